@@ -1,0 +1,144 @@
+//! The service desk's records as the bot and the staff API see them.
+
+use crate::phone::Phone;
+use serde::{Deserialize, Serialize};
+
+/// A Telegram user id (equal to the chat id of the private chat with the bot).
+pub type TelegramUserId = u64;
+
+/// A client company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Client {
+    pub id: String,
+    pub name: String,
+    pub manager_id: Option<String>,
+    pub vip: bool,
+}
+
+/// A contact person of a client company: the people who use the bot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: String,
+    pub name: String,
+    pub phone: Phone,
+    pub client_id: String,
+    pub active: bool,
+    /// The Telegram account linked to this contact, if any.
+    pub telegram_user: Option<TelegramUserId>,
+}
+
+/// An employee of the service desk (assignees, account managers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Employee {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<Phone>,
+    pub telegram_user: Option<TelegramUserId>,
+}
+
+/// Who a Telegram user is to the service desk. Kept on the user's own record so that one read
+/// answers "who is this and where are we in the dialogue".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Link {
+    Contact { contact_id: String, client_id: String, name: String },
+    Employee { employee_id: String, name: String },
+}
+
+/// Ticket statuses with their API codes; names live in the message catalog's sense of the word
+/// (what people read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    New,
+    InProgress,
+    Waiting,
+    Done,
+    Closed,
+    Cancelled,
+}
+
+impl TicketStatus {
+    pub const ALL: [TicketStatus; 6] = [
+        TicketStatus::New,
+        TicketStatus::InProgress,
+        TicketStatus::Waiting,
+        TicketStatus::Done,
+        TicketStatus::Closed,
+        TicketStatus::Cancelled,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TicketStatus::New => "new",
+            TicketStatus::InProgress => "in_progress",
+            TicketStatus::Waiting => "waiting",
+            TicketStatus::Done => "done",
+            TicketStatus::Closed => "closed",
+            TicketStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The status name shown to people.
+    pub fn name(self) -> &'static str {
+        match self {
+            TicketStatus::New => "Новая",
+            TicketStatus::InProgress => "В работе",
+            TicketStatus::Waiting => "Ожидает ответа",
+            TicketStatus::Done => "Выполнен",
+            TicketStatus::Closed => "Закрыт",
+            TicketStatus::Cancelled => "Отменена",
+        }
+    }
+
+    /// Work on the ticket is still going on.
+    pub fn is_active(self) -> bool {
+        !matches!(self, TicketStatus::Done | TicketStatus::Closed | TicketStatus::Cancelled)
+    }
+
+    /// The ticket was completed by the desk (a client may still ask about it).
+    pub fn is_completed(self) -> bool {
+        matches!(self, TicketStatus::Done | TicketStatus::Closed)
+    }
+}
+
+/// What the main menu needs to know about a contact's tickets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TicketCounts {
+    pub active: usize,
+    pub completed: usize,
+}
+
+impl TicketCounts {
+    pub fn from_statuses(statuses: impl IntoIterator<Item = TicketStatus>) -> Self {
+        statuses.into_iter().fold(Self::default(), |mut counts, status| {
+            counts.active += usize::from(status.is_active());
+            counts.completed += usize::from(status.is_completed());
+            counts
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_round_trip() {
+        for status in TicketStatus::ALL {
+            assert_eq!(TicketStatus::from_code(status.code()), Some(status));
+        }
+        assert_eq!(TicketStatus::from_code("open"), None);
+    }
+
+    #[test]
+    fn counts_split_active_and_completed() {
+        use TicketStatus::*;
+        let counts = TicketCounts::from_statuses([New, InProgress, Done, Closed, Cancelled, Waiting]);
+        assert_eq!(counts, TicketCounts { active: 3, completed: 2 });
+    }
+}

@@ -1,0 +1,21 @@
+//! The service-desk client bot: domain, dialogue and the application service that runs them,
+//! plus (behind features) the adapters to DynamoDB, S3 and the Telegram Bot API.
+//!
+//! Where things happen:
+//! - an update enters through [`telegram::parse_update`] (feature `telegram`) as a [`dialogue::Inbound`];
+//! - the dialogue decides in [`dialogue::step`] (pure);
+//! - effects happen in [`app::Bot::handle`]: one conditional commit, then the replies.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod dialogue;
+pub mod domain;
+pub mod phone;
+pub mod ports;
+pub mod texts;
+
+#[cfg(feature = "aws")]
+pub mod dynamo;
+#[cfg(feature = "telegram")]
+pub mod telegram;

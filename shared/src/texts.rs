@@ -1,0 +1,67 @@
+//! The message catalog: every text a client or employee reads in Telegram, in one place.
+//!
+//! Button labels and replies quoted by the product specification ("Бот для клиентов
+//! техподдержки") are kept to the letter: the dialogue recognises reply-keyboard presses by
+//! these exact labels, so changing a label here changes what the bot accepts.
+
+// ---- Registration -------------------------------------------------------------------------
+
+/// The reply-keyboard button that shares the user's own phone number.
+pub const BTN_SHARE_PHONE: &str = "📱 Поделиться номером";
+
+pub const REGISTER_PROMPT: &str = "Здравствуйте! 👋\n\nЧтобы работать с заявками, поделитесь, пожалуйста, номером телефона: нажмите кнопку «📱 Поделиться номером» внизу 👇";
+
+pub const REGISTER_OWN_NUMBER_ONLY: &str = "Пожалуйста, поделитесь своим номером телефона: нажмите кнопку «📱 Поделиться номером» внизу 👇\n\nНомер другого человека для входа не подходит.";
+
+pub const CHOOSE_COMPANY: &str = "Этот номер указан у контактных лиц нескольких компаний. Выберите, от имени какой компании вы будете работать 👇";
+
+pub const CHOICE_EXPIRED: &str = "Этот выбор больше не действует. Поделитесь номером ещё раз 👇";
+
+/// `{phone}` is the number as shared, `{support}` the support desk's phone.
+pub const PHONE_NOT_FOUND: &str = "К сожалению, номер {phone} не найден в системе. 😔\n\nПозвоните, пожалуйста, в службу поддержки по телефону {support} — мы добавим вас, и вы сможете войти снова.";
+
+/// `{name}` is the contact person's name.
+pub const WELCOME_CONTACT: &str = "Здравствуйте, {name}! 👋\n\nВы вошли в бот службы поддержки. Выберите, что вы хотите сделать 👇";
+
+/// `{name}` is the employee's name.
+pub const WELCOME_EMPLOYEE: &str = "Здравствуйте, {name}! 👋\n\nВы зарегистрированы как сотрудник службы поддержки. Сюда будут приходить уведомления о заявках ваших клиентов.";
+
+pub const EMPLOYEE_INFO: &str = "Вы зарегистрированы как сотрудник службы поддержки. Сюда приходят уведомления о заявках ваших клиентов.";
+
+// ---- Main menu ----------------------------------------------------------------------------
+
+pub const MENU_PROMPT: &str = "Выберите, что вы хотите сделать 👇";
+
+pub const BTN_NEW_TICKET: &str = "➕ Новое обращение";
+pub const BTN_STATUS: &str = "❓ Узнать статус обращения";
+pub const BTN_COMMENT: &str = "💬 Добавить комментарий";
+pub const BTN_CANCEL: &str = "🛑 Отменить обращение";
+pub const BTN_CALL_ME: &str = "😮 Я отправлял задачу, свяжетесь со мной пожалуйста и давайте разберёмся!";
+pub const BTN_QUESTION_DONE: &str = "🧐 У меня вопрос по одной из уже выполненных задач";
+
+// ---- Things the bot does not take ---------------------------------------------------------
+
+pub const NOT_YET_AVAILABLE: &str = "Эта функция скоро появится в боте. А пока выберите действие в меню 👇";
+
+/// Fills `{placeholder}`s in a catalog text. Values are inserted as they are; escaping for a
+/// parse mode is the renderer's job.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (key, value) in values {
+        out = out.replace(&format!("{{{key}}}"), value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_every_placeholder() {
+        let text = fill(PHONE_NOT_FOUND, &[("phone", "+79123456789"), ("support", "8 800 555-35-35")]);
+        assert!(text.contains("+79123456789"));
+        assert!(text.contains("8 800 555-35-35"));
+        assert!(!text.contains('{'));
+    }
+}
