@@ -142,3 +142,24 @@ mod tests {
         assert_eq!(counts, TicketCounts { active: 3, completed: 2 });
     }
 }
+
+/// A ticket of the service desk, as stored. (Fields the bot flows and the staff API share.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Sequential number, unique; gaps are possible (a number taken by a failed attempt).
+    pub id: u64,
+    pub subject: String,
+    pub message: String,
+    pub status: TicketStatus,
+    /// Where the ticket came from: `messenger` for the bot, else what the API was told.
+    pub source: String,
+    pub client_id: String,
+    pub contact_id: String,
+    pub assignee_id: Option<String>,
+    pub deadline: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Who made the last change: `client:<contact id>` or `employee:<employee id>`; lets the
+    /// notifier skip echoing a client's own action back to them.
+    pub changed_by: String,
+}

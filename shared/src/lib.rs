@@ -13,6 +13,7 @@ pub mod dialogue;
 pub mod domain;
 pub mod phone;
 pub mod ports;
+pub mod observability;
 pub mod texts;
 
 #[cfg(feature = "aws")]

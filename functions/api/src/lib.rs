@@ -1,1 +1,42 @@
-pub fn placeholder() {}
+//! The staff/integration API Lambda: routes on the request path itself, so it runs the same
+//! behind an HttpApi, a Function URL, or the local runner.
+
+use desk::api::{Api, ApiRequest, ApiResponse};
+use desk::config::Config;
+use desk::dynamo::DynamoStore;
+use lambda_http::{Body, Request, Response};
+
+pub struct StaffApi {
+    pub api: Api<DynamoStore>,
+}
+
+impl StaffApi {
+    pub fn new(config: &Config, sdk: &desk::dynamo::SdkConfig) -> Self {
+        let store = DynamoStore::new(DynamoStore::client_from(sdk), &config.bot_table, &config.tickets_table);
+        StaffApi { api: Api { directory: store, token: config.api_token.clone(), region: config.default_phone_region } }
+    }
+
+    pub async fn handler(&self, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+        let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
+        let response = self
+            .api
+            .handle(
+                ApiRequest {
+                    method: request.method().as_str(),
+                    path: request.uri().path(),
+                    authorization,
+                    body: request.body().as_ref(),
+                },
+                chrono::Utc::now(),
+            )
+            .await;
+        Ok(to_http(response)?)
+    }
+}
+
+pub fn to_http(response: ApiResponse) -> Result<Response<Body>, lambda_http::http::Error> {
+    Response::builder()
+        .status(response.status)
+        .header("content-type", "application/json")
+        .body(Body::Text(response.body.to_string()))
+}

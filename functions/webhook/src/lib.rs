@@ -1,1 +1,80 @@
-pub fn placeholder() {}
+//! The Telegram webhook: where an update enters.
+//!
+//! `X-Telegram-Bot-Api-Secret-Token` is checked first (401 with nothing read or written), the
+//! body parsed (400 if it is not an update; 200 and ignored for kinds the bot does not use),
+//! then [`desk::app::Bot::handle`] decides and commits. Its last reply is returned as the HTTP
+//! response, a Bot API call Telegram carries out itself. 500 only when nothing was committed,
+//! so that Telegram's redelivery can finish the work.
+
+use desk::app::Bot;
+use desk::config::{Config, Secret};
+use desk::dialogue::Settings;
+use desk::dynamo::DynamoStore;
+use desk::telegram::{self, Parsed, TelegramMessenger};
+use lambda_http::{Body, Request, Response};
+use serde_json::{json, Value};
+
+pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+
+pub struct Webhook {
+    pub bot: Bot<DynamoStore, TelegramMessenger>,
+    secret: Secret,
+}
+
+/// A webhook answer before it becomes HTTP.
+#[derive(Debug, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Option<Value>,
+}
+
+impl Webhook {
+    pub fn new(config: &Config, sdk: &desk::dynamo::SdkConfig) -> Self {
+        let store = DynamoStore::new(DynamoStore::client_from(sdk), &config.bot_table, &config.tickets_table);
+        let messenger = TelegramMessenger::new(&config.telegram_api_url, config.telegram_bot_token.expose());
+        let settings = Settings { support_phone: config.support_phone.clone(), phone_region: config.default_phone_region };
+        Webhook { bot: Bot { store, messenger, settings }, secret: config.telegram_secret_token.clone() }
+    }
+
+    /// The Lambda handler: HTTP in, HTTP out.
+    pub async fn handler(&self, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+        let secret = request.headers().get(SECRET_HEADER).map(|v| v.as_bytes());
+        let answer = self.answer(secret, request.body().as_ref(), chrono::Utc::now()).await;
+        let body = answer.body.map_or(Body::Empty, |b| Body::Text(b.to_string()));
+        Ok(Response::builder().status(answer.status).header("content-type", "application/json").body(body)?)
+    }
+
+    /// Checks the secret, parses the update and runs it through the bot.
+    pub async fn answer(&self, secret: Option<&[u8]>, body: &[u8], now: chrono::DateTime<chrono::Utc>) -> Answer {
+        if !secret.is_some_and(|s| self.secret.matches(s)) {
+            tracing::warn!("webhook call without the right secret token refused");
+            return Answer { status: 401, body: Some(json!({"error": "unauthorized"})) };
+        }
+        self.answer_update(body, now).await
+    }
+
+    /// Runs an already authenticated update body (the local long-polling runner enters here).
+    pub async fn answer_update(&self, body: &[u8], now: chrono::DateTime<chrono::Utc>) -> Answer {
+        let inbound = match telegram::parse_update(body) {
+            Parsed::Inbound(inbound) => inbound,
+            Parsed::Ignored { update_id, why } => {
+                tracing::info!(update_id, why, "update ignored");
+                return Answer { status: 200, body: None };
+            }
+            Parsed::Malformed(reason) => {
+                tracing::warn!(%reason, "webhook body is not a Telegram update");
+                return Answer { status: 400, body: Some(json!({"error": "not a Telegram update"})) };
+            }
+        };
+        match self.bot.handle(&inbound, now).await {
+            Ok(handled) => Answer {
+                status: 200,
+                body: handled.respond_with.map(|reply| telegram::method_call(inbound.chat_id, &reply)),
+            },
+            Err(error) => {
+                tracing::error!(update_id = inbound.update_id, %error, source = ?std::error::Error::source(&error), "update failed; Telegram will redeliver");
+                Answer { status: 500, body: Some(json!({"error": "temporarily unavailable"})) }
+            }
+        }
+    }
+}

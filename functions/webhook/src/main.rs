@@ -1,3 +1,11 @@
-fn main() {
-    println!("Hello, world!");
+use desk::config::Config;
+use lambda_http::{run, service_fn, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    desk::observability::init_logging();
+    let config = Config::from_env()?;
+    let sdk = desk::dynamo::load_sdk_config().await;
+    let webhook = webhook::Webhook::new(&config, &sdk);
+    run(service_fn(|request| webhook.handler(request))).await
 }

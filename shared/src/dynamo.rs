@@ -1,0 +1,615 @@
+//! DynamoDB adapter: the only place that knows key formats and attribute names.
+//!
+//! BotTable (`pk`, `sk`; GSI `ByPhone` on `phone`; TTL on `expires_at`):
+//! - `USER#<telegram id>` / `USER`: `link` (JSON), `link_id` (`contact:<id>` | `employee:<id>`),
+//!   `state` (JSON), `version`, `chat_id`.
+//! - `CONTACT#<id>` / `CONTACT`: `name`, `phone` (E.164), `client_id`, `active`, `tg_user`.
+//! - `CLIENT#<id>` / `CLIENT`: `name`, `manager_id`, `vip`.
+//! - `EMPLOYEE#<id>` / `EMPLOYEE`: `name`, `phone`, `tg_user`.
+//! - `UPD#<update_id>` / `UPD`: the processed-update marker (expires after two days).
+//! - `COUNTER#tickets` / `COUNTER`: the last ticket number.
+//!
+//! TicketsTable (`pk`, `sk`; GSIs `ByContact` and `ByClient` on (`contact_id` | `client_id`,
+//! `created_at`); its stream feeds the notifier):
+//! - `TICKET#<id>` / `TICKET`: the ticket.
+//!
+//! Links are kept on both sides (the user's `link_id`, the contact's or employee's `tg_user`);
+//! every write that changes one side changes the other in the same transaction, conditioned on
+//! the side it did not read, so the two never disagree.
+
+use crate::dialogue::{ContactMatch, Effect, EmployeeMatch, PhoneMatches, State, UserRecord};
+use crate::domain::{Client, Contact, Employee, Link, TelegramUserId, Ticket, TicketCounts, TicketStatus};
+use crate::phone::Phone;
+use crate::ports::{BoxError, Commit, Directory, StoreError, TicketReader, UserStore};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::Client as DynamoClient;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+type Item = HashMap<String, AttributeValue>;
+
+pub use aws_config::SdkConfig;
+
+/// Loads the AWS configuration once per container from the standard chain (region,
+/// credentials, and `AWS_ENDPOINT_URL`/`AWS_ENDPOINT_URL_DYNAMODB`/`AWS_ENDPOINT_URL_S3`).
+pub async fn load_sdk_config() -> SdkConfig {
+    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+}
+
+/// How long a processed-update marker is kept. Telegram gives up redelivering after 24 h.
+const MARKER_TTL_SECS: i64 = 2 * 24 * 3600;
+
+#[derive(Clone, Debug)]
+pub struct DynamoStore {
+    client: DynamoClient,
+    bot_table: String,
+    tickets_table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: DynamoClient, bot_table: impl Into<String>, tickets_table: impl Into<String>) -> Self {
+        DynamoStore { client, bot_table: bot_table.into(), tickets_table: tickets_table.into() }
+    }
+
+    /// Builds the client from the standard AWS configuration chain (`AWS_ENDPOINT_URL_DYNAMODB`
+    /// and friends point it at DynamoDB Local).
+    pub fn client_from(config: &aws_config::SdkConfig) -> DynamoClient {
+        DynamoClient::new(config)
+    }
+
+    async fn get(&self, table: &str, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(output.item)
+    }
+
+    /// Allocates the next ticket number (`UpdateItem ADD`: atomic, outside any transaction).
+    pub async fn next_ticket_id(&self) -> Result<u64, StoreError> {
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.bot_table)
+            .key("pk", s("COUNTER#tickets"))
+            .key("sk", s("COUNTER"))
+            .update_expression("ADD #v :one")
+            .expression_attribute_names("#v", "value")
+            .expression_attribute_values(":one", n(1))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        output.attributes.as_ref().and_then(|a| get_u64(a, "value")).ok_or_else(|| corrupt("ticket counter"))
+    }
+
+    /// Stores a new ticket; fails with `Conflict` if the number is taken.
+    pub async fn insert_ticket(&self, ticket: &Ticket) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.tickets_table)
+            .set_item(Some(ticket_item(ticket)))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(|e| if is_condition_failure(&e) { StoreError::Conflict } else { unavailable(e) })?;
+        Ok(())
+    }
+}
+
+// ---- Users and the dialogue -----------------------------------------------------------------
+
+fn user_key(user_id: TelegramUserId) -> String {
+    format!("USER#{user_id}")
+}
+
+fn link_id(link: &Link) -> String {
+    match link {
+        Link::Contact { contact_id, .. } => format!("contact:{contact_id}"),
+        Link::Employee { employee_id, .. } => format!("employee:{employee_id}"),
+    }
+}
+
+impl UserStore for DynamoStore {
+    async fn load_user(&self, user_id: TelegramUserId) -> Result<UserRecord, StoreError> {
+        let Some(item) = self.get(&self.bot_table, user_key(user_id), "USER").await? else {
+            return Ok(UserRecord::default());
+        };
+        let link = match get_s(&item, "link") {
+            Some(json) => Some(serde_json::from_str(json).map_err(|_| corrupt("user link"))?),
+            None => None,
+        };
+        let state = match get_s(&item, "state") {
+            Some(json) => serde_json::from_str(json).unwrap_or_else(|_| {
+                // A state written by another version of the dialogue: start over rather than fail forever.
+                tracing::warn!("unreadable dialogue state reset");
+                State::Idle
+            }),
+            None => State::Idle,
+        };
+        let version = get_u64(&item, "version").ok_or_else(|| corrupt("user version"))?;
+        Ok(UserRecord { link, state, version })
+    }
+
+    async fn find_by_phone(&self, phone: &Phone) -> Result<PhoneMatches, StoreError> {
+        let mut items = vec![];
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.bot_table)
+                .index_name("ByPhone")
+                .key_condition_expression("phone = :p")
+                .expression_attribute_values(":p", s(phone.as_str()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        let mut matches = PhoneMatches::default();
+        for item in &items {
+            match get_s(item, "sk") {
+                Some("CONTACT") => matches.contacts.push(ContactMatch {
+                    contact_id: required_s(item, "id")?,
+                    client_id: required_s(item, "client_id")?,
+                    client_name: String::new(),
+                    name: required_s(item, "name")?,
+                    active: get_bool(item, "active").unwrap_or(false),
+                    linked_user: get_u64(item, "tg_user"),
+                }),
+                Some("EMPLOYEE") => matches.employees.push(EmployeeMatch {
+                    employee_id: required_s(item, "id")?,
+                    name: required_s(item, "name")?,
+                    linked_user: get_u64(item, "tg_user"),
+                }),
+                _ => {}
+            }
+        }
+        matches.contacts.sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
+        matches.employees.sort_by(|a, b| a.employee_id.cmp(&b.employee_id));
+        // Company names are shown only when the user must choose between companies.
+        if matches.contacts.iter().filter(|c| c.active).count() > 1 {
+            let names = self.client_names(matches.contacts.iter().map(|c| c.client_id.clone())).await?;
+            for contact in &mut matches.contacts {
+                contact.client_name = names.get(&contact.client_id).cloned().unwrap_or_else(|| contact.client_id.clone());
+            }
+        }
+        Ok(matches)
+    }
+
+    async fn commit(&self, commit: &Commit<'_>) -> Result<(), StoreError> {
+        let me = commit.user_id;
+        let mut items = vec![marker_put(&self.bot_table, commit.update_id, commit.now)];
+        let mut link = commit.before.link.clone();
+        for effect in commit.effects {
+            let (new_link, target_pk, target_previous) = match effect {
+                Effect::LinkContact(c) => (
+                    Link::Contact { contact_id: c.contact_id.clone(), client_id: c.client_id.clone(), name: c.name.clone() },
+                    format!("CONTACT#{}", c.contact_id),
+                    c.linked_user,
+                ),
+                Effect::LinkEmployee(e) => (
+                    Link::Employee { employee_id: e.employee_id.clone(), name: e.name.clone() },
+                    format!("EMPLOYEE#{}", e.employee_id),
+                    e.linked_user,
+                ),
+            };
+            if let Some(old) = link.as_ref().filter(|old| link_id(old) != link_id(&new_link)) {
+                items.push(self.unlink_directory_entry(old, me));
+            }
+            // The target: linked to me, still active (a contact), still linked to whom we read.
+            let mut condition = match effect {
+                Effect::LinkContact(_) => "active = :yes".to_owned(),
+                Effect::LinkEmployee(_) => "attribute_exists(pk)".to_owned(),
+            };
+            let mut update = Update::builder()
+                .table_name(&self.bot_table)
+                .key("pk", s(&target_pk))
+                .key("sk", s(target_pk.split('#').next().unwrap_or_default()))
+                .update_expression("SET tg_user = :me")
+                .expression_attribute_values(":me", n(me));
+            if matches!(effect, Effect::LinkContact(_)) {
+                update = update.expression_attribute_values(":yes", AttributeValue::Bool(true));
+            }
+            match target_previous {
+                Some(previous) => {
+                    condition.push_str(" AND tg_user = :previous");
+                    update = update.expression_attribute_values(":previous", n(previous));
+                    if previous != me {
+                        // Another Telegram account held this entry (a new phone, a new account).
+                        items.push(self.unlink_user(previous, &link_id(&new_link)));
+                    }
+                }
+                None => condition.push_str(" AND attribute_not_exists(tg_user)"),
+            }
+            items.push(TransactWriteItem::builder().update(update.condition_expression(condition).build().map_err(build_error)?).build());
+            link = Some(new_link);
+        }
+        items.push(self.user_put(commit, link.as_ref())?);
+        self.transact(items).await
+    }
+}
+
+impl DynamoStore {
+    async fn client_names(&self, ids: impl Iterator<Item = String>) -> Result<HashMap<String, String>, StoreError> {
+        let mut keys = KeysAndAttributes::builder();
+        let mut unique: Vec<String> = ids.collect();
+        unique.sort();
+        unique.dedup();
+        for id in &unique {
+            keys = keys.keys(HashMap::from([("pk".to_owned(), s(format!("CLIENT#{id}"))), ("sk".to_owned(), s("CLIENT"))]));
+        }
+        let output = self
+            .client
+            .batch_get_item()
+            .request_items(&self.bot_table, keys.build().map_err(build_error)?)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let mut names = HashMap::new();
+        for item in output.responses.unwrap_or_default().remove(&self.bot_table).unwrap_or_default() {
+            if let (Some(id), Some(name)) = (get_s(&item, "id"), get_s(&item, "name")) {
+                names.insert(id.to_owned(), name.to_owned());
+            }
+        }
+        Ok(names)
+    }
+
+    fn user_put(&self, commit: &Commit<'_>, link: Option<&Link>) -> Result<TransactWriteItem, StoreError> {
+        let mut item: Item = HashMap::from([
+            ("pk".to_owned(), s(user_key(commit.user_id))),
+            ("sk".to_owned(), s("USER")),
+            ("state".to_owned(), s(serde_json::to_string(commit.state).map_err(|_| corrupt("state"))?)),
+            ("version".to_owned(), n(commit.before.version + 1)),
+            ("chat_id".to_owned(), n(commit.chat_id)),
+            ("updated_at".to_owned(), s(commit.now.to_rfc3339())),
+        ]);
+        if let Some(link) = link {
+            item.insert("link".into(), s(serde_json::to_string(link).map_err(|_| corrupt("link"))?));
+            item.insert("link_id".into(), s(link_id(link)));
+        }
+        let put = Put::builder().table_name(&self.bot_table).set_item(Some(item));
+        let put = if commit.before.version == 0 {
+            put.condition_expression("attribute_not_exists(pk)")
+        } else {
+            put.condition_expression("version = :v").expression_attribute_values(":v", n(commit.before.version))
+        };
+        Ok(TransactWriteItem::builder().put(put.build().map_err(build_error)?).build())
+    }
+
+    /// Removes my Telegram id from the contact or employee I was linked to.
+    fn unlink_directory_entry(&self, old: &Link, me: TelegramUserId) -> TransactWriteItem {
+        let (pk, sk) = match old {
+            Link::Contact { contact_id, .. } => (format!("CONTACT#{contact_id}"), "CONTACT"),
+            Link::Employee { employee_id, .. } => (format!("EMPLOYEE#{employee_id}"), "EMPLOYEE"),
+        };
+        let update = Update::builder()
+            .table_name(&self.bot_table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .update_expression("REMOVE tg_user")
+            .condition_expression("tg_user = :me")
+            .expression_attribute_values(":me", n(me))
+            .build()
+            .expect("table, key and update expression are set");
+        TransactWriteItem::builder().update(update).build()
+    }
+
+    /// Removes the link `link_id` from another Telegram user's record (its version moves on, so
+    /// a dialogue step of that user in flight decides again).
+    fn unlink_user(&self, user: TelegramUserId, link_id: &str) -> TransactWriteItem {
+        let update = Update::builder()
+            .table_name(&self.bot_table)
+            .key("pk", s(user_key(user)))
+            .key("sk", s("USER"))
+            .update_expression("REMOVE link, link_id SET version = version + :one")
+            .condition_expression("link_id = :link")
+            .expression_attribute_values(":link", s(link_id))
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .expect("table, key and update expression are set");
+        TransactWriteItem::builder().update(update).build()
+    }
+
+    /// Runs a transaction. The first item is the update marker when there is one: its failure
+    /// alone means a duplicate; any other failed condition is a concurrent change.
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        let first_is_marker = items.first().and_then(|i| i.put()).is_some_and(|p| {
+            p.item().get("pk").and_then(|v| v.as_s().ok()).is_some_and(|pk| pk.starts_with("UPD#"))
+        });
+        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let reasons: Vec<Option<String>> = match error.as_service_error() {
+                    Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e)) => {
+                        e.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect()
+                    }
+                    _ => return Err(unavailable(error)),
+                };
+                let failed = |i: usize| reasons.get(i).and_then(|c| c.as_deref()) == Some("ConditionalCheckFailed");
+                if first_is_marker && failed(0) {
+                    Err(StoreError::Duplicate)
+                } else if (0..reasons.len()).any(failed)
+                    || reasons.iter().any(|c| c.as_deref() == Some("TransactionConflict"))
+                {
+                    Err(StoreError::Conflict)
+                } else {
+                    Err(unavailable(error))
+                }
+            }
+        }
+    }
+}
+
+fn marker_put(table: &str, update_id: u64, now: DateTime<Utc>) -> TransactWriteItem {
+    let put = Put::builder()
+        .table_name(table)
+        .item("pk", s(format!("UPD#{update_id}")))
+        .item("sk", s("UPD"))
+        .item("expires_at", n(now.timestamp() + MARKER_TTL_SECS))
+        .condition_expression("attribute_not_exists(pk)")
+        .build()
+        .expect("table and item are set");
+    TransactWriteItem::builder().put(put).build()
+}
+
+// ---- Tickets ----------------------------------------------------------------------------------
+
+impl TicketReader for DynamoStore {
+    async fn ticket_counts(&self, contact_id: &str) -> Result<TicketCounts, StoreError> {
+        let mut statuses = vec![];
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.tickets_table)
+                .index_name("ByContact")
+                .key_condition_expression("contact_id = :c")
+                .expression_attribute_values(":c", s(contact_id))
+                .projection_expression("#s")
+                .expression_attribute_names("#s", "status")
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            for item in output.items.unwrap_or_default() {
+                statuses.extend(get_s(&item, "status").and_then(TicketStatus::from_code));
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(TicketCounts::from_statuses(statuses))
+    }
+}
+
+fn ticket_item(ticket: &Ticket) -> Item {
+    let mut item: Item = HashMap::from([
+        ("pk".to_owned(), s(format!("TICKET#{}", ticket.id))),
+        ("sk".to_owned(), s("TICKET")),
+        ("id".to_owned(), n(ticket.id)),
+        ("subject".to_owned(), s(&ticket.subject)),
+        ("message".to_owned(), s(&ticket.message)),
+        ("status".to_owned(), s(ticket.status.code())),
+        ("source".to_owned(), s(&ticket.source)),
+        ("client_id".to_owned(), s(&ticket.client_id)),
+        ("contact_id".to_owned(), s(&ticket.contact_id)),
+        ("created_at".to_owned(), s(ticket.created_at.to_rfc3339())),
+        ("updated_at".to_owned(), s(ticket.updated_at.to_rfc3339())),
+        ("changed_by".to_owned(), s(&ticket.changed_by)),
+    ]);
+    if let Some(assignee) = &ticket.assignee_id {
+        item.insert("assignee_id".into(), s(assignee));
+    }
+    if let Some(deadline) = ticket.deadline {
+        item.insert("deadline".into(), s(deadline.to_rfc3339()));
+    }
+    item
+}
+
+// ---- The directory ------------------------------------------------------------------------
+
+impl Directory for DynamoStore {
+    async fn get_client(&self, id: &str) -> Result<Option<Client>, StoreError> {
+        let Some(item) = self.get(&self.bot_table, format!("CLIENT#{id}"), "CLIENT").await? else { return Ok(None) };
+        Ok(Some(Client {
+            id: required_s(&item, "id")?,
+            name: required_s(&item, "name")?,
+            manager_id: get_s(&item, "manager_id").map(str::to_owned),
+            vip: get_bool(&item, "vip").unwrap_or(false),
+        }))
+    }
+
+    async fn put_client(&self, client: &Client) -> Result<(), StoreError> {
+        let mut item: Item = HashMap::from([
+            ("pk".to_owned(), s(format!("CLIENT#{}", client.id))),
+            ("sk".to_owned(), s("CLIENT")),
+            ("id".to_owned(), s(&client.id)),
+            ("name".to_owned(), s(&client.name)),
+            ("vip".to_owned(), AttributeValue::Bool(client.vip)),
+        ]);
+        if let Some(manager) = &client.manager_id {
+            item.insert("manager_id".into(), s(manager));
+        }
+        self.client.put_item().table_name(&self.bot_table).set_item(Some(item)).send().await.map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn get_contact(&self, id: &str) -> Result<Option<Contact>, StoreError> {
+        let Some(item) = self.get(&self.bot_table, format!("CONTACT#{id}"), "CONTACT").await? else { return Ok(None) };
+        Ok(Some(Contact {
+            id: required_s(&item, "id")?,
+            name: required_s(&item, "name")?,
+            phone: serde_json::from_value(serde_json::Value::String(required_s(&item, "phone")?))
+                .map_err(|_| corrupt("contact phone"))?,
+            client_id: required_s(&item, "client_id")?,
+            active: get_bool(&item, "active").unwrap_or(false),
+            telegram_user: get_u64(&item, "tg_user"),
+        }))
+    }
+
+    async fn put_contact(&self, contact: &Contact, now: DateTime<Utc>) -> Result<Contact, StoreError> {
+        let mut stored = contact.clone();
+        let link = format!("contact:{}", contact.id);
+        let mut items = vec![];
+        if let Some(user) = contact.telegram_user {
+            if contact.active {
+                // Keep the user's copy of the link (name, company) in step with the directory.
+                let new_link = Link::Contact {
+                    contact_id: contact.id.clone(),
+                    client_id: contact.client_id.clone(),
+                    name: contact.name.clone(),
+                };
+                items.push(self.relink_user(user, &link, &new_link)?);
+            } else {
+                // A deactivated contact counts as unregistered: the link goes on both sides.
+                items.push(self.unlink_user(user, &link));
+                stored.telegram_user = None;
+            }
+        }
+        let mut item: Item = HashMap::from([
+            ("pk".to_owned(), s(format!("CONTACT#{}", contact.id))),
+            ("sk".to_owned(), s("CONTACT")),
+            ("id".to_owned(), s(&contact.id)),
+            ("name".to_owned(), s(&contact.name)),
+            ("phone".to_owned(), s(contact.phone.as_str())),
+            ("client_id".to_owned(), s(&contact.client_id)),
+            ("active".to_owned(), AttributeValue::Bool(contact.active)),
+            ("updated_at".to_owned(), s(now.to_rfc3339())),
+        ]);
+        if let Some(user) = stored.telegram_user {
+            item.insert("tg_user".into(), n(user));
+        }
+        items.push(self.directory_put(item, contact.telegram_user)?);
+        self.transact(items).await?;
+        Ok(stored)
+    }
+
+    async fn get_employee(&self, id: &str) -> Result<Option<Employee>, StoreError> {
+        let Some(item) = self.get(&self.bot_table, format!("EMPLOYEE#{id}"), "EMPLOYEE").await? else { return Ok(None) };
+        Ok(Some(Employee {
+            id: required_s(&item, "id")?,
+            name: required_s(&item, "name")?,
+            phone: match get_s(&item, "phone") {
+                Some(p) => Some(serde_json::from_value(serde_json::Value::String(p.to_owned())).map_err(|_| corrupt("phone"))?),
+                None => None,
+            },
+            telegram_user: get_u64(&item, "tg_user"),
+        }))
+    }
+
+    async fn put_employee(&self, employee: &Employee) -> Result<Employee, StoreError> {
+        let mut items = vec![];
+        if let Some(user) = employee.telegram_user {
+            let link = format!("employee:{}", employee.id);
+            let new_link = Link::Employee { employee_id: employee.id.clone(), name: employee.name.clone() };
+            items.push(self.relink_user(user, &link, &new_link)?);
+        }
+        let mut item: Item = HashMap::from([
+            ("pk".to_owned(), s(format!("EMPLOYEE#{}", employee.id))),
+            ("sk".to_owned(), s("EMPLOYEE")),
+            ("id".to_owned(), s(&employee.id)),
+            ("name".to_owned(), s(&employee.name)),
+        ]);
+        if let Some(phone) = &employee.phone {
+            item.insert("phone".into(), s(phone.as_str()));
+        }
+        if let Some(user) = employee.telegram_user {
+            item.insert("tg_user".into(), n(user));
+        }
+        items.push(self.directory_put(item, employee.telegram_user)?);
+        self.transact(items).await?;
+        Ok(employee.clone())
+    }
+}
+
+impl DynamoStore {
+    /// Puts a contact or employee item on condition that its Telegram link is still the one read.
+    fn directory_put(&self, item: Item, linked_as_read: Option<TelegramUserId>) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder().table_name(&self.bot_table).set_item(Some(item));
+        let put = match linked_as_read {
+            Some(user) => put.condition_expression("tg_user = :u").expression_attribute_values(":u", n(user)),
+            None => put.condition_expression("attribute_not_exists(tg_user)"),
+        };
+        Ok(TransactWriteItem::builder().put(put.build().map_err(build_error)?).build())
+    }
+
+    fn relink_user(&self, user: TelegramUserId, link_id: &str, link: &Link) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.bot_table)
+            .key("pk", s(user_key(user)))
+            .key("sk", s("USER"))
+            .update_expression("SET link = :json, version = version + :one")
+            .condition_expression("link_id = :link")
+            .expression_attribute_values(":json", s(serde_json::to_string(link).map_err(|_| corrupt("link"))?))
+            .expression_attribute_values(":link", s(link_id))
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+}
+
+// ---- Attribute helpers ----------------------------------------------------------------------
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn n(value: impl std::fmt::Display) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn get_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str)
+}
+
+fn required_s(item: &Item, name: &str) -> Result<String, StoreError> {
+    get_s(item, name).map(str::to_owned).ok_or_else(|| StoreError::Corrupt(format!("attribute {name} missing")))
+}
+
+fn get_u64(item: &Item, name: &str) -> Option<u64> {
+    item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok())
+}
+
+fn get_bool(item: &Item, name: &str) -> Option<bool> {
+    item.get(name).and_then(|v| v.as_bool().ok()).copied()
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_owned())
+}
+
+fn unavailable<E, R>(error: SdkError<E, R>) -> StoreError
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    StoreError::Unavailable(Box::new(error) as BoxError)
+}
+
+fn build_error(error: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Unavailable(Box::new(error))
+}
+
+fn is_condition_failure<E, R>(error: &SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    error.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException")
+}
