@@ -23,7 +23,7 @@ use crate::phone::Phone;
 use crate::ports::{BoxError, Commit, Directory, StoreError, TicketReader, UserStore};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem, Update};
-use aws_sdk_dynamodb::Client as DynamoClient;
+pub use aws_sdk_dynamodb::Client as DynamoClient;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -50,12 +50,6 @@ pub struct DynamoStore {
 impl DynamoStore {
     pub fn new(client: DynamoClient, bot_table: impl Into<String>, tickets_table: impl Into<String>) -> Self {
         DynamoStore { client, bot_table: bot_table.into(), tickets_table: tickets_table.into() }
-    }
-
-    /// Builds the client from the standard AWS configuration chain (`AWS_ENDPOINT_URL_DYNAMODB`
-    /// and friends point it at DynamoDB Local).
-    pub fn client_from(config: &aws_config::SdkConfig) -> DynamoClient {
-        DynamoClient::new(config)
     }
 
     async fn get(&self, table: &str, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {

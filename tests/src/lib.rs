@@ -1,1 +1,183 @@
-pub fn placeholder() {}
+//! Test support and the local runner's parts: the local AWS stack, the fake Telegram Bot API,
+//! and a harness that wires the real function handlers to both.
+
+pub mod fake_telegram;
+pub mod localstack;
+pub mod updates;
+
+use desk::config::Config;
+use fake_telegram::FakeTelegram;
+use localstack::{LocalStack, Persistence, Resources};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+pub const BOT_TOKEN: &str = "123456:TEST-bot-token";
+pub const WEBHOOK_SECRET: &str = "test-webhook-secret";
+pub const API_TOKEN: &str = "test-api-token-0123456789";
+pub const SUPPORT_PHONE: &str = "+7 800 555-35-35";
+pub const SERVICE_DESK_URL: &str = "https://desk.example.com";
+
+static STACK: OnceLock<LocalStack> = OnceLock::new();
+
+/// The local stack shared by all tests of one test binary, started on first use and stopped
+/// when the binary exits.
+pub fn stack() -> &'static LocalStack {
+    STACK.get_or_init(|| LocalStack::start(Persistence::InMemory).expect("the local stack starts (run `make setup` first)"))
+}
+
+/// The environment the functions read, as template.yaml sets it in AWS.
+pub fn function_env(resources: &Resources, telegram_api_url: &str) -> HashMap<&'static str, String> {
+    HashMap::from([
+        ("TELEGRAM_BOT_TOKEN", BOT_TOKEN.to_owned()),
+        ("TELEGRAM_SECRET_TOKEN", WEBHOOK_SECRET.to_owned()),
+        ("TELEGRAM_API_URL", telegram_api_url.to_owned()),
+        ("API_TOKEN", API_TOKEN.to_owned()),
+        ("TICKETS_TABLE", resources.table("TicketsTable")),
+        ("BOT_TABLE", resources.table("BotTable")),
+        ("ATTACHMENTS_BUCKET", resources.bucket("AttachmentsBucket")),
+        ("SERVICE_DESK_URL", SERVICE_DESK_URL.to_owned()),
+        ("SUPPORT_PHONE", SUPPORT_PHONE.to_owned()),
+        ("DEFAULT_PHONE_REGION", "RU".to_owned()),
+        ("TIMEZONE", "Europe/Moscow".to_owned()),
+    ])
+}
+
+/// Counts DynamoDB operations (not retry attempts) made through a client: the per-update
+/// request budget is asserted with it.
+#[derive(Debug, Default, Clone)]
+pub struct RequestCounter(std::sync::Arc<AtomicU64>);
+
+impl RequestCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+    pub fn reset(&self) {
+        self.0.store(0, Ordering::SeqCst);
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "RequestCounter"
+    }
+    fn read_before_execution(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// One test's world: its own tables and bucket in the shared local stack, its own fake
+/// Telegram, and the real webhook and API handlers wired to them.
+pub struct TestEnv {
+    pub telegram: FakeTelegram,
+    pub webhook: webhook::Webhook,
+    pub api: api::StaffApi,
+    pub config: Config,
+    pub resources: Resources,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    /// DynamoDB operations the webhook made.
+    pub webhook_requests: RequestCounter,
+}
+
+/// What the webhook answered.
+#[derive(Debug)]
+pub struct WebhookReply {
+    pub status: u16,
+    pub body: Option<Value>,
+}
+
+impl TestEnv {
+    pub async fn new() -> TestEnv {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let stack = stack();
+        let prefix = format!("t{}-{}-", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let resources = stack.create_resources(&prefix).await.expect("tables and bucket from template.yaml");
+        let telegram = FakeTelegram::start(BOT_TOKEN).await;
+        let env = function_env(&resources, &telegram.url);
+        let config = Config::from_lookup(|name| env.get(name).cloned()).expect("a complete configuration");
+        let webhook_requests = RequestCounter::default();
+        let counted = stack.dynamodb().config().to_builder().interceptor(webhook_requests.clone()).build();
+        TestEnv {
+            webhook: webhook::Webhook::new(&config, aws_sdk_dynamodb::Client::from_conf(counted)),
+            webhook_requests,
+            api: api::StaffApi::new(&config, stack.dynamodb()),
+            dynamodb: stack.dynamodb(),
+            telegram,
+            config,
+            resources,
+        }
+    }
+
+    /// Delivers an update the way Telegram does: POST with the secret header, then carries
+    /// out the method call the webhook returned in its response, if any.
+    pub async fn deliver(&self, update: &Value) -> WebhookReply {
+        let reply = self.post_webhook(Some(WEBHOOK_SECRET), serde_json::to_vec(update).expect("JSON")).await;
+        if let Some(call) = reply.body.as_ref().filter(|b| reply.status == 200 && b.get("method").is_some()) {
+            self.telegram.execute_webhook_response(call);
+        }
+        reply
+    }
+
+    /// Posts a raw body to the webhook handler, as an HTTP request would arrive.
+    pub async fn post_webhook(&self, secret: Option<&str>, body: Vec<u8>) -> WebhookReply {
+        let mut request = lambda_http::http::Request::builder().method("POST").uri("https://bot.example.com/");
+        if let Some(secret) = secret {
+            request = request.header(webhook::SECRET_HEADER, secret);
+        }
+        let request = request.body(lambda_http::Body::from(body)).expect("a request");
+        let response = self.webhook.handler(request).await.expect("the handler answers");
+        let status = response.status().as_u16();
+        let body: &[u8] = response.body().as_ref();
+        WebhookReply { status, body: (!body.is_empty()).then(|| serde_json::from_slice(body).expect("JSON body")) }
+    }
+
+    /// Calls the staff API with the right token.
+    pub async fn api(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        self.api_raw(method, path, Some(&format!("Bearer {API_TOKEN}")), "application/json", body).await
+    }
+
+    pub async fn api_raw(&self, method: &str, path: &str, authorization: Option<&str>, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+        let mut request = lambda_http::http::Request::builder()
+            .method(method)
+            .uri(format!("https://api.example.com{path}"))
+            .header("content-type", content_type);
+        if let Some(authorization) = authorization {
+            request = request.header("authorization", authorization);
+        }
+        let request = request.body(lambda_http::Body::from(body)).expect("a request");
+        let response = self.api.handler(request).await.expect("the handler answers");
+        let status = response.status().as_u16();
+        let body: &[u8] = response.body().as_ref();
+        (status, serde_json::from_slice(body).unwrap_or(Value::Null))
+    }
+}
+
+/// Stores a ticket of `contact_id` in the given status (tickets are made by later features;
+/// the menu tests need some to exist).
+pub async fn insert_ticket(store: &desk::dynamo::DynamoStore, contact_id: &str, status: desk::domain::TicketStatus) -> u64 {
+    let id = store.next_ticket_id().await.expect("a ticket number");
+    let now = chrono::Utc::now();
+    let ticket = desk::domain::Ticket {
+        id,
+        subject: format!("Ticket {id}"),
+        message: String::new(),
+        status,
+        source: "phone".into(),
+        client_id: "k1".into(),
+        contact_id: contact_id.into(),
+        assignee_id: None,
+        deadline: None,
+        created_at: now,
+        updated_at: now,
+        changed_by: "employee:e1".into(),
+    };
+    store.insert_ticket(&ticket).await.expect("ticket stored");
+    id
+}

@@ -11,8 +11,8 @@ pub struct StaffApi {
 }
 
 impl StaffApi {
-    pub fn new(config: &Config, sdk: &desk::dynamo::SdkConfig) -> Self {
-        let store = DynamoStore::new(DynamoStore::client_from(sdk), &config.bot_table, &config.tickets_table);
+    pub fn new(config: &Config, dynamodb: desk::dynamo::DynamoClient) -> Self {
+        let store = DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table);
         StaffApi { api: Api { directory: store, token: config.api_token.clone(), region: config.default_phone_region } }
     }
 

@@ -29,8 +29,9 @@ pub struct Answer {
 }
 
 impl Webhook {
-    pub fn new(config: &Config, sdk: &desk::dynamo::SdkConfig) -> Self {
-        let store = DynamoStore::new(DynamoStore::client_from(sdk), &config.bot_table, &config.tickets_table);
+    /// Wires the webhook from configuration and a DynamoDB client (built once per container).
+    pub fn new(config: &Config, dynamodb: desk::dynamo::DynamoClient) -> Self {
+        let store = DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table);
         let messenger = TelegramMessenger::new(&config.telegram_api_url, config.telegram_bot_token.expose());
         let settings = Settings { support_phone: config.support_phone.clone(), phone_region: config.default_phone_region };
         Webhook { bot: Bot { store, messenger, settings }, secret: config.telegram_secret_token.clone() }

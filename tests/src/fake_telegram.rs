@@ -1,0 +1,267 @@
+//! A fake Telegram Bot API server: records every call, answers like Telegram, serves files.
+//!
+//! - `POST /bot<token>/<method>` (JSON body): `sendMessage` answers a message object with an
+//!   increasing `message_id`; `getFile` answers for files a test registered; `getUpdates` hands
+//!   out queued updates (long polling, for the chat simulator); anything else answers `true`.
+//! - `GET /file/bot<token>/<file_path>` serves the registered bytes.
+//! - A chat can be made to answer 403 (blocked the bot) or 429 with `retry_after`.
+//! - A wrong token answers 401, like Telegram.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
+
+/// One recorded Bot API call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub method: String,
+    pub params: Value,
+    /// Carried out from a webhook's HTTP response rather than requested by the bot.
+    pub from_webhook_response: bool,
+}
+
+impl Call {
+    pub fn chat_id(&self) -> Option<i64> {
+        self.params["chat_id"].as_i64()
+    }
+    pub fn text(&self) -> Option<&str> {
+        self.params["text"].as_str()
+    }
+    /// Labels of the reply keyboard's buttons, row by row flattened.
+    pub fn reply_keyboard(&self) -> Vec<String> {
+        labels(&self.params["reply_markup"]["keyboard"], "text")
+    }
+    /// `(label, callback_data)` of the inline keyboard's buttons.
+    pub fn inline_buttons(&self) -> Vec<(String, String)> {
+        let rows = self.params["reply_markup"]["inline_keyboard"].as_array().cloned().unwrap_or_default();
+        rows.iter()
+            .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+            .map(|b| (b["text"].as_str().unwrap_or_default().to_owned(), b["callback_data"].as_str().unwrap_or_default().to_owned()))
+            .collect()
+    }
+}
+
+fn labels(rows: &Value, field: &str) -> Vec<String> {
+    rows.as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b[field].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+struct FakeFile {
+    file_path: String,
+    bytes: Vec<u8>,
+}
+
+#[derive(Default)]
+struct Inner {
+    calls: Vec<Call>,
+    next_message_id: i64,
+    blocked: HashSet<i64>,
+    /// chat → (retry_after, how many more answers are 429)
+    rate_limited: HashMap<i64, (u32, u32)>,
+    files: HashMap<String, FakeFile>,
+    updates: VecDeque<Value>,
+}
+
+#[derive(Clone)]
+pub struct FakeTelegram {
+    inner: Arc<Mutex<Inner>>,
+    token: Arc<String>,
+    pub url: String,
+    calls_changed: Arc<Notify>,
+    updates_queued: Arc<Notify>,
+}
+
+impl FakeTelegram {
+    /// Starts the server on a free loopback port; it runs until the runtime ends.
+    pub async fn start(token: &str) -> FakeTelegram {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("bound address"));
+        let fake = FakeTelegram {
+            inner: Arc::new(Mutex::new(Inner { next_message_id: 1, ..Inner::default() })),
+            token: Arc::new(token.to_owned()),
+            url,
+            calls_changed: Arc::new(Notify::new()),
+            updates_queued: Arc::new(Notify::new()),
+        };
+        let app = Router::new()
+            .route("/{bot}/{method}", post(api_call))
+            .route("/file/{bot}/{*path}", get(download))
+            .with_state(fake.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        fake
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panicking test thread may poison the lock; the data is still fine to read.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.lock().calls.clone()
+    }
+
+    /// `sendMessage` calls to `chat_id`, in order.
+    pub fn messages_to(&self, chat_id: i64) -> Vec<Call> {
+        self.calls().into_iter().filter(|c| c.method == "sendMessage" && c.chat_id() == Some(chat_id)).collect()
+    }
+
+    pub fn texts_to(&self, chat_id: i64) -> Vec<String> {
+        self.messages_to(chat_id).iter().filter_map(|c| c.text().map(str::to_owned)).collect()
+    }
+
+    pub fn clear(&self) {
+        self.lock().calls.clear();
+    }
+
+    /// From now on `sendMessage` to the chat answers 403 (the user blocked the bot).
+    pub fn block(&self, chat_id: i64) {
+        self.lock().blocked.insert(chat_id);
+    }
+
+    /// The next `times` messages to the chat answer 429 with `retry_after`.
+    pub fn rate_limit(&self, chat_id: i64, retry_after: u32, times: u32) {
+        self.lock().rate_limited.insert(chat_id, (retry_after, times));
+    }
+
+    /// Registers a file for `getFile` and download.
+    pub fn add_file(&self, file_id: &str, file_path: &str, bytes: Vec<u8>) {
+        self.lock().files.insert(file_id.to_owned(), FakeFile { file_path: file_path.to_owned(), bytes });
+    }
+
+    /// Queues an update for `getUpdates` (what the simulator's user typed).
+    pub fn push_update(&self, update: Value) {
+        self.lock().updates.push_back(update);
+        self.updates_queued.notify_waiters();
+    }
+
+    /// Records a method call that a webhook returned as its HTTP response, as Telegram would
+    /// carry it out. Returns what Telegram would have answered.
+    pub fn execute_webhook_response(&self, call: &Value) -> Value {
+        let method = call["method"].as_str().unwrap_or_default().to_owned();
+        let mut params = call.clone();
+        if let Value::Object(map) = &mut params {
+            map.remove("method");
+        }
+        self.handle(&method, params, true).1
+    }
+
+    /// Waits until at least `count` calls are recorded (or the timeout passes).
+    pub async fn wait_for_calls(&self, count: usize, timeout: std::time::Duration) -> Vec<Call> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.calls_changed.notified();
+            let calls = self.calls();
+            if calls.len() >= count || tokio::time::Instant::now() >= deadline {
+                return calls;
+            }
+            let _ = tokio::time::timeout_at(deadline, notified).await;
+        }
+    }
+
+    fn handle(&self, method: &str, params: Value, from_webhook_response: bool) -> (StatusCode, Value) {
+        let mut inner = self.lock();
+        inner.calls.push(Call { method: method.to_owned(), params: params.clone(), from_webhook_response });
+        self.calls_changed.notify_waiters();
+        let chat_id = params["chat_id"].as_i64();
+        match method {
+            "sendMessage" | "sendPhoto" | "sendDocument" => {
+                let chat_id = chat_id.unwrap_or_default();
+                if inner.blocked.contains(&chat_id) {
+                    return error(403, "Forbidden: bot was blocked by the user", None);
+                }
+                if let Some((retry_after, times)) = inner.rate_limited.get_mut(&chat_id) {
+                    if *times > 0 {
+                        *times -= 1;
+                        let retry_after = *retry_after;
+                        return error(429, &format!("Too Many Requests: retry after {retry_after}"), Some(retry_after));
+                    }
+                }
+                let message_id = inner.next_message_id;
+                inner.next_message_id += 1;
+                let message = json!({
+                    "message_id": message_id,
+                    "date": chrono::Utc::now().timestamp(),
+                    "chat": {"id": chat_id, "type": "private"},
+                    "from": {"id": 1, "is_bot": true, "first_name": "Service desk bot"},
+                    "text": params["text"],
+                });
+                ok(message)
+            }
+            "getFile" => {
+                let file_id = params["file_id"].as_str().unwrap_or_default();
+                match inner.files.get(file_id) {
+                    Some(file) => ok(json!({
+                        "file_id": file_id,
+                        "file_unique_id": format!("u-{file_id}"),
+                        "file_size": file.bytes.len(),
+                        "file_path": file.file_path,
+                    })),
+                    None => error(400, "Bad Request: invalid file_id", None),
+                }
+            }
+            "getMe" => ok(json!({"id": 1, "is_bot": true, "first_name": "Service desk bot", "username": "desk_bot"})),
+            _ => ok(json!(true)),
+        }
+    }
+
+    fn take_updates(&self) -> Vec<Value> {
+        self.lock().updates.drain(..).collect()
+    }
+}
+
+fn ok(result: Value) -> (StatusCode, Value) {
+    (StatusCode::OK, json!({"ok": true, "result": result}))
+}
+
+fn error(code: u16, description: &str, retry_after: Option<u32>) -> (StatusCode, Value) {
+    let mut body = json!({"ok": false, "error_code": code, "description": description});
+    if let Some(seconds) = retry_after {
+        body["parameters"] = json!({"retry_after": seconds});
+    }
+    (StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST), body)
+}
+
+async fn api_call(State(fake): State<FakeTelegram>, Path((bot, method)): Path<(String, String)>, body: axum::body::Bytes) -> Response {
+    if bot.strip_prefix("bot") != Some(fake.token.as_str()) {
+        let (status, body) = error(401, "Unauthorized", None);
+        return (status, Json(body)).into_response();
+    }
+    let params: Value = if body.is_empty() { json!({}) } else { serde_json::from_slice(&body).unwrap_or(json!({})) };
+    if method == "getUpdates" {
+        // Long polling: wait up to `timeout` seconds for updates.
+        let timeout = params["timeout"].as_u64().unwrap_or(0).min(30);
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(timeout);
+        loop {
+            let queued = fake.updates_queued.notified();
+            let updates = fake.take_updates();
+            if !updates.is_empty() || tokio::time::Instant::now() >= deadline {
+                return Json(json!({"ok": true, "result": updates})).into_response();
+            }
+            let _ = tokio::time::timeout_at(deadline, queued).await;
+        }
+    }
+    let (status, body) = fake.handle(&method, params, false);
+    (status, Json(body)).into_response()
+}
+
+async fn download(State(fake): State<FakeTelegram>, Path((bot, path)): Path<(String, String)>) -> Response {
+    if bot.strip_prefix("bot") != Some(fake.token.as_str()) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let inner = fake.lock();
+    match inner.files.values().find(|f| f.file_path == path) {
+        Some(file) => file.bytes.clone().into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

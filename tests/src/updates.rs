@@ -1,0 +1,58 @@
+//! Telegram updates as Telegram sends them, for tests and sample events.
+
+use serde_json::{json, Value};
+
+fn user(id: u64) -> Value {
+    json!({"id": id, "is_bot": false, "first_name": "Анна", "language_code": "ru"})
+}
+
+fn message(update_id: u64, from: u64, content: Value) -> Value {
+    let mut message = json!({
+        "message_id": update_id as i64,
+        "date": 1_764_000_000,
+        "chat": {"id": from, "type": "private", "first_name": "Анна"},
+        "from": user(from),
+    });
+    message.as_object_mut().expect("object").extend(content.as_object().expect("object").clone());
+    json!({"update_id": update_id, "message": message})
+}
+
+pub fn start(update_id: u64, from: u64) -> Value {
+    message(update_id, from, json!({"text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}))
+}
+
+pub fn text(update_id: u64, from: u64, text: &str) -> Value {
+    message(update_id, from, json!({"text": text}))
+}
+
+/// A shared contact card; `owner` is the `user_id` Telegram puts on it (None for a card
+/// typed in by hand).
+pub fn contact(update_id: u64, from: u64, phone: &str, owner: Option<u64>) -> Value {
+    let mut card = json!({"phone_number": phone, "first_name": "Анна"});
+    if let Some(owner) = owner {
+        card["user_id"] = json!(owner);
+    }
+    message(update_id, from, json!({"contact": card}))
+}
+
+pub fn sticker(update_id: u64, from: u64) -> Value {
+    message(
+        update_id,
+        from,
+        json!({"sticker": {"file_id": "CAACAgI", "file_unique_id": "AgAD", "type": "regular", "width": 512, "height": 512, "is_animated": false, "is_video": false, "emoji": "👍"}}),
+    )
+}
+
+/// An inline-button press on a message the bot sent to `from`.
+pub fn callback(update_id: u64, from: u64, data: &str) -> Value {
+    json!({
+        "update_id": update_id,
+        "callback_query": {
+            "id": format!("cb-{update_id}"),
+            "from": user(from),
+            "chat_instance": "ci-1",
+            "data": data,
+            "message": {"message_id": 1, "date": 1_764_000_000, "chat": {"id": from, "type": "private"}, "text": "…"}
+        }
+    })
+}
