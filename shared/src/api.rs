@@ -64,7 +64,9 @@ impl From<Refusal> for ApiResponse {
             Refusal::BadBody(message) => ApiResponse::error(400, "bad_request", message),
             Refusal::Invalid(message) => ApiResponse::error(422, "validation_failed", message),
             Refusal::NotFound(message) => ApiResponse::error(404, "not_found", message),
-            Refusal::MethodNotAllowed => ApiResponse::error(405, "method_not_allowed", "this path does not take that method"),
+            Refusal::MethodNotAllowed => {
+                ApiResponse::error(405, "method_not_allowed", "this path does not take that method")
+            }
             Refusal::Store(StoreError::Conflict) => {
                 ApiResponse::error(409, "conflict", "the record changed concurrently; repeat the request")
             }
@@ -235,12 +237,8 @@ impl<D: Directory> Api<D> {
             ),
         };
         let existing = self.directory.get_employee(id).await?;
-        let employee = Employee {
-            id: id.to_owned(),
-            name,
-            phone,
-            telegram_user: existing.as_ref().and_then(|e| e.telegram_user),
-        };
+        let employee =
+            Employee { id: id.to_owned(), name, phone, telegram_user: existing.as_ref().and_then(|e| e.telegram_user) };
         let stored = self.directory.put_employee(&employee).await?;
         Ok(ApiResponse { status: if existing.is_some() { 200 } else { 201 }, body: employee_json(&stored) })
     }
@@ -254,7 +252,9 @@ impl<D: Directory> Api<D> {
         let id_column = ["id", kind_id_column(kind)]
             .into_iter()
             .find_map(|name| header.iter().position(|h| h == name))
-            .ok_or_else(|| Refusal::Invalid(format!("the CSV header needs an \"id\" or \"{}\" column", kind_id_column(kind))))?;
+            .ok_or_else(|| {
+                Refusal::Invalid(format!("the CSV header needs an \"id\" or \"{}\" column", kind_id_column(kind)))
+            })?;
         let mut imported = 0usize;
         let mut rejected = vec![];
         for record in reader.records() {
@@ -281,7 +281,12 @@ impl<D: Directory> Api<D> {
                 },
                 Kind::Contacts => match parse_bool(&field("active"), true) {
                     Ok(active) => {
-                        let input = ContactInput { name: field("name"), phone: field("phone"), client_id: field("client_id"), active };
+                        let input = ContactInput {
+                            name: field("name"),
+                            phone: field("phone"),
+                            client_id: field("client_id"),
+                            active,
+                        };
                         self.put_contact(&id, input, now).await
                     }
                     Err(reason) => Err(Refusal::Invalid(format!("active: {reason}"))),
@@ -311,10 +316,17 @@ fn kind_id_column(kind: Kind) -> &'static str {
     }
 }
 
+/// Parses a JSON body; a field of the wrong type is named in the message (`vip: invalid type…`).
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
-    serde_json::from_slice(body).map_err(|error| match error.classify() {
-        serde_json::error::Category::Data => Refusal::Invalid(error.to_string()),
-        _ => Refusal::BadBody(format!("the body is not valid JSON: {error}")),
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data if path == "." => Refusal::Invalid(inner.to_string()),
+            serde_json::error::Category::Data => Refusal::Invalid(format!("{path}: {inner}")),
+            _ => Refusal::BadBody(format!("the body is not valid JSON: {inner}")),
+        }
     })
 }
 

@@ -116,9 +116,15 @@ pub enum Effect {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reply {
-    Text { text: String, keyboard: Keyboard },
+    Text {
+        text: String,
+        keyboard: Keyboard,
+    },
     /// Every inline-button press must be answered, or the client shows a spinner.
-    AnswerCallback { callback_id: String, text: Option<String> },
+    AnswerCallback {
+        callback_id: String,
+        text: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,7 +226,8 @@ fn shared_contact(
         return Ok(reply_only(text(texts::REGISTER_OWN_NUMBER_ONLY, Keyboard::SharePhone)));
     }
     let not_found = || {
-        let message = texts::fill(texts::PHONE_NOT_FOUND, &[("phone", raw_phone), ("support", &settings.support_phone)]);
+        let message =
+            texts::fill(texts::PHONE_NOT_FOUND, &[("phone", raw_phone), ("support", &settings.support_phone)]);
         reply_only(text(&message, Keyboard::SharePhone))
     };
     let Some(phone) = phone::normalize(raw_phone, settings.phone_region) else {
@@ -234,14 +241,22 @@ fn shared_contact(
             Some(employee) => Ok(Outcome {
                 state: State::Idle,
                 effects: vec![Effect::LinkEmployee(employee.clone())],
-                replies: vec![text(&texts::fill(texts::WELCOME_EMPLOYEE, &[("name", &employee.name)]), Keyboard::Remove)],
+                replies: vec![text(
+                    &texts::fill(texts::WELCOME_EMPLOYEE, &[("name", &employee.name)]),
+                    Keyboard::Remove,
+                )],
             }),
             None => Ok(not_found()),
         },
         several => {
             let buttons = several
                 .iter()
-                .map(|c| vec![InlineButton { label: c.client_name.clone(), data: format!("{CHOOSE_CONTACT}{}", c.contact_id) }])
+                .map(|c| {
+                    vec![InlineButton {
+                        label: c.client_name.clone(),
+                        data: format!("{CHOOSE_CONTACT}{}", c.contact_id),
+                    }]
+                })
                 .collect();
             Ok(Outcome {
                 state: State::ChoosingCompany { phone },

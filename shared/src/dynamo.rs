@@ -178,7 +178,8 @@ impl UserStore for DynamoStore {
         if matches.contacts.iter().filter(|c| c.active).count() > 1 {
             let names = self.client_names(matches.contacts.iter().map(|c| c.client_id.clone())).await?;
             for contact in &mut matches.contacts {
-                contact.client_name = names.get(&contact.client_id).cloned().unwrap_or_else(|| contact.client_id.clone());
+                contact.client_name =
+                    names.get(&contact.client_id).cloned().unwrap_or_else(|| contact.client_id.clone());
             }
         }
         Ok(matches)
@@ -191,7 +192,11 @@ impl UserStore for DynamoStore {
         for effect in commit.effects {
             let (new_link, target_pk, target_previous) = match effect {
                 Effect::LinkContact(c) => (
-                    Link::Contact { contact_id: c.contact_id.clone(), client_id: c.client_id.clone(), name: c.name.clone() },
+                    Link::Contact {
+                        contact_id: c.contact_id.clone(),
+                        client_id: c.client_id.clone(),
+                        name: c.name.clone(),
+                    },
                     format!("CONTACT#{}", c.contact_id),
                     c.linked_user,
                 ),
@@ -229,7 +234,11 @@ impl UserStore for DynamoStore {
                 }
                 None => condition.push_str(" AND attribute_not_exists(tg_user)"),
             }
-            items.push(TransactWriteItem::builder().update(update.condition_expression(condition).build().map_err(build_error)?).build());
+            items.push(
+                TransactWriteItem::builder()
+                    .update(update.condition_expression(condition).build().map_err(build_error)?)
+                    .build(),
+            );
             link = Some(new_link);
         }
         items.push(self.user_put(commit, link.as_ref())?);
@@ -244,7 +253,8 @@ impl DynamoStore {
         unique.sort();
         unique.dedup();
         for id in &unique {
-            keys = keys.keys(HashMap::from([("pk".to_owned(), s(format!("CLIENT#{id}"))), ("sk".to_owned(), s("CLIENT"))]));
+            keys = keys
+                .keys(HashMap::from([("pk".to_owned(), s(format!("CLIENT#{id}"))), ("sk".to_owned(), s("CLIENT"))]));
         }
         let output = self
             .client
@@ -321,9 +331,10 @@ impl DynamoStore {
     /// Runs a transaction. The first item is the update marker when there is one: its failure
     /// alone means a duplicate; any other failed condition is a concurrent change.
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
-        let first_is_marker = items.first().and_then(|i| i.put()).is_some_and(|p| {
-            p.item().get("pk").and_then(|v| v.as_s().ok()).is_some_and(|pk| pk.starts_with("UPD#"))
-        });
+        let first_is_marker = items
+            .first()
+            .and_then(|i| i.put())
+            .is_some_and(|p| p.item().get("pk").and_then(|v| v.as_s().ok()).is_some_and(|pk| pk.starts_with("UPD#")));
         match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
             Ok(_) => Ok(()),
             Err(error) => {
@@ -495,12 +506,16 @@ impl Directory for DynamoStore {
     }
 
     async fn get_employee(&self, id: &str) -> Result<Option<Employee>, StoreError> {
-        let Some(item) = self.get(&self.bot_table, format!("EMPLOYEE#{id}"), "EMPLOYEE").await? else { return Ok(None) };
+        let Some(item) = self.get(&self.bot_table, format!("EMPLOYEE#{id}"), "EMPLOYEE").await? else {
+            return Ok(None);
+        };
         Ok(Some(Employee {
             id: required_s(&item, "id")?,
             name: required_s(&item, "name")?,
             phone: match get_s(&item, "phone") {
-                Some(p) => Some(serde_json::from_value(serde_json::Value::String(p.to_owned())).map_err(|_| corrupt("phone"))?),
+                Some(p) => Some(
+                    serde_json::from_value(serde_json::Value::String(p.to_owned())).map_err(|_| corrupt("phone"))?,
+                ),
                 None => None,
             },
             telegram_user: get_u64(&item, "tg_user"),
@@ -534,7 +549,11 @@ impl Directory for DynamoStore {
 
 impl DynamoStore {
     /// Puts a contact or employee item on condition that its Telegram link is still the one read.
-    fn directory_put(&self, item: Item, linked_as_read: Option<TelegramUserId>) -> Result<TransactWriteItem, StoreError> {
+    fn directory_put(
+        &self,
+        item: Item,
+        linked_as_read: Option<TelegramUserId>,
+    ) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder().table_name(&self.bot_table).set_item(Some(item));
         let put = match linked_as_read {
             Some(user) => put.condition_expression("tg_user = :u").expression_attribute_values(":u", n(user)),

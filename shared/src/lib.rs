@@ -11,9 +11,9 @@ pub mod app;
 pub mod config;
 pub mod dialogue;
 pub mod domain;
+pub mod observability;
 pub mod phone;
 pub mod ports;
-pub mod observability;
 pub mod texts;
 
 #[cfg(feature = "aws")]

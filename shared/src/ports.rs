@@ -59,7 +59,11 @@ pub trait Directory: Send + Sync {
     fn get_contact(&self, id: &str) -> impl Future<Output = Result<Option<Contact>, StoreError>> + Send;
     /// Stores the contact's fields (not its Telegram link). A contact that is inactive is unlinked;
     /// a linked one has its user's link updated to the new name and client.
-    fn put_contact(&self, contact: &Contact, now: DateTime<Utc>) -> impl Future<Output = Result<Contact, StoreError>> + Send;
+    fn put_contact(
+        &self,
+        contact: &Contact,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Contact, StoreError>> + Send;
     fn get_employee(&self, id: &str) -> impl Future<Output = Result<Option<Employee>, StoreError>> + Send;
     fn put_employee(&self, employee: &Employee) -> impl Future<Output = Result<Employee, StoreError>> + Send;
 }

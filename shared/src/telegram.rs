@@ -20,7 +20,10 @@ pub enum Parsed {
     Inbound(Inbound),
     /// A well-formed update the bot does not act on (a kind it does not use, a group chat, an
     /// edit, a kind newer than this code). Telegram must get 200 for it, or it redelivers.
-    Ignored { update_id: u64, why: &'static str },
+    Ignored {
+        update_id: u64,
+        why: &'static str,
+    },
     /// Not an update at all.
     Malformed(String),
 }
@@ -50,7 +53,12 @@ fn from_update(update_id: u64, update: Update) -> Parsed {
                 return ignored("a message outside a private chat");
             }
             let Some(from) = message.from.as_deref() else { return ignored("a message without a sender") };
-            Parsed::Inbound(Inbound { update_id, user_id: from.id, chat_id: message.chat.id, event: message_event(&message) })
+            Parsed::Inbound(Inbound {
+                update_id,
+                user_id: from.id,
+                chat_id: message.chat.id,
+                event: message_event(&message),
+            })
         }
         UpdateContent::CallbackQuery(query) => {
             let chat_id = match &query.message {
@@ -93,7 +101,11 @@ fn message_event(message: &Message) -> Event {
         "опрос"
     } else if message.photo.is_some() || message.document.is_some() {
         "файл"
-    } else if message.voice.is_some() || message.audio.is_some() || message.video.is_some() || message.video_note.is_some() {
+    } else if message.voice.is_some()
+        || message.audio.is_some()
+        || message.video.is_some()
+        || message.video_note.is_some()
+    {
         "медиафайл"
     } else {
         "сообщение этого типа"
@@ -105,15 +117,21 @@ fn message_event(message: &Message) -> Event {
 pub fn send_message_params(chat_id: i64, text: &str, keyboard: &Keyboard) -> SendMessageParams {
     let markup = match keyboard {
         Keyboard::Keep => None,
-        Keyboard::SharePhone => Some(ReplyMarkup::ReplyKeyboardMarkup(reply_keyboard(vec![vec![KeyboardButton::builder()
-            .text(crate::texts::BTN_SHARE_PHONE)
-            .request_contact(true)
-            .build()]]))),
+        Keyboard::SharePhone => {
+            Some(ReplyMarkup::ReplyKeyboardMarkup(reply_keyboard(vec![vec![KeyboardButton::builder()
+                .text(crate::texts::BTN_SHARE_PHONE)
+                .request_contact(true)
+                .build()]])))
+        }
         Keyboard::Menu(labels) => Some(ReplyMarkup::ReplyKeyboardMarkup(reply_keyboard(
             labels.iter().map(|label| vec![KeyboardButton::builder().text(*label).build()]).collect(),
         ))),
-        Keyboard::Inline(rows) => Some(ReplyMarkup::InlineKeyboardMarkup(InlineKeyboardMarkup::builder().inline_keyboard(inline_rows(rows)).build())),
-        Keyboard::Remove => Some(ReplyMarkup::ReplyKeyboardRemove(ReplyKeyboardRemove::builder().remove_keyboard(true).build())),
+        Keyboard::Inline(rows) => Some(ReplyMarkup::InlineKeyboardMarkup(
+            InlineKeyboardMarkup::builder().inline_keyboard(inline_rows(rows)).build(),
+        )),
+        Keyboard::Remove => {
+            Some(ReplyMarkup::ReplyKeyboardRemove(ReplyKeyboardRemove::builder().remove_keyboard(true).build()))
+        }
     };
     SendMessageParams::builder().chat_id(chat_id).text(text).maybe_reply_markup(markup).build()
 }
@@ -126,7 +144,12 @@ fn inline_rows(rows: &[Vec<InlineButton>]) -> Vec<Vec<InlineKeyboardButton>> {
     rows.iter()
         .map(|row| {
             row.iter()
-                .map(|button| InlineKeyboardButton::builder().text(button.label.clone()).callback_data(button.data.clone()).build())
+                .map(|button| {
+                    InlineKeyboardButton::builder()
+                        .text(button.label.clone())
+                        .callback_data(button.data.clone())
+                        .build()
+                })
                 .collect()
         })
         .collect()
@@ -136,8 +159,12 @@ fn inline_rows(rows: &[Vec<InlineButton>]) -> Vec<Vec<InlineKeyboardButton>> {
 /// as its HTTP response so that Telegram carries it out without another request.
 pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
     let (method, params) = match reply {
-        Reply::Text { text, keyboard } => ("sendMessage", serde_json::to_value(send_message_params(chat_id, text, keyboard))),
-        Reply::AnswerCallback { callback_id, text } => ("answerCallbackQuery", serde_json::to_value(answer_params(callback_id, text))),
+        Reply::Text { text, keyboard } => {
+            ("sendMessage", serde_json::to_value(send_message_params(chat_id, text, keyboard)))
+        }
+        Reply::AnswerCallback { callback_id, text } => {
+            ("answerCallbackQuery", serde_json::to_value(answer_params(callback_id, text)))
+        }
     };
     // Serialising these plain structs cannot fail; an empty object would be refused by Telegram.
     let mut value = params.unwrap_or_else(|_| Value::Object(Default::default()));
@@ -161,7 +188,9 @@ pub struct TelegramMessenger {
 impl TelegramMessenger {
     /// `api_url` is the Bot API base (`https://api.telegram.org` or a fake's address).
     pub fn new(api_url: &str, token: &str) -> Self {
-        TelegramMessenger { bot: frankenstein::client_reqwest::Bot::new_url(format!("{}/bot{token}", api_url.trim_end_matches('/'))) }
+        TelegramMessenger {
+            bot: frankenstein::client_reqwest::Bot::new_url(format!("{}/bot{token}", api_url.trim_end_matches('/'))),
+        }
     }
 
     pub fn bot(&self) -> &frankenstein::client_reqwest::Bot {
@@ -172,7 +201,9 @@ impl TelegramMessenger {
 impl Messenger for TelegramMessenger {
     async fn send(&self, chat_id: i64, reply: &Reply) -> Result<(), SendError> {
         let result = match reply {
-            Reply::Text { text, keyboard } => self.bot.send_message(&send_message_params(chat_id, text, keyboard)).await.map(drop),
+            Reply::Text { text, keyboard } => {
+                self.bot.send_message(&send_message_params(chat_id, text, keyboard)).await.map(drop)
+            }
             Reply::AnswerCallback { callback_id, text } => {
                 self.bot.answer_callback_query(&answer_params(callback_id, text)).await.map(drop)
             }
@@ -220,7 +251,10 @@ mod tests {
     fn start_text_and_contact_become_events() {
         assert_eq!(event_of(&message(json!({"text": "/start"}))), Event::Start);
         assert_eq!(event_of(&message(json!({"text": "/start ref-1"}))), Event::Start);
-        assert_eq!(event_of(&message(json!({"text": "Принтер не печатает"}))), Event::Text("Принтер не печатает".into()));
+        assert_eq!(
+            event_of(&message(json!({"text": "Принтер не печатает"}))),
+            Event::Text("Принтер не печатает".into())
+        );
         let contact = json!({"contact": {"phone_number": "79123456789", "first_name": "Анна", "user_id": 42}});
         assert_eq!(event_of(&message(contact)), Event::Contact { phone: "79123456789".into(), owner: Some(42) });
     }

@@ -42,7 +42,12 @@ impl Call {
         let rows = self.params["reply_markup"]["inline_keyboard"].as_array().cloned().unwrap_or_default();
         rows.iter()
             .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-            .map(|b| (b["text"].as_str().unwrap_or_default().to_owned(), b["callback_data"].as_str().unwrap_or_default().to_owned()))
+            .map(|b| {
+                (
+                    b["text"].as_str().unwrap_or_default().to_owned(),
+                    b["callback_data"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
             .collect()
     }
 }
@@ -232,7 +237,11 @@ fn error(code: u16, description: &str, retry_after: Option<u32>) -> (StatusCode,
     (StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST), body)
 }
 
-async fn api_call(State(fake): State<FakeTelegram>, Path((bot, method)): Path<(String, String)>, body: axum::body::Bytes) -> Response {
+async fn api_call(
+    State(fake): State<FakeTelegram>,
+    Path((bot, method)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Response {
     if bot.strip_prefix("bot") != Some(fake.token.as_str()) {
         let (status, body) = error(401, "Unauthorized", None);
         return (status, Json(body)).into_response();

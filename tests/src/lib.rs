@@ -3,6 +3,8 @@
 
 pub mod fake_telegram;
 pub mod localstack;
+pub mod simulator;
+pub mod stream;
 pub mod updates;
 
 use desk::config::Config;
@@ -24,7 +26,9 @@ static STACK: OnceLock<LocalStack> = OnceLock::new();
 /// The local stack shared by all tests of one test binary, started on first use and stopped
 /// when the binary exits.
 pub fn stack() -> &'static LocalStack {
-    STACK.get_or_init(|| LocalStack::start(Persistence::InMemory).expect("the local stack starts (run `make setup` first)"))
+    STACK.get_or_init(|| {
+        LocalStack::start(Persistence::InMemory).expect("the local stack starts (run `make setup` first)")
+    })
 }
 
 /// The environment the functions read, as template.yaml sets it in AWS.
@@ -143,7 +147,14 @@ impl TestEnv {
         self.api_raw(method, path, Some(&format!("Bearer {API_TOKEN}")), "application/json", body).await
     }
 
-    pub async fn api_raw(&self, method: &str, path: &str, authorization: Option<&str>, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+    pub async fn api_raw(
+        &self,
+        method: &str,
+        path: &str,
+        authorization: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (u16, Value) {
         let mut request = lambda_http::http::Request::builder()
             .method(method)
             .uri(format!("https://api.example.com{path}"))
@@ -161,7 +172,11 @@ impl TestEnv {
 
 /// Stores a ticket of `contact_id` in the given status (tickets are made by later features;
 /// the menu tests need some to exist).
-pub async fn insert_ticket(store: &desk::dynamo::DynamoStore, contact_id: &str, status: desk::domain::TicketStatus) -> u64 {
+pub async fn insert_ticket(
+    store: &desk::dynamo::DynamoStore,
+    contact_id: &str,
+    status: desk::domain::TicketStatus,
+) -> u64 {
     let id = store.next_ticket_id().await.expect("a ticket number");
     let now = chrono::Utc::now();
     let ticket = desk::domain::Ticket {

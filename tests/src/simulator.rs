@@ -1,0 +1,189 @@
+//! The chat simulator of `make run`: what you type becomes Telegram updates from one user, and
+//! what the bot sends is drawn the way a Telegram client shows it.
+//!
+//! Input: plain text; `/start`; `/contact <phone>` shares your own phone; `/photo <path>` and
+//! `/file <path>` send a file (a caption may follow the path); a button's number or exact label
+//! presses it.
+
+use crate::fake_telegram::{Call, FakeTelegram};
+use serde_json::{json, Value};
+
+pub const USER_ID: u64 = 100_500;
+
+/// A button currently on screen.
+#[derive(Debug, Clone, PartialEq)]
+enum Button {
+    /// Reply keyboard: pressing sends its label as text.
+    Reply(String),
+    /// Inline: pressing sends its callback data.
+    Inline { label: String, data: String },
+}
+
+pub struct Simulator {
+    next_update_id: u64,
+    next_file: u64,
+    inline: Vec<Button>,
+    reply: Vec<Button>,
+}
+
+impl Default for Simulator {
+    fn default() -> Self {
+        Simulator { next_update_id: 1, next_file: 1, inline: vec![], reply: vec![] }
+    }
+}
+
+pub const HELP: &str = "Type as a client would. Commands: /start, /contact <phone>, /photo <path> [caption], \
+/file <path> [caption], a button's number or label to press it, /help.";
+
+impl Simulator {
+    /// Turns a typed line into an update (files are registered with the fake Telegram).
+    pub fn update_for(&mut self, line: &str, telegram: &FakeTelegram) -> Result<Value, String> {
+        let line = line.trim();
+        let update_id = self.next_update_id;
+        let (command, rest) = line.split_once(' ').map_or((line, ""), |(c, r)| (c, r.trim()));
+        let content = match command {
+            "/contact" if !rest.is_empty() => {
+                json!({"contact": {"phone_number": rest, "first_name": "Вы", "user_id": USER_ID}})
+            }
+            "/contact" => return Err("usage: /contact <phone>".into()),
+            "/photo" | "/file" => {
+                let (path, caption) = rest.split_once(' ').map_or((rest, ""), |(p, c)| (p, c.trim()));
+                let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+                let file_id = format!("sim-file-{}", self.next_file);
+                self.next_file += 1;
+                let name = std::path::Path::new(path).file_name().and_then(|n| n.to_str()).unwrap_or("file").to_owned();
+                let size = bytes.len();
+                telegram.add_file(&file_id, &format!("files/{name}"), bytes);
+                let mut content = if command == "/photo" {
+                    json!({"photo": [{"file_id": file_id, "file_unique_id": format!("u-{file_id}"), "width": 1280, "height": 960, "file_size": size}]})
+                } else {
+                    json!({"document": {"file_id": file_id, "file_unique_id": format!("u-{file_id}"), "file_name": name, "mime_type": mime_of(&name), "file_size": size}})
+                };
+                if !caption.is_empty() {
+                    content["caption"] = json!(caption);
+                }
+                content
+            }
+            _ => match self.pressed(line) {
+                Some(Button::Inline { data, .. }) => {
+                    self.next_update_id += 1;
+                    return Ok(json!({
+                        "update_id": update_id,
+                        "callback_query": {
+                            "id": format!("sim-cb-{update_id}"),
+                            "from": user(),
+                            "chat_instance": "simulator",
+                            "data": data,
+                            "message": {"message_id": 1, "date": now(), "chat": chat(), "text": ""}
+                        }
+                    }));
+                }
+                Some(Button::Reply(label)) => json!({"text": label}),
+                None if line.is_empty() => return Err(HELP.into()),
+                None => json!({"text": line}),
+            },
+        };
+        self.next_update_id += 1;
+        let mut message = json!({"message_id": update_id, "date": now(), "chat": chat(), "from": user()});
+        message.as_object_mut().expect("object").extend(content.as_object().expect("object").clone());
+        Ok(json!({"update_id": update_id, "message": message}))
+    }
+
+    /// The button a line presses: its number, or its exact label.
+    fn pressed(&self, line: &str) -> Option<Button> {
+        let all: Vec<&Button> = self.inline.iter().chain(&self.reply).collect();
+        if let Ok(number) = line.parse::<usize>() {
+            return number.checked_sub(1).and_then(|i| all.get(i)).map(|b| (*b).clone());
+        }
+        all.into_iter()
+            .find(|b| match b {
+                Button::Reply(label) | Button::Inline { label, .. } => label == line,
+            })
+            .cloned()
+    }
+
+    /// Draws a Bot API call the way a chat shows it; remembers the keyboards for presses.
+    pub fn render(&mut self, call: &Call) -> Option<String> {
+        match call.method.as_str() {
+            "sendMessage" => {
+                let mut out = format!("\n🤖 {}\n", call.text().unwrap_or_default().replace('\n', "\n   "));
+                let markup = &call.params["reply_markup"];
+                let inline = call.inline_buttons();
+                if !inline.is_empty() {
+                    self.inline = inline.into_iter().map(|(label, data)| Button::Inline { label, data }).collect();
+                } else if markup.get("keyboard").is_some() || markup.get("remove_keyboard").is_some() {
+                    self.inline.clear();
+                }
+                if markup.get("keyboard").is_some() {
+                    self.reply = call.reply_keyboard().into_iter().map(Button::Reply).collect();
+                } else if markup.get("remove_keyboard").is_some() {
+                    self.reply.clear();
+                }
+                for (i, button) in self.inline.iter().chain(&self.reply).enumerate() {
+                    let line = match button {
+                        Button::Inline { label, .. } => format!("   ( {} ) {label}\n", i + 1),
+                        Button::Reply(label) => format!("   [ {} ] {label}\n", i + 1),
+                    };
+                    out.push_str(&line);
+                }
+                Some(out)
+            }
+            "answerCallbackQuery" => call.params["text"].as_str().map(|t| format!("   💬 {t}\n")),
+            _ => None,
+        }
+    }
+}
+
+fn user() -> Value {
+    json!({"id": USER_ID, "is_bot": false, "first_name": "Вы", "language_code": "ru"})
+}
+
+fn chat() -> Value {
+    json!({"id": USER_ID, "type": "private", "first_name": "Вы"})
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn mime_of(name: &str) -> &'static str {
+    match name.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
+        Some("pdf") => "application/pdf",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("txt") => "text/plain",
+        Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn typed_lines_become_updates_and_buttons_can_be_pressed() {
+        let telegram = FakeTelegram::start("t").await;
+        let mut sim = Simulator::default();
+        let contact = sim.update_for("/contact +7 900 123-45-67", &telegram).unwrap();
+        assert_eq!(contact["message"]["contact"]["user_id"], USER_ID);
+        let menu = Call {
+            method: "sendMessage".into(),
+            params: json!({"chat_id": USER_ID, "text": "Меню", "reply_markup": {"keyboard": [[{"text": "➕ Новое обращение"}], [{"text": "Другое"}]]}}),
+            from_webhook_response: true,
+        };
+        let drawn = sim.render(&menu).unwrap();
+        assert!(drawn.contains("[ 1 ] ➕ Новое обращение"));
+        assert_eq!(sim.update_for("1", &telegram).unwrap()["message"]["text"], "➕ Новое обращение");
+        assert_eq!(sim.update_for("Другое", &telegram).unwrap()["message"]["text"], "Другое");
+        let choice = Call {
+            method: "sendMessage".into(),
+            params: json!({"chat_id": USER_ID, "text": "?", "reply_markup": {"inline_keyboard": [[{"text": "A", "callback_data": "co:a"}]]}}),
+            from_webhook_response: false,
+        };
+        sim.render(&choice);
+        assert_eq!(sim.update_for("1", &telegram).unwrap()["callback_query"]["data"], "co:a");
+        assert_eq!(sim.update_for("9", &telegram).unwrap()["message"]["text"], "9", "no such button: plain text");
+    }
+}
