@@ -118,7 +118,8 @@ pub fn lambda_record(record: &Record, stream_arn: &str) -> Value {
         if let Some(at) = stream.approximate_creation_date_time {
             dynamodb.insert("ApproximateCreationDateTime".into(), json!(at.secs()));
         }
-        for (name, image) in [("Keys", &stream.keys), ("NewImage", &stream.new_image), ("OldImage", &stream.old_image)] {
+        for (name, image) in [("Keys", &stream.keys), ("NewImage", &stream.new_image), ("OldImage", &stream.old_image)]
+        {
             if let Some(image) = image {
                 dynamodb.insert(name.into(), item_json(image));
             }

@@ -99,9 +99,15 @@ async fn main() -> Result<(), BoxError> {
     });
 
     println!();
-    println!("Webhook:    http://127.0.0.1:{webhook_port}/  (header X-Telegram-Bot-Api-Secret-Token: {})", env["TELEGRAM_SECRET_TOKEN"]);
+    println!(
+        "Webhook:    http://127.0.0.1:{webhook_port}/  (header X-Telegram-Bot-Api-Secret-Token: {})",
+        env["TELEGRAM_SECRET_TOKEN"]
+    );
     println!("Staff API:  http://127.0.0.1:{api_port}/  (header Authorization: Bearer {})", env["API_TOKEN"]);
-    println!("  e.g. curl -H 'Authorization: Bearer {}' http://127.0.0.1:{api_port}/contacts/demo-anna", env["API_TOKEN"]);
+    println!(
+        "  e.g. curl -H 'Authorization: Bearer {}' http://127.0.0.1:{api_port}/contacts/demo-anna",
+        env["API_TOKEN"]
+    );
     println!();
 
     let poller = tokio::spawn(long_poll(api_url.clone(), token.clone(), webhook.clone()));
@@ -136,7 +142,8 @@ async fn seed_demo_directory(api: &api::StaffApi) -> Result<(), BoxError> {
     }
     call("PUT", "/employees/demo-manager", json!({"name": "Ирина Менеджерова", "phone": "+7 900 000-00-01"})).await?;
     call("PUT", "/clients/demo", json!({"name": "ООО «Демо»", "manager_id": "demo-manager", "vip": true})).await?;
-    call("PUT", "/contacts/demo-anna", json!({"name": "Анна Демидова", "phone": DEMO_PHONE, "client_id": "demo"})).await?;
+    call("PUT", "/contacts/demo-anna", json!({"name": "Анна Демидова", "phone": DEMO_PHONE, "client_id": "demo"}))
+        .await?;
     println!("Seeded a demo directory: client «ООО «Демо»», contact Анна Демидова, phone {DEMO_PHONE}.");
     Ok(())
 }
@@ -159,7 +166,8 @@ where
             match handler(request).await {
                 Ok(response) => {
                     let (parts, body) = response.into_parts();
-                    axum::http::Response::from_parts(parts, axum::body::Body::from(body.as_ref().to_vec())).into_response()
+                    axum::http::Response::from_parts(parts, axum::body::Body::from(body.as_ref().to_vec()))
+                        .into_response()
                 }
                 Err(error) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
             }
