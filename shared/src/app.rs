@@ -11,16 +11,22 @@
 //! - Replies before the last one are sent through the Bot API after the commit; a failure to
 //!   send is logged, never retried by Telegram (the commit happened).
 
-use crate::dialogue::{self, Facts, Inbound, Need, Outcome, Reply, Settings};
-use crate::ports::{Commit, Messenger, StoreError, TicketReader, UserStore};
+use crate::dialogue::{
+    self, Content, Event, Facts, FileKind, Inbound, Need, Outcome, Reply, Settings, StoredFile, StoredFiles,
+};
+use crate::media;
+use crate::ports::{Commit, DownloadError, FileSource, FileStore, Messenger, StoreError, TicketReader, UserStore};
 use chrono::{DateTime, Utc};
 
 /// How often a decision is retried after losing a race on the user's record.
 const MAX_ATTEMPTS: usize = 3;
 
-pub struct Bot<S, M> {
+pub struct Bot<S, M, F> {
     pub store: S,
+    /// Sends replies and fetches the files users send.
     pub messenger: M,
+    /// The attachments bucket.
+    pub files: F,
     pub settings: Settings,
 }
 
@@ -42,9 +48,11 @@ pub enum AppError {
     /// The dialogue asked twice for one fact: a bug in the dialogue, reported rather than looped on.
     #[error("the dialogue asked again for {0:?}")]
     DialogueLoop(Need),
+    #[error("a file could not be fetched from Telegram")]
+    Download(#[source] crate::ports::BoxError),
 }
 
-impl<S: UserStore + TicketReader, M: Messenger> Bot<S, M> {
+impl<S: UserStore + TicketReader, M: Messenger + FileSource, F: FileStore> Bot<S, M, F> {
     /// Handles one update. An `Err` means nothing was committed and a redelivery can succeed.
     pub async fn handle(&self, inbound: &Inbound, now: DateTime<Utc>) -> Result<Handled, AppError> {
         for _ in 0..MAX_ATTEMPTS {
@@ -85,11 +93,56 @@ impl<S: UserStore + TicketReader, M: Messenger> Bot<S, M> {
                     facts.phone_matches = Some(self.store.find_by_phone(&phone).await?);
                 }
                 Err(Need::Tickets { contact_id }) if facts.tickets.is_none() => {
-                    facts.tickets = Some(self.store.ticket_counts(&contact_id).await?);
+                    facts.tickets = Some(self.store.contact_tickets(&contact_id).await?);
+                }
+                Err(Need::StoreFiles) if facts.files.is_none() => {
+                    let Event::Message(content) = &inbound.event else {
+                        return Err(AppError::DialogueLoop(Need::StoreFiles));
+                    };
+                    facts.files = Some(self.store_files(content).await?);
+                }
+                Err(Need::NewTicketId) if facts.new_ticket_id.is_none() => {
+                    facts.new_ticket_id = Some(self.store.next_ticket_id().await?);
+                }
+                Err(Need::Album(album)) if facts.album.is_none() => {
+                    facts.album = Some(self.store.album_claim(&album).await?);
                 }
                 Err(need) => return Err(AppError::DialogueLoop(need)),
             }
         }
+    }
+
+    /// Fetches the message's files from Telegram and stores them in the bucket, before anything
+    /// is committed: keys come from the files, so a retry rewrites the same objects. Photos are
+    /// stored as JPEG (JPEG bytes as they came); documents keep their names.
+    async fn store_files(&self, content: &Content) -> Result<StoredFiles, AppError> {
+        let mut result = StoredFiles::default();
+        for file in &content.files {
+            let bytes = match self.messenger.download(&file.file_id).await {
+                Ok(bytes) => bytes,
+                Err(DownloadError::TooLarge) => {
+                    result.rejected.push(file.name.clone());
+                    continue;
+                }
+                Err(DownloadError::Unavailable(error)) => return Err(AppError::Download(error)),
+            };
+            let (bytes, content_type) = match file.kind {
+                FileKind::Photo => match media::photo_as_jpeg(bytes) {
+                    Ok(jpeg) => (jpeg, "image/jpeg".to_owned()),
+                    Err(error) => {
+                        tracing::warn!(%error, "a photo that is not an image was not taken");
+                        result.rejected.push(file.name.clone());
+                        continue;
+                    }
+                },
+                _ => (bytes, file.mime_type.clone().unwrap_or_else(|| "application/octet-stream".into())),
+            };
+            let key = media::object_key(&file.unique_id, &file.name);
+            let size = bytes.len() as u64;
+            self.files.put_file(&key, bytes, &content_type, &file.name).await?;
+            result.stored.push(StoredFile { name: file.name.clone(), content_type, size, key });
+        }
+        Ok(result)
     }
 
     /// Sends all replies but the last, which is returned to ride in the webhook response.

@@ -8,21 +8,31 @@
 //! - `EMPLOYEE#<id>` / `EMPLOYEE`: `name`, `phone`, `tg_user`.
 //! - `UPD#<update_id>` / `UPD`: the processed-update marker (expires after two days).
 //! - `COUNTER#tickets` / `COUNTER`: the last ticket number.
+//! - `ALBUM#<media_group_id>` / `ALBUM`: where an album's parts go (expires after a day).
 //!
 //! TicketsTable (`pk`, `sk`; GSIs `ByContact` and `ByClient` on (`contact_id` | `client_id`,
 //! `created_at`); its stream feeds the notifier):
-//! - `TICKET#<id>` / `TICKET`: the ticket.
+//! - `TICKET#<id>` / `TICKET`: the ticket (only these items carry `contact_id`/`client_id`,
+//!   so the indexes hold tickets alone).
+//! - `TICKET#<id>` / `COMMENT#<comment id>`: a comment (`author_kind`, `author_id`,
+//!   `author_name`, `text` (absent when empty), `internal`, `created_at`).
+//! - `TICKET#<id>` / `ATT#<object key>`: an attachment (`name`, `content_type`, `size`, `key`,
+//!   `comment_id` when it belongs to a comment).
+//! - `TICKET#<id>` / `LOG#<time>#<n>`: a journal entry (`at`, `event`, `by`, `details`).
 //!
 //! Links are kept on both sides (the user's `link_id`, the contact's or employee's `tg_user`);
 //! every write that changes one side changes the other in the same transaction, conditioned on
 //! the side it did not read, so the two never disagree.
 
-use crate::dialogue::{ContactMatch, Effect, EmployeeMatch, PhoneMatches, State, UserRecord};
-use crate::domain::{Client, Contact, Employee, Link, TelegramUserId, Ticket, TicketCounts, TicketStatus};
+use crate::dialogue::{
+    AlbumTarget, ContactMatch, Effect, EmployeeMatch, NewComment, NewTicket, PhoneMatches, State, StoredFile,
+    TicketSummary, UserRecord,
+};
+use crate::domain::{Client, Contact, Employee, Link, TelegramUserId, Ticket, TicketStatus};
 use crate::phone::Phone;
 use crate::ports::{BoxError, Commit, Directory, StoreError, TicketReader, UserStore};
 use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, KeysAndAttributes, Put, TransactWriteItem, Update};
 pub use aws_sdk_dynamodb::Client as DynamoClient;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -67,7 +77,7 @@ impl DynamoStore {
     }
 
     /// Allocates the next ticket number (`UpdateItem ADD`: atomic, outside any transaction).
-    pub async fn next_ticket_id(&self) -> Result<u64, StoreError> {
+    async fn allocate_ticket_id(&self) -> Result<u64, StoreError> {
         let output = self
             .client
             .update_item()
@@ -190,7 +200,10 @@ impl UserStore for DynamoStore {
         let mut items = vec![marker_put(&self.bot_table, commit.update_id, commit.now)];
         let mut link = commit.before.link.clone();
         for effect in commit.effects {
-            let (new_link, target_pk, target_previous) = match effect {
+            if self.ticket_effect(effect, commit, &mut items)? {
+                continue;
+            }
+            let (new_link, target_pk, target_previous, is_contact) = match effect {
                 Effect::LinkContact(c) => (
                     Link::Contact {
                         contact_id: c.contact_id.clone(),
@@ -199,28 +212,28 @@ impl UserStore for DynamoStore {
                     },
                     format!("CONTACT#{}", c.contact_id),
                     c.linked_user,
+                    true,
                 ),
                 Effect::LinkEmployee(e) => (
                     Link::Employee { employee_id: e.employee_id.clone(), name: e.name.clone() },
                     format!("EMPLOYEE#{}", e.employee_id),
                     e.linked_user,
+                    false,
                 ),
+                _ => continue,
             };
             if let Some(old) = link.as_ref().filter(|old| link_id(old) != link_id(&new_link)) {
                 items.push(self.unlink_directory_entry(old, me));
             }
             // The target: linked to me, still active (a contact), still linked to whom we read.
-            let mut condition = match effect {
-                Effect::LinkContact(_) => "active = :yes".to_owned(),
-                Effect::LinkEmployee(_) => "attribute_exists(pk)".to_owned(),
-            };
+            let mut condition = if is_contact { "active = :yes" } else { "attribute_exists(pk)" }.to_owned();
             let mut update = Update::builder()
                 .table_name(&self.bot_table)
                 .key("pk", s(&target_pk))
                 .key("sk", s(target_pk.split('#').next().unwrap_or_default()))
                 .update_expression("SET tg_user = :me")
                 .expression_attribute_values(":me", n(me));
-            if matches!(effect, Effect::LinkContact(_)) {
+            if is_contact {
                 update = update.expression_attribute_values(":yes", AttributeValue::Bool(true));
             }
             match target_previous {
@@ -243,6 +256,16 @@ impl UserStore for DynamoStore {
         }
         items.push(self.user_put(commit, link.as_ref())?);
         self.transact(items).await
+    }
+
+    async fn next_ticket_id(&self) -> Result<u64, StoreError> {
+        self.allocate_ticket_id().await
+    }
+
+    async fn album_claim(&self, album: &str) -> Result<Option<AlbumTarget>, StoreError> {
+        let Some(item) = self.get(&self.bot_table, format!("ALBUM#{album}"), "ALBUM").await? else { return Ok(None) };
+        let target = get_s(&item, "target").ok_or_else(|| corrupt("album target"))?;
+        serde_json::from_str(target).map(Some).map_err(|_| corrupt("album target"))
     }
 }
 
@@ -374,8 +397,8 @@ fn marker_put(table: &str, update_id: u64, now: DateTime<Utc>) -> TransactWriteI
 // ---- Tickets ----------------------------------------------------------------------------------
 
 impl TicketReader for DynamoStore {
-    async fn ticket_counts(&self, contact_id: &str) -> Result<TicketCounts, StoreError> {
-        let mut statuses = vec![];
+    async fn contact_tickets(&self, contact_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
+        let mut tickets = vec![];
         let mut start = None;
         loop {
             let output = self
@@ -385,21 +408,208 @@ impl TicketReader for DynamoStore {
                 .index_name("ByContact")
                 .key_condition_expression("contact_id = :c")
                 .expression_attribute_values(":c", s(contact_id))
-                .projection_expression("#s")
+                .projection_expression("id, subject, #s")
                 .expression_attribute_names("#s", "status")
+                .scan_index_forward(false)
                 .set_exclusive_start_key(start)
                 .send()
                 .await
                 .map_err(unavailable)?;
             for item in output.items.unwrap_or_default() {
-                statuses.extend(get_s(&item, "status").and_then(TicketStatus::from_code));
+                let status = get_s(&item, "status").and_then(TicketStatus::from_code);
+                if let (Some(id), Some(status)) = (get_u64(&item, "id"), status) {
+                    let subject = get_s(&item, "subject").unwrap_or_default().to_owned();
+                    tickets.push(TicketSummary { id, subject, status });
+                }
             }
             start = output.last_evaluated_key;
             if start.is_none() {
                 break;
             }
         }
-        Ok(TicketCounts::from_statuses(statuses))
+        Ok(tickets)
+    }
+}
+
+impl DynamoStore {
+    /// Adds the writes of a ticket effect to the transaction; `false` for other effects.
+    fn ticket_effect(
+        &self,
+        effect: &Effect,
+        commit: &Commit<'_>,
+        items: &mut Vec<TransactWriteItem>,
+    ) -> Result<bool, StoreError> {
+        let now = commit.now;
+        match effect {
+            Effect::CreateTicket(ticket) => {
+                let by = format!("client:{}", ticket.contact_id);
+                items.push(self.new_ticket_put(ticket, &by, now)?);
+                for file in &ticket.files {
+                    items.push(self.attachment_put(ticket.id, None, file, now)?);
+                }
+                items.push(self.journal_put(ticket.id, now, commit.update_id, "created", &by, "source: messenger")?);
+            }
+            Effect::AddComment(comment) => {
+                items.push(self.client_may_comment(comment)?);
+                items.push(self.comment_put(comment, now)?);
+                for file in &comment.files {
+                    items.push(self.attachment_put(comment.ticket_id, Some(&comment.comment_id), file, now)?);
+                }
+            }
+            Effect::AddFiles { ticket_id, comment_id, files } => {
+                for file in files {
+                    items.push(self.attachment_put(*ticket_id, comment_id.as_deref(), file, now)?);
+                }
+            }
+            Effect::SetSubject { ticket_id, placeholder, subject, message } => {
+                let update = Update::builder()
+                    .table_name(&self.tickets_table)
+                    .key("pk", s(format!("TICKET#{ticket_id}")))
+                    .key("sk", s("TICKET"))
+                    .update_expression("SET subject = :s, message = :m")
+                    .condition_expression("subject = :placeholder")
+                    .expression_attribute_values(":s", s(subject))
+                    .expression_attribute_values(":m", s(message))
+                    .expression_attribute_values(":placeholder", s(placeholder))
+                    .build()
+                    .map_err(build_error)?;
+                items.push(TransactWriteItem::builder().update(update).build());
+            }
+            Effect::SetCommentText { ticket_id, comment_id, text } => {
+                let update = Update::builder()
+                    .table_name(&self.tickets_table)
+                    .key("pk", s(format!("TICKET#{ticket_id}")))
+                    .key("sk", s(format!("COMMENT#{comment_id}")))
+                    .update_expression("SET #t = if_not_exists(#t, :t)")
+                    .expression_attribute_names("#t", "text")
+                    .expression_attribute_values(":t", s(text))
+                    .build()
+                    .map_err(build_error)?;
+                items.push(TransactWriteItem::builder().update(update).build());
+            }
+            Effect::ClaimAlbum { album, target, first } => {
+                let target = serde_json::to_string(target).map_err(|_| corrupt("album target"))?;
+                let put = Put::builder()
+                    .table_name(&self.bot_table)
+                    .item("pk", s(format!("ALBUM#{album}")))
+                    .item("sk", s("ALBUM"))
+                    .item("target", s(target))
+                    .item("expires_at", n(now.timestamp() + 24 * 3600));
+                let put = if *first { put.condition_expression("attribute_not_exists(pk)") } else { put };
+                items.push(TransactWriteItem::builder().put(put.build().map_err(build_error)?).build());
+            }
+            Effect::LinkContact(_) | Effect::LinkEmployee(_) => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn new_ticket_put(
+        &self,
+        ticket: &NewTicket,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let stored = Ticket {
+            id: ticket.id,
+            subject: ticket.subject.clone(),
+            message: ticket.message.clone(),
+            status: TicketStatus::New,
+            source: "messenger".into(),
+            client_id: ticket.client_id.clone(),
+            contact_id: ticket.contact_id.clone(),
+            assignee_id: None,
+            deadline: None,
+            created_at: now,
+            updated_at: now,
+            changed_by: by.to_owned(),
+        };
+        let put = Put::builder()
+            .table_name(&self.tickets_table)
+            .set_item(Some(ticket_item(&stored)))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// The ticket is still the contact's and still active when the comment lands.
+    fn client_may_comment(&self, comment: &NewComment) -> Result<TransactWriteItem, StoreError> {
+        let check = ConditionCheck::builder()
+            .table_name(&self.tickets_table)
+            .key("pk", s(format!("TICKET#{}", comment.ticket_id)))
+            .key("sk", s("TICKET"))
+            .condition_expression("contact_id = :c AND #s IN (:s1, :s2, :s3)")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_values(":c", s(&comment.contact_id))
+            .expression_attribute_values(":s1", s(TicketStatus::New.code()))
+            .expression_attribute_values(":s2", s(TicketStatus::InProgress.code()))
+            .expression_attribute_values(":s3", s(TicketStatus::Waiting.code()))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
+    fn comment_put(&self, comment: &NewComment, now: DateTime<Utc>) -> Result<TransactWriteItem, StoreError> {
+        let mut put = Put::builder()
+            .table_name(&self.tickets_table)
+            .item("pk", s(format!("TICKET#{}", comment.ticket_id)))
+            .item("sk", s(format!("COMMENT#{}", comment.comment_id)))
+            .item("id", s(&comment.comment_id))
+            .item("ticket_id", n(comment.ticket_id))
+            .item("author_kind", s("client"))
+            .item("author_id", s(&comment.contact_id))
+            .item("author_name", s(&comment.author_name))
+            .item("internal", AttributeValue::Bool(false))
+            .item("created_at", s(now.to_rfc3339()));
+        if !comment.text.is_empty() {
+            put = put.item("text", s(&comment.text));
+        }
+        Ok(TransactWriteItem::builder().put(put.build().map_err(build_error)?).build())
+    }
+
+    fn attachment_put(
+        &self,
+        ticket_id: u64,
+        comment_id: Option<&str>,
+        file: &StoredFile,
+        now: DateTime<Utc>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut put = Put::builder()
+            .table_name(&self.tickets_table)
+            .item("pk", s(format!("TICKET#{ticket_id}")))
+            .item("sk", s(format!("ATT#{}", file.key)))
+            .item("name", s(&file.name))
+            .item("content_type", s(&file.content_type))
+            .item("size", n(file.size))
+            .item("key", s(&file.key))
+            .item("created_at", s(now.to_rfc3339()));
+        if let Some(comment_id) = comment_id {
+            put = put.item("comment_id", s(comment_id));
+        }
+        Ok(TransactWriteItem::builder().put(put.build().map_err(build_error)?).build())
+    }
+
+    fn journal_put(
+        &self,
+        ticket_id: u64,
+        at: DateTime<Utc>,
+        seq: u64,
+        event: &str,
+        by: &str,
+        details: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let at_text = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let put = Put::builder()
+            .table_name(&self.tickets_table)
+            .item("pk", s(format!("TICKET#{ticket_id}")))
+            .item("sk", s(format!("LOG#{at_text}#{seq}")))
+            .item("at", s(&at_text))
+            .item("event", s(event))
+            .item("by", s(by))
+            .item("details", s(details))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 }
 

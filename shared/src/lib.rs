@@ -11,6 +11,7 @@ pub mod app;
 pub mod config;
 pub mod dialogue;
 pub mod domain;
+pub mod media;
 pub mod observability;
 pub mod phone;
 pub mod ports;
@@ -18,5 +19,7 @@ pub mod texts;
 
 #[cfg(feature = "aws")]
 pub mod dynamo;
+#[cfg(feature = "aws")]
+pub mod s3;
 #[cfg(feature = "telegram")]
 pub mod telegram;

@@ -1,8 +1,8 @@
 //! The ports the application talks through. Adapters: `dynamo` (DynamoDB), `telegram` (Bot API);
 //! in-memory fakes live with the tests that use them.
 
-use crate::dialogue::{Effect, PhoneMatches, Reply, State, UserRecord};
-use crate::domain::{Client, Contact, Employee, TelegramUserId, TicketCounts};
+use crate::dialogue::{AlbumTarget, Effect, PhoneMatches, Reply, State, TicketSummary, UserRecord};
+use crate::domain::{Client, Contact, Employee, TelegramUserId};
 use crate::phone::Phone;
 use chrono::{DateTime, Utc};
 use std::future::Future;
@@ -45,11 +45,42 @@ pub trait UserStore: Send + Sync {
     /// Applies a [`Commit`] atomically together with a marker for its update id.
     /// `Duplicate` when the marker exists, `Conflict` when the user record changed since read.
     fn commit(&self, commit: &Commit<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Allocates the next ticket number (atomic; a number taken by a failed attempt is a gap).
+    fn next_ticket_id(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Where an album's parts go, if a part claimed it already.
+    fn album_claim(&self, album: &str) -> impl Future<Output = Result<Option<AlbumTarget>, StoreError>> + Send;
 }
 
 /// Reads about tickets that the dialogue needs.
 pub trait TicketReader: Send + Sync {
-    fn ticket_counts(&self, contact_id: &str) -> impl Future<Output = Result<TicketCounts, StoreError>> + Send;
+    /// The contact's tickets, newest first.
+    fn contact_tickets(&self, contact_id: &str) -> impl Future<Output = Result<Vec<TicketSummary>, StoreError>> + Send;
+}
+
+/// The attachments bucket.
+pub trait FileStore: Send + Sync {
+    /// Stores an object; writing the same key again replaces it (retries are harmless).
+    fn put_file(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+        original_name: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DownloadError {
+    /// Telegram does not hand bots files over 20 MB.
+    #[error("the file is too large to download")]
+    TooLarge,
+    #[error("the file could not be downloaded")]
+    Unavailable(#[source] BoxError),
+}
+
+/// Files users sent, fetched from Telegram.
+pub trait FileSource: Send + Sync {
+    fn download(&self, file_id: &str) -> impl Future<Output = Result<Vec<u8>, DownloadError>> + Send;
 }
 
 /// The directory of clients, contacts and employees, as the staff API changes it.

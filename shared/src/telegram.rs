@@ -1,7 +1,8 @@
 //! Telegram Bot API adapter: updates in, messages out (frankenstein's `client_reqwest::Bot`).
 
-use crate::dialogue::{Event, Inbound, InlineButton, Keyboard, Reply};
-use crate::ports::{Messenger, SendError};
+use crate::dialogue::{Content, Event, FileKind, Inbound, IncomingFile, InlineButton, Keyboard, Reply};
+use crate::media::MAX_DOWNLOAD_BYTES;
+use crate::ports::{DownloadError, FileSource, Messenger, SendError};
 use frankenstein::methods::{AnswerCallbackQueryParams, SendMessageParams};
 use frankenstein::types::{
     InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, MaybeInaccessibleMessage, Message, ReplyKeyboardMarkup,
@@ -91,26 +92,106 @@ fn message_event(message: &Message) -> Event {
         if command == "/start" || command.starts_with("/start@") {
             return Event::Start;
         }
-        return Event::Text(text.clone());
+    }
+    let mut content = Content {
+        text: message.text.clone().or_else(|| message.caption.clone()),
+        album: message.media_group_id.clone(),
+        ..Content::default()
+    };
+    for file in files_of(message) {
+        // The update says how big a file is: over the limit, getFile would refuse it.
+        if file.size.is_some_and(|size| size > MAX_DOWNLOAD_BYTES) {
+            content.too_large.push(file.name);
+        } else {
+            content.files.push(file);
+        }
+    }
+    if content.text.is_some() || !content.files.is_empty() || !content.too_large.is_empty() {
+        return Event::Message(content);
     }
     let kind = if message.sticker.is_some() {
         "стикер"
     } else if message.location.is_some() || message.venue.is_some() {
-        "геопозиция"
+        "геопозицию"
     } else if message.poll.is_some() {
         "опрос"
-    } else if message.photo.is_some() || message.document.is_some() {
-        "файл"
-    } else if message.voice.is_some()
-        || message.audio.is_some()
-        || message.video.is_some()
-        || message.video_note.is_some()
-    {
-        "медиафайл"
+    } else if message.dice.is_some() {
+        "кубик"
+    } else if message.animation.is_some() {
+        "GIF-анимацию"
     } else {
         "сообщение этого типа"
     };
     Event::Unsupported(kind.to_owned())
+}
+
+/// The files a message carries. Of a photo's sizes the largest is taken.
+fn files_of(message: &Message) -> Vec<IncomingFile> {
+    let mut files = vec![];
+    let made_name = |prefix: &str, unique: &str, ext: &str| format!("{prefix}-{unique}.{ext}");
+    if let Some(photo) =
+        message.photo.as_ref().and_then(|sizes| sizes.iter().max_by_key(|p| (p.width * p.height, p.file_size)))
+    {
+        files.push(IncomingFile {
+            file_id: photo.file_id.clone(),
+            unique_id: photo.file_unique_id.clone(),
+            kind: FileKind::Photo,
+            name: made_name("photo", &photo.file_unique_id, "jpg"),
+            mime_type: Some("image/jpeg".into()),
+            size: photo.file_size,
+        });
+    }
+    if let Some(d) = &message.document {
+        files.push(IncomingFile {
+            file_id: d.file_id.clone(),
+            unique_id: d.file_unique_id.clone(),
+            kind: FileKind::Document,
+            name: d.file_name.clone().unwrap_or_else(|| made_name("document", &d.file_unique_id, "bin")),
+            mime_type: d.mime_type.clone(),
+            size: d.file_size,
+        });
+    }
+    if let Some(v) = &message.voice {
+        files.push(IncomingFile {
+            file_id: v.file_id.clone(),
+            unique_id: v.file_unique_id.clone(),
+            kind: FileKind::Voice,
+            name: made_name("voice", &v.file_unique_id, "ogg"),
+            mime_type: v.mime_type.clone().or_else(|| Some("audio/ogg".into())),
+            size: v.file_size,
+        });
+    }
+    if let Some(a) = &message.audio {
+        files.push(IncomingFile {
+            file_id: a.file_id.clone(),
+            unique_id: a.file_unique_id.clone(),
+            kind: FileKind::Audio,
+            name: a.file_name.clone().unwrap_or_else(|| made_name("audio", &a.file_unique_id, "mp3")),
+            mime_type: a.mime_type.clone(),
+            size: a.file_size,
+        });
+    }
+    if let Some(v) = &message.video {
+        files.push(IncomingFile {
+            file_id: v.file_id.clone(),
+            unique_id: v.file_unique_id.clone(),
+            kind: FileKind::Video,
+            name: v.file_name.clone().unwrap_or_else(|| made_name("video", &v.file_unique_id, "mp4")),
+            mime_type: v.mime_type.clone(),
+            size: v.file_size,
+        });
+    }
+    if let Some(v) = &message.video_note {
+        files.push(IncomingFile {
+            file_id: v.file_id.clone(),
+            unique_id: v.file_unique_id.clone(),
+            kind: FileKind::VideoNote,
+            name: made_name("video-note", &v.file_unique_id, "mp4"),
+            mime_type: Some("video/mp4".into()),
+            size: v.file_size,
+        });
+    }
+    files
 }
 
 /// The `sendMessage` parameters of a text reply.
@@ -179,22 +260,34 @@ fn answer_params(callback_id: &str, text: &Option<String>) -> AnswerCallbackQuer
 }
 
 /// Sends through the Bot API. The token is only in the client's base URL, which frankenstein
-/// strips from its errors.
-#[derive(Clone, Debug)]
+/// strips from its errors, and in the download path; `Debug` shows neither.
+#[derive(Clone)]
 pub struct TelegramMessenger {
     bot: frankenstein::client_reqwest::Bot,
+    api_url: String,
+    /// `bot<token>`: the path segment of file downloads. Never logged.
+    bot_segment: String,
 }
 
 impl TelegramMessenger {
     /// `api_url` is the Bot API base (`https://api.telegram.org` or a fake's address).
     pub fn new(api_url: &str, token: &str) -> Self {
+        let api_url = api_url.trim_end_matches('/').to_owned();
         TelegramMessenger {
-            bot: frankenstein::client_reqwest::Bot::new_url(format!("{}/bot{token}", api_url.trim_end_matches('/'))),
+            bot: frankenstein::client_reqwest::Bot::new_url(format!("{api_url}/bot{token}")),
+            api_url,
+            bot_segment: format!("bot{token}"),
         }
     }
 
     pub fn bot(&self) -> &frankenstein::client_reqwest::Bot {
         &self.bot
+    }
+}
+
+impl std::fmt::Debug for TelegramMessenger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelegramMessenger").field("api_url", &self.api_url).field("token", &"***").finish()
     }
 }
 
@@ -209,6 +302,30 @@ impl Messenger for TelegramMessenger {
             }
         };
         result.map_err(classify)
+    }
+}
+
+impl FileSource for TelegramMessenger {
+    /// `getFile`, then `GET {api}/file/bot<token>/<file_path>`.
+    async fn download(&self, file_id: &str) -> Result<Vec<u8>, DownloadError> {
+        let params = frankenstein::methods::GetFileParams::builder().file_id(file_id).build();
+        let file = match self.bot.get_file(&params).await {
+            Ok(response) => response.result,
+            // "file is too big" is a 400 for files over the bots' download limit.
+            Err(frankenstein::Error::Api(e)) if e.error_code == 400 && e.description.contains("too big") => {
+                return Err(DownloadError::TooLarge);
+            }
+            Err(error) => return Err(DownloadError::Unavailable(Box::new(error))),
+        };
+        let path = file.file_path.ok_or(DownloadError::TooLarge)?;
+        let url = format!("{}/file/{}/{path}", self.api_url, self.bot_segment);
+        let response =
+            self.bot.client.get(url).send().await.map_err(|e| DownloadError::Unavailable(Box::new(e.without_url())))?;
+        if !response.status().is_success() {
+            return Err(DownloadError::Unavailable(format!("file download answered {}", response.status()).into()));
+        }
+        let bytes = response.bytes().await.map_err(|e| DownloadError::Unavailable(Box::new(e.without_url())))?;
+        Ok(bytes.to_vec())
     }
 }
 
@@ -253,7 +370,7 @@ mod tests {
         assert_eq!(event_of(&message(json!({"text": "/start ref-1"}))), Event::Start);
         assert_eq!(
             event_of(&message(json!({"text": "Принтер не печатает"}))),
-            Event::Text("Принтер не печатает".into())
+            Event::Message(Content { text: Some("Принтер не печатает".into()), ..Content::default() })
         );
         let contact = json!({"contact": {"phone_number": "79123456789", "first_name": "Анна", "user_id": 42}});
         assert_eq!(event_of(&message(contact)), Event::Contact { phone: "79123456789".into(), owner: Some(42) });

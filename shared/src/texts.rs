@@ -42,6 +42,44 @@ pub const BTN_CANCEL: &str = "🛑 Отменить обращение";
 pub const BTN_CALL_ME: &str = "😮 Я отправлял задачу, свяжетесь со мной пожалуйста и давайте разберёмся!";
 pub const BTN_QUESTION_DONE: &str = "🧐 У меня вопрос по одной из уже выполненных задач";
 
+// ---- Creating tickets ---------------------------------------------------------------------
+
+pub const NEW_TICKET_PROMPT: &str =
+    "Напишите пожалуйста, чем мы можем вам помочь? 👇\n\nВы можете написать текстом или приложить изображения или файлы.";
+
+/// `{id}` is the ticket number.
+pub const TICKET_CREATED: &str =
+    "✔️ Ваше обращение зарегистрировано с номером #{id}.\n\nМы будем держать вас в курсе хода работы.";
+
+/// Subject of a ticket made of files only; `{name}` is the contact's name.
+pub const FILES_SUBJECT: &str = "Файлы от {name}";
+
+pub const NEW_OR_ATTACH: &str =
+    "У вас есть обращения в работе. Создать новую заявку или прикрепить это сообщение к одной из них? 👇";
+pub const BTN_NEW_REQUEST: &str = "➕ Новая заявка";
+pub const BTN_ATTACH: &str = "💬 Прикрепить к заявке";
+
+pub const CHOOSE_TICKET_TO_ATTACH: &str = "Выберите обращение, к которому прикрепить сообщение 👇";
+
+/// `{id}` is the ticket number.
+pub const COMMENT_ADDED: &str =
+    "✔️ Ваш комментарий добавлен к обращению #{id}.\n\nМы будем сообщать обо всех изменениях обращения.";
+
+/// `{name}` is the file's name.
+pub const FILE_TOO_LARGE: &str = "⚠️ Файл «{name}» не принят: он больше 20 МБ, а Telegram не даёт ботам скачивать такие файлы. Пришлите его, пожалуйста, частями или ссылкой.";
+
+/// `{kind}` names what was sent (стикер, геопозиция…).
+pub const UNSUPPORTED: &str = "К обращению нельзя добавить {kind}. 🙏\n\nПришлите, пожалуйста, текст, фото или документ — голосовые сообщения, аудио и видео тоже подойдут.";
+
+/// Answer to a press of a button whose moment has passed.
+pub const BUTTON_STALE: &str = "Эта кнопка больше не действует.";
+
+/// `{id}` is the ticket number.
+pub const TICKET_NOT_AVAILABLE: &str = "Обращение #{id} уже недоступно для этого действия.";
+
+pub const BTN_PREV_PAGE: &str = "◀️ Назад";
+pub const BTN_NEXT_PAGE: &str = "Вперёд ▶️";
+
 // ---- Things the bot does not take ---------------------------------------------------------
 
 pub const NOT_YET_AVAILABLE: &str = "Эта функция скоро появится в боте. А пока выберите действие в меню 👇";

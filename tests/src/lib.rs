@@ -108,7 +108,7 @@ impl TestEnv {
         let webhook_requests = RequestCounter::default();
         let counted = stack.dynamodb().config().to_builder().interceptor(webhook_requests.clone()).build();
         TestEnv {
-            webhook: webhook::Webhook::new(&config, aws_sdk_dynamodb::Client::from_conf(counted)),
+            webhook: webhook::Webhook::new(&config, aws_sdk_dynamodb::Client::from_conf(counted), stack.s3()),
             webhook_requests,
             api: api::StaffApi::new(&config, stack.dynamodb()),
             dynamodb: stack.dynamodb(),
@@ -177,7 +177,7 @@ pub async fn insert_ticket(
     contact_id: &str,
     status: desk::domain::TicketStatus,
 ) -> u64 {
-    let id = store.next_ticket_id().await.expect("a ticket number");
+    let id = desk::ports::UserStore::next_ticket_id(store).await.expect("a ticket number");
     let now = chrono::Utc::now();
     let ticket = desk::domain::Ticket {
         id,

@@ -10,6 +10,7 @@ use desk::app::Bot;
 use desk::config::{Config, Secret};
 use desk::dialogue::Settings;
 use desk::dynamo::DynamoStore;
+use desk::s3::S3Files;
 use desk::telegram::{self, Parsed, TelegramMessenger};
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
@@ -17,7 +18,7 @@ use serde_json::{json, Value};
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
 pub struct Webhook {
-    pub bot: Bot<DynamoStore, TelegramMessenger>,
+    pub bot: Bot<DynamoStore, TelegramMessenger, S3Files>,
     secret: Secret,
 }
 
@@ -29,13 +30,14 @@ pub struct Answer {
 }
 
 impl Webhook {
-    /// Wires the webhook from configuration and a DynamoDB client (built once per container).
-    pub fn new(config: &Config, dynamodb: desk::dynamo::DynamoClient) -> Self {
+    /// Wires the webhook from configuration and AWS clients (built once per container).
+    pub fn new(config: &Config, dynamodb: desk::dynamo::DynamoClient, s3: desk::s3::S3Client) -> Self {
         let store = DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table);
         let messenger = TelegramMessenger::new(&config.telegram_api_url, config.telegram_bot_token.expose());
         let settings =
             Settings { support_phone: config.support_phone.clone(), phone_region: config.default_phone_region };
-        Webhook { bot: Bot { store, messenger, settings }, secret: config.telegram_secret_token.clone() }
+        let files = S3Files::new(s3, &config.attachments_bucket);
+        Webhook { bot: Bot { store, messenger, files, settings }, secret: config.telegram_secret_token.clone() }
     }
 
     /// The Lambda handler: HTTP in, HTTP out.

@@ -1,4 +1,6 @@
 use super::*;
+use crate::domain::TicketStatus;
+use crate::phone;
 
 const ME: TelegramUserId = 1001;
 
@@ -30,7 +32,26 @@ fn linked() -> UserRecord {
 }
 
 /// Runs the step, answering each need from `facts` the way the app does.
+/// Tickets with the given counts of active and completed ones.
+fn tickets_for(counts: TicketCounts) -> Vec<TicketSummary> {
+    let active = (0..counts.active).map(|i| (TicketStatus::InProgress, i));
+    let done = (0..counts.completed).map(|i| (TicketStatus::Done, 100 + i));
+    active
+        .chain(done)
+        .map(|(status, i)| TicketSummary { id: i as u64 + 1, subject: format!("Заявка {i}"), status })
+        .collect()
+}
+
 fn run(user: &UserRecord, event: Event, matches: PhoneMatches, counts: TicketCounts) -> (Outcome, Vec<Need>) {
+    run_with(user, event, matches, tickets_for(counts))
+}
+
+fn run_with(
+    user: &UserRecord,
+    event: Event,
+    matches: PhoneMatches,
+    tickets: Vec<TicketSummary>,
+) -> (Outcome, Vec<Need>) {
     let mut facts = Facts::default();
     let mut needs = vec![];
     loop {
@@ -39,7 +60,23 @@ fn run(user: &UserRecord, event: Event, matches: PhoneMatches, counts: TicketCou
             Err(need) => {
                 match &need {
                     Need::PhoneMatches(_) => facts.phone_matches = Some(matches.clone()),
-                    Need::Tickets { .. } => facts.tickets = Some(counts),
+                    Need::Tickets { .. } => facts.tickets = Some(tickets.clone()),
+                    Need::NewTicketId => facts.new_ticket_id = Some(77),
+                    Need::StoreFiles => {
+                        let Event::Message(content) = &event else { panic!("files of a non-message") };
+                        let stored = content
+                            .files
+                            .iter()
+                            .map(|f| StoredFile {
+                                name: f.name.clone(),
+                                content_type: "image/jpeg".into(),
+                                size: 1,
+                                key: format!("files/{}", f.unique_id),
+                            })
+                            .collect();
+                        facts.files = Some(StoredFiles { stored, rejected: vec![] })
+                    }
+                    Need::Album(_) => facts.album = Some(None),
                 }
                 assert!(!needs.contains(&need), "asked twice for {need:?}");
                 needs.push(need);
@@ -73,7 +110,11 @@ fn last_keyboard(outcome: &Outcome) -> Keyboard {
 
 #[test]
 fn an_unknown_user_is_asked_for_the_phone_whatever_they_send() {
-    for event in [Event::Start, Event::Text("помогите".into()), Event::Unsupported("стикер".into())] {
+    for event in [
+        Event::Start,
+        Event::Message(Content { text: Some("помогите".into()), ..Content::default() }),
+        Event::Unsupported("стикер".into()),
+    ] {
         let (outcome, needs) = run(&UserRecord::default(), event, PhoneMatches::default(), TicketCounts::default());
         assert!(needs.is_empty());
         assert_eq!(texts_of(&outcome), vec![texts::REGISTER_PROMPT]);
@@ -201,4 +242,143 @@ fn the_menu_fits_the_tickets() {
         assert_eq!(last_keyboard(&outcome), Keyboard::Menu(buttons));
         assert!(outcome.is_read_only(&linked()), "/start of a registered user writes nothing");
     }
+}
+
+fn say(text: &str) -> Event {
+    Event::Message(Content { text: Some(text.into()), ..Content::default() })
+}
+
+fn created(outcome: &Outcome) -> &NewTicket {
+    outcome
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::CreateTicket(t) => Some(t),
+            _ => None,
+        })
+        .expect("a ticket is created")
+}
+
+#[test]
+fn subjects_split_at_fifty_characters_not_bytes() {
+    let short = "Не работает почта";
+    assert_eq!(split_subject(short), (short.to_owned(), String::new()));
+    let cyrillic = "Ж".repeat(50) + "остальное";
+    assert_eq!(split_subject(&cyrillic), ("Ж".repeat(50), "остальное".to_owned()));
+    let emoji = "🖨️".repeat(30); // two scalar values each
+    let (subject, message) = split_subject(&emoji);
+    assert_eq!(subject.chars().count(), 50);
+    assert_eq!(subject + &message, emoji);
+}
+
+#[test]
+fn a_direct_message_without_active_tickets_becomes_a_ticket() {
+    let long = "Принтер в бухгалтерии не печатает с утра, горит оранжевая лампочка";
+    let (outcome, needs) = run(&linked(), say(long), PhoneMatches::default(), TicketCounts::default());
+    assert!(needs.contains(&Need::NewTicketId));
+    let ticket = created(&outcome);
+    assert_eq!(ticket.subject.chars().count(), 50);
+    assert_eq!(format!("{}{}", ticket.subject, ticket.message), long);
+    assert_eq!((ticket.contact_id.as_str(), ticket.client_id.as_str()), ("c1", "k1"));
+    assert_eq!(texts_of(&outcome), vec![texts::fill(texts::TICKET_CREATED, &[("id", "77")])]);
+    assert_eq!(
+        last_keyboard(&outcome),
+        Keyboard::Menu(vec![texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL])
+    );
+}
+
+#[test]
+fn the_menu_button_then_a_message_makes_a_ticket_even_with_active_ones() {
+    let (asked, _) = run(&linked(), say(texts::BTN_NEW_TICKET), PhoneMatches::default(), TicketCounts::default());
+    assert_eq!(asked.state, State::AwaitingNewTicket);
+    assert_eq!(texts_of(&asked), vec![texts::NEW_TICKET_PROMPT]);
+    let waiting = UserRecord { state: State::AwaitingNewTicket, ..linked() };
+    let counts = TicketCounts { active: 2, completed: 0 };
+    let (outcome, _) = run(&waiting, say("Нужен доступ к VPN"), PhoneMatches::default(), counts);
+    assert_eq!(created(&outcome).subject, "Нужен доступ к VPN");
+    assert_eq!(outcome.state, State::Idle);
+}
+
+#[test]
+fn files_only_are_files_from_the_contact() {
+    let photo = IncomingFile {
+        file_id: "f".into(),
+        unique_id: "u".into(),
+        kind: FileKind::Photo,
+        name: "photo-u.jpg".into(),
+        mime_type: None,
+        size: Some(10),
+    };
+    let event = Event::Message(Content { files: vec![photo], ..Content::default() });
+    let (outcome, needs) = run(&linked(), event, PhoneMatches::default(), TicketCounts::default());
+    assert!(needs.contains(&Need::StoreFiles));
+    let ticket = created(&outcome);
+    assert_eq!(ticket.subject, "Файлы от Анна");
+    assert_eq!(ticket.files.len(), 1);
+}
+
+#[test]
+fn with_active_tickets_the_bot_asks_new_or_attach_and_keeps_the_message() {
+    let counts = TicketCounts { active: 1, completed: 0 };
+    let (asked, _) = run(&linked(), say("И ещё вопрос"), PhoneMatches::default(), counts);
+    assert!(asked.effects.is_empty());
+    let State::NewOrAttach { pending } = &asked.state else { panic!("waiting for the choice") };
+    assert_eq!(pending.text.as_deref(), Some("И ещё вопрос"));
+    let Keyboard::Inline(rows) = last_keyboard(&asked) else { panic!("inline choice") };
+    assert_eq!(rows[0][0].label, texts::BTN_NEW_REQUEST);
+    assert_eq!(rows[1][0].label, texts::BTN_ATTACH);
+
+    let waiting = UserRecord { state: asked.state.clone(), ..linked() };
+    let press = |data: &str| Event::Callback { id: "q".into(), data: data.into() };
+    let (listed, _) = run(&waiting, press(&rows[1][0].data), PhoneMatches::default(), counts);
+    let Keyboard::Inline(list) = last_keyboard(&listed) else { panic!("ticket list") };
+    assert_eq!(list[0][0].label, "#1 Заявка 0");
+
+    let choosing = UserRecord { state: listed.state.clone(), ..linked() };
+    let (attached, _) = run(&choosing, press(&list[0][0].data), PhoneMatches::default(), counts);
+    assert!(matches!(&attached.effects[0], Effect::AddComment(c) if c.ticket_id == 1 && c.text == "И ещё вопрос"));
+    assert_eq!(texts_of(&attached), vec![texts::fill(texts::COMMENT_ADDED, &[("id", "1")])]);
+
+    // Another contact's ticket id, or a done ticket, is refused.
+    let (refused, _) = run(&choosing, press("att:999"), PhoneMatches::default(), counts);
+    assert!(refused.effects.is_empty());
+    // A second tap after the choice was made is stale.
+    let (stale, _) = run(&linked(), press(&list[0][0].data), PhoneMatches::default(), counts);
+    assert!(stale.effects.is_empty());
+    assert_eq!(
+        stale.replies,
+        vec![Reply::AnswerCallback { callback_id: "q".into(), text: Some(texts::BUTTON_STALE.into()) }]
+    );
+}
+
+#[test]
+fn long_ticket_lists_are_paged() {
+    let counts = TicketCounts { active: 14, completed: 0 };
+    let pending = Pending { text: Some("x".into()), files: vec![], album: None };
+    let choosing = UserRecord { state: State::ChoosingTicketToAttach { pending }, ..linked() };
+    let page = |n: usize| {
+        let (outcome, _) = run(
+            &choosing,
+            Event::Callback { id: "q".into(), data: format!("pg:att:{n}") },
+            PhoneMatches::default(),
+            counts,
+        );
+        let Keyboard::Inline(rows) = last_keyboard(&outcome) else { panic!("list") };
+        rows
+    };
+    let first = page(0);
+    assert_eq!(first.len(), tickets::PAGE_SIZE + 1);
+    assert_eq!(first.last().unwrap().iter().map(|b| b.data.as_str()).collect::<Vec<_>>(), ["pg:att:1"]);
+    let last = page(2);
+    assert_eq!(last.len(), 2 + 1, "14 tickets: 6 + 6 + 2");
+    assert_eq!(last.last().unwrap()[0].data, "pg:att:1");
+}
+
+#[test]
+fn stickers_get_a_clear_answer_and_change_nothing() {
+    let (outcome, needs) =
+        run(&linked(), Event::Unsupported("стикер".into()), PhoneMatches::default(), TicketCounts::default());
+    assert!(needs.is_empty());
+    assert!(outcome.effects.is_empty());
+    assert!(texts_of(&outcome)[0].contains("стикер"));
 }

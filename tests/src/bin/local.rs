@@ -52,7 +52,7 @@ async fn main() -> Result<(), BoxError> {
         }
     }
     let config = desk::config::Config::from_lookup(|name| env.get(name).cloned())?;
-    let webhook = Arc::new(webhook::Webhook::new(&config, stack.dynamodb()));
+    let webhook = Arc::new(webhook::Webhook::new(&config, stack.dynamodb(), stack.s3()));
     let api = Arc::new(api::StaffApi::new(&config, stack.dynamodb()));
 
     seed_demo_directory(&api).await?;

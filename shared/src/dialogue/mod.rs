@@ -18,7 +18,7 @@
 //! atomically, and the replies to send after the commit. User mistakes are replies, not errors.
 
 use crate::domain::{Link, TelegramUserId, TicketCounts};
-use crate::phone::{self, Phone, Region};
+use crate::phone::{Phone, Region};
 use crate::texts;
 use serde::{Deserialize, Serialize};
 
@@ -38,8 +38,8 @@ pub enum Event {
     /// A shared contact card. `owner` is the Telegram user the card belongs to, as Telegram
     /// sets it: only a card whose owner is the sender proves the sender's phone.
     Contact { phone: String, owner: Option<TelegramUserId> },
-    /// Text, including reply-keyboard presses (they arrive as their label).
-    Text(String),
+    /// Text and/or files (a caption is the text). Reply-keyboard presses arrive as text.
+    Message(Content),
     /// An inline-button press.
     Callback { id: String, data: String },
     /// Something the bot does not take (a sticker, a location, a poll…), named for the reply.
@@ -55,6 +55,97 @@ pub enum State {
     Idle,
     /// A phone of several companies' contacts was shared; the user picks the company.
     ChoosingCompany { phone: Phone },
+    /// "➕ Новое обращение" was pressed: the next message becomes a ticket.
+    AwaitingNewTicket,
+    /// A message written straight to the bot while tickets are active waits for the choice
+    /// "➕ Новая заявка" / "💬 Прикрепить к заявке". Its files are already stored.
+    NewOrAttach { pending: Pending },
+    /// "💬 Прикрепить к заявке" was chosen: the user picks the ticket.
+    ChoosingTicketToAttach { pending: Pending },
+}
+
+/// What a message carried.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Content {
+    pub text: Option<String>,
+    pub files: Vec<IncomingFile>,
+    /// Names of files over Telegram's 20 MB download limit (not taken).
+    pub too_large: Vec<String>,
+    /// `media_group_id`: the parts of one album share it.
+    pub album: Option<String>,
+}
+
+impl Content {
+    pub fn is_empty(&self) -> bool {
+        self.text.as_deref().is_none_or(|t| t.trim().is_empty()) && self.files.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Photo,
+    Document,
+    Voice,
+    Audio,
+    Video,
+    VideoNote,
+}
+
+/// A file as the update describes it (not yet downloaded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingFile {
+    pub file_id: String,
+    /// Stable across bots and time: S3 keys are derived from it, so a retry overwrites.
+    pub unique_id: String,
+    pub kind: FileKind,
+    /// The original name (documents), or one made from the kind.
+    pub name: String,
+    pub mime_type: Option<String>,
+    pub size: Option<u64>,
+}
+
+/// A file stored in the attachments bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFile {
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub key: String,
+}
+
+/// A message waiting for the user's choice, its files already stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    pub text: Option<String>,
+    pub files: Vec<StoredFile>,
+    pub album: Option<String>,
+}
+
+/// The files of a message after the app fetched and stored them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredFiles {
+    pub stored: Vec<StoredFile>,
+    /// Names of files Telegram would not hand over (too large).
+    pub rejected: Vec<String>,
+}
+
+/// Where the parts of an album go, decided by the part that arrived first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AlbumTarget {
+    /// The album made (or was added to) this ticket; `comment_id` when it is a comment.
+    Ticket { ticket_id: u64, comment_id: Option<String> },
+    /// The album waits in the dialogue state for the user's choice.
+    Pending,
+}
+
+/// A ticket of the contact, as lists and menus need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketSummary {
+    pub id: u64,
+    pub subject: String,
+    pub status: crate::domain::TicketStatus,
 }
 
 /// A Telegram user's record: who they are, where the dialogue is, and the record's version for
@@ -95,14 +186,27 @@ pub struct EmployeeMatch {
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     pub phone_matches: Option<PhoneMatches>,
-    pub tickets: Option<TicketCounts>,
+    /// The contact's tickets, newest first.
+    pub tickets: Option<Vec<TicketSummary>>,
+    pub files: Option<StoredFiles>,
+    pub new_ticket_id: Option<u64>,
+    /// `Some(None)`: the album has no claim yet.
+    pub album: Option<Option<AlbumTarget>>,
 }
 
 /// A fact the dialogue needs before it can decide.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Need {
     PhoneMatches(Phone),
-    Tickets { contact_id: String },
+    Tickets {
+        contact_id: String,
+    },
+    /// Download the message's files and store them in the bucket.
+    StoreFiles,
+    /// Allocate the next ticket number.
+    NewTicketId,
+    /// Read the claim of an album (`media_group_id`).
+    Album(String),
 }
 
 /// Changes to commit atomically with the next state.
@@ -112,6 +216,56 @@ pub enum Effect {
     LinkContact(ContactMatch),
     /// Link this Telegram user to an employee, for notifications.
     LinkEmployee(EmployeeMatch),
+    CreateTicket(NewTicket),
+    AddComment(NewComment),
+    /// Files of a later album part, into the ticket (or comment) its first part made.
+    AddFiles {
+        ticket_id: u64,
+        comment_id: Option<String>,
+        files: Vec<StoredFile>,
+    },
+    /// A caption that came on a later album part replaces the placeholder subject, if the
+    /// subject is still the placeholder when the change is committed.
+    SetSubject {
+        ticket_id: u64,
+        placeholder: String,
+        subject: String,
+        message: String,
+    },
+    /// A caption that came on a later album part becomes the comment's text, if it has none.
+    SetCommentText {
+        ticket_id: u64,
+        comment_id: String,
+        text: String,
+    },
+    /// Records where an album's parts go. `first`: only if nobody claimed it yet.
+    ClaimAlbum {
+        album: String,
+        target: AlbumTarget,
+        first: bool,
+    },
+}
+
+/// A ticket the bot creates for a contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTicket {
+    pub id: u64,
+    pub subject: String,
+    pub message: String,
+    pub contact_id: String,
+    pub client_id: String,
+    pub files: Vec<StoredFile>,
+}
+
+/// A comment a contact adds to their ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewComment {
+    pub ticket_id: u64,
+    pub comment_id: String,
+    pub contact_id: String,
+    pub author_name: String,
+    pub text: String,
+    pub files: Vec<StoredFile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,15 +321,12 @@ pub struct Settings {
     pub phone_region: Region,
 }
 
-/// Callback-data prefix of the company choice: `co:<contact_id>`.
-const CHOOSE_CONTACT: &str = "co:";
-
 /// Decides the answer to `input` given the user's record and the facts read so far.
 pub fn step(settings: &Settings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
     match (&user.link, &input.event) {
-        (_, Event::Contact { phone, owner }) => shared_contact(settings, input, phone, *owner, facts),
-        (_, Event::Callback { id, data }) if data.starts_with(CHOOSE_CONTACT) => {
-            choose_company(user, id, &data[CHOOSE_CONTACT.len()..], facts)
+        (_, Event::Contact { phone, owner }) => registration::shared_contact(settings, input, phone, *owner, facts),
+        (_, Event::Callback { id, data }) if data.starts_with(registration::CHOOSE_CONTACT) => {
+            registration::choose_company(user, id, &data[registration::CHOOSE_CONTACT.len()..], facts)
         }
         (None, event) => Ok(Outcome {
             state: State::Idle,
@@ -187,19 +338,18 @@ pub fn step(settings: &Settings, user: &UserRecord, input: &Inbound, facts: &Fac
             effects: vec![],
             replies: with_callback_answer(event, vec![text(texts::EMPLOYEE_INFO, Keyboard::Remove)]),
         }),
-        (Some(Link::Contact { contact_id, .. }), event) => {
-            let counts = tickets(facts, contact_id)?;
-            let prompt = match event {
-                Event::Start => texts::MENU_PROMPT,
-                _ => texts::NOT_YET_AVAILABLE,
-            };
-            Ok(Outcome {
-                state: State::Idle,
-                effects: vec![],
-                replies: with_callback_answer(event, vec![text(prompt, main_menu(counts))]),
-            })
+        (Some(Link::Contact { contact_id, client_id, name }), _) => {
+            let me = Me { contact_id, client_id, name };
+            tickets::contact_step(&me, user, input, facts)
         }
     }
+}
+
+/// The linked contact an input comes from.
+pub(crate) struct Me<'a> {
+    pub contact_id: &'a str,
+    pub client_id: &'a str,
+    pub name: &'a str,
 }
 
 /// The main menu fitting the contact's tickets (spec: "Главное меню бота").
@@ -215,113 +365,26 @@ pub fn main_menu(counts: TicketCounts) -> Keyboard {
     }
 }
 
-fn shared_contact(
-    settings: &Settings,
-    input: &Inbound,
-    raw_phone: &str,
-    owner: Option<TelegramUserId>,
-    facts: &Facts,
-) -> Result<Outcome, Need> {
-    if owner != Some(input.user_id) {
-        return Ok(reply_only(text(texts::REGISTER_OWN_NUMBER_ONLY, Keyboard::SharePhone)));
-    }
-    let not_found = || {
-        let message =
-            texts::fill(texts::PHONE_NOT_FOUND, &[("phone", raw_phone), ("support", &settings.support_phone)]);
-        reply_only(text(&message, Keyboard::SharePhone))
-    };
-    let Some(phone) = phone::normalize(raw_phone, settings.phone_region) else {
-        return Ok(not_found());
-    };
-    let matches = facts.phone_matches.as_ref().ok_or_else(|| Need::PhoneMatches(phone.clone()))?;
-    let active: Vec<&ContactMatch> = matches.contacts.iter().filter(|c| c.active).collect();
-    match active.as_slice() {
-        [only] => link_contact(only, facts),
-        [] => match matches.employees.first() {
-            Some(employee) => Ok(Outcome {
-                state: State::Idle,
-                effects: vec![Effect::LinkEmployee(employee.clone())],
-                replies: vec![text(
-                    &texts::fill(texts::WELCOME_EMPLOYEE, &[("name", &employee.name)]),
-                    Keyboard::Remove,
-                )],
-            }),
-            None => Ok(not_found()),
-        },
-        several => {
-            let buttons = several
-                .iter()
-                .map(|c| {
-                    vec![InlineButton {
-                        label: c.client_name.clone(),
-                        data: format!("{CHOOSE_CONTACT}{}", c.contact_id),
-                    }]
-                })
-                .collect();
-            Ok(Outcome {
-                state: State::ChoosingCompany { phone },
-                effects: vec![],
-                replies: vec![text(texts::CHOOSE_COMPANY, Keyboard::Inline(buttons))],
-            })
-        }
-    }
-}
-
-fn choose_company(user: &UserRecord, callback_id: &str, contact_id: &str, facts: &Facts) -> Result<Outcome, Need> {
-    let answer = Reply::AnswerCallback { callback_id: callback_id.to_owned(), text: None };
-    let State::ChoosingCompany { phone } = &user.state else {
-        // A stale button: the choice was made or abandoned already.
-        return Ok(Outcome {
-            state: user.state.clone(),
-            effects: vec![],
-            replies: vec![answer, text(texts::CHOICE_EXPIRED, Keyboard::SharePhone)],
-        });
-    };
-    // The press is checked against the directory as it is now, not as it was when the buttons
-    // were drawn: a contact deactivated since then cannot be chosen.
-    let matches = facts.phone_matches.as_ref().ok_or_else(|| Need::PhoneMatches(phone.clone()))?;
-    match matches.contacts.iter().find(|c| c.active && c.contact_id == contact_id) {
-        Some(contact) => {
-            let mut outcome = link_contact(contact, facts)?;
-            outcome.replies.insert(0, answer);
-            Ok(outcome)
-        }
-        None => Ok(Outcome {
-            state: State::Idle,
-            effects: vec![],
-            replies: vec![answer, text(texts::CHOICE_EXPIRED, Keyboard::SharePhone)],
-        }),
-    }
-}
-
-fn link_contact(contact: &ContactMatch, facts: &Facts) -> Result<Outcome, Need> {
-    let counts = tickets(facts, &contact.contact_id)?;
-    Ok(Outcome {
-        state: State::Idle,
-        effects: vec![Effect::LinkContact(contact.clone())],
-        replies: vec![text(&texts::fill(texts::WELCOME_CONTACT, &[("name", &contact.name)]), main_menu(counts))],
-    })
-}
-
-fn tickets(facts: &Facts, contact_id: &str) -> Result<TicketCounts, Need> {
-    facts.tickets.ok_or_else(|| Need::Tickets { contact_id: contact_id.to_owned() })
-}
-
-fn text(body: &str, keyboard: Keyboard) -> Reply {
+pub(crate) fn text(body: &str, keyboard: Keyboard) -> Reply {
     Reply::Text { text: body.to_owned(), keyboard }
 }
 
-fn reply_only(reply: Reply) -> Outcome {
-    Outcome { state: State::Idle, effects: vec![], replies: vec![reply] }
+pub(crate) fn answer(callback_id: &str, text: Option<&str>) -> Reply {
+    Reply::AnswerCallback { callback_id: callback_id.to_owned(), text: text.map(str::to_owned) }
 }
 
 /// Prepends the answer to an inline-button press, when the input was one.
-fn with_callback_answer(event: &Event, mut replies: Vec<Reply>) -> Vec<Reply> {
+pub(crate) fn with_callback_answer(event: &Event, mut replies: Vec<Reply>) -> Vec<Reply> {
     if let Event::Callback { id, .. } = event {
-        replies.insert(0, Reply::AnswerCallback { callback_id: id.clone(), text: None });
+        replies.insert(0, answer(id, None));
     }
     replies
 }
+
+mod registration;
+mod tickets;
+
+pub use tickets::{files_subject, split_subject, SUBJECT_CHARS};
 
 #[cfg(test)]
 mod tests;

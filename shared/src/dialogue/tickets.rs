@@ -1,0 +1,340 @@
+//! What a registered contact does: the main menu, new tickets (from the menu or by writing
+//! straight to the bot), and messages attached to an active ticket. Albums: the first part to
+//! arrive decides where the album goes and claims it; later parts follow the claim.
+
+use super::*;
+
+/// Callback data of the "new or attach?" question and the ticket list.
+const NEW: &str = "na:new";
+const ATTACH: &str = "na:att";
+const ATTACH_TO: &str = "att:";
+const ATTACH_PAGE: &str = "pg:att:";
+
+/// Tickets per page of an inline ticket list.
+pub(crate) const PAGE_SIZE: usize = 6;
+
+/// The subject is at most this many characters (Unicode scalar values, not bytes).
+pub const SUBJECT_CHARS: usize = 50;
+
+pub(super) fn contact_step(me: &Me<'_>, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
+    match &input.event {
+        Event::Start => menu(me, facts, texts::MENU_PROMPT, vec![]),
+        Event::Message(content) => message(me, user, content, facts),
+        Event::Callback { id, data } => callback(me, user, input, id, data, facts),
+        Event::Unsupported(kind) => Ok(Outcome {
+            state: user.state.clone(),
+            effects: vec![],
+            replies: vec![text(&texts::fill(texts::UNSUPPORTED, &[("kind", kind)]), Keyboard::Keep)],
+        }),
+        // Shared contacts are registration's, handled before a contact's step.
+        Event::Contact { .. } => menu(me, facts, texts::MENU_PROMPT, vec![]),
+    }
+}
+
+/// Splits a message into subject and message: the first 50 characters are the subject.
+pub fn split_subject(text: &str) -> (String, String) {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let subject: String = chars.by_ref().take(SUBJECT_CHARS).collect();
+    (subject, chars.collect())
+}
+
+/// The subject of a ticket made of files only.
+pub fn files_subject(name: &str) -> String {
+    texts::fill(texts::FILES_SUBJECT, &[("name", name)])
+}
+
+pub(crate) fn counts(tickets: &[TicketSummary]) -> TicketCounts {
+    TicketCounts::from_statuses(tickets.iter().map(|t| t.status))
+}
+
+fn tickets<'f>(me: &Me<'_>, facts: &'f Facts) -> Result<&'f [TicketSummary], Need> {
+    facts.tickets.as_deref().ok_or_else(|| Need::Tickets { contact_id: me.contact_id.to_owned() })
+}
+
+fn active(tickets: &[TicketSummary]) -> Vec<&TicketSummary> {
+    tickets.iter().filter(|t| t.status.is_active()).collect()
+}
+
+/// The main menu after `extra` replies, the dialogue back at rest.
+fn menu(me: &Me<'_>, facts: &Facts, prompt: &str, mut extra: Vec<Reply>) -> Result<Outcome, Need> {
+    let counts = counts(tickets(me, facts)?);
+    extra.push(text(prompt, main_menu(counts)));
+    Ok(Outcome { state: State::Idle, effects: vec![], replies: extra })
+}
+
+fn message(me: &Me<'_>, user: &UserRecord, content: &Content, facts: &Facts) -> Result<Outcome, Need> {
+    // Menu buttons arrive as their label; they act whatever the dialogue was waiting for.
+    if content.files.is_empty() && content.too_large.is_empty() && content.album.is_none() {
+        match content.text.as_deref().map(str::trim) {
+            Some(texts::BTN_NEW_TICKET) => {
+                return Ok(Outcome {
+                    state: State::AwaitingNewTicket,
+                    effects: vec![],
+                    replies: vec![text(texts::NEW_TICKET_PROMPT, Keyboard::Keep)],
+                });
+            }
+            Some(
+                texts::BTN_STATUS
+                | texts::BTN_COMMENT
+                | texts::BTN_CANCEL
+                | texts::BTN_CALL_ME
+                | texts::BTN_QUESTION_DONE,
+            ) => return menu(me, facts, texts::NOT_YET_AVAILABLE, vec![]),
+            _ => {}
+        }
+    }
+    if let Some(album) = &content.album {
+        if let Some(target) = facts.album.as_ref().ok_or_else(|| Need::Album(album.clone()))? {
+            if let Some(outcome) = album_part(me, user, content, target, facts)? {
+                return Ok(outcome);
+            }
+        }
+    }
+    let (pending, warnings) = take_content(content, facts)?;
+    if pending.text.is_none() && pending.files.is_empty() {
+        // Nothing could be taken (every file too large): say so, create nothing.
+        return Ok(Outcome { state: user.state.clone(), effects: vec![], replies: warnings });
+    }
+    let first_part = pending.album.is_some();
+    match &user.state {
+        State::AwaitingNewTicket => create_ticket(me, pending, facts, warnings, first_part),
+        _ if active(tickets(me, facts)?).is_empty() => create_ticket(me, pending, facts, warnings, first_part),
+        _ => {
+            let mut effects = vec![];
+            if let Some(album) = &pending.album {
+                effects.push(Effect::ClaimAlbum { album: album.clone(), target: AlbumTarget::Pending, first: true });
+            }
+            let buttons = vec![
+                vec![InlineButton { label: texts::BTN_NEW_REQUEST.into(), data: NEW.into() }],
+                vec![InlineButton { label: texts::BTN_ATTACH.into(), data: ATTACH.into() }],
+            ];
+            let mut replies = warnings;
+            replies.push(text(texts::NEW_OR_ATTACH, Keyboard::Inline(buttons)));
+            Ok(Outcome { state: State::NewOrAttach { pending }, effects, replies })
+        }
+    }
+}
+
+/// The message's text and stored files, and warnings about files that could not be taken.
+fn take_content(content: &Content, facts: &Facts) -> Result<(Pending, Vec<Reply>), Need> {
+    let stored =
+        if content.files.is_empty() { StoredFiles::default() } else { facts.files.clone().ok_or(Need::StoreFiles)? };
+    let warnings = content
+        .too_large
+        .iter()
+        .chain(&stored.rejected)
+        .map(|name| text(&texts::fill(texts::FILE_TOO_LARGE, &[("name", name)]), Keyboard::Keep))
+        .collect();
+    let text = content.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+    Ok((Pending { text, files: stored.stored, album: content.album.clone() }, warnings))
+}
+
+/// A later part of an album that is claimed: its files go where the first part went, and a
+/// caption it carries fills in what the first part lacked. Returns `None` when the claim no
+/// longer matches the dialogue (the part is then handled as a message of its own).
+fn album_part(
+    me: &Me<'_>,
+    user: &UserRecord,
+    content: &Content,
+    target: &AlbumTarget,
+    facts: &Facts,
+) -> Result<Option<Outcome>, Need> {
+    let (part, warnings) = take_content(content, facts)?;
+    let mut effects = vec![];
+    let mut state = user.state.clone();
+    match target {
+        AlbumTarget::Ticket { ticket_id, comment_id } => {
+            if !part.files.is_empty() {
+                effects.push(Effect::AddFiles {
+                    ticket_id: *ticket_id,
+                    comment_id: comment_id.clone(),
+                    files: part.files.clone(),
+                });
+            }
+            if let Some(caption) = &part.text {
+                match comment_id {
+                    Some(comment_id) => effects.push(Effect::SetCommentText {
+                        ticket_id: *ticket_id,
+                        comment_id: comment_id.clone(),
+                        text: caption.clone(),
+                    }),
+                    None => {
+                        let placeholder = files_subject(me.name);
+                        let ticket = tickets(me, facts)?.iter().find(|t| t.id == *ticket_id);
+                        if ticket.is_some_and(|t| t.subject == placeholder) {
+                            let (subject, message) = split_subject(caption);
+                            effects.push(Effect::SetSubject { ticket_id: *ticket_id, placeholder, subject, message });
+                        }
+                    }
+                }
+            }
+        }
+        AlbumTarget::Pending => {
+            let (State::NewOrAttach { pending } | State::ChoosingTicketToAttach { pending }) = &mut state else {
+                return Ok(None);
+            };
+            if pending.album != part.album {
+                return Ok(None);
+            }
+            pending.files.extend(part.files);
+            if pending.text.is_none() {
+                pending.text = part.text;
+            }
+        }
+    }
+    // Only the part that claimed the album confirms it.
+    Ok(Some(Outcome { state, effects, replies: warnings }))
+}
+
+fn create_ticket(
+    me: &Me<'_>,
+    pending: Pending,
+    facts: &Facts,
+    mut replies: Vec<Reply>,
+    first_part: bool,
+) -> Result<Outcome, Need> {
+    let mut counts = counts(tickets(me, facts)?);
+    let id = facts.new_ticket_id.ok_or(Need::NewTicketId)?;
+    let (subject, message) = match &pending.text {
+        Some(text) => split_subject(text),
+        None => (files_subject(me.name), String::new()),
+    };
+    let mut effects = vec![Effect::CreateTicket(NewTicket {
+        id,
+        subject,
+        message,
+        contact_id: me.contact_id.to_owned(),
+        client_id: me.client_id.to_owned(),
+        files: pending.files,
+    })];
+    if let Some(album) = pending.album {
+        let target = AlbumTarget::Ticket { ticket_id: id, comment_id: None };
+        effects.push(Effect::ClaimAlbum { album, target, first: first_part });
+    }
+    counts.active += 1;
+    replies.push(text(&texts::fill(texts::TICKET_CREATED, &[("id", &id.to_string())]), main_menu(counts)));
+    Ok(Outcome { state: State::Idle, effects, replies })
+}
+
+fn callback(
+    me: &Me<'_>,
+    user: &UserRecord,
+    input: &Inbound,
+    callback_id: &str,
+    data: &str,
+    facts: &Facts,
+) -> Result<Outcome, Need> {
+    let pressed = answer(callback_id, None);
+    match (&user.state, data) {
+        (State::NewOrAttach { pending }, NEW) => create_ticket(me, pending.clone(), facts, vec![pressed], false),
+        (State::NewOrAttach { pending }, ATTACH) => {
+            let tickets = tickets(me, facts)?;
+            if active(tickets).is_empty() {
+                // Everything was closed in the meantime: a new ticket is what is left.
+                return create_ticket(me, pending.clone(), facts, vec![pressed], false);
+            }
+            Ok(Outcome {
+                state: State::ChoosingTicketToAttach { pending: pending.clone() },
+                effects: vec![],
+                replies: vec![
+                    pressed,
+                    ticket_list(texts::CHOOSE_TICKET_TO_ATTACH, &active(tickets), ATTACH_TO, ATTACH_PAGE, 0),
+                ],
+            })
+        }
+        (State::ChoosingTicketToAttach { .. }, _) if data.starts_with(ATTACH_PAGE) => {
+            let page = data[ATTACH_PAGE.len()..].parse().unwrap_or(0);
+            Ok(Outcome {
+                state: user.state.clone(),
+                effects: vec![],
+                replies: vec![
+                    pressed,
+                    ticket_list(
+                        texts::CHOOSE_TICKET_TO_ATTACH,
+                        &active(tickets(me, facts)?),
+                        ATTACH_TO,
+                        ATTACH_PAGE,
+                        page,
+                    ),
+                ],
+            })
+        }
+        (State::ChoosingTicketToAttach { pending }, _) if data.starts_with(ATTACH_TO) => {
+            let tickets = tickets(me, facts)?;
+            let chosen = data[ATTACH_TO.len()..].parse::<u64>().ok();
+            // Only the contact's own tickets are in `tickets`: another contact's id is not found.
+            let Some(ticket) = active(tickets).into_iter().find(|t| Some(t.id) == chosen) else {
+                let id = chosen.map(|id| id.to_string()).unwrap_or_default();
+                let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id)]);
+                return Ok(Outcome {
+                    state: user.state.clone(),
+                    effects: vec![],
+                    replies: vec![
+                        answer(callback_id, Some(&refusal)),
+                        ticket_list(texts::CHOOSE_TICKET_TO_ATTACH, &active(tickets), ATTACH_TO, ATTACH_PAGE, 0),
+                    ],
+                });
+            };
+            let comment_id = format!("c{}", input.update_id);
+            let mut effects = vec![Effect::AddComment(NewComment {
+                ticket_id: ticket.id,
+                comment_id: comment_id.clone(),
+                contact_id: me.contact_id.to_owned(),
+                author_name: me.name.to_owned(),
+                text: pending.text.clone().unwrap_or_default(),
+                files: pending.files.clone(),
+            })];
+            if let Some(album) = &pending.album {
+                let target = AlbumTarget::Ticket { ticket_id: ticket.id, comment_id: Some(comment_id) };
+                effects.push(Effect::ClaimAlbum { album: album.clone(), target, first: false });
+            }
+            let confirmation = texts::fill(texts::COMMENT_ADDED, &[("id", &ticket.id.to_string())]);
+            Ok(Outcome {
+                state: State::Idle,
+                effects,
+                replies: vec![pressed, text(&confirmation, main_menu(counts(tickets)))],
+            })
+        }
+        // A button whose moment has passed (or one never drawn for this user): say so, change nothing.
+        _ => Ok(Outcome {
+            state: user.state.clone(),
+            effects: vec![],
+            replies: vec![answer(callback_id, Some(texts::BUTTON_STALE))],
+        }),
+    }
+}
+
+/// An inline list of tickets (`#id subject`), newest first, `PAGE_SIZE` a page, with
+/// "back"/"forward" buttons. Callback data: `<pick><id>` and `<page><n>` (well under 64 bytes).
+pub(crate) fn ticket_list(prompt: &str, shown: &[&TicketSummary], pick: &str, page_prefix: &str, page: usize) -> Reply {
+    let pages = shown.len().div_ceil(PAGE_SIZE).max(1);
+    let page = page.min(pages - 1);
+    let mut rows: Vec<Vec<InlineButton>> = shown
+        .iter()
+        .skip(page * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .map(|t| vec![InlineButton { label: ticket_label(t), data: format!("{pick}{}", t.id) }])
+        .collect();
+    let mut nav = vec![];
+    if page > 0 {
+        nav.push(InlineButton { label: texts::BTN_PREV_PAGE.into(), data: format!("{page_prefix}{}", page - 1) });
+    }
+    if page + 1 < pages {
+        nav.push(InlineButton { label: texts::BTN_NEXT_PAGE.into(), data: format!("{page_prefix}{}", page + 1) });
+    }
+    if !nav.is_empty() {
+        rows.push(nav);
+    }
+    text(prompt, Keyboard::Inline(rows))
+}
+
+/// `#42 Принтер не печатает` — shortened to fit a button.
+fn ticket_label(ticket: &TicketSummary) -> String {
+    const MAX: usize = 40;
+    let mut label = format!("#{} {}", ticket.id, ticket.subject);
+    if label.chars().count() > MAX {
+        label = label.chars().take(MAX - 1).collect::<String>() + "…";
+    }
+    label
+}

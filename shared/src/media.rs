@@ -1,0 +1,91 @@
+//! Attachments: photos become JPEG, every file gets a safe object key.
+
+use std::io::Cursor;
+
+/// Telegram refuses bot downloads of files over 20 MB.
+pub const MAX_DOWNLOAD_BYTES: u64 = 20 * 1024 * 1024;
+
+/// Whether the bytes are a JPEG (by its start-of-image marker). Such bytes are stored as they
+/// are: no decoding, no re-encoding.
+pub fn is_jpeg(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+}
+
+/// The photo as JPEG: JPEG bytes untouched, any other image format decoded and encoded.
+pub fn photo_as_jpeg(bytes: Vec<u8>) -> Result<Vec<u8>, image::ImageError> {
+    if is_jpeg(&bytes) {
+        return Ok(bytes);
+    }
+    let decoded = image::load_from_memory(&bytes)?;
+    let mut out = Cursor::new(Vec::with_capacity(bytes.len()));
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&decoded.to_rgb8())?;
+    Ok(out.into_inner())
+}
+
+/// The object key of an attachment: `files/<file_unique_id>/<safe name>`. Derived from the
+/// file, so a retried update writes the same object again rather than a second one.
+pub fn object_key(unique_id: &str, name: &str) -> String {
+    format!("files/{}/{}", clean(unique_id).unwrap_or_else(|| "file".into()), safe_name(name))
+}
+
+/// Keeps ASCII letters, digits, `.`, `_` and `-` and the extension; everything else (Cyrillic
+/// included) becomes `_`. The original name lives in the attachment record and the object's
+/// metadata.
+fn safe_name(name: &str) -> String {
+    let (stem, extension) = match name.rsplit_once('.') {
+        Some((stem, ext)) if (1..=10).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            (stem, Some(ext.to_ascii_lowercase()))
+        }
+        _ => (name, None),
+    };
+    let stem = clean(stem).unwrap_or_else(|| "file".into());
+    match extension {
+        Some(ext) => format!("{stem}.{ext}"),
+        None => stem,
+    }
+}
+
+fn clean(text: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in text.chars() {
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' };
+        if !(c == '_' && out.ends_with('_')) {
+            out.push(c);
+        }
+    }
+    let out: String = out.trim_matches(|c| c == '.' || c == '_').chars().take(100).collect();
+    (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jpeg_bytes_pass_through_untouched() {
+        let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3];
+        assert_eq!(photo_as_jpeg(jpeg.clone()).unwrap(), jpeg, "not decoded, so garbage after the marker survives");
+    }
+
+    #[test]
+    fn png_becomes_jpeg() {
+        let mut png = Cursor::new(vec![]);
+        image::RgbImage::from_pixel(4, 3, image::Rgb([200, 10, 10]))
+            .write_to(&mut png, image::ImageFormat::Png)
+            .unwrap();
+        let jpeg = photo_as_jpeg(png.into_inner()).unwrap();
+        assert!(is_jpeg(&jpeg));
+        let back = image::load_from_memory(&jpeg).unwrap();
+        assert_eq!((back.width(), back.height()), (4, 3));
+    }
+
+    #[test]
+    fn keys_are_safe_and_keep_the_extension() {
+        assert_eq!(object_key("AgAD-1", "Счёт за март 2026.pdf"), "files/AgAD-1/2026.pdf");
+        assert_eq!(object_key("u1", "../../etc/passwd"), "files/u1/etc_passwd");
+        assert_eq!(object_key("u1", "отчёт.xlsx"), "files/u1/file.xlsx");
+        assert_eq!(object_key("u1", "report v2.final.docx"), "files/u1/report_v2.final.docx");
+        assert_eq!(object_key("", "Фото"), "files/file/file");
+        assert_eq!(object_key("u1", "photo.JPG"), "files/u1/photo.jpg");
+    }
+}

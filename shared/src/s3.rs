@@ -1,0 +1,84 @@
+//! S3 adapter: the attachments bucket.
+
+use crate::ports::{BoxError, FileStore, StoreError};
+use aws_sdk_s3::primitives::ByteStream;
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use std::time::Duration;
+
+pub use aws_sdk_s3::Client as S3Client;
+
+#[derive(Clone, Debug)]
+pub struct S3Files {
+    client: S3Client,
+    bucket: String,
+}
+
+/// Builds the S3 client; with a custom endpoint (`AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`,
+/// e.g. the local S3 server) it uses path-style addressing, presigned URLs included.
+pub fn client(sdk: &aws_config::SdkConfig) -> S3Client {
+    let custom_endpoint =
+        std::env::var_os("AWS_ENDPOINT_URL_S3").is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(custom_endpoint).build();
+    S3Client::from_conf(config)
+}
+
+impl S3Files {
+    pub fn new(client: S3Client, bucket: impl Into<String>) -> Self {
+        S3Files { client, bucket: bucket.into() }
+    }
+
+    /// A presigned GET of an object, valid for `valid_for` (staff links live minutes).
+    pub async fn presigned_get(&self, key: &str, valid_for: Duration) -> Result<String, StoreError> {
+        let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(valid_for)
+            .map_err(|e| StoreError::Unavailable(Box::new(e) as BoxError))?;
+        let request = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .presigned(config)
+            .await
+            .map_err(|e| StoreError::Unavailable(Box::new(e) as BoxError))?;
+        Ok(request.uri().to_owned())
+    }
+
+    /// Reads an object back (tests and tools).
+    pub async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
+        let object = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| StoreError::Unavailable(Box::new(e) as BoxError))?;
+        let bytes = object.body.collect().await.map_err(|e| StoreError::Unavailable(Box::new(e) as BoxError))?;
+        Ok(bytes.into_bytes().to_vec())
+    }
+}
+
+impl FileStore for S3Files {
+    async fn put_file(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+        original_name: &str,
+    ) -> Result<(), StoreError> {
+        // S3 metadata travels in HTTP headers (ASCII): the original name is percent-encoded,
+        // and Content-Disposition carries it the RFC 6266 way for downloads.
+        let encoded = utf8_percent_encode(original_name, NON_ALPHANUMERIC).to_string();
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .content_disposition(format!("attachment; filename*=UTF-8''{encoded}"))
+            .metadata("original-name", encoded)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|e| StoreError::Unavailable(Box::new(e) as BoxError))?;
+        Ok(())
+    }
+}
