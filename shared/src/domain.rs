@@ -163,3 +163,51 @@ pub struct Ticket {
     /// notifier skip echoing a client's own action back to them.
     pub changed_by: String,
 }
+
+/// Who wrote a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorKind {
+    Client,
+    Employee,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: String,
+    pub author_kind: AuthorKind,
+    pub author_id: String,
+    pub author_name: String,
+    pub text: String,
+    /// Internal notes are for staff only: never shown or sent to clients.
+    pub internal: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    /// Object key in the attachments bucket.
+    pub key: String,
+    /// Set when the file came with a comment.
+    pub comment_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub at: String,
+    pub event: String,
+    pub by: String,
+    pub details: String,
+}
+
+/// A ticket with everything attached to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketDetails {
+    pub ticket: Ticket,
+    pub comments: Vec<Comment>,
+    pub attachments: Vec<Attachment>,
+    pub journal: Vec<JournalEntry>,
+}

@@ -28,7 +28,10 @@ use crate::dialogue::{
     AlbumTarget, ContactMatch, Effect, EmployeeMatch, NewComment, NewTicket, PhoneMatches, State, StoredFile,
     TicketSummary, UserRecord,
 };
-use crate::domain::{Client, Contact, Employee, Link, TelegramUserId, Ticket, TicketStatus};
+use crate::domain::{
+    Attachment, AuthorKind, Client, Comment, Contact, Employee, JournalEntry, Link, TelegramUserId, Ticket,
+    TicketDetails, TicketStatus,
+};
 use crate::phone::Phone;
 use crate::ports::{BoxError, Commit, Directory, StoreError, TicketReader, UserStore};
 use aws_sdk_dynamodb::error::SdkError;
@@ -92,6 +95,57 @@ impl DynamoStore {
             .await
             .map_err(unavailable)?;
         output.attributes.as_ref().and_then(|a| get_u64(a, "value")).ok_or_else(|| corrupt("ticket counter"))
+    }
+
+    /// A ticket with its comments (oldest first), attachments and journal; one query.
+    pub async fn ticket_details(&self, id: u64) -> Result<Option<TicketDetails>, StoreError> {
+        let mut items = vec![];
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.tickets_table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(format!("TICKET#{id}")))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        let mut ticket = None;
+        let (mut comments, mut attachments, mut journal) = (vec![], vec![], vec![]);
+        for item in &items {
+            let sk = get_s(item, "sk").unwrap_or_default();
+            if sk == "TICKET" {
+                ticket = Some(ticket_from_item(item)?);
+            } else if sk.starts_with("COMMENT#") {
+                comments.push(comment_from_item(item)?);
+            } else if sk.starts_with("ATT#") {
+                attachments.push(Attachment {
+                    name: required_s(item, "name")?,
+                    content_type: required_s(item, "content_type")?,
+                    size: get_u64(item, "size").unwrap_or(0),
+                    key: required_s(item, "key")?,
+                    comment_id: get_s(item, "comment_id").map(str::to_owned),
+                });
+            } else if sk.starts_with("LOG#") {
+                journal.push(JournalEntry {
+                    at: required_s(item, "at")?,
+                    event: required_s(item, "event")?,
+                    by: required_s(item, "by")?,
+                    details: get_s(item, "details").unwrap_or_default().to_owned(),
+                });
+            }
+        }
+        comments.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        Ok(ticket.map(|ticket| TicketDetails { ticket, comments, attachments, journal }))
     }
 
     /// Stores a new ticket; fails with `Conflict` if the number is taken.
@@ -611,6 +665,47 @@ impl DynamoStore {
             .map_err(build_error)?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
+}
+
+fn parse_time(item: &Item, name: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(&required_s(item, name)?)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("attribute {name} is not a time")))
+}
+
+pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
+    Ok(Ticket {
+        id: get_u64(item, "id").ok_or_else(|| corrupt("ticket id"))?,
+        subject: required_s(item, "subject")?,
+        message: get_s(item, "message").unwrap_or_default().to_owned(),
+        status: get_s(item, "status").and_then(TicketStatus::from_code).ok_or_else(|| corrupt("ticket status"))?,
+        source: required_s(item, "source")?,
+        client_id: required_s(item, "client_id")?,
+        contact_id: required_s(item, "contact_id")?,
+        assignee_id: get_s(item, "assignee_id").map(str::to_owned),
+        deadline: match get_s(item, "deadline") {
+            Some(_) => Some(parse_time(item, "deadline")?),
+            None => None,
+        },
+        created_at: parse_time(item, "created_at")?,
+        updated_at: parse_time(item, "updated_at")?,
+        changed_by: get_s(item, "changed_by").unwrap_or_default().to_owned(),
+    })
+}
+
+fn comment_from_item(item: &Item) -> Result<Comment, StoreError> {
+    Ok(Comment {
+        id: required_s(item, "id")?,
+        author_kind: match get_s(item, "author_kind") {
+            Some("employee") => AuthorKind::Employee,
+            _ => AuthorKind::Client,
+        },
+        author_id: required_s(item, "author_id")?,
+        author_name: get_s(item, "author_name").unwrap_or_default().to_owned(),
+        text: get_s(item, "text").unwrap_or_default().to_owned(),
+        internal: get_bool(item, "internal").unwrap_or(false),
+        created_at: parse_time(item, "created_at")?,
+    })
 }
 
 fn ticket_item(ticket: &Ticket) -> Item {

@@ -170,6 +170,41 @@ impl TestEnv {
     }
 }
 
+impl TestEnv {
+    /// The store the functions use, for reading back what they wrote.
+    pub fn store(&self) -> desk::dynamo::DynamoStore {
+        desk::dynamo::DynamoStore::new(self.dynamodb.clone(), &self.config.bot_table, &self.config.tickets_table)
+    }
+
+    pub fn files(&self) -> desk::s3::S3Files {
+        desk::s3::S3Files::new(stack().s3(), &self.config.attachments_bucket)
+    }
+
+    /// The contact's tickets, newest first.
+    pub async fn tickets_of(&self, contact_id: &str) -> Vec<desk::dialogue::TicketSummary> {
+        desk::ports::TicketReader::contact_tickets(&self.store(), contact_id).await.expect("tickets")
+    }
+
+    pub async fn ticket(&self, id: u64) -> desk::domain::TicketDetails {
+        self.store().ticket_details(id).await.expect("readable").expect("the ticket exists")
+    }
+
+    /// A client «ООО Ромашка» (k1) with contact Анна (c1, +7 912 345-67-89) linked to
+    /// Telegram user `user`, and an employee e1 as the client's manager.
+    pub async fn registered_contact(&self, user: u64) {
+        for (path, body) in [
+            ("/employees/e1", serde_json::json!({"name": "Иван Петров", "phone": "+7 999 111-22-33"})),
+            ("/clients/k1", serde_json::json!({"name": "ООО Ромашка", "manager_id": "e1", "vip": false})),
+            ("/contacts/c1", serde_json::json!({"name": "Анна", "phone": "+7 912 345-67-89", "client_id": "k1"})),
+        ] {
+            let (status, answer) = self.api("PUT", path, Some(body)).await;
+            assert!(status == 200 || status == 201, "PUT {path}: {status} {answer}");
+        }
+        self.deliver(&updates::contact(1, user, "79123456789", Some(user))).await;
+        self.telegram.clear();
+    }
+}
+
 /// Stores a ticket of `contact_id` in the given status (tickets are made by later features;
 /// the menu tests need some to exist).
 pub async fn insert_ticket(

@@ -56,3 +56,34 @@ pub fn callback(update_id: u64, from: u64, data: &str) -> Value {
         }
     })
 }
+
+/// A photo message: Telegram sends several sizes; the largest is the real one.
+pub fn photo(update_id: u64, from: u64, file_id: &str, size: u64, caption: Option<&str>, album: Option<&str>) -> Value {
+    let mut content = json!({"photo": [
+        {"file_id": format!("{file_id}-small"), "file_unique_id": format!("{file_id}-u-small"), "width": 90, "height": 60, "file_size": 900},
+        {"file_id": file_id, "file_unique_id": format!("{file_id}-u"), "width": 1280, "height": 853, "file_size": size}
+    ]});
+    if let Some(caption) = caption {
+        content["caption"] = json!(caption);
+    }
+    if let Some(album) = album {
+        content["media_group_id"] = json!(album);
+    }
+    message(update_id, from, content)
+}
+
+pub fn document(
+    update_id: u64,
+    from: u64,
+    file_id: &str,
+    name: &str,
+    mime: &str,
+    size: u64,
+    caption: Option<&str>,
+) -> Value {
+    let mut content = json!({"document": {"file_id": file_id, "file_unique_id": format!("{file_id}-u"), "file_name": name, "mime_type": mime, "file_size": size}});
+    if let Some(caption) = caption {
+        content["caption"] = json!(caption);
+    }
+    message(update_id, from, content)
+}
