@@ -7,15 +7,20 @@
 //! resource or path, 405 for a known path with another method.
 
 use crate::config::Secret;
-use crate::domain::{Client, Contact, Employee};
+use crate::domain::{
+    Attachment, AuthorKind, Client, Comment, Contact, Employee, JournalEntry, Ticket, TicketDetails, TicketStatus,
+};
 use crate::phone::{self, Region};
-use crate::ports::{Directory, StoreError};
+use crate::ports::{Directory, FileLinks, StoreError, TicketFilter, TicketStore};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub struct Api<D> {
+pub struct Api<D, L> {
+    /// The directory and the tickets (one DynamoDB store in production).
     pub directory: D,
+    /// Presigned links to attachments.
+    pub links: L,
     pub token: Secret,
     pub region: Region,
 }
@@ -23,6 +28,8 @@ pub struct Api<D> {
 pub struct ApiRequest<'a> {
     pub method: &'a str,
     pub path: &'a str,
+    /// The raw query string (`contact_id=c1&status=new`), without `?`.
+    pub query: &'a str,
     pub authorization: Option<&'a str>,
     pub body: &'a [u8],
 }
@@ -48,6 +55,7 @@ enum Refusal {
     BadBody(String),
     Invalid(String),
     NotFound(String),
+    NoRoute(String),
     MethodNotAllowed,
     Store(StoreError),
 }
@@ -64,6 +72,7 @@ impl From<Refusal> for ApiResponse {
             Refusal::BadBody(message) => ApiResponse::error(400, "bad_request", message),
             Refusal::Invalid(message) => ApiResponse::error(422, "validation_failed", message),
             Refusal::NotFound(message) => ApiResponse::error(404, "not_found", message),
+            Refusal::NoRoute(message) => ApiResponse::error(404, "no_such_path", message),
             Refusal::MethodNotAllowed => {
                 ApiResponse::error(405, "method_not_allowed", "this path does not take that method")
             }
@@ -114,6 +123,48 @@ fn yes() -> bool {
     true
 }
 
+#[derive(Debug, Deserialize)]
+struct TicketInput {
+    contact_id: String,
+    subject: String,
+    #[serde(default)]
+    message: Option<String>,
+    source: String,
+    #[serde(default)]
+    assignee_id: Option<String>,
+    #[serde(default)]
+    deadline: Option<String>,
+    #[serde(default)]
+    by: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CommentInput {
+    author_id: String,
+    text: String,
+    #[serde(default)]
+    internal: bool,
+}
+
+fn ticket_id(segment: &str) -> Result<u64, Refusal> {
+    segment.parse().map_err(|_| Refusal::NotFound(format!("no ticket with id {segment:?}")))
+}
+
+fn parse_deadline(text: &str) -> Result<DateTime<Utc>, Refusal> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|_| Refusal::Invalid(format!("deadline {text:?} is not an RFC 3339 time")))
+}
+
+fn journal(at: DateTime<Utc>, event: &str, by: &str, details: &str) -> JournalEntry {
+    JournalEntry {
+        at: at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        event: event.to_owned(),
+        by: by.to_owned(),
+        details: details.to_owned(),
+    }
+}
+
 /// The kinds of record `POST /import/{kind}` takes.
 #[derive(Debug, Clone, Copy)]
 enum Kind {
@@ -122,7 +173,7 @@ enum Kind {
     Employees,
 }
 
-impl<D: Directory> Api<D> {
+impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
     pub async fn handle(&self, request: ApiRequest<'_>, now: DateTime<Utc>) -> ApiResponse {
         if !self.authorized(request.authorization) {
             return ApiResponse::error(401, "unauthorized", "send Authorization: Bearer <API_TOKEN>");
@@ -160,7 +211,15 @@ impl<D: Directory> Api<D> {
                 self.import(kind, request.body, now).await
             }
             (["import", _], _) => Err(Refusal::MethodNotAllowed),
-            _ => Err(Refusal::NotFound(format!("no such path: {}", request.path))),
+            (["tickets"], "GET") => self.list_tickets(request.query).await,
+            (["tickets"], "POST") => self.create_ticket(parse(request.body)?, now).await,
+            (["tickets"], _) => Err(Refusal::MethodNotAllowed),
+            (["tickets", id], "GET") => self.get_ticket(ticket_id(id)?).await,
+            (["tickets", id], "PATCH") => self.patch_ticket(ticket_id(id)?, parse(request.body)?, now).await,
+            (["tickets", _], _) => Err(Refusal::MethodNotAllowed),
+            (["tickets", id, "comments"], "POST") => self.add_comment(ticket_id(id)?, parse(request.body)?, now).await,
+            (["tickets", _, "comments"], _) => Err(Refusal::MethodNotAllowed),
+            _ => Err(Refusal::NoRoute(format!("no such path: {}", request.path))),
         }
     }
 
@@ -241,6 +300,279 @@ impl<D: Directory> Api<D> {
             Employee { id: id.to_owned(), name, phone, telegram_user: existing.as_ref().and_then(|e| e.telegram_user) };
         let stored = self.directory.put_employee(&employee).await?;
         Ok(ApiResponse { status: if existing.is_some() { 200 } else { 201 }, body: employee_json(&stored) })
+    }
+
+    async fn get_ticket(&self, id: u64) -> Outcome {
+        let details = self.directory.ticket_details(id).await?.ok_or_else(|| not_found("ticket", &id.to_string()))?;
+        Ok(ApiResponse::ok(self.ticket_json(&details).await?))
+    }
+
+    async fn list_tickets(&self, query: &str) -> Outcome {
+        let mut filter = TicketFilter::default();
+        for (key, value) in query.split('&').filter(|p| !p.is_empty()).filter_map(|p| p.split_once('=')) {
+            let value = percent_encoding::percent_decode_str(value).decode_utf8_lossy().replace('+', " ");
+            match key {
+                "contact_id" => filter.contact_id = Some(value),
+                "client_id" => filter.client_id = Some(value),
+                "status" => {
+                    filter.status = Some(
+                        TicketStatus::from_code(&value)
+                            .ok_or_else(|| Refusal::Invalid(format!("status {value:?} is not a ticket status")))?,
+                    )
+                }
+                _ => {}
+            }
+        }
+        let tickets = self.directory.list_tickets(&filter).await?;
+        let mut listed = Vec::with_capacity(tickets.len());
+        let mut names = std::collections::HashMap::new();
+        for ticket in &tickets {
+            listed.push(self.ticket_summary_json(ticket, &mut names).await?);
+        }
+        Ok(ApiResponse::ok(json!({ "tickets": listed })))
+    }
+
+    async fn create_ticket(&self, input: TicketInput, now: DateTime<Utc>) -> Outcome {
+        let contact = self
+            .directory
+            .get_contact(&input.contact_id)
+            .await?
+            .filter(|c| valid_id(&c.id))
+            .ok_or_else(|| Refusal::Invalid(format!("contact_id {:?} is not a known contact", input.contact_id)))?;
+        let subject = input.subject.trim().to_owned();
+        if subject.is_empty() || subject.chars().count() > 200 {
+            return Err(Refusal::Invalid("subject must be 1-200 characters".into()));
+        }
+        let source = input.source.trim().to_owned();
+        if source.is_empty() || source.len() > 40 || source == "messenger" {
+            return Err(Refusal::Invalid(
+                "source must be 1-40 characters and not \"messenger\" (the bot's own)".into(),
+            ));
+        }
+        let assignee_id = match input.assignee_id.filter(|a| !a.is_empty()) {
+            Some(id) => Some(self.employee(&id, "assignee_id").await?.id),
+            None => None,
+        };
+        let deadline = input.deadline.as_deref().map(parse_deadline).transpose()?;
+        let by = self.actor(input.by.as_deref()).await?;
+        let id = self.directory.allocate_id().await?;
+        let ticket = Ticket {
+            id,
+            subject,
+            message: input.message.unwrap_or_default(),
+            status: TicketStatus::New,
+            source: source.clone(),
+            client_id: contact.client_id.clone(),
+            contact_id: contact.id.clone(),
+            assignee_id,
+            deadline,
+            created_at: now,
+            updated_at: now,
+            changed_by: by.clone(),
+            version: 1,
+        };
+        let journal = [journal(now, "created", &by, &format!("source: {source}"))];
+        self.directory.create_ticket(&ticket, &journal).await?;
+        let details = TicketDetails { ticket, comments: vec![], attachments: vec![], journal: journal.to_vec() };
+        Ok(ApiResponse { status: 201, body: self.ticket_json(&details).await? })
+    }
+
+    async fn patch_ticket(&self, id: u64, patch: serde_json::Map<String, Value>, now: DateTime<Utc>) -> Outcome {
+        if let Some(unknown) = patch.keys().find(|k| !["status", "assignee_id", "deadline", "by"].contains(&k.as_str()))
+        {
+            return Err(Refusal::Invalid(format!("{unknown}: not a field that can be changed")));
+        }
+        let status = match patch.get("status") {
+            None => None,
+            Some(Value::String(code)) => Some(
+                TicketStatus::from_code(code)
+                    .ok_or_else(|| Refusal::Invalid(format!("status {code:?} is not a ticket status")))?,
+            ),
+            Some(_) => return Err(Refusal::Invalid("status: must be a status code".into())),
+        };
+        let assignee = match patch.get("assignee_id") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(Value::String(id)) => Some(Some(self.employee(id, "assignee_id").await?.id)),
+            Some(_) => return Err(Refusal::Invalid("assignee_id: must be an employee id or null".into())),
+        };
+        let deadline = match patch.get("deadline") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(Value::String(text)) => Some(Some(parse_deadline(text)?)),
+            Some(_) => return Err(Refusal::Invalid("deadline: must be an RFC 3339 time or null".into())),
+        };
+        let by = match patch.get("by") {
+            None | Some(Value::Null) => self.actor(None).await?,
+            Some(Value::String(id)) => self.actor(Some(id)).await?,
+            Some(_) => return Err(Refusal::Invalid("by: must be an employee id".into())),
+        };
+        // Read, change, write on condition that nobody wrote in between; on a race, again.
+        for _ in 0..3 {
+            let details =
+                self.directory.ticket_details(id).await?.ok_or_else(|| not_found("ticket", &id.to_string()))?;
+            let before = &details.ticket;
+            let mut after = before.clone();
+            let mut entries = vec![];
+            if let Some(status) = status.filter(|s| *s != before.status) {
+                entries.push(journal(
+                    now,
+                    "status_changed",
+                    &by,
+                    &format!("{} → {}", before.status.code(), status.code()),
+                ));
+                after.status = status;
+            }
+            if let Some(assignee) = assignee.clone().filter(|a| *a != before.assignee_id) {
+                let shown = |a: &Option<String>| a.clone().unwrap_or_else(|| "—".into());
+                let details = format!("{} → {}", shown(&before.assignee_id), shown(&assignee));
+                entries.push(journal(now, "assignee_changed", &by, &details));
+                after.assignee_id = assignee;
+            }
+            if let Some(deadline) = deadline.filter(|d| *d != before.deadline) {
+                let shown = |d: &Option<DateTime<Utc>>| d.map_or_else(|| "—".into(), |d| d.to_rfc3339());
+                entries.push(journal(
+                    now,
+                    "deadline_changed",
+                    &by,
+                    &format!("{} → {}", shown(&before.deadline), shown(&deadline)),
+                ));
+                after.deadline = deadline;
+            }
+            if entries.is_empty() {
+                return Ok(ApiResponse::ok(self.ticket_json(&details).await?));
+            }
+            after.updated_at = now;
+            after.changed_by = by.clone();
+            after.version = before.version + 1;
+            match self.directory.update_ticket(&after, &entries).await {
+                Ok(()) => {
+                    let mut journal_all = details.journal.clone();
+                    journal_all.extend(entries);
+                    let updated = TicketDetails { ticket: after, journal: journal_all, ..details };
+                    return Ok(ApiResponse::ok(self.ticket_json(&updated).await?));
+                }
+                Err(StoreError::Conflict) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(Refusal::Store(StoreError::Conflict))
+    }
+
+    async fn add_comment(&self, ticket_id: u64, input: CommentInput, now: DateTime<Utc>) -> Outcome {
+        let author = self.employee(&input.author_id, "author_id").await?;
+        let text = input.text.trim().to_owned();
+        if text.is_empty() {
+            return Err(Refusal::Invalid("text must not be empty".into()));
+        }
+        if self.directory.ticket_details(ticket_id).await?.is_none() {
+            return Err(not_found("ticket", &ticket_id.to_string()));
+        }
+        static SEQUENCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let sequence = SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let comment = Comment {
+            id: format!("e{}-{sequence}", now.timestamp_micros()),
+            ticket_id,
+            author_kind: AuthorKind::Employee,
+            author_id: author.id.clone(),
+            author_name: author.name.clone(),
+            text,
+            internal: input.internal,
+            created_at: now,
+        };
+        match self.directory.add_comment(&comment).await {
+            Ok(()) => Ok(ApiResponse { status: 201, body: self.comment_json(&comment, &[]).await? }),
+            Err(StoreError::Conflict) => Err(not_found("ticket", &ticket_id.to_string())),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    async fn employee(&self, id: &str, field: &str) -> Result<Employee, Refusal> {
+        let known = if valid_id(id) { self.directory.get_employee(id).await? } else { None };
+        known.ok_or_else(|| Refusal::Invalid(format!("{field} {id:?} is not a known employee")))
+    }
+
+    /// Who a change is journaled as: `employee:<id>` (checked) or `api`.
+    async fn actor(&self, by: Option<&str>) -> Result<String, Refusal> {
+        match by.filter(|b| !b.is_empty()) {
+            Some(id) => Ok(format!("employee:{}", self.employee(id, "by").await?.id)),
+            None => Ok("api".into()),
+        }
+    }
+
+    async fn ticket_json(&self, details: &TicketDetails) -> Result<Value, Refusal> {
+        let mut names = std::collections::HashMap::new();
+        let mut body = self.ticket_summary_json(&details.ticket, &mut names).await?;
+        let mut comments = vec![];
+        for comment in &details.comments {
+            let files: Vec<&Attachment> =
+                details.attachments.iter().filter(|a| a.comment_id.as_deref() == Some(comment.id.as_str())).collect();
+            comments.push(self.comment_json(comment, &files).await?);
+        }
+        let own: Vec<&Attachment> = details.attachments.iter().filter(|a| a.comment_id.is_none()).collect();
+        body["comments"] = Value::Array(comments);
+        body["attachments"] = self.attachments_json(&own).await?;
+        body["journal"] = details
+            .journal
+            .iter()
+            .map(|e| json!({"at": e.at, "event": e.event, "by": e.by, "details": e.details}))
+            .collect();
+        Ok(body)
+    }
+
+    async fn ticket_summary_json(
+        &self,
+        ticket: &Ticket,
+        names: &mut std::collections::HashMap<String, String>,
+    ) -> Result<Value, Refusal> {
+        let assignee = match &ticket.assignee_id {
+            Some(id) => {
+                if !names.contains_key(id) {
+                    let name = self.directory.get_employee(id).await?.map(|e| e.name).unwrap_or_default();
+                    names.insert(id.clone(), name);
+                }
+                json!({"id": id, "name": names[id]})
+            }
+            None => Value::Null,
+        };
+        Ok(json!({
+            "id": ticket.id,
+            "subject": ticket.subject,
+            "message": ticket.message,
+            "status": ticket.status.code(),
+            "status_name": ticket.status.name(),
+            "source": ticket.source,
+            "client_id": ticket.client_id,
+            "contact_id": ticket.contact_id,
+            "assignee": assignee,
+            "deadline": ticket.deadline.map(|d| d.to_rfc3339()),
+            "created_at": ticket.created_at.to_rfc3339(),
+            "updated_at": ticket.updated_at.to_rfc3339(),
+        }))
+    }
+
+    async fn comment_json(&self, comment: &Comment, files: &[&Attachment]) -> Result<Value, Refusal> {
+        let kind = match comment.author_kind {
+            AuthorKind::Client => "client",
+            AuthorKind::Employee => "employee",
+        };
+        Ok(json!({
+            "id": comment.id,
+            "author": {"kind": kind, "id": comment.author_id, "name": comment.author_name},
+            "text": comment.text,
+            "internal": comment.internal,
+            "created_at": comment.created_at.to_rfc3339(),
+            "attachments": self.attachments_json(files).await?,
+        }))
+    }
+
+    async fn attachments_json(&self, files: &[&Attachment]) -> Result<Value, Refusal> {
+        let mut out = vec![];
+        for file in files {
+            let url = self.links.link(&file.key).await?;
+            out.push(json!({"name": file.name, "content_type": file.content_type, "size": file.size, "url": url}));
+        }
+        Ok(Value::Array(out))
     }
 
     /// Bulk upsert from CSV whose header names the same fields as the JSON bodies, plus the

@@ -159,9 +159,12 @@ pub struct Ticket {
     pub deadline: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
-    /// Who made the last change: `client:<contact id>` or `employee:<employee id>`; lets the
-    /// notifier skip echoing a client's own action back to them.
+    /// Who made the last change: `client:<contact id>`, `employee:<employee id>` or `api`; lets
+    /// the notifier skip echoing a client's own action back to them.
     pub changed_by: String,
+    /// Storage version: every write is conditional on the version it read.
+    #[serde(default)]
+    pub version: u64,
 }
 
 /// Who wrote a comment.
@@ -175,9 +178,11 @@ pub enum AuthorKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comment {
     pub id: String,
+    pub ticket_id: u64,
     pub author_kind: AuthorKind,
     pub author_id: String,
     pub author_name: String,
+    #[serde(default)]
     pub text: String,
     /// Internal notes are for staff only: never shown or sent to clients.
     pub internal: bool,

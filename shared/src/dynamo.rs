@@ -358,6 +358,10 @@ impl DynamoStore {
             ("chat_id".to_owned(), n(commit.chat_id)),
             ("updated_at".to_owned(), s(commit.now.to_rfc3339())),
         ]);
+        // The record is rewritten whole: an `unreachable` mark goes unless this commit sets it.
+        if commit.effects.contains(&Effect::Reachability { blocked: true }) {
+            item.insert("unreachable".into(), AttributeValue::Bool(true));
+        }
         if let Some(link) = link {
             item.insert("link".into(), s(serde_json::to_string(link).map_err(|_| corrupt("link"))?));
             item.insert("link_id".into(), s(link_id(link)));
@@ -552,6 +556,8 @@ impl DynamoStore {
                 let put = if *first { put.condition_expression("attribute_not_exists(pk)") } else { put };
                 items.push(TransactWriteItem::builder().put(put.build().map_err(build_error)?).build());
             }
+            // Carried by the user's record itself (see `user_put`).
+            Effect::Reachability { .. } => {}
             Effect::LinkContact(_) | Effect::LinkEmployee(_) => return Ok(false),
         }
         Ok(true)
@@ -576,6 +582,7 @@ impl DynamoStore {
             created_at: now,
             updated_at: now,
             changed_by: by.to_owned(),
+            version: 1,
         };
         let put = Put::builder()
             .table_name(&self.tickets_table)
@@ -690,12 +697,14 @@ pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
         created_at: parse_time(item, "created_at")?,
         updated_at: parse_time(item, "updated_at")?,
         changed_by: get_s(item, "changed_by").unwrap_or_default().to_owned(),
+        version: get_u64(item, "version").unwrap_or(0),
     })
 }
 
 fn comment_from_item(item: &Item) -> Result<Comment, StoreError> {
     Ok(Comment {
         id: required_s(item, "id")?,
+        ticket_id: get_u64(item, "ticket_id").ok_or_else(|| corrupt("comment ticket"))?,
         author_kind: match get_s(item, "author_kind") {
             Some("employee") => AuthorKind::Employee,
             _ => AuthorKind::Client,
@@ -722,6 +731,7 @@ fn ticket_item(ticket: &Ticket) -> Item {
         ("created_at".to_owned(), s(ticket.created_at.to_rfc3339())),
         ("updated_at".to_owned(), s(ticket.updated_at.to_rfc3339())),
         ("changed_by".to_owned(), s(&ticket.changed_by)),
+        ("version".to_owned(), n(ticket.version)),
     ]);
     if let Some(assignee) = &ticket.assignee_id {
         item.insert("assignee_id".into(), s(assignee));
@@ -930,4 +940,233 @@ where
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
 {
     error.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException")
+}
+
+// ---- Tickets, as the staff API changes them -------------------------------------------------
+
+impl crate::ports::TicketStore for DynamoStore {
+    async fn allocate_id(&self) -> Result<u64, StoreError> {
+        self.allocate_ticket_id().await
+    }
+
+    async fn create_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
+        let put = Put::builder()
+            .table_name(&self.tickets_table)
+            .set_item(Some(ticket_item(ticket)))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(build_error)?;
+        let mut items = vec![TransactWriteItem::builder().put(put).build()];
+        for (n, entry) in journal.iter().enumerate() {
+            items.push(self.journal_entry_put(ticket.id, entry, n)?);
+        }
+        self.transact(items).await
+    }
+
+    async fn ticket_details(&self, id: u64) -> Result<Option<TicketDetails>, StoreError> {
+        DynamoStore::ticket_details(self, id).await
+    }
+
+    async fn list_tickets(&self, filter: &crate::ports::TicketFilter) -> Result<Vec<Ticket>, StoreError> {
+        let mut items = vec![];
+        let mut start = None;
+        loop {
+            let (index, value) = match (&filter.contact_id, &filter.client_id) {
+                (Some(contact), _) => (Some(("ByContact", "contact_id")), contact.clone()),
+                (None, Some(client)) => (Some(("ByClient", "client_id")), client.clone()),
+                (None, None) => (None, String::new()),
+            };
+            let (page, next) = match index {
+                Some((index, attribute)) => {
+                    let output = self
+                        .client
+                        .query()
+                        .table_name(&self.tickets_table)
+                        .index_name(index)
+                        .key_condition_expression(format!("{attribute} = :v"))
+                        .expression_attribute_values(":v", s(value))
+                        .scan_index_forward(false)
+                        .set_exclusive_start_key(start)
+                        .send()
+                        .await
+                        .map_err(unavailable)?;
+                    (output.items.unwrap_or_default(), output.last_evaluated_key)
+                }
+                None => {
+                    // No filter: every ticket (a scan, for the occasional full export).
+                    let output = self
+                        .client
+                        .scan()
+                        .table_name(&self.tickets_table)
+                        .filter_expression("sk = :t")
+                        .expression_attribute_values(":t", s("TICKET"))
+                        .set_exclusive_start_key(start)
+                        .send()
+                        .await
+                        .map_err(unavailable)?;
+                    (output.items.unwrap_or_default(), output.last_evaluated_key)
+                }
+            };
+            items.extend(page);
+            start = next;
+            if start.is_none() {
+                break;
+            }
+        }
+        let mut tickets = items.iter().map(ticket_from_item).collect::<Result<Vec<_>, _>>()?;
+        if let Some(client) = &filter.client_id {
+            tickets.retain(|t| &t.client_id == client);
+        }
+        if let Some(status) = filter.status {
+            tickets.retain(|t| t.status == status);
+        }
+        tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(tickets)
+    }
+
+    async fn update_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
+        let mut update = Update::builder()
+            .table_name(&self.tickets_table)
+            .key("pk", s(format!("TICKET#{}", ticket.id)))
+            .key("sk", s("TICKET"))
+            .condition_expression("version = :read")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_values(":read", n(ticket.version - 1))
+            .expression_attribute_values(":version", n(ticket.version))
+            .expression_attribute_values(":status", s(ticket.status.code()))
+            .expression_attribute_values(":updated", s(ticket.updated_at.to_rfc3339()))
+            .expression_attribute_values(":by", s(&ticket.changed_by));
+        let mut set = vec!["#s = :status", "version = :version", "updated_at = :updated", "changed_by = :by"];
+        let mut remove = vec![];
+        match &ticket.assignee_id {
+            Some(assignee) => {
+                set.push("assignee_id = :assignee");
+                update = update.expression_attribute_values(":assignee", s(assignee));
+            }
+            None => remove.push("assignee_id"),
+        }
+        match ticket.deadline {
+            Some(deadline) => {
+                set.push("deadline = :deadline");
+                update = update.expression_attribute_values(":deadline", s(deadline.to_rfc3339()));
+            }
+            None => remove.push("deadline"),
+        }
+        let mut expression = format!("SET {}", set.join(", "));
+        if !remove.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        let update = update.update_expression(expression).build().map_err(build_error)?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        for (n, entry) in journal.iter().enumerate() {
+            items.push(self.journal_entry_put(ticket.id, entry, n)?);
+        }
+        self.transact(items).await
+    }
+
+    async fn add_comment(&self, comment: &Comment) -> Result<(), StoreError> {
+        let mut put = Put::builder()
+            .table_name(&self.tickets_table)
+            .item("pk", s(format!("TICKET#{}", comment.ticket_id)))
+            .item("sk", s(format!("COMMENT#{}", comment.id)))
+            .item("id", s(&comment.id))
+            .item("ticket_id", n(comment.ticket_id))
+            .item("author_kind", s(if comment.author_kind == AuthorKind::Employee { "employee" } else { "client" }))
+            .item("author_id", s(&comment.author_id))
+            .item("author_name", s(&comment.author_name))
+            .item("internal", AttributeValue::Bool(comment.internal))
+            .item("created_at", s(comment.created_at.to_rfc3339()))
+            .condition_expression("attribute_not_exists(pk)");
+        if !comment.text.is_empty() {
+            put = put.item("text", s(&comment.text));
+        }
+        // The ticket must exist: a comment never lands on nothing.
+        let check = ConditionCheck::builder()
+            .table_name(&self.tickets_table)
+            .key("pk", s(format!("TICKET#{}", comment.ticket_id)))
+            .key("sk", s("TICKET"))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(build_error)?;
+        self.transact(vec![
+            TransactWriteItem::builder().condition_check(check).build(),
+            TransactWriteItem::builder().put(put.build().map_err(build_error)?).build(),
+        ])
+        .await
+    }
+}
+
+impl DynamoStore {
+    fn journal_entry_put(
+        &self,
+        ticket_id: u64,
+        entry: &JournalEntry,
+        n: usize,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.tickets_table)
+            .item("pk", s(format!("TICKET#{ticket_id}")))
+            .item("sk", s(format!("LOG#{}#{n}", entry.at)))
+            .item("at", s(&entry.at))
+            .item("event", s(&entry.event))
+            .item("by", s(&entry.by))
+            .item("details", s(&entry.details))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+}
+
+// ---- What the notifier needs -------------------------------------------------------------
+
+/// How long a sent-notification marker is kept: longer than a stream record can live (24 h).
+const SENT_TTL_SECS: i64 = 2 * 24 * 3600;
+
+impl crate::notify::NotifyStore for DynamoStore {
+    async fn ticket(&self, id: u64) -> Result<Option<Ticket>, StoreError> {
+        match self.get(&self.tickets_table, format!("TICKET#{id}"), "TICKET").await? {
+            Some(item) => Ok(Some(ticket_from_item(&item)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn already_sent(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.get(&self.bot_table, format!("SENT#{key}"), "SENT").await?.is_some())
+    }
+
+    async fn mark_sent(&self, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.bot_table)
+            .item("pk", s(format!("SENT#{key}")))
+            .item("sk", s("SENT"))
+            .item("expires_at", n(now.timestamp() + SENT_TTL_SECS))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn is_unreachable(&self, user: u64) -> Result<bool, StoreError> {
+        let item = self.get(&self.bot_table, user_key(user), "USER").await?;
+        Ok(item.as_ref().and_then(|i| get_bool(i, "unreachable")).unwrap_or(false))
+    }
+
+    async fn mark_unreachable(&self, user: u64) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.bot_table)
+            .key("pk", s(user_key(user)))
+            .key("sk", s("USER"))
+            .update_expression("SET unreachable = :yes")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .send()
+            .await;
+        match result {
+            Err(error) if is_condition_failure(&error) => Ok(()), // no record: nothing to mark
+            other => other.map(drop).map_err(unavailable),
+        }
+    }
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod dialogue;
 pub mod domain;
 pub mod media;
+pub mod notify;
 pub mod observability;
 pub mod phone;
 pub mod ports;

@@ -2,7 +2,9 @@
 //! in-memory fakes live with the tests that use them.
 
 use crate::dialogue::{AlbumTarget, Effect, PhoneMatches, Reply, State, TicketSummary, UserRecord};
-use crate::domain::{Client, Contact, Employee, TelegramUserId};
+use crate::domain::{
+    Client, Comment, Contact, Employee, JournalEntry, TelegramUserId, Ticket, TicketDetails, TicketStatus,
+};
 use crate::phone::Phone;
 use chrono::{DateTime, Utc};
 use std::future::Future;
@@ -118,4 +120,41 @@ pub enum SendError {
 /// Sends messages to Telegram chats.
 pub trait Messenger: Send + Sync {
     fn send(&self, chat_id: i64, reply: &Reply) -> impl Future<Output = Result<(), SendError>> + Send;
+}
+
+/// Which tickets `list_tickets` returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketFilter {
+    pub contact_id: Option<String>,
+    pub client_id: Option<String>,
+    pub status: Option<TicketStatus>,
+}
+
+/// Tickets as the staff API changes them.
+pub trait TicketStore: Send + Sync {
+    /// Allocates the next ticket number (the same counter the bot uses).
+    fn allocate_id(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Stores a new ticket with its journal entries.
+    fn create_ticket(
+        &self,
+        ticket: &Ticket,
+        journal: &[JournalEntry],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn ticket_details(&self, id: u64) -> impl Future<Output = Result<Option<TicketDetails>, StoreError>> + Send;
+    /// Newest first.
+    fn list_tickets(&self, filter: &TicketFilter) -> impl Future<Output = Result<Vec<Ticket>, StoreError>> + Send;
+    /// Replaces the ticket's changeable fields if its version is still `ticket.version - 1`
+    /// (`Conflict` otherwise), with the journal entries, in one write.
+    fn update_ticket(
+        &self,
+        ticket: &Ticket,
+        journal: &[JournalEntry],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn add_comment(&self, comment: &Comment) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Links to stored files for staff.
+pub trait FileLinks: Send + Sync {
+    /// A time-limited GET link to an object.
+    fn link(&self, key: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
 }

@@ -82,3 +82,12 @@ impl FileStore for S3Files {
         Ok(())
     }
 }
+
+/// Staff links to attachments live minutes, not days.
+pub const LINK_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+impl crate::ports::FileLinks for S3Files {
+    async fn link(&self, key: &str) -> Result<String, StoreError> {
+        self.presigned_get(key, LINK_LIFETIME).await
+    }
+}

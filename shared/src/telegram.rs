@@ -78,6 +78,23 @@ fn from_update(update_id: u64, update: Update) -> Parsed {
                 event: Event::Callback { id: query.id.clone(), data },
             })
         }
+        UpdateContent::MyChatMember(member) => {
+            if member.chat.id <= 0 {
+                return ignored("a membership change outside a private chat");
+            }
+            let status = serde_json::to_value(&member.new_chat_member).ok().and_then(|v| v.get("status").cloned());
+            let blocked = match status.as_ref().and_then(Value::as_str) {
+                Some("kicked") => true,
+                Some("member") => false,
+                _ => return ignored("a membership change the bot does not track"),
+            };
+            Parsed::Inbound(Inbound {
+                update_id,
+                user_id: member.from.id,
+                chat_id: member.chat.id,
+                event: Event::BlockedBot(blocked),
+            })
+        }
         _ => ignored("an update kind this bot does not act on"),
     }
 }
@@ -246,6 +263,9 @@ pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
         Reply::AnswerCallback { callback_id, text } => {
             ("answerCallbackQuery", serde_json::to_value(answer_params(callback_id, text)))
         }
+        Reply::Notice { html, url } => {
+            ("sendMessage", serde_json::to_value(notice_params(chat_id, html, url.as_deref())))
+        }
     };
     // Serialising these plain structs cannot fail; an empty object would be refused by Telegram.
     let mut value = params.unwrap_or_else(|_| Value::Object(Default::default()));
@@ -253,6 +273,26 @@ pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
         map.insert("method".into(), Value::String(method.into()));
     }
     value
+}
+
+/// A notification: HTML parse mode, a URL button for `https` links.
+pub fn notice_params(chat_id: i64, html: &str, url: Option<&str>) -> SendMessageParams {
+    let button = url.filter(|u| u.starts_with("https://")).map(|url| {
+        ReplyMarkup::InlineKeyboardMarkup(
+            InlineKeyboardMarkup::builder()
+                .inline_keyboard(vec![vec![InlineKeyboardButton::builder()
+                    .text(crate::texts::BTN_OPEN_TICKET)
+                    .url(url)
+                    .build()]])
+                .build(),
+        )
+    });
+    SendMessageParams::builder()
+        .chat_id(chat_id)
+        .text(html)
+        .parse_mode(frankenstein::ParseMode::Html)
+        .maybe_reply_markup(button)
+        .build()
 }
 
 fn answer_params(callback_id: &str, text: &Option<String>) -> AnswerCallbackQueryParams {
@@ -299,6 +339,9 @@ impl Messenger for TelegramMessenger {
             }
             Reply::AnswerCallback { callback_id, text } => {
                 self.bot.answer_callback_query(&answer_params(callback_id, text)).await.map(drop)
+            }
+            Reply::Notice { html, url } => {
+                self.bot.send_message(&notice_params(chat_id, html, url.as_deref())).await.map(drop)
             }
         };
         result.map_err(classify)

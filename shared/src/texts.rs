@@ -80,6 +80,29 @@ pub const TICKET_NOT_AVAILABLE: &str = "Обращение #{id} уже недо
 pub const BTN_PREV_PAGE: &str = "◀️ Назад";
 pub const BTN_NEXT_PAGE: &str = "Вперёд ▶️";
 
+// ---- Notifications (HTML parse mode: values are escaped before they are filled in) ---------
+
+/// First line of every ticket notification. `{id}`, `{subject}`.
+pub const NOTICE_TICKET: &str = "📋 Обращение #{id} «{subject}»";
+pub const NOTICE_CREATED: &str = "🆕 Ваше обращение зарегистрировано с номером #{id}.";
+pub const NOTICE_STATUS: &str = "🏷️ Новый статус: <b>{status}</b>";
+pub const NOTICE_DONE: &str = "✅ Обращение выполнено (статус «{status}»). Если остались вопросы, нажмите «🧐 У меня вопрос по одной из уже выполненных задач».";
+pub const NOTICE_ASSIGNEE: &str = "🧑‍💻 Исполнитель: <b>{name}</b>";
+pub const NOTICE_UNASSIGNED: &str = "🧑‍💻 Исполнитель снят, обращение ждёт назначения.";
+pub const NOTICE_DEADLINE: &str = "🕒 Срок выполнения: <b>{deadline}</b>";
+pub const NOTICE_DEADLINE_CLEARED: &str = "🕒 Срок выполнения снят.";
+pub const NOTICE_COMMENT: &str = "💬 Новый комментарий от <b>{author}</b>:\n{text}";
+pub const NOTICE_LINK: &str = "🔗 {url}";
+pub const BTN_OPEN_TICKET: &str = "Открыть обращение";
+
+/// To employees. `{client}`, `{contact}`, `{phone}`.
+pub const NOTICE_VIP_TICKET: &str = "⭐ Новое обращение VIP-клиента <b>{client}</b> от {contact}.";
+pub const NOTICE_CLIENT_COMMENT: &str = "💬 Клиент <b>{contact}</b> ({client}) оставил комментарий:\n{text}";
+pub const NOTICE_CLIENT_CANCELLED: &str = "🛑 Клиент <b>{contact}</b> ({client}) отменил обращение в боте.";
+
+/// Shown for dates that are not set.
+pub const NOT_SET: &str = "Не назначен";
+
 // ---- Things the bot does not take ---------------------------------------------------------
 
 pub const NOT_YET_AVAILABLE: &str = "Эта функция скоро появится в боте. А пока выберите действие в меню 👇";

@@ -24,6 +24,8 @@ pub struct Call {
     pub params: Value,
     /// Carried out from a webhook's HTTP response rather than requested by the bot.
     pub from_webhook_response: bool,
+    /// Whether the fake answered it successfully (a 403 or 429 is recorded, not delivered).
+    pub delivered: bool,
 }
 
 impl Call {
@@ -116,8 +118,13 @@ impl FakeTelegram {
         self.lock().calls.clone()
     }
 
-    /// `sendMessage` calls to `chat_id`, in order.
+    /// Messages delivered to `chat_id` (what the user sees), in order.
     pub fn messages_to(&self, chat_id: i64) -> Vec<Call> {
+        self.attempts_to(chat_id).into_iter().filter(|c| c.delivered).collect()
+    }
+
+    /// Every `sendMessage` to `chat_id`, refused ones included.
+    pub fn attempts_to(&self, chat_id: i64) -> Vec<Call> {
         self.calls().into_iter().filter(|c| c.method == "sendMessage" && c.chat_id() == Some(chat_id)).collect()
     }
 
@@ -176,8 +183,14 @@ impl FakeTelegram {
 
     fn handle(&self, method: &str, params: Value, from_webhook_response: bool) -> (StatusCode, Value) {
         let mut inner = self.lock();
-        inner.calls.push(Call { method: method.to_owned(), params: params.clone(), from_webhook_response });
+        let answer = self.answer(&mut inner, method, &params);
+        let delivered = answer.0.is_success();
+        inner.calls.push(Call { method: method.to_owned(), params, from_webhook_response, delivered });
         self.calls_changed.notify_waiters();
+        answer
+    }
+
+    fn answer(&self, inner: &mut Inner, method: &str, params: &Value) -> (StatusCode, Value) {
         let chat_id = params["chat_id"].as_i64();
         match method {
             "sendMessage" | "sendPhoto" | "sendDocument" => {

@@ -87,6 +87,9 @@ pub struct TestEnv {
     pub dynamodb: aws_sdk_dynamodb::Client,
     /// DynamoDB operations the webhook made.
     pub webhook_requests: RequestCounter,
+    pub notifier: notifier::Notifier,
+    /// The TicketsTable stream, read from its start.
+    pub stream: tokio::sync::Mutex<stream::StreamPoller>,
 }
 
 /// What the webhook answered.
@@ -107,10 +110,14 @@ impl TestEnv {
         let config = Config::from_lookup(|name| env.get(name).cloned()).expect("a complete configuration");
         let webhook_requests = RequestCounter::default();
         let counted = stack.dynamodb().config().to_builder().interceptor(webhook_requests.clone()).build();
+        let stream =
+            stream::StreamPoller::new(stack, &resources.table("TicketsTable"), true).await.expect("the stream");
         TestEnv {
+            notifier: notifier::Notifier::new(&config, stack.dynamodb()),
+            stream: tokio::sync::Mutex::new(stream),
             webhook: webhook::Webhook::new(&config, aws_sdk_dynamodb::Client::from_conf(counted), stack.s3()),
             webhook_requests,
-            api: api::StaffApi::new(&config, stack.dynamodb()),
+            api: api::StaffApi::new(&config, stack.dynamodb(), stack.s3()),
             dynamodb: stack.dynamodb(),
             telegram,
             config,
@@ -171,6 +178,36 @@ impl TestEnv {
 }
 
 impl TestEnv {
+    /// Reads what the TicketsTable stream holds since the last call (until it is quiet), as
+    /// the Lambda service would batch it.
+    pub async fn stream_batch(&self) -> aws_lambda_events::dynamodb::Event {
+        let mut stream = self.stream.lock().await;
+        let mut records = vec![];
+        let mut quiet_since = std::time::Instant::now();
+        while quiet_since.elapsed() < std::time::Duration::from_millis(400) {
+            let got = stream.poll().await.expect("stream records");
+            if !got.is_empty() {
+                records.extend(got);
+                quiet_since = std::time::Instant::now();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+        }
+        stream::lambda_event(records).expect("Lambda-shaped records")
+    }
+
+    /// Feeds a batch to the real notifier handler with a minute to spare.
+    pub async fn notify(&self, batch: aws_lambda_events::dynamodb::Event) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let response = self.notifier.handle(batch, deadline).await;
+        response.batch_item_failures.into_iter().filter_map(|f| f.item_identifier).collect()
+    }
+
+    /// Runs everything new on the stream through the notifier; asserts no record failed.
+    pub async fn run_notifier(&self) {
+        let batch = self.stream_batch().await;
+        assert_eq!(self.notify(batch).await, Vec::<String>::new(), "no record should fail");
+    }
+
     /// The store the functions use, for reading back what they wrote.
     pub fn store(&self) -> desk::dynamo::DynamoStore {
         desk::dynamo::DynamoStore::new(self.dynamodb.clone(), &self.config.bot_table, &self.config.tickets_table)
@@ -227,6 +264,7 @@ pub async fn insert_ticket(
         created_at: now,
         updated_at: now,
         changed_by: "employee:e1".into(),
+        version: 1,
     };
     store.insert_ticket(&ticket).await.expect("ticket stored");
     id

@@ -172,6 +172,7 @@ mod tests {
             method: "sendMessage".into(),
             params: json!({"chat_id": USER_ID, "text": "Меню", "reply_markup": {"keyboard": [[{"text": "➕ Новое обращение"}], [{"text": "Другое"}]]}}),
             from_webhook_response: true,
+            delivered: true,
         };
         let drawn = sim.render(&menu).unwrap();
         assert!(drawn.contains("[ 1 ] ➕ Новое обращение"));
@@ -181,6 +182,7 @@ mod tests {
             method: "sendMessage".into(),
             params: json!({"chat_id": USER_ID, "text": "?", "reply_markup": {"inline_keyboard": [[{"text": "A", "callback_data": "co:a"}]]}}),
             from_webhook_response: false,
+            delivered: true,
         };
         sim.render(&choice);
         assert_eq!(sim.update_for("1", &telegram).unwrap()["callback_query"]["data"], "co:a");

@@ -10,6 +10,8 @@ pub struct StreamPoller {
     stream_arn: String,
     /// Open iterators by shard id.
     iterators: HashMap<String, String>,
+    /// The last sequence number read per shard: an iterator that went stale is renewed after it.
+    last_read: HashMap<String, String>,
     /// Shards read to their end.
     finished: HashSet<String>,
     /// Where to start reading shards that existed before the poller.
@@ -36,6 +38,7 @@ impl StreamPoller {
             client: aws_sdk_dynamodbstreams::Client::from_conf(config),
             stream_arn,
             iterators: HashMap::new(),
+            last_read: HashMap::new(),
             finished: HashSet::new(),
             initial_position: if from_start { ShardIteratorType::TrimHorizon } else { ShardIteratorType::Latest },
             started: false,
@@ -78,8 +81,28 @@ impl StreamPoller {
         let mut records = vec![];
         let shards: Vec<(String, String)> = self.iterators.drain().collect();
         for (shard, iterator) in shards {
-            let output = self.client.get_records().shard_iterator(iterator).send().await?;
-            records.extend(output.records.unwrap_or_default().iter().map(|r| lambda_record(r, &self.stream_arn)));
+            let output = match self.client.get_records().shard_iterator(iterator).send().await {
+                Ok(output) => output,
+                Err(error) => {
+                    // DynamoDB Local answers TrimmedDataAccess for an iterator taken on a shard
+                    // that was empty then; a fresh one after the last record read works.
+                    let stale = error
+                        .as_service_error()
+                        .is_some_and(|e| e.is_trimmed_data_access_exception() || e.is_expired_iterator_exception());
+                    if !stale {
+                        return Err(error.into());
+                    }
+                    let renewed = self.renew(&shard).await?;
+                    self.iterators.insert(shard, renewed);
+                    continue;
+                }
+            };
+            let got = output.records.unwrap_or_default();
+            if let Some(sequence) = got.last().and_then(|r| r.dynamodb.as_ref()).and_then(|d| d.sequence_number.clone())
+            {
+                self.last_read.insert(shard.clone(), sequence);
+            }
+            records.extend(got.iter().map(|r| lambda_record(r, &self.stream_arn)));
             match output.next_shard_iterator {
                 Some(next) => {
                     self.iterators.insert(shard, next);
@@ -90,6 +113,17 @@ impl StreamPoller {
             }
         }
         Ok(records)
+    }
+
+    async fn renew(&self, shard: &str) -> Result<String, BoxError> {
+        let request = self.client.get_shard_iterator().stream_arn(&self.stream_arn).shard_id(shard);
+        let request = match self.last_read.get(shard) {
+            Some(sequence) => {
+                request.shard_iterator_type(ShardIteratorType::AfterSequenceNumber).sequence_number(sequence)
+            }
+            None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
+        };
+        request.send().await?.shard_iterator.ok_or_else(|| "no shard iterator".into())
     }
 
     /// Polls until at least `count` records arrived or `timeout` passed.

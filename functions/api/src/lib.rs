@@ -4,16 +4,20 @@
 use desk::api::{Api, ApiRequest, ApiResponse};
 use desk::config::Config;
 use desk::dynamo::DynamoStore;
+use desk::s3::S3Files;
 use lambda_http::{Body, Request, Response};
 
 pub struct StaffApi {
-    pub api: Api<DynamoStore>,
+    pub api: Api<DynamoStore, S3Files>,
 }
 
 impl StaffApi {
-    pub fn new(config: &Config, dynamodb: desk::dynamo::DynamoClient) -> Self {
+    pub fn new(config: &Config, dynamodb: desk::dynamo::DynamoClient, s3: desk::s3::S3Client) -> Self {
         let store = DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table);
-        StaffApi { api: Api { directory: store, token: config.api_token.clone(), region: config.default_phone_region } }
+        let links = S3Files::new(s3, &config.attachments_bucket);
+        StaffApi {
+            api: Api { directory: store, links, token: config.api_token.clone(), region: config.default_phone_region },
+        }
     }
 
     pub async fn handler(&self, request: Request) -> Result<Response<Body>, lambda_http::Error> {
@@ -24,6 +28,7 @@ impl StaffApi {
                 ApiRequest {
                     method: request.method().as_str(),
                     path: request.uri().path(),
+                    query: request.uri().query().unwrap_or_default(),
                     authorization,
                     body: request.body().as_ref(),
                 },

@@ -1,16 +1,83 @@
-//! The notifier: reads the TicketsTable stream and tells people about changes to their tickets.
+//! The notifier Lambda: TicketsTable stream records in, Telegram messages out.
 //!
-//! Foundation stage: it accepts stream batches and reports no failures; the notifications
-//! themselves come with the ticket API.
+//! This file only translates stream records into [`desk::notify::Change`]s and the result into
+//! `batchItemFailures`; who hears what is decided in `desk::notify`. Every record is examined
+//! here, whatever the event source mapping's filters let through: filters are an
+//! optimisation, not a guarantee.
 
-use aws_lambda_events::dynamodb::Event;
-use aws_lambda_events::streams::DynamoDbEventResponse;
+use aws_lambda_events::dynamodb::{Event, EventRecord};
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use desk::config::Config;
+use desk::domain::{Comment, Ticket};
+use desk::dynamo::DynamoStore;
+use desk::notify::{self, Change, Record};
+use desk::telegram::TelegramMessenger;
+use std::time::Duration;
 
-pub struct Notifier;
+pub struct Notifier {
+    pub inner: notify::Notifier<DynamoStore, TelegramMessenger>,
+}
 
 impl Notifier {
-    pub async fn handle(&self, event: Event) -> DynamoDbEventResponse {
-        tracing::info!(records = event.records.len(), "stream batch received");
-        DynamoDbEventResponse::default()
+    pub fn new(config: &Config, dynamodb: desk::dynamo::DynamoClient) -> Self {
+        Notifier {
+            inner: notify::Notifier {
+                store: DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table),
+                messenger: TelegramMessenger::new(&config.telegram_api_url, config.telegram_bot_token.expose()),
+                settings: notify::Settings::from_config(config),
+            },
+        }
     }
+
+    /// Handles a batch; `deadline` is when the invocation must have answered.
+    pub async fn handle(&self, event: Event, deadline: std::time::Instant) -> DynamoDbEventResponse {
+        let records: Vec<Record> = event.records.iter().map(to_record).collect();
+        let remaining = || deadline.saturating_duration_since(std::time::Instant::now());
+        let mut response = DynamoDbEventResponse::default();
+        if let Some(sequence) = self.inner.handle_batch(&records, remaining).await {
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = Some(sequence);
+            response.batch_item_failures.push(failure);
+        }
+        response
+    }
+}
+
+/// The time left of an invocation, from the Lambda context's deadline (ms since the epoch).
+pub fn deadline_from_epoch_ms(deadline_ms: u64) -> std::time::Instant {
+    let now_ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
+    std::time::Instant::now() + Duration::from_millis(deadline_ms.saturating_sub(now_ms))
+}
+
+/// What a stream record means. A record that does not parse as what its keys say is logged
+/// and passed over: it will not parse on a retry either, and it must not block the shard.
+pub fn to_record(record: &EventRecord) -> Record {
+    let sequence = record.change.sequence_number.clone().unwrap_or_default();
+    let change = match change_of(record) {
+        Ok(change) => change,
+        Err(error) => {
+            tracing::error!(event_id = %record.event_id, %error, "stream record not understood; skipped");
+            Change::Nothing
+        }
+    };
+    Record { event_id: record.event_id.clone(), sequence, change }
+}
+
+fn change_of(record: &EventRecord) -> Result<Change, serde_dynamo::Error> {
+    let image = if record.change.new_image.is_empty() { &record.change.keys } else { &record.change.new_image };
+    let sk: Option<String> = image.get("sk").and_then(|v| serde_dynamo::from_attribute_value(v.clone()).ok());
+    let Some(sk) = sk else { return Ok(Change::Nothing) };
+    Ok(match (record.event_name.as_str(), sk.as_str()) {
+        ("INSERT", "TICKET") => {
+            Change::TicketCreated(serde_dynamo::from_item::<_, Ticket>(record.change.new_image.clone())?)
+        }
+        ("MODIFY", "TICKET") => Change::TicketChanged {
+            old: Box::new(serde_dynamo::from_item::<_, Ticket>(record.change.old_image.clone())?),
+            new: Box::new(serde_dynamo::from_item::<_, Ticket>(record.change.new_image.clone())?),
+        },
+        ("INSERT", comment) if comment.starts_with("COMMENT#") => {
+            Change::CommentAdded(serde_dynamo::from_item::<_, Comment>(record.change.new_image.clone())?)
+        }
+        _ => Change::Nothing,
+    })
 }

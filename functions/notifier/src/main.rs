@@ -1,9 +1,18 @@
+#![recursion_limit = "256"]
 use aws_lambda_events::dynamodb::Event;
+use desk::config::Config;
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     desk::observability::init_logging();
-    let notifier = notifier::Notifier;
-    run(service_fn(|event: LambdaEvent<Event>| async { Ok::<_, Error>(notifier.handle(event.payload).await) })).await
+    let config = Config::from_env()?;
+    let sdk = desk::dynamo::load_sdk_config().await;
+    let notifier = notifier::Notifier::new(&config, desk::dynamo::DynamoClient::new(&sdk));
+    run(service_fn(|event: LambdaEvent<Event>| {
+        let deadline = notifier::deadline_from_epoch_ms(event.context.deadline);
+        let notifier = &notifier;
+        async move { Ok::<_, Error>(notifier.handle(event.payload, deadline).await) }
+    }))
+    .await
 }

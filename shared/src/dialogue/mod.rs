@@ -44,6 +44,8 @@ pub enum Event {
     Callback { id: String, data: String },
     /// Something the bot does not take (a sticker, a location, a poll…), named for the reply.
     Unsupported(String),
+    /// The user blocked (`true`) or unblocked the bot (`my_chat_member`).
+    BlockedBot(bool),
 }
 
 /// Where a user is in the dialogue; persisted between updates. Each variant carries the data of
@@ -244,6 +246,11 @@ pub enum Effect {
         target: AlbumTarget,
         first: bool,
     },
+    /// Whether notifications can reach the user (they blocked or unblocked the bot). Any other
+    /// commit of the user's record makes them reachable again: they wrote to the bot.
+    Reachability {
+        blocked: bool,
+    },
 }
 
 /// A ticket the bot creates for a contact.
@@ -278,6 +285,12 @@ pub enum Reply {
     AnswerCallback {
         callback_id: String,
         text: Option<String>,
+    },
+    /// A notification in HTML parse mode (every value in it escaped), with an optional URL
+    /// button (`https` links only: Telegram refuses others).
+    Notice {
+        html: String,
+        url: Option<String>,
     },
 }
 
@@ -324,6 +337,11 @@ pub struct Settings {
 /// Decides the answer to `input` given the user's record and the facts read so far.
 pub fn step(settings: &Settings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
     match (&user.link, &input.event) {
+        (_, Event::BlockedBot(blocked)) => Ok(Outcome {
+            state: user.state.clone(),
+            effects: vec![Effect::Reachability { blocked: *blocked }],
+            replies: vec![],
+        }),
         (_, Event::Contact { phone, owner }) => registration::shared_contact(settings, input, phone, *owner, facts),
         (_, Event::Callback { id, data }) if data.starts_with(registration::CHOOSE_CONTACT) => {
             registration::choose_company(user, id, &data[registration::CHOOSE_CONTACT.len()..], facts)

@@ -26,8 +26,8 @@ pub(super) fn contact_step(me: &Me<'_>, user: &UserRecord, input: &Inbound, fact
             effects: vec![],
             replies: vec![text(&texts::fill(texts::UNSUPPORTED, &[("kind", kind)]), Keyboard::Keep)],
         }),
-        // Shared contacts are registration's, handled before a contact's step.
-        Event::Contact { .. } => menu(me, facts, texts::MENU_PROMPT, vec![]),
+        // Shared contacts and blocking are handled before a contact's step.
+        Event::Contact { .. } | Event::BlockedBot(_) => menu(me, facts, texts::MENU_PROMPT, vec![]),
     }
 }
 

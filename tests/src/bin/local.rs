@@ -53,7 +53,7 @@ async fn main() -> Result<(), BoxError> {
     }
     let config = desk::config::Config::from_lookup(|name| env.get(name).cloned())?;
     let webhook = Arc::new(webhook::Webhook::new(&config, stack.dynamodb(), stack.s3()));
-    let api = Arc::new(api::StaffApi::new(&config, stack.dynamodb()));
+    let api = Arc::new(api::StaffApi::new(&config, stack.dynamodb(), stack.s3()));
 
     seed_demo_directory(&api).await?;
 
@@ -78,13 +78,16 @@ async fn main() -> Result<(), BoxError> {
 
     let tickets_table = resources.table("TicketsTable");
     let mut stream = e2e::stream::StreamPoller::new(&stack, &tickets_table, false).await?;
+    let stack_dynamodb = stack.dynamodb();
+    let config = config.clone();
     tokio::spawn(async move {
-        let notifier = notifier::Notifier;
+        let notifier = notifier::Notifier::new(&config, stack_dynamodb);
         loop {
             match stream.poll().await {
                 Ok(records) if !records.is_empty() => match e2e::stream::lambda_event(records) {
                     Ok(event) => {
-                        let response = notifier.handle(event).await;
+                        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+                        let response = notifier.handle(event, deadline).await;
                         if !response.batch_item_failures.is_empty() {
                             eprintln!("notifier reported failures: {:?}", response.batch_item_failures);
                         }

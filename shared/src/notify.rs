@@ -1,0 +1,366 @@
+//! Notifications: every change of a ticket, whoever made it, reaches the people concerned.
+//!
+//! The notifier reads the TicketsTable stream. A record is turned into a [`Change`] by the
+//! Lambda function; [`notices`] decides who hears what (pure); [`Notifier::handle_batch`] sends
+//! them in order and reports the first record that must be retried.
+//!
+//! Exactly once, as far as Telegram allows: each notice is keyed by the stream record's
+//! `eventID` and the recipient; a `SENT#` marker is written after the send succeeds and checked
+//! before sending, so a redelivered record sends nothing twice. (A crash between the send and
+//! the marker can still repeat one message; nothing stricter exists without Telegram's help.)
+
+use crate::config::Config;
+use crate::dialogue::Reply;
+use crate::domain::{AuthorKind, Comment, Ticket, TicketStatus};
+use crate::ports::{Directory, Messenger, SendError, StoreError};
+use crate::texts::{self, fill};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::future::Future;
+use std::time::Duration;
+
+/// Telegram's limit on a message's text.
+pub const MAX_MESSAGE_CHARS: usize = 4096;
+
+/// What a stream record says happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    TicketCreated(Ticket),
+    TicketChanged {
+        old: Box<Ticket>,
+        new: Box<Ticket>,
+    },
+    CommentAdded(Comment),
+    /// Attachments, journal entries, removals, TTL expiry: nothing to tell anyone.
+    Nothing,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The stream's `eventID`: notices are keyed by it.
+    pub event_id: String,
+    /// The stream's sequence number: reported back when the record must be retried.
+    pub sequence: String,
+    pub change: Change,
+}
+
+/// Someone a notice goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    Contact(String),
+    Employee(String),
+}
+
+impl Recipient {
+    fn key(&self) -> String {
+        match self {
+            Recipient::Contact(id) => format!("contact:{id}"),
+            Recipient::Employee(id) => format!("employee:{id}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub to: Recipient,
+    pub html: String,
+    pub url: Option<String>,
+}
+
+/// Names and facts the texts need, read from the directory.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub contact_name: String,
+    pub client_name: String,
+    pub client_vip: bool,
+    pub manager_id: Option<String>,
+    pub assignee_name: Option<String>,
+    /// For comments: the ticket they belong to.
+    pub ticket: Option<Ticket>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub service_desk_url: String,
+    pub timezone: Tz,
+}
+
+impl Settings {
+    pub fn from_config(config: &Config) -> Self {
+        Settings { service_desk_url: config.service_desk_url.clone(), timezone: config.timezone }
+    }
+
+    fn ticket_url(&self, id: u64) -> String {
+        format!("{}/tickets/{id}", self.service_desk_url)
+    }
+}
+
+/// Escapes text for Telegram's HTML parse mode.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// `DD.MM.YYYY HH:MM` in the desk's time zone.
+pub fn format_date(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone).format("%d.%m.%Y %H:%M").to_string()
+}
+
+/// Who hears what about a change (pure).
+pub fn notices(change: &Change, context: &Context, settings: &Settings) -> Vec<Notice> {
+    let header =
+        |t: &Ticket| fill(texts::NOTICE_TICKET, &[("id", &t.id.to_string()), ("subject", &escape(&t.subject))]);
+    let link = |t: &Ticket| fill(texts::NOTICE_LINK, &[("url", &escape(&settings.ticket_url(t.id)))]);
+    let notice = |to: Recipient, t: &Ticket, lines: Vec<String>| {
+        let mut html = vec![header(t)];
+        html.extend(lines);
+        html.push(link(t));
+        Notice { to, html: html.join("\n\n"), url: Some(settings.ticket_url(t.id)) }
+    };
+    let client_line = |template: &str| {
+        fill(template, &[("contact", &escape(&context.contact_name)), ("client", &escape(&context.client_name))])
+    };
+    let mut out = vec![];
+    match change {
+        Change::TicketCreated(ticket) => {
+            // The bot confirmed its own tickets already.
+            if ticket.source != "messenger" {
+                let line = fill(texts::NOTICE_CREATED, &[("id", &ticket.id.to_string())]);
+                out.push(notice(Recipient::Contact(ticket.contact_id.clone()), ticket, vec![line]));
+            }
+            if let (true, Some(manager)) = (context.client_vip, &context.manager_id) {
+                out.push(notice(
+                    Recipient::Employee(manager.clone()),
+                    ticket,
+                    vec![client_line(texts::NOTICE_VIP_TICKET)],
+                ));
+            }
+        }
+        Change::TicketChanged { old, new } => {
+            let mut lines = vec![];
+            if old.status != new.status {
+                let status = escape(new.status.name());
+                let template = if new.status.is_completed() { texts::NOTICE_DONE } else { texts::NOTICE_STATUS };
+                lines.push(fill(template, &[("status", &status)]));
+            }
+            if old.assignee_id != new.assignee_id {
+                lines.push(match &context.assignee_name {
+                    Some(name) if new.assignee_id.is_some() => fill(texts::NOTICE_ASSIGNEE, &[("name", &escape(name))]),
+                    _ => texts::NOTICE_UNASSIGNED.to_owned(),
+                });
+            }
+            if old.deadline != new.deadline {
+                lines.push(match new.deadline {
+                    Some(deadline) => {
+                        fill(texts::NOTICE_DEADLINE, &[("deadline", &format_date(deadline, settings.timezone))])
+                    }
+                    None => texts::NOTICE_DEADLINE_CLEARED.to_owned(),
+                });
+            }
+            let by_client = new.changed_by == format!("client:{}", new.contact_id);
+            // What the client did in the bot is not echoed back to them.
+            if !lines.is_empty() && !by_client {
+                out.push(notice(Recipient::Contact(new.contact_id.clone()), new, lines));
+            }
+            if by_client && new.status == TicketStatus::Cancelled && old.status != TicketStatus::Cancelled {
+                if let Some(assignee) = &new.assignee_id {
+                    out.push(notice(
+                        Recipient::Employee(assignee.clone()),
+                        new,
+                        vec![client_line(texts::NOTICE_CLIENT_CANCELLED)],
+                    ));
+                }
+            }
+        }
+        Change::CommentAdded(comment) => {
+            let Some(ticket) = &context.ticket else { return out };
+            match comment.author_kind {
+                // Internal notes are for staff only.
+                AuthorKind::Employee if comment.internal => {}
+                AuthorKind::Employee => {
+                    let line = fill(
+                        texts::NOTICE_COMMENT,
+                        &[("author", &escape(&comment.author_name)), ("text", &escape(&comment.text))],
+                    );
+                    out.push(notice(Recipient::Contact(ticket.contact_id.clone()), ticket, vec![line]));
+                }
+                AuthorKind::Client => {
+                    if let Some(assignee) = &ticket.assignee_id {
+                        let text = if comment.text.is_empty() { "📎".to_owned() } else { escape(&comment.text) };
+                        let line = fill(
+                            texts::NOTICE_CLIENT_COMMENT,
+                            &[
+                                ("contact", &escape(&context.contact_name)),
+                                ("client", &escape(&context.client_name)),
+                                ("text", &text),
+                            ],
+                        );
+                        out.push(notice(Recipient::Employee(assignee.clone()), ticket, vec![line]));
+                    }
+                }
+            }
+        }
+        Change::Nothing => {}
+    }
+    out
+}
+
+/// Splits a text into messages of at most [`MAX_MESSAGE_CHARS`] characters, at line breaks
+/// where possible (never inside a character).
+pub fn split_message(text: &str) -> Vec<String> {
+    let mut parts = vec![];
+    let mut current = String::new();
+    let mut count = 0;
+    for line in text.split_inclusive('\n') {
+        let len = line.chars().count();
+        if count + len > MAX_MESSAGE_CHARS && !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+            count = 0;
+        }
+        if len > MAX_MESSAGE_CHARS {
+            for c in line.chars() {
+                if count == MAX_MESSAGE_CHARS {
+                    parts.push(std::mem::take(&mut current));
+                    count = 0;
+                }
+                current.push(c);
+                count += 1;
+            }
+        } else {
+            current.push_str(line);
+            count += len;
+        }
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+/// What the notifier reads and writes besides the directory.
+pub trait NotifyStore: Directory {
+    fn ticket(&self, id: u64) -> impl Future<Output = Result<Option<Ticket>, StoreError>> + Send;
+    fn already_sent(&self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn mark_sent(&self, key: &str, now: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn is_unreachable(&self, user: u64) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Until the user writes to the bot again (their next committed update rewrites the record).
+    fn mark_unreachable(&self, user: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+pub struct Notifier<S, M> {
+    pub store: S,
+    pub messenger: M,
+    pub settings: Settings,
+}
+
+/// Why a record could not be finished now.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("Telegram failed: {0}")]
+    Telegram(#[source] SendError),
+}
+
+impl<S: NotifyStore, M: Messenger> Notifier<S, M> {
+    /// Handles records in order. Returns the sequence number of the first record that must be
+    /// retried (everything after it is retried too, which keeps each ticket's order), or `None`.
+    /// `remaining` is the time left before the function's deadline.
+    pub async fn handle_batch(&self, records: &[Record], remaining: impl Fn() -> Duration) -> Option<String> {
+        for record in records {
+            if let Err(error) = self.handle_record(record, &remaining).await {
+                tracing::warn!(event_id = %record.event_id, %error, "stream record will be retried");
+                return Some(record.sequence.clone());
+            }
+        }
+        None
+    }
+
+    async fn handle_record(&self, record: &Record, remaining: &impl Fn() -> Duration) -> Result<(), Failure> {
+        let context = self.context(&record.change).await?;
+        for notice in notices(&record.change, &context, &self.settings) {
+            let key = format!("{}#{}", record.event_id, notice.to.key());
+            if self.store.already_sent(&key).await? {
+                continue;
+            }
+            let Some(user) = self.telegram_user(&notice.to).await? else {
+                continue; // not linked to Telegram: nobody to tell
+            };
+            if self.store.is_unreachable(user).await? {
+                continue;
+            }
+            match self.send(user as i64, &notice, remaining).await {
+                Ok(()) => {}
+                Err(SendError::Blocked) => {
+                    tracing::info!(user, "recipient blocked the bot; marked unreachable");
+                    self.store.mark_unreachable(user).await?;
+                }
+                Err(SendError::Refused(reason)) => {
+                    tracing::error!(%reason, "Telegram refused a notification; not retried");
+                }
+                Err(other) => return Err(Failure::Telegram(other)),
+            }
+            self.store.mark_sent(&key, Utc::now()).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends a notice (split when long); waits out a 429 when the wait fits the time left.
+    async fn send(&self, chat: i64, notice: &Notice, remaining: &impl Fn() -> Duration) -> Result<(), SendError> {
+        let parts = split_message(&notice.html);
+        let last = parts.len() - 1;
+        for (i, part) in parts.into_iter().enumerate() {
+            let reply = Reply::Notice { html: part, url: if i == last { notice.url.clone() } else { None } };
+            loop {
+                match self.messenger.send(chat, &reply).await {
+                    Err(SendError::RetryAfter(seconds)) => {
+                        let wait = Duration::from_secs(u64::from(seconds));
+                        if wait + Duration::from_secs(2) >= remaining() {
+                            return Err(SendError::RetryAfter(seconds));
+                        }
+                        tokio::time::sleep(wait).await;
+                    }
+                    other => {
+                        other?;
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn telegram_user(&self, to: &Recipient) -> Result<Option<u64>, StoreError> {
+        Ok(match to {
+            Recipient::Contact(id) => {
+                self.store.get_contact(id).await?.filter(|c| c.active).and_then(|c| c.telegram_user)
+            }
+            Recipient::Employee(id) => self.store.get_employee(id).await?.and_then(|e| e.telegram_user),
+        })
+    }
+
+    async fn context(&self, change: &Change) -> Result<Context, StoreError> {
+        let mut context = Context::default();
+        let ticket = match change {
+            Change::TicketCreated(t) => Some(t.clone()),
+            Change::TicketChanged { new, .. } => Some(Ticket::clone(new)),
+            Change::CommentAdded(c) => self.store.ticket(c.ticket_id).await?,
+            Change::Nothing => None,
+        };
+        let Some(ticket) = ticket else { return Ok(context) };
+        if let Some(contact) = self.store.get_contact(&ticket.contact_id).await? {
+            context.contact_name = contact.name;
+        }
+        if let Some(client) = self.store.get_client(&ticket.client_id).await? {
+            context.client_name = client.name;
+            context.client_vip = client.vip;
+            context.manager_id = client.manager_id;
+        }
+        if let Some(assignee) = &ticket.assignee_id {
+            context.assignee_name = self.store.get_employee(assignee).await?.map(|e| e.name);
+        }
+        if matches!(change, Change::CommentAdded(_)) {
+            context.ticket = Some(ticket);
+        }
+        Ok(context)
+    }
+}

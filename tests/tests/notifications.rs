@@ -1,0 +1,259 @@
+//! Ticket changes reach people, end to end: a change through the staff API (or the bot) →
+//! the TicketsTable stream read from DynamoDB Local → the real notifier handler → the fake
+//! Telegram.
+
+use desk::texts;
+use e2e::{updates, TestEnv};
+use serde_json::json;
+
+const ANNA: u64 = 5001; // contact c1 of the VIP client k1
+const BORIS: u64 = 5002; // contact c2 of k1
+const MANAGER: u64 = 7001; // employee e1, k1's manager
+const PETR: u64 = 7002; // employee e2, an assignee
+
+async fn world() -> TestEnv {
+    let env = TestEnv::new().await;
+    for (path, body) in [
+        ("/employees/e1", json!({"name": "Ирина Менеджерова", "phone": "+7 999 111-22-33"})),
+        ("/employees/e2", json!({"name": "Пётр <Инженер>", "phone": "+7 999 111-22-44"})),
+        ("/clients/k1", json!({"name": "ООО Ромашка", "manager_id": "e1", "vip": true})),
+        ("/contacts/c1", json!({"name": "Анна", "phone": "+7 912 345-67-89", "client_id": "k1"})),
+        ("/contacts/c2", json!({"name": "Борис", "phone": "+7 912 345-67-90", "client_id": "k1"})),
+    ] {
+        let (status, answer) = env.api("PUT", path, Some(body)).await;
+        assert!(status == 200 || status == 201, "{path}: {answer}");
+    }
+    for (n, (user, phone)) in
+        [(ANNA, "79123456789"), (BORIS, "79123456790"), (MANAGER, "79991112233"), (PETR, "79991112244")]
+            .into_iter()
+            .enumerate()
+    {
+        env.deliver(&updates::contact(900 + n as u64, user, phone, Some(user))).await;
+    }
+    env.run_notifier().await;
+    env.telegram.clear();
+    env
+}
+
+async fn new_ticket(env: &TestEnv, contact: &str, subject: &str) -> u64 {
+    let (status, ticket) =
+        env.api("POST", "/tickets", Some(json!({"contact_id": contact, "subject": subject, "source": "email"}))).await;
+    assert_eq!(status, 201, "{ticket}");
+    ticket["id"].as_u64().unwrap()
+}
+
+async fn patch(env: &TestEnv, id: u64, body: serde_json::Value) -> serde_json::Value {
+    let (status, ticket) = env.api("PATCH", &format!("/tickets/{id}"), Some(body)).await;
+    assert_eq!(status, 200, "{ticket}");
+    ticket
+}
+
+fn link(id: u64) -> String {
+    format!("{}/tickets/{id}", e2e::SERVICE_DESK_URL)
+}
+
+#[tokio::test]
+async fn a_ticket_from_another_channel_is_announced_and_the_vip_manager_hears_of_it() {
+    let env = world().await;
+    let id = new_ticket(&env, "c1", "Письмо: не работает <почта> & календарь").await;
+    env.run_notifier().await;
+    let to_anna = env.telegram.messages_to(ANNA as i64);
+    assert_eq!(to_anna.len(), 1);
+    let text = to_anna[0].text().unwrap();
+    assert!(text.contains(&format!("#{id}")));
+    assert!(text.contains("&lt;почта&gt; &amp; календарь"), "escaped for HTML: {text}");
+    assert!(text.contains(&link(id)));
+    assert_eq!(to_anna[0].params["parse_mode"], "HTML");
+    assert_eq!(to_anna[0].params["reply_markup"]["inline_keyboard"][0][0]["url"], link(id), "https: a URL button");
+    let to_manager = env.telegram.texts_to(MANAGER as i64);
+    assert_eq!(to_manager.len(), 1);
+    assert!(to_manager[0].contains("VIP") && to_manager[0].contains("Анна"));
+    assert!(env.telegram.texts_to(BORIS as i64).is_empty());
+}
+
+#[tokio::test]
+async fn the_bot_does_not_repeat_its_own_confirmation_but_the_vip_manager_hears() {
+    let env = world().await;
+    env.deliver(&updates::text(10, ANNA, "Не работает сканер")).await;
+    let confirmations = env.telegram.texts_to(ANNA as i64).len();
+    env.run_notifier().await;
+    assert_eq!(env.telegram.texts_to(ANNA as i64).len(), confirmations, "no second «created» message");
+    assert_eq!(env.telegram.texts_to(MANAGER as i64).len(), 1);
+}
+
+#[tokio::test]
+async fn status_assignee_and_deadline_changes_each_reach_the_client() {
+    let env = world().await;
+    let id = new_ticket(&env, "c2", "Заменить картридж").await;
+    env.run_notifier().await;
+    env.telegram.clear();
+
+    patch(&env, id, json!({"status": "in_progress", "by": "e1"})).await;
+    env.run_notifier().await;
+    patch(&env, id, json!({"assignee_id": "e2"})).await;
+    env.run_notifier().await;
+    patch(&env, id, json!({"deadline": "2026-11-28T15:00:00Z"})).await;
+    env.run_notifier().await;
+    patch(&env, id, json!({"deadline": null})).await;
+    env.run_notifier().await;
+    patch(&env, id, json!({"status": "done"})).await;
+    env.run_notifier().await;
+
+    let texts = env.telegram.texts_to(BORIS as i64);
+    assert_eq!(texts.len(), 5, "{texts:#?}");
+    assert!(texts[0].contains(&texts::fill(texts::NOTICE_STATUS, &[("status", "В работе")])));
+    assert!(texts[1].contains(&texts::fill(texts::NOTICE_ASSIGNEE, &[("name", "Пётр &lt;Инженер&gt;")])));
+    assert!(texts[2].contains("28.11.2026 18:00"), "Moscow time: {}", texts[2]);
+    assert!(texts[3].contains(texts::NOTICE_DEADLINE_CLEARED));
+    assert!(texts[4].contains(&texts::fill(texts::NOTICE_DONE, &[("status", "Выполнен")])));
+    assert!(texts.iter().all(|t| t.contains(&link(id))));
+}
+
+#[tokio::test]
+async fn several_fields_changed_in_one_patch_make_one_message() {
+    let env = world().await;
+    let id = new_ticket(&env, "c2", "Настроить принтер").await;
+    env.run_notifier().await;
+    env.telegram.clear();
+    let ticket =
+        patch(&env, id, json!({"status": "waiting", "assignee_id": "e2", "deadline": "2026-12-01T09:30:00+03:00"}))
+            .await;
+    assert_eq!(ticket["status_name"], "Ожидает ответа");
+    assert_eq!(ticket["assignee"], json!({"id": "e2", "name": "Пётр <Инженер>"}));
+    assert_eq!(ticket["journal"].as_array().unwrap().len(), 4, "created + three changes");
+    env.run_notifier().await;
+    let texts = env.telegram.texts_to(BORIS as i64);
+    assert_eq!(texts.len(), 1);
+    assert!(texts[0].contains("Ожидает ответа") && texts[0].contains("Пётр") && texts[0].contains("01.12.2026 09:30"));
+}
+
+#[tokio::test]
+async fn public_staff_comments_reach_the_client_internal_ones_never() {
+    let env = world().await;
+    let id = new_ticket(&env, "c1", "Вопрос по счёту").await;
+    env.run_notifier().await;
+    env.telegram.clear();
+    let path = format!("/tickets/{id}/comments");
+    let (status, _) = env
+        .api("POST", &path, Some(json!({"author_id": "e2", "text": "Клиент опять <не платит>", "internal": true})))
+        .await;
+    assert_eq!(status, 201);
+    let (status, comment) = env
+        .api("POST", &path, Some(json!({"author_id": "e2", "text": "Счёт отправлен повторно", "internal": false})))
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(comment["author"], json!({"kind": "employee", "id": "e2", "name": "Пётр <Инженер>"}));
+    env.run_notifier().await;
+    let texts = env.telegram.texts_to(ANNA as i64);
+    assert_eq!(texts.len(), 1, "{texts:#?}");
+    assert!(texts[0].contains("Счёт отправлен повторно") && texts[0].contains("Пётр &lt;Инженер&gt;"));
+    assert!(
+        env.telegram.calls().iter().all(|c| !c.params.to_string().contains("не платит")),
+        "an internal note never leaves"
+    );
+}
+
+#[tokio::test]
+async fn a_client_comment_in_the_bot_reaches_the_assignee_and_is_not_echoed() {
+    let env = world().await;
+    let id = new_ticket(&env, "c1", "Не печатает").await;
+    patch(&env, id, json!({"assignee_id": "e2"})).await;
+    env.run_notifier().await;
+    env.telegram.clear();
+    env.deliver(&updates::text(20, ANNA, "Уже и перезагружали")).await; // new or attach?
+    let choice = env.telegram.messages_to(ANNA as i64).pop().unwrap().inline_buttons();
+    env.deliver(&updates::callback(21, ANNA, &choice[1].1)).await;
+    let list = env.telegram.messages_to(ANNA as i64).pop().unwrap().inline_buttons();
+    env.deliver(&updates::callback(22, ANNA, &list[0].1)).await;
+    let said_to_anna = env.telegram.texts_to(ANNA as i64).len();
+    env.run_notifier().await;
+    let to_petr = env.telegram.texts_to(PETR as i64);
+    assert_eq!(to_petr.len(), 1);
+    assert!(to_petr[0].contains("Уже и перезагружали") && to_petr[0].contains("Анна"));
+    assert_eq!(env.telegram.texts_to(ANNA as i64).len(), said_to_anna, "no echo to the client");
+}
+
+#[tokio::test]
+async fn a_blocked_client_does_not_stall_the_others_and_is_not_retried() {
+    let env = world().await;
+    let anna_ticket = new_ticket(&env, "c1", "Первая").await;
+    let boris_ticket = new_ticket(&env, "c2", "Вторая").await;
+    env.run_notifier().await;
+    env.telegram.clear();
+    env.telegram.block(ANNA as i64);
+    patch(&env, anna_ticket, json!({"status": "in_progress"})).await;
+    patch(&env, boris_ticket, json!({"status": "in_progress"})).await;
+    env.run_notifier().await; // asserts no failed record
+    assert_eq!(env.telegram.texts_to(BORIS as i64).len(), 1);
+    assert!(env.telegram.messages_to(ANNA as i64).is_empty());
+    let attempts_to_anna = env.telegram.attempts_to(ANNA as i64).len();
+    assert_eq!(attempts_to_anna, 1, "one refused attempt");
+
+    // Unreachable now: the next change does not even try.
+    patch(&env, anna_ticket, json!({"status": "waiting"})).await;
+    env.run_notifier().await;
+    assert_eq!(env.telegram.attempts_to(ANNA as i64).len(), attempts_to_anna);
+
+    // Anna writes to the bot again: reachable again.
+    env.deliver(&updates::text(30, ANNA, texts::BTN_NEW_TICKET)).await;
+    env.telegram.clear();
+    patch(&env, anna_ticket, json!({"status": "in_progress"})).await;
+    env.run_notifier().await;
+    assert_eq!(env.telegram.attempts_to(ANNA as i64).len(), 1, "a send was attempted again");
+}
+
+#[tokio::test]
+async fn a_429_is_waited_out_when_it_fits_and_retried_when_it_does_not() {
+    let env = world().await;
+    let id = new_ticket(&env, "c2", "Медленно работает 1С").await;
+    env.run_notifier().await;
+    env.telegram.clear();
+
+    env.telegram.rate_limit(BORIS as i64, 1, 1);
+    patch(&env, id, json!({"status": "in_progress"})).await;
+    env.run_notifier().await;
+    assert_eq!(env.telegram.texts_to(BORIS as i64).len(), 1, "sent after waiting a second");
+
+    env.telegram.rate_limit(BORIS as i64, 30, 1);
+    patch(&env, id, json!({"status": "waiting"})).await;
+    let batch = env.stream_batch().await;
+    let first_sequence = batch.records[0].change.sequence_number.clone().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let failed = env.notifier.handle(batch.clone(), deadline).await.batch_item_failures;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].item_identifier.as_deref(), Some(first_sequence.as_str()), "the first unfinished record");
+    // The Lambda service retries the batch from there; the limit has passed by then.
+    assert!(env.notify(batch).await.is_empty());
+    assert_eq!(env.telegram.texts_to(BORIS as i64).len(), 2);
+}
+
+#[tokio::test]
+async fn a_redelivered_batch_sends_nothing_twice() {
+    let env = world().await;
+    let id = new_ticket(&env, "c2", "Дубликаты").await;
+    let batch = env.stream_batch().await;
+    assert!(env.notify(batch.clone()).await.is_empty());
+    assert!(env.notify(batch).await.is_empty());
+    assert_eq!(env.telegram.texts_to(BORIS as i64).len(), 1);
+    patch(&env, id, json!({"status": "closed"})).await;
+    let batch = env.stream_batch().await;
+    env.notify(batch.clone()).await;
+    env.notify(batch).await;
+    assert_eq!(env.telegram.texts_to(BORIS as i64).len(), 2);
+}
+
+#[tokio::test]
+async fn a_comment_longer_than_a_message_is_split() {
+    let env = world().await;
+    let id = new_ticket(&env, "c2", "Логи").await;
+    env.run_notifier().await;
+    env.telegram.clear();
+    let long = "строка лога\n".repeat(500); // 6000 characters
+    let (status, _) =
+        env.api("POST", &format!("/tickets/{id}/comments"), Some(json!({"author_id": "e2", "text": long}))).await;
+    assert_eq!(status, 201);
+    env.run_notifier().await;
+    let texts = env.telegram.texts_to(BORIS as i64);
+    assert_eq!(texts.len(), 2);
+    assert!(texts.iter().all(|t| t.chars().count() <= 4096));
+}
