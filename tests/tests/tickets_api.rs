@@ -1,0 +1,137 @@
+//! Staff API, part 2 (tickets), through the real API handler, DynamoDB Local and local S3.
+
+use e2e::{updates, TestEnv};
+use serde_json::json;
+
+const ANNA: u64 = 5001;
+
+async fn world() -> TestEnv {
+    let env = TestEnv::new().await;
+    env.registered_contact(ANNA).await;
+    let (status, _) = env.api("PUT", "/employees/e2", Some(json!({"name": "Пётр"}))).await;
+    assert_eq!(status, 201);
+    env
+}
+
+#[tokio::test]
+async fn a_ticket_is_created_read_and_listed() {
+    let env = world().await;
+    let body = json!({"contact_id": "c1", "subject": "Не работает почта", "message": "С утра", "source": "email",
+                      "assignee_id": "e2", "deadline": "2026-11-30T12:00:00Z"});
+    let (status, created) = env.api("POST", "/tickets", Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_u64().unwrap();
+    let (status, ticket) = env.api("GET", &format!("/tickets/{id}"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(ticket["subject"], "Не работает почта");
+    assert_eq!(ticket["message"], "С утра");
+    assert_eq!(ticket["status"], "new");
+    assert_eq!(ticket["status_name"], "Новая");
+    assert_eq!(ticket["source"], "email");
+    assert_eq!((ticket["client_id"].as_str(), ticket["contact_id"].as_str()), (Some("k1"), Some("c1")));
+    assert_eq!(ticket["assignee"], json!({"id": "e2", "name": "Пётр"}));
+    assert_eq!(ticket["deadline"], "2026-11-30T12:00:00+00:00");
+    assert_eq!(ticket["comments"], json!([]));
+    assert_eq!(ticket["journal"][0]["event"], "created");
+    assert_eq!(ticket["journal"][0]["by"], "api");
+    for field in ["created_at", "updated_at"] {
+        assert!(ticket[field].is_string(), "{field}");
+    }
+
+    env.deliver(&updates::text(10, ANNA, "Ещё одна из бота")).await; // "new or attach?": pending
+    env.deliver(&updates::text(11, ANNA, desk::texts::BTN_NEW_TICKET)).await;
+    env.deliver(&updates::text(12, ANNA, "Заявка из бота")).await;
+    let (status, list) = env.api("GET", "/tickets?contact_id=c1", None).await;
+    assert_eq!(status, 200);
+    let subjects: Vec<&str> = list["tickets"].as_array().unwrap().iter().map(|t| t["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["Заявка из бота", "Не работает почта"], "newest first");
+    assert!(list["tickets"][0].get("comments").is_none(), "lists carry no comments");
+    assert_eq!(list["tickets"][0]["source"], "messenger");
+    let (_, by_client) = env.api("GET", "/tickets?client_id=k1&status=new", None).await;
+    assert_eq!(by_client["tickets"].as_array().unwrap().len(), 2);
+    let (_, none) = env.api("GET", "/tickets?client_id=k1&status=done", None).await;
+    assert_eq!(none["tickets"], json!([]));
+    assert_eq!(env.api("GET", "/tickets?status=open", None).await.0, 422);
+}
+
+#[tokio::test]
+async fn attachments_come_with_presigned_links_that_work() {
+    let env = world().await;
+    env.telegram.add_file("doc", "documents/a.pdf", b"%PDF-1.4 hello".to_vec());
+    env.deliver(&updates::document(10, ANNA, "doc", "Акт сверки.pdf", "application/pdf", 14, Some("Акт"))).await;
+    let id = env.tickets_of("c1").await[0].id;
+    let (_, ticket) = env.api("GET", &format!("/tickets/{id}"), None).await;
+    let attachment = &ticket["attachments"][0];
+    assert_eq!(attachment["name"], "Акт сверки.pdf");
+    assert_eq!(attachment["content_type"], "application/pdf");
+    assert_eq!(attachment["size"], 14);
+    let url = attachment["url"].as_str().unwrap();
+    assert!(url.contains("X-Amz-Expires=900"), "valid for minutes: {url}");
+    let bytes = reqwest::get(url).await.unwrap().bytes().await.unwrap();
+    assert_eq!(&bytes[..], b"%PDF-1.4 hello");
+}
+
+#[tokio::test]
+async fn patches_are_validated_and_journaled() {
+    let env = world().await;
+    let (_, created) = env.api("POST", "/tickets", Some(json!({"contact_id": "c1", "subject": "Тема", "source": "phone"}))).await;
+    let path = format!("/tickets/{}", created["id"]);
+    for (body, why) in [
+        (json!({"status": "open"}), "status"),
+        (json!({"assignee_id": "ghost"}), "assignee_id"),
+        (json!({"deadline": "tomorrow"}), "deadline"),
+        (json!({"by": "ghost"}), "by"),
+        (json!({"subject": "new"}), "subject"),
+    ] {
+        let (status, answer) = env.api("PATCH", &path, Some(body)).await;
+        assert_eq!(status, 422, "{answer}");
+        assert!(answer["error"]["message"].as_str().unwrap().contains(why), "{answer}");
+    }
+    let (_, unchanged) = env.api("GET", &path, None).await;
+    assert_eq!(unchanged["journal"].as_array().unwrap().len(), 1, "refused patches change nothing");
+
+    let (status, ticket) = env.api("PATCH", &path, Some(json!({"status": "in_progress", "assignee_id": "e2", "by": "e2"}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(ticket["status"], "in_progress");
+    let journal = ticket["journal"].as_array().unwrap();
+    assert_eq!(journal.len(), 3);
+    assert_eq!(journal[1]["event"], "status_changed");
+    assert_eq!(journal[1]["by"], "employee:e2");
+    assert_eq!(journal[2]["event"], "assignee_changed");
+
+    let (_, ticket) = env.api("PATCH", &path, Some(json!({"assignee_id": null, "status": "in_progress"}))).await;
+    assert_eq!(ticket["assignee"], json!(null));
+    assert_eq!(ticket["journal"].as_array().unwrap().len(), 4, "the same status again is no change");
+    assert_eq!(env.api("PATCH", "/tickets/999999", Some(json!({"status": "done"}))).await.0, 404);
+    assert_eq!(env.api("GET", "/tickets/abc", None).await.0, 404);
+}
+
+#[tokio::test]
+async fn tickets_and_comments_refuse_what_they_cannot_take() {
+    let env = world().await;
+    for (body, why) in [
+        (json!({"contact_id": "nobody", "subject": "x", "source": "email"}), "contact_id"),
+        (json!({"contact_id": "c1", "subject": " ", "source": "email"}), "subject"),
+        (json!({"contact_id": "c1", "subject": "x", "source": "messenger"}), "source"),
+        (json!({"contact_id": "c1", "subject": "x", "source": "web", "assignee_id": "ghost"}), "assignee_id"),
+        (json!({"contact_id": "c1", "subject": "x", "source": "web", "deadline": "2026-13-01"}), "deadline"),
+        (json!({"subject": "x", "source": "web"}), "contact_id"),
+    ] {
+        let (status, answer) = env.api("POST", "/tickets", Some(body)).await;
+        assert_eq!(status, 422, "{answer}");
+        assert!(answer["error"]["message"].as_str().unwrap().contains(why), "{answer}");
+    }
+    assert!(env.tickets_of("c1").await.is_empty());
+
+    let (_, created) = env.api("POST", "/tickets", Some(json!({"contact_id": "c1", "subject": "Тема", "source": "web"}))).await;
+    let comments = format!("/tickets/{}/comments", created["id"]);
+    assert_eq!(env.api("POST", &comments, Some(json!({"author_id": "ghost", "text": "x"}))).await.0, 422);
+    assert_eq!(env.api("POST", &comments, Some(json!({"author_id": "e2", "text": "  "}))).await.0, 422);
+    assert_eq!(env.api("POST", "/tickets/424242/comments", Some(json!({"author_id": "e2", "text": "x"}))).await.0, 404);
+    let (status, comment) = env.api("POST", &comments, Some(json!({"author_id": "e2", "text": "Посмотрю"}))).await;
+    assert_eq!(status, 201);
+    assert_eq!(comment["internal"], false, "public unless said otherwise");
+    let (_, ticket) = env.api("GET", &format!("/tickets/{}", created["id"]), None).await;
+    assert_eq!(ticket["comments"][0]["text"], "Посмотрю");
+    assert_eq!(ticket["comments"][0]["author"]["kind"], "employee");
+}
