@@ -156,13 +156,13 @@ fn parse_deadline(text: &str) -> Result<DateTime<Utc>, Refusal> {
         .map_err(|_| Refusal::Invalid(format!("deadline {text:?} is not an RFC 3339 time")))
 }
 
+/// Times in API answers: RFC 3339 in UTC with milliseconds (`2026-11-30T12:00:00.000Z`).
+fn time_json(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 fn journal(at: DateTime<Utc>, event: &str, by: &str, details: &str) -> JournalEntry {
-    JournalEntry {
-        at: at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        event: event.to_owned(),
-        by: by.to_owned(),
-        details: details.to_owned(),
-    }
+    JournalEntry { at: time_json(at), event: event.to_owned(), by: by.to_owned(), details: details.to_owned() }
 }
 
 /// The kinds of record `POST /import/{kind}` takes.
@@ -211,6 +211,8 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
                 self.import(kind, request.body, now).await
             }
             (["import", _], _) => Err(Refusal::MethodNotAllowed),
+            (["callback-requests"], "GET") => self.callback_requests().await,
+            (["callback-requests"], _) => Err(Refusal::MethodNotAllowed),
             (["tickets"], "GET") => self.list_tickets(request.query).await,
             (["tickets"], "POST") => self.create_ticket(parse(request.body)?, now).await,
             (["tickets"], _) => Err(Refusal::MethodNotAllowed),
@@ -310,7 +312,7 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
     async fn list_tickets(&self, query: &str) -> Outcome {
         let mut filter = TicketFilter::default();
         for (key, value) in query.split('&').filter(|p| !p.is_empty()).filter_map(|p| p.split_once('=')) {
-            let value = percent_encoding::percent_decode_str(value).decode_utf8_lossy().replace('+', " ");
+            let value = percent_encoding::percent_decode_str(&value.replace('+', " ")).decode_utf8_lossy().into_owned();
             match key {
                 "contact_id" => filter.contact_id = Some(value),
                 "client_id" => filter.client_id = Some(value),
@@ -333,12 +335,10 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
     }
 
     async fn create_ticket(&self, input: TicketInput, now: DateTime<Utc>) -> Outcome {
-        let contact = self
-            .directory
-            .get_contact(&input.contact_id)
-            .await?
-            .filter(|c| valid_id(&c.id))
-            .ok_or_else(|| Refusal::Invalid(format!("contact_id {:?} is not a known contact", input.contact_id)))?;
+        let contact =
+            self.directory.get_contact(&input.contact_id).await?.filter(|c| c.active).ok_or_else(|| {
+                Refusal::Invalid(format!("contact_id {:?} is not an active contact", input.contact_id))
+            })?;
         let subject = input.subject.trim().to_owned();
         if subject.is_empty() || subject.chars().count() > 200 {
             return Err(Refusal::Invalid("subject must be 1-200 characters".into()));
@@ -349,8 +349,8 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
                 "source must be 1-40 characters and not \"messenger\" (the bot's own)".into(),
             ));
         }
-        let assignee_id = match input.assignee_id.filter(|a| !a.is_empty()) {
-            Some(id) => Some(self.employee(&id, "assignee_id").await?.id),
+        let assignee = match input.assignee_id.filter(|a| !a.is_empty()) {
+            Some(id) => Some(self.employee(&id, "assignee_id").await?),
             None => None,
         };
         let deadline = input.deadline.as_deref().map(parse_deadline).transpose()?;
@@ -364,7 +364,8 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
             source: source.clone(),
             client_id: contact.client_id.clone(),
             contact_id: contact.id.clone(),
-            assignee_id,
+            assignee_id: assignee.as_ref().map(|e| e.id.clone()),
+            assignee_name: assignee.map(|e| e.name),
             deadline,
             created_at: now,
             updated_at: now,
@@ -393,7 +394,7 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
         let assignee = match patch.get("assignee_id") {
             None => None,
             Some(Value::Null) => Some(None),
-            Some(Value::String(id)) => Some(Some(self.employee(id, "assignee_id").await?.id)),
+            Some(Value::String(id)) => Some(Some(self.employee(id, "assignee_id").await?)),
             Some(_) => return Err(Refusal::Invalid("assignee_id: must be an employee id or null".into())),
         };
         let deadline = match patch.get("deadline") {
@@ -423,11 +424,15 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
                 ));
                 after.status = status;
             }
-            if let Some(assignee) = assignee.clone().filter(|a| *a != before.assignee_id) {
-                let shown = |a: &Option<String>| a.clone().unwrap_or_else(|| "—".into());
-                let details = format!("{} → {}", shown(&before.assignee_id), shown(&assignee));
+            if let Some(assignee) =
+                assignee.clone().filter(|a| a.as_ref().map(|e| &e.id) != before.assignee_id.as_ref())
+            {
+                let shown = |a: Option<&String>| a.cloned().unwrap_or_else(|| "—".into());
+                let details =
+                    format!("{} → {}", shown(before.assignee_id.as_ref()), shown(assignee.as_ref().map(|e| &e.id)));
                 entries.push(journal(now, "assignee_changed", &by, &details));
-                after.assignee_id = assignee;
+                after.assignee_id = assignee.as_ref().map(|e| e.id.clone());
+                after.assignee_name = assignee.map(|e| e.name);
             }
             if let Some(deadline) = deadline.filter(|d| *d != before.deadline) {
                 let shown = |d: &Option<DateTime<Utc>>| d.map_or_else(|| "—".into(), |d| d.to_rfc3339());
@@ -485,6 +490,27 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
             Err(StoreError::Conflict) => Err(not_found("ticket", &ticket_id.to_string())),
             Err(other) => Err(other.into()),
         }
+    }
+
+    async fn callback_requests(&self) -> Outcome {
+        let requests = self.directory.callback_requests().await?;
+        let mut listed = vec![];
+        for request in requests {
+            let contact = self.directory.get_contact(&request.contact_id).await?;
+            let client = self.directory.get_client(&request.client_id).await?;
+            listed.push(json!({
+                "id": request.id,
+                "contact": {
+                    "id": request.contact_id,
+                    "name": contact.as_ref().map(|c| c.name.clone()),
+                    "phone": contact.as_ref().map(|c| c.phone.to_string()),
+                },
+                "client": {"id": request.client_id, "name": client.map(|c| c.name)},
+                "created_at": time_json(request.created_at),
+                "state": request.state,
+            }));
+        }
+        Ok(ApiResponse::ok(json!({ "callback_requests": listed })))
     }
 
     async fn employee(&self, id: &str, field: &str) -> Result<Employee, Refusal> {
@@ -545,9 +571,9 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
             "client_id": ticket.client_id,
             "contact_id": ticket.contact_id,
             "assignee": assignee,
-            "deadline": ticket.deadline.map(|d| d.to_rfc3339()),
-            "created_at": ticket.created_at.to_rfc3339(),
-            "updated_at": ticket.updated_at.to_rfc3339(),
+            "deadline": ticket.deadline.map(time_json),
+            "created_at": time_json(ticket.created_at),
+            "updated_at": time_json(ticket.updated_at),
         }))
     }
 
@@ -561,7 +587,7 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
             "author": {"kind": kind, "id": comment.author_id, "name": comment.author_name},
             "text": comment.text,
             "internal": comment.internal,
-            "created_at": comment.created_at.to_rfc3339(),
+            "created_at": time_json(comment.created_at),
             "attachments": self.attachments_json(files).await?,
         }))
     }

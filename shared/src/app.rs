@@ -104,6 +104,12 @@ impl<S: UserStore + TicketReader, M: Messenger + FileSource, F: FileStore> Bot<S
                 Err(Need::NewTicketId) if facts.new_ticket_id.is_none() => {
                     facts.new_ticket_id = Some(self.store.next_ticket_id().await?);
                 }
+                Err(Need::Ticket(id)) if facts.ticket.is_none() => {
+                    facts.ticket = Some(self.store.ticket(id).await?);
+                }
+                Err(Need::Manager { client_id }) if facts.manager.is_none() => {
+                    facts.manager = Some(self.store.manager(&client_id).await?);
+                }
                 Err(Need::Album(album)) if facts.album.is_none() => {
                     facts.album = Some(self.store.album_claim(&album).await?);
                 }

@@ -156,6 +156,9 @@ pub struct Ticket {
     pub client_id: String,
     pub contact_id: String,
     pub assignee_id: Option<String>,
+    /// The assignee's name as of the assignment, so that a ticket card is one read.
+    #[serde(default)]
+    pub assignee_name: Option<String>,
     pub deadline: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -215,4 +218,20 @@ pub struct TicketDetails {
     pub comments: Vec<Comment>,
     pub attachments: Vec<Attachment>,
     pub journal: Vec<JournalEntry>,
+}
+
+/// A client's request to be called back by their account manager.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackRequest {
+    pub id: String,
+    // Stored under names of their own: `contact_id`/`client_id` would put the request into
+    // the tickets' indexes.
+    #[serde(rename = "requester")]
+    pub contact_id: String,
+    #[serde(rename = "requester_client")]
+    pub client_id: String,
+    #[serde(rename = "requested_at")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// `new`, then `manager_notified` once the manager got the message in Telegram.
+    pub state: String,
 }

@@ -316,6 +316,19 @@ impl UserStore for DynamoStore {
         self.allocate_ticket_id().await
     }
 
+    async fn ticket(&self, id: u64) -> Result<Option<Ticket>, StoreError> {
+        crate::notify::NotifyStore::ticket(self, id).await
+    }
+
+    async fn manager(&self, client_id: &str) -> Result<Option<crate::dialogue::Manager>, StoreError> {
+        let Some(manager_id) = Directory::get_client(self, client_id).await?.and_then(|c| c.manager_id) else {
+            return Ok(None);
+        };
+        Ok(Directory::get_employee(self, &manager_id)
+            .await?
+            .map(|e| crate::dialogue::Manager { employee_id: e.id, linked: e.telegram_user.is_some() }))
+    }
+
     async fn album_claim(&self, album: &str) -> Result<Option<AlbumTarget>, StoreError> {
         let Some(item) = self.get(&self.bot_table, format!("ALBUM#{album}"), "ALBUM").await? else { return Ok(None) };
         let target = get_s(&item, "target").ok_or_else(|| corrupt("album target"))?;
@@ -556,6 +569,52 @@ impl DynamoStore {
                 let put = if *first { put.condition_expression("attribute_not_exists(pk)") } else { put };
                 items.push(TransactWriteItem::builder().put(put.build().map_err(build_error)?).build());
             }
+            Effect::CancelTicket { ticket_id, contact_id } => {
+                let by = format!("client:{contact_id}");
+                let update = Update::builder()
+                    .table_name(&self.tickets_table)
+                    .key("pk", s(format!("TICKET#{ticket_id}")))
+                    .key("sk", s("TICKET"))
+                    .update_expression(
+                        "SET #s = :cancelled, changed_by = :by, updated_at = :now, version = version + :one",
+                    )
+                    // Theirs and still active: a second tap, or a stale button, cancels nothing.
+                    .condition_expression("contact_id = :c AND #s IN (:s1, :s2, :s3)")
+                    .expression_attribute_names("#s", "status")
+                    .expression_attribute_values(":cancelled", s(TicketStatus::Cancelled.code()))
+                    .expression_attribute_values(":by", s(&by))
+                    .expression_attribute_values(":now", s(now.to_rfc3339()))
+                    .expression_attribute_values(":one", n(1))
+                    .expression_attribute_values(":c", s(contact_id))
+                    .expression_attribute_values(":s1", s(TicketStatus::New.code()))
+                    .expression_attribute_values(":s2", s(TicketStatus::InProgress.code()))
+                    .expression_attribute_values(":s3", s(TicketStatus::Waiting.code()))
+                    .build()
+                    .map_err(build_error)?;
+                items.push(TransactWriteItem::builder().update(update).build());
+                items.push(self.journal_put(
+                    *ticket_id,
+                    now,
+                    commit.update_id,
+                    "cancelled",
+                    &by,
+                    "cancelled by the client in the Telegram bot",
+                )?);
+            }
+            Effect::RequestCallback { id, contact_id, client_id } => {
+                let put = Put::builder()
+                    .table_name(&self.tickets_table)
+                    .item("pk", s(format!("CALLBACK#{id}")))
+                    .item("sk", s("CALLBACK"))
+                    .item("id", s(id))
+                    .item("requester", s(contact_id))
+                    .item("requester_client", s(client_id))
+                    .item("requested_at", s(now.to_rfc3339()))
+                    .item("state", s("new"))
+                    .build()
+                    .map_err(build_error)?;
+                items.push(TransactWriteItem::builder().put(put).build());
+            }
             // Carried by the user's record itself (see `user_put`).
             Effect::Reachability { .. } => {}
             Effect::LinkContact(_) | Effect::LinkEmployee(_) => return Ok(false),
@@ -578,6 +637,7 @@ impl DynamoStore {
             client_id: ticket.client_id.clone(),
             contact_id: ticket.contact_id.clone(),
             assignee_id: None,
+            assignee_name: None,
             deadline: None,
             created_at: now,
             updated_at: now,
@@ -593,8 +653,14 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// The ticket is still the contact's and still active when the comment lands.
+    /// The ticket is still the contact's, and still active (or completed, for a question about
+    /// a completed ticket), when the comment lands.
     fn client_may_comment(&self, comment: &NewComment) -> Result<TransactWriteItem, StoreError> {
+        let statuses = if comment.on_completed {
+            [TicketStatus::Done, TicketStatus::Closed, TicketStatus::Closed]
+        } else {
+            [TicketStatus::New, TicketStatus::InProgress, TicketStatus::Waiting]
+        };
         let check = ConditionCheck::builder()
             .table_name(&self.tickets_table)
             .key("pk", s(format!("TICKET#{}", comment.ticket_id)))
@@ -602,9 +668,9 @@ impl DynamoStore {
             .condition_expression("contact_id = :c AND #s IN (:s1, :s2, :s3)")
             .expression_attribute_names("#s", "status")
             .expression_attribute_values(":c", s(&comment.contact_id))
-            .expression_attribute_values(":s1", s(TicketStatus::New.code()))
-            .expression_attribute_values(":s2", s(TicketStatus::InProgress.code()))
-            .expression_attribute_values(":s3", s(TicketStatus::Waiting.code()))
+            .expression_attribute_values(":s1", s(statuses[0].code()))
+            .expression_attribute_values(":s2", s(statuses[1].code()))
+            .expression_attribute_values(":s3", s(statuses[2].code()))
             .build()
             .map_err(build_error)?;
         Ok(TransactWriteItem::builder().condition_check(check).build())
@@ -690,6 +756,7 @@ pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
         client_id: required_s(item, "client_id")?,
         contact_id: required_s(item, "contact_id")?,
         assignee_id: get_s(item, "assignee_id").map(str::to_owned),
+        assignee_name: get_s(item, "assignee_name").map(str::to_owned),
         deadline: match get_s(item, "deadline") {
             Some(_) => Some(parse_time(item, "deadline")?),
             None => None,
@@ -735,6 +802,9 @@ fn ticket_item(ticket: &Ticket) -> Item {
     ]);
     if let Some(assignee) = &ticket.assignee_id {
         item.insert("assignee_id".into(), s(assignee));
+    }
+    if let Some(name) = &ticket.assignee_name {
+        item.insert("assignee_name".into(), s(name));
     }
     if let Some(deadline) = ticket.deadline {
         item.insert("deadline".into(), s(deadline.to_rfc3339()));
@@ -945,6 +1015,10 @@ where
 // ---- Tickets, as the staff API changes them -------------------------------------------------
 
 impl crate::ports::TicketStore for DynamoStore {
+    async fn callback_requests(&self) -> Result<Vec<crate::domain::CallbackRequest>, StoreError> {
+        DynamoStore::callback_requests(self).await
+    }
+
     async fn allocate_id(&self) -> Result<u64, StoreError> {
         self.allocate_ticket_id().await
     }
@@ -1041,9 +1115,12 @@ impl crate::ports::TicketStore for DynamoStore {
         match &ticket.assignee_id {
             Some(assignee) => {
                 set.push("assignee_id = :assignee");
-                update = update.expression_attribute_values(":assignee", s(assignee));
+                set.push("assignee_name = :assignee_name");
+                update = update
+                    .expression_attribute_values(":assignee", s(assignee))
+                    .expression_attribute_values(":assignee_name", s(ticket.assignee_name.clone().unwrap_or_default()));
             }
-            None => remove.push("assignee_id"),
+            None => remove.extend(["assignee_id", "assignee_name"]),
         }
         match ticket.deadline {
             Some(deadline) => {
@@ -1147,6 +1224,21 @@ impl crate::notify::NotifyStore for DynamoStore {
         Ok(())
     }
 
+    async fn mark_callback_notified(&self, id: &str) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.tickets_table)
+            .key("pk", s(format!("CALLBACK#{id}")))
+            .key("sk", s("CALLBACK"))
+            .update_expression("SET #s = :notified")
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_values(":notified", s("manager_notified"))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
     async fn is_unreachable(&self, user: u64) -> Result<bool, StoreError> {
         let item = self.get(&self.bot_table, user_key(user), "USER").await?;
         Ok(item.as_ref().and_then(|i| get_bool(i, "unreachable")).unwrap_or(false))
@@ -1168,5 +1260,40 @@ impl crate::notify::NotifyStore for DynamoStore {
             Err(error) if is_condition_failure(&error) => Ok(()), // no record: nothing to mark
             other => other.map(drop).map_err(unavailable),
         }
+    }
+}
+
+impl DynamoStore {
+    /// Every call-back request, newest first (a scan: staff read these now and then).
+    pub async fn callback_requests(&self) -> Result<Vec<crate::domain::CallbackRequest>, StoreError> {
+        let mut requests = vec![];
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .scan()
+                .table_name(&self.tickets_table)
+                .filter_expression("sk = :c")
+                .expression_attribute_values(":c", s("CALLBACK"))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            for item in output.items.unwrap_or_default() {
+                requests.push(crate::domain::CallbackRequest {
+                    id: required_s(&item, "id")?,
+                    contact_id: required_s(&item, "requester")?,
+                    client_id: required_s(&item, "requester_client")?,
+                    created_at: parse_time(&item, "requested_at")?,
+                    state: required_s(&item, "state")?,
+                });
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        requests.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+        Ok(requests)
     }
 }

@@ -11,7 +11,7 @@
 
 use crate::config::Config;
 use crate::dialogue::Reply;
-use crate::domain::{AuthorKind, Comment, Ticket, TicketStatus};
+use crate::domain::{AuthorKind, CallbackRequest, Comment, Ticket, TicketStatus};
 use crate::ports::{Directory, Messenger, SendError, StoreError};
 use crate::texts::{self, fill};
 use chrono::{DateTime, Utc};
@@ -31,6 +31,8 @@ pub enum Change {
         new: Box<Ticket>,
     },
     CommentAdded(Comment),
+    /// A client asked their account manager to call back.
+    CallbackRequested(CallbackRequest),
     /// Attachments, journal entries, removals, TTL expiry: nothing to tell anyone.
     Nothing,
 }
@@ -71,6 +73,7 @@ pub struct Notice {
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     pub contact_name: String,
+    pub contact_phone: String,
     pub client_name: String,
     pub client_vip: bool,
     pub manager_id: Option<String>,
@@ -199,6 +202,20 @@ pub fn notices(change: &Change, context: &Context, settings: &Settings) -> Vec<N
                 }
             }
         }
+        Change::CallbackRequested(request) => {
+            if let Some(manager) = &context.manager_id {
+                let html = fill(
+                    texts::NOTICE_CALLBACK,
+                    &[
+                        ("contact", &escape(&context.contact_name)),
+                        ("client", &escape(&context.client_name)),
+                        ("phone", &escape(&context.contact_phone)),
+                    ],
+                );
+                let _ = request;
+                out.push(Notice { to: Recipient::Employee(manager.clone()), html, url: None });
+            }
+        }
         Change::Nothing => {}
     }
     out
@@ -244,6 +261,8 @@ pub trait NotifyStore: Directory {
     fn is_unreachable(&self, user: u64) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Until the user writes to the bot again (their next committed update rewrites the record).
     fn mark_unreachable(&self, user: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The call-back request reached the manager.
+    fn mark_callback_notified(&self, id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 pub struct Notifier<S, M> {
@@ -277,6 +296,7 @@ impl<S: NotifyStore, M: Messenger> Notifier<S, M> {
 
     async fn handle_record(&self, record: &Record, remaining: &impl Fn() -> Duration) -> Result<(), Failure> {
         let context = self.context(&record.change).await?;
+        let mut delivered = 0;
         for notice in notices(&record.change, &context, &self.settings) {
             let key = format!("{}#{}", record.event_id, notice.to.key());
             if self.store.already_sent(&key).await? {
@@ -289,7 +309,7 @@ impl<S: NotifyStore, M: Messenger> Notifier<S, M> {
                 continue;
             }
             match self.send(user as i64, &notice, remaining).await {
-                Ok(()) => {}
+                Ok(()) => delivered += 1,
                 Err(SendError::Blocked) => {
                     tracing::info!(user, "recipient blocked the bot; marked unreachable");
                     self.store.mark_unreachable(user).await?;
@@ -300,6 +320,9 @@ impl<S: NotifyStore, M: Messenger> Notifier<S, M> {
                 Err(other) => return Err(Failure::Telegram(other)),
             }
             self.store.mark_sent(&key, Utc::now()).await?;
+        }
+        if let (Change::CallbackRequested(request), true) = (&record.change, delivered > 0) {
+            self.store.mark_callback_notified(&request.id).await?;
         }
         Ok(())
     }
@@ -340,11 +363,22 @@ impl<S: NotifyStore, M: Messenger> Notifier<S, M> {
 
     async fn context(&self, change: &Change) -> Result<Context, StoreError> {
         let mut context = Context::default();
+        if let Change::CallbackRequested(request) = change {
+            if let Some(contact) = self.store.get_contact(&request.contact_id).await? {
+                context.contact_name = contact.name;
+                context.contact_phone = contact.phone.to_string();
+            }
+            if let Some(client) = self.store.get_client(&request.client_id).await? {
+                context.client_name = client.name;
+                context.manager_id = client.manager_id;
+            }
+            return Ok(context);
+        }
         let ticket = match change {
             Change::TicketCreated(t) => Some(t.clone()),
             Change::TicketChanged { new, .. } => Some(Ticket::clone(new)),
             Change::CommentAdded(c) => self.store.ticket(c.ticket_id).await?,
-            Change::Nothing => None,
+            Change::CallbackRequested(_) | Change::Nothing => None,
         };
         let Some(ticket) = ticket else { return Ok(context) };
         if let Some(contact) = self.store.get_contact(&ticket.contact_id).await? {

@@ -49,6 +49,12 @@ pub trait UserStore: Send + Sync {
     fn commit(&self, commit: &Commit<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Allocates the next ticket number (atomic; a number taken by a failed attempt is a gap).
     fn next_ticket_id(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    fn ticket(&self, id: u64) -> impl Future<Output = Result<Option<Ticket>, StoreError>> + Send;
+    /// The client's account manager, if it has one.
+    fn manager(
+        &self,
+        client_id: &str,
+    ) -> impl Future<Output = Result<Option<crate::dialogue::Manager>, StoreError>> + Send;
     /// Where an album's parts go, if a part claimed it already.
     fn album_claim(&self, album: &str) -> impl Future<Output = Result<Option<AlbumTarget>, StoreError>> + Send;
 }
@@ -151,6 +157,9 @@ pub trait TicketStore: Send + Sync {
         journal: &[JournalEntry],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn add_comment(&self, comment: &Comment) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Call-back requests, newest first.
+    fn callback_requests(&self)
+        -> impl Future<Output = Result<Vec<crate::domain::CallbackRequest>, StoreError>> + Send;
 }
 
 /// Links to stored files for staff.

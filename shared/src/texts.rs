@@ -77,6 +77,32 @@ pub const BUTTON_STALE: &str = "Эта кнопка больше не дейст
 /// `{id}` is the ticket number.
 pub const TICKET_NOT_AVAILABLE: &str = "Обращение #{id} уже недоступно для этого действия.";
 
+// ---- Status, comments, cancelling, questions, call-back requests --------------------------
+
+pub const CHOOSE_TICKET_STATUS: &str = "Выберите обращение, статус которого хотите узнать 👇";
+pub const CHOOSE_TICKET_COMMENT: &str = "Выберите обращение, к которому хотите добавить комментарий 👇";
+pub const CHOOSE_TICKET_CANCEL: &str = "Выберите обращение, которое хотите отменить 👇";
+pub const CHOOSE_TICKET_DONE: &str = "Выберите выполненное обращение, по которому у вас вопрос 👇";
+pub const NO_ACTIVE_TICKETS: &str = "У вас нет обращений в работе.";
+pub const NO_COMPLETED_TICKETS: &str = "У вас нет выполненных обращений.";
+
+/// The ticket card. `{id}`, `{subject}`, `{assignee}`, `{status}`, `{deadline}`.
+pub const TICKET_CARD: &str = "📋 #{id} {subject}\n\n🧑‍💻 {assignee}\n🏷️ {status}\n🕒 {deadline}";
+
+pub const COMMENT_PROMPT: &str = "Напишите текст комментария или приложите файл или изображение 👇";
+
+/// `{id}` is the ticket number.
+pub const TICKET_CANCELLED: &str = "✔️ Ваше обращение {id} отменено. Вся работа по обращению прекращена.";
+pub const NO_MORE_ACTIVE: &str = "У вас больше нет обращений в работе.";
+
+/// The manager was told in Telegram.
+pub const CALLBACK_NOTIFIED: &str = "✔️ Мы уведомили менеджера и скоро с вами свяжемся 🤝";
+/// No manager (or one without Telegram): the request waits for the desk's staff.
+pub const CALLBACK_RECORDED: &str =
+    "✔️ Мы записали вашу просьбу и передали её в службу поддержки — с вами свяжутся в ближайшее время 🤝";
+/// To the manager. `{contact}`, `{client}`, `{phone}`.
+pub const NOTICE_CALLBACK: &str = "📞 Клиент просит связаться с ним: <b>{contact}</b> ({client}), телефон {phone}.";
+
 pub const BTN_PREV_PAGE: &str = "◀️ Назад";
 pub const BTN_NEXT_PAGE: &str = "Вперёд ▶️";
 
@@ -104,8 +130,6 @@ pub const NOTICE_CLIENT_CANCELLED: &str = "🛑 Клиент <b>{contact}</b> ({
 pub const NOT_SET: &str = "Не назначен";
 
 // ---- Things the bot does not take ---------------------------------------------------------
-
-pub const NOT_YET_AVAILABLE: &str = "Эта функция скоро появится в боте. А пока выберите действие в меню 👇";
 
 /// Fills `{placeholder}`s in a catalog text. Values are inserted as they are; escaping for a
 /// parse mode is the renderer's job.

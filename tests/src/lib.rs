@@ -260,6 +260,7 @@ pub async fn insert_ticket(
         client_id: "k1".into(),
         contact_id: contact_id.into(),
         assignee_id: None,
+        assignee_name: None,
         deadline: None,
         created_at: now,
         updated_at: now,

@@ -257,3 +257,21 @@ async fn a_comment_longer_than_a_message_is_split() {
     assert_eq!(texts.len(), 2);
     assert!(texts.iter().all(|t| t.chars().count() <= 4096));
 }
+
+#[tokio::test]
+async fn a_cancellation_in_the_bot_reaches_the_assignee_not_the_client() {
+    let env = world().await;
+    let id = new_ticket(&env, "c1", "Отменю сама").await;
+    patch(&env, id, json!({"assignee_id": "e2"})).await;
+    env.run_notifier().await;
+    env.telegram.clear();
+    env.deliver(&updates::text(40, ANNA, texts::BTN_CANCEL)).await;
+    let buttons = env.telegram.messages_to(ANNA as i64).pop().unwrap().inline_buttons();
+    env.deliver(&updates::callback(41, ANNA, &buttons[0].1)).await;
+    let said_to_anna = env.telegram.texts_to(ANNA as i64).len();
+    env.run_notifier().await;
+    let to_petr = env.telegram.texts_to(PETR as i64);
+    assert_eq!(to_petr.len(), 1);
+    assert!(to_petr[0].contains("отменил") && to_petr[0].contains(&format!("#{id}")));
+    assert_eq!(env.telegram.texts_to(ANNA as i64).len(), said_to_anna, "no echo of her own cancellation");
+}

@@ -8,7 +8,7 @@
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use desk::config::Config;
-use desk::domain::{Comment, Ticket};
+use desk::domain::{CallbackRequest, Comment, Ticket};
 use desk::dynamo::DynamoStore;
 use desk::notify::{self, Change, Record};
 use desk::telegram::TelegramMessenger;
@@ -75,6 +75,9 @@ fn change_of(record: &EventRecord) -> Result<Change, serde_dynamo::Error> {
             old: Box::new(serde_dynamo::from_item::<_, Ticket>(record.change.old_image.clone())?),
             new: Box::new(serde_dynamo::from_item::<_, Ticket>(record.change.new_image.clone())?),
         },
+        ("INSERT", "CALLBACK") => {
+            Change::CallbackRequested(serde_dynamo::from_item::<_, CallbackRequest>(record.change.new_image.clone())?)
+        }
         ("INSERT", comment) if comment.starts_with("COMMENT#") => {
             Change::CommentAdded(serde_dynamo::from_item::<_, Comment>(record.change.new_image.clone())?)
         }

@@ -34,8 +34,11 @@ impl Webhook {
     pub fn new(config: &Config, dynamodb: desk::dynamo::DynamoClient, s3: desk::s3::S3Client) -> Self {
         let store = DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table);
         let messenger = TelegramMessenger::new(&config.telegram_api_url, config.telegram_bot_token.expose());
-        let settings =
-            Settings { support_phone: config.support_phone.clone(), phone_region: config.default_phone_region };
+        let settings = Settings {
+            support_phone: config.support_phone.clone(),
+            phone_region: config.default_phone_region,
+            timezone: config.timezone,
+        };
         let files = S3Files::new(s3, &config.attachments_bucket);
         Webhook { bot: Bot { store, messenger, files, settings }, secret: config.telegram_secret_token.clone() }
     }

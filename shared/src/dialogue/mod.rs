@@ -64,6 +64,9 @@ pub enum State {
     NewOrAttach { pending: Pending },
     /// "💬 Прикрепить к заявке" was chosen: the user picks the ticket.
     ChoosingTicketToAttach { pending: Pending },
+    /// A ticket was chosen to comment on (`completed`: a question about a completed ticket);
+    /// the next message becomes the comment.
+    AwaitingComment { ticket_id: u64, completed: bool },
 }
 
 /// What a message carried.
@@ -194,6 +197,18 @@ pub struct Facts {
     pub new_ticket_id: Option<u64>,
     /// `Some(None)`: the album has no claim yet.
     pub album: Option<Option<AlbumTarget>>,
+    /// `Some(None)`: no such ticket.
+    pub ticket: Option<Option<crate::domain::Ticket>>,
+    /// The client's account manager; `Some(None)`: the client has none.
+    pub manager: Option<Option<Manager>>,
+}
+
+/// A client's account manager, as the call-back request needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manager {
+    pub employee_id: String,
+    /// Whether they linked Telegram (and so can be told).
+    pub linked: bool,
 }
 
 /// A fact the dialogue needs before it can decide.
@@ -209,6 +224,12 @@ pub enum Need {
     NewTicketId,
     /// Read the claim of an album (`media_group_id`).
     Album(String),
+    /// Read one ticket.
+    Ticket(u64),
+    /// Read the client's account manager.
+    Manager {
+        client_id: String,
+    },
 }
 
 /// Changes to commit atomically with the next state.
@@ -246,6 +267,17 @@ pub enum Effect {
         target: AlbumTarget,
         first: bool,
     },
+    /// The client cancelled their ticket in the bot (only if it is theirs and still active).
+    CancelTicket {
+        ticket_id: u64,
+        contact_id: String,
+    },
+    /// The client asks their account manager to call back.
+    RequestCallback {
+        id: String,
+        contact_id: String,
+        client_id: String,
+    },
     /// Whether notifications can reach the user (they blocked or unblocked the bot). Any other
     /// commit of the user's record makes them reachable again: they wrote to the bot.
     Reachability {
@@ -268,6 +300,8 @@ pub struct NewTicket {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewComment {
     pub ticket_id: u64,
+    /// A question about a completed ticket: lands only on a completed one (else an active one).
+    pub on_completed: bool,
     pub comment_id: String,
     pub contact_id: String,
     pub author_name: String,
@@ -332,6 +366,8 @@ impl Outcome {
 pub struct Settings {
     pub support_phone: String,
     pub phone_region: Region,
+    /// Dates are shown to people in this zone.
+    pub timezone: chrono_tz::Tz,
 }
 
 /// Decides the answer to `input` given the user's record and the facts read so far.
@@ -358,7 +394,7 @@ pub fn step(settings: &Settings, user: &UserRecord, input: &Inbound, facts: &Fac
         }),
         (Some(Link::Contact { contact_id, client_id, name }), _) => {
             let me = Me { contact_id, client_id, name };
-            tickets::contact_step(&me, user, input, facts)
+            tickets::contact_step(settings, &me, user, input, facts)
         }
     }
 }
@@ -399,6 +435,7 @@ pub(crate) fn with_callback_answer(event: &Event, mut replies: Vec<Reply>) -> Ve
     replies
 }
 
+mod actions;
 mod registration;
 mod tickets;
 

@@ -5,7 +5,11 @@ use crate::phone;
 const ME: TelegramUserId = 1001;
 
 fn settings() -> Settings {
-    Settings { support_phone: "+7 800 555-35-35".into(), phone_region: "RU".parse().unwrap() }
+    Settings {
+        support_phone: "+7 800 555-35-35".into(),
+        phone_region: "RU".parse().unwrap(),
+        timezone: chrono_tz::Europe::Moscow,
+    }
 }
 
 fn input(event: Event) -> Inbound {
@@ -77,6 +81,8 @@ fn run_with(
                         facts.files = Some(StoredFiles { stored, rejected: vec![] })
                     }
                     Need::Album(_) => facts.album = Some(None),
+                    Need::Ticket(_) => facts.ticket = Some(None),
+                    Need::Manager { .. } => facts.manager = Some(None),
                 }
                 assert!(!needs.contains(&need), "asked twice for {need:?}");
                 needs.push(need);

@@ -16,11 +16,20 @@ pub(crate) const PAGE_SIZE: usize = 6;
 /// The subject is at most this many characters (Unicode scalar values, not bytes).
 pub const SUBJECT_CHARS: usize = 50;
 
-pub(super) fn contact_step(me: &Me<'_>, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
+pub(super) fn contact_step(
+    settings: &Settings,
+    me: &Me<'_>,
+    user: &UserRecord,
+    input: &Inbound,
+    facts: &Facts,
+) -> Result<Outcome, Need> {
     match &input.event {
         Event::Start => menu(me, facts, texts::MENU_PROMPT, vec![]),
-        Event::Message(content) => message(me, user, content, facts),
-        Event::Callback { id, data } => callback(me, user, input, id, data, facts),
+        Event::Message(content) => message(me, user, input, content, facts),
+        Event::Callback { id, data } => match callback(me, user, input, id, data, facts)? {
+            Some(outcome) => Ok(outcome),
+            None => actions::callback(settings, me, user, input, id, data, facts),
+        },
         Event::Unsupported(kind) => Ok(Outcome {
             state: user.state.clone(),
             effects: vec![],
@@ -48,22 +57,22 @@ pub(crate) fn counts(tickets: &[TicketSummary]) -> TicketCounts {
     TicketCounts::from_statuses(tickets.iter().map(|t| t.status))
 }
 
-fn tickets<'f>(me: &Me<'_>, facts: &'f Facts) -> Result<&'f [TicketSummary], Need> {
+pub(super) fn tickets<'f>(me: &Me<'_>, facts: &'f Facts) -> Result<&'f [TicketSummary], Need> {
     facts.tickets.as_deref().ok_or_else(|| Need::Tickets { contact_id: me.contact_id.to_owned() })
 }
 
-fn active(tickets: &[TicketSummary]) -> Vec<&TicketSummary> {
+pub(super) fn active(tickets: &[TicketSummary]) -> Vec<&TicketSummary> {
     tickets.iter().filter(|t| t.status.is_active()).collect()
 }
 
 /// The main menu after `extra` replies, the dialogue back at rest.
-fn menu(me: &Me<'_>, facts: &Facts, prompt: &str, mut extra: Vec<Reply>) -> Result<Outcome, Need> {
+pub(super) fn menu(me: &Me<'_>, facts: &Facts, prompt: &str, mut extra: Vec<Reply>) -> Result<Outcome, Need> {
     let counts = counts(tickets(me, facts)?);
     extra.push(text(prompt, main_menu(counts)));
     Ok(Outcome { state: State::Idle, effects: vec![], replies: extra })
 }
 
-fn message(me: &Me<'_>, user: &UserRecord, content: &Content, facts: &Facts) -> Result<Outcome, Need> {
+fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, facts: &Facts) -> Result<Outcome, Need> {
     // Menu buttons arrive as their label; they act whatever the dialogue was waiting for.
     if content.files.is_empty() && content.too_large.is_empty() && content.album.is_none() {
         match content.text.as_deref().map(str::trim) {
@@ -74,13 +83,11 @@ fn message(me: &Me<'_>, user: &UserRecord, content: &Content, facts: &Facts) -> 
                     replies: vec![text(texts::NEW_TICKET_PROMPT, Keyboard::Keep)],
                 });
             }
-            Some(
-                texts::BTN_STATUS
-                | texts::BTN_COMMENT
-                | texts::BTN_CANCEL
-                | texts::BTN_CALL_ME
-                | texts::BTN_QUESTION_DONE,
-            ) => return menu(me, facts, texts::NOT_YET_AVAILABLE, vec![]),
+            Some(texts::BTN_STATUS) => return actions::list(me, facts, actions::Action::Status, 0, vec![]),
+            Some(texts::BTN_COMMENT) => return actions::list(me, facts, actions::Action::Comment, 0, vec![]),
+            Some(texts::BTN_CANCEL) => return actions::list(me, facts, actions::Action::Cancel, 0, vec![]),
+            Some(texts::BTN_QUESTION_DONE) => return actions::list(me, facts, actions::Action::Question, 0, vec![]),
+            Some(texts::BTN_CALL_ME) => return actions::callback_request(me, input, facts),
             _ => {}
         }
     }
@@ -99,6 +106,9 @@ fn message(me: &Me<'_>, user: &UserRecord, content: &Content, facts: &Facts) -> 
     let first_part = pending.album.is_some();
     match &user.state {
         State::AwaitingNewTicket => create_ticket(me, pending, facts, warnings, first_part),
+        State::AwaitingComment { ticket_id, completed } => {
+            actions::comment(me, input, *ticket_id, *completed, pending, facts, warnings)
+        }
         _ if active(tickets(me, facts)?).is_empty() => create_ticket(me, pending, facts, warnings, first_part),
         _ => {
             let mut effects = vec![];
@@ -117,7 +127,7 @@ fn message(me: &Me<'_>, user: &UserRecord, content: &Content, facts: &Facts) -> 
 }
 
 /// The message's text and stored files, and warnings about files that could not be taken.
-fn take_content(content: &Content, facts: &Facts) -> Result<(Pending, Vec<Reply>), Need> {
+pub(super) fn take_content(content: &Content, facts: &Facts) -> Result<(Pending, Vec<Reply>), Need> {
     let stored =
         if content.files.is_empty() { StoredFiles::default() } else { facts.files.clone().ok_or(Need::StoreFiles)? };
     let warnings = content
@@ -217,6 +227,7 @@ fn create_ticket(
     Ok(Outcome { state: State::Idle, effects, replies })
 }
 
+/// Presses that belong to the "new or attach?" flow; `None` for any other press.
 fn callback(
     me: &Me<'_>,
     user: &UserRecord,
@@ -224,41 +235,29 @@ fn callback(
     callback_id: &str,
     data: &str,
     facts: &Facts,
-) -> Result<Outcome, Need> {
+) -> Result<Option<Outcome>, Need> {
     let pressed = answer(callback_id, None);
-    match (&user.state, data) {
-        (State::NewOrAttach { pending }, NEW) => create_ticket(me, pending.clone(), facts, vec![pressed], false),
+    let outcome = match (&user.state, data) {
+        (State::NewOrAttach { pending }, NEW) => create_ticket(me, pending.clone(), facts, vec![pressed], false)?,
         (State::NewOrAttach { pending }, ATTACH) => {
             let tickets = tickets(me, facts)?;
             if active(tickets).is_empty() {
                 // Everything was closed in the meantime: a new ticket is what is left.
-                return create_ticket(me, pending.clone(), facts, vec![pressed], false);
+                return create_ticket(me, pending.clone(), facts, vec![pressed], false).map(Some);
             }
-            Ok(Outcome {
+            Outcome {
                 state: State::ChoosingTicketToAttach { pending: pending.clone() },
                 effects: vec![],
-                replies: vec![
-                    pressed,
-                    ticket_list(texts::CHOOSE_TICKET_TO_ATTACH, &active(tickets), ATTACH_TO, ATTACH_PAGE, 0),
-                ],
-            })
+                replies: vec![pressed, attach_list(tickets, 0)],
+            }
         }
         (State::ChoosingTicketToAttach { .. }, _) if data.starts_with(ATTACH_PAGE) => {
             let page = data[ATTACH_PAGE.len()..].parse().unwrap_or(0);
-            Ok(Outcome {
+            Outcome {
                 state: user.state.clone(),
                 effects: vec![],
-                replies: vec![
-                    pressed,
-                    ticket_list(
-                        texts::CHOOSE_TICKET_TO_ATTACH,
-                        &active(tickets(me, facts)?),
-                        ATTACH_TO,
-                        ATTACH_PAGE,
-                        page,
-                    ),
-                ],
-            })
+                replies: vec![pressed, attach_list(tickets(me, facts)?, page)],
+            }
         }
         (State::ChoosingTicketToAttach { pending }, _) if data.starts_with(ATTACH_TO) => {
             let tickets = tickets(me, facts)?;
@@ -267,42 +266,56 @@ fn callback(
             let Some(ticket) = active(tickets).into_iter().find(|t| Some(t.id) == chosen) else {
                 let id = chosen.map(|id| id.to_string()).unwrap_or_default();
                 let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id)]);
-                return Ok(Outcome {
+                return Ok(Some(Outcome {
                     state: user.state.clone(),
                     effects: vec![],
-                    replies: vec![
-                        answer(callback_id, Some(&refusal)),
-                        ticket_list(texts::CHOOSE_TICKET_TO_ATTACH, &active(tickets), ATTACH_TO, ATTACH_PAGE, 0),
-                    ],
-                });
+                    replies: vec![answer(callback_id, Some(&refusal)), attach_list(tickets, 0)],
+                }));
             };
-            let comment_id = format!("c{}", input.update_id);
-            let mut effects = vec![Effect::AddComment(NewComment {
-                ticket_id: ticket.id,
-                comment_id: comment_id.clone(),
-                contact_id: me.contact_id.to_owned(),
-                author_name: me.name.to_owned(),
-                text: pending.text.clone().unwrap_or_default(),
-                files: pending.files.clone(),
-            })];
-            if let Some(album) = &pending.album {
-                let target = AlbumTarget::Ticket { ticket_id: ticket.id, comment_id: Some(comment_id) };
-                effects.push(Effect::ClaimAlbum { album: album.clone(), target, first: false });
-            }
-            let confirmation = texts::fill(texts::COMMENT_ADDED, &[("id", &ticket.id.to_string())]);
-            Ok(Outcome {
-                state: State::Idle,
-                effects,
-                replies: vec![pressed, text(&confirmation, main_menu(counts(tickets)))],
-            })
+            let menu = main_menu(counts(tickets));
+            add_comment(me, input, (ticket.id, false), pending.clone(), vec![pressed], false, menu)
         }
-        // A button whose moment has passed (or one never drawn for this user): say so, change nothing.
-        _ => Ok(Outcome {
-            state: user.state.clone(),
-            effects: vec![],
-            replies: vec![answer(callback_id, Some(texts::BUTTON_STALE))],
-        }),
+        _ => return Ok(None),
+    };
+    Ok(Some(outcome))
+}
+
+fn attach_list(tickets: &[TicketSummary], page: usize) -> Reply {
+    ticket_list(texts::CHOOSE_TICKET_TO_ATTACH, &active(tickets), ATTACH_TO, ATTACH_PAGE, page)
+}
+
+pub(super) fn comment_added(ticket_id: u64) -> String {
+    texts::fill(texts::COMMENT_ADDED, &[("id", &ticket_id.to_string())])
+}
+
+/// A client comment with what the message carried on `(ticket id, whether it is completed)`;
+/// an album is claimed for it (`first_part`: this update carries the album's first part to
+/// arrive). The last reply is the confirmation with the main menu.
+pub(super) fn add_comment(
+    me: &Me<'_>,
+    input: &Inbound,
+    (ticket_id, on_completed): (u64, bool),
+    pending: Pending,
+    mut replies: Vec<Reply>,
+    first_part: bool,
+    menu: Keyboard,
+) -> Outcome {
+    let comment_id = format!("c{}", input.update_id);
+    let mut effects = vec![Effect::AddComment(NewComment {
+        ticket_id,
+        on_completed,
+        comment_id: comment_id.clone(),
+        contact_id: me.contact_id.to_owned(),
+        author_name: me.name.to_owned(),
+        text: pending.text.unwrap_or_default(),
+        files: pending.files,
+    })];
+    if let Some(album) = pending.album {
+        let target = AlbumTarget::Ticket { ticket_id, comment_id: Some(comment_id) };
+        effects.push(Effect::ClaimAlbum { album, target, first: first_part });
     }
+    replies.push(text(&comment_added(ticket_id), menu));
+    Outcome { state: State::Idle, effects, replies }
 }
 
 /// An inline list of tickets (`#id subject`), newest first, `PAGE_SIZE` a page, with

@@ -1,0 +1,225 @@
+//! The client's actions on existing tickets (spec, sections 2–6): the status card, comments,
+//! cancelling, a question about a completed ticket, and the call-back request.
+//!
+//! Ticket lists are inline buttons carrying the action and the ticket id (`st:42`, well under
+//! Telegram's 64 bytes). Every press is checked against the presser's own tickets as they are
+//! now: another contact's id, or an action that no longer applies, changes nothing.
+
+use super::tickets::{add_comment, counts, menu, ticket_list, tickets};
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Action {
+    Status,
+    Comment,
+    Cancel,
+    Question,
+}
+
+impl Action {
+    const ALL: [Action; 4] = [Action::Status, Action::Comment, Action::Cancel, Action::Question];
+
+    fn pick(self) -> &'static str {
+        match self {
+            Action::Status => "st:",
+            Action::Comment => "cm:",
+            Action::Cancel => "cx:",
+            Action::Question => "qd:",
+        }
+    }
+
+    fn page(self) -> &'static str {
+        match self {
+            Action::Status => "pg:st:",
+            Action::Comment => "pg:cm:",
+            Action::Cancel => "pg:cx:",
+            Action::Question => "pg:qd:",
+        }
+    }
+
+    fn prompt(self) -> &'static str {
+        match self {
+            Action::Status => texts::CHOOSE_TICKET_STATUS,
+            Action::Comment => texts::CHOOSE_TICKET_COMMENT,
+            Action::Cancel => texts::CHOOSE_TICKET_CANCEL,
+            Action::Question => texts::CHOOSE_TICKET_DONE,
+        }
+    }
+
+    /// The tickets this action applies to.
+    fn applies(self, status: crate::domain::TicketStatus) -> bool {
+        match self {
+            Action::Question => status.is_completed(),
+            _ => status.is_active(),
+        }
+    }
+}
+
+/// The list of the contact's tickets an action applies to, newest first, paged.
+pub(super) fn list(
+    me: &Me<'_>,
+    facts: &Facts,
+    action: Action,
+    page: usize,
+    mut replies: Vec<Reply>,
+) -> Result<Outcome, Need> {
+    let all = tickets(me, facts)?;
+    let shown: Vec<&TicketSummary> = all.iter().filter(|t| action.applies(t.status)).collect();
+    if shown.is_empty() {
+        let none = if action == Action::Question { texts::NO_COMPLETED_TICKETS } else { texts::NO_ACTIVE_TICKETS };
+        return menu(me, facts, none, replies);
+    }
+    replies.push(ticket_list(action.prompt(), &shown, action.pick(), action.page(), page));
+    // A menu button abandons whatever the dialogue was waiting for.
+    Ok(Outcome { state: State::Idle, effects: vec![], replies })
+}
+
+/// Presses of ticket lists (any dialogue state); a press of nothing known is answered as stale.
+pub(super) fn callback(
+    settings: &Settings,
+    me: &Me<'_>,
+    user: &UserRecord,
+    input: &Inbound,
+    callback_id: &str,
+    data: &str,
+    facts: &Facts,
+) -> Result<Outcome, Need> {
+    let pressed = answer(callback_id, None);
+    for action in Action::ALL {
+        if let Some(page) = data.strip_prefix(action.page()) {
+            let outcome = list(me, facts, action, page.parse().unwrap_or(0), vec![pressed])?;
+            return Ok(Outcome { state: user.state.clone(), ..outcome });
+        }
+        let Some(id) = data.strip_prefix(action.pick()).and_then(|id| id.parse::<u64>().ok()) else { continue };
+        return match action {
+            Action::Status => card(settings, me, user, callback_id, id, facts),
+            Action::Comment | Action::Question => {
+                let Some(_) = own(me, facts, action, id)? else {
+                    return not_available(me, user, callback_id, id, facts);
+                };
+                Ok(Outcome {
+                    state: State::AwaitingComment { ticket_id: id, completed: action == Action::Question },
+                    effects: vec![],
+                    replies: vec![pressed, text(texts::COMMENT_PROMPT, Keyboard::Keep)],
+                })
+            }
+            Action::Cancel => {
+                let Some(_) = own(me, facts, action, id)? else {
+                    return not_available(me, user, callback_id, id, facts);
+                };
+                let mut counts = counts(tickets(me, facts)?);
+                counts.active -= 1;
+                let mut message = texts::fill(texts::TICKET_CANCELLED, &[("id", &id.to_string())]);
+                if counts.active == 0 {
+                    message = format!("{message}\n\n{}", texts::NO_MORE_ACTIVE);
+                }
+                Ok(Outcome {
+                    state: State::Idle,
+                    effects: vec![Effect::CancelTicket { ticket_id: id, contact_id: me.contact_id.to_owned() }],
+                    replies: vec![pressed, text(&message, main_menu(counts))],
+                })
+            }
+        };
+    }
+    let _ = input;
+    // A button whose moment has passed (or one never drawn for this user): say so, change nothing.
+    Ok(Outcome {
+        state: user.state.clone(),
+        effects: vec![],
+        replies: vec![answer(callback_id, Some(texts::BUTTON_STALE))],
+    })
+}
+
+/// The contact's ticket `id`, if the action applies to it now.
+fn own<'f>(me: &Me<'_>, facts: &'f Facts, action: Action, id: u64) -> Result<Option<&'f TicketSummary>, Need> {
+    Ok(tickets(me, facts)?.iter().find(|t| t.id == id && action.applies(t.status)))
+}
+
+fn not_available(me: &Me<'_>, user: &UserRecord, callback_id: &str, id: u64, facts: &Facts) -> Result<Outcome, Need> {
+    let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())]);
+    let outcome = menu(me, facts, &refusal, vec![answer(callback_id, Some(&refusal))])?;
+    Ok(Outcome { state: user.state.clone(), ..outcome })
+}
+
+/// The ticket card (spec: "Просмотр статуса заявки"). One read: the ticket carries its
+/// assignee's name.
+fn card(
+    settings: &Settings,
+    me: &Me<'_>,
+    user: &UserRecord,
+    callback_id: &str,
+    id: u64,
+    facts: &Facts,
+) -> Result<Outcome, Need> {
+    let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
+    let Some(ticket) = ticket.as_ref().filter(|t| t.contact_id == me.contact_id) else {
+        // Not theirs (or gone): the same answer as for a ticket that does not exist.
+        let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())]);
+        return Ok(Outcome {
+            state: user.state.clone(),
+            effects: vec![],
+            replies: vec![answer(callback_id, Some(&refusal))],
+        });
+    };
+    let deadline = ticket
+        .deadline
+        .map(|d| d.with_timezone(&settings.timezone).format("%d.%m.%Y %H:%M").to_string())
+        .unwrap_or_else(|| texts::NOT_SET.to_owned());
+    let assignee = match (&ticket.assignee_id, &ticket.assignee_name) {
+        (Some(_), Some(name)) if !name.is_empty() => name.clone(),
+        _ => texts::NOT_SET.to_owned(),
+    };
+    let card = texts::fill(
+        texts::TICKET_CARD,
+        &[
+            ("id", &ticket.id.to_string()),
+            ("subject", &ticket.subject),
+            ("assignee", &assignee),
+            ("status", ticket.status.name()),
+            ("deadline", &deadline),
+        ],
+    );
+    Ok(Outcome {
+        state: user.state.clone(),
+        effects: vec![],
+        replies: vec![answer(callback_id, None), text(&card, Keyboard::Keep)],
+    })
+}
+
+/// The message after "💬 Добавить комментарий" or "🧐 …" and a ticket: the comment.
+pub(super) fn comment(
+    me: &Me<'_>,
+    input: &Inbound,
+    ticket_id: u64,
+    completed: bool,
+    pending: Pending,
+    facts: &Facts,
+    warnings: Vec<Reply>,
+) -> Result<Outcome, Need> {
+    let action = if completed { Action::Question } else { Action::Comment };
+    let all = tickets(me, facts)?;
+    if own(me, facts, action, ticket_id)?.is_none() {
+        let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &ticket_id.to_string())]);
+        return menu(me, facts, &refusal, warnings);
+    }
+    let first_part = pending.album.is_some();
+    Ok(add_comment(me, input, (ticket_id, completed), pending, warnings, first_part, main_menu(counts(all))))
+}
+
+/// "😮 Я отправлял задачу…": the request is recorded (the notifier tells the manager), and the
+/// reply says truthfully whether a manager will hear of it in Telegram.
+pub(super) fn callback_request(me: &Me<'_>, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
+    let manager = facts.manager.as_ref().ok_or_else(|| Need::Manager { client_id: me.client_id.to_owned() })?;
+    let counts = counts(tickets(me, facts)?);
+    let reply =
+        if manager.as_ref().is_some_and(|m| m.linked) { texts::CALLBACK_NOTIFIED } else { texts::CALLBACK_RECORDED };
+    Ok(Outcome {
+        state: State::Idle,
+        effects: vec![Effect::RequestCallback {
+            id: format!("r{}", input.update_id),
+            contact_id: me.contact_id.to_owned(),
+            client_id: me.client_id.to_owned(),
+        }],
+        replies: vec![text(reply, main_menu(counts))],
+    })
+}
