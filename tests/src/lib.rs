@@ -16,12 +16,61 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 pub const BOT_TOKEN: &str = "123456:TEST-bot-token";
-pub const WEBHOOK_SECRET: &str = "test-webhook-secret";
-pub const API_TOKEN: &str = "test-api-token-0123456789";
+pub const WEBHOOK_SECRET: &str = "local-webhook-secret";
+pub const API_TOKEN: &str = "local-api-token-0123456789";
 pub const SUPPORT_PHONE: &str = "+7 800 555-35-35";
 pub const SERVICE_DESK_URL: &str = "https://desk.example.com";
 
 static STACK: OnceLock<LocalStack> = OnceLock::new();
+
+/// The demo contact's phone (`make run`, the sample events).
+pub const DEMO_PHONE: &str = "+7 900 123-45-67";
+
+/// Creates the demo directory (a VIP client, its manager, a contact, an engineer) unless it
+/// exists. Returns whether it created it.
+pub async fn seed_demo_directory(api: &api::StaffApi) -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {
+    let call = |method: &'static str, path: &'static str, body: Value| async move {
+        let request = lambda_http::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {}", api.api.token.expose()))
+            .body(lambda_http::Body::from(if body.is_null() { String::new() } else { body.to_string() }))?;
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(api.handler(request).await?.status().as_u16())
+    };
+    if call("GET", "/clients/demo", Value::Null).await? == 200 {
+        return Ok(false);
+    }
+    let steps = [
+        (
+            "PUT",
+            "/employees/demo-manager",
+            serde_json::json!({"name": "Ирина Менеджерова", "phone": "+7 900 000-00-01"}),
+        ),
+        ("PUT", "/employees/demo-engineer", serde_json::json!({"name": "Пётр Инженеров", "phone": "+7 900 000-00-02"})),
+        ("PUT", "/clients/demo", serde_json::json!({"name": "ООО «Демо»", "manager_id": "demo-manager", "vip": true})),
+        (
+            "PUT",
+            "/contacts/demo-anna",
+            serde_json::json!({"name": "Анна Демидова", "phone": DEMO_PHONE, "client_id": "demo"}),
+        ),
+    ];
+    for (method, path, body) in steps {
+        let status = call(method, path, body).await?;
+        if status >= 300 {
+            return Err(format!("seeding {path} answered {status}").into());
+        }
+    }
+    Ok(true)
+}
+
+/// Files the sample events refer to, registered with a fake Telegram.
+pub fn register_demo_files(telegram: &FakeTelegram) {
+    let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F'];
+    for id in ["demo-photo", "demo-album-1", "demo-album-2"] {
+        telegram.add_file(id, &format!("photos/{id}.jpg"), jpeg.clone());
+    }
+    telegram.add_file("demo-document", "documents/demo.pdf", b"%PDF-1.4 demo".to_vec());
+}
 
 /// The local stack shared by all tests of one test binary, started on first use and stopped
 /// when the binary exits.

@@ -240,7 +240,7 @@ async fn wrong_secrets_and_garbage_are_refused_and_unknown_kinds_ignored() {
     directory(&env).await;
     let body = serde_json::to_vec(&updates::contact(1, ANNA, "79123456789", Some(ANNA))).unwrap();
     env.webhook_requests.reset();
-    for secret in [None, Some("wrong"), Some(""), Some("test-webhook-secreT")] {
+    for secret in [None, Some("wrong"), Some(""), Some("local-webhook-secreT")] {
         let reply = env.post_webhook(secret, body.clone()).await;
         assert_eq!(reply.status, 401, "{secret:?}");
     }

@@ -18,7 +18,7 @@ use tokio::io::AsyncBufReadExt;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-const DEMO_PHONE: &str = "+7 900 123-45-67";
+use e2e::DEMO_PHONE;
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
@@ -55,7 +55,9 @@ async fn main() -> Result<(), BoxError> {
     let webhook = Arc::new(webhook::Webhook::new(&config, stack.dynamodb(), stack.s3()));
     let api = Arc::new(api::StaffApi::new(&config, stack.dynamodb(), stack.s3()));
 
-    seed_demo_directory(&api).await?;
+    if e2e::seed_demo_directory(&api).await? {
+        println!("Seeded a demo directory: client «ООО «Демо»», contact Анна Демидова, phone {}.", e2e::DEMO_PHONE);
+    }
 
     let webhook_port = port("LOCAL_WEBHOOK_PORT", 3000);
     let api_port = port("LOCAL_API_PORT", 3001);
@@ -128,27 +130,6 @@ async fn main() -> Result<(), BoxError> {
 
 fn port(name: &str, default: u16) -> u16 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// A demo client, contact and manager, created once (kept in `.local/` between runs).
-async fn seed_demo_directory(api: &api::StaffApi) -> Result<(), BoxError> {
-    let call = |method: &'static str, path: &'static str, body: Value| async move {
-        let request = lambda_http::http::Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Bearer {}", api.api.token.expose()))
-            .body(lambda_http::Body::from(body.to_string()))?;
-        Ok::<_, BoxError>(api.handler(request).await?.status().as_u16())
-    };
-    if call("GET", "/clients/demo", Value::Null).await? == 200 {
-        return Ok(());
-    }
-    call("PUT", "/employees/demo-manager", json!({"name": "Ирина Менеджерова", "phone": "+7 900 000-00-01"})).await?;
-    call("PUT", "/clients/demo", json!({"name": "ООО «Демо»", "manager_id": "demo-manager", "vip": true})).await?;
-    call("PUT", "/contacts/demo-anna", json!({"name": "Анна Демидова", "phone": DEMO_PHONE, "client_id": "demo"}))
-        .await?;
-    println!("Seeded a demo directory: client «ООО «Демо»», contact Анна Демидова, phone {DEMO_PHONE}.");
-    Ok(())
 }
 
 /// Serves a Lambda HTTP handler on a local port, any method and path.
