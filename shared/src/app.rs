@@ -69,7 +69,14 @@ impl<S: UserStore + TicketReader, M: Messenger + FileSource, F: FileStore> Bot<S
                     now,
                 };
                 match self.store.commit(&commit).await {
-                    Ok(()) => {}
+                    Ok(()) => {
+                        for effect in &outcome.effects {
+                            if let dialogue::Effect::CreateTicket(ticket) = effect {
+                                tracing::info!(ticket_id = ticket.id, files = ticket.files.len(), "ticket created");
+                                crate::observability::count(crate::observability::Metric::TicketsCreated, 1);
+                            }
+                        }
+                    }
                     Err(StoreError::Duplicate) => {
                         tracing::info!(update_id = inbound.update_id, "duplicate delivery ignored");
                         return Ok(Handled { respond_with: None, duplicate: true });
@@ -90,6 +97,7 @@ impl<S: UserStore + TicketReader, M: Messenger + FileSource, F: FileStore> Bot<S
             match dialogue::step(&self.settings, user, inbound, &facts) {
                 Ok(outcome) => return Ok(outcome),
                 Err(Need::PhoneMatches(phone)) if facts.phone_matches.is_none() => {
+                    tracing::info!(phone = %phone.masked(), "looking up a shared phone");
                     facts.phone_matches = Some(self.store.find_by_phone(&phone).await?);
                 }
                 Err(Need::Tickets { contact_id }) if facts.tickets.is_none() => {

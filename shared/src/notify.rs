@@ -309,15 +309,22 @@ impl<S: NotifyStore, M: Messenger> Notifier<S, M> {
                 continue;
             }
             match self.send(user as i64, &notice, remaining).await {
-                Ok(()) => delivered += 1,
+                Ok(()) => {
+                    delivered += 1;
+                    crate::observability::count(crate::observability::Metric::NotificationsSent, 1);
+                }
                 Err(SendError::Blocked) => {
+                    crate::observability::count(crate::observability::Metric::NotificationsFailed, 1);
                     tracing::info!(user, "recipient blocked the bot; marked unreachable");
                     self.store.mark_unreachable(user).await?;
                 }
                 Err(SendError::Refused(reason)) => {
                     tracing::error!(%reason, "Telegram refused a notification; not retried");
                 }
-                Err(other) => return Err(Failure::Telegram(other)),
+                Err(other) => {
+                    crate::observability::count(crate::observability::Metric::NotificationsFailed, 1);
+                    return Err(Failure::Telegram(other));
+                }
             }
             self.store.mark_sent(&key, Utc::now()).await?;
         }

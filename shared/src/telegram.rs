@@ -12,8 +12,12 @@ use frankenstein::updates::{Update, UpdateContent};
 use frankenstein::AsyncTelegramApi;
 use serde_json::Value;
 
-/// The update kinds the bot uses: the webhook is registered with these `allowed_updates`.
-pub const ALLOWED_UPDATES: [&str; 3] = ["message", "callback_query", "my_chat_member"];
+/// The update kinds the bot uses: the webhook is registered with these `allowed_updates`
+/// (so Telegram does not send, and bill our Lambda for, kinds the bot ignores).
+pub fn allowed_updates() -> Vec<frankenstein::types::AllowedUpdate> {
+    use frankenstein::types::AllowedUpdate;
+    vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery, AllowedUpdate::MyChatMember]
+}
 
 /// What an HTTP body carrying a Telegram update turned out to be.
 #[derive(Debug, PartialEq)]

@@ -45,8 +45,14 @@ impl Webhook {
 
     /// The Lambda handler: HTTP in, HTTP out.
     pub async fn handler(&self, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+        use lambda_http::RequestExt;
+        use tracing::Instrument;
+        let request_id = request.lambda_context_ref().map(|c| c.request_id.clone()).unwrap_or_default();
         let secret = request.headers().get(SECRET_HEADER).map(|v| v.as_bytes());
-        let answer = self.answer(secret, request.body().as_ref(), chrono::Utc::now()).await;
+        let answer = self
+            .answer(secret, request.body().as_ref(), chrono::Utc::now())
+            .instrument(tracing::info_span!("webhook", request_id))
+            .await;
         let body = answer.body.map_or(Body::Empty, |b| Body::Text(b.to_string()));
         Ok(Response::builder().status(answer.status).header("content-type", "application/json").body(body)?)
     }
@@ -73,12 +79,17 @@ impl Webhook {
                 return Answer { status: 400, body: Some(json!({"error": "not a Telegram update"})) };
             }
         };
-        match self.bot.handle(&inbound, now).await {
-            Ok(handled) => Answer {
-                status: 200,
-                body: handled.respond_with.map(|reply| telegram::method_call(inbound.chat_id, &reply)),
-            },
+        let span = tracing::info_span!("update", update_id = inbound.update_id);
+        match tracing::Instrument::instrument(self.bot.handle(&inbound, now), span).await {
+            Ok(handled) => {
+                desk::observability::count(desk::observability::Metric::UpdatesHandled, 1);
+                Answer {
+                    status: 200,
+                    body: handled.respond_with.map(|reply| telegram::method_call(inbound.chat_id, &reply)),
+                }
+            }
             Err(error) => {
+                desk::observability::count(desk::observability::Metric::UpdatesFailed, 1);
                 tracing::error!(update_id = inbound.update_id, %error, source = ?std::error::Error::source(&error), "update failed; Telegram will redeliver");
                 Answer { status: 500, body: Some(json!({"error": "temporarily unavailable"})) }
             }

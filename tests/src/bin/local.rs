@@ -167,7 +167,7 @@ async fn long_poll(api_url: String, token: String, webhook: Arc<webhook::Webhook
     let base = format!("{}/bot{token}", api_url.trim_end_matches('/'));
     let mut offset: i64 = 0;
     loop {
-        let request = json!({"offset": offset, "timeout": 25, "allowed_updates": desk::telegram::ALLOWED_UPDATES});
+        let request = json!({"offset": offset, "timeout": 25, "allowed_updates": desk::telegram::allowed_updates()});
         let updates = match http.post(format!("{base}/getUpdates")).json(&request).send().await {
             Ok(response) => response.json::<Value>().await.unwrap_or(Value::Null),
             Err(error) => {

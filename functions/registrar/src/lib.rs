@@ -1,0 +1,121 @@
+//! The webhook registrar: a CloudFormation custom resource. On create and update it calls
+//! `setWebhook` with the webhook's URL, the secret token and the update kinds the bot uses; on
+//! delete it calls `deleteWebhook`. It always answers CloudFormation (a custom resource that
+//! never answers holds the stack for an hour); reasons never contain the token.
+
+use aws_lambda_events::cloudformation::{
+    CloudFormationCustomResourceRequest, CloudFormationCustomResourceResponse,
+    CloudFormationCustomResourceResponseStatus,
+};
+use desk::telegram::TelegramMessenger;
+use frankenstein::methods::{DeleteWebhookParams, SetWebhookParams};
+use frankenstein::AsyncTelegramApi;
+use serde::{Deserialize, Serialize};
+
+/// The custom resource's properties (template.yaml, `TelegramWebhook`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Properties {
+    pub webhook_url: String,
+}
+
+pub struct Registrar {
+    pub telegram: TelegramMessenger,
+    pub secret_token: desk::config::Secret,
+    pub http: reqwest::Client,
+}
+
+impl Registrar {
+    /// Handles one request and reports the outcome to CloudFormation's response URL.
+    pub async fn handle(
+        &self,
+        request: CloudFormationCustomResourceRequest<Properties, Properties>,
+    ) -> Result<(), reqwest::Error> {
+        let (outcome, response_url, mut response) = match &request {
+            CloudFormationCustomResourceRequest::Create(r) => (
+                self.register(&r.resource_properties).await,
+                r.response_url.clone(),
+                base(&r.request_id, &r.stack_id, &r.logical_resource_id, None),
+            ),
+            CloudFormationCustomResourceRequest::Update(r) => (
+                self.register(&r.resource_properties).await,
+                r.response_url.clone(),
+                base(&r.request_id, &r.stack_id, &r.logical_resource_id, Some(&r.physical_resource_id)),
+            ),
+            CloudFormationCustomResourceRequest::Delete(r) => (
+                self.unregister().await,
+                r.response_url.clone(),
+                base(&r.request_id, &r.stack_id, &r.logical_resource_id, Some(&r.physical_resource_id)),
+            ),
+            // A request type newer than this code: nothing is known to answer to.
+            _ => {
+                tracing::error!("unknown custom resource request type");
+                return Ok(());
+            }
+        };
+        match outcome {
+            Ok(()) => response.status = CloudFormationCustomResourceResponseStatus::Success,
+            Err(reason) => {
+                tracing::error!(%reason, "webhook registration failed");
+                response.status = CloudFormationCustomResourceResponseStatus::Failed;
+                response.reason = Some(reason);
+            }
+        }
+        // CloudFormation's presigned URL wants a PUT with an empty content type.
+        self.http
+            .put(response_url)
+            .header("content-type", "")
+            .body(serde_json::to_vec(&response).unwrap_or_default())
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+
+    async fn register(&self, properties: &Properties) -> Result<(), String> {
+        let params = SetWebhookParams::builder()
+            .url(properties.webhook_url.clone())
+            .secret_token(self.secret_token.expose())
+            .allowed_updates(desk::telegram::allowed_updates())
+            .build();
+        self.telegram
+            .bot()
+            .set_webhook(&params)
+            .await
+            .map(drop)
+            .map_err(|e| format!("setWebhook failed: {}", describe(e)))
+    }
+
+    async fn unregister(&self) -> Result<(), String> {
+        let params = DeleteWebhookParams::builder().build();
+        self.telegram
+            .bot()
+            .delete_webhook(&params)
+            .await
+            .map(drop)
+            .map_err(|e| format!("deleteWebhook failed: {}", describe(e)))
+    }
+}
+
+/// A failure in words fit for CloudFormation's console: Telegram's description, or the kind of
+/// network trouble (frankenstein strips the URL, and with it the token, from its errors).
+fn describe(error: frankenstein::Error) -> String {
+    match error {
+        frankenstein::Error::Api(response) => format!("{} {}", response.error_code, response.description),
+        other => other.to_string(),
+    }
+}
+
+fn base(
+    request_id: &str,
+    stack_id: &str,
+    logical_id: &str,
+    physical: Option<&str>,
+) -> CloudFormationCustomResourceResponse {
+    let mut response = CloudFormationCustomResourceResponse::default();
+    response.request_id = request_id.to_owned();
+    response.stack_id = stack_id.to_owned();
+    response.logical_resource_id = logical_id.to_owned();
+    response.physical_resource_id = physical.map_or_else(|| format!("telegram-webhook-{logical_id}"), str::to_owned);
+    response
+}

@@ -1,0 +1,87 @@
+//! The webhook registrar custom resource against the fake Telegram and a fake CloudFormation
+//! response URL.
+
+use axum::routing::put;
+use e2e::fake_telegram::FakeTelegram;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+/// A response URL that records what the custom resource reported.
+async fn response_url() -> (String, Arc<Mutex<Vec<Value>>>) {
+    let seen = Arc::new(Mutex::new(vec![]));
+    let store = seen.clone();
+    let app = axum::Router::new().route(
+        "/response",
+        put(move |body: axum::body::Bytes| {
+            let store = store.clone();
+            async move {
+                store.lock().unwrap().push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/response", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+fn request(kind: &str, response_url: &str) -> Value {
+    let mut request = json!({
+        "RequestType": kind,
+        "RequestId": "req-1",
+        "ResponseURL": response_url,
+        "ResourceType": "Custom::TelegramWebhook",
+        "LogicalResourceId": "TelegramWebhook",
+        "StackId": "arn:aws:cloudformation:eu-central-1:123456789012:stack/desk/1",
+        "ServiceToken": "arn:aws:lambda:eu-central-1:123456789012:function:registrar",
+        "ResourceProperties": {"ServiceToken": "x", "WebhookUrl": "https://abc.lambda-url.eu-central-1.on.aws/"}
+    });
+    if kind != "Create" {
+        request["PhysicalResourceId"] = json!("telegram-webhook-TelegramWebhook");
+    }
+    if kind == "Update" {
+        request["OldResourceProperties"] = json!({"WebhookUrl": "https://old.example/"});
+    }
+    request
+}
+
+fn registrar(telegram: &FakeTelegram, token: &str) -> registrar::Registrar {
+    registrar::Registrar {
+        telegram: desk::telegram::TelegramMessenger::new(&telegram.url, token),
+        secret_token: desk::config::Secret::new(e2e::WEBHOOK_SECRET),
+        http: reqwest::Client::new(),
+    }
+}
+
+#[tokio::test]
+async fn deploys_register_the_webhook_with_its_secret_and_deletes_remove_it() {
+    let telegram = FakeTelegram::start(e2e::BOT_TOKEN).await;
+    let (url, reported) = response_url().await;
+    let registrar = registrar(&telegram, e2e::BOT_TOKEN);
+    for kind in ["Create", "Update", "Delete"] {
+        registrar.handle(serde_json::from_value(request(kind, &url)).unwrap()).await.unwrap();
+    }
+    let calls = telegram.calls();
+    let methods: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
+    assert_eq!(methods, ["setWebhook", "setWebhook", "deleteWebhook"]);
+    assert_eq!(calls[0].params["url"], "https://abc.lambda-url.eu-central-1.on.aws/");
+    assert_eq!(calls[0].params["secret_token"], e2e::WEBHOOK_SECRET);
+    assert_eq!(calls[0].params["allowed_updates"], json!(["message", "callback_query", "my_chat_member"]));
+    let reported = reported.lock().unwrap().clone();
+    assert_eq!(reported.len(), 3);
+    assert!(reported.iter().all(|r| r["Status"] == "SUCCESS" && r["RequestId"] == "req-1"), "{reported:?}");
+    assert_eq!(reported[2]["PhysicalResourceId"], "telegram-webhook-TelegramWebhook");
+}
+
+#[tokio::test]
+async fn a_refused_registration_fails_the_deploy_without_leaking_the_token() {
+    let telegram = FakeTelegram::start(e2e::BOT_TOKEN).await;
+    let (url, reported) = response_url().await;
+    let wrong = "999:WRONG-secret-token";
+    registrar(&telegram, wrong).handle(serde_json::from_value(request("Create", &url)).unwrap()).await.unwrap();
+    let reported = reported.lock().unwrap().clone();
+    assert_eq!(reported[0]["Status"], "FAILED");
+    let reason = reported[0]["Reason"].as_str().unwrap();
+    assert!(reason.contains("401"), "{reason}");
+    assert!(!reason.contains(wrong) && !reported[0].to_string().contains("WRONG-secret"), "the token never leaks");
+}
