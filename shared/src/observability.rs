@@ -60,9 +60,9 @@ pub fn emf_line(metric: Metric, value: u64, timestamp_ms: i64) -> String {
     .to_string()
 }
 
-/// Emits a data point (skipped when zero).
+/// Emits a data point (skipped when zero, and outside Lambda: locally stdout is a terminal).
 pub fn count(metric: Metric, value: u64) {
-    if value == 0 {
+    if value == 0 || std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_none() {
         return;
     }
     let line = emf_line(metric, value, chrono::Utc::now().timestamp_millis());

@@ -78,6 +78,10 @@ impl Simulator {
                         }
                     }));
                 }
+                Some(Button::Reply(label)) if label == desk::texts::BTN_SHARE_PHONE => {
+                    // Telegram would share the account's own number; here you type it.
+                    return Err("Share your phone with /contact <phone>, e.g. /contact +7 900 123-45-67".into());
+                }
                 Some(Button::Reply(label)) => json!({"text": label}),
                 None if line.is_empty() => return Err(HELP.into()),
                 None => json!({"text": line}),
@@ -104,15 +108,36 @@ impl Simulator {
 
     /// Draws a Bot API call the way a chat shows it; remembers the keyboards for presses.
     pub fn render(&mut self, call: &Call) -> Option<String> {
+        if !call.delivered {
+            return None;
+        }
+        let mut call = call.clone();
+        if call.params["parse_mode"] == "HTML" {
+            // Shown as a Telegram client would: formatting applied, entities decoded.
+            let plain = call.text().map(as_plain_text).unwrap_or_default();
+            call.params["text"] = json!(plain);
+        }
+        let call = &call;
+        if call.method == "sendMessage" && call.chat_id() != Some(USER_ID as i64) {
+            // Someone else's chat (a manager, an assignee): shown aside, keyboards untouched.
+            let text = call.text().unwrap_or_default().replace('\n', "\n      ");
+            return Some(format!("\n   📨 to chat {}: {text}\n", call.chat_id().unwrap_or_default()));
+        }
         match call.method.as_str() {
             "sendMessage" => {
                 let mut out = format!("\n🤖 {}\n", call.text().unwrap_or_default().replace('\n', "\n   "));
                 let markup = &call.params["reply_markup"];
-                let inline = call.inline_buttons();
-                if !inline.is_empty() {
-                    self.inline = inline.into_iter().map(|(label, data)| Button::Inline { label, data }).collect();
-                } else if markup.get("keyboard").is_some() || markup.get("remove_keyboard").is_some() {
-                    self.inline.clear();
+                // Inline buttons belong to their message: the newest message's are the pressable ones.
+                self.inline = call
+                    .inline_buttons()
+                    .into_iter()
+                    .filter(|(_, data)| !data.is_empty())
+                    .map(|(label, data)| Button::Inline { label, data })
+                    .collect();
+                for row in markup["inline_keyboard"].as_array().into_iter().flatten() {
+                    for button in row.as_array().into_iter().flatten().filter(|b| b.get("url").is_some()) {
+                        out.push_str(&format!("   🔗 {} → {}\n", button["text"].as_str().unwrap_or_default(), button["url"].as_str().unwrap_or_default()));
+                    }
                 }
                 if markup.get("keyboard").is_some() {
                     self.reply = call.reply_keyboard().into_iter().map(Button::Reply).collect();
@@ -132,6 +157,21 @@ impl Simulator {
             _ => None,
         }
     }
+}
+
+/// HTML parse-mode text as plain text: tags dropped, the three escapes decoded.
+fn as_plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 
 fn user() -> Value {
