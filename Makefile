@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export SAM_CLI_TELEMETRY := 0
 CARGO ?= cargo
 
-.PHONY: help setup run test unit lint lint-template lint-rust invoke events build clean-local
+.PHONY: help setup run test unit lint lint-template lint-rust invoke events bench build clean-local
 
 help:
 	@echo "make run    - the bot on your machine: local DynamoDB + S3, webhook, API, notifier, chat simulator"
@@ -41,6 +41,17 @@ lint-rust:
 invoke: setup
 	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/<webhook|api|stream>/<file>.json"; exit 2; }
 	$(CARGO) run -q -p e2e --bin invoke -- $(EVENT)
+
+# Measures the dialogue's decision and the photo path (release build); prints medians.
+bench:
+	$(CARGO) bench -p desk --bench hot_paths
+
+# sam build without Docker: cargo-lambda cross-compiles with Zig (pip's ziglang in .venv).
+ARCH ?= arm64
+build: setup
+	@command -v cargo-lambda >/dev/null || { echo "install cargo-lambda first: cargo install cargo-lambda --locked"; exit 2; }
+	.venv/bin/pip install --quiet ziglang
+	CARGO_ZIGBUILD_PYTHON_PATH=$(CURDIR)/.venv/bin/python .venv/bin/sam build --parameter-overrides Architecture=$(ARCH)
 
 # Regenerates events/ from scripts/make-events.py.
 events:

@@ -405,3 +405,93 @@ impl<S: NotifyStore, M: Messenger> Notifier<S, M> {
         Ok(context)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn ticket() -> Ticket {
+        let at = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
+        Ticket {
+            id: 42,
+            subject: "Почта <не> работает & всё".into(),
+            message: String::new(),
+            status: TicketStatus::New,
+            source: "email".into(),
+            client_id: "k1".into(),
+            contact_id: "c1".into(),
+            assignee_id: None,
+            assignee_name: None,
+            deadline: None,
+            created_at: at,
+            updated_at: at,
+            changed_by: "api".into(),
+            version: 1,
+        }
+    }
+
+    fn settings(url: &str) -> Settings {
+        Settings { service_desk_url: url.into(), timezone: chrono_tz::Europe::Moscow }
+    }
+
+    #[test]
+    fn several_fields_in_one_write_make_one_escaped_message() {
+        let old = ticket();
+        let mut new = ticket();
+        new.status = TicketStatus::InProgress;
+        new.assignee_id = Some("e2".into());
+        new.deadline = Some(Utc.with_ymd_and_hms(2026, 11, 28, 15, 0, 0).unwrap());
+        let context = Context { assignee_name: Some("Пётр <И>".into()), ..Context::default() };
+        let change = Change::TicketChanged { old: Box::new(old), new: Box::new(new) };
+        let out = notices(&change, &context, &settings("https://desk.example.com"));
+        assert_eq!(out.len(), 1);
+        let html = &out[0].html;
+        assert!(html.contains("Почта &lt;не&gt; работает &amp; всё"));
+        assert!(html.contains("В работе") && html.contains("Пётр &lt;И&gt;") && html.contains("28.11.2026 18:00"));
+        assert!(html.contains("https://desk.example.com/tickets/42"));
+        assert_eq!(out[0].to, Recipient::Contact("c1".into()));
+    }
+
+    #[test]
+    fn the_clients_own_change_is_not_echoed_and_internal_notes_stay_inside() {
+        let old = ticket();
+        let mut new = ticket();
+        new.status = TicketStatus::Cancelled;
+        new.changed_by = "client:c1".into();
+        let change = Change::TicketChanged { old: Box::new(old), new: Box::new(new) };
+        assert!(notices(&change, &Context::default(), &settings("https://d")).is_empty(), "no assignee: nobody");
+
+        let note = Comment {
+            id: "e1".into(),
+            ticket_id: 42,
+            author_kind: AuthorKind::Employee,
+            author_id: "e2".into(),
+            author_name: "Пётр".into(),
+            text: "между нами".into(),
+            internal: true,
+            created_at: Utc::now(),
+        };
+        let context = Context { ticket: Some(ticket()), ..Context::default() };
+        assert!(notices(&Change::CommentAdded(note), &context, &settings("https://d")).is_empty());
+    }
+
+    #[test]
+    fn long_texts_split_under_the_limit_without_losing_a_character() {
+        let text = format!("{}\n{}", "а".repeat(3000), "б".repeat(5000));
+        let parts = split_message(&text);
+        assert!(parts.iter().all(|p| p.chars().count() <= MAX_MESSAGE_CHARS));
+        assert_eq!(parts.concat(), text);
+        assert_eq!(parts.len(), 3);
+    }
+
+    #[test]
+    fn bot_tickets_are_not_announced_again_but_vip_managers_hear() {
+        let mut from_bot = ticket();
+        from_bot.source = "messenger".into();
+        let context = Context { client_vip: true, manager_id: Some("e1".into()), ..Context::default() };
+        let out = notices(&Change::TicketCreated(from_bot), &context, &settings("http://localhost"));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].to, Recipient::Employee("e1".into()));
+    }
+}

@@ -136,7 +136,11 @@ impl Simulator {
                     .collect();
                 for row in markup["inline_keyboard"].as_array().into_iter().flatten() {
                     for button in row.as_array().into_iter().flatten().filter(|b| b.get("url").is_some()) {
-                        out.push_str(&format!("   🔗 {} → {}\n", button["text"].as_str().unwrap_or_default(), button["url"].as_str().unwrap_or_default()));
+                        out.push_str(&format!(
+                            "   🔗 {} → {}\n",
+                            button["text"].as_str().unwrap_or_default(),
+                            button["url"].as_str().unwrap_or_default()
+                        ));
                     }
                 }
                 if markup.get("keyboard").is_some() {

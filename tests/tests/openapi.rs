@@ -26,12 +26,18 @@ async fn every_documented_operation_is_routed_and_every_route_documented() {
         let path = path.as_str().unwrap();
         for method in METHODS {
             let routed_status = {
-                let (status, body) = env.api(&method.to_uppercase(), &concrete(path), Some(serde_json::json!({}))).await;
+                let (status, body) =
+                    env.api(&method.to_uppercase(), &concrete(path), Some(serde_json::json!({}))).await;
                 (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
             };
             let is_documented = item.get(method).is_some();
             let is_routed = routed_status.1 != "no_such_path" && routed_status.1 != "method_not_allowed";
-            assert_eq!(is_documented, is_routed, "{} {path}: documented {is_documented}, answered {routed_status:?}", method.to_uppercase());
+            assert_eq!(
+                is_documented,
+                is_routed,
+                "{} {path}: documented {is_documented}, answered {routed_status:?}",
+                method.to_uppercase()
+            );
             if is_documented {
                 documented.push(format!("{} {path}", method.to_uppercase()));
                 let responses = item[method]["responses"].as_mapping().expect("responses");
@@ -48,7 +54,8 @@ async fn every_documented_operation_is_routed_and_every_route_documented() {
 fn the_documented_statuses_and_error_codes_are_the_implemented_ones() {
     let doc = document();
     let text = serde_yaml::to_string(&doc).unwrap();
-    for code in ["unauthorized", "bad_request", "validation_failed", "not_found", "no_such_path", "method_not_allowed"] {
+    for code in ["unauthorized", "bad_request", "validation_failed", "not_found", "no_such_path", "method_not_allowed"]
+    {
         assert!(text.contains(code), "openapi.yaml mentions the error code {code}");
     }
     let statuses = doc["components"]["schemas"]["TicketStatus"]["enum"].as_sequence().map(|s| s.len());
