@@ -99,26 +99,14 @@ impl DynamoStore {
 
     /// A ticket with its comments (oldest first), attachments and journal; one query.
     pub async fn ticket_details(&self, id: u64) -> Result<Option<TicketDetails>, StoreError> {
-        let mut items = vec![];
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.tickets_table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", s(format!("TICKET#{id}")))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(unavailable)?;
-            items.extend(output.items.unwrap_or_default());
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tickets_table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(format!("TICKET#{id}")))
+            .consistent_read(true);
+        let items = query_all(query).await?;
         let mut ticket = None;
         let (mut comments, mut attachments, mut journal) = (vec![], vec![], vec![]);
         for item in &items {
@@ -197,26 +185,14 @@ impl UserStore for DynamoStore {
     }
 
     async fn find_by_phone(&self, phone: &Phone) -> Result<PhoneMatches, StoreError> {
-        let mut items = vec![];
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.bot_table)
-                .index_name("ByPhone")
-                .key_condition_expression("phone = :p")
-                .expression_attribute_values(":p", s(phone.as_str()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(unavailable)?;
-            items.extend(output.items.unwrap_or_default());
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.bot_table)
+            .index_name("ByPhone")
+            .key_condition_expression("phone = :p")
+            .expression_attribute_values(":p", s(phone.as_str()));
+        let items = query_all(query).await?;
         let mut matches = PhoneMatches::default();
         for item in &items {
             match get_s(item, "sk") {
@@ -469,35 +445,25 @@ fn marker_put(table: &str, update_id: u64, now: DateTime<Utc>) -> TransactWriteI
 
 impl TicketReader for DynamoStore {
     async fn contact_tickets(&self, contact_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
-        let mut tickets = vec![];
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.tickets_table)
-                .index_name("ByContact")
-                .key_condition_expression("contact_id = :c")
-                .expression_attribute_values(":c", s(contact_id))
-                .projection_expression("id, subject, #s")
-                .expression_attribute_names("#s", "status")
-                .scan_index_forward(false)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(unavailable)?;
-            for item in output.items.unwrap_or_default() {
-                let status = get_s(&item, "status").and_then(TicketStatus::from_code);
-                if let (Some(id), Some(status)) = (get_u64(&item, "id"), status) {
-                    let subject = get_s(&item, "subject").unwrap_or_default().to_owned();
-                    tickets.push(TicketSummary { id, subject, status });
-                }
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tickets_table)
+            .index_name("ByContact")
+            .key_condition_expression("contact_id = :c")
+            .expression_attribute_values(":c", s(contact_id))
+            .projection_expression("id, subject, #s")
+            .expression_attribute_names("#s", "status")
+            .scan_index_forward(false);
+        let tickets = query_all(query)
+            .await?
+            .iter()
+            .filter_map(|item| {
+                let status = get_s(item, "status").and_then(TicketStatus::from_code)?;
+                let subject = get_s(item, "subject").unwrap_or_default().to_owned();
+                Some(TicketSummary { id: get_u64(item, "id")?, subject, status })
+            })
+            .collect();
         Ok(tickets)
     }
 }
@@ -963,6 +929,42 @@ impl DynamoStore {
     }
 }
 
+// ---- Reading whole result sets ------------------------------------------------------------
+
+/// Every item a query finds, page after page.
+async fn query_all(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+) -> Result<Vec<Item>, StoreError> {
+    let mut items = vec![];
+    let mut start = None;
+    loop {
+        let output = query.clone().set_exclusive_start_key(start).send().await.map_err(unavailable)?;
+        items.extend(output.items.unwrap_or_default());
+        start = output.last_evaluated_key;
+        if start.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
+/// Every item of the table whose sort key is `sk`, page after page.
+async fn scan_all(
+    scan: aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder,
+    sk: &str,
+) -> Result<Vec<Item>, StoreError> {
+    let scan = scan.filter_expression("sk = :sk").expression_attribute_values(":sk", s(sk));
+    let mut items = vec![];
+    let mut start = None;
+    loop {
+        let output = scan.clone().set_exclusive_start_key(start).send().await.map_err(unavailable)?;
+        items.extend(output.items.unwrap_or_default());
+        start = output.last_evaluated_key;
+        if start.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
 // ---- Attribute helpers ----------------------------------------------------------------------
 
 fn s(value: impl Into<String>) -> AttributeValue {
@@ -1042,51 +1044,26 @@ impl crate::ports::TicketStore for DynamoStore {
     }
 
     async fn list_tickets(&self, filter: &crate::ports::TicketFilter) -> Result<Vec<Ticket>, StoreError> {
-        let mut items = vec![];
-        let mut start = None;
-        loop {
-            let (index, value) = match (&filter.contact_id, &filter.client_id) {
-                (Some(contact), _) => (Some(("ByContact", "contact_id")), contact.clone()),
-                (None, Some(client)) => (Some(("ByClient", "client_id")), client.clone()),
-                (None, None) => (None, String::new()),
-            };
-            let (page, next) = match index {
-                Some((index, attribute)) => {
-                    let output = self
-                        .client
-                        .query()
-                        .table_name(&self.tickets_table)
-                        .index_name(index)
-                        .key_condition_expression(format!("{attribute} = :v"))
-                        .expression_attribute_values(":v", s(value))
-                        .scan_index_forward(false)
-                        .set_exclusive_start_key(start)
-                        .send()
-                        .await
-                        .map_err(unavailable)?;
-                    (output.items.unwrap_or_default(), output.last_evaluated_key)
-                }
-                None => {
-                    // No filter: every ticket (a scan, for the occasional full export).
-                    let output = self
-                        .client
-                        .scan()
-                        .table_name(&self.tickets_table)
-                        .filter_expression("sk = :t")
-                        .expression_attribute_values(":t", s("TICKET"))
-                        .set_exclusive_start_key(start)
-                        .send()
-                        .await
-                        .map_err(unavailable)?;
-                    (output.items.unwrap_or_default(), output.last_evaluated_key)
-                }
-            };
-            items.extend(page);
-            start = next;
-            if start.is_none() {
-                break;
+        let index = match (&filter.contact_id, &filter.client_id) {
+            (Some(contact), _) => Some(("ByContact", "contact_id", contact)),
+            (None, Some(client)) => Some(("ByClient", "client_id", client)),
+            (None, None) => None,
+        };
+        let items = match index {
+            Some((index, attribute, value)) => {
+                let query = self
+                    .client
+                    .query()
+                    .table_name(&self.tickets_table)
+                    .index_name(index)
+                    .key_condition_expression(format!("{attribute} = :v"))
+                    .expression_attribute_values(":v", s(value))
+                    .scan_index_forward(false);
+                query_all(query).await?
             }
-        }
+            // No filter: every ticket (a scan, for the occasional full export).
+            None => scan_all(self.client.scan().table_name(&self.tickets_table), "TICKET").await?,
+        };
         let mut tickets = items.iter().map(ticket_from_item).collect::<Result<Vec<_>, _>>()?;
         if let Some(client) = &filter.client_id {
             tickets.retain(|t| &t.client_id == client);
@@ -1267,31 +1244,14 @@ impl DynamoStore {
     /// Every call-back request, newest first (a scan: staff read these now and then).
     pub async fn callback_requests(&self) -> Result<Vec<crate::domain::CallbackRequest>, StoreError> {
         let mut requests = vec![];
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .scan()
-                .table_name(&self.tickets_table)
-                .filter_expression("sk = :c")
-                .expression_attribute_values(":c", s("CALLBACK"))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(unavailable)?;
-            for item in output.items.unwrap_or_default() {
-                requests.push(crate::domain::CallbackRequest {
-                    id: required_s(&item, "id")?,
-                    contact_id: required_s(&item, "requester")?,
-                    client_id: required_s(&item, "requester_client")?,
-                    created_at: parse_time(&item, "requested_at")?,
-                    state: required_s(&item, "state")?,
-                });
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
+        for item in scan_all(self.client.scan().table_name(&self.tickets_table), "CALLBACK").await? {
+            requests.push(crate::domain::CallbackRequest {
+                id: required_s(&item, "id")?,
+                contact_id: required_s(&item, "requester")?,
+                client_id: required_s(&item, "requester_client")?,
+                created_at: parse_time(&item, "requested_at")?,
+                state: required_s(&item, "state")?,
+            });
         }
         requests.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
         Ok(requests)
