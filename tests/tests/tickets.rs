@@ -278,3 +278,45 @@ async fn a_direct_message_is_attached_to_the_chosen_active_ticket() {
     env.deliver(&updates::callback(76, ANNA, &buttons[1].1)).await;
     assert_eq!(env.ticket(first_id).await.comments.len(), 1);
 }
+
+#[tokio::test]
+async fn an_album_sent_while_tickets_are_active_is_one_pending_message_asked_about_once() {
+    let env = TestEnv::new().await;
+    env.registered_contact(ANNA).await;
+    env.deliver(&updates::text(80, ANNA, "Уже есть заявка")).await;
+    env.telegram.clear();
+    for i in 1..=3 {
+        env.telegram.add_file(&format!("pa{i}"), &format!("photos/pa{i}.jpg"), jpeg_bytes());
+    }
+    let part =
+        |i: u64, caption: Option<&str>| updates::photo(80 + i, ANNA, &format!("pa{i}"), 1000, caption, Some("album-p"));
+    let (one, two, three) = (part(1, None), part(2, None), part(3, Some("Фото к заявке")));
+    tokio::join!(env.deliver(&one), env.deliver(&two), env.deliver(&three));
+    let questions = env.telegram.texts_to(CHAT).into_iter().filter(|t| t == texts::NEW_OR_ATTACH).count();
+    assert_eq!(questions, 1, "the question is asked once for the whole album");
+    let choice = env.telegram.messages_to(CHAT).pop().unwrap().inline_buttons();
+    env.deliver(&updates::callback(90, ANNA, &choice[0].1)).await; // «➕ Новая заявка»
+    let tickets = env.tickets_of("c1").await;
+    assert_eq!(tickets.len(), 2);
+    let album = env.ticket(tickets[0].id).await;
+    assert_eq!(album.ticket.subject, "Фото к заявке");
+    assert_eq!(album.attachments.len(), 3, "every part waited in the pending message");
+}
+
+#[tokio::test]
+async fn a_voice_message_is_taken_as_a_file() {
+    let env = TestEnv::new().await;
+    env.registered_contact(ANNA).await;
+    env.telegram.add_file("v1", "voice/file_9.oga", b"OggS voice".to_vec());
+    let voice = serde_json::json!({
+        "update_id": 95,
+        "message": {"message_id": 95, "date": 1, "chat": {"id": ANNA, "type": "private"},
+                    "from": {"id": ANNA, "is_bot": false, "first_name": "Анна"},
+                    "voice": {"file_id": "v1", "file_unique_id": "v1-u", "duration": 3, "mime_type": "audio/ogg", "file_size": 10}}
+    });
+    env.deliver(&voice).await;
+    let ticket = env.ticket(env.tickets_of("c1").await[0].id).await;
+    assert_eq!(ticket.ticket.subject, "Файлы от Анна");
+    assert_eq!(ticket.attachments[0].content_type, "audio/ogg");
+    assert_eq!(env.files().get(&ticket.attachments[0].key).await.unwrap(), b"OggS voice");
+}
