@@ -481,7 +481,7 @@ impl DynamoStore {
             Effect::CreateTicket(ticket) => {
                 let by = format!("client:{}", ticket.contact_id);
                 items.push(self.new_ticket_put(ticket, &by, now)?);
-                for file in &ticket.files {
+                for file in distinct(&ticket.files) {
                     items.push(self.attachment_put(ticket.id, None, file, now)?);
                 }
                 items.push(self.journal_put(ticket.id, now, commit.update_id, "created", &by, "source: messenger")?);
@@ -489,12 +489,12 @@ impl DynamoStore {
             Effect::AddComment(comment) => {
                 items.push(self.client_may_comment(comment)?);
                 items.push(self.comment_put(comment, now)?);
-                for file in &comment.files {
+                for file in distinct(&comment.files) {
                     items.push(self.attachment_put(comment.ticket_id, Some(&comment.comment_id), file, now)?);
                 }
             }
             Effect::AddFiles { ticket_id, comment_id, files } => {
-                for file in files {
+                for file in distinct(files) {
                     items.push(self.attachment_put(*ticket_id, comment_id.as_deref(), file, now)?);
                 }
             }
@@ -927,6 +927,13 @@ impl DynamoStore {
             .map_err(build_error)?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
+}
+
+/// Files with distinct object keys: the same photo twice in one album is one object, and a
+/// transaction may not write one item twice (DynamoDB would refuse it every time).
+fn distinct(files: &[StoredFile]) -> impl Iterator<Item = &StoredFile> {
+    let mut seen = std::collections::HashSet::new();
+    files.iter().filter(move |f| seen.insert(f.key.as_str()))
 }
 
 // ---- Reading whole result sets ------------------------------------------------------------

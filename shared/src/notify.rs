@@ -236,8 +236,13 @@ pub fn split_message(text: &str) -> Vec<String> {
         if len > MAX_MESSAGE_CHARS {
             for c in line.chars() {
                 if count == MAX_MESSAGE_CHARS {
-                    parts.push(std::mem::take(&mut current));
-                    count = 0;
+                    // Never cut an HTML entity (`&amp;`) in two: Telegram refuses the halves.
+                    let carry = match current.rfind('&') {
+                        Some(at) if !current[at..].contains(';') && current.len() - at <= 8 => current.split_off(at),
+                        _ => String::new(),
+                    };
+                    parts.push(std::mem::replace(&mut current, carry));
+                    count = current.chars().count();
                 }
                 current.push(c);
                 count += 1;
@@ -483,6 +488,24 @@ mod tests {
         assert!(parts.iter().all(|p| p.chars().count() <= MAX_MESSAGE_CHARS));
         assert_eq!(parts.concat(), text);
         assert_eq!(parts.len(), 3);
+    }
+
+    #[test]
+    fn a_long_line_is_never_cut_inside_an_entity() {
+        for shift in 0..6 {
+            let text = format!("{}{}", "x".repeat(MAX_MESSAGE_CHARS - 3 + shift), escape("a & b < c").repeat(300));
+            let parts = split_message(&text);
+            assert_eq!(parts.concat(), text);
+            for part in &parts {
+                assert!(part.chars().count() <= MAX_MESSAGE_CHARS);
+                let last_amp = part.rfind('&');
+                assert!(
+                    last_amp.is_none_or(|at| part[at..].contains(';')),
+                    "cut inside an entity: …{}",
+                    &part[part.len() - 10..]
+                );
+            }
+        }
     }
 
     #[test]

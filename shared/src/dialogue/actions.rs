@@ -130,9 +130,12 @@ pub(super) fn callback(
     })
 }
 
-/// The contact's ticket `id`, if the action applies to it now.
-fn own<'f>(me: &Me<'_>, facts: &'f Facts, action: Action, id: u64) -> Result<Option<&'f TicketSummary>, Need> {
-    Ok(tickets(me, facts)?.iter().find(|t| t.id == id && action.applies(t.status)))
+/// The contact's ticket `id`, if the action applies to it now. Read consistently (not from the
+/// contact's index, which lags a write by a moment): a double tap or a ticket closed by staff
+/// a second ago is refused, not retried against a stale view.
+fn own<'f>(me: &Me<'_>, facts: &'f Facts, action: Action, id: u64) -> Result<Option<&'f crate::domain::Ticket>, Need> {
+    let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
+    Ok(ticket.as_ref().filter(|t| t.id == id && t.contact_id == me.contact_id && action.applies(t.status)))
 }
 
 fn not_available(me: &Me<'_>, user: &UserRecord, callback_id: &str, id: u64, facts: &Facts) -> Result<Outcome, Need> {
@@ -202,7 +205,7 @@ pub(super) fn comment(
         let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &ticket_id.to_string())]);
         return menu(me, facts, &refusal, warnings);
     }
-    let first_part = pending.album.is_some();
+    let first_part = pending.album.is_some() && matches!(facts.album, Some(None));
     Ok(add_comment(me, input, (ticket_id, completed), pending, warnings, first_part, main_menu(counts(all))))
 }
 

@@ -388,3 +388,23 @@ fn stickers_get_a_clear_answer_and_change_nothing() {
     assert!(outcome.effects.is_empty());
     assert!(texts_of(&outcome)[0].contains("стикер"));
 }
+
+#[test]
+fn a_second_message_while_the_choice_waits_joins_the_first() {
+    let counts = TicketCounts { active: 1, completed: 0 };
+    let earlier = Pending {
+        text: Some("Принтер не печатает".into()),
+        files: vec![StoredFile {
+            name: "a.jpg".into(),
+            content_type: "image/jpeg".into(),
+            size: 1,
+            key: "files/a".into(),
+        }],
+        album: None,
+    };
+    let waiting = UserRecord { state: State::NewOrAttach { pending: earlier }, ..linked() };
+    let (outcome, _) = run(&waiting, say("И сканер тоже"), PhoneMatches::default(), counts);
+    let State::NewOrAttach { pending } = &outcome.state else { panic!("still waiting for the choice") };
+    assert_eq!(pending.text.as_deref(), Some("Принтер не печатает\nИ сканер тоже"));
+    assert_eq!(pending.files.len(), 1, "the earlier file is kept");
+}

@@ -103,7 +103,16 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
         // Nothing could be taken (every file too large): say so, create nothing.
         return Ok(Outcome { state: user.state.clone(), effects: vec![], replies: warnings });
     }
-    let first_part = pending.album.is_some();
+    // Claim an album only if nobody has: a part whose claim no longer matches the dialogue
+    // overwrites it rather than failing on it forever.
+    let first_part = pending.album.is_some() && matches!(facts.album, Some(None));
+    // A second message while the choice waits joins the first: nothing sent is dropped.
+    let pending = match &user.state {
+        State::NewOrAttach { pending: earlier } | State::ChoosingTicketToAttach { pending: earlier } => {
+            merge(earlier.clone(), pending)
+        }
+        _ => pending,
+    };
     match &user.state {
         State::AwaitingNewTicket => create_ticket(me, pending, facts, warnings, first_part),
         State::AwaitingComment { ticket_id, completed } => {
@@ -112,8 +121,12 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
         _ if active(tickets(me, facts)?).is_empty() => create_ticket(me, pending, facts, warnings, first_part),
         _ => {
             let mut effects = vec![];
-            if let Some(album) = &pending.album {
-                effects.push(Effect::ClaimAlbum { album: album.clone(), target: AlbumTarget::Pending, first: true });
+            if let Some(album) = &content.album {
+                effects.push(Effect::ClaimAlbum {
+                    album: album.clone(),
+                    target: AlbumTarget::Pending,
+                    first: first_part,
+                });
             }
             let buttons = vec![
                 vec![InlineButton { label: texts::BTN_NEW_REQUEST.into(), data: NEW.into() }],
@@ -124,6 +137,17 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
             Ok(Outcome { state: State::NewOrAttach { pending }, effects, replies })
         }
     }
+}
+
+/// Two messages waiting for one choice, as one: texts joined by a line break, files together.
+fn merge(earlier: Pending, later: Pending) -> Pending {
+    let text = match (earlier.text, later.text) {
+        (Some(a), Some(b)) => Some(format!("{a}\n{b}")),
+        (a, b) => a.or(b),
+    };
+    let mut files = earlier.files;
+    files.extend(later.files);
+    Pending { text, files, album: later.album.or(earlier.album) }
 }
 
 /// The message's text and stored files, and warnings about files that could not be taken.
