@@ -81,7 +81,25 @@ fn run_with(
                         facts.files = Some(StoredFiles { stored, rejected: vec![] })
                     }
                     Need::Album(_) => facts.album = Some(None),
-                    Need::Ticket(_) => facts.ticket = Some(None),
+                    Need::Ticket(id) => {
+                        // The contact's own tickets, as a consistent read would find them.
+                        facts.ticket = Some(tickets.iter().find(|t| t.id == *id).map(|t| crate::domain::Ticket {
+                            id: t.id,
+                            subject: t.subject.clone(),
+                            message: String::new(),
+                            status: t.status,
+                            source: "messenger".into(),
+                            client_id: "k1".into(),
+                            contact_id: "c1".into(),
+                            assignee_id: None,
+                            assignee_name: None,
+                            deadline: None,
+                            created_at: chrono::Utc::now(),
+                            updated_at: chrono::Utc::now(),
+                            changed_by: "client:c1".into(),
+                            version: 1,
+                        }))
+                    }
                     Need::Manager { .. } => facts.manager = Some(None),
                 }
                 assert!(!needs.contains(&need), "asked twice for {need:?}");

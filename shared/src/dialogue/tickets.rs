@@ -286,8 +286,14 @@ fn callback(
         (State::ChoosingTicketToAttach { pending }, _) if data.starts_with(ATTACH_TO) => {
             let tickets = tickets(me, facts)?;
             let chosen = data[ATTACH_TO.len()..].parse::<u64>().ok();
-            // Only the contact's own tickets are in `tickets`: another contact's id is not found.
-            let Some(ticket) = active(tickets).into_iter().find(|t| Some(t.id) == chosen) else {
+            // Checked on a consistent read of the ticket (the contact's index lags writes): it
+            // must be this contact's and still active.
+            let current = match chosen {
+                Some(id) => facts.ticket.as_ref().ok_or(Need::Ticket(id))?.as_ref(),
+                None => None,
+            };
+            let ticket = current.filter(|t| t.contact_id == me.contact_id && t.status.is_active());
+            let Some(ticket) = ticket else {
                 let id = chosen.map(|id| id.to_string()).unwrap_or_default();
                 let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id)]);
                 return Ok(Some(Outcome {
