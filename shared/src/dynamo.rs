@@ -135,19 +135,6 @@ impl DynamoStore {
         comments.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
         Ok(ticket.map(|ticket| TicketDetails { ticket, comments, attachments, journal }))
     }
-
-    /// Stores a new ticket; fails with `Conflict` if the number is taken.
-    pub async fn insert_ticket(&self, ticket: &Ticket) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.tickets_table)
-            .set_item(Some(ticket_item(ticket)))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await
-            .map_err(|e| if is_condition_failure(&e) { StoreError::Conflict } else { unavailable(e) })?;
-        Ok(())
-    }
 }
 
 // ---- Users and the dialogue -----------------------------------------------------------------

@@ -316,6 +316,6 @@ pub async fn insert_ticket(
         changed_by: "employee:e1".into(),
         version: 1,
     };
-    store.insert_ticket(&ticket).await.expect("ticket stored");
+    desk::ports::TicketStore::create_ticket(store, &ticket, &[]).await.expect("ticket stored");
     id
 }

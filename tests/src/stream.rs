@@ -125,19 +125,6 @@ impl StreamPoller {
         };
         request.send().await?.shard_iterator.ok_or_else(|| "no shard iterator".into())
     }
-
-    /// Polls until at least `count` records arrived or `timeout` passed.
-    pub async fn wait_for(&mut self, count: usize, timeout: std::time::Duration) -> Result<Vec<Value>, BoxError> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        let mut records = vec![];
-        loop {
-            records.extend(self.poll().await?);
-            if records.len() >= count || tokio::time::Instant::now() >= deadline {
-                return Ok(records);
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-    }
 }
 
 /// A Lambda DynamoDB event (`{"Records": [...]}`) from records.

@@ -80,12 +80,6 @@ pub struct Content {
     pub album: Option<String>,
 }
 
-impl Content {
-    pub fn is_empty(&self) -> bool {
-        self.text.as_deref().is_none_or(|t| t.trim().is_empty()) && self.files.is_empty()
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
