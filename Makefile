@@ -22,7 +22,7 @@ test: setup lint
 	$(CARGO) test --workspace --all-targets
 
 unit:
-	$(CARGO) test -p desk --features aws,telegram
+	$(CARGO) test -p shared --features aws,telegram
 
 lint: lint-template lint-rust
 
@@ -35,7 +35,7 @@ lint-rust:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	@# The domain and the dialogue build without the AWS, Lambda and Telegram crates.
-	$(CARGO) check -p desk --no-default-features
+	$(CARGO) check -p shared --no-default-features
 
 # Runs one sample event through its handler against the local stack: make invoke EVENT=events/webhook/01-start.json
 invoke: setup
@@ -44,7 +44,7 @@ invoke: setup
 
 # Measures the dialogue's decision and the photo path (release build); prints medians.
 bench:
-	$(CARGO) bench -p desk --bench hot_paths
+	$(CARGO) bench -p shared --bench hot_paths
 
 # sam build without Docker: cargo-lambda cross-compiles with Zig (pip's ziglang in .venv).
 ARCH ?= arm64

@@ -1,9 +1,9 @@
 //! Measures the work an update costs besides I/O: the dialogue's decision, and a photo's way
 //! to JPEG (untouched bytes for a JPEG; decode + encode for anything else).
-//! Run: `cargo bench -p desk --bench hot_paths` (release). Prints medians; asserts nothing.
+//! Run: `cargo bench -p shared --bench hot_paths` (release). Prints medians; asserts nothing.
 
-use desk::dialogue::{self, Content, Event, Facts, Inbound, Settings, State, TicketSummary, UserRecord};
-use desk::domain::{Link, TicketStatus};
+use shared::dialogue::{self, Content, Event, Facts, Inbound, DialogueSettings, State, TicketSummary, UserRecord};
+use shared::domain::{Link, TicketStatus};
 use std::hint::black_box;
 use std::io::Cursor;
 use std::time::{Duration, Instant};
@@ -25,7 +25,7 @@ fn measure(name: &str, iterations: usize, mut work: impl FnMut()) {
 }
 
 fn main() {
-    let settings = Settings {
+    let settings = DialogueSettings {
         support_phone: "+7 800 555-35-35".into(),
         phone_region: "RU".parse().unwrap(),
         timezone: chrono_tz::Europe::Moscow,
@@ -72,9 +72,9 @@ fn main() {
     let png = png.into_inner();
     println!("12 MP test photo: JPEG {} KB, PNG {} KB", jpeg.len() / 1024, png.len() / 1024);
     measure("photo: 12 MP JPEG stored as is (no decode)", 50, || {
-        black_box(desk::media::photo_as_jpeg(black_box(jpeg.clone())).unwrap());
+        black_box(shared::media::photo_as_jpeg(black_box(jpeg.clone())).unwrap());
     });
     measure("photo: 12 MP PNG decoded and encoded to JPEG", 5, || {
-        black_box(desk::media::photo_as_jpeg(black_box(png.clone())).unwrap());
+        black_box(shared::media::photo_as_jpeg(black_box(png.clone())).unwrap());
     });
 }

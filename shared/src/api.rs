@@ -87,7 +87,7 @@ impl From<Refusal> for ApiResponse {
     }
 }
 
-type Outcome = Result<ApiResponse, Refusal>;
+type ApiResult = Result<ApiResponse, Refusal>;
 
 /// Directory ids are short and plain so that they fit keys and Telegram's 64-byte callback data.
 pub fn valid_id(id: &str) -> bool {
@@ -187,7 +187,7 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
             .is_some_and(|token| self.token.matches(token.trim().as_bytes()))
     }
 
-    async fn route(&self, request: &ApiRequest<'_>, now: DateTime<Utc>) -> Outcome {
+    async fn route(&self, request: &ApiRequest<'_>, now: DateTime<Utc>) -> ApiResult {
         let segments: Vec<&str> = request.path.split('/').filter(|s| !s.is_empty()).collect();
         let method = request.method.to_ascii_uppercase();
         match (segments.as_slice(), method.as_str()) {
@@ -211,7 +211,7 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
                 self.import(kind, request.body, now).await
             }
             (["import", _], _) => Err(Refusal::MethodNotAllowed),
-            (["callback-requests"], "GET") => self.callback_requests().await,
+            (["callback-requests"], "GET") => self.call_me_requests().await,
             (["callback-requests"], _) => Err(Refusal::MethodNotAllowed),
             (["tickets"], "GET") => self.list_tickets(request.query).await,
             (["tickets"], "POST") => self.create_ticket(parse(request.body)?, now).await,
@@ -225,12 +225,12 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
         }
     }
 
-    async fn get_client(&self, id: &str) -> Outcome {
+    async fn get_client(&self, id: &str) -> ApiResult {
         let client = self.directory.get_client(id).await?.ok_or_else(|| not_found("client", id))?;
         Ok(ApiResponse::ok(client_json(&client)))
     }
 
-    async fn put_client(&self, id: &str, input: ClientInput) -> Outcome {
+    async fn put_client(&self, id: &str, input: ClientInput) -> ApiResult {
         let client = self.validate_client(id, input).await?;
         let existed = self.directory.get_client(id).await?.is_some();
         self.directory.put_client(&client).await?;
@@ -249,12 +249,12 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
         Ok(Client { id: id.to_owned(), name, manager_id, vip: input.vip })
     }
 
-    async fn get_contact(&self, id: &str) -> Outcome {
+    async fn get_contact(&self, id: &str) -> ApiResult {
         let contact = self.directory.get_contact(id).await?.ok_or_else(|| not_found("contact", id))?;
         Ok(ApiResponse::ok(contact_json(&contact)))
     }
 
-    async fn put_contact(&self, id: &str, input: ContactInput, now: DateTime<Utc>) -> Outcome {
+    async fn put_contact(&self, id: &str, input: ContactInput, now: DateTime<Utc>) -> ApiResult {
         check_id(id)?;
         let name = required_name(input.name)?;
         let phone = phone::normalize(&input.phone, self.region)
@@ -275,19 +275,19 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
         Ok(ApiResponse { status: if existing.is_some() { 200 } else { 201 }, body: contact_json(&stored) })
     }
 
-    async fn delete_contact(&self, id: &str, now: DateTime<Utc>) -> Outcome {
+    async fn delete_contact(&self, id: &str, now: DateTime<Utc>) -> ApiResult {
         let mut contact = self.directory.get_contact(id).await?.ok_or_else(|| not_found("contact", id))?;
         contact.active = false;
         let stored = self.directory.put_contact(&contact, now).await?;
         Ok(ApiResponse::ok(contact_json(&stored)))
     }
 
-    async fn get_employee(&self, id: &str) -> Outcome {
+    async fn get_employee(&self, id: &str) -> ApiResult {
         let employee = self.directory.get_employee(id).await?.ok_or_else(|| not_found("employee", id))?;
         Ok(ApiResponse::ok(employee_json(&employee)))
     }
 
-    async fn put_employee(&self, id: &str, input: EmployeeInput) -> Outcome {
+    async fn put_employee(&self, id: &str, input: EmployeeInput) -> ApiResult {
         check_id(id)?;
         let name = required_name(input.name)?;
         let phone = match input.phone.filter(|p| !p.trim().is_empty()) {
@@ -304,12 +304,12 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
         Ok(ApiResponse { status: if existing.is_some() { 200 } else { 201 }, body: employee_json(&stored) })
     }
 
-    async fn get_ticket(&self, id: u64) -> Outcome {
+    async fn get_ticket(&self, id: u64) -> ApiResult {
         let details = self.directory.ticket_details(id).await?.ok_or_else(|| not_found("ticket", &id.to_string()))?;
         Ok(ApiResponse::ok(self.ticket_json(&details).await?))
     }
 
-    async fn list_tickets(&self, query: &str) -> Outcome {
+    async fn list_tickets(&self, query: &str) -> ApiResult {
         let mut filter = TicketFilter::default();
         for (key, value) in query.split('&').filter(|p| !p.is_empty()).filter_map(|p| p.split_once('=')) {
             let value = percent_encoding::percent_decode_str(&value.replace('+', " ")).decode_utf8_lossy().into_owned();
@@ -334,7 +334,7 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
         Ok(ApiResponse::ok(json!({ "tickets": listed })))
     }
 
-    async fn create_ticket(&self, input: TicketInput, now: DateTime<Utc>) -> Outcome {
+    async fn create_ticket(&self, input: TicketInput, now: DateTime<Utc>) -> ApiResult {
         let contact =
             self.directory.get_contact(&input.contact_id).await?.filter(|c| c.active).ok_or_else(|| {
                 Refusal::Invalid(format!("contact_id {:?} is not an active contact", input.contact_id))
@@ -378,7 +378,7 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
         Ok(ApiResponse { status: 201, body: self.ticket_json(&details).await? })
     }
 
-    async fn patch_ticket(&self, id: u64, patch: serde_json::Map<String, Value>, now: DateTime<Utc>) -> Outcome {
+    async fn patch_ticket(&self, id: u64, patch: serde_json::Map<String, Value>, now: DateTime<Utc>) -> ApiResult {
         if let Some(unknown) = patch.keys().find(|k| !["status", "assignee_id", "deadline", "by"].contains(&k.as_str()))
         {
             return Err(Refusal::Invalid(format!("{unknown}: not a field that can be changed")));
@@ -464,7 +464,7 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
         Err(Refusal::Store(StoreError::Conflict))
     }
 
-    async fn add_comment(&self, ticket_id: u64, input: CommentInput, now: DateTime<Utc>) -> Outcome {
+    async fn add_comment(&self, ticket_id: u64, input: CommentInput, now: DateTime<Utc>) -> ApiResult {
         let author = self.employee(&input.author_id, "author_id").await?;
         let text = input.text.trim().to_owned();
         if text.is_empty() {
@@ -492,8 +492,8 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
         }
     }
 
-    async fn callback_requests(&self) -> Outcome {
-        let requests = self.directory.callback_requests().await?;
+    async fn call_me_requests(&self) -> ApiResult {
+        let requests = self.directory.call_me_requests().await?;
         let mut listed = vec![];
         for request in requests {
             let contact = self.directory.get_contact(&request.contact_id).await?;
@@ -604,7 +604,7 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
     /// Bulk upsert from CSV whose header names the same fields as the JSON bodies, plus the
     /// record's id (`id`, or `client_id` / `contact_id` / `employee_id`). Each line is validated
     /// and stored like a PUT; a bad line is reported and the rest still imported.
-    async fn import(&self, kind: Kind, body: &[u8], now: DateTime<Utc>) -> Outcome {
+    async fn import(&self, kind: Kind, body: &[u8], now: DateTime<Utc>) -> ApiResult {
         let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(body);
         let header = reader.headers().map_err(|e| Refusal::BadBody(format!("CSV header: {e}")))?.clone();
         let id_column = ["id", kind_id_column(kind)]

@@ -12,7 +12,7 @@
 //!   send is logged, never retried by Telegram (the commit happened).
 
 use crate::dialogue::{
-    self, Content, Event, Facts, FileKind, Inbound, Need, Outcome, Reply, Settings, StoredFile, StoredFiles,
+    self, Content, Event, Facts, FileKind, Inbound, Need, Outcome, Reply, DialogueSettings, StoredFile, StoredFiles,
 };
 use crate::media;
 use crate::ports::{Commit, DownloadError, FileSource, FileStore, Messenger, StoreError, TicketReader, UserStore};
@@ -27,7 +27,7 @@ pub struct Bot<S, M, F> {
     pub messenger: M,
     /// The attachments bucket.
     pub files: F,
-    pub settings: Settings,
+    pub settings: DialogueSettings,
 }
 
 /// What the webhook should answer Telegram.

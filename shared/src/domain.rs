@@ -222,7 +222,7 @@ pub struct TicketDetails {
 
 /// A client's request to be called back by their account manager.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallbackRequest {
+pub struct CallMeRequest {
     pub id: String,
     // Stored under names of their own: `contact_id`/`client_id` would put the request into
     // the tickets' indexes.

@@ -554,7 +554,7 @@ impl DynamoStore {
                     "cancelled by the client in the Telegram bot",
                 )?);
             }
-            Effect::RequestCallback { id, contact_id, client_id } => {
+            Effect::RequestCallMe { id, contact_id, client_id } => {
                 let put = Put::builder()
                     .table_name(&self.tickets_table)
                     .item("pk", s(format!("CALLBACK#{id}")))
@@ -1011,8 +1011,8 @@ where
 // ---- Tickets, as the staff API changes them -------------------------------------------------
 
 impl crate::ports::TicketStore for DynamoStore {
-    async fn callback_requests(&self) -> Result<Vec<crate::domain::CallbackRequest>, StoreError> {
-        DynamoStore::callback_requests(self).await
+    async fn call_me_requests(&self) -> Result<Vec<crate::domain::CallMeRequest>, StoreError> {
+        DynamoStore::call_me_requests(self).await
     }
 
     async fn allocate_id(&self) -> Result<u64, StoreError> {
@@ -1195,7 +1195,7 @@ impl crate::notify::NotifyStore for DynamoStore {
         Ok(())
     }
 
-    async fn mark_callback_notified(&self, id: &str) -> Result<(), StoreError> {
+    async fn mark_call_me_notified(&self, id: &str) -> Result<(), StoreError> {
         self.client
             .update_item()
             .table_name(&self.tickets_table)
@@ -1236,10 +1236,10 @@ impl crate::notify::NotifyStore for DynamoStore {
 
 impl DynamoStore {
     /// Every call-back request, newest first (a scan: staff read these now and then).
-    pub async fn callback_requests(&self) -> Result<Vec<crate::domain::CallbackRequest>, StoreError> {
+    pub async fn call_me_requests(&self) -> Result<Vec<crate::domain::CallMeRequest>, StoreError> {
         let mut requests = vec![];
         for item in scan_all(self.client.scan().table_name(&self.tickets_table), "CALLBACK").await? {
-            requests.push(crate::domain::CallbackRequest {
+            requests.push(crate::domain::CallMeRequest {
                 id: required_s(&item, "id")?,
                 contact_id: required_s(&item, "requester")?,
                 client_id: required_s(&item, "requester_client")?,

@@ -1,7 +1,7 @@
 //! Notifications: every change of a ticket, whoever made it, reaches the people concerned.
 //!
 //! The notifier reads the TicketsTable stream. A record is turned into a [`Change`] by the
-//! Lambda function; [`notices`] decides who hears what (pure); [`Notifier::handle_batch`] sends
+//! Lambda function; [`notices`] decides who hears what (pure); [`Dispatcher::handle_batch`] sends
 //! them in order and reports the first record that must be retried.
 //!
 //! Exactly once, as far as Telegram allows: each notice is keyed by the stream record's
@@ -11,7 +11,7 @@
 
 use crate::config::Config;
 use crate::dialogue::Reply;
-use crate::domain::{AuthorKind, CallbackRequest, Comment, Ticket, TicketStatus};
+use crate::domain::{AuthorKind, CallMeRequest, Comment, Ticket, TicketStatus};
 use crate::ports::{Directory, Messenger, SendError, StoreError};
 use crate::texts::{self, fill};
 use chrono::{DateTime, Utc};
@@ -32,7 +32,7 @@ pub enum Change {
     },
     CommentAdded(Comment),
     /// A client asked their account manager to call back.
-    CallbackRequested(CallbackRequest),
+    CallMeRequested(CallMeRequest),
     /// Attachments, journal entries, removals, TTL expiry: nothing to tell anyone.
     Nothing,
 }
@@ -83,14 +83,14 @@ pub struct Context {
 }
 
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub struct NoticeSettings {
     pub service_desk_url: String,
     pub timezone: Tz,
 }
 
-impl Settings {
+impl NoticeSettings {
     pub fn from_config(config: &Config) -> Self {
-        Settings { service_desk_url: config.service_desk_url.clone(), timezone: config.timezone }
+        NoticeSettings { service_desk_url: config.service_desk_url.clone(), timezone: config.timezone }
     }
 
     fn ticket_url(&self, id: u64) -> String {
@@ -109,7 +109,7 @@ pub fn format_date(at: DateTime<Utc>, zone: Tz) -> String {
 }
 
 /// Who hears what about a change (pure).
-pub fn notices(change: &Change, context: &Context, settings: &Settings) -> Vec<Notice> {
+pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) -> Vec<Notice> {
     let header =
         |t: &Ticket| fill(texts::NOTICE_TICKET, &[("id", &t.id.to_string()), ("subject", &escape(&t.subject))]);
     let link = |t: &Ticket| fill(texts::NOTICE_LINK, &[("url", &escape(&settings.ticket_url(t.id)))]);
@@ -202,10 +202,10 @@ pub fn notices(change: &Change, context: &Context, settings: &Settings) -> Vec<N
                 }
             }
         }
-        Change::CallbackRequested(request) => {
+        Change::CallMeRequested(request) => {
             if let Some(manager) = &context.manager_id {
                 let html = fill(
-                    texts::NOTICE_CALLBACK,
+                    texts::NOTICE_CALL_ME,
                     &[
                         ("contact", &escape(&context.contact_name)),
                         ("client", &escape(&context.client_name)),
@@ -267,13 +267,13 @@ pub trait NotifyStore: Directory {
     /// Until the user writes to the bot again (their next committed update rewrites the record).
     fn mark_unreachable(&self, user: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The call-back request reached the manager.
-    fn mark_callback_notified(&self, id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn mark_call_me_notified(&self, id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
-pub struct Notifier<S, M> {
+pub struct Dispatcher<S, M> {
     pub store: S,
     pub messenger: M,
-    pub settings: Settings,
+    pub settings: NoticeSettings,
 }
 
 /// Why a record could not be finished now.
@@ -285,7 +285,7 @@ pub enum Failure {
     Telegram(#[source] SendError),
 }
 
-impl<S: NotifyStore, M: Messenger> Notifier<S, M> {
+impl<S: NotifyStore, M: Messenger> Dispatcher<S, M> {
     /// Handles records in order. Returns the sequence number of the first record that must be
     /// retried (everything after it is retried too, which keeps each ticket's order), or `None`.
     /// `remaining` is the time left before the function's deadline.
@@ -333,8 +333,8 @@ impl<S: NotifyStore, M: Messenger> Notifier<S, M> {
             }
             self.store.mark_sent(&key, Utc::now()).await?;
         }
-        if let (Change::CallbackRequested(request), true) = (&record.change, delivered > 0) {
-            self.store.mark_callback_notified(&request.id).await?;
+        if let (Change::CallMeRequested(request), true) = (&record.change, delivered > 0) {
+            self.store.mark_call_me_notified(&request.id).await?;
         }
         Ok(())
     }
@@ -375,7 +375,7 @@ impl<S: NotifyStore, M: Messenger> Notifier<S, M> {
 
     async fn context(&self, change: &Change) -> Result<Context, StoreError> {
         let mut context = Context::default();
-        if let Change::CallbackRequested(request) = change {
+        if let Change::CallMeRequested(request) = change {
             if let Some(contact) = self.store.get_contact(&request.contact_id).await? {
                 context.contact_name = contact.name;
                 context.contact_phone = contact.phone.to_string();
@@ -390,7 +390,7 @@ impl<S: NotifyStore, M: Messenger> Notifier<S, M> {
             Change::TicketCreated(t) => Some(t.clone()),
             Change::TicketChanged { new, .. } => Some(Ticket::clone(new)),
             Change::CommentAdded(c) => self.store.ticket(c.ticket_id).await?,
-            Change::CallbackRequested(_) | Change::Nothing => None,
+            Change::CallMeRequested(_) | Change::Nothing => None,
         };
         let Some(ticket) = ticket else { return Ok(context) };
         if let Some(contact) = self.store.get_contact(&ticket.contact_id).await? {
@@ -436,8 +436,8 @@ mod tests {
         }
     }
 
-    fn settings(url: &str) -> Settings {
-        Settings { service_desk_url: url.into(), timezone: chrono_tz::Europe::Moscow }
+    fn settings(url: &str) -> NoticeSettings {
+        NoticeSettings { service_desk_url: url.into(), timezone: chrono_tz::Europe::Moscow }
     }
 
     #[test]

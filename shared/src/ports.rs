@@ -158,8 +158,8 @@ pub trait TicketStore: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn add_comment(&self, comment: &Comment) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Call-back requests, newest first.
-    fn callback_requests(&self)
-        -> impl Future<Output = Result<Vec<crate::domain::CallbackRequest>, StoreError>> + Send;
+    fn call_me_requests(&self)
+        -> impl Future<Output = Result<Vec<crate::domain::CallMeRequest>, StoreError>> + Send;
 }
 
 /// Links to stored files for staff.

@@ -79,7 +79,7 @@ fn from_update(update_id: u64, update: Update) -> Parsed {
                 update_id,
                 user_id: query.from.id,
                 chat_id,
-                event: Event::Callback { id: query.id.clone(), data },
+                event: Event::Press { id: query.id.clone(), data },
             })
         }
         UpdateContent::MyChatMember(member) => {
@@ -264,8 +264,8 @@ pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
         Reply::Text { text, keyboard } => {
             ("sendMessage", serde_json::to_value(send_message_params(chat_id, text, keyboard)))
         }
-        Reply::AnswerCallback { callback_id, text } => {
-            ("answerCallbackQuery", serde_json::to_value(answer_params(callback_id, text)))
+        Reply::AnswerPress { press_id, text } => {
+            ("answerCallbackQuery", serde_json::to_value(answer_params(press_id, text)))
         }
         Reply::Notice { html, url } => {
             ("sendMessage", serde_json::to_value(notice_params(chat_id, html, url.as_deref())))
@@ -299,8 +299,8 @@ pub fn notice_params(chat_id: i64, html: &str, url: Option<&str>) -> SendMessage
         .build()
 }
 
-fn answer_params(callback_id: &str, text: &Option<String>) -> AnswerCallbackQueryParams {
-    AnswerCallbackQueryParams::builder().callback_query_id(callback_id).maybe_text(text.clone()).build()
+fn answer_params(press_id: &str, text: &Option<String>) -> AnswerCallbackQueryParams {
+    AnswerCallbackQueryParams::builder().callback_query_id(press_id).maybe_text(text.clone()).build()
 }
 
 /// Sends through the Bot API. The token is only in the client's base URL, which frankenstein
@@ -341,8 +341,8 @@ impl Messenger for TelegramMessenger {
             Reply::Text { text, keyboard } => {
                 self.bot.send_message(&send_message_params(chat_id, text, keyboard)).await.map(drop)
             }
-            Reply::AnswerCallback { callback_id, text } => {
-                self.bot.answer_callback_query(&answer_params(callback_id, text)).await.map(drop)
+            Reply::AnswerPress { press_id, text } => {
+                self.bot.answer_callback_query(&answer_params(press_id, text)).await.map(drop)
             }
             Reply::Notice { html, url } => {
                 self.bot.send_message(&notice_params(chat_id, html, url.as_deref())).await.map(drop)
@@ -453,7 +453,7 @@ mod tests {
         assert_eq!(call["method"], "sendMessage");
         assert_eq!(call["chat_id"], 42);
         assert_eq!(call["reply_markup"]["keyboard"][0][0]["request_contact"], true);
-        let answer = method_call(42, &Reply::AnswerCallback { callback_id: "q".into(), text: None });
+        let answer = method_call(42, &Reply::AnswerPress { press_id: "q".into(), text: None });
         assert_eq!(answer["method"], "answerCallbackQuery");
         assert_eq!(answer["callback_query_id"], "q");
     }

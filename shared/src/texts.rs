@@ -96,12 +96,12 @@ pub const TICKET_CANCELLED: &str = "✔️ Ваше обращение {id} от
 pub const NO_MORE_ACTIVE: &str = "У вас больше нет обращений в работе.";
 
 /// The manager was told in Telegram.
-pub const CALLBACK_NOTIFIED: &str = "✔️ Мы уведомили менеджера и скоро с вами свяжемся 🤝";
+pub const CALL_ME_NOTIFIED: &str = "✔️ Мы уведомили менеджера и скоро с вами свяжемся 🤝";
 /// No manager (or one without Telegram): the request waits for the desk's staff.
-pub const CALLBACK_RECORDED: &str =
+pub const CALL_ME_RECORDED: &str =
     "✔️ Мы записали вашу просьбу и передали её в службу поддержки — с вами свяжутся в ближайшее время 🤝";
 /// To the manager. `{contact}`, `{client}`, `{phone}`.
-pub const NOTICE_CALLBACK: &str = "📞 Клиент просит связаться с ним: <b>{contact}</b> ({client}), телефон {phone}.";
+pub const NOTICE_CALL_ME: &str = "📞 Клиент просит связаться с ним: <b>{contact}</b> ({client}), телефон {phone}.";
 
 pub const BTN_PREV_PAGE: &str = "◀️ Назад";
 pub const BTN_NEXT_PAGE: &str = "Вперёд ▶️";

@@ -7,7 +7,7 @@ pub mod simulator;
 pub mod stream;
 pub mod updates;
 
-use desk::config::Config;
+use shared::config::Config;
 use fake_telegram::FakeTelegram;
 use localstack::{LocalStack, Persistence, Resources};
 use serde_json::Value;
@@ -258,20 +258,20 @@ impl TestEnv {
     }
 
     /// The store the functions use, for reading back what they wrote.
-    pub fn store(&self) -> desk::dynamo::DynamoStore {
-        desk::dynamo::DynamoStore::new(self.dynamodb.clone(), &self.config.bot_table, &self.config.tickets_table)
+    pub fn store(&self) -> shared::dynamo::DynamoStore {
+        shared::dynamo::DynamoStore::new(self.dynamodb.clone(), &self.config.bot_table, &self.config.tickets_table)
     }
 
-    pub fn files(&self) -> desk::s3::S3Files {
-        desk::s3::S3Files::new(stack().s3(), &self.config.attachments_bucket)
+    pub fn files(&self) -> shared::s3::S3Files {
+        shared::s3::S3Files::new(stack().s3(), &self.config.attachments_bucket)
     }
 
     /// The contact's tickets, newest first.
-    pub async fn tickets_of(&self, contact_id: &str) -> Vec<desk::dialogue::TicketSummary> {
-        desk::ports::TicketReader::contact_tickets(&self.store(), contact_id).await.expect("tickets")
+    pub async fn tickets_of(&self, contact_id: &str) -> Vec<shared::dialogue::TicketSummary> {
+        shared::ports::TicketReader::contact_tickets(&self.store(), contact_id).await.expect("tickets")
     }
 
-    pub async fn ticket(&self, id: u64) -> desk::domain::TicketDetails {
+    pub async fn ticket(&self, id: u64) -> shared::domain::TicketDetails {
         self.store().ticket_details(id).await.expect("readable").expect("the ticket exists")
     }
 
@@ -294,13 +294,13 @@ impl TestEnv {
 /// Stores a ticket of `contact_id` in the given status (tickets are made by later features;
 /// the menu tests need some to exist).
 pub async fn insert_ticket(
-    store: &desk::dynamo::DynamoStore,
+    store: &shared::dynamo::DynamoStore,
     contact_id: &str,
-    status: desk::domain::TicketStatus,
+    status: shared::domain::TicketStatus,
 ) -> u64 {
-    let id = desk::ports::UserStore::next_ticket_id(store).await.expect("a ticket number");
+    let id = shared::ports::UserStore::next_ticket_id(store).await.expect("a ticket number");
     let now = chrono::Utc::now();
-    let ticket = desk::domain::Ticket {
+    let ticket = shared::domain::Ticket {
         id,
         subject: format!("Ticket {id}"),
         message: String::new(),
@@ -316,6 +316,6 @@ pub async fn insert_ticket(
         changed_by: "employee:e1".into(),
         version: 1,
     };
-    desk::ports::TicketStore::create_ticket(store, &ticket, &[]).await.expect("ticket stored");
+    shared::ports::TicketStore::create_ticket(store, &ticket, &[]).await.expect("ticket stored");
     id
 }

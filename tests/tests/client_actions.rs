@@ -1,7 +1,7 @@
 //! The client's actions on tickets, end to end (spec sections 2–6): status cards, comments,
 //! cancelling, questions about completed tickets, call-back requests; every press authorised.
 
-use desk::texts;
+use shared::texts;
 use e2e::{updates, TestEnv};
 use serde_json::json;
 
@@ -120,7 +120,7 @@ async fn a_comment_with_text_and_an_album_lands_on_the_chosen_ticket() {
     let files: Vec<_> =
         stored.attachments.iter().filter(|a| a.comment_id.as_deref() == Some(stored.comments[1].id.as_str())).collect();
     assert_eq!(files.len(), 2, "both album parts on one comment");
-    assert!(stored.comments.iter().all(|c| c.author_kind == desk::domain::AuthorKind::Client && !c.internal));
+    assert!(stored.comments.iter().all(|c| c.author_kind == shared::domain::AuthorKind::Client && !c.internal));
     let confirmations = env.telegram.texts_to(CHAT).iter().filter(|t| t.starts_with("✔️ Ваш комментарий")).count();
     assert_eq!(confirmations, 2);
 }
@@ -137,7 +137,7 @@ async fn cancelling_once_however_often_it_is_pressed() {
     let (a, b) = (updates::callback(41, ANNA, &press), updates::callback(42, ANNA, &press));
     tokio::join!(env.deliver(&a), env.deliver(&b));
     let stored = env.ticket(cancel).await;
-    assert_eq!(stored.ticket.status, desk::domain::TicketStatus::Cancelled);
+    assert_eq!(stored.ticket.status, shared::domain::TicketStatus::Cancelled);
     let cancellations: Vec<_> = stored.journal.iter().filter(|e| e.event == "cancelled").collect();
     assert_eq!(cancellations.len(), 1, "one cancellation, one journal entry");
     assert_eq!(cancellations[0].by, "client:c1");
@@ -181,7 +181,7 @@ async fn a_stale_cancel_button_on_a_completed_ticket_says_so_and_changes_nothing
     assert_eq!(answer.params["text"], refusal.as_str());
     assert_eq!(last_text(&env, CHAT), refusal);
     let stored = env.ticket(id).await;
-    assert_eq!(stored.ticket.status, desk::domain::TicketStatus::Done);
+    assert_eq!(stored.ticket.status, shared::domain::TicketStatus::Done);
     assert!(stored.journal.iter().all(|e| e.event != "cancelled"));
 }
 
@@ -201,14 +201,14 @@ async fn a_question_about_a_completed_ticket_is_a_comment_on_it() {
     let stored = env.ticket(id).await;
     assert_eq!(stored.comments.len(), 1);
     assert_eq!(stored.comments[0].text, "А пароль от почты какой?");
-    assert_eq!(stored.ticket.status, desk::domain::TicketStatus::Done, "the question does not reopen it");
+    assert_eq!(stored.ticket.status, shared::domain::TicketStatus::Done, "the question does not reopen it");
 }
 
 #[tokio::test]
 async fn a_call_back_request_is_recorded_and_the_manager_told() {
     let env = world(true).await;
     env.deliver(&updates::text(70, ANNA, texts::BTN_CALL_ME)).await;
-    assert_eq!(last_text(&env, CHAT), texts::CALLBACK_NOTIFIED);
+    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_NOTIFIED);
     let (status, list) = env.api("GET", "/callback-requests", None).await;
     assert_eq!(status, 200);
     let request = &list["callback_requests"][0];
@@ -233,7 +233,7 @@ async fn a_call_back_request_is_recorded_and_the_manager_told() {
 async fn without_a_manager_in_telegram_the_reply_says_what_really_happens() {
     let env = world(false).await;
     env.deliver(&updates::text(80, ANNA, texts::BTN_CALL_ME)).await;
-    assert_eq!(last_text(&env, CHAT), texts::CALLBACK_RECORDED);
+    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_RECORDED);
     env.run_notifier().await;
     let (_, list) = env.api("GET", "/callback-requests", None).await;
     assert_eq!(list["callback_requests"].as_array().unwrap().len(), 1, "still recorded");

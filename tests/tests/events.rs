@@ -57,7 +57,7 @@ async fn every_webhook_event_is_handled() {
     assert!(first.ticket.subject.starts_with("Не работает почта"));
     assert!(first.comments.iter().any(|c| c.text == "Перезагрузка не помогла"));
     let second = env.ticket(2).await;
-    assert_eq!(second.ticket.status, desk::domain::TicketStatus::Cancelled);
+    assert_eq!(second.ticket.status, shared::domain::TicketStatus::Cancelled);
     assert_eq!(second.journal.iter().filter(|e| e.event == "cancelled").count(), 1);
     let album = tickets.iter().find(|t| t.subject == "Фото стойки").expect("the album's ticket");
     assert_eq!(env.ticket(album.id).await.attachments.len(), 2);

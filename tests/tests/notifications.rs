@@ -2,7 +2,7 @@
 //! the TicketsTable stream read from DynamoDB Local → the real notifier handler → the fake
 //! Telegram.
 
-use desk::texts;
+use shared::texts;
 use e2e::{updates, TestEnv};
 use serde_json::json;
 

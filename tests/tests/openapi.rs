@@ -59,7 +59,7 @@ fn the_documented_statuses_and_error_codes_are_the_implemented_ones() {
         assert!(text.contains(code), "openapi.yaml mentions the error code {code}");
     }
     let statuses = doc["components"]["schemas"]["TicketStatus"]["enum"].as_sequence().map(|s| s.len());
-    let codes: Vec<&str> = desk::domain::TicketStatus::ALL.iter().map(|s| s.code()).collect();
+    let codes: Vec<&str> = shared::domain::TicketStatus::ALL.iter().map(|s| s.code()).collect();
     let documented: Vec<String> = doc["components"]["schemas"]["TicketStatus"]["enum"]
         .as_sequence()
         .map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())

@@ -47,8 +47,8 @@ fn request(kind: &str, response_url: &str) -> Value {
 
 fn registrar(telegram: &FakeTelegram, token: &str) -> registrar::Registrar {
     registrar::Registrar {
-        telegram: desk::telegram::TelegramMessenger::new(&telegram.url, token),
-        secret_token: desk::config::Secret::new(e2e::WEBHOOK_SECRET),
+        telegram: shared::telegram::TelegramMessenger::new(&telegram.url, token),
+        secret_token: shared::config::Secret::new(e2e::WEBHOOK_SECRET),
         http: reqwest::Client::new(),
     }
 }

@@ -1,7 +1,7 @@
 //! Registration and the main menu, end to end: updates through the real webhook handler,
 //! DynamoDB Local, and the fake Telegram. The directory is set up through the staff API.
 
-use desk::texts;
+use shared::texts;
 use e2e::{updates, TestEnv, SUPPORT_PHONE};
 use serde_json::json;
 
@@ -179,7 +179,7 @@ async fn start_shows_the_menu_that_fits_the_tickets_within_two_requests() {
     let env = TestEnv::new().await;
     directory(&env).await;
     env.deliver(&updates::contact(1, ANNA, "79123456789", Some(ANNA))).await;
-    let store = desk::dynamo::DynamoStore::new(
+    let store = shared::dynamo::DynamoStore::new(
         env.dynamodb.clone(),
         env.config.bot_table.clone(),
         env.config.tickets_table.clone(),
@@ -198,10 +198,10 @@ async fn start_shows_the_menu_that_fits_the_tickets_within_two_requests() {
     };
     assert_eq!(menu_after_start(2).await, vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME]);
 
-    e2e::insert_ticket(&store, "c1", desk::domain::TicketStatus::Done).await;
+    e2e::insert_ticket(&store, "c1", shared::domain::TicketStatus::Done).await;
     assert_eq!(menu_after_start(3).await, vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME, texts::BTN_QUESTION_DONE]);
 
-    e2e::insert_ticket(&store, "c1", desk::domain::TicketStatus::InProgress).await;
+    e2e::insert_ticket(&store, "c1", shared::domain::TicketStatus::InProgress).await;
     assert_eq!(
         menu_after_start(4).await,
         vec![texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL]

@@ -1,7 +1,7 @@
 //! Tickets from Telegram, end to end: the webhook handler, DynamoDB Local, the local S3
 //! server and the fake Telegram.
 
-use desk::texts;
+use shared::texts;
 use e2e::{updates, TestEnv};
 use std::io::Cursor;
 
@@ -40,7 +40,7 @@ async fn a_ticket_from_the_menu_and_from_a_direct_message_within_four_requests()
     let first = env.ticket(tickets[0].id).await;
     assert_eq!(first.ticket.subject, "Не работает почта");
     assert_eq!(first.ticket.message, "");
-    assert_eq!(first.ticket.status, desk::domain::TicketStatus::New);
+    assert_eq!(first.ticket.status, shared::domain::TicketStatus::New);
     assert_eq!(first.ticket.source, "messenger");
     assert_eq!((first.ticket.contact_id.as_str(), first.ticket.client_id.as_str()), ("c1", "k1"));
     assert_eq!(first.journal.len(), 1);
@@ -101,7 +101,7 @@ async fn a_jpeg_photo_is_stored_byte_identical_and_a_png_is_converted() {
     let ticket = env.ticket(env.tickets_of("c1").await[0].id).await;
     assert_eq!(ticket.ticket.subject, "Скриншот ошибки");
     let stored = env.files().get(&ticket.attachments[0].key).await.unwrap();
-    assert!(desk::media::is_jpeg(&stored), "converted to JPEG");
+    assert!(shared::media::is_jpeg(&stored), "converted to JPEG");
     let decoded = image::load_from_memory(&stored).unwrap();
     assert_eq!((decoded.width(), decoded.height()), (20, 10));
     assert!(ticket.attachments[0].name.ends_with(".jpg"));
@@ -267,7 +267,7 @@ async fn a_direct_message_is_attached_to_the_chosen_active_ticket() {
     assert_eq!(comment.text, "Забыла добавить: ошибка 0x80070005");
     assert_eq!(
         (comment.author_kind, comment.author_id.as_str(), comment.internal),
-        (desk::domain::AuthorKind::Client, "c1", false)
+        (shared::domain::AuthorKind::Client, "c1", false)
     );
     assert_eq!(
         env.telegram.texts_to(CHAT).last().unwrap(),

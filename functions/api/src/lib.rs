@@ -1,10 +1,10 @@
 //! The staff/integration API Lambda: routes on the request path itself, so it runs the same
 //! behind an HttpApi, a Function URL, or the local runner.
 
-use desk::api::{Api, ApiRequest, ApiResponse};
-use desk::config::Config;
-use desk::dynamo::DynamoStore;
-use desk::s3::S3Files;
+use shared::api::{Api, ApiRequest, ApiResponse};
+use shared::config::Config;
+use shared::dynamo::DynamoStore;
+use shared::s3::S3Files;
 use lambda_http::{Body, Request, Response};
 
 pub struct StaffApi {
@@ -12,7 +12,7 @@ pub struct StaffApi {
 }
 
 impl StaffApi {
-    pub fn new(config: &Config, dynamodb: desk::dynamo::DynamoClient, s3: desk::s3::S3Client) -> Self {
+    pub fn new(config: &Config, dynamodb: shared::dynamo::DynamoClient, s3: shared::s3::S3Client) -> Self {
         let store = DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table);
         let links = S3Files::new(s3, &config.attachments_bucket);
         StaffApi {

@@ -1,30 +1,30 @@
 //! The notifier Lambda: TicketsTable stream records in, Telegram messages out.
 //!
-//! This file only translates stream records into [`desk::notify::Change`]s and the result into
-//! `batchItemFailures`; who hears what is decided in `desk::notify`. Every record is examined
+//! This file only translates stream records into [`shared::notify::Change`]s and the result into
+//! `batchItemFailures`; who hears what is decided in `shared::notify`. Every record is examined
 //! here, whatever the event source mapping's filters let through: filters are an
 //! optimisation, not a guarantee.
 
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use desk::config::Config;
-use desk::domain::{CallbackRequest, Comment, Ticket};
-use desk::dynamo::DynamoStore;
-use desk::notify::{self, Change, Record};
-use desk::telegram::TelegramMessenger;
+use shared::config::Config;
+use shared::domain::{CallMeRequest, Comment, Ticket};
+use shared::dynamo::DynamoStore;
+use shared::notify::{self, Change, Record};
+use shared::telegram::TelegramMessenger;
 use std::time::Duration;
 
 pub struct Notifier {
-    pub inner: notify::Notifier<DynamoStore, TelegramMessenger>,
+    pub inner: notify::Dispatcher<DynamoStore, TelegramMessenger>,
 }
 
 impl Notifier {
-    pub fn new(config: &Config, dynamodb: desk::dynamo::DynamoClient) -> Self {
+    pub fn new(config: &Config, dynamodb: shared::dynamo::DynamoClient) -> Self {
         Notifier {
-            inner: notify::Notifier {
+            inner: notify::Dispatcher {
                 store: DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table),
                 messenger: TelegramMessenger::new(&config.telegram_api_url, config.telegram_bot_token.expose()),
-                settings: notify::Settings::from_config(config),
+                settings: notify::NoticeSettings::from_config(config),
             },
         }
     }
@@ -76,7 +76,7 @@ fn change_of(record: &EventRecord) -> Result<Change, serde_dynamo::Error> {
             new: Box::new(serde_dynamo::from_item::<_, Ticket>(record.change.new_image.clone())?),
         },
         ("INSERT", "CALLBACK") => {
-            Change::CallbackRequested(serde_dynamo::from_item::<_, CallbackRequest>(record.change.new_image.clone())?)
+            Change::CallMeRequested(serde_dynamo::from_item::<_, CallMeRequest>(record.change.new_image.clone())?)
         }
         ("INSERT", comment) if comment.starts_with("COMMENT#") => {
             Change::CommentAdded(serde_dynamo::from_item::<_, Comment>(record.change.new_image.clone())?)

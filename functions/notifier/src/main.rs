@@ -1,14 +1,14 @@
 #![recursion_limit = "256"]
 use aws_lambda_events::dynamodb::Event;
-use desk::config::Config;
+use shared::config::Config;
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    desk::observability::init_logging();
+    shared::observability::init_logging();
     let config = Config::from_env()?;
-    let sdk = desk::dynamo::load_sdk_config().await;
-    let notifier = notifier::Notifier::new(&config, desk::dynamo::DynamoClient::new(&sdk));
+    let sdk = shared::dynamo::load_sdk_config().await;
+    let notifier = notifier::Notifier::new(&config, shared::dynamo::DynamoClient::new(&sdk));
     run(service_fn(|event: LambdaEvent<Event>| {
         let deadline = notifier::deadline_from_epoch_ms(event.context.deadline);
         let notifier = &notifier;

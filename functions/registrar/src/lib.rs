@@ -7,7 +7,7 @@ use aws_lambda_events::cloudformation::{
     CloudFormationCustomResourceRequest, CloudFormationCustomResourceResponse,
     CloudFormationCustomResourceResponseStatus,
 };
-use desk::telegram::TelegramMessenger;
+use shared::telegram::TelegramMessenger;
 use frankenstein::methods::{DeleteWebhookParams, SetWebhookParams};
 use frankenstein::AsyncTelegramApi;
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ pub struct Properties {
 
 pub struct Registrar {
     pub telegram: TelegramMessenger,
-    pub secret_token: desk::config::Secret,
+    pub secret_token: shared::config::Secret,
     pub http: reqwest::Client,
 }
 
@@ -76,7 +76,7 @@ impl Registrar {
         let params = SetWebhookParams::builder()
             .url(properties.webhook_url.clone())
             .secret_token(self.secret_token.expose())
-            .allowed_updates(desk::telegram::allowed_updates())
+            .allowed_updates(shared::telegram::allowed_updates())
             .build();
         self.telegram
             .bot()

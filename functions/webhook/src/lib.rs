@@ -2,16 +2,16 @@
 //!
 //! `X-Telegram-Bot-Api-Secret-Token` is checked first (401 with nothing read or written), the
 //! body parsed (400 if it is not an update; 200 and ignored for kinds the bot does not use),
-//! then [`desk::app::Bot::handle`] decides and commits. Its last reply is returned as the HTTP
+//! then [`shared::app::Bot::handle`] decides and commits. Its last reply is returned as the HTTP
 //! response, a Bot API call Telegram carries out itself. 500 only when nothing was committed,
 //! so that Telegram's redelivery can finish the work.
 
-use desk::app::Bot;
-use desk::config::{Config, Secret};
-use desk::dialogue::Settings;
-use desk::dynamo::DynamoStore;
-use desk::s3::S3Files;
-use desk::telegram::{self, Parsed, TelegramMessenger};
+use shared::app::Bot;
+use shared::config::{Config, Secret};
+use shared::dialogue::DialogueSettings;
+use shared::dynamo::DynamoStore;
+use shared::s3::S3Files;
+use shared::telegram::{self, Parsed, TelegramMessenger};
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
 
@@ -31,10 +31,10 @@ pub struct Answer {
 
 impl Webhook {
     /// Wires the webhook from configuration and AWS clients (built once per container).
-    pub fn new(config: &Config, dynamodb: desk::dynamo::DynamoClient, s3: desk::s3::S3Client) -> Self {
+    pub fn new(config: &Config, dynamodb: shared::dynamo::DynamoClient, s3: shared::s3::S3Client) -> Self {
         let store = DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table);
         let messenger = TelegramMessenger::new(&config.telegram_api_url, config.telegram_bot_token.expose());
-        let settings = Settings {
+        let settings = DialogueSettings {
             support_phone: config.support_phone.clone(),
             phone_region: config.default_phone_region,
             timezone: config.timezone,
@@ -82,14 +82,14 @@ impl Webhook {
         let span = tracing::info_span!("update", update_id = inbound.update_id);
         match tracing::Instrument::instrument(self.bot.handle(&inbound, now), span).await {
             Ok(handled) => {
-                desk::observability::count(desk::observability::Metric::UpdatesHandled, 1);
+                shared::observability::count(shared::observability::Metric::UpdatesHandled, 1);
                 Answer {
                     status: 200,
                     body: handled.respond_with.map(|reply| telegram::method_call(inbound.chat_id, &reply)),
                 }
             }
             Err(error) => {
-                desk::observability::count(desk::observability::Metric::UpdatesFailed, 1);
+                shared::observability::count(shared::observability::Metric::UpdatesFailed, 1);
                 tracing::error!(update_id = inbound.update_id, %error, source = ?std::error::Error::source(&error), "update failed; Telegram will redeliver");
                 Answer { status: 500, body: Some(json!({"error": "temporarily unavailable"})) }
             }

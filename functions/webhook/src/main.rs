@@ -1,11 +1,11 @@
-use desk::config::Config;
+use shared::config::Config;
 use lambda_http::{run, service_fn, Error};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    desk::observability::init_logging();
+    shared::observability::init_logging();
     let config = Config::from_env()?;
-    let sdk = desk::dynamo::load_sdk_config().await;
-    let webhook = webhook::Webhook::new(&config, desk::dynamo::DynamoClient::new(&sdk), desk::s3::client(&sdk));
+    let sdk = shared::dynamo::load_sdk_config().await;
+    let webhook = webhook::Webhook::new(&config, shared::dynamo::DynamoClient::new(&sdk), shared::s3::client(&sdk));
     run(service_fn(|request| webhook.handler(request))).await
 }

@@ -76,15 +76,15 @@ pub(super) fn list(
 
 /// Presses of ticket lists (any dialogue state); a press of nothing known is answered as stale.
 pub(super) fn callback(
-    settings: &Settings,
+    settings: &DialogueSettings,
     me: &Me<'_>,
     user: &UserRecord,
     input: &Inbound,
-    callback_id: &str,
+    press_id: &str,
     data: &str,
     facts: &Facts,
 ) -> Result<Outcome, Need> {
-    let pressed = answer(callback_id, None);
+    let pressed = answer(press_id, None);
     for action in Action::ALL {
         if let Some(page) = data.strip_prefix(action.page()) {
             let outcome = list(me, facts, action, page.parse().unwrap_or(0), vec![pressed])?;
@@ -92,10 +92,10 @@ pub(super) fn callback(
         }
         let Some(id) = data.strip_prefix(action.pick()).and_then(|id| id.parse::<u64>().ok()) else { continue };
         return match action {
-            Action::Status => card(settings, me, user, callback_id, id, facts),
+            Action::Status => card(settings, me, user, press_id, id, facts),
             Action::Comment | Action::Question => {
                 let Some(_) = own(me, facts, action, id)? else {
-                    return not_available(me, user, callback_id, id, facts);
+                    return not_available(me, user, press_id, id, facts);
                 };
                 Ok(Outcome {
                     state: State::AwaitingComment { ticket_id: id, completed: action == Action::Question },
@@ -105,7 +105,7 @@ pub(super) fn callback(
             }
             Action::Cancel => {
                 let Some(_) = own(me, facts, action, id)? else {
-                    return not_available(me, user, callback_id, id, facts);
+                    return not_available(me, user, press_id, id, facts);
                 };
                 let mut counts = counts(tickets(me, facts)?);
                 counts.active -= 1;
@@ -126,7 +126,7 @@ pub(super) fn callback(
     Ok(Outcome {
         state: user.state.clone(),
         effects: vec![],
-        replies: vec![answer(callback_id, Some(texts::BUTTON_STALE))],
+        replies: vec![answer(press_id, Some(texts::BUTTON_STALE))],
     })
 }
 
@@ -138,19 +138,19 @@ fn own<'f>(me: &Me<'_>, facts: &'f Facts, action: Action, id: u64) -> Result<Opt
     Ok(ticket.as_ref().filter(|t| t.id == id && t.contact_id == me.contact_id && action.applies(t.status)))
 }
 
-fn not_available(me: &Me<'_>, user: &UserRecord, callback_id: &str, id: u64, facts: &Facts) -> Result<Outcome, Need> {
+fn not_available(me: &Me<'_>, user: &UserRecord, press_id: &str, id: u64, facts: &Facts) -> Result<Outcome, Need> {
     let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())]);
-    let outcome = menu(me, facts, &refusal, vec![answer(callback_id, Some(&refusal))])?;
+    let outcome = menu(me, facts, &refusal, vec![answer(press_id, Some(&refusal))])?;
     Ok(Outcome { state: user.state.clone(), ..outcome })
 }
 
 /// The ticket card (spec: "Просмотр статуса заявки"). One read: the ticket carries its
 /// assignee's name.
 fn card(
-    settings: &Settings,
+    settings: &DialogueSettings,
     me: &Me<'_>,
     user: &UserRecord,
-    callback_id: &str,
+    press_id: &str,
     id: u64,
     facts: &Facts,
 ) -> Result<Outcome, Need> {
@@ -161,7 +161,7 @@ fn card(
         return Ok(Outcome {
             state: user.state.clone(),
             effects: vec![],
-            replies: vec![answer(callback_id, Some(&refusal))],
+            replies: vec![answer(press_id, Some(&refusal))],
         });
     };
     let deadline = ticket
@@ -185,7 +185,7 @@ fn card(
     Ok(Outcome {
         state: user.state.clone(),
         effects: vec![],
-        replies: vec![answer(callback_id, None), text(&card, Keyboard::Keep)],
+        replies: vec![answer(press_id, None), text(&card, Keyboard::Keep)],
     })
 }
 
@@ -211,14 +211,14 @@ pub(super) fn comment(
 
 /// "😮 Я отправлял задачу…": the request is recorded (the notifier tells the manager), and the
 /// reply says truthfully whether a manager will hear of it in Telegram.
-pub(super) fn callback_request(me: &Me<'_>, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
+pub(super) fn call_me(me: &Me<'_>, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
     let manager = facts.manager.as_ref().ok_or_else(|| Need::Manager { client_id: me.client_id.to_owned() })?;
     let counts = counts(tickets(me, facts)?);
     let reply =
-        if manager.as_ref().is_some_and(|m| m.linked) { texts::CALLBACK_NOTIFIED } else { texts::CALLBACK_RECORDED };
+        if manager.as_ref().is_some_and(|m| m.linked) { texts::CALL_ME_NOTIFIED } else { texts::CALL_ME_RECORDED };
     Ok(Outcome {
         state: State::Idle,
-        effects: vec![Effect::RequestCallback {
+        effects: vec![Effect::RequestCallMe {
             id: format!("r{}", input.update_id),
             contact_id: me.contact_id.to_owned(),
             client_id: me.client_id.to_owned(),

@@ -41,7 +41,7 @@ pub enum Event {
     /// Text and/or files (a caption is the text). Reply-keyboard presses arrive as text.
     Message(Content),
     /// An inline-button press.
-    Callback { id: String, data: String },
+    Press { id: String, data: String },
     /// Something the bot does not take (a sticker, a location, a poll…), named for the reply.
     Unsupported(String),
     /// The user blocked (`true`) or unblocked the bot (`my_chat_member`).
@@ -267,7 +267,7 @@ pub enum Effect {
         contact_id: String,
     },
     /// The client asks their account manager to call back.
-    RequestCallback {
+    RequestCallMe {
         id: String,
         contact_id: String,
         client_id: String,
@@ -310,8 +310,8 @@ pub enum Reply {
         keyboard: Keyboard,
     },
     /// Every inline-button press must be answered, or the client shows a spinner.
-    AnswerCallback {
-        callback_id: String,
+    AnswerPress {
+        press_id: String,
         text: Option<String>,
     },
     /// A notification in HTML parse mode (every value in it escaped), with an optional URL
@@ -357,7 +357,7 @@ impl Outcome {
 
 /// What the dialogue needs from configuration.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub struct DialogueSettings {
     pub support_phone: String,
     pub phone_region: Region,
     /// Dates are shown to people in this zone.
@@ -365,7 +365,7 @@ pub struct Settings {
 }
 
 /// Decides the answer to `input` given the user's record and the facts read so far.
-pub fn step(settings: &Settings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
+pub fn step(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
     match (&user.link, &input.event) {
         (_, Event::BlockedBot(blocked)) => Ok(Outcome {
             state: user.state.clone(),
@@ -373,18 +373,18 @@ pub fn step(settings: &Settings, user: &UserRecord, input: &Inbound, facts: &Fac
             replies: vec![],
         }),
         (_, Event::Contact { phone, owner }) => registration::shared_contact(settings, input, phone, *owner, facts),
-        (_, Event::Callback { id, data }) if data.starts_with(registration::CHOOSE_CONTACT) => {
+        (_, Event::Press { id, data }) if data.starts_with(registration::CHOOSE_CONTACT) => {
             registration::choose_company(user, id, &data[registration::CHOOSE_CONTACT.len()..], facts)
         }
         (None, event) => Ok(Outcome {
             state: State::Idle,
             effects: vec![],
-            replies: with_callback_answer(event, vec![text(texts::REGISTER_PROMPT, Keyboard::SharePhone)]),
+            replies: with_press_answer(event, vec![text(texts::REGISTER_PROMPT, Keyboard::SharePhone)]),
         }),
         (Some(Link::Employee { .. }), event) => Ok(Outcome {
             state: State::Idle,
             effects: vec![],
-            replies: with_callback_answer(event, vec![text(texts::EMPLOYEE_INFO, Keyboard::Remove)]),
+            replies: with_press_answer(event, vec![text(texts::EMPLOYEE_INFO, Keyboard::Remove)]),
         }),
         (Some(Link::Contact { contact_id, client_id, name }), _) => {
             let me = Me { contact_id, client_id, name };
@@ -417,13 +417,13 @@ pub(crate) fn text(body: &str, keyboard: Keyboard) -> Reply {
     Reply::Text { text: body.to_owned(), keyboard }
 }
 
-pub(crate) fn answer(callback_id: &str, text: Option<&str>) -> Reply {
-    Reply::AnswerCallback { callback_id: callback_id.to_owned(), text: text.map(str::to_owned) }
+pub(crate) fn answer(press_id: &str, text: Option<&str>) -> Reply {
+    Reply::AnswerPress { press_id: press_id.to_owned(), text: text.map(str::to_owned) }
 }
 
 /// Prepends the answer to an inline-button press, when the input was one.
-pub(crate) fn with_callback_answer(event: &Event, mut replies: Vec<Reply>) -> Vec<Reply> {
-    if let Event::Callback { id, .. } = event {
+pub(crate) fn with_press_answer(event: &Event, mut replies: Vec<Reply>) -> Vec<Reply> {
+    if let Event::Press { id, .. } = event {
         replies.insert(0, answer(id, None));
     }
     replies

@@ -7,7 +7,7 @@ use crate::phone;
 pub(super) const CHOOSE_CONTACT: &str = "co:";
 
 pub(super) fn shared_contact(
-    settings: &Settings,
+    settings: &DialogueSettings,
     input: &Inbound,
     raw_phone: &str,
     owner: Option<TelegramUserId>,
@@ -60,11 +60,11 @@ pub(super) fn shared_contact(
 
 pub(super) fn choose_company(
     user: &UserRecord,
-    callback_id: &str,
+    press_id: &str,
     contact_id: &str,
     facts: &Facts,
 ) -> Result<Outcome, Need> {
-    let pressed = answer(callback_id, None);
+    let pressed = answer(press_id, None);
     let State::ChoosingCompany { phone } = &user.state else {
         // A stale button: the choice was made or abandoned already.
         return Ok(Outcome {

@@ -4,8 +4,8 @@ use crate::phone;
 
 const ME: TelegramUserId = 1001;
 
-fn settings() -> Settings {
-    Settings {
+fn settings() -> DialogueSettings {
+    DialogueSettings {
         support_phone: "+7 800 555-35-35".into(),
         phone_region: "RU".parse().unwrap(),
         timezone: chrono_tz::Europe::Moscow,
@@ -204,10 +204,10 @@ fn a_phone_in_two_companies_asks_which_and_links_the_chosen_one() {
     assert!(rows.iter().all(|r| r[0].data.len() <= 64));
 
     let waiting = UserRecord { link: None, state: asked.state.clone(), version: 1 };
-    let press = Event::Callback { id: "cb".into(), data: rows[1][0].data.clone() };
+    let press = Event::Press { id: "cb".into(), data: rows[1][0].data.clone() };
     let (chosen, _) = run(&waiting, press, matches.clone(), TicketCounts { active: 1, completed: 0 });
     assert_eq!(chosen.effects, vec![Effect::LinkContact(matches.contacts[1].clone())]);
-    assert_eq!(chosen.replies[0], Reply::AnswerCallback { callback_id: "cb".into(), text: None });
+    assert_eq!(chosen.replies[0], Reply::AnswerPress { press_id: "cb".into(), text: None });
     assert_eq!(chosen.state, State::Idle);
     assert_eq!(
         last_keyboard(&chosen),
@@ -226,12 +226,12 @@ fn a_company_button_cannot_pick_a_contact_outside_the_lookup() {
         state: State::ChoosingCompany { phone: phone::normalize("+79123456789", settings().phone_region).unwrap() },
         version: 1,
     };
-    let forged = Event::Callback { id: "cb".into(), data: "co:someone-else".into() };
+    let forged = Event::Press { id: "cb".into(), data: "co:someone-else".into() };
     let (outcome, _) = run(&waiting, forged, matches.clone(), TicketCounts::default());
     assert!(outcome.effects.is_empty());
     assert_eq!(texts_of(&outcome), vec![texts::CHOICE_EXPIRED]);
 
-    let stale = Event::Callback { id: "cb".into(), data: "co:c1".into() };
+    let stale = Event::Press { id: "cb".into(), data: "co:c1".into() };
     let (outcome, _) = run(&UserRecord::default(), stale, matches, TicketCounts::default());
     assert!(outcome.effects.is_empty(), "a press outside the choosing step links nothing");
 }
@@ -353,7 +353,7 @@ fn with_active_tickets_the_bot_asks_new_or_attach_and_keeps_the_message() {
     assert_eq!(rows[1][0].label, texts::BTN_ATTACH);
 
     let waiting = UserRecord { state: asked.state.clone(), ..linked() };
-    let press = |data: &str| Event::Callback { id: "q".into(), data: data.into() };
+    let press = |data: &str| Event::Press { id: "q".into(), data: data.into() };
     let (listed, _) = run(&waiting, press(&rows[1][0].data), PhoneMatches::default(), counts);
     let Keyboard::Inline(list) = last_keyboard(&listed) else { panic!("ticket list") };
     assert_eq!(list[0][0].label, "#1 Заявка 0");
@@ -371,7 +371,7 @@ fn with_active_tickets_the_bot_asks_new_or_attach_and_keeps_the_message() {
     assert!(stale.effects.is_empty());
     assert_eq!(
         stale.replies,
-        vec![Reply::AnswerCallback { callback_id: "q".into(), text: Some(texts::BUTTON_STALE.into()) }]
+        vec![Reply::AnswerPress { press_id: "q".into(), text: Some(texts::BUTTON_STALE.into()) }]
     );
 }
 
@@ -383,7 +383,7 @@ fn long_ticket_lists_are_paged() {
     let page = |n: usize| {
         let (outcome, _) = run(
             &choosing,
-            Event::Callback { id: "q".into(), data: format!("pg:att:{n}") },
+            Event::Press { id: "q".into(), data: format!("pg:att:{n}") },
             PhoneMatches::default(),
             counts,
         );

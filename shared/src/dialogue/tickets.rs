@@ -17,7 +17,7 @@ pub(crate) const PAGE_SIZE: usize = 6;
 pub const SUBJECT_CHARS: usize = 50;
 
 pub(super) fn contact_step(
-    settings: &Settings,
+    settings: &DialogueSettings,
     me: &Me<'_>,
     user: &UserRecord,
     input: &Inbound,
@@ -26,7 +26,7 @@ pub(super) fn contact_step(
     match &input.event {
         Event::Start => menu(me, facts, texts::MENU_PROMPT, vec![]),
         Event::Message(content) => message(me, user, input, content, facts),
-        Event::Callback { id, data } => match callback(me, user, input, id, data, facts)? {
+        Event::Press { id, data } => match callback(me, user, input, id, data, facts)? {
             Some(outcome) => Ok(outcome),
             None => actions::callback(settings, me, user, input, id, data, facts),
         },
@@ -87,7 +87,7 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
             Some(texts::BTN_COMMENT) => return actions::list(me, facts, actions::Action::Comment, 0, vec![]),
             Some(texts::BTN_CANCEL) => return actions::list(me, facts, actions::Action::Cancel, 0, vec![]),
             Some(texts::BTN_QUESTION_DONE) => return actions::list(me, facts, actions::Action::Question, 0, vec![]),
-            Some(texts::BTN_CALL_ME) => return actions::callback_request(me, input, facts),
+            Some(texts::BTN_CALL_ME) => return actions::call_me(me, input, facts),
             _ => {}
         }
     }
@@ -256,11 +256,11 @@ fn callback(
     me: &Me<'_>,
     user: &UserRecord,
     input: &Inbound,
-    callback_id: &str,
+    press_id: &str,
     data: &str,
     facts: &Facts,
 ) -> Result<Option<Outcome>, Need> {
-    let pressed = answer(callback_id, None);
+    let pressed = answer(press_id, None);
     let outcome = match (&user.state, data) {
         (State::NewOrAttach { pending }, NEW) => create_ticket(me, pending.clone(), facts, vec![pressed], false)?,
         (State::NewOrAttach { pending }, ATTACH) => {
@@ -299,7 +299,7 @@ fn callback(
                 return Ok(Some(Outcome {
                     state: user.state.clone(),
                     effects: vec![],
-                    replies: vec![answer(callback_id, Some(&refusal)), attach_list(tickets, 0)],
+                    replies: vec![answer(press_id, Some(&refusal)), attach_list(tickets, 0)],
                 }));
             };
             let menu = main_menu(counts(tickets));

@@ -16,7 +16,7 @@ async fn main() -> Result<(), BoxError> {
     let telegram = FakeTelegram::start(e2e::BOT_TOKEN).await;
     e2e::register_demo_files(&telegram);
     let env = e2e::function_env(&resources, &telegram.url);
-    let config = desk::config::Config::from_lookup(|name| env.get(name).cloned())?;
+    let config = shared::config::Config::from_lookup(|name| env.get(name).cloned())?;
     let api = api::StaffApi::new(&config, stack.dynamodb(), stack.s3());
     e2e::seed_demo_directory(&api).await?;
 

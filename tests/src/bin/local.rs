@@ -26,7 +26,7 @@ async fn main() -> Result<(), BoxError> {
         // Quiet by default: the terminal is the chat.
         tracing_subscriber::fmt().with_env_filter("warn").with_target(false).init();
     } else {
-        desk::observability::init_logging();
+        shared::observability::init_logging();
     }
     let real_token = std::env::var("TELEGRAM_BOT_TOKEN").ok().filter(|t| !t.trim().is_empty());
     println!("Starting DynamoDB Local and the S3 server…");
@@ -51,7 +51,7 @@ async fn main() -> Result<(), BoxError> {
             env.insert(name, value);
         }
     }
-    let config = desk::config::Config::from_lookup(|name| env.get(name).cloned())?;
+    let config = shared::config::Config::from_lookup(|name| env.get(name).cloned())?;
     let webhook = Arc::new(webhook::Webhook::new(&config, stack.dynamodb(), stack.s3()));
     let api = Arc::new(api::StaffApi::new(&config, stack.dynamodb(), stack.s3()));
 
@@ -167,7 +167,7 @@ async fn long_poll(api_url: String, token: String, webhook: Arc<webhook::Webhook
     let base = format!("{}/bot{token}", api_url.trim_end_matches('/'));
     let mut offset: i64 = 0;
     loop {
-        let request = json!({"offset": offset, "timeout": 25, "allowed_updates": desk::telegram::allowed_updates()});
+        let request = json!({"offset": offset, "timeout": 25, "allowed_updates": shared::telegram::allowed_updates()});
         let updates = match http.post(format!("{base}/getUpdates")).json(&request).send().await {
             Ok(response) => response.json::<Value>().await.unwrap_or(Value::Null),
             Err(error) => {
