@@ -2,7 +2,7 @@
 //! to JPEG (untouched bytes for a JPEG; decode + encode for anything else).
 //! Run: `cargo bench -p shared --bench hot_paths` (release). Prints medians; asserts nothing.
 
-use shared::dialogue::{self, Content, Event, Facts, Inbound, DialogueSettings, State, TicketSummary, UserRecord};
+use shared::dialogue::{self, Content, DialogueSettings, Event, Facts, Inbound, State, TicketSummary, UserRecord};
 use shared::domain::{Link, TicketStatus};
 use std::hint::black_box;
 use std::io::Cursor;

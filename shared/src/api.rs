@@ -8,10 +8,11 @@
 
 use crate::config::Secret;
 use crate::domain::{
-    Attachment, AuthorKind, Client, Comment, Contact, Employee, JournalEntry, Ticket, TicketDetails, TicketStatus,
+    Actor, Attachment, AuthorKind, Client, Comment, Contact, Employee, JournalEntry, Ticket, TicketDetails,
+    TicketStatus, BOT_SOURCE,
 };
 use crate::phone::{self, Region};
-use crate::ports::{Directory, FileLinks, StoreError, TicketFilter, TicketStore};
+use crate::ports::{CallMeRequests, Directory, FileLinks, StoreError, TicketFilter, TicketStore};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -161,8 +162,8 @@ fn time_json(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn journal(at: DateTime<Utc>, event: &str, by: &str, details: &str) -> JournalEntry {
-    JournalEntry { at: time_json(at), event: event.to_owned(), by: by.to_owned(), details: details.to_owned() }
+fn journal(at: DateTime<Utc>, event: &str, by: &Actor, details: &str) -> JournalEntry {
+    JournalEntry::new(at, event, by.clone(), details)
 }
 
 /// The kinds of record `POST /import/{kind}` takes.
@@ -173,7 +174,7 @@ enum Kind {
     Employees,
 }
 
-impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
+impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
     pub async fn handle(&self, request: ApiRequest<'_>, now: DateTime<Utc>) -> ApiResponse {
         if !self.authorized(request.authorization) {
             return ApiResponse::error(401, "unauthorized", "send Authorization: Bearer <API_TOKEN>");
@@ -344,7 +345,7 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
             return Err(Refusal::Invalid("subject must be 1-200 characters".into()));
         }
         let source = input.source.trim().to_owned();
-        if source.is_empty() || source.len() > 40 || source == "messenger" {
+        if source.is_empty() || source.len() > 40 || source == BOT_SOURCE {
             return Err(Refusal::Invalid(
                 "source must be 1-40 characters and not \"messenger\" (the bot's own)".into(),
             ));
@@ -355,7 +356,7 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
         };
         let deadline = input.deadline.as_deref().map(parse_deadline).transpose()?;
         let by = self.actor(input.by.as_deref()).await?;
-        let id = self.directory.allocate_id().await?;
+        let id = self.directory.next_ticket_id().await?;
         let ticket = Ticket {
             id,
             subject,
@@ -519,10 +520,10 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
     }
 
     /// Who a change is journaled as: `employee:<id>` (checked) or `api`.
-    async fn actor(&self, by: Option<&str>) -> Result<String, Refusal> {
+    async fn actor(&self, by: Option<&str>) -> Result<Actor, Refusal> {
         match by.filter(|b| !b.is_empty()) {
-            Some(id) => Ok(format!("employee:{}", self.employee(id, "by").await?.id)),
-            None => Ok("api".into()),
+            Some(id) => Ok(Actor::Employee(self.employee(id, "by").await?.id)),
+            None => Ok(Actor::Api),
         }
     }
 
@@ -541,7 +542,7 @@ impl<D: Directory + TicketStore, L: FileLinks> Api<D, L> {
         body["journal"] = details
             .journal
             .iter()
-            .map(|e| json!({"at": e.at, "event": e.event, "by": e.by, "details": e.details}))
+            .map(|e| json!({"at": e.at, "event": e.event, "by": e.by.code(), "details": e.details}))
             .collect();
         Ok(body)
     }

@@ -12,10 +12,12 @@
 //!   send is logged, never retried by Telegram (the commit happened).
 
 use crate::dialogue::{
-    self, Content, Event, Facts, FileKind, Inbound, Need, Outcome, Reply, DialogueSettings, StoredFile, StoredFiles,
+    self, Content, DialogueSettings, Event, Facts, FileKind, Inbound, Need, Outcome, Reply, StoredFile, StoredFiles,
 };
 use crate::media;
-use crate::ports::{Commit, DownloadError, FileSource, FileStore, Messenger, StoreError, TicketReader, UserStore};
+use crate::ports::{
+    AlbumClaims, Commit, Directory, DownloadError, FileSource, FileStore, Messenger, StoreError, TicketStore, UserStore,
+};
 use chrono::{DateTime, Utc};
 
 /// How often a decision is retried after losing a race on the user's record.
@@ -52,7 +54,12 @@ pub enum AppError {
     Download(#[source] crate::ports::BoxError),
 }
 
-impl<S: UserStore + TicketReader, M: Messenger + FileSource, F: FileStore> Bot<S, M, F> {
+impl<S, M, F> Bot<S, M, F>
+where
+    S: UserStore + Directory + TicketStore + AlbumClaims,
+    M: Messenger + FileSource,
+    F: FileStore,
+{
     /// Handles one update. An `Err` means nothing was committed and a redelivery can succeed.
     pub async fn handle(&self, inbound: &Inbound, now: DateTime<Utc>) -> Result<Handled, AppError> {
         for _ in 0..MAX_ATTEMPTS {

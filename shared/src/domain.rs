@@ -1,13 +1,12 @@
 //! The service desk's records as the bot and the staff API see them.
 
 use crate::phone::Phone;
-use serde::{Deserialize, Serialize};
 
 /// A Telegram user id (equal to the chat id of the private chat with the bot).
 pub type TelegramUserId = u64;
 
 /// A client company.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {
     pub id: String,
     pub name: String,
@@ -16,7 +15,7 @@ pub struct Client {
 }
 
 /// A contact person of a client company: the people who use the bot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
     pub id: String,
     pub name: String,
@@ -28,7 +27,7 @@ pub struct Contact {
 }
 
 /// An employee of the service desk (assignees, account managers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Employee {
     pub id: String,
     pub name: String,
@@ -38,17 +37,75 @@ pub struct Employee {
 
 /// Who a Telegram user is to the service desk. Kept on the user's own record so that one read
 /// answers "who is this and where are we in the dialogue".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
     Contact { contact_id: String, client_id: String, name: String },
     Employee { employee_id: String, name: String },
 }
 
-/// Ticket statuses with their API codes; names live in the message catalog's sense of the word
-/// (what people read).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+impl Link {
+    /// The directory entry the link points at.
+    pub fn person(&self) -> Person {
+        match self {
+            Link::Contact { contact_id, .. } => Person::Contact(contact_id.clone()),
+            Link::Employee { employee_id, .. } => Person::Employee(employee_id.clone()),
+        }
+    }
+}
+
+/// A person in the directory: who a Telegram account is linked to, and who a notice goes to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Person {
+    Contact(String),
+    Employee(String),
+}
+
+impl Person {
+    /// `contact:<id>` or `employee:<id>`: how a person is named in stored links and notice keys.
+    pub fn code(&self) -> String {
+        match self {
+            Person::Contact(id) => format!("contact:{id}"),
+            Person::Employee(id) => format!("employee:{id}"),
+        }
+    }
+}
+
+/// Who changed a ticket or wrote a journal entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A client's contact, in the bot (the contact's id).
+    Client(String),
+    /// An employee, through the staff API.
+    Employee(String),
+    /// The staff API without a named employee.
+    Api,
+}
+
+impl Actor {
+    /// `client:<contact id>`, `employee:<employee id>` or `api`, as stored and shown by the API.
+    pub fn code(&self) -> String {
+        match self {
+            Actor::Client(id) => format!("client:{id}"),
+            Actor::Employee(id) => format!("employee:{id}"),
+            Actor::Api => "api".to_owned(),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code.split_once(':') {
+            Some(("client", id)) if !id.is_empty() => Some(Actor::Client(id.to_owned())),
+            Some(("employee", id)) if !id.is_empty() => Some(Actor::Employee(id.to_owned())),
+            None if code == "api" => Some(Actor::Api),
+            _ => None,
+        }
+    }
+}
+
+/// The `source` of tickets made in the bot; the staff API may not use it.
+pub const BOT_SOURCE: &str = "messenger";
+
+/// Ticket statuses with their API codes; the names people read are in the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TicketStatus {
     New,
     InProgress,
@@ -83,16 +140,9 @@ impl TicketStatus {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
-    /// The status name shown to people.
+    /// The status name shown to people (the catalog owns the words).
     pub fn name(self) -> &'static str {
-        match self {
-            TicketStatus::New => "Новая",
-            TicketStatus::InProgress => "В работе",
-            TicketStatus::Waiting => "Ожидает ответа",
-            TicketStatus::Done => "Выполнен",
-            TicketStatus::Closed => "Закрыт",
-            TicketStatus::Cancelled => "Отменена",
-        }
+        crate::texts::status_name(self)
     }
 
     /// Work on the ticket is still going on.
@@ -136,6 +186,17 @@ mod tests {
     }
 
     #[test]
+    fn actor_codes_round_trip() {
+        for actor in [Actor::Client("c1".into()), Actor::Employee("e-2".into()), Actor::Api] {
+            assert_eq!(Actor::from_code(&actor.code()), Some(actor));
+        }
+        for bad in ["", "client:", "boss:1", "api:x", "contact:c1"] {
+            assert_eq!(Actor::from_code(bad), None, "{bad:?}");
+        }
+        assert_eq!(Person::Contact("c1".into()).code(), "contact:c1");
+    }
+
+    #[test]
     fn counts_split_active_and_completed() {
         use TicketStatus::*;
         let counts = TicketCounts::from_statuses([New, InProgress, Done, Closed, Cancelled, Waiting]);
@@ -144,55 +205,50 @@ mod tests {
 }
 
 /// A ticket of the service desk, as stored. (Fields the bot flows and the staff API share.)
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ticket {
     /// Sequential number, unique; gaps are possible (a number taken by a failed attempt).
     pub id: u64,
     pub subject: String,
     pub message: String,
     pub status: TicketStatus,
-    /// Where the ticket came from: `messenger` for the bot, else what the API was told.
+    /// Where the ticket came from: [`BOT_SOURCE`] for the bot, else what the API was told.
     pub source: String,
     pub client_id: String,
     pub contact_id: String,
     pub assignee_id: Option<String>,
     /// The assignee's name as of the assignment, so that a ticket card is one read.
-    #[serde(default)]
     pub assignee_name: Option<String>,
     pub deadline: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
-    /// Who made the last change: `client:<contact id>`, `employee:<employee id>` or `api`; lets
-    /// the notifier skip echoing a client's own action back to them.
-    pub changed_by: String,
+    /// Who made the last change; lets the notifier skip echoing a client's own action back to them.
+    pub changed_by: Actor,
     /// Storage version: every write is conditional on the version it read.
-    #[serde(default)]
     pub version: u64,
 }
 
 /// Who wrote a comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthorKind {
     Client,
     Employee,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
     pub id: String,
     pub ticket_id: u64,
     pub author_kind: AuthorKind,
     pub author_id: String,
     pub author_name: String,
-    #[serde(default)]
     pub text: String,
     /// Internal notes are for staff only: never shown or sent to clients.
     pub internal: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
     pub name: String,
     pub content_type: String,
@@ -203,12 +259,20 @@ pub struct Attachment {
     pub comment_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalEntry {
+    /// RFC 3339 UTC with milliseconds; entries sort by it.
     pub at: String,
     pub event: String,
-    pub by: String,
+    pub by: Actor,
     pub details: String,
+}
+
+impl JournalEntry {
+    pub fn new(at: chrono::DateTime<chrono::Utc>, event: &str, by: Actor, details: impl Into<String>) -> Self {
+        let at = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        JournalEntry { at, event: event.to_owned(), by, details: details.into() }
+    }
 }
 
 /// A ticket with everything attached to it.
@@ -221,16 +285,11 @@ pub struct TicketDetails {
 }
 
 /// A client's request to be called back by their account manager.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallMeRequest {
     pub id: String,
-    // Stored under names of their own: `contact_id`/`client_id` would put the request into
-    // the tickets' indexes.
-    #[serde(rename = "requester")]
     pub contact_id: String,
-    #[serde(rename = "requester_client")]
     pub client_id: String,
-    #[serde(rename = "requested_at")]
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// `new`, then `manager_notified` once the manager got the message in Telegram.
     pub state: String,

@@ -9,14 +9,12 @@
 //! before sending, so a redelivered record sends nothing twice. (A crash between the send and
 //! the marker can still repeat one message; nothing stricter exists without Telegram's help.)
 
-use crate::config::Config;
 use crate::dialogue::Reply;
-use crate::domain::{AuthorKind, CallMeRequest, Comment, Ticket, TicketStatus};
-use crate::ports::{Directory, Messenger, SendError, StoreError};
+use crate::domain::{Actor, AuthorKind, CallMeRequest, Comment, Person, Ticket, TicketStatus, BOT_SOURCE};
+use crate::ports::{CallMeRequests, Directory, Messenger, SendError, SentNotices, StoreError, TicketStore, UserStore};
 use crate::texts::{self, fill};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use std::future::Future;
 use std::time::Duration;
 
 /// Telegram's limit on a message's text.
@@ -47,20 +45,7 @@ pub struct Record {
 }
 
 /// Someone a notice goes to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Recipient {
-    Contact(String),
-    Employee(String),
-}
-
-impl Recipient {
-    fn key(&self) -> String {
-        match self {
-            Recipient::Contact(id) => format!("contact:{id}"),
-            Recipient::Employee(id) => format!("employee:{id}"),
-        }
-    }
-}
+pub type Recipient = Person;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
@@ -89,10 +74,6 @@ pub struct NoticeSettings {
 }
 
 impl NoticeSettings {
-    pub fn from_config(config: &Config) -> Self {
-        NoticeSettings { service_desk_url: config.service_desk_url.clone(), timezone: config.timezone }
-    }
-
     fn ticket_url(&self, id: u64) -> String {
         format!("{}/tickets/{id}", self.service_desk_url)
     }
@@ -126,7 +107,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
     match change {
         Change::TicketCreated(ticket) => {
             // The bot confirmed its own tickets already.
-            if ticket.source != "messenger" {
+            if ticket.source != BOT_SOURCE {
                 let line = fill(texts::NOTICE_CREATED, &[("id", &ticket.id.to_string())]);
                 out.push(notice(Recipient::Contact(ticket.contact_id.clone()), ticket, vec![line]));
             }
@@ -159,7 +140,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
                     None => texts::NOTICE_DEADLINE_CLEARED.to_owned(),
                 });
             }
-            let by_client = new.changed_by == format!("client:{}", new.contact_id);
+            let by_client = new.changed_by == Actor::Client(new.contact_id.clone());
             // What the client did in the bot is not echoed back to them.
             if !lines.is_empty() && !by_client {
                 out.push(notice(Recipient::Contact(new.contact_id.clone()), new, lines));
@@ -188,7 +169,8 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
                 }
                 AuthorKind::Client => {
                     if let Some(assignee) = &ticket.assignee_id {
-                        let text = if comment.text.is_empty() { "📎".to_owned() } else { escape(&comment.text) };
+                        let text =
+                            if comment.text.is_empty() { texts::FILES_ONLY.to_owned() } else { escape(&comment.text) };
                         let line = fill(
                             texts::NOTICE_CLIENT_COMMENT,
                             &[
@@ -258,18 +240,6 @@ pub fn split_message(text: &str) -> Vec<String> {
     parts
 }
 
-/// What the notifier reads and writes besides the directory.
-pub trait NotifyStore: Directory {
-    fn ticket(&self, id: u64) -> impl Future<Output = Result<Option<Ticket>, StoreError>> + Send;
-    fn already_sent(&self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
-    fn mark_sent(&self, key: &str, now: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
-    fn is_unreachable(&self, user: u64) -> impl Future<Output = Result<bool, StoreError>> + Send;
-    /// Until the user writes to the bot again (their next committed update rewrites the record).
-    fn mark_unreachable(&self, user: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// The call-back request reached the manager.
-    fn mark_call_me_notified(&self, id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
-}
-
 pub struct Dispatcher<S, M> {
     pub store: S,
     pub messenger: M,
@@ -285,13 +255,23 @@ pub enum Failure {
     Telegram(#[source] SendError),
 }
 
-impl<S: NotifyStore, M: Messenger> Dispatcher<S, M> {
+impl<S, M> Dispatcher<S, M>
+where
+    S: Directory + TicketStore + UserStore + CallMeRequests + SentNotices,
+    M: Messenger,
+{
     /// Handles records in order. Returns the sequence number of the first record that must be
     /// retried (everything after it is retried too, which keeps each ticket's order), or `None`.
-    /// `remaining` is the time left before the function's deadline.
-    pub async fn handle_batch(&self, records: &[Record], remaining: impl Fn() -> Duration) -> Option<String> {
+    /// `remaining` is the time left before the function's deadline; `now` is when the batch
+    /// is handled.
+    pub async fn handle_batch(
+        &self,
+        records: &[Record],
+        remaining: impl Fn() -> Duration,
+        now: DateTime<Utc>,
+    ) -> Option<String> {
         for record in records {
-            if let Err(error) = self.handle_record(record, &remaining).await {
+            if let Err(error) = self.handle_record(record, &remaining, now).await {
                 tracing::warn!(event_id = %record.event_id, %error, "stream record will be retried");
                 return Some(record.sequence.clone());
             }
@@ -299,11 +279,16 @@ impl<S: NotifyStore, M: Messenger> Dispatcher<S, M> {
         None
     }
 
-    async fn handle_record(&self, record: &Record, remaining: &impl Fn() -> Duration) -> Result<(), Failure> {
+    async fn handle_record(
+        &self,
+        record: &Record,
+        remaining: &impl Fn() -> Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(), Failure> {
         let context = self.context(&record.change).await?;
         let mut delivered = 0;
         for notice in notices(&record.change, &context, &self.settings) {
-            let key = format!("{}#{}", record.event_id, notice.to.key());
+            let key = format!("{}#{}", record.event_id, notice.to.code());
             if self.store.already_sent(&key).await? {
                 continue;
             }
@@ -331,7 +316,7 @@ impl<S: NotifyStore, M: Messenger> Dispatcher<S, M> {
                     return Err(Failure::Telegram(other));
                 }
             }
-            self.store.mark_sent(&key, Utc::now()).await?;
+            self.store.mark_sent(&key, now).await?;
         }
         if let (Change::CallMeRequested(request), true) = (&record.change, delivered > 0) {
             self.store.mark_call_me_notified(&request.id).await?;
@@ -431,7 +416,7 @@ mod tests {
             deadline: None,
             created_at: at,
             updated_at: at,
-            changed_by: "api".into(),
+            changed_by: Actor::Api,
             version: 1,
         }
     }
@@ -463,7 +448,7 @@ mod tests {
         let old = ticket();
         let mut new = ticket();
         new.status = TicketStatus::Cancelled;
-        new.changed_by = "client:c1".into();
+        new.changed_by = Actor::Client("c1".into());
         let change = Change::TicketChanged { old: Box::new(old), new: Box::new(new) };
         assert!(notices(&change, &Context::default(), &settings("https://d")).is_empty(), "no assignee: nobody");
 
@@ -511,7 +496,7 @@ mod tests {
     #[test]
     fn bot_tickets_are_not_announced_again_but_vip_managers_hear() {
         let mut from_bot = ticket();
-        from_bot.source = "messenger".into();
+        from_bot.source = BOT_SOURCE.into();
         let context = Context { client_vip: true, manager_id: Some("e1".into()), ..Context::default() };
         let out = notices(&Change::TicketCreated(from_bot), &context, &settings("http://localhost"));
         assert_eq!(out.len(), 1);

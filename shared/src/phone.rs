@@ -11,6 +11,13 @@ use phonenumber::{country, Mode};
 pub struct Phone(String);
 
 impl Phone {
+    /// A number already in E.164 form, as stored (`+` and at most 15 digits); no other form is taken.
+    pub fn from_e164(text: &str) -> Option<Phone> {
+        let digits = text.strip_prefix('+')?;
+        let plain = (5..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+        plain.then(|| Phone(text.to_owned()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

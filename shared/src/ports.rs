@@ -1,9 +1,14 @@
-//! The ports the application talks through. Adapters: `dynamo` (DynamoDB), `telegram` (Bot API);
-//! in-memory fakes live with the tests that use them.
+//! The ports the application talks through, each named for what it holds. Adapters: `dynamo`
+//! (DynamoDB), `s3` (the attachments bucket), `telegram` (the Bot API); `memory` implements the
+//! stores in memory for the fast tier, and `contract` holds the tests both store adapters pass.
 
-use crate::dialogue::{AlbumTarget, Effect, PhoneMatches, Reply, State, TicketSummary, UserRecord};
+use crate::dialogue::{
+    AlbumTarget, Effect, Manager, NewComment, NewTicket, PhoneMatches, Reply, State, StoredFile, TicketSummary,
+    UserRecord,
+};
 use crate::domain::{
-    Client, Comment, Contact, Employee, JournalEntry, TelegramUserId, Ticket, TicketDetails, TicketStatus,
+    Actor, Attachment, AuthorKind, CallMeRequest, Client, Comment, Contact, Employee, JournalEntry, TelegramUserId,
+    Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
 };
 use crate::phone::Phone;
 use chrono::{DateTime, Utc};
@@ -40,29 +45,78 @@ pub struct Commit<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// Telegram users, their links and dialogue state, and the directory lookups the dialogue needs.
-pub trait UserStore: Send + Sync {
-    fn load_user(&self, user_id: TelegramUserId) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
-    fn find_by_phone(&self, phone: &Phone) -> impl Future<Output = Result<PhoneMatches, StoreError>> + Send;
-    /// Applies a [`Commit`] atomically together with a marker for its update id.
-    /// `Duplicate` when the marker exists, `Conflict` when the user record changed since read.
-    fn commit(&self, commit: &Commit<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Allocates the next ticket number (atomic; a number taken by a failed attempt is a gap).
-    fn next_ticket_id(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
-    fn ticket(&self, id: u64) -> impl Future<Output = Result<Option<Ticket>, StoreError>> + Send;
-    /// The client's account manager, if it has one.
-    fn manager(
-        &self,
-        client_id: &str,
-    ) -> impl Future<Output = Result<Option<crate::dialogue::Manager>, StoreError>> + Send;
-    /// Where an album's parts go, if a part claimed it already.
-    fn album_claim(&self, album: &str) -> impl Future<Output = Result<Option<AlbumTarget>, StoreError>> + Send;
+// ---- The records a commit's effects make (the same in every store) ------------------------
+
+/// A ticket the bot made, as stored.
+impl NewTicket {
+    pub fn record(&self, now: DateTime<Utc>) -> Ticket {
+        Ticket {
+            id: self.id,
+            subject: self.subject.clone(),
+            message: self.message.clone(),
+            status: TicketStatus::New,
+            source: BOT_SOURCE.into(),
+            client_id: self.client_id.clone(),
+            contact_id: self.contact_id.clone(),
+            assignee_id: None,
+            assignee_name: None,
+            deadline: None,
+            created_at: now,
+            updated_at: now,
+            changed_by: Actor::Client(self.contact_id.clone()),
+            version: 1,
+        }
+    }
 }
 
-/// Reads about tickets that the dialogue needs.
-pub trait TicketReader: Send + Sync {
-    /// The contact's tickets, newest first.
-    fn contact_tickets(&self, contact_id: &str) -> impl Future<Output = Result<Vec<TicketSummary>, StoreError>> + Send;
+/// A comment a client wrote in the bot, as stored.
+impl NewComment {
+    pub fn record(&self, now: DateTime<Utc>) -> Comment {
+        Comment {
+            id: self.comment_id.clone(),
+            ticket_id: self.ticket_id,
+            author_kind: AuthorKind::Client,
+            author_id: self.contact_id.clone(),
+            author_name: self.author_name.clone(),
+            text: self.text.clone(),
+            internal: false,
+            created_at: now,
+        }
+    }
+}
+
+/// A file as stored with a ticket (or one of its comments).
+impl StoredFile {
+    pub fn attachment(&self, comment_id: Option<&str>) -> Attachment {
+        Attachment {
+            name: self.name.clone(),
+            content_type: self.content_type.clone(),
+            size: self.size,
+            key: self.key.clone(),
+            comment_id: comment_id.map(str::to_owned),
+        }
+    }
+}
+
+/// Telegram users: who each is to the desk (their link), where their dialogue is, and whether
+/// notifications reach them.
+pub trait UserStore: Send + Sync {
+    fn load_user(&self, user_id: TelegramUserId) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+    /// Applies a [`Commit`] atomically together with a marker for its update id.
+    /// `Duplicate` when the marker exists, `Conflict` when the user record or a record an effect
+    /// is conditioned on changed since read.
+    fn commit(&self, commit: &Commit<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Whether the user blocked the bot (a notification to them would fail).
+    fn is_unreachable(&self, user: TelegramUserId) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Until the user writes to the bot again (their next committed update rewrites the record).
+    /// A user without a record has nothing to mark.
+    fn mark_unreachable(&self, user: TelegramUserId) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Where the parts of albums go, as the part that arrived first decided (written by
+/// [`UserStore::commit`] with [`Effect::ClaimAlbum`]).
+pub trait AlbumClaims: Send + Sync {
+    fn album_claim(&self, album: &str) -> impl Future<Output = Result<Option<AlbumTarget>, StoreError>> + Send;
 }
 
 /// The attachments bucket.
@@ -105,6 +159,20 @@ pub trait Directory: Send + Sync {
     ) -> impl Future<Output = Result<Contact, StoreError>> + Send;
     fn get_employee(&self, id: &str) -> impl Future<Output = Result<Option<Employee>, StoreError>> + Send;
     fn put_employee(&self, employee: &Employee) -> impl Future<Output = Result<Employee, StoreError>> + Send;
+    /// The contacts and employees with this phone, sorted by id. Company names are filled in
+    /// only when more than one active contact matches (the user must then choose).
+    fn find_by_phone(&self, phone: &Phone) -> impl Future<Output = Result<PhoneMatches, StoreError>> + Send;
+
+    /// The client's account manager, if it has one.
+    fn manager(&self, client_id: &str) -> impl Future<Output = Result<Option<Manager>, StoreError>> + Send {
+        async move {
+            let Some(manager_id) = self.get_client(client_id).await?.and_then(|c| c.manager_id) else {
+                return Ok(None);
+            };
+            let employee = self.get_employee(&manager_id).await?;
+            Ok(employee.map(|e| Manager { employee_id: e.id, linked: e.telegram_user.is_some() }))
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -136,16 +204,30 @@ pub struct TicketFilter {
     pub status: Option<TicketStatus>,
 }
 
-/// Tickets as the staff API changes them.
+impl TicketFilter {
+    pub fn matches(&self, ticket: &Ticket) -> bool {
+        self.contact_id.as_ref().is_none_or(|c| c == &ticket.contact_id)
+            && self.client_id.as_ref().is_none_or(|c| c == &ticket.client_id)
+            && self.status.is_none_or(|s| s == ticket.status)
+    }
+}
+
+/// Tickets with their comments, attachments and journal: what the bot, the staff API and the
+/// notifier read and write.
 pub trait TicketStore: Send + Sync {
-    /// Allocates the next ticket number (the same counter the bot uses).
-    fn allocate_id(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
-    /// Stores a new ticket with its journal entries.
+    /// Allocates the next ticket number (atomic; a number taken by a failed attempt is a gap).
+    fn next_ticket_id(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// The ticket as it is now (a consistent read).
+    fn ticket(&self, id: u64) -> impl Future<Output = Result<Option<Ticket>, StoreError>> + Send;
+    /// The contact's tickets, newest first (from an index: may lag a write by a moment).
+    fn contact_tickets(&self, contact_id: &str) -> impl Future<Output = Result<Vec<TicketSummary>, StoreError>> + Send;
+    /// Stores a new ticket with its journal entries; `Conflict` if the id is taken.
     fn create_ticket(
         &self,
         ticket: &Ticket,
         journal: &[JournalEntry],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The ticket with its comments (oldest first), attachments and journal.
     fn ticket_details(&self, id: u64) -> impl Future<Output = Result<Option<TicketDetails>, StoreError>> + Send;
     /// Newest first.
     fn list_tickets(&self, filter: &TicketFilter) -> impl Future<Output = Result<Vec<Ticket>, StoreError>> + Send;
@@ -156,10 +238,23 @@ pub trait TicketStore: Send + Sync {
         ticket: &Ticket,
         journal: &[JournalEntry],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Adds a comment to an existing ticket (`Conflict` if there is no such ticket).
     fn add_comment(&self, comment: &Comment) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Call-back requests, newest first.
-    fn call_me_requests(&self)
-        -> impl Future<Output = Result<Vec<crate::domain::CallMeRequest>, StoreError>> + Send;
+}
+
+/// Clients' requests to be called back by their account manager (written by
+/// [`UserStore::commit`] with [`Effect::RequestCallMe`]).
+pub trait CallMeRequests: Send + Sync {
+    /// Newest first.
+    fn call_me_requests(&self) -> impl Future<Output = Result<Vec<CallMeRequest>, StoreError>> + Send;
+    /// The request reached the manager.
+    fn mark_call_me_notified(&self, id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Which notices were delivered, so that a redelivered stream record sends nothing twice.
+pub trait SentNotices: Send + Sync {
+    fn already_sent(&self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn mark_sent(&self, key: &str, now: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Links to stored files for staff.

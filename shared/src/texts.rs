@@ -126,6 +126,22 @@ pub const NOTICE_VIP_TICKET: &str = "⭐ Новое обращение VIP-кл�
 pub const NOTICE_CLIENT_COMMENT: &str = "💬 Клиент <b>{contact}</b> ({client}) оставил комментарий:\n{text}";
 pub const NOTICE_CLIENT_CANCELLED: &str = "🛑 Клиент <b>{contact}</b> ({client}) отменил обращение в боте.";
 
+/// The status name people read.
+pub fn status_name(status: crate::domain::TicketStatus) -> &'static str {
+    use crate::domain::TicketStatus::*;
+    match status {
+        New => "Новая",
+        InProgress => "В работе",
+        Waiting => "Ожидает ответа",
+        Done => "Выполнен",
+        Closed => "Закрыт",
+        Cancelled => "Отменена",
+    }
+}
+
+/// Stands for the text of a comment made of files only.
+pub const FILES_ONLY: &str = "📎";
+
 /// Shown for dates that are not set.
 pub const NOT_SET: &str = "Не назначен";
 

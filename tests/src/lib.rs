@@ -7,10 +7,10 @@ pub mod simulator;
 pub mod stream;
 pub mod updates;
 
-use shared::config::Config;
 use fake_telegram::FakeTelegram;
 use localstack::{LocalStack, Persistence, Resources};
 use serde_json::Value;
+use shared::config::Config;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
@@ -268,11 +268,14 @@ impl TestEnv {
 
     /// The contact's tickets, newest first.
     pub async fn tickets_of(&self, contact_id: &str) -> Vec<shared::dialogue::TicketSummary> {
-        shared::ports::TicketReader::contact_tickets(&self.store(), contact_id).await.expect("tickets")
+        shared::ports::TicketStore::contact_tickets(&self.store(), contact_id).await.expect("tickets")
     }
 
     pub async fn ticket(&self, id: u64) -> shared::domain::TicketDetails {
-        self.store().ticket_details(id).await.expect("readable").expect("the ticket exists")
+        shared::ports::TicketStore::ticket_details(&self.store(), id)
+            .await
+            .expect("readable")
+            .expect("the ticket exists")
     }
 
     /// A client «ООО Ромашка» (k1) with contact Анна (c1, +7 912 345-67-89) linked to
@@ -298,7 +301,7 @@ pub async fn insert_ticket(
     contact_id: &str,
     status: shared::domain::TicketStatus,
 ) -> u64 {
-    let id = shared::ports::UserStore::next_ticket_id(store).await.expect("a ticket number");
+    let id = shared::ports::TicketStore::next_ticket_id(store).await.expect("a ticket number");
     let now = chrono::Utc::now();
     let ticket = shared::domain::Ticket {
         id,
@@ -313,7 +316,7 @@ pub async fn insert_ticket(
         deadline: None,
         created_at: now,
         updated_at: now,
-        changed_by: "employee:e1".into(),
+        changed_by: shared::domain::Actor::Employee("e1".into()),
         version: 1,
     };
     shared::ports::TicketStore::create_ticket(store, &ticket, &[]).await.expect("ticket stored");

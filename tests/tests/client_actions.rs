@@ -1,9 +1,9 @@
 //! The client's actions on tickets, end to end (spec sections 2–6): status cards, comments,
 //! cancelling, questions about completed tickets, call-back requests; every press authorised.
 
-use shared::texts;
 use e2e::{updates, TestEnv};
 use serde_json::json;
+use shared::texts;
 
 const ANNA: u64 = 5001; // contact c1 of k1 (manager e1)
 const CHAT: i64 = ANNA as i64;
@@ -140,7 +140,7 @@ async fn cancelling_once_however_often_it_is_pressed() {
     assert_eq!(stored.ticket.status, shared::domain::TicketStatus::Cancelled);
     let cancellations: Vec<_> = stored.journal.iter().filter(|e| e.event == "cancelled").collect();
     assert_eq!(cancellations.len(), 1, "one cancellation, one journal entry");
-    assert_eq!(cancellations[0].by, "client:c1");
+    assert_eq!(cancellations[0].by.code(), "client:c1");
     let said = env.telegram.texts_to(CHAT);
     let cancelled_text = texts::fill(texts::TICKET_CANCELLED, &[("id", &cancel.to_string())]);
     assert_eq!(said.iter().filter(|t| **t == cancelled_text).count(), 1);

@@ -2,9 +2,9 @@
 //! the TicketsTable stream read from DynamoDB Local → the real notifier handler → the fake
 //! Telegram.
 
-use shared::texts;
 use e2e::{updates, TestEnv};
 use serde_json::json;
+use shared::texts;
 
 const ANNA: u64 = 5001; // contact c1 of the VIP client k1
 const BORIS: u64 = 5002; // contact c2 of k1

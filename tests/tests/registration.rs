@@ -1,9 +1,9 @@
 //! Registration and the main menu, end to end: updates through the real webhook handler,
 //! DynamoDB Local, and the fake Telegram. The directory is set up through the staff API.
 
-use shared::texts;
 use e2e::{updates, TestEnv, SUPPORT_PHONE};
 use serde_json::json;
+use shared::texts;
 
 const ANNA: u64 = 5001;
 const BORIS: u64 = 5002;

@@ -1,8 +1,8 @@
 //! Tickets from Telegram, end to end: the webhook handler, DynamoDB Local, the local S3
 //! server and the fake Telegram.
 
-use shared::texts;
 use e2e::{updates, TestEnv};
+use shared::texts;
 use std::io::Cursor;
 
 const ANNA: u64 = 5001;

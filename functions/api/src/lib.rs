@@ -1,11 +1,11 @@
 //! The staff/integration API Lambda: routes on the request path itself, so it runs the same
 //! behind an HttpApi, a Function URL, or the local runner.
 
+use lambda_http::{Body, Request, Response};
 use shared::api::{Api, ApiRequest, ApiResponse};
 use shared::config::Config;
 use shared::dynamo::DynamoStore;
 use shared::s3::S3Files;
-use lambda_http::{Body, Request, Response};
 
 pub struct StaffApi {
     pub api: Api<DynamoStore, S3Files>,

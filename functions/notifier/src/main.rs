@@ -1,7 +1,7 @@
 #![recursion_limit = "256"]
 use aws_lambda_events::dynamodb::Event;
-use shared::config::Config;
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use shared::config::Config;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

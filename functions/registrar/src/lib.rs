@@ -7,10 +7,10 @@ use aws_lambda_events::cloudformation::{
     CloudFormationCustomResourceRequest, CloudFormationCustomResourceResponse,
     CloudFormationCustomResourceResponseStatus,
 };
-use shared::telegram::TelegramMessenger;
 use frankenstein::methods::{DeleteWebhookParams, SetWebhookParams};
 use frankenstein::AsyncTelegramApi;
 use serde::{Deserialize, Serialize};
+use shared::telegram::TelegramMessenger;
 
 /// The custom resource's properties (template.yaml, `TelegramWebhook`).
 #[derive(Debug, Serialize, Deserialize)]

@@ -6,14 +6,14 @@
 //! response, a Bot API call Telegram carries out itself. 500 only when nothing was committed,
 //! so that Telegram's redelivery can finish the work.
 
+use lambda_http::{Body, Request, Response};
+use serde_json::{json, Value};
 use shared::app::Bot;
 use shared::config::{Config, Secret};
 use shared::dialogue::DialogueSettings;
 use shared::dynamo::DynamoStore;
 use shared::s3::S3Files;
 use shared::telegram::{self, Parsed, TelegramMessenger};
-use lambda_http::{Body, Request, Response};
-use serde_json::{json, Value};
 
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 

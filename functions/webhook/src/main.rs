@@ -1,5 +1,5 @@
-use shared::config::Config;
 use lambda_http::{run, service_fn, Error};
+use shared::config::Config;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

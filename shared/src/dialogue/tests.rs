@@ -96,7 +96,7 @@ fn run_with(
                             deadline: None,
                             created_at: chrono::Utc::now(),
                             updated_at: chrono::Utc::now(),
-                            changed_by: "client:c1".into(),
+                            changed_by: crate::domain::Actor::Client("c1".into()),
                             version: 1,
                         }))
                     }

@@ -1,0 +1,10 @@
+//! One codec per record: how each domain record becomes an item and back. Attribute names are
+//! known here (and in the conditions of `commit.rs` and the ports' writes, next door).
+
+pub mod attachment;
+pub mod call_me;
+pub mod comment;
+pub mod directory;
+pub mod journal;
+pub mod ticket;
+pub mod user;

@@ -1,0 +1,137 @@
+//! [`Directory`] on the BotTable: clients, contacts and employees, found by id or by phone.
+
+use super::attr::*;
+use super::codec::directory as codec;
+use super::write::{put, tx_put};
+use super::{keys, query_all, unavailable, DynamoStore};
+use crate::dialogue::PhoneMatches;
+use crate::domain::{Client, Contact, Employee, Link, TelegramUserId};
+use crate::dynamo::keys::Kind;
+use crate::phone::Phone;
+use crate::ports::{Directory, StoreError};
+use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+impl Directory for DynamoStore {
+    async fn get_client(&self, id: &str) -> Result<Option<Client>, StoreError> {
+        self.get(&self.bot_table, keys::client(id)).await?.as_ref().map(codec::client_from_item).transpose()
+    }
+
+    async fn put_client(&self, client: &Client) -> Result<(), StoreError> {
+        let item = codec::client_to_item(client);
+        self.client.put_item().table_name(&self.bot_table).set_item(Some(item)).send().await.map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn get_contact(&self, id: &str) -> Result<Option<Contact>, StoreError> {
+        self.get(&self.bot_table, keys::contact(id)).await?.as_ref().map(codec::contact_from_item).transpose()
+    }
+
+    async fn put_contact(&self, contact: &Contact, now: DateTime<Utc>) -> Result<Contact, StoreError> {
+        let mut stored = contact.clone();
+        let mut items = vec![];
+        if let Some(user) = contact.telegram_user {
+            let link = Link::Contact {
+                contact_id: contact.id.clone(),
+                client_id: contact.client_id.clone(),
+                name: contact.name.clone(),
+            };
+            if contact.active {
+                // Keep the user's copy of the link (name, company) in step with the directory.
+                items.push(self.relink_user(user, &link)?);
+            } else {
+                // A deactivated contact counts as unregistered: the link goes on both sides.
+                items.push(self.unlink_user(user, &link.person().code())?);
+                stored.telegram_user = None;
+            }
+        }
+        items.push(self.directory_put(codec::contact_to_item(&stored, now), contact.telegram_user)?);
+        self.transact(items).await?;
+        Ok(stored)
+    }
+
+    async fn get_employee(&self, id: &str) -> Result<Option<Employee>, StoreError> {
+        self.get(&self.bot_table, keys::employee(id)).await?.as_ref().map(codec::employee_from_item).transpose()
+    }
+
+    async fn put_employee(&self, employee: &Employee) -> Result<Employee, StoreError> {
+        let mut items = vec![];
+        if let Some(user) = employee.telegram_user {
+            let link = Link::Employee { employee_id: employee.id.clone(), name: employee.name.clone() };
+            items.push(self.relink_user(user, &link)?);
+        }
+        items.push(self.directory_put(codec::employee_to_item(employee), employee.telegram_user)?);
+        self.transact(items).await?;
+        Ok(employee.clone())
+    }
+
+    async fn find_by_phone(&self, phone: &Phone) -> Result<PhoneMatches, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.bot_table)
+            .index_name("ByPhone")
+            .key_condition_expression("phone = :p")
+            .expression_attribute_values(":p", s(phone.as_str()));
+        let mut matches = PhoneMatches::default();
+        for item in &query_all(query).await? {
+            match keys::kind_of(get_s(item, "sk").unwrap_or_default()) {
+                Kind::Contact => matches.contacts.push(codec::contact_match(item)?),
+                Kind::Employee => matches.employees.push(codec::employee_match(item)?),
+                _ => {}
+            }
+        }
+        matches.contacts.sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
+        matches.employees.sort_by(|a, b| a.employee_id.cmp(&b.employee_id));
+        // Company names are shown only when the user must choose between companies.
+        if matches.contacts.iter().filter(|c| c.active).count() > 1 {
+            let names = self.client_names(matches.contacts.iter().map(|c| c.client_id.clone())).await?;
+            for contact in &mut matches.contacts {
+                contact.client_name =
+                    names.get(&contact.client_id).cloned().unwrap_or_else(|| contact.client_id.clone());
+            }
+        }
+        Ok(matches)
+    }
+}
+
+impl DynamoStore {
+    /// Client names by id, in one batch read.
+    async fn client_names(&self, ids: impl Iterator<Item = String>) -> Result<HashMap<String, String>, StoreError> {
+        let mut unique: Vec<String> = ids.collect();
+        unique.sort();
+        unique.dedup();
+        let mut keys = KeysAndAttributes::builder();
+        for id in &unique {
+            keys = keys.keys(key_map(keys::client(id)));
+        }
+        let output = self
+            .client
+            .batch_get_item()
+            .request_items(&self.bot_table, keys.build().map_err(super::build_error)?)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let mut names = HashMap::new();
+        for item in output.responses.unwrap_or_default().remove(&self.bot_table).unwrap_or_default() {
+            if let (Some(id), Some(name)) = (get_s(&item, "id"), get_s(&item, "name")) {
+                names.insert(id.to_owned(), name.to_owned());
+            }
+        }
+        Ok(names)
+    }
+
+    /// Puts a contact or employee item on condition that its Telegram link is still the one read.
+    fn directory_put(
+        &self,
+        item: Item,
+        linked_as_read: Option<TelegramUserId>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = put(&self.bot_table, item);
+        tx_put(match linked_as_read {
+            Some(user) => put.condition_expression("tg_user = :u").expression_attribute_values(":u", n(user)),
+            None => put.condition_expression("attribute_not_exists(tg_user)"),
+        })
+    }
+}

@@ -1,0 +1,206 @@
+//! Every partition and sort key of both tables, and the classifier of a sort key: the one place
+//! that knows how keys are spelled.
+//!
+//! BotTable (`pk`, `sk`):
+//! - `USER#<telegram id>` / `USER`: a Telegram user, their link and dialogue state.
+//! - `CONTACT#<id>` / `CONTACT`, `CLIENT#<id>` / `CLIENT`, `EMPLOYEE#<id>` / `EMPLOYEE`: the directory.
+//! - `UPD#<update_id>` / `UPD`: the processed-update marker.
+//! - `COUNTER#tickets` / `COUNTER`: the last ticket number.
+//! - `ALBUM#<media_group_id>` / `ALBUM`: where an album's parts go.
+//! - `SENT#<notice key>` / `SENT`: a delivered notice.
+//!
+//! TicketsTable (`pk`, `sk`):
+//! - `TICKET#<id>` / `TICKET`: the ticket.
+//! - `TICKET#<id>` / `COMMENT#<comment id>`: a comment.
+//! - `TICKET#<id>` / `ATT#<object key>`: an attachment.
+//! - `TICKET#<id>` / `LOG#<time>#<n>`: a journal entry.
+//! - `CALLBACK#<id>` / `CALLBACK`: a client's call-me request (the spelling predates the name).
+
+use crate::domain::TelegramUserId;
+
+/// A primary key: (`pk`, `sk`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+impl Key {
+    fn new(pk: String, sk: impl Into<String>) -> Self {
+        Key { pk, sk: sk.into() }
+    }
+}
+
+pub const USER: &str = "USER";
+pub const CONTACT: &str = "CONTACT";
+pub const CLIENT: &str = "CLIENT";
+pub const EMPLOYEE: &str = "EMPLOYEE";
+pub const TICKET: &str = "TICKET";
+pub const CALL_ME: &str = "CALLBACK";
+const UPDATE: &str = "UPD";
+const COUNTER: &str = "COUNTER";
+const ALBUM: &str = "ALBUM";
+const SENT: &str = "SENT";
+const COMMENT: &str = "COMMENT#";
+const ATTACHMENT: &str = "ATT#";
+const JOURNAL: &str = "LOG#";
+
+pub fn user(id: TelegramUserId) -> Key {
+    Key::new(format!("{USER}#{id}"), USER)
+}
+
+pub fn contact(id: &str) -> Key {
+    Key::new(format!("{CONTACT}#{id}"), CONTACT)
+}
+
+pub fn client(id: &str) -> Key {
+    Key::new(format!("{CLIENT}#{id}"), CLIENT)
+}
+
+pub fn employee(id: &str) -> Key {
+    Key::new(format!("{EMPLOYEE}#{id}"), EMPLOYEE)
+}
+
+pub fn update_marker(update_id: u64) -> Key {
+    Key::new(format!("{UPDATE}#{update_id}"), UPDATE)
+}
+
+/// Whether `pk` is an update marker's (the first item of a commit's transaction).
+pub fn is_update_marker(pk: &str) -> bool {
+    pk.strip_prefix(UPDATE).is_some_and(|rest| rest.starts_with('#'))
+}
+
+pub fn ticket_counter() -> Key {
+    Key::new(format!("{COUNTER}#tickets"), COUNTER)
+}
+
+pub fn album(media_group_id: &str) -> Key {
+    Key::new(format!("{ALBUM}#{media_group_id}"), ALBUM)
+}
+
+pub fn sent_notice(notice_key: &str) -> Key {
+    Key::new(format!("{SENT}#{notice_key}"), SENT)
+}
+
+/// The partition of a ticket and everything attached to it.
+pub fn ticket_partition(id: u64) -> String {
+    format!("{TICKET}#{id}")
+}
+
+pub fn ticket(id: u64) -> Key {
+    Key::new(ticket_partition(id), TICKET)
+}
+
+pub fn comment(ticket_id: u64, comment_id: &str) -> Key {
+    Key::new(ticket_partition(ticket_id), format!("{COMMENT}{comment_id}"))
+}
+
+pub fn attachment(ticket_id: u64, object_key: &str) -> Key {
+    Key::new(ticket_partition(ticket_id), format!("{ATTACHMENT}{object_key}"))
+}
+
+/// Journal entries sort by time; `seq` tells apart entries of one moment.
+pub fn journal(ticket_id: u64, at: &str, seq: u64) -> Key {
+    Key::new(ticket_partition(ticket_id), format!("{JOURNAL}{at}#{seq}"))
+}
+
+pub fn call_me(id: &str) -> Key {
+    Key::new(format!("{CALL_ME}#{id}"), CALL_ME)
+}
+
+/// What kind of record a sort key names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    User,
+    Contact,
+    Client,
+    Employee,
+    UpdateMarker,
+    Counter,
+    Album,
+    SentNotice,
+    Ticket,
+    Comment,
+    Attachment,
+    Journal,
+    CallMe,
+    Unknown,
+}
+
+/// Classifies a record by its sort key.
+pub fn kind_of(sk: &str) -> Kind {
+    match sk {
+        USER => Kind::User,
+        CONTACT => Kind::Contact,
+        CLIENT => Kind::Client,
+        EMPLOYEE => Kind::Employee,
+        UPDATE => Kind::UpdateMarker,
+        COUNTER => Kind::Counter,
+        ALBUM => Kind::Album,
+        SENT => Kind::SentNotice,
+        TICKET => Kind::Ticket,
+        CALL_ME => Kind::CallMe,
+        _ if sk.starts_with(COMMENT) => Kind::Comment,
+        _ if sk.starts_with(ATTACHMENT) => Kind::Attachment,
+        _ if sk.starts_with(JOURNAL) => Kind::Journal,
+        _ => Kind::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_spelled_as_stored() {
+        let cases = [
+            (user(42), "USER#42", "USER"),
+            (contact("c1"), "CONTACT#c1", "CONTACT"),
+            (client("k1"), "CLIENT#k1", "CLIENT"),
+            (employee("e1"), "EMPLOYEE#e1", "EMPLOYEE"),
+            (update_marker(7), "UPD#7", "UPD"),
+            (ticket_counter(), "COUNTER#tickets", "COUNTER"),
+            (album("g1"), "ALBUM#g1", "ALBUM"),
+            (sent_notice("ev#contact:c1"), "SENT#ev#contact:c1", "SENT"),
+            (ticket(12), "TICKET#12", "TICKET"),
+            (comment(12, "c9"), "TICKET#12", "COMMENT#c9"),
+            (attachment(12, "ab/x.jpg"), "TICKET#12", "ATT#ab/x.jpg"),
+            (journal(12, "2026-11-26T10:00:00.000Z", 3), "TICKET#12", "LOG#2026-11-26T10:00:00.000Z#3"),
+            (call_me("r5"), "CALLBACK#r5", "CALLBACK"),
+        ];
+        for (key, pk, sk) in cases {
+            assert_eq!((key.pk.as_str(), key.sk.as_str()), (pk, sk));
+        }
+    }
+
+    #[test]
+    fn every_sort_key_is_classified() {
+        let cases = [
+            (user(1).sk, Kind::User),
+            (contact("c").sk, Kind::Contact),
+            (client("k").sk, Kind::Client),
+            (employee("e").sk, Kind::Employee),
+            (update_marker(1).sk, Kind::UpdateMarker),
+            (ticket_counter().sk, Kind::Counter),
+            (album("g").sk, Kind::Album),
+            (sent_notice("n").sk, Kind::SentNotice),
+            (ticket(1).sk, Kind::Ticket),
+            (comment(1, "c").sk, Kind::Comment),
+            (attachment(1, "k").sk, Kind::Attachment),
+            (journal(1, "t", 0).sk, Kind::Journal),
+            (call_me("r").sk, Kind::CallMe),
+            ("TICKETS".to_owned(), Kind::Unknown),
+            (String::new(), Kind::Unknown),
+        ];
+        for (sk, kind) in cases {
+            assert_eq!(kind_of(&sk), kind, "{sk:?}");
+        }
+    }
+
+    #[test]
+    fn only_update_markers_are_markers() {
+        assert!(is_update_marker(&update_marker(5).pk));
+        assert!(!is_update_marker("UPDATE#5"));
+        assert!(!is_update_marker(&user(5).pk));
+    }
+}

@@ -1,0 +1,148 @@
+//! The DynamoDB adapter: the only place that knows key formats, attribute names and how the
+//! domain's records are stored.
+//!
+//! - [`keys`]: every key of both tables and the classifier of a sort key;
+//! - [`codec`]: one codec per record (domain record ⇄ item);
+//! - [`commit`]: the transaction one update commits (dialogue effects → items);
+//! - `users.rs`, `directory.rs`, `tickets.rs`, `notices.rs`: one file per port implementation;
+//! - [`stream`]: TicketsTable stream records → the notifier's [`crate::notify::Change`]s.
+//!
+//! Links are kept on both sides (the user's `link_id`, the contact's or employee's `tg_user`);
+//! every write that changes one side changes the other in the same transaction, conditioned on
+//! the side it did not read, so the two never disagree.
+
+pub mod attr;
+pub mod codec;
+mod commit;
+mod directory;
+pub mod keys;
+mod notices;
+pub mod stream;
+mod tickets;
+mod users;
+mod write;
+
+use crate::ports::{BoxError, StoreError};
+use attr::{key_map, Item};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::TransactWriteItem;
+pub use aws_sdk_dynamodb::Client as DynamoClient;
+
+pub use aws_config::SdkConfig;
+
+/// Loads the AWS configuration once per container from the standard chain (region,
+/// credentials, and `AWS_ENDPOINT_URL`/`AWS_ENDPOINT_URL_DYNAMODB`/`AWS_ENDPOINT_URL_S3`).
+pub async fn load_sdk_config() -> SdkConfig {
+    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+}
+
+/// Both tables behind one client; implements every store port.
+#[derive(Clone, Debug)]
+pub struct DynamoStore {
+    client: DynamoClient,
+    bot_table: String,
+    tickets_table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: DynamoClient, bot_table: impl Into<String>, tickets_table: impl Into<String>) -> Self {
+        DynamoStore { client, bot_table: bot_table.into(), tickets_table: tickets_table.into() }
+    }
+
+    /// One item by its key, read consistently.
+    async fn get(&self, table: &str, key: keys::Key) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(table)
+            .set_key(Some(key_map(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(output.item)
+    }
+
+    /// Runs a transaction. When the first item is an update marker, its failed condition alone
+    /// means a duplicate delivery; any other failed condition is a concurrent change.
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        let first_is_marker = items
+            .first()
+            .and_then(|i| i.put())
+            .and_then(|p| p.item().get("pk"))
+            .and_then(|pk| pk.as_s().ok())
+            .is_some_and(|pk| keys::is_update_marker(pk));
+        let error = match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => return Ok(()),
+            Err(error) => error,
+        };
+        let codes: Vec<Option<String>> = match error.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
+                e.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect()
+            }
+            _ => return Err(unavailable(error)),
+        };
+        let failed = |i: usize| codes.get(i).and_then(|c| c.as_deref()) == Some("ConditionalCheckFailed");
+        if first_is_marker && failed(0) {
+            Err(StoreError::Duplicate)
+        } else if (0..codes.len()).any(failed) || codes.iter().any(|c| c.as_deref() == Some("TransactionConflict")) {
+            Err(StoreError::Conflict)
+        } else {
+            Err(unavailable(error))
+        }
+    }
+}
+
+/// Every item a query finds, page after page.
+async fn query_all(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+) -> Result<Vec<Item>, StoreError> {
+    let mut items = vec![];
+    let mut start = None;
+    loop {
+        let output = query.clone().set_exclusive_start_key(start).send().await.map_err(unavailable)?;
+        items.extend(output.items.unwrap_or_default());
+        start = output.last_evaluated_key;
+        if start.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
+/// Every item of the table whose sort key is `sk`, page after page.
+async fn scan_all(
+    scan: aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder,
+    sk: &str,
+) -> Result<Vec<Item>, StoreError> {
+    let scan = scan.filter_expression("sk = :sk").expression_attribute_values(":sk", attr::s(sk));
+    let mut items = vec![];
+    let mut start = None;
+    loop {
+        let output = scan.clone().set_exclusive_start_key(start).send().await.map_err(unavailable)?;
+        items.extend(output.items.unwrap_or_default());
+        start = output.last_evaluated_key;
+        if start.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
+fn unavailable<E, R>(error: SdkError<E, R>) -> StoreError
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    StoreError::Unavailable(Box::new(error) as BoxError)
+}
+
+fn build_error(error: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Unavailable(Box::new(error))
+}
+
+fn is_condition_failure<E, R>(error: &SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    error.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException")
+}

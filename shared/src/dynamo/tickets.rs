@@ -1,0 +1,161 @@
+//! [`TicketStore`] on the TicketsTable (and the BotTable's ticket counter).
+
+use super::attr::*;
+use super::codec;
+use super::keys::{self, Kind};
+use super::write::*;
+use super::{query_all, scan_all, unavailable, DynamoStore};
+use crate::dialogue::TicketSummary;
+use crate::domain::{Comment, JournalEntry, Ticket, TicketDetails};
+use crate::ports::{StoreError, TicketFilter, TicketStore};
+use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem};
+
+impl TicketStore for DynamoStore {
+    /// `UpdateItem ADD`: atomic, outside any transaction.
+    async fn next_ticket_id(&self) -> Result<u64, StoreError> {
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.bot_table)
+            .set_key(Some(key_map(keys::ticket_counter())))
+            .update_expression("ADD #v :one")
+            .expression_attribute_names("#v", "value")
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        output.attributes.as_ref().and_then(|a| get_u64(a, "value")).ok_or_else(|| corrupt("ticket counter"))
+    }
+
+    async fn ticket(&self, id: u64) -> Result<Option<Ticket>, StoreError> {
+        self.get(&self.tickets_table, keys::ticket(id)).await?.as_ref().map(codec::ticket::from_item).transpose()
+    }
+
+    async fn contact_tickets(&self, contact_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tickets_table)
+            .index_name("ByContact")
+            .key_condition_expression("contact_id = :c")
+            .expression_attribute_values(":c", s(contact_id))
+            .projection_expression(codec::ticket::SUMMARY_PROJECTION)
+            .expression_attribute_names("#s", "status")
+            .scan_index_forward(false);
+        // A summary that does not read is left out of lists rather than failing every menu.
+        Ok(query_all(query).await?.iter().filter_map(|item| codec::ticket::summary_from_item(item).ok()).collect())
+    }
+
+    async fn create_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
+        let put = put(&self.tickets_table, codec::ticket::to_item(ticket));
+        let mut items = vec![tx_put(put.condition_expression("attribute_not_exists(pk)"))?];
+        items.extend(self.journal_items(ticket.id, journal)?);
+        self.transact(items).await
+    }
+
+    /// One query of the ticket's partition.
+    async fn ticket_details(&self, id: u64) -> Result<Option<TicketDetails>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tickets_table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(keys::ticket_partition(id)))
+            .consistent_read(true);
+        let mut ticket = None;
+        let (mut comments, mut attachments, mut journal) = (vec![], vec![], vec![]);
+        for item in &query_all(query).await? {
+            match keys::kind_of(get_s(item, "sk").unwrap_or_default()) {
+                Kind::Ticket => ticket = Some(codec::ticket::from_item(item)?),
+                Kind::Comment => comments.push(codec::comment::from_item(item)?),
+                Kind::Attachment => attachments.push(codec::attachment::from_item(item)?),
+                Kind::Journal => journal.push(codec::journal::from_item(item)?),
+                _ => {}
+            }
+        }
+        comments.sort_by(|a: &Comment, b: &Comment| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        Ok(ticket.map(|ticket| TicketDetails { ticket, comments, attachments, journal }))
+    }
+
+    async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
+        let index = match (&filter.contact_id, &filter.client_id) {
+            (Some(contact), _) => Some(("ByContact", "contact_id", contact)),
+            (None, Some(client)) => Some(("ByClient", "client_id", client)),
+            (None, None) => None,
+        };
+        let items = match index {
+            Some((index, attribute, value)) => {
+                let query = self
+                    .client
+                    .query()
+                    .table_name(&self.tickets_table)
+                    .index_name(index)
+                    .key_condition_expression(format!("{attribute} = :v"))
+                    .expression_attribute_values(":v", s(value))
+                    .scan_index_forward(false);
+                query_all(query).await?
+            }
+            // No filter: every ticket (a scan, for the occasional full export).
+            None => scan_all(self.client.scan().table_name(&self.tickets_table), keys::TICKET).await?,
+        };
+        let mut tickets = items.iter().map(codec::ticket::from_item).collect::<Result<Vec<_>, _>>()?;
+        tickets.retain(|t| filter.matches(t));
+        tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(tickets)
+    }
+
+    async fn update_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
+        let mut update = update(&self.tickets_table, keys::ticket(ticket.id))
+            .condition_expression("version = :read")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_values(":read", n(ticket.version - 1))
+            .expression_attribute_values(":version", n(ticket.version))
+            .expression_attribute_values(":status", s(ticket.status.code()))
+            .expression_attribute_values(":updated", time(ticket.updated_at))
+            .expression_attribute_values(":by", s(ticket.changed_by.code()));
+        let mut set = vec!["#s = :status", "version = :version", "updated_at = :updated", "changed_by = :by"];
+        let mut remove = vec![];
+        match &ticket.assignee_id {
+            Some(assignee) => {
+                set.extend(["assignee_id = :assignee", "assignee_name = :assignee_name"]);
+                update = update
+                    .expression_attribute_values(":assignee", s(assignee))
+                    .expression_attribute_values(":assignee_name", s(ticket.assignee_name.clone().unwrap_or_default()));
+            }
+            None => remove.extend(["assignee_id", "assignee_name"]),
+        }
+        match ticket.deadline {
+            Some(deadline) => {
+                set.push("deadline = :deadline");
+                update = update.expression_attribute_values(":deadline", time(deadline));
+            }
+            None => remove.push("deadline"),
+        }
+        let mut expression = format!("SET {}", set.join(", "));
+        if !remove.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        let mut items = vec![tx_update(update.update_expression(expression))?];
+        items.extend(self.journal_items(ticket.id, journal)?);
+        self.transact(items).await
+    }
+
+    async fn add_comment(&self, comment: &Comment) -> Result<(), StoreError> {
+        let put = put(&self.tickets_table, codec::comment::to_item(comment));
+        // The ticket must exist: a comment never lands on nothing.
+        let ticket =
+            check(&self.tickets_table, keys::ticket(comment.ticket_id)).condition_expression("attribute_exists(pk)");
+        self.transact(vec![tx_check(ticket)?, tx_put(put.condition_expression("attribute_not_exists(pk)"))?]).await
+    }
+}
+
+impl DynamoStore {
+    /// A write's journal entries, numbered in the order given.
+    fn journal_items(&self, ticket_id: u64, journal: &[JournalEntry]) -> Result<Vec<TransactWriteItem>, StoreError> {
+        (0u64..)
+            .zip(journal)
+            .map(|(seq, entry)| tx_put(put(&self.tickets_table, codec::journal::to_item(ticket_id, entry, seq))))
+            .collect()
+    }
+}
