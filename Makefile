@@ -22,7 +22,7 @@ test: setup lint
 	$(CARGO) test --workspace --all-targets
 
 unit:
-	$(CARGO) test -p shared --features aws,telegram
+	$(CARGO) test -p shared --all-features
 
 lint: lint-template lint-rust
 

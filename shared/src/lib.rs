@@ -6,7 +6,9 @@
 //! - the dialogue decides in [`dialogue::step`] (pure);
 //! - effects happen in [`app::Bot::handle`]: one conditional commit, then the replies.
 
+#[cfg(feature = "staff-api")]
 pub mod api;
+#[cfg(feature = "bot")]
 pub mod app;
 pub mod config;
 pub mod dialogue;
@@ -18,9 +20,9 @@ pub mod phone;
 pub mod ports;
 pub mod texts;
 
-#[cfg(feature = "aws")]
+#[cfg(feature = "dynamodb")]
 pub mod dynamo;
-#[cfg(feature = "aws")]
+#[cfg(feature = "s3")]
 pub mod s3;
 #[cfg(feature = "telegram")]
 pub mod telegram;

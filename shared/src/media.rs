@@ -1,5 +1,6 @@
 //! Attachments: photos become JPEG, every file gets a safe object key.
 
+#[cfg(feature = "bot")]
 use std::io::Cursor;
 
 /// Telegram refuses bot downloads of files over 20 MB.
@@ -7,11 +8,13 @@ pub const MAX_DOWNLOAD_BYTES: u64 = 20 * 1024 * 1024;
 
 /// Whether the bytes are a JPEG (by its start-of-image marker). Such bytes are stored as they
 /// are: no decoding, no re-encoding.
+#[cfg(feature = "bot")]
 pub fn is_jpeg(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xFF, 0xD8, 0xFF])
 }
 
 /// The photo as JPEG: JPEG bytes untouched, any other image format decoded and encoded.
+#[cfg(feature = "bot")]
 pub fn photo_as_jpeg(bytes: Vec<u8>) -> Result<Vec<u8>, image::ImageError> {
     if is_jpeg(&bytes) {
         return Ok(bytes);
@@ -57,7 +60,7 @@ fn clean(text: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "bot"))]
 mod tests {
     use super::*;
 

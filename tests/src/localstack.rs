@@ -49,8 +49,13 @@ impl LocalStack {
                 format!("-dbPath {}", shell_quote(&dir.display().to_string()))
             }
         };
+        // DynamoDB Local writes a metadata file into its working folder: give it one of its own,
+        // under the ignored `.local/`, and no telemetry.
+        let work = root.join(".local/dynamodb");
+        std::fs::create_dir_all(&work)?;
         let java = format!(
-            "java -Djava.library.path={lib} -jar {jar} {storage} -sharedDb -port {dynamo_port}",
+            "cd {work} && exec java -Djava.library.path={lib} -jar {jar} {storage} -sharedDb -disableTelemetry -port {dynamo_port}",
+            work = shell_quote(&work.display().to_string()),
             lib = shell_quote(&jar_dir.join("DynamoDBLocal_lib").display().to_string()),
             jar = shell_quote(&jar_dir.join("DynamoDBLocal.jar").display().to_string()),
         );
