@@ -1,6 +1,6 @@
 //! Telegram Bot API adapter: updates in, messages out (frankenstein's `client_reqwest::Bot`).
 
-use crate::dialogue::{Content, Event, FileKind, Inbound, IncomingFile, InlineButton, Keyboard, Reply};
+use crate::dialogue::{Content, Event, FileKind, Inbound, IncomingFile, InlineButton, Keyboard, Reply, Unsupported};
 use crate::media::MAX_DOWNLOAD_BYTES;
 use crate::ports::{DownloadError, FileSource, Messenger, SendError};
 use frankenstein::methods::{AnswerCallbackQueryParams, SendMessageParams};
@@ -131,19 +131,19 @@ fn message_event(message: &Message) -> Event {
         return Event::Message(content);
     }
     let kind = if message.sticker.is_some() {
-        "стикер"
+        Unsupported::Sticker
     } else if message.location.is_some() || message.venue.is_some() {
-        "геопозицию"
+        Unsupported::Location
     } else if message.poll.is_some() {
-        "опрос"
+        Unsupported::Poll
     } else if message.dice.is_some() {
-        "кубик"
+        Unsupported::Dice
     } else if message.animation.is_some() {
-        "GIF-анимацию"
+        Unsupported::Animation
     } else {
-        "сообщение этого типа"
+        Unsupported::Other
     };
-    Event::Unsupported(kind.to_owned())
+    Event::Unsupported(kind)
 }
 
 /// The files a message carries. Of a photo's sizes the largest is taken.
@@ -249,7 +249,7 @@ fn inline_rows(rows: &[Vec<InlineButton>]) -> Vec<Vec<InlineKeyboardButton>> {
                 .map(|button| {
                     InlineKeyboardButton::builder()
                         .text(button.label.clone())
-                        .callback_data(button.data.clone())
+                        .callback_data(button.press.encode())
                         .build()
                 })
                 .collect()
@@ -392,6 +392,7 @@ pub fn classify(error: frankenstein::Error) -> SendError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialogue::Press;
     use serde_json::json;
 
     fn message(extra: Value) -> Vec<u8> {
@@ -426,7 +427,8 @@ mod tests {
     #[test]
     fn a_sticker_is_unsupported_not_an_error() {
         let sticker = json!({"sticker": {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1, "height": 1, "is_animated": false, "is_video": false}});
-        assert_eq!(event_of(&message(sticker)), Event::Unsupported("стикер".into()));
+        assert_eq!(event_of(&message(sticker)), Event::Unsupported(Unsupported::Sticker));
+        assert_eq!(crate::texts::unsupported_kind(Unsupported::Sticker), "стикер");
     }
 
     #[test]
@@ -453,6 +455,9 @@ mod tests {
         assert_eq!(call["method"], "sendMessage");
         assert_eq!(call["chat_id"], 42);
         assert_eq!(call["reply_markup"]["keyboard"][0][0]["request_contact"], true);
+        let choice = vec![vec![InlineButton::new("Ромашка", Press::ChooseCompany("c1".into()))]];
+        let inline = method_call(42, &Reply::Text { text: "?".into(), keyboard: Keyboard::Inline(choice) });
+        assert_eq!(inline["reply_markup"]["inline_keyboard"][0][0]["callback_data"], "co:c1");
         let answer = method_call(42, &Reply::AnswerPress { press_id: "q".into(), text: None });
         assert_eq!(answer["method"], "answerCallbackQuery");
         assert_eq!(answer["callback_query_id"], "q");

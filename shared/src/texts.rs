@@ -4,6 +4,8 @@
 //! техподдержки") are kept to the letter: the dialogue recognises reply-keyboard presses by
 //! these exact labels, so changing a label here changes what the bot accepts.
 
+use crate::dialogue::Unsupported;
+
 // ---- Registration -------------------------------------------------------------------------
 
 /// The reply-keyboard button that shares the user's own phone number.
@@ -68,7 +70,7 @@ pub const COMMENT_ADDED: &str =
 /// `{name}` is the file's name.
 pub const FILE_TOO_LARGE: &str = "⚠️ Файл «{name}» не принят: он больше 20 МБ, а Telegram не даёт ботам скачивать такие файлы. Пришлите его, пожалуйста, частями или ссылкой.";
 
-/// `{kind}` names what was sent (стикер, геопозиция…).
+/// `{kind}` names what was sent: [`unsupported_kind`].
 pub const UNSUPPORTED: &str = "К обращению нельзя добавить {kind}. 🙏\n\nПришлите, пожалуйста, текст, фото или документ — голосовые сообщения, аудио и видео тоже подойдут.";
 
 /// Answer to a press of a button whose moment has passed.
@@ -146,6 +148,18 @@ pub const FILES_ONLY: &str = "📎";
 pub const NOT_SET: &str = "Не назначен";
 
 // ---- Things the bot does not take ---------------------------------------------------------
+
+/// What was sent, as it fills `{kind}` in [`UNSUPPORTED`] («нельзя добавить …»: accusative).
+pub fn unsupported_kind(kind: Unsupported) -> &'static str {
+    match kind {
+        Unsupported::Sticker => "стикер",
+        Unsupported::Location => "геопозицию",
+        Unsupported::Poll => "опрос",
+        Unsupported::Dice => "кубик",
+        Unsupported::Animation => "GIF-анимацию",
+        Unsupported::Other => "сообщение этого типа",
+    }
+}
 
 /// Fills `{placeholder}`s in a catalog text. Values are inserted as they are; escaping for a
 /// parse mode is the renderer's job.

@@ -1,141 +1,94 @@
 //! The client's actions on existing tickets (spec, sections 2–6): the status card, comments,
 //! cancelling, a question about a completed ticket, and the call-back request.
 //!
-//! Ticket lists are inline buttons carrying the action and the ticket id (`st:42`, well under
-//! Telegram's 64 bytes). Every press is checked against the presser's own tickets as they are
-//! now: another contact's id, or an action that no longer applies, changes nothing.
+//! Ticket lists are inline buttons carrying the list and the ticket id ([`Press::Pick`]). Every
+//! press is checked against the presser's own tickets as they are now: another contact's id, or
+//! an action that no longer applies, changes nothing.
 
 use super::tickets::{add_comment, counts, menu, ticket_list, tickets};
 use super::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Action {
-    Status,
-    Comment,
-    Cancel,
-    Question,
-}
-
-impl Action {
-    const ALL: [Action; 4] = [Action::Status, Action::Comment, Action::Cancel, Action::Question];
-
-    fn pick(self) -> &'static str {
-        match self {
-            Action::Status => "st:",
-            Action::Comment => "cm:",
-            Action::Cancel => "cx:",
-            Action::Question => "qd:",
-        }
-    }
-
-    fn page(self) -> &'static str {
-        match self {
-            Action::Status => "pg:st:",
-            Action::Comment => "pg:cm:",
-            Action::Cancel => "pg:cx:",
-            Action::Question => "pg:qd:",
-        }
-    }
-
-    fn prompt(self) -> &'static str {
-        match self {
-            Action::Status => texts::CHOOSE_TICKET_STATUS,
-            Action::Comment => texts::CHOOSE_TICKET_COMMENT,
-            Action::Cancel => texts::CHOOSE_TICKET_CANCEL,
-            Action::Question => texts::CHOOSE_TICKET_DONE,
-        }
-    }
-
-    /// The tickets this action applies to.
-    fn applies(self, status: crate::domain::TicketStatus) -> bool {
-        match self {
-            Action::Question => status.is_completed(),
-            _ => status.is_active(),
-        }
-    }
-}
-
-/// The list of the contact's tickets an action applies to, newest first, paged.
+/// The contact's tickets a list offers, newest first, paged.
 pub(super) fn list(
     me: &Me<'_>,
     facts: &Facts,
-    action: Action,
+    which: TicketList,
     page: usize,
     mut replies: Vec<Reply>,
 ) -> Result<Outcome, Need> {
     let all = tickets(me, facts)?;
-    let shown: Vec<&TicketSummary> = all.iter().filter(|t| action.applies(t.status)).collect();
+    let shown: Vec<&TicketSummary> = all.iter().filter(|t| which.applies(t.status)).collect();
     if shown.is_empty() {
-        let none = if action == Action::Question { texts::NO_COMPLETED_TICKETS } else { texts::NO_ACTIVE_TICKETS };
+        let none = if which == TicketList::Question { texts::NO_COMPLETED_TICKETS } else { texts::NO_ACTIVE_TICKETS };
         return menu(me, facts, none, replies);
     }
-    replies.push(ticket_list(action.prompt(), &shown, action.pick(), action.page(), page));
+    replies.push(ticket_list(which, &shown, page));
     // A menu button abandons whatever the dialogue was waiting for.
     Ok(Outcome { state: State::Idle, effects: vec![], replies })
 }
 
-/// Presses of ticket lists (any dialogue state); a press of nothing known is answered as stale.
-pub(super) fn callback(
-    settings: &DialogueSettings,
+/// Another page of a list: the dialogue stays where it was.
+pub(super) fn page(
     me: &Me<'_>,
     user: &UserRecord,
-    input: &Inbound,
     press_id: &str,
-    data: &str,
+    which: TicketList,
+    page: usize,
     facts: &Facts,
 ) -> Result<Outcome, Need> {
-    let pressed = answer(press_id, None);
-    for action in Action::ALL {
-        if let Some(page) = data.strip_prefix(action.page()) {
-            let outcome = list(me, facts, action, page.parse().unwrap_or(0), vec![pressed])?;
-            return Ok(Outcome { state: user.state.clone(), ..outcome });
-        }
-        let Some(id) = data.strip_prefix(action.pick()).and_then(|id| id.parse::<u64>().ok()) else { continue };
-        return match action {
-            Action::Status => card(settings, me, user, press_id, id, facts),
-            Action::Comment | Action::Question => {
-                let Some(_) = own(me, facts, action, id)? else {
-                    return not_available(me, user, press_id, id, facts);
-                };
-                Ok(Outcome {
-                    state: State::AwaitingComment { ticket_id: id, completed: action == Action::Question },
-                    effects: vec![],
-                    replies: vec![pressed, text(texts::COMMENT_PROMPT, Keyboard::Keep)],
-                })
-            }
-            Action::Cancel => {
-                let Some(_) = own(me, facts, action, id)? else {
-                    return not_available(me, user, press_id, id, facts);
-                };
-                let mut counts = counts(tickets(me, facts)?);
-                counts.active -= 1;
-                let mut message = texts::fill(texts::TICKET_CANCELLED, &[("id", &id.to_string())]);
-                if counts.active == 0 {
-                    message = format!("{message}\n\n{}", texts::NO_MORE_ACTIVE);
-                }
-                Ok(Outcome {
-                    state: State::Idle,
-                    effects: vec![Effect::CancelTicket { ticket_id: id, contact_id: me.contact_id.to_owned() }],
-                    replies: vec![pressed, text(&message, main_menu(counts))],
-                })
-            }
-        };
+    let outcome = list(me, facts, which, page, vec![answer(press_id, None)])?;
+    Ok(Outcome { state: user.state.clone(), ..outcome })
+}
+
+/// A ticket picked to comment on (or to ask about, from [`TicketList::Question`]): the next
+/// message becomes the comment.
+pub(super) fn comment_on(
+    me: &Me<'_>,
+    user: &UserRecord,
+    press_id: &str,
+    which: TicketList,
+    id: u64,
+    facts: &Facts,
+) -> Result<Outcome, Need> {
+    if own(me, facts, which, id)?.is_none() {
+        return not_available(me, user, press_id, id, facts);
     }
-    let _ = input;
-    // A button whose moment has passed (or one never drawn for this user): say so, change nothing.
     Ok(Outcome {
-        state: user.state.clone(),
+        state: State::AwaitingComment { ticket_id: id, completed: which == TicketList::Question },
         effects: vec![],
-        replies: vec![answer(press_id, Some(texts::BUTTON_STALE))],
+        replies: vec![answer(press_id, None), text(texts::COMMENT_PROMPT, Keyboard::Keep)],
     })
 }
 
-/// The contact's ticket `id`, if the action applies to it now. Read consistently (not from the
+/// A ticket picked to cancel: cancelled if it is still the contact's and active.
+pub(super) fn cancel(me: &Me<'_>, user: &UserRecord, press_id: &str, id: u64, facts: &Facts) -> Result<Outcome, Need> {
+    if own(me, facts, TicketList::Cancel, id)?.is_none() {
+        return not_available(me, user, press_id, id, facts);
+    }
+    let mut counts = counts(tickets(me, facts)?);
+    counts.active -= 1;
+    let mut message = texts::fill(texts::TICKET_CANCELLED, &[("id", &id.to_string())]);
+    if counts.active == 0 {
+        message = format!("{message}\n\n{}", texts::NO_MORE_ACTIVE);
+    }
+    Ok(Outcome {
+        state: State::Idle,
+        effects: vec![Effect::CancelTicket { ticket_id: id, contact_id: me.contact_id.to_owned() }],
+        replies: vec![answer(press_id, None), text(&message, main_menu(counts))],
+    })
+}
+
+/// The contact's ticket `id`, if the list offers it now. Read consistently (not from the
 /// contact's index, which lags a write by a moment): a double tap or a ticket closed by staff
 /// a second ago is refused, not retried against a stale view.
-fn own<'f>(me: &Me<'_>, facts: &'f Facts, action: Action, id: u64) -> Result<Option<&'f crate::domain::Ticket>, Need> {
+fn own<'f>(
+    me: &Me<'_>,
+    facts: &'f Facts,
+    which: TicketList,
+    id: u64,
+) -> Result<Option<&'f crate::domain::Ticket>, Need> {
     let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
-    Ok(ticket.as_ref().filter(|t| t.id == id && t.contact_id == me.contact_id && action.applies(t.status)))
+    Ok(ticket.as_ref().filter(|t| t.id == id && t.contact_id == me.contact_id && which.applies(t.status)))
 }
 
 fn not_available(me: &Me<'_>, user: &UserRecord, press_id: &str, id: u64, facts: &Facts) -> Result<Outcome, Need> {
@@ -146,7 +99,7 @@ fn not_available(me: &Me<'_>, user: &UserRecord, press_id: &str, id: u64, facts:
 
 /// The ticket card (spec: "Просмотр статуса заявки"). One read: the ticket carries its
 /// assignee's name.
-fn card(
+pub(super) fn card(
     settings: &DialogueSettings,
     me: &Me<'_>,
     user: &UserRecord,
@@ -199,9 +152,9 @@ pub(super) fn comment(
     facts: &Facts,
     warnings: Vec<Reply>,
 ) -> Result<Outcome, Need> {
-    let action = if completed { Action::Question } else { Action::Comment };
+    let which = if completed { TicketList::Question } else { TicketList::Comment };
     let all = tickets(me, facts)?;
-    if own(me, facts, action, ticket_id)?.is_none() {
+    if own(me, facts, which, ticket_id)?.is_none() {
         let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &ticket_id.to_string())]);
         return menu(me, facts, &refusal, warnings);
     }

@@ -40,12 +40,25 @@ pub enum Event {
     Contact { phone: String, owner: Option<TelegramUserId> },
     /// Text and/or files (a caption is the text). Reply-keyboard presses arrive as text.
     Message(Content),
-    /// An inline-button press.
+    /// An inline-button press, its `callback_data` as it came: [`step`] parses it.
     Press { id: String, data: String },
-    /// Something the bot does not take (a sticker, a location, a poll…), named for the reply.
-    Unsupported(String),
+    /// Something the bot does not take (a sticker, a location, a poll…).
+    Unsupported(Unsupported),
     /// The user blocked (`true`) or unblocked the bot (`my_chat_member`).
     BlockedBot(bool),
+}
+
+/// A kind of message the bot does not take, named in the reply (`texts::unsupported_kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsupported {
+    Sticker,
+    /// A location or a venue.
+    Location,
+    Poll,
+    Dice,
+    /// A GIF.
+    Animation,
+    Other,
 }
 
 /// Where a user is in the dialogue; persisted between updates. Each variant carries the data of
@@ -337,8 +350,14 @@ pub enum Keyboard {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InlineButton {
     pub label: String,
-    /// At most 64 bytes (Telegram's limit on callback_data).
-    pub data: String,
+    /// Sent as its [`Press::encode`] `callback_data`.
+    pub press: Press,
+}
+
+impl InlineButton {
+    pub fn new(label: impl Into<String>, press: Press) -> Self {
+        InlineButton { label: label.into(), press }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -366,31 +385,77 @@ pub struct DialogueSettings {
 
 /// Decides the answer to `input` given the user's record and the facts read so far.
 pub fn step(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
-    match (&user.link, &input.event) {
-        (_, Event::BlockedBot(blocked)) => Ok(Outcome {
+    let me = user.link.as_ref().and_then(Me::of);
+    match (&input.event, me) {
+        (Event::BlockedBot(blocked), _) => Ok(Outcome {
             state: user.state.clone(),
             effects: vec![Effect::Reachability { blocked: *blocked }],
             replies: vec![],
         }),
-        (_, Event::Contact { phone, owner }) => registration::shared_contact(settings, input, phone, *owner, facts),
-        (_, Event::Press { id, data }) if data.starts_with(registration::CHOOSE_CONTACT) => {
-            registration::choose_company(user, id, &data[registration::CHOOSE_CONTACT.len()..], facts)
-        }
-        (None, event) => Ok(Outcome {
-            state: State::Idle,
-            effects: vec![],
-            replies: with_press_answer(event, vec![text(texts::REGISTER_PROMPT, Keyboard::SharePhone)]),
-        }),
-        (Some(Link::Employee { .. }), event) => Ok(Outcome {
-            state: State::Idle,
-            effects: vec![],
-            replies: with_press_answer(event, vec![text(texts::EMPLOYEE_INFO, Keyboard::Remove)]),
-        }),
-        (Some(Link::Contact { contact_id, client_id, name }), _) => {
-            let me = Me { contact_id, client_id, name };
-            tickets::contact_step(settings, &me, user, input, facts)
-        }
+        (Event::Contact { phone, owner }, _) => registration::shared_contact(settings, input, phone, *owner, facts),
+        (Event::Press { id, data }, me) => route_press(settings, me, user, input, id, data, facts),
+        (_, Some(me)) => tickets::contact_step(&me, user, input, facts),
+        (_, None) => Ok(not_a_contact(user, &input.event)),
     }
+}
+
+/// Routes an inline-button press: the one place where the press and the dialogue's state decide
+/// what happens. The data is parsed here, once; data no button of this bot carries, or a button
+/// whose moment has passed, is answered as stale and changes nothing.
+fn route_press(
+    settings: &DialogueSettings,
+    me: Option<Me<'_>>,
+    user: &UserRecord,
+    input: &Inbound,
+    press_id: &str,
+    data: &str,
+    facts: &Facts,
+) -> Result<Outcome, Need> {
+    match (me, &user.state, Press::parse(data)) {
+        // The company choice completes registration: it is taken from anyone, linked or not.
+        (_, _, Some(Press::ChooseCompany(contact_id))) => {
+            registration::choose_company(user, press_id, &contact_id, facts)
+        }
+        (None, _, _) => Ok(not_a_contact(user, &input.event)),
+        (Some(me), State::NewOrAttach { pending }, Some(Press::NewTicket)) => {
+            tickets::new_ticket_chosen(&me, press_id, pending, facts)
+        }
+        (Some(me), State::NewOrAttach { pending }, Some(Press::Attach)) => {
+            tickets::attach_chosen(&me, press_id, pending, facts)
+        }
+        (Some(me), State::ChoosingTicketToAttach { .. }, Some(Press::Page(TicketList::Attach, page))) => {
+            tickets::attach_page(&me, user, press_id, page, facts)
+        }
+        (Some(me), State::ChoosingTicketToAttach { pending }, Some(Press::Pick(TicketList::Attach, id))) => {
+            tickets::attach_to(&me, user, input, press_id, pending, id, facts)
+        }
+        // The menu's ticket lists work whatever the dialogue was waiting for.
+        (Some(me), _, Some(Press::Page(list, page))) if list != TicketList::Attach => {
+            actions::page(&me, user, press_id, list, page, facts)
+        }
+        (Some(me), _, Some(Press::Pick(TicketList::Status, id))) => {
+            actions::card(settings, &me, user, press_id, id, facts)
+        }
+        (Some(me), _, Some(Press::Pick(list @ (TicketList::Comment | TicketList::Question), id))) => {
+            actions::comment_on(&me, user, press_id, list, id, facts)
+        }
+        (Some(me), _, Some(Press::Pick(TicketList::Cancel, id))) => actions::cancel(&me, user, press_id, id, facts),
+        (Some(_), _, _) => Ok(Outcome {
+            state: user.state.clone(),
+            effects: vec![],
+            replies: vec![answer(press_id, Some(texts::BUTTON_STALE))],
+        }),
+    }
+}
+
+/// Whatever an unregistered user or an employee sends (a press answered first), they get the
+/// way to register or what the bot is for them.
+fn not_a_contact(user: &UserRecord, event: &Event) -> Outcome {
+    let reply = match &user.link {
+        Some(Link::Employee { .. }) => text(texts::EMPLOYEE_INFO, Keyboard::Remove),
+        _ => text(texts::REGISTER_PROMPT, Keyboard::SharePhone),
+    };
+    Outcome { state: State::Idle, effects: vec![], replies: with_press_answer(event, vec![reply]) }
 }
 
 /// The linked contact an input comes from.
@@ -398,6 +463,16 @@ pub(crate) struct Me<'a> {
     pub contact_id: &'a str,
     pub client_id: &'a str,
     pub name: &'a str,
+}
+
+impl<'a> Me<'a> {
+    /// `None` for a link that is not a contact's (an employee's).
+    fn of(link: &'a Link) -> Option<Self> {
+        match link {
+            Link::Contact { contact_id, client_id, name } => Some(Me { contact_id, client_id, name }),
+            Link::Employee { .. } => None,
+        }
+    }
 }
 
 /// The main menu fitting the contact's tickets (spec: "Главное меню бота").
@@ -430,9 +505,11 @@ pub(crate) fn with_press_answer(event: &Event, mut replies: Vec<Reply>) -> Vec<R
 }
 
 mod actions;
+mod buttons;
 mod registration;
 mod tickets;
 
+pub use buttons::{Press, TicketList};
 pub use tickets::{files_subject, split_subject, SUBJECT_CHARS};
 
 #[cfg(test)]

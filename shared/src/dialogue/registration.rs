@@ -3,9 +3,6 @@
 use super::*;
 use crate::phone;
 
-/// Callback-data prefix of the company choice: `co:<contact_id>`.
-pub(super) const CHOOSE_CONTACT: &str = "co:";
-
 pub(super) fn shared_contact(
     settings: &DialogueSettings,
     input: &Inbound,
@@ -42,12 +39,7 @@ pub(super) fn shared_contact(
         several => {
             let buttons = several
                 .iter()
-                .map(|c| {
-                    vec![InlineButton {
-                        label: c.client_name.clone(),
-                        data: format!("{CHOOSE_CONTACT}{}", c.contact_id),
-                    }]
-                })
+                .map(|c| vec![InlineButton::new(c.client_name.clone(), Press::ChooseCompany(c.contact_id.clone()))])
                 .collect();
             Ok(Outcome {
                 state: State::ChoosingCompany { phone },
@@ -58,6 +50,7 @@ pub(super) fn shared_contact(
     }
 }
 
+/// A company chosen ([`Press::ChooseCompany`]) among those of the phone shared last.
 pub(super) fn choose_company(
     user: &UserRecord,
     press_id: &str,

@@ -137,7 +137,7 @@ fn an_unknown_user_is_asked_for_the_phone_whatever_they_send() {
     for event in [
         Event::Start,
         Event::Message(Content { text: Some("помогите".into()), ..Content::default() }),
-        Event::Unsupported("стикер".into()),
+        Event::Unsupported(Unsupported::Sticker),
     ] {
         let (outcome, needs) = run(&UserRecord::default(), event, PhoneMatches::default(), TicketCounts::default());
         assert!(needs.is_empty());
@@ -201,10 +201,10 @@ fn a_phone_in_two_companies_asks_which_and_links_the_chosen_one() {
     let Keyboard::Inline(rows) = last_keyboard(&asked) else { panic!("inline choice expected") };
     let labels: Vec<_> = rows.iter().map(|r| r[0].label.as_str()).collect();
     assert_eq!(labels, ["Ромашка", "Лютик"]);
-    assert!(rows.iter().all(|r| r[0].data.len() <= 64));
+    assert!(rows.iter().all(|r| r[0].press.encode().len() <= 64));
 
     let waiting = UserRecord { link: None, state: asked.state.clone(), version: 1 };
-    let press = Event::Press { id: "cb".into(), data: rows[1][0].data.clone() };
+    let press = Event::Press { id: "cb".into(), data: rows[1][0].press.encode() };
     let (chosen, _) = run(&waiting, press, matches.clone(), TicketCounts { active: 1, completed: 0 });
     assert_eq!(chosen.effects, vec![Effect::LinkContact(matches.contacts[1].clone())]);
     assert_eq!(chosen.replies[0], Reply::AnswerPress { press_id: "cb".into(), text: None });
@@ -354,12 +354,12 @@ fn with_active_tickets_the_bot_asks_new_or_attach_and_keeps_the_message() {
 
     let waiting = UserRecord { state: asked.state.clone(), ..linked() };
     let press = |data: &str| Event::Press { id: "q".into(), data: data.into() };
-    let (listed, _) = run(&waiting, press(&rows[1][0].data), PhoneMatches::default(), counts);
+    let (listed, _) = run(&waiting, press(&rows[1][0].press.encode()), PhoneMatches::default(), counts);
     let Keyboard::Inline(list) = last_keyboard(&listed) else { panic!("ticket list") };
     assert_eq!(list[0][0].label, "#1 Заявка 0");
 
     let choosing = UserRecord { state: listed.state.clone(), ..linked() };
-    let (attached, _) = run(&choosing, press(&list[0][0].data), PhoneMatches::default(), counts);
+    let (attached, _) = run(&choosing, press(&list[0][0].press.encode()), PhoneMatches::default(), counts);
     assert!(matches!(&attached.effects[0], Effect::AddComment(c) if c.ticket_id == 1 && c.text == "И ещё вопрос"));
     assert_eq!(texts_of(&attached), vec![texts::fill(texts::COMMENT_ADDED, &[("id", "1")])]);
 
@@ -367,7 +367,7 @@ fn with_active_tickets_the_bot_asks_new_or_attach_and_keeps_the_message() {
     let (refused, _) = run(&choosing, press("att:999"), PhoneMatches::default(), counts);
     assert!(refused.effects.is_empty());
     // A second tap after the choice was made is stale.
-    let (stale, _) = run(&linked(), press(&list[0][0].data), PhoneMatches::default(), counts);
+    let (stale, _) = run(&linked(), press(&list[0][0].press.encode()), PhoneMatches::default(), counts);
     assert!(stale.effects.is_empty());
     assert_eq!(
         stale.replies,
@@ -392,16 +392,16 @@ fn long_ticket_lists_are_paged() {
     };
     let first = page(0);
     assert_eq!(first.len(), tickets::PAGE_SIZE + 1);
-    assert_eq!(first.last().unwrap().iter().map(|b| b.data.as_str()).collect::<Vec<_>>(), ["pg:att:1"]);
+    assert_eq!(first.last().unwrap().iter().map(|b| b.press.encode()).collect::<Vec<_>>(), ["pg:att:1"]);
     let last = page(2);
     assert_eq!(last.len(), 2 + 1, "14 tickets: 6 + 6 + 2");
-    assert_eq!(last.last().unwrap()[0].data, "pg:att:1");
+    assert_eq!(last.last().unwrap()[0].press.encode(), "pg:att:1");
 }
 
 #[test]
 fn stickers_get_a_clear_answer_and_change_nothing() {
     let (outcome, needs) =
-        run(&linked(), Event::Unsupported("стикер".into()), PhoneMatches::default(), TicketCounts::default());
+        run(&linked(), Event::Unsupported(Unsupported::Sticker), PhoneMatches::default(), TicketCounts::default());
     assert!(needs.is_empty());
     assert!(outcome.effects.is_empty());
     assert!(texts_of(&outcome)[0].contains("стикер"));
@@ -425,4 +425,46 @@ fn a_second_message_while_the_choice_waits_joins_the_first() {
     let State::NewOrAttach { pending } = &outcome.state else { panic!("still waiting for the choice") };
     assert_eq!(pending.text.as_deref(), Some("Принтер не печатает\nИ сканер тоже"));
     assert_eq!(pending.files.len(), 1, "the earlier file is kept");
+}
+
+#[test]
+fn a_press_from_someone_not_a_contact_gets_their_usual_answer() {
+    let employee = UserRecord {
+        link: Some(Link::Employee { employee_id: "e1".into(), name: "Иван".into() }),
+        state: State::Idle,
+        version: 2,
+    };
+    for data in ["st:1", "na:new", "garbage"] {
+        for (user, expected) in
+            [(UserRecord::default(), texts::REGISTER_PROMPT), (employee.clone(), texts::EMPLOYEE_INFO)]
+        {
+            let press = Event::Press { id: "q".into(), data: data.into() };
+            let (outcome, needs) = run(&user, press, PhoneMatches::default(), TicketCounts::default());
+            assert!(needs.is_empty());
+            assert_eq!(outcome.replies[0], Reply::AnswerPress { press_id: "q".into(), text: None });
+            assert_eq!(texts_of(&outcome), vec![expected]);
+            assert!(outcome.effects.is_empty());
+        }
+    }
+}
+
+#[test]
+fn unknown_or_out_of_step_presses_are_stale_and_a_list_page_keeps_the_step() {
+    let counts = TicketCounts { active: 8, completed: 0 };
+    let pending = Pending { text: Some("x".into()), files: vec![], album: None };
+    let waiting = UserRecord { state: State::NewOrAttach { pending }, ..linked() };
+    let press = |data: &str| Event::Press { id: "q".into(), data: data.into() };
+    for data in ["", "garbage", "st:abc", "st:1x", "pg:st:x", "pg:att:1", "att:1"] {
+        let (outcome, needs) = run(&waiting, press(data), PhoneMatches::default(), counts);
+        assert!(needs.is_empty(), "{data:?}");
+        assert_eq!(outcome.state, waiting.state);
+        assert_eq!(
+            outcome.replies,
+            vec![Reply::AnswerPress { press_id: "q".into(), text: Some(texts::BUTTON_STALE.into()) }]
+        );
+    }
+    let (paged, _) = run(&waiting, press("pg:st:1"), PhoneMatches::default(), counts);
+    assert_eq!(paged.state, waiting.state, "paging a list abandons nothing");
+    let Keyboard::Inline(rows) = last_keyboard(&paged) else { panic!("list") };
+    assert_eq!(rows[0][0].label, "#7 Заявка 6");
 }

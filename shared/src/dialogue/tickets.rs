@@ -4,39 +4,28 @@
 
 use super::*;
 
-/// Callback data of the "new or attach?" question and the ticket list.
-const NEW: &str = "na:new";
-const ATTACH: &str = "na:att";
-const ATTACH_TO: &str = "att:";
-const ATTACH_PAGE: &str = "pg:att:";
-
 /// Tickets per page of an inline ticket list.
 pub(crate) const PAGE_SIZE: usize = 6;
 
 /// The subject is at most this many characters (Unicode scalar values, not bytes).
 pub const SUBJECT_CHARS: usize = 50;
 
-pub(super) fn contact_step(
-    settings: &DialogueSettings,
-    me: &Me<'_>,
-    user: &UserRecord,
-    input: &Inbound,
-    facts: &Facts,
-) -> Result<Outcome, Need> {
+pub(super) fn contact_step(me: &Me<'_>, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
     match &input.event {
         Event::Start => menu(me, facts, texts::MENU_PROMPT, vec![]),
         Event::Message(content) => message(me, user, input, content, facts),
-        Event::Press { id, data } => match callback(me, user, input, id, data, facts)? {
-            Some(outcome) => Ok(outcome),
-            None => actions::callback(settings, me, user, input, id, data, facts),
-        },
         Event::Unsupported(kind) => Ok(Outcome {
             state: user.state.clone(),
             effects: vec![],
-            replies: vec![text(&texts::fill(texts::UNSUPPORTED, &[("kind", kind)]), Keyboard::Keep)],
+            replies: vec![text(
+                &texts::fill(texts::UNSUPPORTED, &[("kind", texts::unsupported_kind(*kind))]),
+                Keyboard::Keep,
+            )],
         }),
-        // Shared contacts and blocking are handled before a contact's step.
-        Event::Contact { .. } | Event::BlockedBot(_) => menu(me, facts, texts::MENU_PROMPT, vec![]),
+        // Shared contacts, presses and blocking are handled before a contact's step.
+        Event::Contact { .. } | Event::Press { .. } | Event::BlockedBot(_) => {
+            menu(me, facts, texts::MENU_PROMPT, vec![])
+        }
     }
 }
 
@@ -83,10 +72,10 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
                     replies: vec![text(texts::NEW_TICKET_PROMPT, Keyboard::Keep)],
                 });
             }
-            Some(texts::BTN_STATUS) => return actions::list(me, facts, actions::Action::Status, 0, vec![]),
-            Some(texts::BTN_COMMENT) => return actions::list(me, facts, actions::Action::Comment, 0, vec![]),
-            Some(texts::BTN_CANCEL) => return actions::list(me, facts, actions::Action::Cancel, 0, vec![]),
-            Some(texts::BTN_QUESTION_DONE) => return actions::list(me, facts, actions::Action::Question, 0, vec![]),
+            Some(texts::BTN_STATUS) => return actions::list(me, facts, TicketList::Status, 0, vec![]),
+            Some(texts::BTN_COMMENT) => return actions::list(me, facts, TicketList::Comment, 0, vec![]),
+            Some(texts::BTN_CANCEL) => return actions::list(me, facts, TicketList::Cancel, 0, vec![]),
+            Some(texts::BTN_QUESTION_DONE) => return actions::list(me, facts, TicketList::Question, 0, vec![]),
             Some(texts::BTN_CALL_ME) => return actions::call_me(me, input, facts),
             _ => {}
         }
@@ -129,8 +118,8 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
                 });
             }
             let buttons = vec![
-                vec![InlineButton { label: texts::BTN_NEW_REQUEST.into(), data: NEW.into() }],
-                vec![InlineButton { label: texts::BTN_ATTACH.into(), data: ATTACH.into() }],
+                vec![InlineButton::new(texts::BTN_NEW_REQUEST, Press::NewTicket)],
+                vec![InlineButton::new(texts::BTN_ATTACH, Press::Attach)],
             ];
             let mut replies = warnings;
             replies.push(text(texts::NEW_OR_ATTACH, Keyboard::Inline(buttons)));
@@ -251,67 +240,74 @@ fn create_ticket(
     Ok(Outcome { state: State::Idle, effects, replies })
 }
 
-/// Presses that belong to the "new or attach?" flow; `None` for any other press.
-fn callback(
+/// "➕ Новая заявка" answering "new or attach?": the waiting message becomes a ticket.
+pub(super) fn new_ticket_chosen(
+    me: &Me<'_>,
+    press_id: &str,
+    pending: &Pending,
+    facts: &Facts,
+) -> Result<Outcome, Need> {
+    create_ticket(me, pending.clone(), facts, vec![answer(press_id, None)], false)
+}
+
+/// "💬 Прикрепить к заявке" answering "new or attach?": the list of active tickets.
+pub(super) fn attach_chosen(me: &Me<'_>, press_id: &str, pending: &Pending, facts: &Facts) -> Result<Outcome, Need> {
+    let pressed = answer(press_id, None);
+    let tickets = tickets(me, facts)?;
+    if active(tickets).is_empty() {
+        // Everything was closed in the meantime: a new ticket is what is left.
+        return create_ticket(me, pending.clone(), facts, vec![pressed], false);
+    }
+    Ok(Outcome {
+        state: State::ChoosingTicketToAttach { pending: pending.clone() },
+        effects: vec![],
+        replies: vec![pressed, attach_list(tickets, 0)],
+    })
+}
+
+/// Another page of the tickets to attach to.
+pub(super) fn attach_page(
+    me: &Me<'_>,
+    user: &UserRecord,
+    press_id: &str,
+    page: usize,
+    facts: &Facts,
+) -> Result<Outcome, Need> {
+    Ok(Outcome {
+        state: user.state.clone(),
+        effects: vec![],
+        replies: vec![answer(press_id, None), attach_list(tickets(me, facts)?, page)],
+    })
+}
+
+/// The ticket `id` chosen to attach the waiting message to: it becomes a comment there.
+pub(super) fn attach_to(
     me: &Me<'_>,
     user: &UserRecord,
     input: &Inbound,
     press_id: &str,
-    data: &str,
+    pending: &Pending,
+    id: u64,
     facts: &Facts,
-) -> Result<Option<Outcome>, Need> {
-    let pressed = answer(press_id, None);
-    let outcome = match (&user.state, data) {
-        (State::NewOrAttach { pending }, NEW) => create_ticket(me, pending.clone(), facts, vec![pressed], false)?,
-        (State::NewOrAttach { pending }, ATTACH) => {
-            let tickets = tickets(me, facts)?;
-            if active(tickets).is_empty() {
-                // Everything was closed in the meantime: a new ticket is what is left.
-                return create_ticket(me, pending.clone(), facts, vec![pressed], false).map(Some);
-            }
-            Outcome {
-                state: State::ChoosingTicketToAttach { pending: pending.clone() },
-                effects: vec![],
-                replies: vec![pressed, attach_list(tickets, 0)],
-            }
-        }
-        (State::ChoosingTicketToAttach { .. }, _) if data.starts_with(ATTACH_PAGE) => {
-            let page = data[ATTACH_PAGE.len()..].parse().unwrap_or(0);
-            Outcome {
-                state: user.state.clone(),
-                effects: vec![],
-                replies: vec![pressed, attach_list(tickets(me, facts)?, page)],
-            }
-        }
-        (State::ChoosingTicketToAttach { pending }, _) if data.starts_with(ATTACH_TO) => {
-            let tickets = tickets(me, facts)?;
-            let chosen = data[ATTACH_TO.len()..].parse::<u64>().ok();
-            // Checked on a consistent read of the ticket (the contact's index lags writes): it
-            // must be this contact's and still active.
-            let current = match chosen {
-                Some(id) => facts.ticket.as_ref().ok_or(Need::Ticket(id))?.as_ref(),
-                None => None,
-            };
-            let ticket = current.filter(|t| t.contact_id == me.contact_id && t.status.is_active());
-            let Some(ticket) = ticket else {
-                let id = chosen.map(|id| id.to_string()).unwrap_or_default();
-                let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id)]);
-                return Ok(Some(Outcome {
-                    state: user.state.clone(),
-                    effects: vec![],
-                    replies: vec![answer(press_id, Some(&refusal)), attach_list(tickets, 0)],
-                }));
-            };
-            let menu = main_menu(counts(tickets));
-            add_comment(me, input, (ticket.id, false), pending.clone(), vec![pressed], false, menu)
-        }
-        _ => return Ok(None),
+) -> Result<Outcome, Need> {
+    let tickets = tickets(me, facts)?;
+    // Checked on a consistent read of the ticket (the contact's index lags writes): it must be
+    // this contact's and still active.
+    let current = facts.ticket.as_ref().ok_or(Need::Ticket(id))?.as_ref();
+    let Some(ticket) = current.filter(|t| t.contact_id == me.contact_id && t.status.is_active()) else {
+        let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())]);
+        return Ok(Outcome {
+            state: user.state.clone(),
+            effects: vec![],
+            replies: vec![answer(press_id, Some(&refusal)), attach_list(tickets, 0)],
+        });
     };
-    Ok(Some(outcome))
+    let menu = main_menu(counts(tickets));
+    Ok(add_comment(me, input, (ticket.id, false), pending.clone(), vec![answer(press_id, None)], false, menu))
 }
 
 fn attach_list(tickets: &[TicketSummary], page: usize) -> Reply {
-    ticket_list(texts::CHOOSE_TICKET_TO_ATTACH, &active(tickets), ATTACH_TO, ATTACH_PAGE, page)
+    ticket_list(TicketList::Attach, &active(tickets), page)
 }
 
 pub(super) fn comment_added(ticket_id: u64) -> String {
@@ -348,28 +344,48 @@ pub(super) fn add_comment(
     Outcome { state: State::Idle, effects, replies }
 }
 
+impl TicketList {
+    fn prompt(self) -> &'static str {
+        match self {
+            TicketList::Attach => texts::CHOOSE_TICKET_TO_ATTACH,
+            TicketList::Status => texts::CHOOSE_TICKET_STATUS,
+            TicketList::Comment => texts::CHOOSE_TICKET_COMMENT,
+            TicketList::Cancel => texts::CHOOSE_TICKET_CANCEL,
+            TicketList::Question => texts::CHOOSE_TICKET_DONE,
+        }
+    }
+
+    /// The tickets the list offers.
+    pub(super) fn applies(self, status: crate::domain::TicketStatus) -> bool {
+        match self {
+            TicketList::Question => status.is_completed(),
+            TicketList::Attach | TicketList::Status | TicketList::Comment | TicketList::Cancel => status.is_active(),
+        }
+    }
+}
+
 /// An inline list of tickets (`#id subject`), newest first, `PAGE_SIZE` a page, with
-/// "back"/"forward" buttons. Callback data: `<pick><id>` and `<page><n>` (well under 64 bytes).
-pub(crate) fn ticket_list(prompt: &str, shown: &[&TicketSummary], pick: &str, page_prefix: &str, page: usize) -> Reply {
+/// "back"/"forward" buttons: a [`Press::Pick`] per ticket, a [`Press::Page`] per direction.
+pub(crate) fn ticket_list(list: TicketList, shown: &[&TicketSummary], page: usize) -> Reply {
     let pages = shown.len().div_ceil(PAGE_SIZE).max(1);
     let page = page.min(pages - 1);
     let mut rows: Vec<Vec<InlineButton>> = shown
         .iter()
         .skip(page * PAGE_SIZE)
         .take(PAGE_SIZE)
-        .map(|t| vec![InlineButton { label: ticket_label(t), data: format!("{pick}{}", t.id) }])
+        .map(|t| vec![InlineButton::new(ticket_label(t), Press::Pick(list, t.id))])
         .collect();
     let mut nav = vec![];
     if page > 0 {
-        nav.push(InlineButton { label: texts::BTN_PREV_PAGE.into(), data: format!("{page_prefix}{}", page - 1) });
+        nav.push(InlineButton::new(texts::BTN_PREV_PAGE, Press::Page(list, page - 1)));
     }
     if page + 1 < pages {
-        nav.push(InlineButton { label: texts::BTN_NEXT_PAGE.into(), data: format!("{page_prefix}{}", page + 1) });
+        nav.push(InlineButton::new(texts::BTN_NEXT_PAGE, Press::Page(list, page + 1)));
     }
     if !nav.is_empty() {
         rows.push(nav);
     }
-    text(prompt, Keyboard::Inline(rows))
+    text(list.prompt(), Keyboard::Inline(rows))
 }
 
 /// `#42 Принтер не печатает` — shortened to fit a button.

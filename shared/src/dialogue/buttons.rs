@@ -1,0 +1,208 @@
+//! The inline-button protocol: every press the bot draws, and the `callback_data` it travels as.
+//!
+//! The wire strings are a contract with chats: buttons drawn before a deploy are pressed after
+//! it, so an encoding never changes (a new press gets a new prefix). Every encoding fits
+//! Telegram's 64 bytes, and [`Press::parse`] accepts exactly what [`Press::encode`] writes.
+//! Which press does what in which dialogue state is decided in one place: `route_press` in
+//! `dialogue/mod.rs`.
+
+use std::str::FromStr;
+
+/// An inline-button press the bot drew.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Press {
+    /// `co:<contact id>`: a company chosen for a phone of several companies' contacts; the id
+    /// is the company's contact person.
+    ChooseCompany(String),
+    /// `na:new`: "➕ Новая заявка", answering "new or attach?".
+    NewTicket,
+    /// `na:att`: "💬 Прикрепить к заявке", answering "new or attach?".
+    Attach,
+    /// `<list tag>:<ticket id>`: a ticket picked from a list.
+    Pick(TicketList, u64),
+    /// `pg:<list tag>:<page>`: another page of a list (from 0).
+    Page(TicketList, usize),
+}
+
+/// The inline lists of tickets, by what a ticket is picked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketList {
+    /// To attach the message waiting for the "new or attach?" choice to.
+    Attach,
+    /// To see its card.
+    Status,
+    /// To comment on.
+    Comment,
+    /// To cancel.
+    Cancel,
+    /// To ask a question about (completed tickets).
+    Question,
+}
+
+const CHOOSE_COMPANY: &str = "co:";
+const NEW_TICKET: &str = "na:new";
+const ATTACH: &str = "na:att";
+const PAGE: &str = "pg:";
+
+/// The longest contact id the directory takes (its ids are 1–40 of `A-Z a-z 0-9 . _ -`).
+const CONTACT_ID_MAX: usize = 40;
+
+impl TicketList {
+    /// Every list: [`Press::parse`] looks tags up here.
+    const ALL: [TicketList; 5] =
+        [TicketList::Attach, TicketList::Status, TicketList::Comment, TicketList::Cancel, TicketList::Question];
+
+    fn tag(self) -> &'static str {
+        match self {
+            TicketList::Attach => "att",
+            TicketList::Status => "st",
+            TicketList::Comment => "cm",
+            TicketList::Cancel => "cx",
+            TicketList::Question => "qd",
+        }
+    }
+}
+
+impl Press {
+    /// The `callback_data` of the button.
+    pub fn encode(&self) -> String {
+        match self {
+            Press::ChooseCompany(contact_id) => format!("{CHOOSE_COMPANY}{contact_id}"),
+            Press::NewTicket => NEW_TICKET.to_owned(),
+            Press::Attach => ATTACH.to_owned(),
+            Press::Pick(list, id) => format!("{}:{id}", list.tag()),
+            Press::Page(list, page) => format!("{PAGE}{}:{page}", list.tag()),
+        }
+    }
+
+    /// The press `data` encodes; `None` for anything [`Press::encode`] does not write (a forged
+    /// or corrupted press, or one of a protocol this bot no longer speaks).
+    pub fn parse(data: &str) -> Option<Press> {
+        match data {
+            NEW_TICKET => return Some(Press::NewTicket),
+            ATTACH => return Some(Press::Attach),
+            _ => {}
+        }
+        if let Some(contact_id) = data.strip_prefix(CHOOSE_COMPANY) {
+            return is_contact_id(contact_id).then(|| Press::ChooseCompany(contact_id.to_owned()));
+        }
+        let (paged, rest) = match data.strip_prefix(PAGE) {
+            Some(rest) => (true, rest),
+            None => (false, data),
+        };
+        let (tag, number) = rest.split_once(':')?;
+        let list = TicketList::ALL.into_iter().find(|list| list.tag() == tag)?;
+        if paged {
+            Some(Press::Page(list, decimal(number)?))
+        } else {
+            Some(Press::Pick(list, decimal(number)?))
+        }
+    }
+}
+
+fn is_contact_id(id: &str) -> bool {
+    (1..=CONTACT_ID_MAX).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
+/// A number as [`Press::encode`] writes it: digits only, no sign, no leading zero.
+fn decimal<T: FromStr>(digits: &str) -> Option<T> {
+    let canonical = digits.bytes().all(|b| b.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
+    if canonical {
+        digits.parse().ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Telegram refuses a button whose `callback_data` is longer.
+    const CALLBACK_DATA_MAX: usize = 64;
+
+    #[test]
+    fn the_wire_strings_do_not_change() {
+        let cases = [
+            (Press::ChooseCompany("c-1.x_Y".into()), "co:c-1.x_Y"),
+            (Press::NewTicket, "na:new"),
+            (Press::Attach, "na:att"),
+            (Press::Pick(TicketList::Attach, 42), "att:42"),
+            (Press::Pick(TicketList::Status, 42), "st:42"),
+            (Press::Pick(TicketList::Comment, 42), "cm:42"),
+            (Press::Pick(TicketList::Cancel, 42), "cx:42"),
+            (Press::Pick(TicketList::Question, 42), "qd:42"),
+            (Press::Page(TicketList::Attach, 1), "pg:att:1"),
+            (Press::Page(TicketList::Status, 0), "pg:st:0"),
+            (Press::Page(TicketList::Comment, 2), "pg:cm:2"),
+            (Press::Page(TicketList::Cancel, 3), "pg:cx:3"),
+            (Press::Page(TicketList::Question, 10), "pg:qd:10"),
+        ];
+        for (press, data) in cases {
+            assert_eq!(press.encode(), data);
+            assert_eq!(Press::parse(data), Some(press));
+        }
+    }
+
+    #[test]
+    fn every_press_survives_the_round_trip_within_telegrams_limit() {
+        let longest_contact_id = "Z9._-".repeat(8);
+        assert_eq!(longest_contact_id.len(), CONTACT_ID_MAX);
+        let mut presses = vec![
+            Press::ChooseCompany("a".into()),
+            Press::ChooseCompany(longest_contact_id),
+            Press::NewTicket,
+            Press::Attach,
+        ];
+        for list in TicketList::ALL {
+            presses.extend([0, 1, u64::MAX].map(|id| Press::Pick(list, id)));
+            presses.extend([0, 1, usize::MAX].map(|page| Press::Page(list, page)));
+        }
+        for press in presses {
+            let data = press.encode();
+            assert!(data.len() <= CALLBACK_DATA_MAX, "{data:?} is {} bytes", data.len());
+            assert_eq!(Press::parse(&data), Some(press), "{data:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_data_is_refused() {
+        let too_long = format!("co:{}", "a".repeat(CONTACT_ID_MAX + 1));
+        let too_big = format!("st:{}", u128::from(u64::MAX) + 1);
+        let malformed = [
+            "",
+            "co:",
+            "co:a b",
+            "co:анна",
+            "co:a/b",
+            too_long.as_str(),
+            "na:new ",
+            "na:newx",
+            "na:",
+            "NA:NEW",
+            "st:",
+            "st:x",
+            "st:-1",
+            "st:+1",
+            "st:1x",
+            "st:1 ",
+            " st:1",
+            "st:01",
+            "st:1.5",
+            too_big.as_str(),
+            "att",
+            "att:",
+            "xx:1",
+            "pg:st:",
+            "pg:st:x",
+            "pg:st:1:2",
+            "pg:att",
+            "pg:co:1",
+            "pg:na:1",
+            "pg:pg:st:1",
+        ];
+        for data in malformed {
+            assert_eq!(Press::parse(data), None, "{data:?}");
+        }
+    }
+}
