@@ -7,6 +7,7 @@
 //! resource or path, 405 for a known path with another method.
 
 use crate::config::Secret;
+use crate::domain::valid_id;
 use crate::domain::{
     Actor, Attachment, AuthorKind, Client, Comment, Contact, Employee, JournalEntry, Ticket, TicketDetails,
     TicketStatus, BOT_SOURCE,
@@ -89,11 +90,6 @@ impl From<Refusal> for ApiResponse {
 }
 
 type ApiResult = Result<ApiResponse, Refusal>;
-
-/// Directory ids are short and plain so that they fit keys and Telegram's 64-byte callback data.
-pub fn valid_id(id: &str) -> bool {
-    (1..=40).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-}
 
 #[derive(Debug, Deserialize)]
 struct ClientInput {

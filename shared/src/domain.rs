@@ -5,6 +5,15 @@ use crate::phone::Phone;
 /// A Telegram user id (equal to the chat id of the private chat with the bot).
 pub type TelegramUserId = u64;
 
+/// The longest directory id.
+pub const ID_MAX_LEN: usize = 40;
+
+/// Directory ids are short and plain so that they fit keys and Telegram's 64-byte callback data:
+/// 1–40 characters of `A-Z a-z 0-9 . _ -`.
+pub fn valid_id(id: &str) -> bool {
+    (1..=ID_MAX_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
 /// A client company.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {

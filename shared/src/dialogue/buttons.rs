@@ -44,9 +44,6 @@ const NEW_TICKET: &str = "na:new";
 const ATTACH: &str = "na:att";
 const PAGE: &str = "pg:";
 
-/// The longest contact id the directory takes (its ids are 1–40 of `A-Z a-z 0-9 . _ -`).
-const CONTACT_ID_MAX: usize = 40;
-
 impl TicketList {
     /// Every list: [`Press::parse`] looks tags up here.
     const ALL: [TicketList; 5] =
@@ -84,7 +81,7 @@ impl Press {
             _ => {}
         }
         if let Some(contact_id) = data.strip_prefix(CHOOSE_COMPANY) {
-            return is_contact_id(contact_id).then(|| Press::ChooseCompany(contact_id.to_owned()));
+            return crate::domain::valid_id(contact_id).then(|| Press::ChooseCompany(contact_id.to_owned()));
         }
         let (paged, rest) = match data.strip_prefix(PAGE) {
             Some(rest) => (true, rest),
@@ -98,10 +95,6 @@ impl Press {
             Some(Press::Pick(list, decimal(number)?))
         }
     }
-}
-
-fn is_contact_id(id: &str) -> bool {
-    (1..=CONTACT_ID_MAX).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
 /// A number as [`Press::encode`] writes it: digits only, no sign, no leading zero.
@@ -147,7 +140,7 @@ mod tests {
     #[test]
     fn every_press_survives_the_round_trip_within_telegrams_limit() {
         let longest_contact_id = "Z9._-".repeat(8);
-        assert_eq!(longest_contact_id.len(), CONTACT_ID_MAX);
+        assert_eq!(longest_contact_id.len(), crate::domain::ID_MAX_LEN);
         let mut presses = vec![
             Press::ChooseCompany("a".into()),
             Press::ChooseCompany(longest_contact_id),
@@ -167,7 +160,7 @@ mod tests {
 
     #[test]
     fn malformed_data_is_refused() {
-        let too_long = format!("co:{}", "a".repeat(CONTACT_ID_MAX + 1));
+        let too_long = format!("co:{}", "a".repeat(crate::domain::ID_MAX_LEN + 1));
         let too_big = format!("st:{}", u128::from(u64::MAX) + 1);
         let malformed = [
             "",
