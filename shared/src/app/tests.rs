@@ -1,0 +1,166 @@
+//! `Bot::handle` on the in-memory store: redeliveries, lost races and storage failures.
+
+use super::*;
+use crate::dialogue::{DialogueSettings, Event, Inbound};
+use crate::domain::{Client, Contact, TelegramUserId};
+use crate::memory::{Fault, MemoryStore, Operation};
+use crate::ports::{BoxError, DownloadError, SendError, TicketFilter};
+use crate::texts;
+use std::sync::{Arc, Mutex};
+
+const ANNA: TelegramUserId = 42;
+
+/// Telegram as the bot sees it: records what is sent, serves no files.
+#[derive(Clone, Default)]
+struct Telegram {
+    sent: Arc<Mutex<Vec<Reply>>>,
+}
+
+impl Telegram {
+    fn sent(&self) -> Vec<Reply> {
+        self.sent.lock().unwrap().clone()
+    }
+}
+
+impl Messenger for Telegram {
+    async fn send(&self, _chat_id: i64, reply: &Reply) -> Result<(), SendError> {
+        self.sent.lock().unwrap().push(reply.clone());
+        Ok(())
+    }
+}
+
+impl FileSource for Telegram {
+    async fn download(&self, file_id: &str) -> Result<Vec<u8>, DownloadError> {
+        Err(DownloadError::Unavailable(BoxError::from(format!("no file {file_id} in this test"))))
+    }
+}
+
+/// A bucket that keeps nothing (these tests send no files).
+struct Bucket;
+
+impl FileStore for Bucket {
+    async fn put_file(&self, _: &str, _: Vec<u8>, _: &str, _: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+fn settings() -> DialogueSettings {
+    DialogueSettings {
+        support_phone: "+7 800 555-35-35".into(),
+        phone_region: "RU".parse().unwrap(),
+        timezone: chrono_tz::Europe::Moscow,
+    }
+}
+
+fn update(update_id: u64, event: Event) -> Inbound {
+    Inbound { update_id, user_id: ANNA, chat_id: ANNA as i64, event }
+}
+
+fn text(update_id: u64, body: &str) -> Inbound {
+    update(update_id, Event::Message(Content { text: Some(body.into()), ..Content::default() }))
+}
+
+fn created(id: u64) -> String {
+    texts::fill(texts::TICKET_CREATED, &[("id", &id.to_string())])
+}
+
+fn reply_text(handled: &Handled) -> &str {
+    match &handled.respond_with {
+        Some(Reply::Text { text, .. }) => text,
+        other => panic!("expected a text reply, got {other:?}"),
+    }
+}
+
+/// A bot whose user Анна registered with her phone (contact c1 of client k1).
+async fn registered() -> (Bot<MemoryStore, Telegram, Bucket>, MemoryStore, Telegram) {
+    let store = MemoryStore::new();
+    let telegram = Telegram::default();
+    store.put_client(&Client { id: "k1".into(), name: "ООО Ромашка".into(), manager_id: None, vip: false }).await.unwrap();
+    let contact = Contact {
+        id: "c1".into(),
+        name: "Анна".into(),
+        phone: crate::phone::normalize("+7 912 345-67-89", "RU".parse().unwrap()).unwrap(),
+        client_id: "k1".into(),
+        active: true,
+        telegram_user: None,
+    };
+    store.put_contact(&contact, Utc::now()).await.unwrap();
+    let bot = Bot { store: store.clone(), messenger: telegram.clone(), files: Bucket, settings: settings() };
+    let shared = Event::Contact { phone: "79123456789".into(), owner: Some(ANNA) };
+    let welcome = bot.handle(&update(1, shared), Utc::now()).await.unwrap();
+    assert!(reply_text(&welcome).starts_with("Здравствуйте, Анна!"), "registered: {welcome:?}");
+    store.reset_counts();
+    (bot, store, telegram)
+}
+
+async fn tickets(store: &MemoryStore) -> Vec<crate::domain::Ticket> {
+    store.list_tickets(&TicketFilter::default()).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_text_becomes_a_ticket_in_four_requests() {
+    let (bot, store, _) = registered().await;
+    let handled = bot.handle(&text(2, "Не работает принтер"), Utc::now()).await.unwrap();
+    assert_eq!(reply_text(&handled), created(1));
+    let stored = tickets(&store).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].subject, "Не работает принтер");
+    // The user, the contact's tickets, the counter, one transaction.
+    assert_eq!(store.round_trips(), 4);
+}
+
+#[tokio::test]
+async fn a_redelivered_update_sends_nothing_and_changes_nothing() {
+    let (bot, store, telegram) = registered().await;
+    bot.handle(&text(2, "Не работает принтер"), Utc::now()).await.unwrap();
+    let again = bot.handle(&text(2, "Не работает принтер"), Utc::now()).await.unwrap();
+    assert_eq!(again, Handled { respond_with: None, duplicate: true });
+    assert_eq!(tickets(&store).await.len(), 1, "one ticket for one update");
+    assert!(telegram.sent().is_empty(), "the one reply rode in the first response");
+}
+
+#[tokio::test]
+async fn a_lost_race_is_decided_again() {
+    let (bot, store, _) = registered().await;
+    store.fail_next(Operation::Commit, Fault::Conflict);
+    let handled = bot.handle(&text(2, "Не работает принтер"), Utc::now()).await.unwrap();
+    assert_eq!(store.calls(Operation::Commit), 2, "decided and committed again");
+    let stored = tickets(&store).await;
+    assert_eq!(stored.len(), 1, "one ticket: {stored:?}");
+    // The number the lost attempt took is a gap, never a second ticket.
+    assert_eq!(reply_text(&handled), created(stored[0].id));
+    assert_eq!(stored[0].id, 2);
+}
+
+#[tokio::test]
+async fn a_storage_failure_commits_nothing_and_the_redelivery_finishes_the_work() {
+    let (bot, store, telegram) = registered().await;
+    store.fail_next(Operation::Commit, Fault::Unavailable);
+    let failed = bot.handle(&text(2, "Не работает принтер"), Utc::now()).await;
+    assert!(matches!(failed, Err(AppError::Store(StoreError::Unavailable(_)))), "{failed:?}");
+    assert!(tickets(&store).await.is_empty());
+    assert!(telegram.sent().is_empty(), "nothing said about work not done");
+
+    let redelivered = bot.handle(&text(2, "Не работает принтер"), Utc::now()).await.unwrap();
+    assert_eq!(tickets(&store).await.len(), 1);
+    assert!(reply_text(&redelivered).starts_with("✔️ Ваше обращение зарегистрировано"));
+}
+
+#[tokio::test]
+async fn endless_contention_ends_in_an_error_not_a_loop() {
+    let (bot, store, _) = registered().await;
+    store.fail_next_n(Operation::Commit, Fault::Conflict, MAX_ATTEMPTS);
+    let failed = bot.handle(&text(2, "Не работает принтер"), Utc::now()).await;
+    assert!(matches!(failed, Err(AppError::Contended(MAX_ATTEMPTS))), "{failed:?}");
+    assert!(tickets(&store).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_read_only_update_writes_nothing() {
+    let (bot, store, _) = registered().await;
+    let menu = bot.handle(&update(2, Event::Start), Utc::now()).await.unwrap();
+    assert_eq!(reply_text(&menu), texts::MENU_PROMPT);
+    assert_eq!(store.calls(Operation::Commit), 0);
+    // The user and the contact's tickets.
+    assert_eq!(store.round_trips(), 2);
+}
