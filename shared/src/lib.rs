@@ -18,8 +18,12 @@ pub mod phone;
 pub mod ports;
 pub mod texts;
 
+#[cfg(any(test, feature = "memory"))]
+pub mod contract;
 #[cfg(feature = "aws")]
 pub mod dynamo;
+#[cfg(any(test, feature = "memory"))]
+pub mod memory;
 #[cfg(feature = "aws")]
 pub mod s3;
 #[cfg(feature = "telegram")]
