@@ -20,8 +20,12 @@ pub mod phone;
 pub mod ports;
 pub mod texts;
 
+#[cfg(any(test, feature = "memory"))]
+pub mod contract;
 #[cfg(feature = "dynamodb")]
 pub mod dynamo;
+#[cfg(any(test, feature = "memory"))]
+pub mod memory;
 #[cfg(feature = "s3")]
 pub mod s3;
 #[cfg(feature = "telegram")]

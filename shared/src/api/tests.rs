@@ -48,7 +48,8 @@ async fn directory_records_are_created_then_replaced() {
     let store = MemoryStore::new();
     let api = api(&store);
     directory(&api).await;
-    let again = call(&api, "PUT", "/clients/k1", json!({"name": "ООО Ромашка+", "manager_id": null, "vip": false})).await;
+    let again =
+        call(&api, "PUT", "/clients/k1", json!({"name": "ООО Ромашка+", "manager_id": null, "vip": false})).await;
     assert_eq!(again.status, 200);
     let read = call(&api, "GET", "/contacts/c1", Value::Null).await;
     assert_eq!(read.status, 200);
@@ -60,7 +61,8 @@ async fn directory_records_are_created_then_replaced() {
 async fn bad_references_are_refused_with_the_field_named() {
     let store = MemoryStore::new();
     let api = api(&store);
-    let orphan = call(&api, "PUT", "/contacts/c9", json!({"name": "Ян", "phone": "+79120000000", "client_id": "nope"})).await;
+    let orphan =
+        call(&api, "PUT", "/contacts/c9", json!({"name": "Ян", "phone": "+79120000000", "client_id": "nope"})).await;
     assert_eq!(orphan.status, 422);
     assert!(orphan.body["error"]["message"].as_str().unwrap().contains("client_id"));
     let no_json = api
@@ -85,12 +87,17 @@ async fn a_ticket_is_created_changed_and_journaled() {
     let store = MemoryStore::new();
     let api = api(&store);
     directory(&api).await;
-    let created = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Почта", "source": "email"})).await;
+    let created =
+        call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Почта", "source": "email"})).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["id"].as_u64().unwrap();
-    let patched =
-        call(&api, "PATCH", &format!("/tickets/{id}"), json!({"status": "in_progress", "assignee_id": "e1", "by": "e1"}))
-            .await;
+    let patched = call(
+        &api,
+        "PATCH",
+        &format!("/tickets/{id}"),
+        json!({"status": "in_progress", "assignee_id": "e1", "by": "e1"}),
+    )
+    .await;
     assert_eq!(patched.status, 200, "{}", patched.body);
     let read = call(&api, "GET", &format!("/tickets/{id}"), Value::Null).await;
     assert_eq!(read.body["status"], "in_progress");
@@ -111,7 +118,8 @@ async fn a_concurrent_change_is_409_and_a_storage_failure_503() {
     let store = MemoryStore::new();
     let api = api(&store);
     directory(&api).await;
-    let created = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Почта", "source": "email"})).await;
+    let created =
+        call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Почта", "source": "email"})).await;
     let path = format!("/tickets/{}", created.body["id"]);
     store.fail_next(Operation::UpdateTicket, Fault::Conflict);
     let raced = call(&api, "PATCH", &path, json!({"status": "done"})).await;
@@ -127,7 +135,8 @@ async fn internal_notes_are_stored_as_internal() {
     let store = MemoryStore::new();
     let api = api(&store);
     directory(&api).await;
-    let created = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Почта", "source": "email"})).await;
+    let created =
+        call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Почта", "source": "email"})).await;
     let id = created.body["id"].as_u64().unwrap();
     let note = json!({"author_id": "e1", "text": "между нами", "internal": true});
     assert_eq!(call(&api, "POST", &format!("/tickets/{id}/comments"), note).await.status, 201);

@@ -75,7 +75,10 @@ fn reply_text(handled: &Handled) -> &str {
 async fn registered() -> (Bot<MemoryStore, Telegram, Bucket>, MemoryStore, Telegram) {
     let store = MemoryStore::new();
     let telegram = Telegram::default();
-    store.put_client(&Client { id: "k1".into(), name: "ООО Ромашка".into(), manager_id: None, vip: false }).await.unwrap();
+    store
+        .put_client(&Client { id: "k1".into(), name: "ООО Ромашка".into(), manager_id: None, vip: false })
+        .await
+        .unwrap();
     let contact = Contact {
         id: "c1".into(),
         name: "Анна".into(),

@@ -1,0 +1,1004 @@
+//! The contract of the store ports: one suite of checks that every store adapter passes, so
+//! that the memory store stands in for DynamoDB without surprises. The DynamoDB adapter runs it
+//! against DynamoDB Local (`tests/tests/store_contract.rs`), the memory store in this crate's
+//! unit tests.
+//!
+//! Each check takes a fresh store (empty tables) and panics with what broke.
+//! [`store_contract_tests!`](crate::store_contract_tests) makes one `#[tokio::test]` per check:
+//!
+//! ```ignore
+//! shared::store_contract_tests!(fresh_store().await);
+//! ```
+
+use crate::dialogue::{
+    AlbumTarget, ContactMatch, Effect, EmployeeMatch, Manager, NewComment, NewTicket, Pending, PhoneMatches, State,
+    StoredFile, TicketSummary, UserRecord,
+};
+use crate::domain::{
+    Actor, AuthorKind, CallMeRequest, Client, Comment, Contact, Employee, JournalEntry, Link, TelegramUserId, Ticket,
+    TicketDetails, TicketStatus,
+};
+use crate::phone::Phone;
+use crate::ports::{
+    AlbumClaims, CallMeRequests, Commit, Directory, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
+};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+/// Every store port, as one bound.
+pub trait Stores: UserStore + AlbumClaims + Directory + TicketStore + CallMeRequests + SentNotices {}
+
+impl<S> Stores for S where S: UserStore + AlbumClaims + Directory + TicketStore + CallMeRequests + SentNotices {}
+
+/// One `#[tokio::test]` per contract check, each on the store `$fresh` makes (an expression
+/// evaluated inside the async test, so it may `.await`). The list of checks lives here alone.
+#[macro_export]
+macro_rules! store_contract_tests {
+    (@tests [$fresh:expr] $($check:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                $crate::contract::$check($fresh).await;
+            }
+        )*
+    };
+    ($fresh:expr) => {
+        $crate::store_contract_tests!(@tests [$fresh]
+            user_record_round_trips,
+            a_stale_user_version_conflicts,
+            a_repeated_update_is_a_duplicate,
+            a_failed_condition_writes_nothing,
+            a_commit_creates_a_ticket_with_files_and_journal,
+            a_taken_ticket_id_conflicts,
+            comments_land_only_on_the_contacts_active_ticket,
+            only_the_contacts_active_ticket_is_cancelled,
+            an_album_is_claimed_first_and_then_again,
+            album_parts_fill_in_what_the_first_lacked,
+            linking_moves_a_contact_between_telegram_users,
+            linking_needs_an_active_contact_or_an_existing_employee,
+            linking_to_another_person_frees_the_old_entry,
+            put_contact_keeps_both_sides_of_the_link_in_step,
+            put_employee_keeps_the_users_link_in_step,
+            find_by_phone_names_companies_only_to_choose,
+            the_manager_of_a_client,
+            ticket_ids_increase_by_one,
+            update_ticket_is_conditional_on_the_version,
+            add_comment_requires_the_ticket,
+            list_tickets_filters_and_orders_newest_first,
+            call_me_requests_via_commit_newest_first,
+            sent_notices_are_remembered,
+            unreachable_until_the_next_commit,
+            a_commit_may_not_write_one_item_twice,
+            a_commit_holds_at_most_100_items,
+        );
+    };
+}
+
+// ---- The world the checks use ---------------------------------------------------------------
+
+const ANNA: TelegramUserId = 5101;
+const BORIS: TelegramUserId = 5102;
+const ANNA_PHONE: &str = "+79123456789";
+const SHARED_PHONE: &str = "+79990001122";
+const OTHER_PHONE: &str = "+79995556677";
+
+/// A moment of the checks, `seconds` after a base time with nanoseconds (as clocks give them),
+/// so a store that rounds times fails.
+fn at(seconds: i64) -> DateTime<Utc> {
+    let base = Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).single().expect("a valid time");
+    base + Duration::nanoseconds(123_456_789) + Duration::seconds(seconds)
+}
+
+fn phone(e164: &str) -> Phone {
+    Phone::from_e164(e164).expect("an E.164 number")
+}
+
+fn client(id: &str, name: &str, manager_id: Option<&str>) -> Client {
+    Client { id: id.into(), name: name.into(), manager_id: manager_id.map(Into::into), vip: false }
+}
+
+fn contact(id: &str, client_id: &str, name: &str, phone_number: &str, active: bool) -> Contact {
+    Contact {
+        id: id.into(),
+        name: name.into(),
+        phone: phone(phone_number),
+        client_id: client_id.into(),
+        active,
+        telegram_user: None,
+    }
+}
+
+fn employee(id: &str, name: &str, phone_number: Option<&str>) -> Employee {
+    Employee { id: id.into(), name: name.into(), phone: phone_number.map(phone), telegram_user: None }
+}
+
+fn contact_match(contact: &Contact, linked_user: Option<TelegramUserId>) -> ContactMatch {
+    ContactMatch {
+        contact_id: contact.id.clone(),
+        client_id: contact.client_id.clone(),
+        client_name: String::new(),
+        name: contact.name.clone(),
+        active: contact.active,
+        linked_user,
+    }
+}
+
+fn employee_match(employee: &Employee, linked_user: Option<TelegramUserId>) -> EmployeeMatch {
+    EmployeeMatch { employee_id: employee.id.clone(), name: employee.name.clone(), linked_user }
+}
+
+fn file(name: &str) -> StoredFile {
+    StoredFile { name: name.into(), content_type: "image/jpeg".into(), size: 1234, key: format!("ab/{name}") }
+}
+
+/// A ticket as the staff API makes one.
+fn ticket(id: u64, contact_id: &str, client_id: &str, status: TicketStatus, created_at: DateTime<Utc>) -> Ticket {
+    Ticket {
+        id,
+        subject: format!("Ticket {id}"),
+        message: "Details".into(),
+        status,
+        source: "phone".into(),
+        client_id: client_id.into(),
+        contact_id: contact_id.into(),
+        assignee_id: None,
+        assignee_name: None,
+        deadline: None,
+        created_at,
+        updated_at: created_at,
+        changed_by: Actor::Employee("e1".into()),
+        version: 1,
+    }
+}
+
+/// A ticket Анна (c1 of k1) makes in the bot.
+fn new_ticket(id: u64, files: Vec<StoredFile>) -> NewTicket {
+    NewTicket {
+        id,
+        subject: "Не работает почта".into(),
+        message: "С утра не уходят письма".into(),
+        contact_id: "c1".into(),
+        client_id: "k1".into(),
+        files,
+    }
+}
+
+fn new_comment(ticket_id: u64, comment_id: &str, contact_id: &str, on_completed: bool, text: &str) -> NewComment {
+    NewComment {
+        ticket_id,
+        on_completed,
+        comment_id: comment_id.into(),
+        contact_id: contact_id.into(),
+        author_name: "Анна Иванова".into(),
+        text: text.into(),
+        files: vec![],
+    }
+}
+
+/// Client k1 «ООО Ромашка» managed by employee e1, and its active contact c1 Анна (unlinked).
+async fn seed_directory<S: Stores>(store: &S) -> (Contact, Employee) {
+    let manager = employee("e1", "Иван Петров", Some(OTHER_PHONE));
+    let anna = contact("c1", "k1", "Анна Иванова", ANNA_PHONE, true);
+    ok(store.put_employee(&manager).await, "put_employee e1");
+    ok(store.put_client(&client("k1", "ООО Ромашка", Some("e1"))).await, "put_client k1");
+    ok(store.put_contact(&anna, at(0)).await, "put_contact c1");
+    (anna, manager)
+}
+
+/// Commits `effects` of `user` over their record as read now, the dialogue back at rest.
+async fn commit<S: UserStore>(
+    store: &S,
+    update_id: u64,
+    user: TelegramUserId,
+    effects: &[Effect],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let before = load(store, user).await;
+    commit_over(store, update_id, user, &before, &State::Idle, effects, now).await
+}
+
+async fn commit_over<S: UserStore>(
+    store: &S,
+    update_id: u64,
+    user: TelegramUserId,
+    before: &UserRecord,
+    state: &State,
+    effects: &[Effect],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let chat_id = i64::try_from(user).expect("a Telegram id fits a chat id");
+    store.commit(&Commit { update_id, user_id: user, chat_id, before, state, effects, now }).await
+}
+
+async fn load<S: UserStore>(store: &S, user: TelegramUserId) -> UserRecord {
+    ok(store.load_user(user).await, "load_user")
+}
+
+async fn stored_ticket<S: TicketStore>(store: &S, id: u64) -> Option<Ticket> {
+    ok(store.ticket(id).await, "ticket")
+}
+
+async fn details<S: TicketStore>(store: &S, id: u64) -> TicketDetails {
+    ok(store.ticket_details(id).await, "ticket_details").unwrap_or_else(|| panic!("ticket {id} should exist"))
+}
+
+async fn stored_contact<S: Directory>(store: &S, id: &str) -> Contact {
+    ok(store.get_contact(id).await, "get_contact").unwrap_or_else(|| panic!("contact {id} should exist"))
+}
+
+async fn stored_employee<S: Directory>(store: &S, id: &str) -> Employee {
+    ok(store.get_employee(id).await, "get_employee").unwrap_or_else(|| panic!("employee {id} should exist"))
+}
+
+async fn next_id<S: TicketStore>(store: &S) -> u64 {
+    ok(store.next_ticket_id().await, "next_ticket_id")
+}
+
+#[track_caller]
+fn ok<T>(result: Result<T, StoreError>, what: &str) -> T {
+    result.unwrap_or_else(|error| panic!("{what}: expected success, got {error:?}"))
+}
+
+#[track_caller]
+fn conflict<T: std::fmt::Debug>(result: Result<T, StoreError>, what: &str) {
+    assert!(matches!(result, Err(StoreError::Conflict)), "{what}: expected Conflict, got {result:?}");
+}
+
+#[track_caller]
+fn duplicate(result: Result<(), StoreError>, what: &str) {
+    assert!(matches!(result, Err(StoreError::Duplicate)), "{what}: expected Duplicate, got {result:?}");
+}
+
+// ---- Users, markers, atomicity -------------------------------------------------------------
+
+pub async fn user_record_round_trips<S: Stores>(store: S) {
+    assert_eq!(load(&store, ANNA).await, UserRecord::default(), "an unknown user reads as a new record (version 0)");
+    let pending =
+        Pending {
+            text: Some("Счёт во вложении".into()), files: vec![file("a.jpg")], album: Some("g1".into())
+        };
+    let choosing = State::ChoosingTicketToAttach { pending };
+    ok(commit_over(&store, 1, ANNA, &UserRecord::default(), &choosing, &[], at(0)).await, "the first commit");
+    let first = load(&store, ANNA).await;
+    assert_eq!(first, UserRecord { link: None, state: choosing, version: 1 }, "the first commit stores version 1");
+    let commenting = State::AwaitingComment { ticket_id: 7, completed: true };
+    ok(commit_over(&store, 2, ANNA, &first, &commenting, &[], at(1)).await, "a commit over the record as read");
+    assert_eq!(
+        load(&store, ANNA).await,
+        UserRecord { link: None, state: commenting, version: 2 },
+        "each commit moves the version on by one"
+    );
+    assert_eq!(load(&store, BORIS).await, UserRecord::default(), "another user's record is untouched");
+}
+
+pub async fn a_stale_user_version_conflicts<S: Stores>(store: S) {
+    ok(commit_over(&store, 1, ANNA, &UserRecord::default(), &State::AwaitingNewTicket, &[], at(0)).await, "commit");
+    let stored = load(&store, ANNA).await;
+    conflict(
+        commit_over(&store, 2, ANNA, &UserRecord::default(), &State::Idle, &[], at(1)).await,
+        "a commit as if the user were new, over an existing record",
+    );
+    let ahead = UserRecord { version: 5, ..stored.clone() };
+    conflict(
+        commit_over(&store, 3, ANNA, &ahead, &State::Idle, &[], at(2)).await,
+        "a commit over a version that is not the stored one",
+    );
+    assert_eq!(load(&store, ANNA).await, stored, "conflicting commits write nothing");
+    let imagined = UserRecord { version: 1, ..UserRecord::default() };
+    conflict(
+        commit_over(&store, 4, BORIS, &imagined, &State::Idle, &[], at(3)).await,
+        "a commit over version 1 of a record that does not exist",
+    );
+    assert_eq!(load(&store, BORIS).await, UserRecord::default(), "a conflicting commit makes no record");
+    ok(
+        commit_over(&store, 2, ANNA, &stored, &State::Idle, &[], at(4)).await,
+        "the update that conflicted, decided again over the record (its marker was not written)",
+    );
+}
+
+pub async fn a_repeated_update_is_a_duplicate<S: Stores>(store: S) {
+    ok(commit(&store, 7, ANNA, &[], at(0)).await, "the first delivery");
+    duplicate(
+        commit_over(&store, 7, ANNA, &UserRecord::default(), &State::Idle, &[], at(0)).await,
+        "the same commit again (its version condition fails too: the marker decides)",
+    );
+    let current = load(&store, ANNA).await;
+    duplicate(
+        commit_over(&store, 7, ANNA, &current, &State::AwaitingNewTicket, &[], at(1)).await,
+        "the same update decided again over the current record",
+    );
+    duplicate(commit(&store, 7, BORIS, &[], at(2)).await, "an update id is handled once, whoever sent it");
+    assert_eq!(load(&store, ANNA).await, current, "a duplicate writes nothing");
+    assert_eq!(load(&store, BORIS).await, UserRecord::default(), "a duplicate makes no record");
+}
+
+pub async fn a_failed_condition_writes_nothing<S: Stores>(store: S) {
+    let (anna, _) = seed_directory(&store).await;
+    let id = next_id(&store).await;
+    let effects = [
+        Effect::LinkContact(contact_match(&anna, None)),
+        Effect::CreateTicket(new_ticket(id, vec![file("a.jpg")])),
+        Effect::ClaimAlbum {
+            album: "g1".into(),
+            target: AlbumTarget::Ticket { ticket_id: id, comment_id: None },
+            first: true,
+        },
+        Effect::RequestCallMe { id: "r1".into(), contact_id: "c1".into(), client_id: "k1".into() },
+        // No such ticket: this condition fails.
+        Effect::CancelTicket { ticket_id: id + 100, contact_id: "c1".into() },
+    ];
+    conflict(commit(&store, 1, ANNA, &effects, at(0)).await, "a commit one of whose conditions fails");
+    assert_eq!(stored_ticket(&store, id).await, None, "no ticket");
+    assert_eq!(ok(store.ticket_details(id).await, "ticket_details"), None, "no ticket details");
+    assert!(ok(store.contact_tickets("c1").await, "contact_tickets").is_empty(), "no ticket of the contact");
+    assert_eq!(ok(store.album_claim("g1").await, "album_claim"), None, "no album claim");
+    assert!(ok(store.call_me_requests().await, "call_me_requests").is_empty(), "no call-me request");
+    assert_eq!(stored_contact(&store, "c1").await.telegram_user, None, "no link on the contact");
+    assert_eq!(load(&store, ANNA).await, UserRecord::default(), "no user record");
+
+    ok(commit(&store, 1, ANNA, &effects[..4], at(1)).await, "the same update without the failing effect");
+    assert!(stored_ticket(&store, id).await.is_some(), "now the ticket is there");
+    assert!(ok(store.album_claim("g1").await, "album_claim").is_some(), "and the claim");
+    assert_eq!(ok(store.call_me_requests().await, "call_me_requests").len(), 1, "and the call-me request");
+    assert_eq!(stored_contact(&store, "c1").await.telegram_user, Some(ANNA), "and the link");
+}
+
+// ---- Tickets through commits -----------------------------------------------------------------
+
+pub async fn a_commit_creates_a_ticket_with_files_and_journal<S: Stores>(store: S) {
+    let id = next_id(&store).await;
+    let new = new_ticket(id, vec![file("b.pdf"), file("a.jpg"), file("b.pdf")]);
+    ok(commit(&store, 10, ANNA, &[Effect::CreateTicket(new.clone())], at(0)).await, "a commit creating a ticket");
+    let record = new.record(at(0));
+    assert_eq!(stored_ticket(&store, id).await, Some(record.clone()), "the ticket as NewTicket::record makes it");
+    let details = details(&store, id).await;
+    assert_eq!(details.ticket, record, "ticket_details reads the ticket back");
+    assert_eq!(
+        details.attachments,
+        vec![file("a.jpg").attachment(None), file("b.pdf").attachment(None)],
+        "one attachment per object key, in key order"
+    );
+    assert_eq!(
+        details.journal,
+        vec![JournalEntry::new(at(0), "created", Actor::Client("c1".into()), "source: messenger")],
+        "the journal tells who created it, from where"
+    );
+    assert!(details.comments.is_empty(), "no comments yet");
+    assert_eq!(
+        ok(store.contact_tickets("c1").await, "contact_tickets"),
+        vec![TicketSummary { id, subject: record.subject, status: TicketStatus::New }],
+        "the contact's tickets list it"
+    );
+    assert_eq!(ok(store.ticket_details(id + 1).await, "ticket_details"), None, "another id has no ticket");
+}
+
+pub async fn a_taken_ticket_id_conflicts<S: Stores>(store: S) {
+    let id = next_id(&store).await;
+    let original = ticket(id, "c1", "k1", TicketStatus::InProgress, at(0));
+    let journal = vec![
+        JournalEntry::new(at(0), "created", Actor::Api, "source: phone"),
+        JournalEntry::new(at(0), "assigned", Actor::Api, "e1"),
+    ];
+    ok(store.create_ticket(&original, &journal).await, "create_ticket");
+    let stored = details(&store, id).await;
+    assert_eq!(stored.ticket, original, "create_ticket stores the ticket as given");
+    assert_eq!(stored.journal, journal, "journal entries of one moment keep the order given");
+
+    conflict(
+        store.create_ticket(&ticket(id, "c2", "k2", TicketStatus::New, at(5)), &[]).await,
+        "create_ticket with a taken id",
+    );
+    conflict(
+        commit(&store, 3, ANNA, &[Effect::CreateTicket(new_ticket(id, vec![]))], at(6)).await,
+        "a commit creating a ticket with a taken id",
+    );
+    assert_eq!(details(&store, id).await, stored, "the ticket and its journal stay as they were");
+    assert_eq!(load(&store, ANNA).await, UserRecord::default(), "nothing of the conflicting commit is written");
+}
+
+pub async fn comments_land_only_on_the_contacts_active_ticket<S: Stores>(store: S) {
+    let id = next_id(&store).await;
+    let open = ticket(id, "c1", "k1", TicketStatus::New, at(0));
+    ok(store.create_ticket(&open, &[]).await, "create_ticket");
+    let comment = |comment_id: &str, contact_id: &str, on_completed: bool| {
+        Effect::AddComment(new_comment(id, comment_id, contact_id, on_completed, "Текст"))
+    };
+    conflict(commit(&store, 1, BORIS, &[comment("m0", "c2", false)], at(1)).await, "a comment on another's ticket");
+    conflict(
+        commit(&store, 2, ANNA, &[comment("m0", "c1", true)], at(2)).await,
+        "a question about a completed ticket, on an active one",
+    );
+    let first = NewComment {
+        files: vec![file("x.png")], ..new_comment(id, "m2", "c1", false, "Ещё подробности")
+    };
+    ok(commit(&store, 3, ANNA, &[Effect::AddComment(first.clone())], at(10)).await, "a comment on one's active ticket");
+
+    let done = Ticket { status: TicketStatus::Done, version: 2, updated_at: at(15), ..open.clone() };
+    ok(store.update_ticket(&done, &[]).await, "the desk completes the ticket");
+    conflict(commit(&store, 4, ANNA, &[comment("m0", "c1", false)], at(16)).await, "a comment on a completed ticket");
+    let question = new_comment(id, "m1", "c1", true, "Почему закрыли?");
+    ok(
+        commit(&store, 5, ANNA, &[Effect::AddComment(question.clone())], at(20)).await,
+        "a question about a completed ticket",
+    );
+    let stored = details(&store, id).await;
+    assert_eq!(
+        stored.comments,
+        vec![first.record(at(10)), question.record(at(20))],
+        "comments oldest first (not by id), as NewComment::record makes them"
+    );
+    assert_eq!(stored.attachments, vec![file("x.png").attachment(Some("m2"))], "a comment's file names the comment");
+
+    let cancelled = Ticket { status: TicketStatus::Cancelled, version: 3, updated_at: at(25), ..done };
+    ok(store.update_ticket(&cancelled, &[]).await, "the desk cancels the ticket");
+    conflict(
+        commit(&store, 6, ANNA, &[comment("m0", "c1", true)], at(26)).await,
+        "a question about a cancelled ticket",
+    );
+    conflict(commit(&store, 7, ANNA, &[comment("m0", "c1", false)], at(27)).await, "a comment on a cancelled ticket");
+    let missing = Effect::AddComment(new_comment(id + 100, "m0", "c1", false, "Текст"));
+    conflict(commit(&store, 8, ANNA, &[missing], at(28)).await, "a comment on a missing ticket");
+    assert_eq!(details(&store, id).await.comments.len(), 2, "failed comments write nothing");
+}
+
+pub async fn only_the_contacts_active_ticket_is_cancelled<S: Stores>(store: S) {
+    let id = next_id(&store).await;
+    ok(store.create_ticket(&ticket(id, "c1", "k1", TicketStatus::Waiting, at(0)), &[]).await, "create_ticket");
+    let cancel = |contact_id: &str, ticket_id: u64| Effect::CancelTicket { ticket_id, contact_id: contact_id.into() };
+    conflict(commit(&store, 1, BORIS, &[cancel("c2", id)], at(1)).await, "cancelling another contact's ticket");
+    ok(commit(&store, 2, ANNA, &[cancel("c1", id)], at(30)).await, "cancelling one's active ticket");
+    let cancelled = stored_ticket(&store, id).await.expect("the ticket");
+    assert_eq!(
+        (cancelled.status, cancelled.version, &cancelled.changed_by, cancelled.updated_at),
+        (TicketStatus::Cancelled, 2, &Actor::Client("c1".into()), at(30)),
+        "a cancel sets the status, moves the version, names the client"
+    );
+    assert_eq!(
+        details(&store, id).await.journal,
+        vec![JournalEntry::new(
+            at(30),
+            "cancelled",
+            Actor::Client("c1".into()),
+            "cancelled by the client in the Telegram bot"
+        )],
+        "a cancel is journaled"
+    );
+    conflict(commit(&store, 3, ANNA, &[cancel("c1", id)], at(31)).await, "a second cancel (a stale button)");
+    assert_eq!(stored_ticket(&store, id).await, Some(cancelled), "a failed cancel changes nothing");
+
+    let done = next_id(&store).await;
+    ok(store.create_ticket(&ticket(done, "c1", "k1", TicketStatus::Done, at(0)), &[]).await, "create_ticket");
+    conflict(commit(&store, 4, ANNA, &[cancel("c1", done)], at(32)).await, "cancelling a completed ticket");
+    conflict(commit(&store, 5, ANNA, &[cancel("c1", done + 100)], at(33)).await, "cancelling a missing ticket");
+}
+
+pub async fn an_album_is_claimed_first_and_then_again<S: Stores>(store: S) {
+    assert_eq!(ok(store.album_claim("g1").await, "album_claim"), None, "an album nobody claimed");
+    let to_comment = AlbumTarget::Ticket { ticket_id: 5, comment_id: Some("m1".into()) };
+    let claim = |target: AlbumTarget, first: bool| Effect::ClaimAlbum { album: "g1".into(), target, first };
+    ok(commit(&store, 1, ANNA, &[claim(to_comment.clone(), true)], at(0)).await, "the first claim");
+    assert_eq!(ok(store.album_claim("g1").await, "album_claim"), Some(to_comment.clone()), "the claim reads back");
+    conflict(
+        commit(&store, 2, ANNA, &[claim(AlbumTarget::Pending, true)], at(1)).await,
+        "a second first claim of one album",
+    );
+    assert_eq!(ok(store.album_claim("g1").await, "album_claim"), Some(to_comment), "the first claim stands");
+    ok(commit(&store, 3, ANNA, &[claim(AlbumTarget::Pending, false)], at(2)).await, "a later claim");
+    assert_eq!(
+        ok(store.album_claim("g1").await, "album_claim"),
+        Some(AlbumTarget::Pending),
+        "a claim that is not the first replaces"
+    );
+    assert_eq!(ok(store.album_claim("g2").await, "album_claim"), None, "other albums stay unclaimed");
+}
+
+pub async fn album_parts_fill_in_what_the_first_lacked<S: Stores>(store: S) {
+    let id = next_id(&store).await;
+    let placeholder = "Файлы от Анна Иванова";
+    let new = NewTicket { subject: placeholder.into(), message: String::new(), ..new_ticket(id, vec![file("a.jpg")]) };
+    ok(commit(&store, 1, ANNA, &[Effect::CreateTicket(new.clone())], at(0)).await, "the album's first part");
+    let caption = Effect::SetSubject {
+        ticket_id: id,
+        placeholder: placeholder.into(),
+        subject: "Счёт".into(),
+        message: "за ноябрь".into(),
+    };
+    let more_files = Effect::AddFiles { ticket_id: id, comment_id: None, files: vec![file("b.jpg"), file("b.jpg")] };
+    ok(commit(&store, 2, ANNA, &[more_files, caption.clone()], at(1)).await, "a later part with a caption");
+    assert_eq!(
+        stored_ticket(&store, id).await,
+        Some(Ticket { subject: "Счёт".into(), message: "за ноябрь".into(), ..new.record(at(0)) }),
+        "the caption replaces the placeholder subject (the version and times stay)"
+    );
+    assert_eq!(
+        details(&store, id).await.attachments,
+        vec![file("a.jpg").attachment(None), file("b.jpg").attachment(None)],
+        "later parts' files join the ticket, once per object key"
+    );
+    conflict(
+        commit(&store, 3, ANNA, &[caption], at(2)).await,
+        "a caption over a subject that is no longer the placeholder",
+    );
+    let elsewhere = Effect::SetSubject {
+        ticket_id: id + 100,
+        placeholder: placeholder.into(),
+        subject: "Счёт".into(),
+        message: String::new(),
+    };
+    conflict(commit(&store, 4, ANNA, &[elsewhere], at(3)).await, "a caption for a missing ticket");
+
+    let files_only = NewComment { files: vec![file("c.jpg")], ..new_comment(id, "m1", "c1", false, "") };
+    ok(commit(&store, 5, ANNA, &[Effect::AddComment(files_only)], at(4)).await, "a comment of files alone");
+    let comment_files = Effect::AddFiles { ticket_id: id, comment_id: Some("m1".into()), files: vec![file("d.jpg")] };
+    let text = |text: &str| Effect::SetCommentText { ticket_id: id, comment_id: "m1".into(), text: text.into() };
+    ok(commit(&store, 6, ANNA, &[comment_files, text("Вот ещё")], at(5)).await, "a later part with a caption");
+    ok(commit(&store, 7, ANNA, &[text("Другая подпись")], at(6)).await, "a second caption is no error");
+    let stored = details(&store, id).await;
+    assert_eq!(stored.comments.len(), 1, "one comment");
+    assert_eq!(stored.comments[0].text, "Вот ещё", "the first caption becomes the comment's text and stays");
+    assert_eq!(
+        stored.attachments.last(),
+        Some(&file("d.jpg").attachment(Some("m1"))),
+        "a later part's files join the comment"
+    );
+}
+
+// ---- Links and the directory ---------------------------------------------------------------
+
+pub async fn linking_moves_a_contact_between_telegram_users<S: Stores>(store: S) {
+    let (anna, _) = seed_directory(&store).await;
+    let link =
+        Link::Contact { contact_id: "c1".into(), client_id: "k1".into(), name: "Анна Иванова".into() };
+    ok(commit(&store, 1, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(0)).await, "linking");
+    assert_eq!(load(&store, ANNA).await.link, Some(link.clone()), "the user's record holds the link");
+    assert_eq!(stored_contact(&store, "c1").await.telegram_user, Some(ANNA), "the contact holds the user");
+
+    conflict(
+        commit(&store, 2, BORIS, &[Effect::LinkContact(contact_match(&anna, None))], at(1)).await,
+        "linking a contact read as unlinked that is linked now",
+    );
+    assert_eq!(load(&store, BORIS).await, UserRecord::default(), "the stale link writes nothing");
+
+    let anna_before = load(&store, ANNA).await;
+    ok(
+        commit(&store, 3, BORIS, &[Effect::LinkContact(contact_match(&anna, Some(ANNA)))], at(2)).await,
+        "another Telegram account takes the contact over",
+    );
+    assert_eq!(load(&store, BORIS).await.link, Some(link.clone()), "the new account holds the link");
+    assert_eq!(stored_contact(&store, "c1").await.telegram_user, Some(BORIS), "the contact holds the new account");
+    let anna_after = load(&store, ANNA).await;
+    assert_eq!(anna_after.link, None, "the old account loses the link");
+    assert_eq!(
+        anna_after.version,
+        anna_before.version + 1,
+        "and its version moves on (a step in flight decides again)"
+    );
+    conflict(
+        commit_over(&store, 4, ANNA, &anna_before, &State::Idle, &[], at(3)).await,
+        "a commit over the old account's record as read before it lost the link",
+    );
+    ok(
+        commit(&store, 5, BORIS, &[Effect::LinkContact(contact_match(&anna, Some(BORIS)))], at(4)).await,
+        "linking again to the contact one holds",
+    );
+    assert_eq!(stored_contact(&store, "c1").await.telegram_user, Some(BORIS), "the link stays");
+    assert_eq!(load(&store, BORIS).await.link, Some(link), "on both sides");
+}
+
+pub async fn linking_needs_an_active_contact_or_an_existing_employee<S: Stores>(store: S) {
+    let (_, manager) = seed_directory(&store).await;
+    let inactive = contact("c3", "k1", "Олег", SHARED_PHONE, false);
+    ok(store.put_contact(&inactive, at(0)).await, "put_contact");
+    conflict(
+        commit(&store, 1, ANNA, &[Effect::LinkContact(contact_match(&inactive, None))], at(1)).await,
+        "linking an inactive contact",
+    );
+    let unknown = contact("c9", "k1", "Никто", SHARED_PHONE, true);
+    conflict(
+        commit(&store, 2, ANNA, &[Effect::LinkContact(contact_match(&unknown, None))], at(2)).await,
+        "linking a contact that does not exist",
+    );
+    conflict(
+        commit(&store, 3, ANNA, &[Effect::LinkEmployee(employee_match(&employee("e9", "Никто", None), None))], at(3))
+            .await,
+        "linking an employee that does not exist",
+    );
+    assert_eq!(load(&store, ANNA).await, UserRecord::default(), "failed links write nothing");
+    assert_eq!(ok(store.get_contact("c9").await, "get_contact"), None, "a failed link makes no contact");
+    assert_eq!(ok(store.get_employee("e9").await, "get_employee"), None, "a failed link makes no employee");
+
+    ok(commit(&store, 4, ANNA, &[Effect::LinkEmployee(employee_match(&manager, None))], at(4)).await, "linking e1");
+    assert_eq!(stored_employee(&store, "e1").await.telegram_user, Some(ANNA), "the employee holds the user");
+    assert_eq!(
+        load(&store, ANNA).await.link,
+        Some(Link::Employee { employee_id: "e1".into(), name: "Иван Петров".into() }),
+        "the user holds the employee"
+    );
+}
+
+pub async fn linking_to_another_person_frees_the_old_entry<S: Stores>(store: S) {
+    let (anna, manager) = seed_directory(&store).await;
+    ok(commit(&store, 1, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(0)).await, "linking c1");
+    ok(commit(&store, 2, ANNA, &[Effect::LinkEmployee(employee_match(&manager, None))], at(1)).await, "linking e1");
+    assert_eq!(stored_contact(&store, "c1").await.telegram_user, None, "the old entry lets go");
+    assert_eq!(stored_employee(&store, "e1").await.telegram_user, Some(ANNA), "the new entry holds the user");
+    assert!(matches!(load(&store, ANNA).await.link, Some(Link::Employee { .. })), "the user holds the new entry");
+    ok(commit(&store, 3, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(2)).await, "back to c1");
+    assert_eq!(stored_contact(&store, "c1").await.telegram_user, Some(ANNA), "c1 holds the user again");
+    assert_eq!(stored_employee(&store, "e1").await.telegram_user, None, "e1 lets go");
+}
+
+pub async fn put_contact_keeps_both_sides_of_the_link_in_step<S: Stores>(store: S) {
+    let (anna, _) = seed_directory(&store).await;
+    ok(store.put_client(&client("k2", "АО Лютик", None)).await, "put_client k2");
+    ok(commit(&store, 1, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(0)).await, "linking c1");
+    let before = load(&store, ANNA).await;
+
+    let moved =
+        Contact {
+            name: "Анна Петрова".into(), client_id: "k2".into(), telegram_user: Some(ANNA), ..anna.clone()
+        };
+    assert_eq!(ok(store.put_contact(&moved, at(5)).await, "put_contact"), moved, "an active contact keeps its link");
+    assert_eq!(stored_contact(&store, "c1").await, moved, "the contact reads back as written");
+    let after = load(&store, ANNA).await;
+    assert_eq!(
+        after.link,
+        Some(Link::Contact { contact_id: "c1".into(), client_id: "k2".into(), name: "Анна Петрова".into() }),
+        "the user's copy of the link follows the directory"
+    );
+    assert_eq!(after.version, before.version + 1, "and the user's version moves on");
+
+    conflict(
+        store.put_contact(&Contact { telegram_user: None, ..moved.clone() }, at(6)).await,
+        "a contact written as unlinked while it is linked (a stale read)",
+    );
+    conflict(
+        store.put_contact(&Contact { telegram_user: Some(BORIS), ..moved.clone() }, at(6)).await,
+        "a contact written as linked to another account",
+    );
+    assert_eq!(stored_contact(&store, "c1").await, moved, "failed writes leave the contact");
+    assert_eq!(load(&store, ANNA).await, after, "and the user");
+
+    let deactivated = Contact { active: false, ..moved };
+    let stored = ok(store.put_contact(&deactivated, at(7)).await, "deactivating");
+    assert_eq!(stored, Contact { telegram_user: None, ..deactivated }, "a deactivated contact is unlinked");
+    assert_eq!(stored_contact(&store, "c1").await, stored, "as stored");
+    let unlinked = load(&store, ANNA).await;
+    assert_eq!(unlinked.link, None, "the user loses the link too");
+    assert_eq!(unlinked.version, after.version + 1, "and the user's version moves on");
+
+    let boris = contact("c2", "k2", "Борис", SHARED_PHONE, true);
+    assert_eq!(ok(store.put_contact(&boris, at(8)).await, "put_contact c2"), boris, "a new contact");
+    assert_eq!(stored_contact(&store, "c2").await, boris, "reads back");
+    conflict(
+        store
+            .put_contact(
+                &Contact { telegram_user: Some(BORIS), ..contact("c3", "k2", "Ева", OTHER_PHONE, true) },
+                at(9),
+            )
+            .await,
+        "a new contact written as linked to an account that is not linked to it",
+    );
+    assert_eq!(ok(store.get_contact("c3").await, "get_contact"), None, "the failed write makes no contact");
+}
+
+pub async fn put_employee_keeps_the_users_link_in_step<S: Stores>(store: S) {
+    let (_, manager) = seed_directory(&store).await;
+    ok(commit(&store, 1, ANNA, &[Effect::LinkEmployee(employee_match(&manager, None))], at(0)).await, "linking e1");
+    let before = load(&store, ANNA).await;
+    let renamed = Employee {
+        name: "Иван Сидоров".into(),
+        phone: Some(phone(SHARED_PHONE)),
+        telegram_user: Some(ANNA),
+        ..manager.clone()
+    };
+    assert_eq!(ok(store.put_employee(&renamed).await, "put_employee"), renamed, "the employee as written");
+    assert_eq!(stored_employee(&store, "e1").await, renamed, "reads back");
+    let after = load(&store, ANNA).await;
+    assert_eq!(
+        after.link,
+        Some(Link::Employee { employee_id: "e1".into(), name: "Иван Сидоров".into() }),
+        "the user's copy of the link follows the directory"
+    );
+    assert_eq!(after.version, before.version + 1, "and the user's version moves on");
+    conflict(
+        store.put_employee(&Employee { telegram_user: None, ..renamed.clone() }).await,
+        "an employee written as unlinked while linked (a stale read)",
+    );
+    assert_eq!(stored_employee(&store, "e1").await, renamed, "the failed write leaves the employee");
+    let newcomer = employee("e2", "Пётр", None);
+    assert_eq!(ok(store.put_employee(&newcomer).await, "put_employee e2"), newcomer, "a new employee");
+}
+
+pub async fn find_by_phone_names_companies_only_to_choose<S: Stores>(store: S) {
+    ok(store.put_client(&client("k1", "ООО Ромашка", None)).await, "put_client k1");
+    ok(store.put_client(&client("k2", "АО Лютик", None)).await, "put_client k2");
+    let inactive = contact("c1", "k1", "Анна", SHARED_PHONE, false);
+    let active = contact("c2", "k2", "Анна", SHARED_PHONE, true);
+    for entry in [&active, &inactive, &contact("c3", "k1", "Олег", OTHER_PHONE, true)] {
+        ok(store.put_contact(entry, at(0)).await, "put_contact");
+    }
+    let desk = employee("e1", "Анна Сергеевна", Some(SHARED_PHONE));
+    for entry in [&desk, &employee("e2", "Пётр", None), &employee("e3", "Ева", Some(OTHER_PHONE))] {
+        ok(store.put_employee(entry).await, "put_employee");
+    }
+    let found = ok(store.find_by_phone(&phone(SHARED_PHONE)).await, "find_by_phone");
+    assert_eq!(
+        found,
+        PhoneMatches {
+            contacts: vec![contact_match(&inactive, None), contact_match(&active, None)],
+            employees: vec![employee_match(&desk, None)],
+        },
+        "contacts (inactive too) and employees with the phone, by id; one active contact: no company names"
+    );
+
+    ok(store.put_contact(&Contact { active: true, ..inactive }, at(1)).await, "activating c1");
+    ok(store.put_contact(&contact("c4", "k9", "Анна", SHARED_PHONE, true), at(1)).await, "a contact of no client");
+    ok(commit(&store, 1, BORIS, &[Effect::LinkContact(contact_match(&active, None))], at(2)).await, "linking c2");
+    let found = ok(store.find_by_phone(&phone(SHARED_PHONE)).await, "find_by_phone");
+    let named: Vec<(&str, &str, Option<TelegramUserId>)> =
+        found.contacts.iter().map(|c| (c.contact_id.as_str(), c.client_name.as_str(), c.linked_user)).collect();
+    assert_eq!(
+        named,
+        vec![("c1", "ООО Ромашка", None), ("c2", "АО Лютик", Some(BORIS)), ("c4", "k9", None)],
+        "several active contacts: each with its company's name (its id when there is no such client) and link"
+    );
+    assert_eq!(
+        ok(store.find_by_phone(&phone("+79000000000")).await, "find_by_phone"),
+        PhoneMatches::default(),
+        "a phone nobody has"
+    );
+}
+
+pub async fn the_manager_of_a_client<S: Stores>(store: S) {
+    assert_eq!(ok(store.manager("k1").await, "manager"), None, "no such client");
+    ok(store.put_client(&client("k1", "ООО Ромашка", None)).await, "put_client");
+    assert_eq!(ok(store.manager("k1").await, "manager"), None, "a client without a manager");
+    ok(store.put_client(&client("k2", "АО Лютик", Some("e9"))).await, "put_client");
+    assert_eq!(ok(store.manager("k2").await, "manager"), None, "a manager who is not in the directory");
+    let manager = employee("e1", "Иван Петров", None);
+    ok(store.put_employee(&manager).await, "put_employee");
+    ok(store.put_client(&client("k3", "ИП Сидоров", Some("e1"))).await, "put_client");
+    assert_eq!(
+        ok(store.manager("k3").await, "manager"),
+        Some(Manager { employee_id: "e1".into(), linked: false }),
+        "a manager without Telegram"
+    );
+    ok(commit(&store, 1, ANNA, &[Effect::LinkEmployee(employee_match(&manager, None))], at(0)).await, "linking e1");
+    assert_eq!(
+        ok(store.manager("k3").await, "manager"),
+        Some(Manager { employee_id: "e1".into(), linked: true }),
+        "a manager with Telegram"
+    );
+}
+
+// ---- Tickets through the staff API ----------------------------------------------------------
+
+pub async fn ticket_ids_increase_by_one<S: Stores>(store: S) {
+    let ids = [next_id(&store).await, next_id(&store).await, next_id(&store).await];
+    assert_eq!(ids, [1, 2, 3], "ticket numbers start at 1 and go up by one");
+}
+
+pub async fn update_ticket_is_conditional_on_the_version<S: Stores>(store: S) {
+    let id = next_id(&store).await;
+    let original = ticket(id, "c1", "k1", TicketStatus::New, at(0));
+    ok(store.create_ticket(&original, &[]).await, "create_ticket");
+    let by = Actor::Employee("e2".into());
+    let assigned = Ticket {
+        subject: "not a changeable field".into(),
+        message: "not a changeable field".into(),
+        status: TicketStatus::InProgress,
+        assignee_id: Some("e2".into()),
+        assignee_name: Some("Пётр".into()),
+        deadline: Some(at(86_400)),
+        updated_at: at(60),
+        changed_by: by.clone(),
+        version: 2,
+        ..original.clone()
+    };
+    let journal = vec![
+        JournalEntry::new(at(60), "status", by.clone(), "new → in_progress"),
+        JournalEntry::new(at(60), "assigned", by, "e2"),
+    ];
+    ok(store.update_ticket(&assigned, &journal).await, "update_ticket over version 1");
+    let stored = stored_ticket(&store, id).await.expect("the ticket");
+    assert_eq!(
+        stored,
+        Ticket { subject: original.subject.clone(), message: original.message.clone(), ..assigned.clone() },
+        "the changeable fields change, the rest stays"
+    );
+    conflict(
+        store.update_ticket(&Ticket { status: TicketStatus::Waiting, ..assigned }, &[]).await,
+        "an update over a version that moved on",
+    );
+    assert_eq!(stored_ticket(&store, id).await, Some(stored.clone()), "the failed update changes nothing");
+
+    let released = Ticket {
+        status: TicketStatus::Waiting,
+        assignee_id: None,
+        assignee_name: None,
+        deadline: None,
+        updated_at: at(120),
+        version: 3,
+        ..stored
+    };
+    ok(store.update_ticket(&released, &[]).await, "update_ticket over version 2");
+    assert_eq!(stored_ticket(&store, id).await, Some(released.clone()), "the assignee and deadline are cleared");
+    assert_eq!(details(&store, id).await.journal, journal, "the journal holds what the updates wrote");
+    conflict(
+        store.update_ticket(&Ticket { id: id + 100, ..released }, &[]).await,
+        "updating a ticket that does not exist",
+    );
+    assert_eq!(stored_ticket(&store, id + 100).await, None, "a failed update makes no ticket");
+}
+
+pub async fn add_comment_requires_the_ticket<S: Stores>(store: S) {
+    let id = next_id(&store).await;
+    let staff = Comment {
+        id: "s1".into(),
+        ticket_id: id,
+        author_kind: AuthorKind::Employee,
+        author_id: "e1".into(),
+        author_name: "Иван Петров".into(),
+        text: "Проверяем".into(),
+        internal: true,
+        created_at: at(5),
+    };
+    conflict(store.add_comment(&staff).await, "a comment on a ticket that does not exist");
+    assert_eq!(ok(store.ticket_details(id).await, "ticket_details"), None, "the failed comment makes nothing");
+    ok(store.create_ticket(&ticket(id, "c1", "k1", TicketStatus::New, at(0)), &[]).await, "create_ticket");
+    ok(store.add_comment(&staff).await, "an internal staff comment");
+    let empty = Comment {
+        id: "s0".into(),
+        author_kind: AuthorKind::Client,
+        author_id: "c1".into(),
+        text: String::new(),
+        internal: false,
+        created_at: at(3),
+        ..staff.clone()
+    };
+    ok(store.add_comment(&empty).await, "a comment without text");
+    assert_eq!(
+        details(&store, id).await.comments,
+        vec![empty, staff.clone()],
+        "comments read back as written, oldest first"
+    );
+    conflict(
+        store.add_comment(&Comment { text: "Другой".into(), ..staff.clone() }).await,
+        "a comment whose id is taken",
+    );
+    assert_eq!(details(&store, id).await.comments[1], staff, "the first comment of that id stays");
+}
+
+pub async fn list_tickets_filters_and_orders_newest_first<S: Stores>(store: S) {
+    let mut make = vec![];
+    for (contact_id, client_id, status, second) in [
+        ("c1", "k1", TicketStatus::New, 10),
+        ("c2", "k1", TicketStatus::Done, 30),
+        ("c3", "k2", TicketStatus::New, 20),
+        ("c1", "k1", TicketStatus::InProgress, 30),
+    ] {
+        let made = ticket(next_id(&store).await, contact_id, client_id, status, at(second));
+        ok(store.create_ticket(&made, &[]).await, "create_ticket");
+        make.push(made);
+    }
+    let [a, b, c, d] = [make[0].id, make[1].id, make[2].id, make[3].id];
+    let list = |contact: Option<&str>, client: Option<&str>, status: Option<TicketStatus>| TicketFilter {
+        contact_id: contact.map(Into::into),
+        client_id: client.map(Into::into),
+        status,
+    };
+    let cases = [
+        (list(None, None, None), vec![d, b, c, a], "all, newest first; of one moment, the larger id first"),
+        (list(Some("c1"), None, None), vec![d, a], "a contact's"),
+        (list(None, Some("k1"), None), vec![d, b, a], "a client's"),
+        (list(None, None, Some(TicketStatus::New)), vec![c, a], "of a status"),
+        (list(Some("c1"), None, Some(TicketStatus::New)), vec![a], "a contact's of a status"),
+        (list(Some("c2"), Some("k1"), None), vec![b], "a contact's of a client"),
+        (list(Some("c1"), Some("k2"), None), vec![], "a contact's of another client"),
+    ];
+    for (filter, expected, what) in cases {
+        let found = ok(store.list_tickets(&filter).await, "list_tickets");
+        assert_eq!(found.iter().map(|t| t.id).collect::<Vec<_>>(), expected, "list_tickets: {what}");
+    }
+    assert_eq!(
+        ok(store.list_tickets(&TicketFilter::default()).await, "list_tickets")[0],
+        make[3],
+        "list_tickets returns whole tickets"
+    );
+    let summary = |t: &Ticket| TicketSummary { id: t.id, subject: t.subject.clone(), status: t.status };
+    assert_eq!(
+        ok(store.contact_tickets("c1").await, "contact_tickets"),
+        vec![summary(&make[3]), summary(&make[0])],
+        "a contact's tickets, newest first"
+    );
+    assert!(ok(store.contact_tickets("c9").await, "contact_tickets").is_empty(), "a contact without tickets");
+}
+
+// ---- What the notifier keeps -----------------------------------------------------------------
+
+pub async fn call_me_requests_via_commit_newest_first<S: Stores>(store: S) {
+    assert!(ok(store.call_me_requests().await, "call_me_requests").is_empty(), "no requests yet");
+    let effect = |id: &str| Effect::RequestCallMe { id: id.into(), contact_id: "c1".into(), client_id: "k1".into() };
+    ok(commit(&store, 1, ANNA, &[effect("r1")], at(10)).await, "a call-me request");
+    ok(commit(&store, 2, ANNA, &[effect("r2")], at(20)).await, "another");
+    let request = |id: &str, second: i64, state: &str| CallMeRequest {
+        id: id.into(),
+        contact_id: "c1".into(),
+        client_id: "k1".into(),
+        created_at: at(second),
+        state: state.into(),
+    };
+    assert_eq!(
+        ok(store.call_me_requests().await, "call_me_requests"),
+        vec![request("r2", 20, "new"), request("r1", 10, "new")],
+        "requests newest first, new"
+    );
+    ok(store.mark_call_me_notified("r1").await, "mark_call_me_notified");
+    assert_eq!(
+        ok(store.call_me_requests().await, "call_me_requests"),
+        vec![request("r2", 20, "new"), request("r1", 10, "manager_notified")],
+        "a request the manager got"
+    );
+    ok(store.mark_call_me_notified("r9").await, "marking a request that does not exist");
+    assert_eq!(ok(store.call_me_requests().await, "call_me_requests").len(), 2, "marking makes no request");
+}
+
+pub async fn sent_notices_are_remembered<S: Stores>(store: S) {
+    let key = "ev1#contact:c1";
+    assert!(!ok(store.already_sent(key).await, "already_sent"), "nothing sent yet");
+    ok(store.mark_sent(key, at(0)).await, "mark_sent");
+    assert!(ok(store.already_sent(key).await, "already_sent"), "a sent notice is remembered");
+    assert!(!ok(store.already_sent("ev1#contact:c2").await, "already_sent"), "other notices are not");
+    ok(store.mark_sent(key, at(1)).await, "marking again is no error");
+    assert!(ok(store.already_sent(key).await, "already_sent"), "still remembered");
+}
+
+pub async fn unreachable_until_the_next_commit<S: Stores>(store: S) {
+    ok(store.mark_unreachable(ANNA).await, "marking a user without a record");
+    assert!(!ok(store.is_unreachable(ANNA).await, "is_unreachable"), "a user without a record is not marked");
+    assert_eq!(load(&store, ANNA).await, UserRecord::default(), "marking makes no record");
+    ok(commit(&store, 1, ANNA, &[], at(0)).await, "commit");
+    assert!(!ok(store.is_unreachable(ANNA).await, "is_unreachable"), "a user is reachable at first");
+    let before = load(&store, ANNA).await;
+    ok(store.mark_unreachable(ANNA).await, "mark_unreachable");
+    assert!(ok(store.is_unreachable(ANNA).await, "is_unreachable"), "marked");
+    assert_eq!(load(&store, ANNA).await, before, "the mark leaves the record and its version");
+    ok(commit_over(&store, 2, ANNA, &before, &State::Idle, &[], at(1)).await, "a commit over the record read before");
+    assert!(!ok(store.is_unreachable(ANNA).await, "is_unreachable"), "the user wrote: reachable again");
+    ok(commit(&store, 3, ANNA, &[Effect::Reachability { blocked: true }], at(2)).await, "the user blocks the bot");
+    assert!(ok(store.is_unreachable(ANNA).await, "is_unreachable"), "a commit can mark the user");
+    ok(commit(&store, 4, ANNA, &[Effect::Reachability { blocked: false }], at(3)).await, "the user unblocks it");
+    assert!(!ok(store.is_unreachable(ANNA).await, "is_unreachable"), "reachable again");
+}
+
+// ---- DynamoDB's limits on a transaction ------------------------------------------------------
+
+pub async fn a_commit_may_not_write_one_item_twice<S: Stores>(store: S) {
+    let id = next_id(&store).await;
+    let twice = [
+        Effect::CreateTicket(new_ticket(id, vec![file("a.jpg")])),
+        Effect::AddFiles { ticket_id: id, comment_id: None, files: vec![file("a.jpg")] },
+    ];
+    let result = commit(&store, 1, ANNA, &twice, at(0)).await;
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "a commit writing one attachment twice is refused as DynamoDB refuses it, got {result:?}"
+    );
+    assert_eq!(stored_ticket(&store, id).await, None, "the refused commit writes nothing");
+    assert_eq!(load(&store, ANNA).await, UserRecord::default(), "not even the user's record");
+    ok(commit(&store, 1, ANNA, &twice[..1], at(1)).await, "the same update without the repeat");
+}
+
+pub async fn a_commit_holds_at_most_100_items<S: Stores>(store: S) {
+    let id = next_id(&store).await;
+    let files = |count: usize| (0..count).map(|i| file(&format!("{i:03}.jpg"))).collect::<Vec<_>>();
+    // The marker, the ticket, its files, its journal entry and the user's record.
+    let result = commit(&store, 1, ANNA, &[Effect::CreateTicket(new_ticket(id, files(97)))], at(0)).await;
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "a commit of 101 items is refused as DynamoDB refuses it, got {result:?}"
+    );
+    assert_eq!(stored_ticket(&store, id).await, None, "the refused commit writes nothing");
+    ok(commit(&store, 1, ANNA, &[Effect::CreateTicket(new_ticket(id, files(96)))], at(1)).await, "100 items");
+    assert_eq!(details(&store, id).await.attachments.len(), 96, "every file is attached");
+}

@@ -1,0 +1,1034 @@
+//! The store ports in memory, for the fast tier: the same conditions, atomicity and ordering as
+//! the DynamoDB adapter (the [`crate::contract`] suite holds both to it), plus injected faults
+//! and a count of round trips for tests of callers.
+//!
+//! A transaction is planned as a list of `Write`s, each naming the one item it touches and
+//! its condition, exactly as `dynamo/commit.rs` builds its items; then, as DynamoDB does, it is
+//! refused whole if it touches an item twice or holds too many items, cancelled whole if any
+//! condition fails on the state before it, and applied whole otherwise.
+
+use crate::dialogue::{
+    AlbumTarget, ContactMatch, Effect, EmployeeMatch, PhoneMatches, State, StoredFile, TicketSummary, UserRecord,
+};
+use crate::domain::{
+    Actor, Attachment, CallMeRequest, Client, Comment, Contact, Employee, JournalEntry, Link, Person, TelegramUserId,
+    Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
+};
+use crate::phone::Phone;
+use crate::ports::{
+    AlbumClaims, CallMeRequests, Commit, Directory, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
+};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// DynamoDB's limit on the items of one transaction.
+const MAX_TRANSACTION_ITEMS: usize = 100;
+/// The states of a call-me request, as the DynamoDB adapter stores them.
+const CALL_ME_NEW: &str = "new";
+const CALL_ME_NOTIFIED: &str = "manager_notified";
+
+/// A port method, as counted and as faults are aimed at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    LoadUser,
+    Commit,
+    IsUnreachable,
+    MarkUnreachable,
+    AlbumClaim,
+    GetClient,
+    PutClient,
+    GetContact,
+    PutContact,
+    GetEmployee,
+    PutEmployee,
+    FindByPhone,
+    NextTicketId,
+    Ticket,
+    ContactTickets,
+    CreateTicket,
+    TicketDetails,
+    ListTickets,
+    UpdateTicket,
+    AddComment,
+    CallMeRequests,
+    MarkCallMeNotified,
+    AlreadySent,
+    MarkSent,
+}
+
+/// What an injected fault makes the next call of an [`Operation`] do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The store cannot be reached: nothing happens, the call returns `Unavailable`.
+    Unavailable,
+    /// A concurrent change won: nothing happens, the call returns `Conflict`.
+    Conflict,
+    /// The call takes effect but its answer is lost on the way back (a timeout after the write
+    /// landed): the call returns `Unavailable`, and a retried commit then meets its own marker.
+    LostReply,
+}
+
+/// The error an injected `Unavailable` carries.
+#[derive(Debug, thiserror::Error)]
+#[error("fault injected by the test")]
+pub struct InjectedFault;
+
+/// A request DynamoDB refuses whatever the data (a `ValidationException`); the adapter
+/// reports it as `Unavailable`.
+#[derive(Debug, thiserror::Error)]
+#[error("DynamoDB would refuse the request: {0}")]
+pub struct Refused(&'static str);
+
+/// Every store port in memory. Clones share the data: a test keeps one to aim faults and read
+/// counts while the code under test holds another.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    shared: Arc<Mutex<Shared>>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    data: Data,
+    faults: HashMap<Operation, VecDeque<Fault>>,
+    calls: HashMap<Operation, u64>,
+    round_trips: u64,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The next call of `operation` fails (or loses its answer) as `fault` says. Faults queue
+    /// per operation and are used up in the order given.
+    pub fn fail_next(&self, operation: Operation, fault: Fault) {
+        self.fail_next_n(operation, fault, 1);
+    }
+
+    /// The next `times` calls of `operation` meet `fault`.
+    pub fn fail_next_n(&self, operation: Operation, fault: Fault, times: usize) {
+        self.lock().faults.entry(operation).or_default().extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// Faults queued for `operation` and not met yet.
+    pub fn pending_faults(&self, operation: Operation) -> usize {
+        self.lock().faults.get(&operation).map_or(0, VecDeque::len)
+    }
+
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
+    /// How many times `operation` was called (failed calls included).
+    pub fn calls(&self, operation: Operation) -> u64 {
+        self.lock().calls.get(&operation).copied().unwrap_or(0)
+    }
+
+    /// The DynamoDB requests the same calls would have made (failed ones included): one per
+    /// call, two for a `find_by_phone` that reads company names.
+    pub fn round_trips(&self) -> u64 {
+        self.lock().round_trips
+    }
+
+    /// Starts the counts of [`Self::calls`] and [`Self::round_trips`] over.
+    pub fn reset_counts(&self) {
+        let mut shared = self.lock();
+        shared.calls.clear();
+        shared.round_trips = 0;
+    }
+
+    /// A test that panicked while holding the lock leaves consistent data (every change is
+    /// made whole under it), so later calls go on.
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Counts a call of `operation`, meets its queued fault if any, else runs it on the data.
+    fn run<T>(
+        &self,
+        operation: Operation,
+        action: impl FnOnce(&mut Shared) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut shared = self.lock();
+        *shared.calls.entry(operation).or_default() += 1;
+        shared.round_trips += 1;
+        match shared.faults.get_mut(&operation).and_then(VecDeque::pop_front) {
+            None => action(&mut shared),
+            Some(Fault::Unavailable) => Err(injected()),
+            Some(Fault::Conflict) => Err(StoreError::Conflict),
+            Some(Fault::LostReply) => {
+                // Whatever the call did, its caller does not learn it.
+                let _ = action(&mut shared);
+                Err(injected())
+            }
+        }
+    }
+}
+
+fn injected() -> StoreError {
+    StoreError::Unavailable(Box::new(InjectedFault))
+}
+
+// ---- The data: one map per kind of item ------------------------------------------------
+
+#[derive(Debug, Default)]
+struct Data {
+    users: HashMap<TelegramUserId, UserItem>,
+    update_markers: HashSet<u64>,
+    ticket_counter: u64,
+    albums: HashMap<String, AlbumTarget>,
+    sent_notices: HashSet<String>,
+    clients: HashMap<String, Client>,
+    contacts: HashMap<String, Contact>,
+    employees: HashMap<String, Employee>,
+    /// Ticket partitions: the ticket and the items filed under its id (which, as in DynamoDB,
+    /// may exist without the ticket item).
+    tickets: HashMap<u64, Partition>,
+    call_me: HashMap<String, CallMeRequest>,
+}
+
+/// A Telegram user's record as a commit writes it whole.
+#[derive(Debug, Clone)]
+struct UserItem {
+    link: Option<Link>,
+    state: State,
+    version: u64,
+    unreachable: bool,
+}
+
+#[derive(Debug, Default)]
+struct Partition {
+    ticket: Option<Ticket>,
+    comments: HashMap<String, CommentItem>,
+    /// By object key, in the order DynamoDB returns `ATT#<key>` sort keys (bytes).
+    attachments: BTreeMap<String, Attachment>,
+    /// By `<at>#<seq>`, in the order DynamoDB returns `LOG#<at>#<seq>` sort keys (bytes).
+    journal: BTreeMap<String, JournalEntry>,
+}
+
+/// A comment item. `text` is its own attribute (absent when empty, set once by an album's
+/// caption); `record` is `None` for an item that holds a caption alone (see
+/// [`Write::SetCommentText`]), which reads as malformed, as it does from DynamoDB.
+#[derive(Debug, Clone)]
+struct CommentItem {
+    record: Option<Comment>,
+    text: Option<String>,
+}
+
+impl CommentItem {
+    fn new(comment: Comment) -> Self {
+        let text = Some(comment.text.clone()).filter(|t| !t.is_empty());
+        CommentItem { record: Some(comment), text }
+    }
+
+    fn read(&self) -> Result<Comment, StoreError> {
+        let record = self.record.as_ref().ok_or_else(|| StoreError::Corrupt("attribute id missing".into()))?;
+        Ok(Comment { text: self.text.clone().unwrap_or_default(), ..record.clone() })
+    }
+}
+
+impl Data {
+    fn ticket(&self, id: u64) -> Option<&Ticket> {
+        self.tickets.get(&id).and_then(|p| p.ticket.as_ref())
+    }
+
+    fn ticket_mut(&mut self, id: u64) -> Option<&mut Ticket> {
+        self.tickets.get_mut(&id).and_then(|p| p.ticket.as_mut())
+    }
+
+    fn partition(&mut self, id: u64) -> &mut Partition {
+        self.tickets.entry(id).or_default()
+    }
+
+    /// The Telegram user linked to a directory entry; `None` for no link or no entry.
+    fn linked_user(&self, person: &Person) -> Option<TelegramUserId> {
+        match person {
+            Person::Contact(id) => self.contacts.get(id).and_then(|c| c.telegram_user),
+            Person::Employee(id) => self.employees.get(id).and_then(|e| e.telegram_user),
+        }
+    }
+
+    fn set_linked_user(&mut self, person: &Person, user: Option<TelegramUserId>) {
+        match person {
+            Person::Contact(id) => {
+                if let Some(contact) = self.contacts.get_mut(id) {
+                    contact.telegram_user = user;
+                }
+            }
+            Person::Employee(id) => {
+                if let Some(employee) = self.employees.get_mut(id) {
+                    employee.telegram_user = user;
+                }
+            }
+        }
+    }
+
+    fn user_linked_to(&self, user: TelegramUserId, person: &Person) -> bool {
+        self.users.get(&user).and_then(|u| u.link.as_ref()).is_some_and(|link| &link.person() == person)
+    }
+
+    /// Applies a transaction the way DynamoDB does: refused if it touches an item twice or is
+    /// too large; cancelled if any condition fails (`Duplicate` when the first write is an
+    /// update marker that exists, else `Conflict`); otherwise applied whole.
+    fn transact(&mut self, writes: Vec<Write>) -> Result<(), StoreError> {
+        if writes.len() > MAX_TRANSACTION_ITEMS {
+            return Err(StoreError::Unavailable(Box::new(Refused("a transaction holds at most 100 items"))));
+        }
+        let mut touched = HashSet::new();
+        if !writes.iter().all(|write| touched.insert(write.item())) {
+            return Err(StoreError::Unavailable(Box::new(Refused("a transaction touches one item twice"))));
+        }
+        let holds: Vec<bool> = writes.iter().map(|write| write.holds(self)).collect();
+        if matches!(writes.first(), Some(Write::Marker(_))) && holds.first() == Some(&false) {
+            return Err(StoreError::Duplicate);
+        }
+        if holds.contains(&false) {
+            return Err(StoreError::Conflict);
+        }
+        for write in writes {
+            write.apply(self);
+        }
+        Ok(())
+    }
+}
+
+// ---- Transactions ------------------------------------------------------------------------
+
+/// The item a write touches (two writes of one transaction may not touch the same one).
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum ItemKey {
+    Marker(u64),
+    User(TelegramUserId),
+    Person(Person),
+    Album(String),
+    Ticket(u64),
+    Comment(u64, String),
+    Attachment(u64, String),
+    Journal(u64, String),
+    CallMe(String),
+}
+
+/// One item of a transaction: a write (or a check) with its condition.
+#[derive(Debug)]
+enum Write {
+    /// The update's marker; only if absent.
+    Marker(u64),
+    /// The user's record, whole; only if its version is `read_version` (0: only if absent).
+    PutUser {
+        user: TelegramUserId,
+        item: UserItem,
+        read_version: u64,
+    },
+    /// Drops the user's link to `person` (version + 1); only if linked to `person`.
+    UnlinkUser {
+        user: TelegramUserId,
+        person: Person,
+    },
+    /// Rewrites the user's copy of their link (version + 1); only if linked to its person.
+    RelinkUser {
+        user: TelegramUserId,
+        link: Link,
+    },
+    /// Links the entry to `me`; only if it is linked to `held_by` as read (and, a contact, active).
+    LinkEntry {
+        person: Person,
+        me: TelegramUserId,
+        held_by: Option<TelegramUserId>,
+    },
+    /// Unlinks the entry from `me`; only if linked to `me`.
+    UnlinkEntry {
+        person: Person,
+        me: TelegramUserId,
+    },
+    /// A directory entry, whole; only if its link is still `linked_as_read`.
+    PutContact {
+        contact: Contact,
+        linked_as_read: Option<TelegramUserId>,
+    },
+    PutEmployee {
+        employee: Employee,
+        linked_as_read: Option<TelegramUserId>,
+    },
+    /// A new ticket; only if the id is free.
+    PutTicket(Ticket),
+    /// The ticket's changeable fields; only if its version is `ticket.version - 1`.
+    UpdateTicket(Ticket),
+    /// Cancels the ticket; only if it is the contact's and active.
+    CancelTicket {
+        ticket_id: u64,
+        contact_id: String,
+        now: DateTime<Utc>,
+    },
+    /// Replaces the placeholder subject; only while the subject is the placeholder.
+    SetSubject {
+        ticket_id: u64,
+        placeholder: String,
+        subject: String,
+        message: String,
+    },
+    /// A check: the ticket exists.
+    TicketExists(u64),
+    /// A check: the ticket is the contact's, and active (or completed, `on_completed`).
+    MayComment {
+        ticket_id: u64,
+        contact_id: String,
+        on_completed: bool,
+    },
+    /// A comment; `if_absent`: only if its id is free (else it replaces one).
+    PutComment {
+        comment: Comment,
+        if_absent: bool,
+    },
+    /// Sets the comment's text unless it has one (no condition: on a missing comment this makes
+    /// an item of the text alone, as DynamoDB's update does).
+    SetCommentText {
+        ticket_id: u64,
+        comment_id: String,
+        text: String,
+    },
+    PutAttachment {
+        ticket_id: u64,
+        attachment: Attachment,
+    },
+    PutJournal {
+        ticket_id: u64,
+        sort_key: String,
+        entry: JournalEntry,
+    },
+    /// An album's claim; `if_absent`: only if nobody claimed it.
+    PutAlbum {
+        album: String,
+        target: AlbumTarget,
+        if_absent: bool,
+    },
+    PutCallMe(CallMeRequest),
+}
+
+impl Write {
+    fn item(&self) -> ItemKey {
+        match self {
+            Write::Marker(update_id) => ItemKey::Marker(*update_id),
+            Write::PutUser { user, .. } | Write::UnlinkUser { user, .. } | Write::RelinkUser { user, .. } => {
+                ItemKey::User(*user)
+            }
+            Write::LinkEntry { person, .. } | Write::UnlinkEntry { person, .. } => ItemKey::Person(person.clone()),
+            Write::PutContact { contact, .. } => ItemKey::Person(Person::Contact(contact.id.clone())),
+            Write::PutEmployee { employee, .. } => ItemKey::Person(Person::Employee(employee.id.clone())),
+            Write::PutTicket(ticket) | Write::UpdateTicket(ticket) => ItemKey::Ticket(ticket.id),
+            Write::CancelTicket { ticket_id, .. }
+            | Write::SetSubject { ticket_id, .. }
+            | Write::TicketExists(ticket_id)
+            | Write::MayComment { ticket_id, .. } => ItemKey::Ticket(*ticket_id),
+            Write::PutComment { comment, .. } => ItemKey::Comment(comment.ticket_id, comment.id.clone()),
+            Write::SetCommentText { ticket_id, comment_id, .. } => ItemKey::Comment(*ticket_id, comment_id.clone()),
+            Write::PutAttachment { ticket_id, attachment } => ItemKey::Attachment(*ticket_id, attachment.key.clone()),
+            Write::PutJournal { ticket_id, sort_key, .. } => ItemKey::Journal(*ticket_id, sort_key.clone()),
+            Write::PutAlbum { album, .. } => ItemKey::Album(album.clone()),
+            Write::PutCallMe(request) => ItemKey::CallMe(request.id.clone()),
+        }
+    }
+
+    /// Whether the write's condition holds on `data`.
+    fn holds(&self, data: &Data) -> bool {
+        match self {
+            Write::Marker(update_id) => !data.update_markers.contains(update_id),
+            Write::PutUser { user, read_version, .. } => match data.users.get(user) {
+                None => *read_version == 0,
+                Some(stored) => *read_version != 0 && stored.version == *read_version,
+            },
+            Write::UnlinkUser { user, person } => data.user_linked_to(*user, person),
+            Write::RelinkUser { user, link } => data.user_linked_to(*user, &link.person()),
+            Write::LinkEntry { person, held_by, .. } => {
+                let available = match person {
+                    Person::Contact(id) => data.contacts.get(id).is_some_and(|c| c.active),
+                    Person::Employee(id) => data.employees.contains_key(id),
+                };
+                available && data.linked_user(person) == *held_by
+            }
+            Write::UnlinkEntry { person, me } => data.linked_user(person) == Some(*me),
+            Write::PutContact { contact, linked_as_read } => {
+                data.linked_user(&Person::Contact(contact.id.clone())) == *linked_as_read
+            }
+            Write::PutEmployee { employee, linked_as_read } => {
+                data.linked_user(&Person::Employee(employee.id.clone())) == *linked_as_read
+            }
+            Write::PutTicket(ticket) => data.ticket(ticket.id).is_none(),
+            Write::UpdateTicket(ticket) => {
+                data.ticket(ticket.id).is_some_and(|stored| Some(stored.version) == ticket.version.checked_sub(1))
+            }
+            Write::CancelTicket { ticket_id, contact_id, .. } => {
+                data.ticket(*ticket_id).is_some_and(|t| &t.contact_id == contact_id && t.status.is_active())
+            }
+            Write::SetSubject { ticket_id, placeholder, .. } => {
+                data.ticket(*ticket_id).is_some_and(|t| &t.subject == placeholder)
+            }
+            Write::TicketExists(ticket_id) => data.ticket(*ticket_id).is_some(),
+            Write::MayComment { ticket_id, contact_id, on_completed } => data.ticket(*ticket_id).is_some_and(|t| {
+                &t.contact_id == contact_id
+                    && if *on_completed { t.status.is_completed() } else { t.status.is_active() }
+            }),
+            Write::PutComment { comment, if_absent } => {
+                !*if_absent
+                    || !data.tickets.get(&comment.ticket_id).is_some_and(|p| p.comments.contains_key(&comment.id))
+            }
+            Write::PutAlbum { album, if_absent, .. } => !*if_absent || !data.albums.contains_key(album),
+            Write::SetCommentText { .. }
+            | Write::PutAttachment { .. }
+            | Write::PutJournal { .. }
+            | Write::PutCallMe(_) => true,
+        }
+    }
+
+    /// Makes the write (its condition was checked).
+    fn apply(self, data: &mut Data) {
+        match self {
+            Write::Marker(update_id) => {
+                data.update_markers.insert(update_id);
+            }
+            Write::PutUser { user, item, .. } => {
+                data.users.insert(user, item);
+            }
+            Write::UnlinkUser { user, .. } => {
+                if let Some(stored) = data.users.get_mut(&user) {
+                    stored.link = None;
+                    stored.version += 1;
+                }
+            }
+            Write::RelinkUser { user, link } => {
+                if let Some(stored) = data.users.get_mut(&user) {
+                    stored.link = Some(link);
+                    stored.version += 1;
+                }
+            }
+            Write::LinkEntry { person, me, .. } => data.set_linked_user(&person, Some(me)),
+            Write::UnlinkEntry { person, .. } => data.set_linked_user(&person, None),
+            Write::PutContact { contact, .. } => {
+                data.contacts.insert(contact.id.clone(), contact);
+            }
+            Write::PutEmployee { employee, .. } => {
+                data.employees.insert(employee.id.clone(), employee);
+            }
+            Write::PutTicket(ticket) => {
+                let id = ticket.id;
+                data.partition(id).ticket = Some(ticket);
+            }
+            Write::UpdateTicket(ticket) => {
+                if let Some(stored) = data.ticket_mut(ticket.id) {
+                    stored.status = ticket.status;
+                    stored.version = ticket.version;
+                    stored.updated_at = ticket.updated_at;
+                    stored.changed_by = ticket.changed_by;
+                    // The adapter stores a missing name as empty text beside an assignee.
+                    stored.assignee_name =
+                        ticket.assignee_id.as_ref().map(|_| ticket.assignee_name.unwrap_or_default());
+                    stored.assignee_id = ticket.assignee_id;
+                    stored.deadline = ticket.deadline;
+                }
+            }
+            Write::CancelTicket { ticket_id, contact_id, now } => {
+                if let Some(stored) = data.ticket_mut(ticket_id) {
+                    stored.status = TicketStatus::Cancelled;
+                    stored.changed_by = Actor::Client(contact_id);
+                    stored.updated_at = now;
+                    stored.version += 1;
+                }
+            }
+            Write::SetSubject { ticket_id, subject, message, .. } => {
+                if let Some(stored) = data.ticket_mut(ticket_id) {
+                    stored.subject = subject;
+                    stored.message = message;
+                }
+            }
+            Write::TicketExists(_) | Write::MayComment { .. } => {}
+            Write::PutComment { comment, .. } => {
+                data.partition(comment.ticket_id).comments.insert(comment.id.clone(), CommentItem::new(comment));
+            }
+            Write::SetCommentText { ticket_id, comment_id, text } => {
+                let item = data
+                    .partition(ticket_id)
+                    .comments
+                    .entry(comment_id)
+                    .or_insert(CommentItem { record: None, text: None });
+                item.text.get_or_insert(text);
+            }
+            Write::PutAttachment { ticket_id, attachment } => {
+                data.partition(ticket_id).attachments.insert(attachment.key.clone(), attachment);
+            }
+            Write::PutJournal { ticket_id, sort_key, entry } => {
+                data.partition(ticket_id).journal.insert(sort_key, entry);
+            }
+            Write::PutAlbum { album, target, .. } => {
+                data.albums.insert(album, target);
+            }
+            Write::PutCallMe(request) => {
+                data.call_me.insert(request.id.clone(), request);
+            }
+        }
+    }
+}
+
+/// A journal entry's place in its ticket: `seq` tells apart entries of one moment.
+fn journal_write(ticket_id: u64, entry: JournalEntry, seq: u64) -> Write {
+    Write::PutJournal { ticket_id, sort_key: format!("{}#{seq}", entry.at), entry }
+}
+
+/// A write's journal entries, numbered in the order given.
+fn journal_writes(ticket_id: u64, journal: &[JournalEntry]) -> impl Iterator<Item = Write> + '_ {
+    (0u64..).zip(journal).map(move |(seq, entry)| journal_write(ticket_id, entry.clone(), seq))
+}
+
+/// The writes of a commit, in the order `dynamo/commit.rs` builds its items (the marker first).
+fn commit_writes(commit: &Commit<'_>) -> Vec<Write> {
+    let mut writes = vec![Write::Marker(commit.update_id)];
+    let mut link = commit.before.link.clone();
+    for effect in commit.effects {
+        let (new, held_by) = match effect {
+            Effect::LinkContact(c) => (
+                Link::Contact {
+                    contact_id: c.contact_id.clone(),
+                    client_id: c.client_id.clone(),
+                    name: c.name.clone(),
+                },
+                c.linked_user,
+            ),
+            Effect::LinkEmployee(e) => {
+                (Link::Employee { employee_id: e.employee_id.clone(), name: e.name.clone() }, e.linked_user)
+            }
+            other => {
+                effect_writes(other, commit, &mut writes);
+                continue;
+            }
+        };
+        link_writes(commit.user_id, link.as_ref(), &new, held_by, &mut writes);
+        link = Some(new);
+    }
+    writes.push(Write::PutUser {
+        user: commit.user_id,
+        item: UserItem {
+            link,
+            state: commit.state.clone(),
+            version: commit.before.version + 1,
+            // The record is rewritten whole: an `unreachable` mark goes unless this commit sets it.
+            unreachable: commit.effects.contains(&Effect::Reachability { blocked: true }),
+        },
+        read_version: commit.before.version,
+    });
+    writes
+}
+
+/// Links `me` to `new`: my old entry lets go of me, the new entry takes me if it is still
+/// linked as read, and another account that held it loses the link.
+fn link_writes(
+    me: TelegramUserId,
+    old: Option<&Link>,
+    new: &Link,
+    held_by: Option<TelegramUserId>,
+    writes: &mut Vec<Write>,
+) {
+    let person = new.person();
+    if let Some(old) = old.map(Link::person).filter(|old| old != &person) {
+        writes.push(Write::UnlinkEntry { person: old, me });
+    }
+    if let Some(previous) = held_by.filter(|previous| *previous != me) {
+        writes.push(Write::UnlinkUser { user: previous, person: person.clone() });
+    }
+    writes.push(Write::LinkEntry { person, me, held_by });
+}
+
+/// The writes of a ticket, comment, album or call-me effect.
+fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) {
+    let now = commit.now;
+    match effect {
+        Effect::CreateTicket(ticket) => {
+            let stored = ticket.record(now);
+            let created = JournalEntry::new(now, "created", stored.changed_by.clone(), format!("source: {BOT_SOURCE}"));
+            writes.push(Write::PutTicket(stored));
+            attachment_writes(ticket.id, None, &ticket.files, writes);
+            writes.push(journal_write(ticket.id, created, commit.update_id));
+        }
+        Effect::AddComment(comment) => {
+            writes.push(Write::MayComment {
+                ticket_id: comment.ticket_id,
+                contact_id: comment.contact_id.clone(),
+                on_completed: comment.on_completed,
+            });
+            writes.push(Write::PutComment { comment: comment.record(now), if_absent: false });
+            attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, writes);
+        }
+        Effect::AddFiles { ticket_id, comment_id, files } => {
+            attachment_writes(*ticket_id, comment_id.as_deref(), files, writes);
+        }
+        Effect::SetSubject { ticket_id, placeholder, subject, message } => writes.push(Write::SetSubject {
+            ticket_id: *ticket_id,
+            placeholder: placeholder.clone(),
+            subject: subject.clone(),
+            message: message.clone(),
+        }),
+        Effect::SetCommentText { ticket_id, comment_id, text } => writes.push(Write::SetCommentText {
+            ticket_id: *ticket_id,
+            comment_id: comment_id.clone(),
+            text: text.clone(),
+        }),
+        Effect::ClaimAlbum { album, target, first } => {
+            writes.push(Write::PutAlbum { album: album.clone(), target: target.clone(), if_absent: *first });
+        }
+        Effect::CancelTicket { ticket_id, contact_id } => {
+            let by = Actor::Client(contact_id.clone());
+            writes.push(Write::CancelTicket { ticket_id: *ticket_id, contact_id: contact_id.clone(), now });
+            let entry = JournalEntry::new(now, "cancelled", by, "cancelled by the client in the Telegram bot");
+            writes.push(journal_write(*ticket_id, entry, commit.update_id));
+        }
+        Effect::RequestCallMe { id, contact_id, client_id } => writes.push(Write::PutCallMe(CallMeRequest {
+            id: id.clone(),
+            contact_id: contact_id.clone(),
+            client_id: client_id.clone(),
+            created_at: now,
+            state: CALL_ME_NEW.to_owned(),
+        })),
+        // Carried by the user's record itself.
+        Effect::Reachability { .. } => {}
+        // Written by `link_writes`.
+        Effect::LinkContact(_) | Effect::LinkEmployee(_) => {}
+    }
+}
+
+/// Files with distinct object keys (the same photo twice in one album is one object).
+fn attachment_writes(ticket_id: u64, comment_id: Option<&str>, files: &[StoredFile], writes: &mut Vec<Write>) {
+    let mut seen = HashSet::new();
+    for file in files.iter().filter(|f| seen.insert(f.key.as_str())) {
+        writes.push(Write::PutAttachment { ticket_id, attachment: file.attachment(comment_id) });
+    }
+}
+
+/// Newest first; ties by id, newest first.
+fn newest_first(tickets: &mut [Ticket]) {
+    tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+}
+
+// ---- The ports ----------------------------------------------------------------------------
+
+impl UserStore for MemoryStore {
+    async fn load_user(&self, user_id: TelegramUserId) -> Result<UserRecord, StoreError> {
+        self.run(Operation::LoadUser, |s| {
+            Ok(s.data.users.get(&user_id).map_or_else(UserRecord::default, |u| UserRecord {
+                link: u.link.clone(),
+                state: u.state.clone(),
+                version: u.version,
+            }))
+        })
+    }
+
+    async fn commit(&self, commit: &Commit<'_>) -> Result<(), StoreError> {
+        self.run(Operation::Commit, |s| s.data.transact(commit_writes(commit)))
+    }
+
+    async fn is_unreachable(&self, user: TelegramUserId) -> Result<bool, StoreError> {
+        self.run(Operation::IsUnreachable, |s| Ok(s.data.users.get(&user).is_some_and(|u| u.unreachable)))
+    }
+
+    /// Does not move the record's version: a dialogue step in flight is not disturbed.
+    async fn mark_unreachable(&self, user: TelegramUserId) -> Result<(), StoreError> {
+        self.run(Operation::MarkUnreachable, |s| {
+            if let Some(stored) = s.data.users.get_mut(&user) {
+                stored.unreachable = true;
+            }
+            Ok(())
+        })
+    }
+}
+
+impl AlbumClaims for MemoryStore {
+    async fn album_claim(&self, album: &str) -> Result<Option<AlbumTarget>, StoreError> {
+        self.run(Operation::AlbumClaim, |s| Ok(s.data.albums.get(album).cloned()))
+    }
+}
+
+impl Directory for MemoryStore {
+    async fn get_client(&self, id: &str) -> Result<Option<Client>, StoreError> {
+        self.run(Operation::GetClient, |s| Ok(s.data.clients.get(id).cloned()))
+    }
+
+    async fn put_client(&self, client: &Client) -> Result<(), StoreError> {
+        self.run(Operation::PutClient, |s| {
+            s.data.clients.insert(client.id.clone(), client.clone());
+            Ok(())
+        })
+    }
+
+    async fn get_contact(&self, id: &str) -> Result<Option<Contact>, StoreError> {
+        self.run(Operation::GetContact, |s| Ok(s.data.contacts.get(id).cloned()))
+    }
+
+    async fn put_contact(&self, contact: &Contact, _now: DateTime<Utc>) -> Result<Contact, StoreError> {
+        self.run(Operation::PutContact, |s| {
+            let mut stored = contact.clone();
+            let mut writes = vec![];
+            if let Some(user) = contact.telegram_user {
+                let link = Link::Contact {
+                    contact_id: contact.id.clone(),
+                    client_id: contact.client_id.clone(),
+                    name: contact.name.clone(),
+                };
+                if contact.active {
+                    writes.push(Write::RelinkUser { user, link });
+                } else {
+                    // A deactivated contact counts as unregistered: the link goes on both sides.
+                    writes.push(Write::UnlinkUser { user, person: link.person() });
+                    stored.telegram_user = None;
+                }
+            }
+            writes.push(Write::PutContact { contact: stored.clone(), linked_as_read: contact.telegram_user });
+            s.data.transact(writes)?;
+            Ok(stored)
+        })
+    }
+
+    async fn get_employee(&self, id: &str) -> Result<Option<Employee>, StoreError> {
+        self.run(Operation::GetEmployee, |s| Ok(s.data.employees.get(id).cloned()))
+    }
+
+    async fn put_employee(&self, employee: &Employee) -> Result<Employee, StoreError> {
+        self.run(Operation::PutEmployee, |s| {
+            let mut writes = vec![];
+            if let Some(user) = employee.telegram_user {
+                let link = Link::Employee { employee_id: employee.id.clone(), name: employee.name.clone() };
+                writes.push(Write::RelinkUser { user, link });
+            }
+            writes.push(Write::PutEmployee { employee: employee.clone(), linked_as_read: employee.telegram_user });
+            s.data.transact(writes)?;
+            Ok(employee.clone())
+        })
+    }
+
+    async fn find_by_phone(&self, phone: &Phone) -> Result<PhoneMatches, StoreError> {
+        self.run(Operation::FindByPhone, |s| {
+            let data = &s.data;
+            let mut contacts: Vec<ContactMatch> = data
+                .contacts
+                .values()
+                .filter(|c| &c.phone == phone)
+                .map(|c| ContactMatch {
+                    contact_id: c.id.clone(),
+                    client_id: c.client_id.clone(),
+                    client_name: String::new(),
+                    name: c.name.clone(),
+                    active: c.active,
+                    linked_user: c.telegram_user,
+                })
+                .collect();
+            let mut employees: Vec<EmployeeMatch> = data
+                .employees
+                .values()
+                .filter(|e| e.phone.as_ref() == Some(phone))
+                .map(|e| EmployeeMatch {
+                    employee_id: e.id.clone(),
+                    name: e.name.clone(),
+                    linked_user: e.telegram_user,
+                })
+                .collect();
+            contacts.sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
+            employees.sort_by(|a, b| a.employee_id.cmp(&b.employee_id));
+            // Company names are shown only when the user must choose between companies (the
+            // adapter reads them in a second request).
+            if contacts.iter().filter(|c| c.active).count() > 1 {
+                s.round_trips += 1;
+                for contact in &mut contacts {
+                    contact.client_name = data
+                        .clients
+                        .get(&contact.client_id)
+                        .map_or_else(|| contact.client_id.clone(), |client| client.name.clone());
+                }
+            }
+            Ok(PhoneMatches { contacts, employees })
+        })
+    }
+}
+
+impl TicketStore for MemoryStore {
+    async fn next_ticket_id(&self) -> Result<u64, StoreError> {
+        self.run(Operation::NextTicketId, |s| {
+            s.data.ticket_counter += 1;
+            Ok(s.data.ticket_counter)
+        })
+    }
+
+    async fn ticket(&self, id: u64) -> Result<Option<Ticket>, StoreError> {
+        self.run(Operation::Ticket, |s| Ok(s.data.ticket(id).cloned()))
+    }
+
+    async fn contact_tickets(&self, contact_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
+        self.run(Operation::ContactTickets, |s| {
+            let mut tickets: Vec<Ticket> = s
+                .data
+                .tickets
+                .values()
+                .filter_map(|p| p.ticket.clone())
+                .filter(|t| t.contact_id == contact_id)
+                .collect();
+            newest_first(&mut tickets);
+            Ok(tickets.into_iter().map(|t| TicketSummary { id: t.id, subject: t.subject, status: t.status }).collect())
+        })
+    }
+
+    async fn create_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
+        self.run(Operation::CreateTicket, |s| {
+            let mut writes = vec![Write::PutTicket(ticket.clone())];
+            writes.extend(journal_writes(ticket.id, journal));
+            s.data.transact(writes)
+        })
+    }
+
+    async fn ticket_details(&self, id: u64) -> Result<Option<TicketDetails>, StoreError> {
+        self.run(Operation::TicketDetails, |s| {
+            let Some(partition) = s.data.tickets.get(&id) else { return Ok(None) };
+            // Every item is read, so a malformed one fails the read even without a ticket.
+            let mut comments = partition.comments.values().map(CommentItem::read).collect::<Result<Vec<_>, _>>()?;
+            comments.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+            Ok(partition.ticket.clone().map(|ticket| TicketDetails {
+                ticket,
+                comments,
+                attachments: partition.attachments.values().cloned().collect(),
+                journal: partition.journal.values().cloned().collect(),
+            }))
+        })
+    }
+
+    async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
+        self.run(Operation::ListTickets, |s| {
+            let mut tickets: Vec<Ticket> =
+                s.data.tickets.values().filter_map(|p| p.ticket.clone()).filter(|t| filter.matches(t)).collect();
+            newest_first(&mut tickets);
+            Ok(tickets)
+        })
+    }
+
+    async fn update_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
+        self.run(Operation::UpdateTicket, |s| {
+            let mut writes = vec![Write::UpdateTicket(ticket.clone())];
+            writes.extend(journal_writes(ticket.id, journal));
+            s.data.transact(writes)
+        })
+    }
+
+    async fn add_comment(&self, comment: &Comment) -> Result<(), StoreError> {
+        self.run(Operation::AddComment, |s| {
+            s.data.transact(vec![
+                Write::TicketExists(comment.ticket_id),
+                Write::PutComment { comment: comment.clone(), if_absent: true },
+            ])
+        })
+    }
+}
+
+impl CallMeRequests for MemoryStore {
+    async fn call_me_requests(&self) -> Result<Vec<CallMeRequest>, StoreError> {
+        self.run(Operation::CallMeRequests, |s| {
+            let mut requests: Vec<CallMeRequest> = s.data.call_me.values().cloned().collect();
+            requests.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+            Ok(requests)
+        })
+    }
+
+    /// A request that is not there has nothing to mark.
+    async fn mark_call_me_notified(&self, id: &str) -> Result<(), StoreError> {
+        self.run(Operation::MarkCallMeNotified, |s| {
+            if let Some(request) = s.data.call_me.get_mut(id) {
+                request.state = CALL_ME_NOTIFIED.to_owned();
+            }
+            Ok(())
+        })
+    }
+}
+
+impl SentNotices for MemoryStore {
+    async fn already_sent(&self, key: &str) -> Result<bool, StoreError> {
+        self.run(Operation::AlreadySent, |s| Ok(s.data.sent_notices.contains(key)))
+    }
+
+    async fn mark_sent(&self, key: &str, _now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.run(Operation::MarkSent, |s| {
+            s.data.sent_notices.insert(key.to_owned());
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Contact;
+
+    mod passes_the_contract {
+        crate::store_contract_tests!(crate::memory::MemoryStore::new());
+    }
+
+    fn idle_commit<'a>(update_id: u64, before: &'a UserRecord) -> Commit<'a> {
+        Commit {
+            update_id,
+            user_id: 7,
+            chat_id: 7,
+            before,
+            state: &State::AwaitingNewTicket,
+            effects: &[],
+            now: Utc::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn injected_faults_fail_the_next_calls_and_write_nothing() {
+        let store = MemoryStore::new();
+        let handle = store.clone();
+        handle.fail_next(Operation::Commit, Fault::Unavailable);
+        handle.fail_next(Operation::Commit, Fault::Conflict);
+        assert_eq!(handle.pending_faults(Operation::Commit), 2);
+        let fresh = UserRecord::default();
+        assert!(matches!(store.commit(&idle_commit(1, &fresh)).await, Err(StoreError::Unavailable(_))));
+        assert!(matches!(store.commit(&idle_commit(1, &fresh)).await, Err(StoreError::Conflict)));
+        assert_eq!(handle.pending_faults(Operation::Commit), 0, "faults are used up in order");
+        assert_eq!(store.load_user(7).await.unwrap(), fresh, "failed calls write nothing");
+        store.commit(&idle_commit(1, &fresh)).await.expect("the third call goes through");
+        assert_eq!(store.load_user(7).await.unwrap().version, 1);
+    }
+
+    #[tokio::test]
+    async fn a_lost_reply_writes_and_the_retry_meets_its_marker() {
+        let store = MemoryStore::new();
+        store.fail_next(Operation::Commit, Fault::LostReply);
+        let fresh = UserRecord::default();
+        assert!(matches!(store.commit(&idle_commit(1, &fresh)).await, Err(StoreError::Unavailable(_))));
+        assert_eq!(store.load_user(7).await.unwrap().version, 1, "the commit landed");
+        assert!(matches!(store.commit(&idle_commit(1, &fresh)).await, Err(StoreError::Duplicate)));
+    }
+
+    #[tokio::test]
+    async fn faults_aim_at_one_operation_and_round_trips_are_counted() {
+        let store = MemoryStore::new();
+        store.fail_next_n(Operation::LoadUser, Fault::Unavailable, 2);
+        store.commit(&idle_commit(1, &UserRecord::default())).await.expect("commits are not aimed at");
+        assert!(store.load_user(7).await.is_err());
+        assert!(store.load_user(7).await.is_err());
+        assert!(store.load_user(7).await.is_ok(), "two faults, two failures");
+        assert_eq!((store.calls(Operation::LoadUser), store.calls(Operation::Commit)), (3, 1));
+        assert_eq!(store.round_trips(), 4, "failed calls are round trips too");
+
+        store.reset_counts();
+        let phone = Phone::from_e164("+79123456789").unwrap();
+        for (id, client) in [("c1", "k1"), ("c2", "k2")] {
+            let contact = Contact {
+                id: id.into(),
+                name: "Анна".into(),
+                phone: phone.clone(),
+                client_id: client.into(),
+                active: true,
+                telegram_user: None,
+            };
+            store.put_contact(&contact, Utc::now()).await.unwrap();
+        }
+        store.find_by_phone(&phone).await.unwrap();
+        assert_eq!(store.round_trips(), 4, "two puts, and a search that reads company names: two requests");
+        store.reset_counts();
+        assert_eq!(store.manager("k1").await.unwrap(), None);
+        assert_eq!(store.round_trips(), 1, "no client: one read");
+    }
+}
