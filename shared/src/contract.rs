@@ -6,7 +6,7 @@
 //! Each check takes a fresh store (empty tables) and panics with what broke.
 //! [`store_contract_tests!`](crate::store_contract_tests) makes one `#[tokio::test]` per check:
 //!
-//! ```ignore
+//! ```text
 //! shared::store_contract_tests!(fresh_store().await);
 //! ```
 
@@ -15,8 +15,8 @@ use crate::dialogue::{
     StoredFile, TicketSummary, UserRecord,
 };
 use crate::domain::{
-    Actor, AuthorKind, CallMeRequest, Client, Comment, Contact, Employee, JournalEntry, Link, TelegramUserId, Ticket,
-    TicketDetails, TicketStatus,
+    Actor, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link,
+    TelegramUserId, Ticket, TicketDetails, TicketStatus,
 };
 use crate::phone::Phone;
 use crate::ports::{
@@ -532,6 +532,8 @@ pub async fn album_parts_fill_in_what_the_first_lacked<S: Stores>(store: S) {
     let text = |text: &str| Effect::SetCommentText { ticket_id: id, comment_id: "m1".into(), text: text.into() };
     ok(commit(&store, 6, ANNA, &[comment_files, text("Вот ещё")], at(5)).await, "a later part with a caption");
     ok(commit(&store, 7, ANNA, &[text("Другая подпись")], at(6)).await, "a second caption is no error");
+    let missing = Effect::SetCommentText { ticket_id: id, comment_id: "m9".into(), text: "Ничья".into() };
+    conflict(commit(&store, 8, ANNA, &[missing], at(7)).await, "a caption for a comment that is not there");
     let stored = details(&store, id).await;
     assert_eq!(stored.comments.len(), 1, "one comment");
     assert_eq!(stored.comments[0].text, "Вот ещё", "the first caption becomes the comment's text and stays");
@@ -921,22 +923,22 @@ pub async fn call_me_requests_via_commit_newest_first<S: Stores>(store: S) {
     let effect = |id: &str| Effect::RequestCallMe { id: id.into(), contact_id: "c1".into(), client_id: "k1".into() };
     ok(commit(&store, 1, ANNA, &[effect("r1")], at(10)).await, "a call-me request");
     ok(commit(&store, 2, ANNA, &[effect("r2")], at(20)).await, "another");
-    let request = |id: &str, second: i64, state: &str| CallMeRequest {
+    let request = |id: &str, second: i64, state: CallMeState| CallMeRequest {
         id: id.into(),
         contact_id: "c1".into(),
         client_id: "k1".into(),
         created_at: at(second),
-        state: state.into(),
+        state,
     };
     assert_eq!(
         ok(store.call_me_requests().await, "call_me_requests"),
-        vec![request("r2", 20, "new"), request("r1", 10, "new")],
+        vec![request("r2", 20, CallMeState::New), request("r1", 10, CallMeState::New)],
         "requests newest first, new"
     );
     ok(store.mark_call_me_notified("r1").await, "mark_call_me_notified");
     assert_eq!(
         ok(store.call_me_requests().await, "call_me_requests"),
-        vec![request("r2", 20, "new"), request("r1", 10, "manager_notified")],
+        vec![request("r2", 20, CallMeState::New), request("r1", 10, CallMeState::ManagerNotified)],
         "a request the manager got"
     );
     ok(store.mark_call_me_notified("r9").await, "marking a request that does not exist");

@@ -300,6 +300,27 @@ pub struct CallMeRequest {
     pub contact_id: String,
     pub client_id: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
-    /// `new`, then `manager_notified` once the manager got the message in Telegram.
-    pub state: String,
+    pub state: CallMeState,
+}
+
+/// Whether the account manager heard of a call-me request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallMeState {
+    New,
+    /// The manager got the request in Telegram.
+    ManagerNotified,
+}
+
+impl CallMeState {
+    /// `new` or `manager_notified`, as stored and shown by the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            CallMeState::New => "new",
+            CallMeState::ManagerNotified => "manager_notified",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [CallMeState::New, CallMeState::ManagerNotified].into_iter().find(|s| s.code() == code)
+    }
 }

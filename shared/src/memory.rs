@@ -11,12 +11,13 @@ use crate::dialogue::{
     AlbumTarget, ContactMatch, Effect, EmployeeMatch, PhoneMatches, State, StoredFile, TicketSummary, UserRecord,
 };
 use crate::domain::{
-    Actor, Attachment, CallMeRequest, Client, Comment, Contact, Employee, JournalEntry, Link, Person, TelegramUserId,
-    Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
+    Actor, Attachment, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link, Person,
+    TelegramUserId, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
 };
 use crate::phone::Phone;
 use crate::ports::{
-    AlbumClaims, CallMeRequests, Commit, Directory, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
+    journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, SentNotices, StoreError,
+    TicketFilter, TicketStore, UserStore,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -24,9 +25,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// DynamoDB's limit on the items of one transaction.
 const MAX_TRANSACTION_ITEMS: usize = 100;
-/// The states of a call-me request, as the DynamoDB adapter stores them.
-const CALL_ME_NEW: &str = "new";
-const CALL_ME_NOTIFIED: &str = "manager_notified";
 
 /// A port method, as counted and as faults are aimed at it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -473,10 +471,11 @@ impl Write {
                     || !data.tickets.get(&comment.ticket_id).is_some_and(|p| p.comments.contains_key(&comment.id))
             }
             Write::PutAlbum { album, if_absent, .. } => !*if_absent || !data.albums.contains_key(album),
-            Write::SetCommentText { .. }
-            | Write::PutAttachment { .. }
-            | Write::PutJournal { .. }
-            | Write::PutCallMe(_) => true,
+            // Only a comment that is there gets a caption (never a partial item).
+            Write::SetCommentText { ticket_id, comment_id, .. } => {
+                data.tickets.get(ticket_id).is_some_and(|p| p.comments.contains_key(comment_id))
+            }
+            Write::PutAttachment { .. } | Write::PutJournal { .. } | Write::PutCallMe(_) => true,
         }
     }
 
@@ -568,14 +567,17 @@ impl Write {
     }
 }
 
-/// A journal entry's place in its ticket: `seq` tells apart entries of one moment.
-fn journal_write(ticket_id: u64, entry: JournalEntry, seq: u64) -> Write {
-    Write::PutJournal { ticket_id, sort_key: format!("{}#{seq}", entry.at), entry }
+/// A journal entry's place in its ticket: `tag` tells apart entries of one moment.
+fn journal_write(ticket_id: u64, entry: JournalEntry, tag: &str) -> Write {
+    Write::PutJournal { ticket_id, sort_key: format!("{}#{tag}", entry.at), entry }
 }
 
-/// A write's journal entries, numbered in the order given.
-fn journal_writes(ticket_id: u64, journal: &[JournalEntry]) -> impl Iterator<Item = Write> + '_ {
-    (0u64..).zip(journal).map(move |(seq, entry)| journal_write(ticket_id, entry.clone(), seq))
+/// The journal entries of a write that makes `ticket` (its version), in the order given.
+fn journal_writes<'a>(ticket: &'a Ticket, journal: &'a [JournalEntry]) -> impl Iterator<Item = Write> + 'a {
+    journal
+        .iter()
+        .enumerate()
+        .map(|(place, entry)| journal_write(ticket.id, entry.clone(), &journal_tag(ticket.version, place)))
 }
 
 /// The writes of a commit, in the order `dynamo/commit.rs` builds its items (the marker first).
@@ -645,7 +647,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             let created = JournalEntry::new(now, "created", stored.changed_by.clone(), format!("source: {BOT_SOURCE}"));
             writes.push(Write::PutTicket(stored));
             attachment_writes(ticket.id, None, &ticket.files, writes);
-            writes.push(journal_write(ticket.id, created, commit.update_id));
+            writes.push(journal_write(ticket.id, created, &update_journal_tag(commit.update_id)));
         }
         Effect::AddComment(comment) => {
             writes.push(Write::MayComment {
@@ -677,14 +679,14 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             let by = Actor::Client(contact_id.clone());
             writes.push(Write::CancelTicket { ticket_id: *ticket_id, contact_id: contact_id.clone(), now });
             let entry = JournalEntry::new(now, "cancelled", by, "cancelled by the client in the Telegram bot");
-            writes.push(journal_write(*ticket_id, entry, commit.update_id));
+            writes.push(journal_write(*ticket_id, entry, &update_journal_tag(commit.update_id)));
         }
         Effect::RequestCallMe { id, contact_id, client_id } => writes.push(Write::PutCallMe(CallMeRequest {
             id: id.clone(),
             contact_id: contact_id.clone(),
             client_id: client_id.clone(),
             created_at: now,
-            state: CALL_ME_NEW.to_owned(),
+            state: CallMeState::New,
         })),
         // Carried by the user's record itself.
         Effect::Reachability { .. } => {}
@@ -874,7 +876,7 @@ impl TicketStore for MemoryStore {
     async fn create_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
         self.run(Operation::CreateTicket, |s| {
             let mut writes = vec![Write::PutTicket(ticket.clone())];
-            writes.extend(journal_writes(ticket.id, journal));
+            writes.extend(journal_writes(ticket, journal));
             s.data.transact(writes)
         })
     }
@@ -906,7 +908,7 @@ impl TicketStore for MemoryStore {
     async fn update_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
         self.run(Operation::UpdateTicket, |s| {
             let mut writes = vec![Write::UpdateTicket(ticket.clone())];
-            writes.extend(journal_writes(ticket.id, journal));
+            writes.extend(journal_writes(ticket, journal));
             s.data.transact(writes)
         })
     }
@@ -934,7 +936,7 @@ impl CallMeRequests for MemoryStore {
     async fn mark_call_me_notified(&self, id: &str) -> Result<(), StoreError> {
         self.run(Operation::MarkCallMeNotified, |s| {
             if let Some(request) = s.data.call_me.get_mut(id) {
-                request.state = CALL_ME_NOTIFIED.to_owned();
+                request.state = CallMeState::ManagerNotified;
             }
             Ok(())
         })

@@ -45,6 +45,18 @@ pub struct Commit<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// Tells apart the journal entries of one ticket written at one moment: a staff write's by the
+/// version it makes and the entry's place in it, a bot update's by its update id. Two writes in
+/// one millisecond keep both their entries.
+pub fn journal_tag(version: u64, place: usize) -> String {
+    format!("v{version}.{place}")
+}
+
+/// The journal tag of the entries one Telegram update writes.
+pub fn update_journal_tag(update_id: u64) -> String {
+    update_id.to_string()
+}
+
 // ---- The records a commit's effects make (the same in every store) ------------------------
 
 /// A ticket the bot made, as stored.

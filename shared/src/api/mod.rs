@@ -504,7 +504,7 @@ impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
                 },
                 "client": {"id": request.client_id, "name": client.map(|c| c.name)},
                 "created_at": time_json(request.created_at),
-                "state": request.state,
+                "state": request.state.code(),
             }));
         }
         Ok(ApiResponse::ok(json!({ "callback_requests": listed })))

@@ -104,12 +104,12 @@ async fn tickets(store: &MemoryStore) -> Vec<crate::domain::Ticket> {
 async fn a_text_becomes_a_ticket_in_four_requests() {
     let (bot, store, _) = registered().await;
     let handled = bot.handle(&text(2, "Не работает принтер"), Utc::now()).await.unwrap();
+    // The user, the contact's tickets, the counter, one transaction.
+    assert_eq!(store.round_trips(), 4);
     assert_eq!(reply_text(&handled), created(1));
     let stored = tickets(&store).await;
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].subject, "Не работает принтер");
-    // The user, the contact's tickets, the counter, one transaction.
-    assert_eq!(store.round_trips(), 4);
 }
 
 #[tokio::test]

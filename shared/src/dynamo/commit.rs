@@ -7,7 +7,7 @@ use super::write::*;
 use super::{keys, DynamoStore};
 use crate::dialogue::{Effect, NewComment, StoredFile};
 use crate::domain::{Actor, JournalEntry, Link, TelegramUserId, TicketStatus, BOT_SOURCE};
-use crate::ports::{Commit, StoreError};
+use crate::ports::{update_journal_tag, Commit, StoreError};
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 
@@ -164,7 +164,10 @@ impl DynamoStore {
                     put(table, codec::ticket::to_item(&stored)).condition_expression("attribute_not_exists(pk)"),
                 )?);
                 self.attachment_items(ticket.id, None, &ticket.files, now, items)?;
-                items.push(tx_put(put(table, codec::journal::to_item(ticket.id, &created, commit.update_id)))?);
+                items.push(tx_put(put(
+                    table,
+                    codec::journal::to_item(ticket.id, &created, &update_journal_tag(commit.update_id)),
+                ))?);
             }
             Effect::AddComment(comment) => {
                 items.push(self.client_may_comment(comment)?);
@@ -188,6 +191,8 @@ impl DynamoStore {
                 items.push(tx_update(
                     update(table, keys::comment(*ticket_id, comment_id))
                         .update_expression("SET #t = if_not_exists(#t, :t)")
+                        // Only a comment that is there gets a caption (never a partial item).
+                        .condition_expression("attribute_exists(pk)")
                         .expression_attribute_names("#t", "text")
                         .expression_attribute_values(":t", s(text)),
                 )?);
@@ -219,7 +224,10 @@ impl DynamoStore {
                 }
                 items.push(tx_update(update)?);
                 let entry = JournalEntry::new(now, "cancelled", by, "cancelled by the client in the Telegram bot");
-                items.push(tx_put(put(table, codec::journal::to_item(*ticket_id, &entry, commit.update_id)))?);
+                items.push(tx_put(put(
+                    table,
+                    codec::journal::to_item(*ticket_id, &entry, &update_journal_tag(commit.update_id)),
+                ))?);
             }
             Effect::RequestCallMe { id, contact_id, client_id } => {
                 let request = crate::domain::CallMeRequest {
@@ -227,7 +235,7 @@ impl DynamoStore {
                     contact_id: contact_id.clone(),
                     client_id: client_id.clone(),
                     created_at: now,
-                    state: codec::call_me::NEW.to_owned(),
+                    state: crate::domain::CallMeState::New,
                 };
                 items.push(tx_put(put(table, codec::call_me::to_item(&request)))?);
             }

@@ -99,9 +99,10 @@ pub fn attachment(ticket_id: u64, object_key: &str) -> Key {
     Key::new(ticket_partition(ticket_id), format!("{ATTACHMENT}{object_key}"))
 }
 
-/// Journal entries sort by time; `seq` tells apart entries of one moment.
-pub fn journal(ticket_id: u64, at: &str, seq: u64) -> Key {
-    Key::new(ticket_partition(ticket_id), format!("{JOURNAL}{at}#{seq}"))
+/// Journal entries sort by time; `tag` tells apart entries of one moment
+/// ([`crate::ports::journal_tag`]).
+pub fn journal(ticket_id: u64, at: &str, tag: &str) -> Key {
+    Key::new(ticket_partition(ticket_id), format!("{JOURNAL}{at}#{tag}"))
 }
 
 pub fn call_me(id: &str) -> Key {
@@ -165,7 +166,7 @@ mod tests {
             (ticket(12), "TICKET#12", "TICKET"),
             (comment(12, "c9"), "TICKET#12", "COMMENT#c9"),
             (attachment(12, "ab/x.jpg"), "TICKET#12", "ATT#ab/x.jpg"),
-            (journal(12, "2026-11-26T10:00:00.000Z", 3), "TICKET#12", "LOG#2026-11-26T10:00:00.000Z#3"),
+            (journal(12, "2026-11-26T10:00:00.000Z", "v3.0"), "TICKET#12", "LOG#2026-11-26T10:00:00.000Z#v3.0"),
             (call_me("r5"), "CALLBACK#r5", "CALLBACK"),
         ];
         for (key, pk, sk) in cases {
@@ -187,7 +188,7 @@ mod tests {
             (ticket(1).sk, Kind::Ticket),
             (comment(1, "c").sk, Kind::Comment),
             (attachment(1, "k").sk, Kind::Attachment),
-            (journal(1, "t", 0).sk, Kind::Journal),
+            (journal(1, "t", "0").sk, Kind::Journal),
             (call_me("r").sk, Kind::CallMe),
             ("TICKETS".to_owned(), Kind::Unknown),
             (String::new(), Kind::Unknown),

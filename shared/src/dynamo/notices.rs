@@ -4,7 +4,7 @@
 use super::attr::*;
 use super::codec::call_me;
 use super::{is_condition_failure, keys, scan_all, unavailable, DynamoStore};
-use crate::domain::CallMeRequest;
+use crate::domain::{CallMeRequest, CallMeState};
 use crate::ports::{CallMeRequests, SentNotices, StoreError};
 use chrono::{DateTime, Utc};
 
@@ -43,7 +43,7 @@ impl CallMeRequests for DynamoStore {
             .expression_attribute_names("#s", "state")
             // An update of a key that is not there would make a partial item of it.
             .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":notified", s(call_me::MANAGER_NOTIFIED))
+            .expression_attribute_values(":notified", s(CallMeState::ManagerNotified.code()))
             .send()
             .await;
         match result {

@@ -95,7 +95,7 @@ mod tests {
             contact_id: "c1".into(),
             client_id: "k1".into(),
             created_at: ticket().created_at,
-            state: codec::call_me::NEW.into(),
+            state: crate::domain::CallMeState::New,
         };
         let asked = record("INSERT", Item::new(), codec::call_me::to_item(&request));
         assert_eq!(change_of(&asked).unwrap(), Change::CallMeRequested(request));
@@ -104,7 +104,7 @@ mod tests {
     #[test]
     fn journal_attachments_and_removals_tell_nobody() {
         let entry = JournalEntry::new(ticket().created_at, "created", Actor::Api, "");
-        let journal = record("INSERT", Item::new(), codec::journal::to_item(7, &entry, 0));
+        let journal = record("INSERT", Item::new(), codec::journal::to_item(7, &entry, "0"));
         assert_eq!(change_of(&journal).unwrap(), Change::Nothing);
         let removed = StreamRecord {
             event_name: "REMOVE".into(),

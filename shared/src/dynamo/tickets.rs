@@ -7,7 +7,7 @@ use super::write::*;
 use super::{query_all, scan_all, unavailable, DynamoStore};
 use crate::dialogue::TicketSummary;
 use crate::domain::{Comment, JournalEntry, Ticket, TicketDetails};
-use crate::ports::{StoreError, TicketFilter, TicketStore};
+use crate::ports::{journal_tag, StoreError, TicketFilter, TicketStore};
 use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem};
 
 impl TicketStore for DynamoStore {
@@ -50,7 +50,7 @@ impl TicketStore for DynamoStore {
     async fn create_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
         let put = put(&self.tickets_table, codec::ticket::to_item(ticket));
         let mut items = vec![tx_put(put.condition_expression("attribute_not_exists(pk)"))?];
-        items.extend(self.journal_items(ticket.id, journal)?);
+        items.extend(self.journal_items(ticket, journal)?);
         self.transact(items).await
     }
 
@@ -137,7 +137,7 @@ impl TicketStore for DynamoStore {
             expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
         }
         let mut items = vec![tx_update(update.update_expression(expression))?];
-        items.extend(self.journal_items(ticket.id, journal)?);
+        items.extend(self.journal_items(ticket, journal)?);
         self.transact(items).await
     }
 
@@ -151,11 +151,9 @@ impl TicketStore for DynamoStore {
 }
 
 impl DynamoStore {
-    /// A write's journal entries, numbered in the order given.
-    fn journal_items(&self, ticket_id: u64, journal: &[JournalEntry]) -> Result<Vec<TransactWriteItem>, StoreError> {
-        (0u64..)
-            .zip(journal)
-            .map(|(seq, entry)| tx_put(put(&self.tickets_table, codec::journal::to_item(ticket_id, entry, seq))))
-            .collect()
+    /// The journal entries of a write that makes `ticket` (its version), in the order given.
+    fn journal_items(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let item = |(place, entry)| codec::journal::to_item(ticket.id, entry, &journal_tag(ticket.version, place));
+        journal.iter().enumerate().map(|e| tx_put(put(&self.tickets_table, item(e)))).collect()
     }
 }

@@ -1,14 +1,10 @@
 //! `CALLBACK#<id>` / `CALLBACK`: a client's request to be called back. Stored under names of its
 //! own (`requester`, not `contact_id`): the tickets' indexes must not pick it up.
 
-use crate::domain::CallMeRequest;
+use crate::domain::{CallMeRequest, CallMeState};
 use crate::dynamo::attr::*;
 use crate::dynamo::keys;
 use crate::ports::StoreError;
-
-/// The state of a request nobody was told of yet, and of one its manager got in Telegram.
-pub const NEW: &str = "new";
-pub const MANAGER_NOTIFIED: &str = "manager_notified";
 
 pub fn to_item(request: &CallMeRequest) -> Item {
     let mut item = keyed(keys::call_me(&request.id));
@@ -17,7 +13,7 @@ pub fn to_item(request: &CallMeRequest) -> Item {
         ("requester".to_owned(), s(&request.contact_id)),
         ("requester_client".to_owned(), s(&request.client_id)),
         ("requested_at".to_owned(), time(request.created_at)),
-        ("state".to_owned(), s(&request.state)),
+        ("state".to_owned(), s(request.state.code())),
     ]);
     item
 }
@@ -28,6 +24,6 @@ pub fn from_item(item: &Item) -> Result<CallMeRequest, StoreError> {
         contact_id: required_s(item, "requester")?,
         client_id: required_s(item, "requester_client")?,
         created_at: required_time(item, "requested_at")?,
-        state: required_s(item, "state")?,
+        state: CallMeState::from_code(&required_s(item, "state")?).ok_or_else(|| corrupt("call-me state"))?,
     })
 }

@@ -5,9 +5,9 @@ use crate::dynamo::attr::*;
 use crate::dynamo::keys;
 use crate::ports::StoreError;
 
-/// `seq` tells apart entries written at one moment (the update id, or the entry's place in a write).
-pub fn to_item(ticket_id: u64, entry: &JournalEntry, seq: u64) -> Item {
-    let mut item = keyed(keys::journal(ticket_id, &entry.at, seq));
+/// `tag` tells apart entries written at one moment ([`crate::ports::journal_tag`]).
+pub fn to_item(ticket_id: u64, entry: &JournalEntry, tag: &str) -> Item {
+    let mut item = keyed(keys::journal(ticket_id, &entry.at, tag));
     item.extend([
         ("at".to_owned(), s(&entry.at)),
         ("event".to_owned(), s(&entry.event)),
