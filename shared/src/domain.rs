@@ -35,6 +35,13 @@ pub struct Contact {
     pub telegram_user: Option<TelegramUserId>,
 }
 
+impl Contact {
+    /// The link a Telegram account linked to this contact holds (name and company as now).
+    pub fn link(&self) -> Link {
+        Link::Contact { contact_id: self.id.clone(), client_id: self.client_id.clone(), name: self.name.clone() }
+    }
+}
+
 /// An employee of the service desk (assignees, account managers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Employee {
@@ -42,6 +49,13 @@ pub struct Employee {
     pub name: String,
     pub phone: Option<Phone>,
     pub telegram_user: Option<TelegramUserId>,
+}
+
+impl Employee {
+    /// The link a Telegram account linked to this employee holds.
+    pub fn link(&self) -> Link {
+        Link::Employee { employee_id: self.id.clone(), name: self.name.clone() }
+    }
 }
 
 /// Who a Telegram user is to the service desk. Kept on the user's own record so that one read

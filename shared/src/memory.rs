@@ -585,20 +585,10 @@ fn commit_writes(commit: &Commit<'_>) -> Vec<Write> {
     let mut writes = vec![Write::Marker(commit.update_id)];
     let mut link = commit.before.link.clone();
     for effect in commit.effects {
-        let (new, held_by) = match effect {
-            Effect::LinkContact(c) => (
-                Link::Contact {
-                    contact_id: c.contact_id.clone(),
-                    client_id: c.client_id.clone(),
-                    name: c.name.clone(),
-                },
-                c.linked_user,
-            ),
-            Effect::LinkEmployee(e) => {
-                (Link::Employee { employee_id: e.employee_id.clone(), name: e.name.clone() }, e.linked_user)
-            }
-            other => {
-                effect_writes(other, commit, &mut writes);
+        let (new, held_by) = match effect.link() {
+            Some(link) => link,
+            None => {
+                effect_writes(effect, commit, &mut writes);
                 continue;
             }
         };
@@ -767,11 +757,7 @@ impl Directory for MemoryStore {
             let mut stored = contact.clone();
             let mut writes = vec![];
             if let Some(user) = contact.telegram_user {
-                let link = Link::Contact {
-                    contact_id: contact.id.clone(),
-                    client_id: contact.client_id.clone(),
-                    name: contact.name.clone(),
-                };
+                let link = contact.link();
                 if contact.active {
                     writes.push(Write::RelinkUser { user, link });
                 } else {
@@ -794,7 +780,7 @@ impl Directory for MemoryStore {
         self.run(Operation::PutEmployee, |s| {
             let mut writes = vec![];
             if let Some(user) = employee.telegram_user {
-                let link = Link::Employee { employee_id: employee.id.clone(), name: employee.name.clone() };
+                let link = employee.link();
                 writes.push(Write::RelinkUser { user, link });
             }
             writes.push(Write::PutEmployee { employee: employee.clone(), linked_as_read: employee.telegram_user });

@@ -7,8 +7,8 @@ use crate::dialogue::{
     UserRecord,
 };
 use crate::domain::{
-    Actor, Attachment, AuthorKind, CallMeRequest, Client, Comment, Contact, Employee, JournalEntry, TelegramUserId,
-    Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
+    Actor, Attachment, AuthorKind, CallMeRequest, Client, Comment, Contact, Employee, JournalEntry, Link,
+    TelegramUserId, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
 };
 use crate::phone::Phone;
 use chrono::{DateTime, Utc};
@@ -58,6 +58,27 @@ pub fn update_journal_tag(update_id: u64) -> String {
 }
 
 // ---- The records a commit's effects make (the same in every store) ------------------------
+
+impl Effect {
+    /// For a link effect: the link the user's record gets, and the Telegram account that held
+    /// the directory entry when it was read.
+    pub fn link(&self) -> Option<(Link, Option<TelegramUserId>)> {
+        match self {
+            Effect::LinkContact(c) => Some((
+                Link::Contact {
+                    contact_id: c.contact_id.clone(),
+                    client_id: c.client_id.clone(),
+                    name: c.name.clone(),
+                },
+                c.linked_user,
+            )),
+            Effect::LinkEmployee(e) => {
+                Some((Link::Employee { employee_id: e.employee_id.clone(), name: e.name.clone() }, e.linked_user))
+            }
+            _ => None,
+        }
+    }
+}
 
 /// A ticket the bot made, as stored.
 impl NewTicket {

@@ -22,22 +22,12 @@ impl DynamoStore {
         let mut items = vec![self.marker(commit)?];
         let mut link = commit.before.link.clone();
         for effect in commit.effects {
-            match effect {
-                Effect::LinkContact(c) => {
-                    let new = Link::Contact {
-                        contact_id: c.contact_id.clone(),
-                        client_id: c.client_id.clone(),
-                        name: c.name.clone(),
-                    };
-                    self.link_items(commit.user_id, link.as_ref(), &new, c.linked_user, &mut items)?;
+            match effect.link() {
+                Some((new, held_by)) => {
+                    self.link_items(commit.user_id, link.as_ref(), &new, held_by, &mut items)?;
                     link = Some(new);
                 }
-                Effect::LinkEmployee(e) => {
-                    let new = Link::Employee { employee_id: e.employee_id.clone(), name: e.name.clone() };
-                    self.link_items(commit.user_id, link.as_ref(), &new, e.linked_user, &mut items)?;
-                    link = Some(new);
-                }
-                other => self.ticket_effect(other, commit, &mut items)?,
+                None => self.ticket_effect(effect, commit, &mut items)?,
             }
         }
         let record = codec::user::Written {

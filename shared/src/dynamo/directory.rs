@@ -5,7 +5,7 @@ use super::codec::directory as codec;
 use super::write::{put, tx_put};
 use super::{keys, query_all, unavailable, DynamoStore};
 use crate::dialogue::PhoneMatches;
-use crate::domain::{Client, Contact, Employee, Link, TelegramUserId};
+use crate::domain::{Client, Contact, Employee, TelegramUserId};
 use crate::dynamo::keys::Kind;
 use crate::phone::Phone;
 use crate::ports::{Directory, StoreError};
@@ -32,11 +32,7 @@ impl Directory for DynamoStore {
         let mut stored = contact.clone();
         let mut items = vec![];
         if let Some(user) = contact.telegram_user {
-            let link = Link::Contact {
-                contact_id: contact.id.clone(),
-                client_id: contact.client_id.clone(),
-                name: contact.name.clone(),
-            };
+            let link = contact.link();
             if contact.active {
                 // Keep the user's copy of the link (name, company) in step with the directory.
                 items.push(self.relink_user(user, &link)?);
@@ -58,8 +54,7 @@ impl Directory for DynamoStore {
     async fn put_employee(&self, employee: &Employee) -> Result<Employee, StoreError> {
         let mut items = vec![];
         if let Some(user) = employee.telegram_user {
-            let link = Link::Employee { employee_id: employee.id.clone(), name: employee.name.clone() };
-            items.push(self.relink_user(user, &link)?);
+            items.push(self.relink_user(user, &employee.link())?);
         }
         items.push(self.directory_put(codec::employee_to_item(employee), employee.telegram_user)?);
         self.transact(items).await?;
