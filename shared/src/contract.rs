@@ -69,6 +69,8 @@ macro_rules! store_contract_tests {
             unreachable_until_the_next_commit,
             a_commit_may_not_write_one_item_twice,
             a_commit_holds_at_most_100_items,
+            the_response_is_kept_with_the_marker,
+            failed_attempts_are_counted_per_update,
         );
     };
 }
@@ -206,7 +208,7 @@ async fn commit_over<S: UserStore>(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let chat_id = i64::try_from(user).expect("a Telegram id fits a chat id");
-    store.commit(&Commit { update_id, user_id: user, chat_id, before, state, effects, now }).await
+    store.commit(&Commit { update_id, user_id: user, chat_id, before, state, effects, now, response: None }).await
 }
 
 async fn load<S: UserStore>(store: &S, user: TelegramUserId) -> UserRecord {
@@ -252,10 +254,12 @@ fn duplicate(result: Result<(), StoreError>, what: &str) {
 
 pub async fn user_record_round_trips<S: Stores>(store: S) {
     assert_eq!(load(&store, ANNA).await, UserRecord::default(), "an unknown user reads as a new record (version 0)");
-    let pending =
-        Pending {
-            text: Some("Счёт во вложении".into()), files: vec![file("a.jpg")], album: Some("g1".into())
-        };
+    let pending = Pending {
+        text: Some("Счёт во вложении".into()),
+        files: vec![file("a.jpg")],
+        album: Some("g1".into()),
+        since: Some(at(0)),
+    };
     let choosing = State::ChoosingTicketToAttach { pending };
     ok(commit_over(&store, 1, ANNA, &UserRecord::default(), &choosing, &[], at(0)).await, "the first commit");
     let first = load(&store, ANNA).await;
@@ -309,6 +313,36 @@ pub async fn a_repeated_update_is_a_duplicate<S: Stores>(store: S) {
     duplicate(commit(&store, 7, BORIS, &[], at(2)).await, "an update id is handled once, whoever sent it");
     assert_eq!(load(&store, ANNA).await, current, "a duplicate writes nothing");
     assert_eq!(load(&store, BORIS).await, UserRecord::default(), "a duplicate makes no record");
+}
+
+pub async fn the_response_is_kept_with_the_marker<S: Stores>(store: S) {
+    assert_eq!(ok(store.committed_response(8).await, "no marker"), None, "nothing committed, nothing kept");
+    let before = load(&store, ANNA).await;
+    let commit = Commit {
+        update_id: 8,
+        user_id: ANNA,
+        chat_id: 1,
+        before: &before,
+        state: &State::Idle,
+        effects: &[],
+        now: at(0),
+        response: Some(r#"{"method":"sendMessage"}"#.into()),
+    };
+    ok(store.commit(&commit).await, "a commit with its response");
+    assert_eq!(
+        ok(store.committed_response(8).await, "the marker"),
+        Some(r#"{"method":"sendMessage"}"#.to_owned()),
+        "a redelivery answers what the first delivery answered"
+    );
+    ok(commit_over(&store, 9, ANNA, &load(&store, ANNA).await, &State::Idle, &[], at(1)).await, "no response");
+    assert_eq!(ok(store.committed_response(9).await, "a marker without one"), None);
+}
+
+pub async fn failed_attempts_are_counted_per_update<S: Stores>(store: S) {
+    for expected in 1..=3 {
+        assert_eq!(ok(store.count_failed_attempt(11, at(0)).await, "count"), expected);
+    }
+    assert_eq!(ok(store.count_failed_attempt(12, at(0)).await, "another update"), 1, "counted apart");
 }
 
 pub async fn a_failed_condition_writes_nothing<S: Stores>(store: S) {
@@ -983,8 +1017,8 @@ pub async fn a_commit_may_not_write_one_item_twice<S: Stores>(store: S) {
     ];
     let result = commit(&store, 1, ANNA, &twice, at(0)).await;
     assert!(
-        matches!(result, Err(StoreError::Unavailable(_))),
-        "a commit writing one attachment twice is refused as DynamoDB refuses it, got {result:?}"
+        matches!(result, Err(StoreError::Rejected(_))),
+        "a commit writing one attachment twice is refused for good, as DynamoDB refuses it, got {result:?}"
     );
     assert_eq!(stored_ticket(&store, id).await, None, "the refused commit writes nothing");
     assert_eq!(load(&store, ANNA).await, UserRecord::default(), "not even the user's record");
@@ -997,8 +1031,8 @@ pub async fn a_commit_holds_at_most_100_items<S: Stores>(store: S) {
     // The marker, the ticket, its files, its journal entry and the user's record.
     let result = commit(&store, 1, ANNA, &[Effect::CreateTicket(new_ticket(id, files(97)))], at(0)).await;
     assert!(
-        matches!(result, Err(StoreError::Unavailable(_))),
-        "a commit of 101 items is refused as DynamoDB refuses it, got {result:?}"
+        matches!(result, Err(StoreError::Rejected(_))),
+        "a commit of 101 items is refused for good, as DynamoDB refuses it, got {result:?}"
     );
     assert_eq!(stored_ticket(&store, id).await, None, "the refused commit writes nothing");
     ok(commit(&store, 1, ANNA, &[Effect::CreateTicket(new_ticket(id, files(96)))], at(1)).await, "100 items");

@@ -30,6 +30,8 @@ const MAX_TRANSACTION_ITEMS: usize = 100;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Operation {
     LoadUser,
+    CommittedResponse,
+    CountFailedAttempt,
     Commit,
     IsUnreachable,
     MarkUnreachable,
@@ -65,18 +67,15 @@ pub enum Fault {
     /// The call takes effect but its answer is lost on the way back (a timeout after the write
     /// landed): the call returns `Unavailable`, and a retried commit then meets its own marker.
     LostReply,
+    /// The store refuses the request for good (as DynamoDB refuses an item over 400 KB): nothing
+    /// happens, the call returns `Rejected`.
+    Rejected,
 }
 
 /// The error an injected `Unavailable` carries.
 #[derive(Debug, thiserror::Error)]
 #[error("fault injected by the test")]
 pub struct InjectedFault;
-
-/// A request DynamoDB refuses whatever the data (a `ValidationException`); the adapter
-/// reports it as `Unavailable`.
-#[derive(Debug, thiserror::Error)]
-#[error("DynamoDB would refuse the request: {0}")]
-pub struct Refused(&'static str);
 
 /// Every store port in memory. Clones share the data: a test keeps one to aim faults and read
 /// counts while the code under test holds another.
@@ -155,6 +154,7 @@ impl MemoryStore {
             None => action(&mut shared),
             Some(Fault::Unavailable) => Err(injected()),
             Some(Fault::Conflict) => Err(StoreError::Conflict),
+            Some(Fault::Rejected) => Err(StoreError::Rejected("fault injected by the test".into())),
             Some(Fault::LostReply) => {
                 // Whatever the call did, its caller does not learn it.
                 let _ = action(&mut shared);
@@ -173,7 +173,9 @@ fn injected() -> StoreError {
 #[derive(Debug, Default)]
 struct Data {
     users: HashMap<TelegramUserId, UserItem>,
-    update_markers: HashSet<u64>,
+    /// Committed updates, with the response kept with each.
+    update_markers: HashMap<u64, Option<String>>,
+    failed_attempts: HashMap<u64, u32>,
     ticket_counter: u64,
     albums: HashMap<String, AlbumTarget>,
     sent_notices: HashSet<String>,
@@ -271,14 +273,14 @@ impl Data {
     /// update marker that exists, else `Conflict`); otherwise applied whole.
     fn transact(&mut self, writes: Vec<Write>) -> Result<(), StoreError> {
         if writes.len() > MAX_TRANSACTION_ITEMS {
-            return Err(StoreError::Unavailable(Box::new(Refused("a transaction holds at most 100 items"))));
+            return Err(StoreError::Rejected("a transaction holds at most 100 items".into()));
         }
         let mut touched = HashSet::new();
         if !writes.iter().all(|write| touched.insert(write.item())) {
-            return Err(StoreError::Unavailable(Box::new(Refused("a transaction touches one item twice"))));
+            return Err(StoreError::Rejected("a transaction touches one item twice".into()));
         }
         let holds: Vec<bool> = writes.iter().map(|write| write.holds(self)).collect();
-        if matches!(writes.first(), Some(Write::Marker(_))) && holds.first() == Some(&false) {
+        if matches!(writes.first(), Some(Write::Marker { .. })) && holds.first() == Some(&false) {
             return Err(StoreError::Duplicate);
         }
         if holds.contains(&false) {
@@ -311,7 +313,10 @@ enum ItemKey {
 #[derive(Debug)]
 enum Write {
     /// The update's marker; only if absent.
-    Marker(u64),
+    Marker {
+        update_id: u64,
+        response: Option<String>,
+    },
     /// The user's record, whole; only if its version is `read_version` (0: only if absent).
     PutUser {
         user: TelegramUserId,
@@ -406,7 +411,7 @@ enum Write {
 impl Write {
     fn item(&self) -> ItemKey {
         match self {
-            Write::Marker(update_id) => ItemKey::Marker(*update_id),
+            Write::Marker { update_id, .. } => ItemKey::Marker(*update_id),
             Write::PutUser { user, .. } | Write::UnlinkUser { user, .. } | Write::RelinkUser { user, .. } => {
                 ItemKey::User(*user)
             }
@@ -430,7 +435,7 @@ impl Write {
     /// Whether the write's condition holds on `data`.
     fn holds(&self, data: &Data) -> bool {
         match self {
-            Write::Marker(update_id) => !data.update_markers.contains(update_id),
+            Write::Marker { update_id, .. } => !data.update_markers.contains_key(update_id),
             Write::PutUser { user, read_version, .. } => match data.users.get(user) {
                 None => *read_version == 0,
                 Some(stored) => *read_version != 0 && stored.version == *read_version,
@@ -482,8 +487,8 @@ impl Write {
     /// Makes the write (its condition was checked).
     fn apply(self, data: &mut Data) {
         match self {
-            Write::Marker(update_id) => {
-                data.update_markers.insert(update_id);
+            Write::Marker { update_id, response } => {
+                data.update_markers.insert(update_id, response);
             }
             Write::PutUser { user, item, .. } => {
                 data.users.insert(user, item);
@@ -582,7 +587,7 @@ fn journal_writes<'a>(ticket: &'a Ticket, journal: &'a [JournalEntry]) -> impl I
 
 /// The writes of a commit, in the order `dynamo/commit.rs` builds its items (the marker first).
 fn commit_writes(commit: &Commit<'_>) -> Vec<Write> {
-    let mut writes = vec![Write::Marker(commit.update_id)];
+    let mut writes = vec![Write::Marker { update_id: commit.update_id, response: commit.response.clone() }];
     let mut link = commit.before.link.clone();
     for effect in commit.effects {
         let (new, held_by) = match effect.link() {
@@ -708,6 +713,18 @@ impl UserStore for MemoryStore {
                 state: u.state.clone(),
                 version: u.version,
             }))
+        })
+    }
+
+    async fn committed_response(&self, update_id: u64) -> Result<Option<String>, StoreError> {
+        self.run(Operation::CommittedResponse, |s| Ok(s.data.update_markers.get(&update_id).cloned().flatten()))
+    }
+
+    async fn count_failed_attempt(&self, update_id: u64, _now: DateTime<Utc>) -> Result<u32, StoreError> {
+        self.run(Operation::CountFailedAttempt, |s| {
+            let count = s.data.failed_attempts.entry(update_id).or_default();
+            *count += 1;
+            Ok(*count)
         })
     }
 
@@ -960,6 +977,7 @@ mod tests {
             state: &State::AwaitingNewTicket,
             effects: &[],
             now: Utc::now(),
+            response: None,
         }
     }
 

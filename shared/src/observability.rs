@@ -26,7 +26,11 @@ pub fn init_logging() {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
     UpdatesHandled,
+    /// Failed for now; Telegram redelivers.
     UpdatesFailed,
+    /// Failed for good (refused by the store, a corrupt record, failed three times): answered
+    /// with what was not taken.
+    UpdatesRejected,
     TicketsCreated,
     NotificationsSent,
     NotificationsFailed,
@@ -37,6 +41,7 @@ impl Metric {
         match self {
             Metric::UpdatesHandled => "UpdatesHandled",
             Metric::UpdatesFailed => "UpdatesFailed",
+            Metric::UpdatesRejected => "UpdatesRejected",
             Metric::TicketsCreated => "TicketsCreated",
             Metric::NotificationsSent => "NotificationsSent",
             Metric::NotificationsFailed => "NotificationsFailed",

@@ -30,6 +30,17 @@ pub enum StoreError {
     /// A stored item does not have the shape this code writes.
     #[error("stored item is malformed: {0}")]
     Corrupt(String),
+    /// The store refuses the request whatever the state of the data (an item over 400 KB, a
+    /// transaction over 100 items): a retry is refused the same way.
+    #[error("the store refuses the request: {0}")]
+    Rejected(String),
+}
+
+impl StoreError {
+    /// No retry can succeed.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, StoreError::Corrupt(_) | StoreError::Rejected(_))
+    }
 }
 
 /// Everything one update changes, committed at once or not at all.
@@ -43,6 +54,9 @@ pub struct Commit<'a> {
     pub state: &'a State,
     pub effects: &'a [Effect],
     pub now: DateTime<Utc>,
+    /// The final reply as the webhook answers it, kept with the update's marker: a redelivery
+    /// (our answer was lost on the way) answers the same.
+    pub response: Option<String>,
 }
 
 /// Tells apart the journal entries of one ticket written at one moment: a staff write's by the
@@ -135,6 +149,14 @@ impl StoredFile {
 /// notifications reach them.
 pub trait UserStore: Send + Sync {
     fn load_user(&self, user_id: TelegramUserId) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+    /// The response kept with a committed update's marker ([`Commit::response`]), if any.
+    fn committed_response(&self, update_id: u64) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// Counts a failed attempt at an update (kept two days) and returns how many there were.
+    fn count_failed_attempt(
+        &self,
+        update_id: u64,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
     /// Applies a [`Commit`] atomically together with a marker for its update id.
     /// `Duplicate` when the marker exists, `Conflict` when the user record or a record an effect
     /// is conditioned on changed since read.
@@ -169,6 +191,10 @@ pub enum DownloadError {
     /// Telegram does not hand bots files over 20 MB.
     #[error("the file is too large to download")]
     TooLarge,
+    /// Telegram refuses to hand the file over (an invalid `file_id`, a file gone): a retry is
+    /// refused the same way.
+    #[error("Telegram refused the file: {0}")]
+    Refused(String),
     #[error("the file could not be downloaded")]
     Unavailable(#[source] BoxError),
 }
@@ -227,6 +253,9 @@ pub enum SendError {
 /// Sends messages to Telegram chats.
 pub trait Messenger: Send + Sync {
     fn send(&self, chat_id: i64, reply: &Reply) -> impl Future<Output = Result<(), SendError>> + Send;
+    /// The reply as the body of a webhook response: the call the messenger carries out itself
+    /// when it receives the answer.
+    fn render(&self, chat_id: i64, reply: &Reply) -> String;
 }
 
 /// Which tickets `list_tickets` returns.

@@ -18,7 +18,14 @@ pub struct S3Files {
 pub fn client(sdk: &aws_config::SdkConfig) -> S3Client {
     let custom_endpoint =
         std::env::var_os("AWS_ENDPOINT_URL_S3").is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
-    let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(custom_endpoint).build();
+    // Files up to 20 MB: more time per attempt than the shared configuration's DynamoDB-sized one.
+    let timeouts = aws_sdk_s3::config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(20))
+        .build();
+    let config =
+        aws_sdk_s3::config::Builder::from(sdk).force_path_style(custom_endpoint).timeout_config(timeouts).build();
     S3Client::from_conf(config)
 }
 

@@ -117,6 +117,7 @@ fn message_event(message: &Message) -> Event {
     let mut content = Content {
         text: message.text.clone().or_else(|| message.caption.clone()),
         album: message.media_group_id.clone(),
+        sent_at: i64::try_from(message.date).ok().and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
         ..Content::default()
     };
     for file in files_of(message) {
@@ -350,6 +351,10 @@ impl Messenger for TelegramMessenger {
         };
         result.map_err(classify)
     }
+
+    fn render(&self, chat_id: i64, reply: &Reply) -> String {
+        method_call(chat_id, reply).to_string()
+    }
 }
 
 impl FileSource for TelegramMessenger {
@@ -362,14 +367,22 @@ impl FileSource for TelegramMessenger {
             Err(frankenstein::Error::Api(e)) if e.error_code == 400 && e.description.contains("too big") => {
                 return Err(DownloadError::TooLarge);
             }
+            // An invalid or expired `file_id`: asking again gets the same answer.
+            Err(frankenstein::Error::Api(e)) if e.error_code == 400 => {
+                return Err(DownloadError::Refused(e.description))
+            }
             Err(error) => return Err(DownloadError::Unavailable(Box::new(error))),
         };
         let path = file.file_path.ok_or(DownloadError::TooLarge)?;
         let url = format!("{}/file/{}/{path}", self.api_url, self.bot_segment);
         let response =
             self.bot.client.get(url).send().await.map_err(|e| DownloadError::Unavailable(Box::new(e.without_url())))?;
-        if !response.status().is_success() {
-            return Err(DownloadError::Unavailable(format!("file download answered {}", response.status()).into()));
+        let status = response.status();
+        if status.is_client_error() {
+            return Err(DownloadError::Refused(format!("file download answered {status}")));
+        }
+        if !status.is_success() {
+            return Err(DownloadError::Unavailable(format!("file download answered {status}").into()));
         }
         let bytes = response.bytes().await.map_err(|e| DownloadError::Unavailable(Box::new(e.without_url())))?;
         Ok(bytes.to_vec())
@@ -418,7 +431,12 @@ mod tests {
         assert_eq!(event_of(&message(json!({"text": "/start ref-1"}))), Event::Start);
         assert_eq!(
             event_of(&message(json!({"text": "Принтер не печатает"}))),
-            Event::Message(Content { text: Some("Принтер не печатает".into()), ..Content::default() })
+            Event::Message(Content {
+                text: Some("Принтер не печатает".into()),
+                // The message's `date`: a message sent long after a waiting one starts over.
+                sent_at: chrono::DateTime::from_timestamp(1_700_000_000, 0),
+                ..Content::default()
+            })
         );
         let contact = json!({"contact": {"phone_number": "79123456789", "first_name": "Анна", "user_id": 42}});
         assert_eq!(event_of(&message(contact)), Event::Contact { phone: "79123456789".into(), owner: Some(42) });

@@ -61,6 +61,9 @@ pub const NEW_OR_ATTACH: &str =
 pub const BTN_NEW_REQUEST: &str = "➕ Новая заявка";
 pub const BTN_ATTACH: &str = "💬 Прикрепить к заявке";
 
+/// A message that would not fit beside the one waiting for "new or attach?".
+pub const PENDING_FULL: &str = "⚠️ Это сообщение не добавлено: к сообщению, которое ждёт вашего выбора, уже приложено слишком много. Сначала выберите «➕ Новая заявка» или «💬 Прикрепить к заявке» выше, а затем отправьте это сообщение ещё раз.";
+
 pub const CHOOSE_TICKET_TO_ATTACH: &str = "Выберите обращение, к которому прикрепить сообщение 👇";
 
 /// `{id}` is the ticket number.
@@ -69,6 +72,17 @@ pub const COMMENT_ADDED: &str =
 
 /// `{name}` is the file's name.
 pub const FILE_TOO_LARGE: &str = "⚠️ Файл «{name}» не принят: он больше 20 МБ, а Telegram не даёт ботам скачивать такие файлы. Пришлите его, пожалуйста, частями или ссылкой.";
+
+/// `{name}` is the file's name.
+pub const FILE_UNREADABLE: &str =
+    "⚠️ Файл «{name}» не принят: его не удалось прочитать. Пришлите его, пожалуйста, ещё раз или в другом формате.";
+
+/// An update that will never be taken because it is too large to store.
+pub const UPDATE_TOO_LARGE: &str =
+    "⚠️ Это сообщение не удалось сохранить: оно слишком большое. Пожалуйста, разделите его на несколько сообщений поменьше.";
+
+/// An update that failed for a reason of ours. `{support}` is the support desk's phone.
+pub const UPDATE_FAILED: &str = "⚠️ Не удалось обработать это сообщение из-за ошибки на нашей стороне. Пожалуйста, отправьте его ещё раз чуть позже или позвоните в службу поддержки по телефону {support}.";
 
 /// `{kind}` names what was sent: [`unsupported_kind`].
 pub const UNSUPPORTED: &str = "К обращению нельзя добавить {kind}. 🙏\n\nПришлите, пожалуйста, текст, фото или документ — голосовые сообщения, аудио и видео тоже подойдут.";

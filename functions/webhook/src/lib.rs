@@ -2,16 +2,18 @@
 //!
 //! `X-Telegram-Bot-Api-Secret-Token` is checked first (401 with nothing read or written), the
 //! body parsed (400 if it is not an update; 200 and ignored for kinds the bot does not use),
-//! then [`shared::app::Bot::handle`] decides and commits. Its last reply is returned as the HTTP
-//! response, a Bot API call Telegram carries out itself. 500 only when nothing was committed,
-//! so that Telegram's redelivery can finish the work.
+//! then [`shared::app::Bot::answer`] decides and commits. Its last reply is returned as the HTTP
+//! response, a Bot API call Telegram carries out itself. 500 only when nothing was committed and
+//! a redelivery may succeed; a failure no redelivery can get past (or the third of one update)
+//! is answered 200 with a sentence that tells the client what was not taken.
 
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
-use shared::app::Bot;
+use shared::app::{Bot, Verdict};
 use shared::config::{Config, Secret};
 use shared::dialogue::DialogueSettings;
 use shared::dynamo::DynamoStore;
+use shared::observability::{count, Metric};
 use shared::s3::S3Files;
 use shared::telegram::{self, Parsed, TelegramMessenger};
 
@@ -80,18 +82,23 @@ impl Webhook {
             }
         };
         let span = tracing::info_span!("update", update_id = inbound.update_id);
-        match tracing::Instrument::instrument(self.bot.handle(&inbound, now), span).await {
-            Ok(handled) => {
-                shared::observability::count(shared::observability::Metric::UpdatesHandled, 1);
-                Answer {
-                    status: 200,
-                    body: handled.respond_with.map(|reply| telegram::method_call(inbound.chat_id, &reply)),
-                }
+        match tracing::Instrument::instrument(self.bot.answer(&inbound, now), span).await {
+            Verdict::Done(handled) => {
+                count(Metric::UpdatesHandled, 1);
+                // A redelivery answers what the first delivery answered (that answer may be lost).
+                let replayed = handled.replayed.and_then(|body| serde_json::from_str(&body).ok());
+                let reply = handled.respond_with.map(|reply| telegram::method_call(inbound.chat_id, &reply));
+                Answer { status: 200, body: reply.or(replayed) }
             }
-            Err(error) => {
-                shared::observability::count(shared::observability::Metric::UpdatesFailed, 1);
+            Verdict::Retry(error) => {
+                count(Metric::UpdatesFailed, 1);
                 tracing::error!(update_id = inbound.update_id, %error, source = ?std::error::Error::source(&error), "update failed; Telegram will redeliver");
                 Answer { status: 500, body: Some(json!({"error": "temporarily unavailable"})) }
+            }
+            Verdict::GiveUp { error, reply } => {
+                count(Metric::UpdatesRejected, 1);
+                tracing::error!(update_id = inbound.update_id, %error, source = ?std::error::Error::source(&error), "update not taken; the client was told");
+                Answer { status: 200, body: Some(telegram::method_call(inbound.chat_id, &reply)) }
             }
         }
     }

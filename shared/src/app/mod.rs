@@ -9,19 +9,31 @@
 //!   Telegram executes that response only when it receives it, and redelivers only when it did
 //!   not, so such an update has its effect once without a marker (and costs no write).
 //! - Replies before the last one are sent through the Bot API after the commit; a failure to
-//!   send is logged, never retried by Telegram (the commit happened).
+//!   send is logged, never retried by Telegram (the commit happened). The last one is kept with
+//!   the marker: a redelivery after our answer was lost on the way answers the same.
+//!
+//! Every failure ends ([`Bot::answer`]): a failure that a redelivery may get past (throttling,
+//! a timeout, a lost race) is left to Telegram's redelivery, at most [`MAX_FAILED_DELIVERIES`]
+//! times; one that no redelivery can get past (a request the store refuses, a corrupt record, a
+//! dialogue that cannot decide) is answered at once with a sentence that tells the client what
+//! was not taken.
 
 use crate::dialogue::{
-    self, Content, DialogueSettings, Event, Facts, FileKind, Inbound, Need, Outcome, Reply, StoredFile, StoredFiles,
+    self, Content, DialogueSettings, Event, Facts, FileKind, Inbound, Keyboard, Need, Outcome, RejectedFile, Rejection,
+    Reply, StoredFile, StoredFiles,
 };
 use crate::media;
 use crate::ports::{
     AlbumClaims, Commit, Directory, DownloadError, FileSource, FileStore, Messenger, StoreError, TicketStore, UserStore,
 };
+use crate::texts;
 use chrono::{DateTime, Utc};
 
 /// How often a decision is retried after losing a race on the user's record.
 const MAX_ATTEMPTS: usize = 3;
+
+/// How many deliveries of one update may fail before it is answered as not taken.
+pub const MAX_FAILED_DELIVERIES: u32 = 3;
 
 pub struct Bot<S, M, F> {
     pub store: S,
@@ -39,6 +51,20 @@ pub struct Handled {
     pub respond_with: Option<Reply>,
     /// The update had been handled before; nothing was done.
     pub duplicate: bool,
+    /// For a duplicate: the response the first delivery answered with, as rendered then.
+    pub replayed: Option<String>,
+}
+
+/// What to answer Telegram for an update.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Handled now or before: answer 200 with the reply.
+    Done(Handled),
+    /// Nothing was committed and a redelivery may succeed: answer 500.
+    Retry(AppError),
+    /// No redelivery can succeed: answer 200 with `reply`, which tells the client what was not
+    /// taken and what to do.
+    GiveUp { error: AppError, reply: Reply },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,13 +80,53 @@ pub enum AppError {
     Download(#[source] crate::ports::BoxError),
 }
 
+impl AppError {
+    /// No redelivery can succeed.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            AppError::Store(error) => error.is_permanent(),
+            AppError::DialogueLoop(_) => true,
+            AppError::Contended(_) | AppError::Download(_) => false,
+        }
+    }
+}
+
 impl<S, M, F> Bot<S, M, F>
 where
     S: UserStore + Directory + TicketStore + AlbumClaims,
     M: Messenger + FileSource,
     F: FileStore,
 {
-    /// Handles one update. An `Err` means nothing was committed and a redelivery can succeed.
+    /// Handles one update and decides what its failure, if any, means: left to a redelivery,
+    /// or answered for good (permanent, or failed [`MAX_FAILED_DELIVERIES`] times).
+    pub async fn answer(&self, inbound: &Inbound, now: DateTime<Utc>) -> Verdict {
+        let error = match self.handle(inbound, now).await {
+            Ok(handled) => return Verdict::Done(handled),
+            Err(error) => error,
+        };
+        if error.is_permanent() {
+            return Verdict::GiveUp { reply: self.apology(&error), error };
+        }
+        match self.store.count_failed_attempt(inbound.update_id, now).await {
+            Ok(failures) if failures >= MAX_FAILED_DELIVERIES => Verdict::GiveUp { reply: self.apology(&error), error },
+            Ok(_) => Verdict::Retry(error),
+            Err(count_error) => {
+                tracing::warn!(error = %count_error, "a failed delivery could not be counted");
+                Verdict::Retry(error)
+            }
+        }
+    }
+
+    /// One sentence for the client about an update that will not be taken.
+    fn apology(&self, error: &AppError) -> Reply {
+        let text = match error {
+            AppError::Store(StoreError::Rejected(_)) => texts::UPDATE_TOO_LARGE.to_owned(),
+            _ => texts::fill(texts::UPDATE_FAILED, &[("support", &self.settings.support_phone)]),
+        };
+        Reply::Text { text, keyboard: Keyboard::Keep }
+    }
+
+    /// Handles one update. An `Err` means nothing was committed.
     pub async fn handle(&self, inbound: &Inbound, now: DateTime<Utc>) -> Result<Handled, AppError> {
         for _ in 0..MAX_ATTEMPTS {
             let user = self.store.load_user(inbound.user_id).await?;
@@ -74,6 +140,7 @@ where
                     state: &outcome.state,
                     effects: &outcome.effects,
                     now,
+                    response: outcome.replies.last().map(|reply| self.messenger.render(inbound.chat_id, reply)),
                 };
                 match self.store.commit(&commit).await {
                     Ok(()) => {
@@ -85,8 +152,15 @@ where
                         }
                     }
                     Err(StoreError::Duplicate) => {
-                        tracing::info!(update_id = inbound.update_id, "duplicate delivery ignored");
-                        return Ok(Handled { respond_with: None, duplicate: true });
+                        tracing::info!(update_id = inbound.update_id, "duplicate delivery: answered as the first");
+                        let replayed = match self.store.committed_response(inbound.update_id).await {
+                            Ok(response) => response,
+                            Err(error) => {
+                                tracing::warn!(%error, "the first delivery's response could not be read");
+                                None
+                            }
+                        };
+                        return Ok(Handled { respond_with: None, duplicate: true, replayed });
                     }
                     Err(StoreError::Conflict) => continue,
                     Err(other) => return Err(other.into()),
@@ -142,7 +216,12 @@ where
             let bytes = match self.messenger.download(&file.file_id).await {
                 Ok(bytes) => bytes,
                 Err(DownloadError::TooLarge) => {
-                    result.rejected.push(file.name.clone());
+                    result.rejected.push(RejectedFile { name: file.name.clone(), why: Rejection::TooLarge });
+                    continue;
+                }
+                Err(DownloadError::Refused(reason)) => {
+                    tracing::warn!(%reason, "Telegram refused a file; not taken");
+                    result.rejected.push(RejectedFile { name: file.name.clone(), why: Rejection::Unreadable });
                     continue;
                 }
                 Err(DownloadError::Unavailable(error)) => return Err(AppError::Download(error)),
@@ -152,7 +231,7 @@ where
                     Ok(jpeg) => (jpeg, "image/jpeg".to_owned()),
                     Err(error) => {
                         tracing::warn!(%error, "a photo that is not an image was not taken");
-                        result.rejected.push(file.name.clone());
+                        result.rejected.push(RejectedFile { name: file.name.clone(), why: Rejection::Unreadable });
                         continue;
                     }
                 },
@@ -174,7 +253,7 @@ where
                 tracing::warn!(%error, "a reply could not be sent");
             }
         }
-        Handled { respond_with: last, duplicate: false }
+        Handled { respond_with: last, duplicate: false, replayed: None }
     }
 }
 

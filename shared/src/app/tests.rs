@@ -27,6 +27,10 @@ impl Messenger for Telegram {
         self.sent.lock().unwrap().push(reply.clone());
         Ok(())
     }
+
+    fn render(&self, chat_id: i64, reply: &Reply) -> String {
+        format!("{chat_id}: {reply:?}")
+    }
 }
 
 impl FileSource for Telegram {
@@ -113,13 +117,60 @@ async fn a_text_becomes_a_ticket_in_four_requests() {
 }
 
 #[tokio::test]
-async fn a_redelivered_update_sends_nothing_and_changes_nothing() {
+async fn a_redelivered_update_changes_nothing_and_answers_as_the_first() {
     let (bot, store, telegram) = registered().await;
-    bot.handle(&text(2, "Не работает принтер"), Utc::now()).await.unwrap();
+    let first = bot.handle(&text(2, "Не работает принтер"), Utc::now()).await.unwrap();
     let again = bot.handle(&text(2, "Не работает принтер"), Utc::now()).await.unwrap();
-    assert_eq!(again, Handled { respond_with: None, duplicate: true });
+    // Our first answer may have been lost on the way: the confirmation is not.
+    let confirmation = format!("{ANNA}: {:?}", first.respond_with.unwrap());
+    assert_eq!(again, Handled { respond_with: None, duplicate: true, replayed: Some(confirmation) });
     assert_eq!(tickets(&store).await.len(), 1, "one ticket for one update");
-    assert!(telegram.sent().is_empty(), "the one reply rode in the first response");
+    assert!(telegram.sent().is_empty(), "the one reply rode in the response");
+}
+
+#[tokio::test]
+async fn a_commit_whose_answer_was_lost_is_confirmed_on_the_redelivery() {
+    let (bot, store, _) = registered().await;
+    store.fail_next(Operation::Commit, Fault::LostReply);
+    let lost = bot.answer(&text(2, "Не работает принтер"), Utc::now()).await;
+    assert!(matches!(lost, Verdict::Retry(_)), "{lost:?}");
+    let Verdict::Done(again) = bot.answer(&text(2, "Не работает принтер"), Utc::now()).await else {
+        panic!("the redelivery is answered");
+    };
+    assert!(again.duplicate);
+    assert!(again.replayed.is_some_and(|r| r.contains("зарегистрировано с номером #1")), "the confirmation, once");
+    assert_eq!(tickets(&store).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_write_is_answered_once_with_what_to_do() {
+    let (bot, store, _) = registered().await;
+    // As DynamoDB refuses a transaction over 100 items or an item over 400 KB, every time.
+    store.fail_next(Operation::Commit, Fault::Rejected);
+    let Verdict::GiveUp { error, reply } = bot.answer(&text(2, "Не работает принтер"), Utc::now()).await
+    else {
+        panic!("a refusal no retry can pass is answered, not retried");
+    };
+    assert!(matches!(error, AppError::Store(StoreError::Rejected(_))));
+    assert_eq!(reply, Reply::Text { text: texts::UPDATE_TOO_LARGE.into(), keyboard: Keyboard::Keep });
+    assert!(tickets(&store).await.is_empty());
+    assert_eq!(store.calls(Operation::CountFailedAttempt), 0, "no redelivery to count");
+}
+
+#[tokio::test]
+async fn a_transient_failure_is_retried_twice_then_answered() {
+    let (bot, store, _) = registered().await;
+    store.fail_next_n(Operation::Commit, Fault::Unavailable, 3);
+    let update = text(2, "Не работает принтер");
+    assert!(matches!(bot.answer(&update, Utc::now()).await, Verdict::Retry(_)));
+    assert!(matches!(bot.answer(&update, Utc::now()).await, Verdict::Retry(_)));
+    let Verdict::GiveUp { reply, .. } = bot.answer(&update, Utc::now()).await else {
+        panic!("the third failed delivery ends it");
+    };
+    let apology = texts::fill(texts::UPDATE_FAILED, &[("support", "+7 800 555-35-35")]);
+    assert_eq!(reply, Reply::Text { text: apology, keyboard: Keyboard::Keep });
+    // Another update of the same client goes through as usual.
+    assert!(matches!(bot.answer(&text(3, "Принтер"), Utc::now()).await, Verdict::Done(_)));
 }
 
 #[tokio::test]

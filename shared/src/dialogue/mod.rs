@@ -20,6 +20,7 @@
 use crate::domain::{Link, TelegramUserId, TicketCounts};
 use crate::phone::{Phone, Region};
 use crate::texts;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// One Telegram update, reduced to what the bot acts on.
@@ -91,6 +92,8 @@ pub struct Content {
     pub too_large: Vec<String>,
     /// `media_group_id`: the parts of one album share it.
     pub album: Option<String>,
+    /// When the client sent it (Telegram's `date`).
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,14 +135,58 @@ pub struct Pending {
     pub text: Option<String>,
     pub files: Vec<StoredFile>,
     pub album: Option<String>,
+    /// When its first message was sent: a message much later starts over instead of joining.
+    #[serde(default)]
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl Pending {
+    /// At most this many files wait for one choice: with the ticket, its journal, the album
+    /// claim, the marker and the user's record, the commit stays far under DynamoDB's 100 items
+    /// per transaction.
+    pub const MAX_FILES: usize = 50;
+    /// At most this much text (four full Telegram messages) waits: the user's record that holds
+    /// it stays far under DynamoDB's 400 KB per item.
+    pub const MAX_TEXT_CHARS: usize = 16_384;
+    /// A message sent this long after the waiting one starts over rather than joining it.
+    pub const MAX_AGE_MINUTES: i64 = 30;
+
+    /// Whether `more` still fits beside what waits.
+    pub fn has_room_for(&self, more: &Pending) -> bool {
+        let chars = |p: &Pending| p.text.as_deref().map_or(0, |t| t.chars().count());
+        self.files.len() + more.files.len() <= Self::MAX_FILES && chars(self) + chars(more) < Self::MAX_TEXT_CHARS
+    }
+
+    /// Whether `later` was sent so long after this one that it is a message of its own.
+    pub fn is_stale_for(&self, later: &Pending) -> bool {
+        match (self.since, later.since) {
+            (Some(first), Some(then)) => then - first > chrono::Duration::minutes(Self::MAX_AGE_MINUTES),
+            _ => false,
+        }
+    }
 }
 
 /// The files of a message after the app fetched and stored them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoredFiles {
     pub stored: Vec<StoredFile>,
-    /// Names of files Telegram would not hand over (too large).
-    pub rejected: Vec<String>,
+    /// Files that could not be taken, and why.
+    pub rejected: Vec<RejectedFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedFile {
+    pub name: String,
+    pub why: Rejection,
+}
+
+/// Why a file was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// Over the 20 MB Telegram hands to bots.
+    TooLarge,
+    /// Telegram refused to hand it over, or a photo that is not an image.
+    Unreadable,
 }
 
 /// Where the parts of an album go, decided by the part that arrived first.

@@ -378,7 +378,7 @@ fn with_active_tickets_the_bot_asks_new_or_attach_and_keeps_the_message() {
 #[test]
 fn long_ticket_lists_are_paged() {
     let counts = TicketCounts { active: 14, completed: 0 };
-    let pending = Pending { text: Some("x".into()), files: vec![], album: None };
+    let pending = Pending { text: Some("x".into()), ..Pending::default() };
     let choosing = UserRecord { state: State::ChoosingTicketToAttach { pending }, ..linked() };
     let page = |n: usize| {
         let (outcome, _) = run(
@@ -419,12 +419,83 @@ fn a_second_message_while_the_choice_waits_joins_the_first() {
             key: "files/a".into(),
         }],
         album: None,
+        since: None,
     };
     let waiting = UserRecord { state: State::NewOrAttach { pending: earlier }, ..linked() };
     let (outcome, _) = run(&waiting, say("И сканер тоже"), PhoneMatches::default(), counts);
     let State::NewOrAttach { pending } = &outcome.state else { panic!("still waiting for the choice") };
     assert_eq!(pending.text.as_deref(), Some("Принтер не печатает\nИ сканер тоже"));
     assert_eq!(pending.files.len(), 1, "the earlier file is kept");
+}
+
+/// A waiting message sent at `minute` past noon, with `files` files and `chars` characters.
+fn waiting_since(minute: i64, files: usize, chars: usize) -> UserRecord {
+    let noon = chrono::DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z").unwrap().to_utc();
+    let file = |i: usize| StoredFile {
+        name: format!("{i}.jpg"),
+        content_type: "image/jpeg".into(),
+        size: 1,
+        key: format!("files/{i}"),
+    };
+    let pending = Pending {
+        text: Some("я".repeat(chars)),
+        files: (0..files).map(file).collect(),
+        album: None,
+        since: Some(noon + chrono::Duration::minutes(minute)),
+    };
+    UserRecord { state: State::NewOrAttach { pending }, ..linked() }
+}
+
+fn last_text(outcome: &Outcome) -> String {
+    texts_of(outcome).pop().unwrap_or_default()
+}
+
+fn photo_file(unique_id: &str) -> IncomingFile {
+    IncomingFile {
+        file_id: format!("f-{unique_id}"),
+        unique_id: unique_id.into(),
+        kind: FileKind::Photo,
+        name: format!("photo-{unique_id}.jpg"),
+        mime_type: None,
+        size: Some(10),
+    }
+}
+
+fn said_at(minute: i64, body: &str) -> Event {
+    let noon = chrono::DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z").unwrap().to_utc();
+    let sent_at = Some(noon + chrono::Duration::minutes(minute));
+    Event::Message(Content { text: Some(body.into()), sent_at, ..Content::default() })
+}
+
+#[test]
+fn a_message_long_after_the_waiting_one_starts_over() {
+    let counts = TicketCounts { active: 1, completed: 0 };
+    let (soon, _) = run(&waiting_since(0, 1, 5), said_at(29, "ещё"), PhoneMatches::default(), counts);
+    let State::NewOrAttach { pending } = &soon.state else { panic!("waiting") };
+    assert_eq!((pending.files.len(), pending.text.as_deref()), (1, Some("яяяяя\nещё")), "joined");
+
+    let (late, _) = run(&waiting_since(0, 1, 5), said_at(31, "новое"), PhoneMatches::default(), counts);
+    let State::NewOrAttach { pending } = &late.state else { panic!("waiting") };
+    assert_eq!((pending.files.len(), pending.text.as_deref()), (0, Some("новое")), "started over");
+    assert_eq!(last_text(&late), texts::NEW_OR_ATTACH);
+}
+
+#[test]
+fn a_waiting_message_stays_inside_the_stores_limits() {
+    let counts = TicketCounts { active: 1, completed: 0 };
+    let full_files = waiting_since(0, Pending::MAX_FILES, 5);
+    let photo = Event::Message(Content { files: vec![photo_file("p1")], ..Content::default() });
+    let (refused, _) = run(&full_files, photo, PhoneMatches::default(), counts);
+    assert_eq!(refused.state, full_files.state, "nothing joins a full message");
+    assert!(refused.effects.is_empty());
+    assert_eq!(last_text(&refused), texts::PENDING_FULL);
+
+    let full_text = waiting_since(0, 0, Pending::MAX_TEXT_CHARS - 3);
+    let (refused, _) = run(&full_text, said_at(1, "ещё немного"), PhoneMatches::default(), counts);
+    assert_eq!(refused.state, full_text.state);
+    assert_eq!(last_text(&refused), texts::PENDING_FULL);
+    let (taken, _) = run(&full_text, said_at(1, "ok"), PhoneMatches::default(), counts);
+    assert_ne!(taken.state, full_text.state, "what fits joins");
 }
 
 #[test]
@@ -451,7 +522,7 @@ fn a_press_from_someone_not_a_contact_gets_their_usual_answer() {
 #[test]
 fn unknown_or_out_of_step_presses_are_stale_and_a_list_page_keeps_the_step() {
     let counts = TicketCounts { active: 8, completed: 0 };
-    let pending = Pending { text: Some("x".into()), files: vec![], album: None };
+    let pending = Pending { text: Some("x".into()), ..Pending::default() };
     let waiting = UserRecord { state: State::NewOrAttach { pending }, ..linked() };
     let press = |data: &str| Event::Press { id: "q".into(), data: data.into() };
     for data in ["", "garbage", "st:abc", "st:1x", "pg:st:x", "pg:att:1", "att:1"] {

@@ -95,10 +95,19 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
     // Claim an album only if nobody has: a part whose claim no longer matches the dialogue
     // overwrites it rather than failing on it forever.
     let first_part = pending.album.is_some() && matches!(facts.album, Some(None));
-    // A second message while the choice waits joins the first: nothing sent is dropped.
+    // A second message while the choice waits joins the first: nothing sent is dropped. One
+    // sent long after starts over; one that does not fit is refused with a word.
     let pending = match &user.state {
         State::NewOrAttach { pending: earlier } | State::ChoosingTicketToAttach { pending: earlier } => {
-            merge(earlier.clone(), pending)
+            if earlier.is_stale_for(&pending) {
+                pending
+            } else if earlier.has_room_for(&pending) {
+                merge(earlier.clone(), pending)
+            } else {
+                let mut replies = warnings;
+                replies.push(text(texts::PENDING_FULL, Keyboard::Keep));
+                return Ok(Outcome { state: user.state.clone(), effects: vec![], replies });
+            }
         }
         _ => pending,
     };
@@ -136,21 +145,26 @@ fn merge(earlier: Pending, later: Pending) -> Pending {
     };
     let mut files = earlier.files;
     files.extend(later.files);
-    Pending { text, files, album: later.album.or(earlier.album) }
+    Pending { text, files, album: later.album.or(earlier.album), since: earlier.since.or(later.since) }
 }
 
 /// The message's text and stored files, and warnings about files that could not be taken.
 pub(super) fn take_content(content: &Content, facts: &Facts) -> Result<(Pending, Vec<Reply>), Need> {
     let stored =
         if content.files.is_empty() { StoredFiles::default() } else { facts.files.clone().ok_or(Need::StoreFiles)? };
-    let warnings = content
-        .too_large
-        .iter()
-        .chain(&stored.rejected)
-        .map(|name| text(&texts::fill(texts::FILE_TOO_LARGE, &[("name", name)]), Keyboard::Keep))
+    let too_large = content.too_large.iter().map(|name| (name, Rejection::TooLarge));
+    let warnings = too_large
+        .chain(stored.rejected.iter().map(|file| (&file.name, file.why)))
+        .map(|(name, why)| {
+            let template = match why {
+                Rejection::TooLarge => texts::FILE_TOO_LARGE,
+                Rejection::Unreadable => texts::FILE_UNREADABLE,
+            };
+            text(&texts::fill(template, &[("name", name)]), Keyboard::Keep)
+        })
         .collect();
     let text = content.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
-    Ok((Pending { text, files: stored.stored, album: content.album.clone() }, warnings))
+    Ok((Pending { text, files: stored.stored, album: content.album.clone(), since: content.sent_at }, warnings))
 }
 
 /// A later part of an album that is claimed: its files go where the first part went, and a
@@ -199,6 +213,11 @@ fn album_part(
             };
             if pending.album != part.album {
                 return Ok(None);
+            }
+            if !pending.has_room_for(&part) {
+                let mut replies = warnings;
+                replies.push(text(texts::PENDING_FULL, Keyboard::Keep));
+                return Ok(Some(Outcome { state: user.state.clone(), effects: vec![], replies }));
             }
             pending.files.extend(part.files);
             if pending.text.is_none() {

@@ -11,8 +11,9 @@ use crate::ports::{update_journal_tag, Commit, StoreError};
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 
-/// How long a processed-update marker is kept. Telegram gives up redelivering after 24 h.
-const MARKER_TTL_SECS: i64 = 2 * 24 * 3600;
+/// How long a processed-update marker (and a count of failed attempts) is kept. Telegram gives
+/// up redelivering after 24 h.
+pub(super) const MARKER_TTL_SECS: i64 = 2 * 24 * 3600;
 /// How long an album's claim is kept: its parts arrive within seconds.
 const ALBUM_TTL_SECS: i64 = 24 * 3600;
 
@@ -52,6 +53,9 @@ impl DynamoStore {
     fn marker(&self, commit: &Commit<'_>) -> Result<TransactWriteItem, StoreError> {
         let mut item = keyed(keys::update_marker(commit.update_id));
         item.insert("expires_at".into(), n(commit.now.timestamp() + MARKER_TTL_SECS));
+        if let Some(response) = &commit.response {
+            item.insert("response".into(), s(response));
+        }
         tx_put(put(&self.bot_table, item).condition_expression("attribute_not_exists(pk)"))
     }
 

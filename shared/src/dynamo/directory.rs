@@ -3,7 +3,7 @@
 use super::attr::*;
 use super::codec::directory as codec;
 use super::write::{put, tx_put};
-use super::{keys, query_all, unavailable, DynamoStore};
+use super::{failed, keys, query_all, DynamoStore};
 use crate::dialogue::PhoneMatches;
 use crate::domain::{Client, Contact, Employee, TelegramUserId};
 use crate::dynamo::keys::Kind;
@@ -20,7 +20,7 @@ impl Directory for DynamoStore {
 
     async fn put_client(&self, client: &Client) -> Result<(), StoreError> {
         let item = codec::client_to_item(client);
-        self.client.put_item().table_name(&self.bot_table).set_item(Some(item)).send().await.map_err(unavailable)?;
+        self.client.put_item().table_name(&self.bot_table).set_item(Some(item)).send().await.map_err(failed)?;
         Ok(())
     }
 
@@ -107,7 +107,7 @@ impl DynamoStore {
             .request_items(&self.bot_table, keys.build().map_err(super::build_error)?)
             .send()
             .await
-            .map_err(unavailable)?;
+            .map_err(failed)?;
         let mut names = HashMap::new();
         for item in output.responses.unwrap_or_default().remove(&self.bot_table).unwrap_or_default() {
             if let (Some(id), Some(name)) = (get_s(&item, "id"), get_s(&item, "name")) {

@@ -4,7 +4,8 @@
 //! BotTable (`pk`, `sk`):
 //! - `USER#<telegram id>` / `USER`: a Telegram user, their link and dialogue state.
 //! - `CONTACT#<id>` / `CONTACT`, `CLIENT#<id>` / `CLIENT`, `EMPLOYEE#<id>` / `EMPLOYEE`: the directory.
-//! - `UPD#<update_id>` / `UPD`: the processed-update marker.
+//! - `UPD#<update_id>` / `UPD`: the processed-update marker (with the response given).
+//! - `TRY#<update_id>` / `TRY`: failed attempts at an update.
 //! - `COUNTER#tickets` / `COUNTER`: the last ticket number.
 //! - `ALBUM#<media_group_id>` / `ALBUM`: where an album's parts go.
 //! - `SENT#<notice key>` / `SENT`: a delivered notice.
@@ -38,6 +39,7 @@ pub const EMPLOYEE: &str = "EMPLOYEE";
 pub const TICKET: &str = "TICKET";
 pub const CALL_ME: &str = "CALLBACK";
 const UPDATE: &str = "UPD";
+const ATTEMPTS: &str = "TRY";
 const COUNTER: &str = "COUNTER";
 const ALBUM: &str = "ALBUM";
 const SENT: &str = "SENT";
@@ -63,6 +65,10 @@ pub fn employee(id: &str) -> Key {
 
 pub fn update_marker(update_id: u64) -> Key {
     Key::new(format!("{UPDATE}#{update_id}"), UPDATE)
+}
+
+pub fn failed_attempts(update_id: u64) -> Key {
+    Key::new(format!("{ATTEMPTS}#{update_id}"), ATTEMPTS)
 }
 
 /// Whether `pk` is an update marker's (the first item of a commit's transaction).
@@ -117,6 +123,7 @@ pub enum Kind {
     Client,
     Employee,
     UpdateMarker,
+    FailedAttempts,
     Counter,
     Album,
     SentNotice,
@@ -136,6 +143,7 @@ pub fn kind_of(sk: &str) -> Kind {
         CLIENT => Kind::Client,
         EMPLOYEE => Kind::Employee,
         UPDATE => Kind::UpdateMarker,
+        ATTEMPTS => Kind::FailedAttempts,
         COUNTER => Kind::Counter,
         ALBUM => Kind::Album,
         SENT => Kind::SentNotice,
@@ -160,6 +168,7 @@ mod tests {
             (client("k1"), "CLIENT#k1", "CLIENT"),
             (employee("e1"), "EMPLOYEE#e1", "EMPLOYEE"),
             (update_marker(7), "UPD#7", "UPD"),
+            (failed_attempts(7), "TRY#7", "TRY"),
             (ticket_counter(), "COUNTER#tickets", "COUNTER"),
             (album("g1"), "ALBUM#g1", "ALBUM"),
             (sent_notice("ev#contact:c1"), "SENT#ev#contact:c1", "SENT"),
@@ -182,6 +191,7 @@ mod tests {
             (client("k").sk, Kind::Client),
             (employee("e").sk, Kind::Employee),
             (update_marker(1).sk, Kind::UpdateMarker),
+            (failed_attempts(1).sk, Kind::FailedAttempts),
             (ticket_counter().sk, Kind::Counter),
             (album("g").sk, Kind::Album),
             (sent_notice("n").sk, Kind::SentNotice),

@@ -32,9 +32,17 @@ pub use aws_sdk_dynamodb::Client as DynamoClient;
 pub use aws_config::SdkConfig;
 
 /// Loads the AWS configuration once per container from the standard chain (region,
-/// credentials, and `AWS_ENDPOINT_URL`/`AWS_ENDPOINT_URL_DYNAMODB`/`AWS_ENDPOINT_URL_S3`).
+/// credentials, and `AWS_ENDPOINT_URL`/`AWS_ENDPOINT_URL_DYNAMODB`/`AWS_ENDPOINT_URL_S3`), with
+/// timeouts: no request waits on a silent peer for long (DynamoDB answers in milliseconds; the
+/// SDK's retries of throttling stay within the operation's time).
 pub async fn load_sdk_config() -> SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+    use std::time::Duration;
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .operation_attempt_timeout(Duration::from_secs(3))
+        .operation_timeout(Duration::from_secs(8))
+        .build();
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(timeouts).load().await
 }
 
 /// Both tables behind one client; implements every store port.
@@ -60,7 +68,7 @@ impl DynamoStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(unavailable)?;
+            .map_err(failed)?;
         Ok(output.item)
     }
 
@@ -81,15 +89,19 @@ impl DynamoStore {
             Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
                 e.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect()
             }
-            _ => return Err(unavailable(error)),
+            _ => return Err(self::failed(error)),
         };
         let failed = |i: usize| codes.get(i).and_then(|c| c.as_deref()) == Some("ConditionalCheckFailed");
-        if first_is_marker && failed(0) {
+        if let Some(code) =
+            codes.iter().flatten().find(|c| matches!(c.as_str(), "ValidationError" | "ItemCollectionSizeLimitExceeded"))
+        {
+            Err(StoreError::Rejected(format!("transaction cancelled: {code}")))
+        } else if first_is_marker && failed(0) {
             Err(StoreError::Duplicate)
         } else if (0..codes.len()).any(failed) || codes.iter().any(|c| c.as_deref() == Some("TransactionConflict")) {
             Err(StoreError::Conflict)
         } else {
-            Err(unavailable(error))
+            Err(self::failed(error))
         }
     }
 }
@@ -101,7 +113,7 @@ async fn query_all(
     let mut items = vec![];
     let mut start = None;
     loop {
-        let output = query.clone().set_exclusive_start_key(start).send().await.map_err(unavailable)?;
+        let output = query.clone().set_exclusive_start_key(start).send().await.map_err(failed)?;
         items.extend(output.items.unwrap_or_default());
         start = output.last_evaluated_key;
         if start.is_none() {
@@ -119,7 +131,7 @@ async fn scan_all(
     let mut items = vec![];
     let mut start = None;
     loop {
-        let output = scan.clone().set_exclusive_start_key(start).send().await.map_err(unavailable)?;
+        let output = scan.clone().set_exclusive_start_key(start).send().await.map_err(failed)?;
         items.extend(output.items.unwrap_or_default());
         start = output.last_evaluated_key;
         if start.is_none() {
@@ -128,16 +140,26 @@ async fn scan_all(
     }
 }
 
-fn unavailable<E, R>(error: SdkError<E, R>) -> StoreError
+/// What a failed request means: DynamoDB's refusal of the request itself (a validation error:
+/// an item over 400 KB, a transaction over 100 items or touching one item twice) is permanent;
+/// everything else (throttling, 5xx, timeouts, the network) may pass.
+fn failed<E, R>(error: SdkError<E, R>) -> StoreError
 where
-    E: std::error::Error + Send + Sync + 'static,
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    StoreError::Unavailable(Box::new(error) as BoxError)
+    match error.as_service_error().and_then(|e| e.code()) {
+        Some(code @ ("ValidationException" | "ItemCollectionSizeLimitExceededException")) => {
+            let message = error.as_service_error().and_then(|e| e.message()).unwrap_or_default();
+            StoreError::Rejected(format!("{code}: {message}"))
+        }
+        _ => StoreError::Unavailable(Box::new(error) as BoxError),
+    }
 }
 
+/// A request this code could not build: a bug, not a passing fault.
 fn build_error(error: aws_sdk_dynamodb::error::BuildError) -> StoreError {
-    StoreError::Unavailable(Box::new(error))
+    StoreError::Rejected(error.to_string())
 }
 
 fn is_condition_failure<E, R>(error: &SdkError<E, R>) -> bool

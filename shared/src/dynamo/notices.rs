@@ -3,7 +3,7 @@
 
 use super::attr::*;
 use super::codec::call_me;
-use super::{is_condition_failure, keys, scan_all, unavailable, DynamoStore};
+use super::{failed, is_condition_failure, keys, scan_all, DynamoStore};
 use crate::domain::{CallMeRequest, CallMeState};
 use crate::ports::{CallMeRequests, SentNotices, StoreError};
 use chrono::{DateTime, Utc};
@@ -19,7 +19,7 @@ impl SentNotices for DynamoStore {
     async fn mark_sent(&self, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         let mut item = keyed(keys::sent_notice(key));
         item.insert("expires_at".into(), n(now.timestamp() + SENT_TTL_SECS));
-        self.client.put_item().table_name(&self.bot_table).set_item(Some(item)).send().await.map_err(unavailable)?;
+        self.client.put_item().table_name(&self.bot_table).set_item(Some(item)).send().await.map_err(failed)?;
         Ok(())
     }
 }
@@ -48,7 +48,7 @@ impl CallMeRequests for DynamoStore {
             .await;
         match result {
             Err(error) if is_condition_failure(&error) => Ok(()), // no such request: nothing to mark
-            other => other.map(drop).map_err(unavailable),
+            other => other.map(drop).map_err(failed),
         }
     }
 }

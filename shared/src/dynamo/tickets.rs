@@ -4,7 +4,7 @@ use super::attr::*;
 use super::codec;
 use super::keys::{self, Kind};
 use super::write::*;
-use super::{query_all, scan_all, unavailable, DynamoStore};
+use super::{failed, query_all, scan_all, DynamoStore};
 use crate::dialogue::TicketSummary;
 use crate::domain::{Comment, JournalEntry, Ticket, TicketDetails};
 use crate::ports::{journal_tag, StoreError, TicketFilter, TicketStore};
@@ -24,7 +24,7 @@ impl TicketStore for DynamoStore {
             .return_values(ReturnValue::UpdatedNew)
             .send()
             .await
-            .map_err(unavailable)?;
+            .map_err(failed)?;
         output.attributes.as_ref().and_then(|a| get_u64(a, "value")).ok_or_else(|| corrupt("ticket counter"))
     }
 

@@ -1,10 +1,13 @@
 //! [`UserStore`] and [`AlbumClaims`] on the BotTable.
 
 use super::attr::*;
-use super::{codec, is_condition_failure, keys, unavailable, DynamoStore};
+use super::commit::MARKER_TTL_SECS;
+use super::{codec, failed, is_condition_failure, keys, DynamoStore};
 use crate::dialogue::{AlbumTarget, UserRecord};
 use crate::domain::TelegramUserId;
 use crate::ports::{AlbumClaims, Commit, StoreError, UserStore};
+use aws_sdk_dynamodb::types::ReturnValue;
+use chrono::{DateTime, Utc};
 
 impl UserStore for DynamoStore {
     async fn load_user(&self, user_id: TelegramUserId) -> Result<UserRecord, StoreError> {
@@ -12,6 +15,31 @@ impl UserStore for DynamoStore {
             Some(item) => codec::user::from_item(&item),
             None => Ok(UserRecord::default()),
         }
+    }
+
+    async fn committed_response(&self, update_id: u64) -> Result<Option<String>, StoreError> {
+        let marker = self.get(&self.bot_table, keys::update_marker(update_id)).await?;
+        Ok(marker.as_ref().and_then(|item| get_s(item, "response")).map(str::to_owned))
+    }
+
+    /// `UpdateItem ADD`: atomic, so concurrent deliveries count apart.
+    async fn count_failed_attempt(&self, update_id: u64, now: DateTime<Utc>) -> Result<u32, StoreError> {
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.bot_table)
+            .set_key(Some(key_map(keys::failed_attempts(update_id))))
+            .update_expression("ADD #c :one SET expires_at = if_not_exists(expires_at, :expires)")
+            .expression_attribute_names("#c", "count")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":expires", n(now.timestamp() + MARKER_TTL_SECS))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(failed)?;
+        let count =
+            output.attributes.as_ref().and_then(|a| get_u64(a, "count")).ok_or_else(|| corrupt("attempt count"))?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
     async fn commit(&self, commit: &Commit<'_>) -> Result<(), StoreError> {
@@ -36,7 +64,7 @@ impl UserStore for DynamoStore {
             .await;
         match result {
             Err(error) if is_condition_failure(&error) => Ok(()), // no record: nothing to mark
-            other => other.map(drop).map_err(unavailable),
+            other => other.map(drop).map_err(failed),
         }
     }
 }
