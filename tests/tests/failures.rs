@@ -14,8 +14,11 @@ async fn a_file_telegram_refuses_is_named_and_the_rest_is_saved() {
     env.registered_contact(ANNA).await;
     // No such file at the fake: `getFile` answers 400 "invalid file_id", as Telegram does.
     let photo = updates::photo(20, ANNA, "vanished", 1000, Some("Скрин ошибки"), None);
+    env.webhook_requests.reset();
     let reply = env.deliver(&photo).await;
     assert_eq!(reply.status, 200, "answered once: a redelivery would meet the same refusal");
+    // The user, the contact's tickets, the counter, one transaction: as for any ticket.
+    assert_eq!(env.webhook_requests.get(), 4, "one delivery, four DynamoDB requests");
     let tickets = env.tickets_of("c1").await;
     assert_eq!(tickets.len(), 1, "the caption still makes the ticket");
     let ticket = env.ticket(tickets[0].id).await;
@@ -35,7 +38,11 @@ async fn three_failed_deliveries_end_in_one_clear_answer() {
     let s3 = e2e::stack().s3();
     s3.delete_bucket().bucket(&env.config.attachments_bucket).send().await.unwrap();
     let photo = updates::photo(30, ANNA, "late", 1000, Some("Скрин"), None);
+    env.webhook_requests.reset();
     assert_eq!(env.deliver(&photo).await.status, 500, "the first failure may pass: Telegram redelivers");
+    // The user and the count of failed attempts: files are stored before anything else is read
+    // or written.
+    assert_eq!(env.webhook_requests.get(), 2, "a failed delivery costs two DynamoDB requests");
     assert_eq!(env.deliver(&photo).await.status, 500);
     let last = env.deliver(&photo).await;
     assert_eq!(last.status, 200, "the third ends it");
