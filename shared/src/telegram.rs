@@ -1,5 +1,6 @@
 //! Telegram Bot API adapter: updates in, messages out (frankenstein's `client_reqwest::Bot`).
 
+use crate::config::Secret;
 use crate::dialogue::{Content, Event, FileKind, Inbound, IncomingFile, InlineButton, Keyboard, Reply, Unsupported};
 use crate::media::MAX_DOWNLOAD_BYTES;
 use crate::ports::{DownloadError, FileSource, Messenger, SendError};
@@ -11,6 +12,7 @@ use frankenstein::types::{
 use frankenstein::updates::{Update, UpdateContent};
 use frankenstein::AsyncTelegramApi;
 use serde_json::Value;
+use std::time::Duration;
 
 /// The update kinds the bot uses: the webhook is registered with these `allowed_updates`
 /// (so Telegram does not send, and bill our Lambda for, kinds the bot ignores).
@@ -303,29 +305,78 @@ fn answer_params(press_id: &str, text: &Option<String>) -> AnswerCallbackQueryPa
     AnswerCallbackQueryParams::builder().callback_query_id(press_id).maybe_text(text.clone()).build()
 }
 
+/// How long a call to Telegram may take, so that a silent Telegram cannot hold an invocation:
+/// each request gives up after these, and the caller sees a timeout like any other failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// To open a connection.
+    pub connect: Duration,
+    /// A whole Bot API call (`sendMessage`, `getFile`, `setWebhook`, ...), and the longest pause
+    /// between two reads of any answer, downloads included.
+    pub call: Duration,
+    /// A whole file download (up to [`MAX_DOWNLOAD_BYTES`]).
+    pub download: Duration,
+}
+
+impl Default for Timeouts {
+    /// For the functions (webhook and registrar time out after 30 s, the notifier after 60 s,
+    /// template.yaml): a Bot API call takes well under a second, so after 5 s Telegram is in
+    /// trouble and the caller hands the work back (the notifier's record, the webhook's
+    /// update). A file (getFile, then up to 20 MB) takes at most 5 + 12 s: over half of the
+    /// webhook's 30 s stays for S3, DynamoDB and the replies; a download that stalls for 5 s
+    /// ends then.
+    fn default() -> Self {
+        Timeouts { connect: Duration::from_secs(3), call: Duration::from_secs(5), download: Duration::from_secs(12) }
+    }
+}
+
 /// Sends through the Bot API. The token is only in the client's base URL, which frankenstein
 /// strips from its errors, and in the download path; `Debug` shows neither.
 #[derive(Clone)]
 pub struct TelegramMessenger {
     bot: frankenstein::client_reqwest::Bot,
     api_url: String,
-    /// `bot<token>`: the path segment of file downloads. Never logged.
-    bot_segment: String,
+    /// In the path of file downloads; never logged.
+    token: Secret,
+    timeouts: Timeouts,
 }
 
 impl TelegramMessenger {
-    /// `api_url` is the Bot API base (`https://api.telegram.org` or a fake's address).
+    /// `api_url` is the Bot API base (`https://api.telegram.org` or a fake's address); the
+    /// client has the [`Timeouts::default`]. Panics, as `reqwest::Client::new` does, when the
+    /// TLS backend cannot be initialised; [`Self::with_timeouts`] returns that error instead.
     pub fn new(api_url: &str, token: &str) -> Self {
-        let api_url = api_url.trim_end_matches('/').to_owned();
-        TelegramMessenger {
-            bot: frankenstein::client_reqwest::Bot::new_url(format!("{api_url}/bot{token}")),
-            api_url,
-            bot_segment: format!("bot{token}"),
+        match Self::with_timeouts(api_url, token, Timeouts::default()) {
+            Ok(messenger) => messenger,
+            Err(error) => panic!("the HTTP client for Telegram cannot be built: {error}"),
         }
+    }
+
+    /// A messenger whose every request gives up after `timeouts`.
+    pub fn with_timeouts(api_url: &str, token: &str, timeouts: Timeouts) -> Result<Self, reqwest::Error> {
+        let api_url = api_url.trim_end_matches('/').to_owned();
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.call)
+            .read_timeout(timeouts.call)
+            .build()?;
+        Ok(TelegramMessenger {
+            bot: frankenstein::client_reqwest::Bot::builder()
+                .api_url(format!("{api_url}/bot{token}"))
+                .client(client)
+                .build(),
+            api_url,
+            token: Secret::new(token),
+            timeouts,
+        })
     }
 
     pub fn bot(&self) -> &frankenstein::client_reqwest::Bot {
         &self.bot
+    }
+
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
     }
 }
 
@@ -365,9 +416,15 @@ impl FileSource for TelegramMessenger {
             Err(error) => return Err(DownloadError::Unavailable(Box::new(error))),
         };
         let path = file.file_path.ok_or(DownloadError::TooLarge)?;
-        let url = format!("{}/file/{}/{path}", self.api_url, self.bot_segment);
-        let response =
-            self.bot.client.get(url).send().await.map_err(|e| DownloadError::Unavailable(Box::new(e.without_url())))?;
+        let url = format!("{}/file/bot{}/{path}", self.api_url, self.token.expose());
+        let response = self
+            .bot
+            .client
+            .get(url)
+            .timeout(self.timeouts.download)
+            .send()
+            .await
+            .map_err(|e| DownloadError::Unavailable(Box::new(e.without_url())))?;
         if !response.status().is_success() {
             return Err(DownloadError::Unavailable(format!("file download answered {}", response.status()).into()));
         }

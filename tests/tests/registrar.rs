@@ -49,7 +49,7 @@ fn registrar(telegram: &FakeTelegram, token: &str) -> registrar::Registrar {
     registrar::Registrar {
         telegram: shared::telegram::TelegramMessenger::new(&telegram.url, token),
         secret_token: shared::config::Secret::new(e2e::WEBHOOK_SECRET),
-        http: reqwest::Client::new(),
+        http: registrar::response_client().expect("an HTTP client"),
     }
 }
 
