@@ -336,7 +336,7 @@ impl Default for Timeouts {
 pub struct TelegramMessenger {
     bot: frankenstein::client_reqwest::Bot,
     api_url: String,
-    /// In the path of file downloads; never logged.
+    /// In the path of file downloads; never logged, and cut out of any answer's text.
     token: Secret,
     timeouts: Timeouts,
 }
@@ -378,6 +378,17 @@ impl TelegramMessenger {
     pub fn timeouts(&self) -> Timeouts {
         self.timeouts
     }
+
+    /// The failure with the token cut out of the texts it carries: whatever answers at a wrong
+    /// URL may echo the request's path (`Cannot POST /bot<token>/sendMessage`).
+    fn redacted(&self, error: SendError) -> SendError {
+        let cut = |text: String| text.replace(self.token.expose(), "***");
+        match error {
+            SendError::Refused { status, description } => SendError::Refused { status, description: cut(description) },
+            SendError::BadAnswer(text) => SendError::BadAnswer(cut(text)),
+            other => other,
+        }
+    }
 }
 
 impl std::fmt::Debug for TelegramMessenger {
@@ -399,7 +410,7 @@ impl Messenger for TelegramMessenger {
                 self.bot.send_message(&notice_params(chat_id, html, url.as_deref())).await.map(drop)
             }
         };
-        result.map_err(classify)
+        result.map_err(|error| self.redacted(classify(error)))
     }
 }
 
@@ -433,15 +444,25 @@ impl FileSource for TelegramMessenger {
     }
 }
 
-/// Sorts Bot API failures by what a caller should do about them.
+/// Sorts Bot API failures by what a caller should do about them. Only 403 and 400 "chat not
+/// found" are final; everything else may pass (see [`SendError`]).
 pub fn classify(error: frankenstein::Error) -> SendError {
     match error {
         frankenstein::Error::Api(response) => match response.error_code {
             403 => SendError::Blocked,
+            400 if response.description.contains("chat not found") => SendError::ChatNotFound,
             429 => SendError::RetryAfter(response.parameters.and_then(|p| p.retry_after).map_or(1, u32::from)),
-            400..=499 => SendError::Refused(response.description),
-            _ => SendError::Unavailable(response.description.into()),
+            status => SendError::Refused {
+                status: u16::try_from(status).unwrap_or(u16::MAX),
+                description: response.description,
+            },
         },
+        frankenstein::Error::HttpReqwest(error) if error.is_timeout() => SendError::TimedOut,
+        frankenstein::Error::HttpReqwest(error) => SendError::Unavailable(Box::new(error)),
+        // Not JSON, or JSON of another shape: its text may be a whole page; a line is enough.
+        frankenstein::Error::JsonDecode { input, .. } => {
+            SendError::BadAnswer(input.chars().take(200).collect::<String>().replace('\n', " "))
+        }
         other => SendError::Unavailable(Box::new(other)),
     }
 }
@@ -503,6 +524,58 @@ mod tests {
     fn group_messages_are_ignored() {
         let body = serde_json::to_vec(&json!({"update_id": 11, "message": {"message_id": 1, "date": 1, "chat": {"id": -100, "type": "group", "title": "g"}, "from": {"id": 5, "is_bot": false, "first_name": "x"}, "text": "/start"}})).unwrap();
         assert!(matches!(parse_update(&body), Parsed::Ignored { .. }));
+    }
+
+    fn api_error(code: u64, description: &str, retry_after: Option<u16>) -> frankenstein::Error {
+        frankenstein::Error::Api(frankenstein::response::ErrorResponse {
+            ok: false,
+            description: description.into(),
+            error_code: code,
+            parameters: retry_after.map(|seconds| frankenstein::response::ResponseParameters {
+                migrate_to_chat_id: None,
+                retry_after: Some(seconds),
+            }),
+        })
+    }
+
+    #[test]
+    fn only_a_block_and_a_lost_chat_are_final() {
+        let final_ones = [
+            classify(api_error(403, "Forbidden: bot was blocked by the user", None)),
+            classify(api_error(400, "Bad Request: chat not found", None)),
+        ];
+        assert!(matches!(final_ones, [SendError::Blocked, SendError::ChatNotFound]), "{final_ones:?}");
+        assert!(final_ones.iter().all(SendError::is_final));
+        for (code, description) in [
+            (401, "Unauthorized"),
+            (404, "Not Found"),
+            (400, "Bad Request: can't parse entities"),
+            (409, "Conflict: terminated by other getUpdates request"),
+            (500, "Internal Server Error"),
+            (502, "Bad Gateway"),
+        ] {
+            let error = classify(api_error(code, description, None));
+            assert!(
+                matches!(&error, SendError::Refused { status, description: d } if u64::from(*status) == code && d == description),
+                "{code}: {error:?}"
+            );
+            assert!(!error.is_final(), "{code} may pass");
+        }
+        assert!(matches!(classify(api_error(429, "Too Many Requests", Some(35))), SendError::RetryAfter(35)));
+        assert!(matches!(classify(api_error(429, "Too Many Requests", None)), SendError::RetryAfter(1)));
+    }
+
+    #[test]
+    fn an_answer_that_is_not_the_bot_apis_is_a_bad_answer_without_the_token() {
+        let page = "<html><body>Cannot POST /bot123:SECRET-token/sendMessage</body></html>".repeat(10);
+        let source = serde_json::from_str::<Value>(&page).unwrap_err();
+        let error = classify(frankenstein::Error::JsonDecode { source, input: page });
+        assert!(matches!(&error, SendError::BadAnswer(text) if text.chars().count() == 200), "{error:?}");
+        assert!(!error.is_final());
+        let messenger = TelegramMessenger::new("http://127.0.0.1:9", "123:SECRET-token");
+        let redacted = messenger.redacted(error).to_string();
+        assert!(!redacted.contains("SECRET") && redacted.contains("/bot***/sendMessage"), "{redacted}");
+        assert!(!format!("{messenger:?}").contains("SECRET"));
     }
 
     #[test]

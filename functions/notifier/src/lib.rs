@@ -10,7 +10,7 @@ use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse
 use shared::config::Config;
 use shared::dynamo::stream::{change_of, StreamRecord};
 use shared::dynamo::{attr::Item, DynamoStore};
-use shared::notify::{self, Change, NoticeSettings, Record};
+use shared::notify::{self, Change, Courier, NoticeSettings, Record};
 use shared::telegram::{TelegramMessenger, Timeouts};
 use std::time::Duration;
 
@@ -29,16 +29,21 @@ impl Notifier {
         Ok(Self::with_messenger(config, dynamodb, messenger))
     }
 
-    /// The notifier with a messenger of its own (tests shorten its timeouts).
+    /// The notifier with a messenger of its own (tests shorten its timeouts). A send starts only
+    /// while one timeout and the keeping of what was not delivered still fit the invocation.
     pub fn with_messenger(
         config: &Config,
         dynamodb: shared::dynamo::DynamoClient,
         messenger: TelegramMessenger,
     ) -> Self {
+        let reserve = notify::reserve_for(messenger.timeouts().call);
         Notifier {
             dispatcher: notify::Dispatcher {
-                store: DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table),
-                messenger,
+                courier: Courier {
+                    store: DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table),
+                    messenger,
+                    reserve,
+                },
                 settings: NoticeSettings {
                     service_desk_url: config.service_desk_url.clone(),
                     timezone: config.timezone,
