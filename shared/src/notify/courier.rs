@@ -74,6 +74,13 @@ fn describe(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// Why [`Courier::send`] did not get a notice through.
+enum Unsent {
+    Telegram(SendError),
+    /// No part is started with only the reserve left.
+    OutOfTime,
+}
+
 /// What a replay did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ReplayReport {
@@ -103,17 +110,17 @@ where
         remaining: &impl Fn() -> Duration,
         now: DateTime<Utc>,
     ) -> Result<Settled, Stop> {
-        if remaining() <= self.reserve {
-            count_by_reason(Metric::NotificationsFailed, FailureReason::OutOfTime.code(), 1);
-            return Err(Stop { reason: FailureReason::OutOfTime, detail: "too little time left to send".into() });
-        }
         let error = match self.send(notice, remaining).await {
             Ok(()) => {
                 count(Metric::NotificationsSent, 1);
                 self.record_delivery(notice, now).await.map_err(Stop::storage)?;
                 return Ok(Settled::Delivered);
             }
-            Err(error) => error,
+            Err(Unsent::OutOfTime) => {
+                count_by_reason(Metric::NotificationsFailed, FailureReason::OutOfTime.code(), 1);
+                return Err(Stop { reason: FailureReason::OutOfTime, detail: "too little time left to send".into() });
+            }
+            Err(Unsent::Telegram(error)) => error,
         };
         let reason = FailureReason::of(&error);
         count_by_reason(Metric::NotificationsFailed, reason.code(), 1);
@@ -141,22 +148,26 @@ where
         Ok(())
     }
 
-    /// Sends a notice (split when long). A 429 is waited out when the wait fits the time left
-    /// (less the reserve). A longer one is waited for as long as fits, and then the error is
-    /// returned: reporting at once would spend the stream's few retries within seconds while the
-    /// limit lasts, whereas waiting makes each retry cover up to a whole invocation. A limit
-    /// that outlasts every retry leaves the notice kept for replay.
-    async fn send(&self, notice: &Outgoing, remaining: &impl Fn() -> Duration) -> Result<(), SendError> {
+    /// Sends a notice (split when long); each part only while more than the reserve is left.
+    /// A 429 is waited out when the wait fits the time left (less the reserve). A longer one is
+    /// waited for as long as fits, and then the error is returned: reporting at once would spend
+    /// the stream's few retries within seconds while the limit lasts, whereas waiting makes each
+    /// retry cover up to a whole invocation. A limit that outlasts every retry leaves the notice
+    /// kept for replay.
+    async fn send(&self, notice: &Outgoing, remaining: &impl Fn() -> Duration) -> Result<(), Unsent> {
         let chat = notice.user as i64;
         let parts = split_message(&notice.html);
         let last = parts.len().saturating_sub(1);
         for (i, part) in parts.into_iter().enumerate() {
+            if remaining() <= self.reserve {
+                return Err(Unsent::OutOfTime);
+            }
             let reply = Reply::Notice { html: part, url: if i == last { notice.url.clone() } else { None } };
             loop {
                 let seconds = match self.messenger.send(chat, &reply).await {
                     Err(SendError::RetryAfter(seconds)) => seconds,
                     other => {
-                        other?;
+                        other.map_err(Unsent::Telegram)?;
                         break;
                     }
                 };
@@ -169,7 +180,7 @@ where
                         "rate limited past the invocation; waited what fits"
                     );
                     tokio::time::sleep(fits).await;
-                    return Err(SendError::RetryAfter(seconds));
+                    return Err(Unsent::Telegram(SendError::RetryAfter(seconds)));
                 }
                 tokio::time::sleep(wait).await;
             }

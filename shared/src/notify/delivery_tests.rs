@@ -324,6 +324,25 @@ async fn with_no_time_left_nothing_is_tried_and_the_record_is_kept() {
 }
 
 #[tokio::test]
+async fn a_long_notice_starts_no_part_without_time_for_it() {
+    let world = world().await;
+    let mut long = ticket(TicketStatus::InProgress);
+    long.subject = "очень длинная тема ".repeat(300);
+    let change = Change::TicketChanged { old: Box::new(ticket(TicketStatus::New)), new: Box::new(long) };
+    let record = Record { event_id: "ev1".into(), sequence: "100".into(), change };
+    // A minute before the first part, then only the reserve.
+    let asked = std::sync::atomic::AtomicU32::new(0);
+    let remaining = || match asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+        0 => Duration::from_secs(60),
+        _ => RESERVE,
+    };
+    assert_eq!(world.dispatcher.handle_batch(&[record], remaining, Utc::now()).await.as_deref(), Some("100"));
+    assert_eq!(world.telegram.delivered_to(ANNA).len(), 1, "the first part went, the second did not start");
+    assert!(!world.sent(&anna_key("ev1")).await, "a notice is sent when all its parts are");
+    assert_eq!(world.kept().await[&anna_key("ev1")].0, FailureReason::OutOfTime);
+}
+
+#[tokio::test]
 async fn a_store_that_cannot_keep_still_hands_the_record_back() {
     let world = world().await;
     world.telegram.fail_next(ANNA, SendError::TimedOut);
