@@ -265,6 +265,31 @@ impl TestEnv {
         response.batch_item_failures.into_iter().filter_map(|f| f.item_identifier).collect()
     }
 
+    /// Feeds a batch to `notifier` with `time` left in the invocation; returns the records
+    /// handed back and how long the invocation took.
+    pub async fn notify_with(
+        &self,
+        notifier: &notifier::Notifier,
+        batch: aws_lambda_events::dynamodb::Event,
+        time: Duration,
+    ) -> (Vec<String>, Duration) {
+        let start = std::time::Instant::now();
+        let response = notifier.handle(batch, start + time).await;
+        let failed = response.batch_item_failures.into_iter().filter_map(|f| f.item_identifier).collect();
+        (failed, start.elapsed())
+    }
+
+    /// The notices kept for replay.
+    pub async fn kept(&self) -> Vec<shared::notify::FailedNotice> {
+        shared::ports::FailedNotices::kept(&self.store()).await.expect("kept notices")
+    }
+
+    /// Whether the notice of `event_id` to `person` is marked sent.
+    pub async fn marked_sent(&self, event_id: &str, person: &shared::domain::Person) -> bool {
+        let key = shared::notify::notice_key(event_id, person);
+        shared::ports::SentNotices::already_sent(&self.store(), &key).await.expect("a marker read")
+    }
+
     /// Runs everything new on the stream through the notifier; asserts no record failed.
     pub async fn run_notifier(&self) {
         let batch = self.stream_batch().await;
