@@ -8,7 +8,8 @@
 //!   account), 429 with `retry_after`, or never to answer (the connection stays open, silent).
 //! - A wrong token answers 401, like Telegram, and so does the old one after
 //!   [`FakeTelegram::revoke_token`]; a path that is no Bot API method answers 404, like
-//!   Telegram (a wrong `TELEGRAM_API_URL`). [`FakeTelegram::go_silent`] makes every call hang.
+//!   Telegram (a wrong `TELEGRAM_API_URL`). [`FakeTelegram::go_silent`] makes every call and
+//!   download hang; [`FakeTelegram::stall_downloads`] sends the start of a file and no more.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -84,6 +85,8 @@ struct Inner {
     hanging: HashSet<i64>,
     /// No call is answered at all.
     silent: bool,
+    /// Downloads send a few bytes and then nothing.
+    stalled_downloads: bool,
     /// chat → (retry_after, how many more answers are 429)
     rate_limited: HashMap<i64, (u32, u32)>,
     files: HashMap<String, FakeFile>,
@@ -171,6 +174,11 @@ impl FakeTelegram {
     /// From now on no call at all is answered (connections are accepted and left open).
     pub fn go_silent(&self) {
         self.lock().silent = true;
+    }
+
+    /// From now on a download answers with the start of the file and then sends nothing.
+    pub fn stall_downloads(&self) {
+        self.lock().stalled_downloads = true;
     }
 
     /// Revokes the token, as /revoke in @BotFather does: the old one answers 401 from now on.
@@ -356,9 +364,22 @@ async fn download(State(fake): State<FakeTelegram>, Path((bot, path)): Path<(Str
     if !fake.accepts(&bot) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    let inner = fake.lock();
-    match inner.files.values().find(|f| f.file_path == path) {
-        Some(file) => file.bytes.clone().into_response(),
+    let (silent, stalled, file) = {
+        let inner = fake.lock();
+        (inner.silent, inner.stalled_downloads, inner.files.values().find(|f| f.file_path == path).cloned())
+    };
+    if silent {
+        return std::future::pending().await;
+    }
+    match file {
+        Some(file) if stalled => {
+            use futures_util::StreamExt;
+            let start = axum::body::Bytes::from(file.bytes[..file.bytes.len().min(4)].to_vec());
+            let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(start) })
+                .chain(futures_util::stream::pending());
+            axum::body::Body::from_stream(body).into_response()
+        }
+        Some(file) => file.bytes.into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
