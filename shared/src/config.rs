@@ -57,6 +57,16 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
+/// `TELEGRAM_API_URL`, `https://api.telegram.org` when unset (for tools that need no more of
+/// the configuration).
+pub fn telegram_api_url(lookup: impl Fn(&str) -> Option<String>) -> String {
+    lookup("TELEGRAM_API_URL")
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "https://api.telegram.org".into())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
 impl Config {
     /// Reads the configuration from the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -73,11 +83,7 @@ impl Config {
         Ok(Config {
             telegram_bot_token: Secret::new(required("TELEGRAM_BOT_TOKEN")?),
             telegram_secret_token: Secret::new(required("TELEGRAM_SECRET_TOKEN")?),
-            telegram_api_url: lookup("TELEGRAM_API_URL")
-                .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| "https://api.telegram.org".into())
-                .trim_end_matches('/')
-                .to_owned(),
+            telegram_api_url: telegram_api_url(&lookup),
             api_token: Secret::new(required("API_TOKEN")?),
             tickets_table: required("TICKETS_TABLE")?,
             bot_table: required("BOT_TABLE")?,

@@ -18,16 +18,24 @@ use crate::domain::{
     Actor, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link,
     TelegramUserId, Ticket, TicketDetails, TicketStatus,
 };
+use crate::notify::{FailedNotice, FailureReason, Outgoing};
 use crate::phone::Phone;
 use crate::ports::{
-    AlbumClaims, CallMeRequests, Commit, Directory, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
+    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, SentNotices, StoreError, TicketFilter, TicketStore,
+    UserStore,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 /// Every store port, as one bound.
-pub trait Stores: UserStore + AlbumClaims + Directory + TicketStore + CallMeRequests + SentNotices {}
+pub trait Stores:
+    UserStore + AlbumClaims + Directory + TicketStore + CallMeRequests + SentNotices + FailedNotices
+{
+}
 
-impl<S> Stores for S where S: UserStore + AlbumClaims + Directory + TicketStore + CallMeRequests + SentNotices {}
+impl<S> Stores for S where
+    S: UserStore + AlbumClaims + Directory + TicketStore + CallMeRequests + SentNotices + FailedNotices
+{
+}
 
 /// One `#[tokio::test]` per contract check, each on the store `$fresh` makes (an expression
 /// evaluated inside the async test, so it may `.await`). The list of checks lives here alone.
@@ -66,6 +74,7 @@ macro_rules! store_contract_tests {
             list_tickets_filters_and_orders_newest_first,
             call_me_requests_via_commit_newest_first,
             sent_notices_are_remembered,
+            failed_notices_are_kept_replaced_and_forgotten,
             unreachable_until_the_next_commit,
             a_commit_may_not_write_one_item_twice,
             a_commit_holds_at_most_100_items,
@@ -987,6 +996,52 @@ pub async fn sent_notices_are_remembered<S: Stores>(store: S) {
     assert!(!ok(store.already_sent("ev1#contact:c2").await, "already_sent"), "other notices are not");
     ok(store.mark_sent(key, at(1)).await, "marking again is no error");
     assert!(ok(store.already_sent(key).await, "already_sent"), "still remembered");
+}
+
+fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64) -> FailedNotice {
+    FailedNotice {
+        notice: Outgoing {
+            key: key.into(),
+            user: ANNA,
+            html: "<b>Заявка #7</b>\n\nСтатус: В работе &amp; «ещё»".into(),
+            url: Some("https://desk.example.com/tickets/7".into()),
+            sequence: sequence.into(),
+            call_me: None,
+        },
+        reason,
+        detail: "Telegram answered 401: Unauthorized".into(),
+        failed_at: at(seconds),
+    }
+}
+
+pub async fn failed_notices_are_kept_replaced_and_forgotten<S: Stores>(store: S) {
+    assert!(ok(store.kept().await, "kept").is_empty(), "nothing kept yet");
+    let first = failed_notice("ev1#contact:c1", "100000000000000000001", FailureReason::Unauthorized, 0);
+    let mut second = failed_notice("ev2#employee:e1", "9", FailureReason::Timeout, 1);
+    second.notice.url = None;
+    second.notice.call_me = Some("r1".into());
+    second.notice.user = BORIS;
+    ok(store.keep(&first).await, "keep");
+    ok(store.keep(&second).await, "keep");
+    ok(store.mark_sent("ev1#contact:c1", at(2)).await, "mark_sent");
+    let mut kept = ok(store.kept().await, "kept");
+    kept.sort_by(|a, b| a.notice.key.cmp(&b.notice.key));
+    assert_eq!(kept, vec![first.clone(), second.clone()], "every field as kept; markers are not kept notices");
+
+    let again = FailedNotice {
+        reason: FailureReason::ServerError,
+        detail: "502".into(),
+        ..failed_notice("ev1#contact:c1", "100000000000000000001", FailureReason::ServerError, 5)
+    };
+    ok(store.keep(&again).await, "keeping again");
+    let kept = ok(store.kept().await, "kept");
+    assert_eq!(kept.len(), 2, "one notice, one kept copy");
+    assert!(kept.contains(&again), "the latest failure replaces the kept one");
+
+    ok(store.forget("ev1#contact:c1").await, "forget");
+    assert_eq!(ok(store.kept().await, "kept"), vec![second], "forgotten");
+    assert!(ok(store.already_sent("ev1#contact:c1").await, "already_sent"), "forgetting leaves the marker");
+    ok(store.forget("ev1#contact:c1").await, "forgetting what is not kept is no error");
 }
 
 pub async fn unreachable_until_the_next_commit<S: Stores>(store: S) {

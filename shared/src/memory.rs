@@ -14,10 +14,11 @@ use crate::domain::{
     Actor, Attachment, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link, Person,
     TelegramUserId, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
 };
+use crate::notify::FailedNotice;
 use crate::phone::Phone;
 use crate::ports::{
-    journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, SentNotices, StoreError,
-    TicketFilter, TicketStore, UserStore,
+    journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, SentNotices,
+    StoreError, TicketFilter, TicketStore, UserStore,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -55,6 +56,9 @@ pub enum Operation {
     MarkCallMeNotified,
     AlreadySent,
     MarkSent,
+    Keep,
+    Kept,
+    Forget,
 }
 
 /// What an injected fault makes the next call of an [`Operation`] do.
@@ -179,6 +183,7 @@ struct Data {
     ticket_counter: u64,
     albums: HashMap<String, AlbumTarget>,
     sent_notices: HashSet<String>,
+    failed_notices: HashMap<String, FailedNotice>,
     clients: HashMap<String, Client>,
     contacts: HashMap<String, Contact>,
     employees: HashMap<String, Employee>,
@@ -954,6 +959,26 @@ impl SentNotices for MemoryStore {
     async fn mark_sent(&self, key: &str, _now: DateTime<Utc>) -> Result<(), StoreError> {
         self.run(Operation::MarkSent, |s| {
             s.data.sent_notices.insert(key.to_owned());
+            Ok(())
+        })
+    }
+}
+
+impl FailedNotices for MemoryStore {
+    async fn keep(&self, failed: &FailedNotice) -> Result<(), StoreError> {
+        self.run(Operation::Keep, |s| {
+            s.data.failed_notices.insert(failed.notice.key.clone(), failed.clone());
+            Ok(())
+        })
+    }
+
+    async fn kept(&self) -> Result<Vec<FailedNotice>, StoreError> {
+        self.run(Operation::Kept, |s| Ok(s.data.failed_notices.values().cloned().collect()))
+    }
+
+    async fn forget(&self, key: &str) -> Result<(), StoreError> {
+        self.run(Operation::Forget, |s| {
+            s.data.failed_notices.remove(key);
             Ok(())
         })
     }

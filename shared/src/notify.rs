@@ -1,17 +1,33 @@
 //! Notifications: every change of a ticket, whoever made it, reaches the people concerned.
 //!
 //! The notifier reads the TicketsTable stream. A record is turned into a [`Change`] by the
-//! Lambda function; [`notices`] decides who hears what (pure); [`Dispatcher::handle_batch`] sends
-//! them in order and reports the first record that must be retried.
+//! Lambda function; [`notices`] decides who hears what (pure); [`Dispatcher::handle_batch`]
+//! works out what each record still owes and hands it to the [`Courier`], which sends in order,
+//! and reports the first record that must be retried.
 //!
 //! Exactly once, as far as Telegram allows: each notice is keyed by the stream record's
-//! `eventID` and the recipient; a `SENT#` marker is written after the send succeeds and checked
-//! before sending, so a redelivered record sends nothing twice. (A crash between the send and
-//! the marker can still repeat one message; nothing stricter exists without Telegram's help.)
+//! `eventID` and the recipient ([`notice_key`]); a `SENT#` marker is written after the send
+//! succeeds and checked before sending, so a redelivered record sends nothing twice. (A crash
+//! between the send and the marker can still repeat one message; nothing stricter exists
+//! without Telegram's help.)
+//!
+//! Every failure ends: 403 and 400 "chat not found" settle a notice for good; any other failure
+//! hands its record back to the stream (with the records after it, which keeps each ticket's
+//! order) and keeps what those records owe as `FAILED#` items, so that whatever the stream's
+//! retries come to, [`Courier::replay`] can deliver it.
 
-use crate::dialogue::Reply;
-use crate::domain::{Actor, AuthorKind, CallMeRequest, Comment, Person, Ticket, TicketStatus, BOT_SOURCE};
-use crate::ports::{CallMeRequests, Directory, Messenger, SendError, SentNotices, StoreError, TicketStore, UserStore};
+mod courier;
+#[cfg(test)]
+mod delivery_tests;
+
+pub use courier::{reserve_for, Courier, ReplayReport, Settled, Stop, TIME_TO_ANSWER, TIME_TO_KEEP};
+
+use crate::domain::{
+    Actor, AuthorKind, CallMeRequest, Comment, Person, TelegramUserId, Ticket, TicketStatus, BOT_SOURCE,
+};
+use crate::ports::{
+    CallMeRequests, Directory, FailedNotices, Messenger, SendError, SentNotices, StoreError, TicketStore, UserStore,
+};
 use crate::texts::{self, fill};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -52,6 +68,131 @@ pub struct Notice {
     pub to: Recipient,
     pub html: String,
     pub url: Option<String>,
+}
+
+/// `<event id>#<person code>`: the key of one notice, shared by its `SENT#` marker and its kept
+/// copy.
+pub fn notice_key(event_id: &str, to: &Recipient) -> String {
+    format!("{event_id}#{}", to.code())
+}
+
+/// A notice on its way: rendered, addressed to a Telegram user, keyed for its markers. What is
+/// sent, and what is kept when it cannot be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// [`notice_key`].
+    pub key: String,
+    /// The Telegram user whose private chat with the bot it goes to.
+    pub user: TelegramUserId,
+    pub html: String,
+    pub url: Option<String>,
+    /// The stream record's sequence number: kept notices are replayed in this order.
+    pub sequence: String,
+    /// The call-me request that its delivery reports as notified.
+    pub call_me: Option<String>,
+}
+
+/// A notice whose record was handed back to the stream, kept so that a later attempt or the
+/// replay delivers it whatever the stream's retries come to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedNotice {
+    pub notice: Outgoing,
+    pub reason: FailureReason,
+    /// What failed, in words: Telegram's description, the network trouble, or the failed record
+    /// it was held back behind. Never the token.
+    pub detail: String,
+    /// When it last failed.
+    pub failed_at: DateTime<Utc>,
+}
+
+/// Why a notice did not reach its chat: the `Reason` of the `NotificationsFailed` metric, and
+/// what a kept notice says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailureReason {
+    /// 403, final: the recipient is marked unreachable.
+    Blocked,
+    /// 400 "chat not found", final.
+    ChatNotFound,
+    /// 429 for longer than the invocation could wait.
+    RateLimited,
+    /// 401: the bot's token was revoked (deploy the new one).
+    Unauthorized,
+    /// 404: `TELEGRAM_API_URL` is wrong.
+    WrongUrl,
+    /// Another 4xx: Telegram refuses this message (a text it cannot parse, say).
+    Refused,
+    /// 5xx: Telegram is in trouble.
+    ServerError,
+    /// No answer within the client's timeouts.
+    Timeout,
+    /// Something other than the Bot API answered.
+    BadAnswer,
+    /// The request did not get through.
+    Network,
+    /// The store failed: reading who hears what, or recording a delivery.
+    Storage,
+    /// Too little of the invocation was left to start a send.
+    OutOfTime,
+}
+
+impl FailureReason {
+    pub const ALL: [FailureReason; 12] = [
+        FailureReason::Blocked,
+        FailureReason::ChatNotFound,
+        FailureReason::RateLimited,
+        FailureReason::Unauthorized,
+        FailureReason::WrongUrl,
+        FailureReason::Refused,
+        FailureReason::ServerError,
+        FailureReason::Timeout,
+        FailureReason::BadAnswer,
+        FailureReason::Network,
+        FailureReason::Storage,
+        FailureReason::OutOfTime,
+    ];
+
+    pub fn of(error: &SendError) -> Self {
+        match error {
+            SendError::Blocked => FailureReason::Blocked,
+            SendError::ChatNotFound => FailureReason::ChatNotFound,
+            SendError::RetryAfter(_) => FailureReason::RateLimited,
+            SendError::Refused { status: 401, .. } => FailureReason::Unauthorized,
+            SendError::Refused { status: 404, .. } => FailureReason::WrongUrl,
+            SendError::Refused { status: 500.., .. } => FailureReason::ServerError,
+            SendError::Refused { .. } => FailureReason::Refused,
+            SendError::TimedOut => FailureReason::Timeout,
+            SendError::BadAnswer(_) => FailureReason::BadAnswer,
+            SendError::Unavailable(_) => FailureReason::Network,
+        }
+    }
+
+    /// As stored and as the metric's dimension.
+    pub fn code(self) -> &'static str {
+        match self {
+            FailureReason::Blocked => "blocked",
+            FailureReason::ChatNotFound => "chat_not_found",
+            FailureReason::RateLimited => "rate_limited",
+            FailureReason::Unauthorized => "unauthorized",
+            FailureReason::WrongUrl => "wrong_url",
+            FailureReason::Refused => "refused",
+            FailureReason::ServerError => "server_error",
+            FailureReason::Timeout => "timeout",
+            FailureReason::BadAnswer => "bad_answer",
+            FailureReason::Network => "network",
+            FailureReason::Storage => "storage",
+            FailureReason::OutOfTime => "out_of_time",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| reason.code() == code)
+    }
+
+    /// Whether the failure concerns this one message (the replay goes on with the others)
+    /// rather than Telegram, the token or the time left (the replay stops).
+    pub fn is_about_one_message(self) -> bool {
+        self == FailureReason::Refused
+    }
 }
 
 /// Names and facts the texts need, read from the directory.
@@ -240,41 +381,37 @@ pub fn split_message(text: &str) -> Vec<String> {
     parts
 }
 
+/// Decides what each stream record owes and has the [`Courier`] deliver it.
 pub struct Dispatcher<S, M> {
-    pub store: S,
-    pub messenger: M,
+    pub courier: Courier<S, M>,
     pub settings: NoticeSettings,
-}
-
-/// Why a record could not be finished now.
-#[derive(Debug, thiserror::Error)]
-pub enum Failure {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("Telegram failed: {0}")]
-    Telegram(#[source] SendError),
 }
 
 impl<S, M> Dispatcher<S, M>
 where
-    S: Directory + TicketStore + UserStore + CallMeRequests + SentNotices,
+    S: Directory + TicketStore + UserStore + CallMeRequests + SentNotices + FailedNotices,
     M: Messenger,
 {
     /// Handles records in order. Returns the sequence number of the first record that must be
     /// retried (everything after it is retried too, which keeps each ticket's order), or `None`.
-    /// `remaining` is the time left before the function's deadline; `now` is when the batch
-    /// is handled.
+    /// What that record and the ones after it still owe is kept for replay. `remaining` is the
+    /// time left before the function's deadline; `now` is when the batch is handled.
     pub async fn handle_batch(
         &self,
         records: &[Record],
         remaining: impl Fn() -> Duration,
         now: DateTime<Utc>,
     ) -> Option<String> {
-        for record in records {
-            if let Err(error) = self.handle_record(record, &remaining, now).await {
-                tracing::warn!(event_id = %record.event_id, %error, "stream record will be retried");
-                return Some(record.sequence.clone());
-            }
+        for (at, record) in records.iter().enumerate() {
+            let Err(stop) = self.handle_record(record, &remaining, now).await else { continue };
+            tracing::warn!(
+                event_id = %record.event_id,
+                reason = stop.reason.code(),
+                detail = %stop.detail,
+                "stream record handed back for a retry"
+            );
+            self.keep_held_back(&records[at + 1..], record, &stop, &remaining, now).await;
+            return Some(record.sequence.clone());
         }
         None
     }
@@ -284,88 +421,101 @@ where
         record: &Record,
         remaining: &impl Fn() -> Duration,
         now: DateTime<Utc>,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), Stop> {
+        let owed = self.owed(record).await.map_err(Stop::storage)?;
+        for (at, notice) in owed.iter().enumerate() {
+            if let Err(stop) = self.courier.deliver(notice, remaining, now).await {
+                self.courier.keep(&owed[at..], &stop, now).await;
+                return Err(stop);
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps what the records after a failed one owe: the stream hands them back with it, and
+    /// drops them with it when its retries run out. Best effort, while time is left.
+    async fn keep_held_back(
+        &self,
+        records: &[Record],
+        failed: &Record,
+        stop: &Stop,
+        remaining: &impl Fn() -> Duration,
+        now: DateTime<Utc>,
+    ) {
+        let held =
+            Stop { reason: stop.reason, detail: format!("held back behind {}: {}", failed.event_id, stop.detail) };
+        for (at, record) in records.iter().enumerate() {
+            let kept = if remaining() <= TIME_TO_ANSWER {
+                false
+            } else {
+                match self.owed(record).await {
+                    Ok(owed) => self.courier.keep(&owed, &held, now).await,
+                    Err(error) => {
+                        tracing::error!(event_id = %record.event_id, %error, "could not work out what a record owes");
+                        false
+                    }
+                }
+            };
+            if !kept {
+                tracing::error!(
+                    records = records.len() - at,
+                    "records handed back without their notices kept: only the stream and its failure queue hold them"
+                );
+                return;
+            }
+        }
+    }
+
+    /// What a record still owes: its notices, rendered and addressed, less those sent before and
+    /// those to people Telegram cannot reach (not linked, or unreachable).
+    pub async fn owed(&self, record: &Record) -> Result<Vec<Outgoing>, StoreError> {
+        let store = &self.courier.store;
         let context = self.context(&record.change).await?;
-        let mut delivered = 0;
+        let call_me = match &record.change {
+            Change::CallMeRequested(request) => Some(request.id.clone()),
+            _ => None,
+        };
+        let mut owed = vec![];
         for notice in notices(&record.change, &context, &self.settings) {
-            let key = format!("{}#{}", record.event_id, notice.to.code());
-            if self.store.already_sent(&key).await? {
+            let key = notice_key(&record.event_id, &notice.to);
+            if store.already_sent(&key).await? {
                 continue;
             }
             let Some(user) = self.telegram_user(&notice.to).await? else {
                 continue; // not linked to Telegram: nobody to tell
             };
-            if self.store.is_unreachable(user).await? {
+            if store.is_unreachable(user).await? {
                 continue;
             }
-            match self.send(user as i64, &notice, remaining).await {
-                Ok(()) => {
-                    delivered += 1;
-                    crate::observability::count(crate::observability::Metric::NotificationsSent, 1);
-                }
-                Err(SendError::Blocked) => {
-                    crate::observability::count(crate::observability::Metric::NotificationsFailed, 1);
-                    tracing::info!(user, "recipient blocked the bot; marked unreachable");
-                    self.store.mark_unreachable(user).await?;
-                }
-                Err(SendError::Refused(reason)) => {
-                    tracing::error!(%reason, "Telegram refused a notification; not retried");
-                }
-                Err(other) => {
-                    crate::observability::count(crate::observability::Metric::NotificationsFailed, 1);
-                    return Err(Failure::Telegram(other));
-                }
-            }
-            self.store.mark_sent(&key, now).await?;
+            owed.push(Outgoing {
+                key,
+                user,
+                html: notice.html,
+                url: notice.url,
+                sequence: record.sequence.clone(),
+                call_me: call_me.clone(),
+            });
         }
-        if let (Change::CallMeRequested(request), true) = (&record.change, delivered > 0) {
-            self.store.mark_call_me_notified(&request.id).await?;
-        }
-        Ok(())
+        Ok(owed)
     }
 
-    /// Sends a notice (split when long); waits out a 429 when the wait fits the time left.
-    async fn send(&self, chat: i64, notice: &Notice, remaining: &impl Fn() -> Duration) -> Result<(), SendError> {
-        let parts = split_message(&notice.html);
-        let last = parts.len() - 1;
-        for (i, part) in parts.into_iter().enumerate() {
-            let reply = Reply::Notice { html: part, url: if i == last { notice.url.clone() } else { None } };
-            loop {
-                match self.messenger.send(chat, &reply).await {
-                    Err(SendError::RetryAfter(seconds)) => {
-                        let wait = Duration::from_secs(u64::from(seconds));
-                        if wait + Duration::from_secs(2) >= remaining() {
-                            return Err(SendError::RetryAfter(seconds));
-                        }
-                        tokio::time::sleep(wait).await;
-                    }
-                    other => {
-                        other?;
-                        break;
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    async fn telegram_user(&self, to: &Recipient) -> Result<Option<u64>, StoreError> {
+    async fn telegram_user(&self, to: &Recipient) -> Result<Option<TelegramUserId>, StoreError> {
+        let store = &self.courier.store;
         Ok(match to {
-            Recipient::Contact(id) => {
-                self.store.get_contact(id).await?.filter(|c| c.active).and_then(|c| c.telegram_user)
-            }
-            Recipient::Employee(id) => self.store.get_employee(id).await?.and_then(|e| e.telegram_user),
+            Recipient::Contact(id) => store.get_contact(id).await?.filter(|c| c.active).and_then(|c| c.telegram_user),
+            Recipient::Employee(id) => store.get_employee(id).await?.and_then(|e| e.telegram_user),
         })
     }
 
     async fn context(&self, change: &Change) -> Result<Context, StoreError> {
+        let store = &self.courier.store;
         let mut context = Context::default();
         if let Change::CallMeRequested(request) = change {
-            if let Some(contact) = self.store.get_contact(&request.contact_id).await? {
+            if let Some(contact) = store.get_contact(&request.contact_id).await? {
                 context.contact_name = contact.name;
                 context.contact_phone = contact.phone.to_string();
             }
-            if let Some(client) = self.store.get_client(&request.client_id).await? {
+            if let Some(client) = store.get_client(&request.client_id).await? {
                 context.client_name = client.name;
                 context.manager_id = client.manager_id;
             }
@@ -374,20 +524,20 @@ where
         let ticket = match change {
             Change::TicketCreated(t) => Some(t.clone()),
             Change::TicketChanged { new, .. } => Some(Ticket::clone(new)),
-            Change::CommentAdded(c) => self.store.ticket(c.ticket_id).await?,
+            Change::CommentAdded(c) => store.ticket(c.ticket_id).await?,
             Change::CallMeRequested(_) | Change::Nothing => None,
         };
         let Some(ticket) = ticket else { return Ok(context) };
-        if let Some(contact) = self.store.get_contact(&ticket.contact_id).await? {
+        if let Some(contact) = store.get_contact(&ticket.contact_id).await? {
             context.contact_name = contact.name;
         }
-        if let Some(client) = self.store.get_client(&ticket.client_id).await? {
+        if let Some(client) = store.get_client(&ticket.client_id).await? {
             context.client_name = client.name;
             context.client_vip = client.vip;
             context.manager_id = client.manager_id;
         }
         if let Some(assignee) = &ticket.assignee_id {
-            context.assignee_name = self.store.get_employee(assignee).await?.map(|e| e.name);
+            context.assignee_name = store.get_employee(assignee).await?.map(|e| e.name);
         }
         if matches!(change, Change::CommentAdded(_)) {
             context.ticket = Some(ticket);
@@ -491,6 +641,16 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_failure_reason_reads_back_from_its_code() {
+        let codes: std::collections::HashSet<&str> = FailureReason::ALL.iter().map(|r| r.code()).collect();
+        assert_eq!(codes.len(), FailureReason::ALL.len(), "codes are distinct");
+        for reason in FailureReason::ALL {
+            assert_eq!(FailureReason::from_code(reason.code()), Some(reason));
+        }
+        assert_eq!(FailureReason::from_code("gremlins"), None);
     }
 
     #[test]

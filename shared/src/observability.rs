@@ -33,7 +33,10 @@ pub enum Metric {
     UpdatesRejected,
     TicketsCreated,
     NotificationsSent,
+    /// A notice that did not reach its chat, with a `Reason` ([`count_by_reason`]).
     NotificationsFailed,
+    /// A notice written to the BotTable for replay (its record was handed back to the stream).
+    NotificationsKept,
 }
 
 impl Metric {
@@ -45,33 +48,62 @@ impl Metric {
             Metric::TicketsCreated => "TicketsCreated",
             Metric::NotificationsSent => "NotificationsSent",
             Metric::NotificationsFailed => "NotificationsFailed",
+            Metric::NotificationsKept => "NotificationsKept",
         }
     }
 }
 
 /// The EMF line of one data point.
 pub fn emf_line(metric: Metric, value: u64, timestamp_ms: i64) -> String {
-    serde_json::json!({
+    emf(metric, None, value, timestamp_ms)
+}
+
+/// The EMF line of one data point with a `Reason`: it counts both in the metric without
+/// dimensions (the total, for alarms) and in the metric of that reason.
+pub fn emf_line_by_reason(metric: Metric, reason: &str, value: u64, timestamp_ms: i64) -> String {
+    emf(metric, Some(reason), value, timestamp_ms)
+}
+
+fn emf(metric: Metric, reason: Option<&str>, value: u64, timestamp_ms: i64) -> String {
+    let dimensions = match reason {
+        Some(_) => serde_json::json!([[REASON], []]),
+        None => serde_json::json!([[]]),
+    };
+    let mut line = serde_json::json!({
         "_aws": {
             "Timestamp": timestamp_ms,
             "CloudWatchMetrics": [{
                 "Namespace": "ServiceDeskBot",
-                "Dimensions": [[]],
+                "Dimensions": dimensions,
                 "Metrics": [{"Name": metric.name(), "Unit": "Count"}]
             }]
         },
         metric.name(): value,
-    })
-    .to_string()
+    });
+    if let Some(reason) = reason {
+        line[REASON] = reason.into();
+    }
+    line.to_string()
 }
+
+/// The dimension that sorts failures.
+const REASON: &str = "Reason";
 
 /// Emits a data point (skipped when zero, and outside Lambda: locally stdout is a terminal).
 pub fn count(metric: Metric, value: u64) {
+    emit(value, || emf_line(metric, value, chrono::Utc::now().timestamp_millis()));
+}
+
+/// Emits a data point of `metric` for `reason` (and for the total).
+pub fn count_by_reason(metric: Metric, reason: &str, value: u64) {
+    emit(value, || emf_line_by_reason(metric, reason, value, chrono::Utc::now().timestamp_millis()));
+}
+
+fn emit(value: u64, line: impl FnOnce() -> String) {
     if value == 0 || std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_none() {
         return;
     }
-    let line = emf_line(metric, value, chrono::Utc::now().timestamp_millis());
-    let _ = writeln!(std::io::stdout().lock(), "{line}");
+    let _ = writeln!(std::io::stdout().lock(), "{}", line());
 }
 
 #[cfg(test)]
@@ -86,5 +118,14 @@ mod tests {
         assert_eq!(line["_aws"]["CloudWatchMetrics"][0]["Namespace"], "ServiceDeskBot");
         assert_eq!(line["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"], "TicketsCreated");
         assert_eq!(line["_aws"]["Timestamp"], 1_700_000_000_000i64);
+    }
+
+    #[test]
+    fn a_failure_counts_in_its_reason_and_in_the_total() {
+        let line: serde_json::Value =
+            serde_json::from_str(&emf_line_by_reason(Metric::NotificationsFailed, "timeout", 1, 0)).unwrap();
+        assert_eq!(line["NotificationsFailed"], 1);
+        assert_eq!(line["Reason"], "timeout");
+        assert_eq!(line["_aws"]["CloudWatchMetrics"][0]["Dimensions"], serde_json::json!([["Reason"], []]));
     }
 }

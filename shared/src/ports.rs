@@ -10,6 +10,7 @@ use crate::domain::{
     Actor, Attachment, AuthorKind, CallMeRequest, Client, Comment, Contact, Employee, JournalEntry, Link,
     TelegramUserId, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
 };
+use crate::notify::FailedNotice;
 use crate::phone::Phone;
 use chrono::{DateTime, Utc};
 use std::future::Future;
@@ -234,20 +235,41 @@ pub trait Directory: Send + Sync {
     }
 }
 
+/// Why a message did not reach its chat, sorted by what the sender does about it. Only
+/// [`SendError::is_final`] ones settle the message; after any other, the same message may go
+/// through later.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
-    /// 403: the user blocked the bot (or never started it). Retrying is wrong.
+    /// 403: the user blocked the bot (or never started it). Final for this recipient.
     #[error("the recipient blocked the bot")]
     Blocked,
+    /// 400 "chat not found": the chat is gone (a deleted account). Final for this recipient.
+    #[error("the chat does not exist")]
+    ChatNotFound,
     /// 429: wait this many seconds before the next message.
     #[error("rate limited, retry after {0} s")]
     RetryAfter(u32),
-    /// Telegram refused the request itself (400 and the like): a retry sends the same refusal.
-    #[error("Telegram refused the message: {0}")]
-    Refused(String),
-    /// Network trouble or a 5xx: a retry may succeed.
-    #[error("Telegram unavailable")]
+    /// Telegram answered with another error: 401 (the token was revoked), 404 (a wrong API
+    /// URL), another 4xx (a text it cannot parse), 5xx. Fixing the cause (a deploy with the new
+    /// token, the right URL, the text) or Telegram coming back lets it through.
+    #[error("Telegram answered {status}: {description}")]
+    Refused { status: u16, description: String },
+    /// No answer within the client's timeouts.
+    #[error("Telegram did not answer in time")]
+    TimedOut,
+    /// Something answered that is not the Bot API (a proxy's error page, a wrong host).
+    #[error("the answer is not the Bot API's: {0}")]
+    BadAnswer(String),
+    /// The request did not get through (DNS, connection, TLS).
+    #[error("Telegram unreachable")]
     Unavailable(#[source] BoxError),
+}
+
+impl SendError {
+    /// A retry meets the same answer: the message is settled without reaching the chat.
+    pub fn is_final(&self) -> bool {
+        matches!(self, SendError::Blocked | SendError::ChatNotFound)
+    }
 }
 
 /// Sends messages to Telegram chats.
@@ -317,6 +339,17 @@ pub trait CallMeRequests: Send + Sync {
 pub trait SentNotices: Send + Sync {
     fn already_sent(&self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
     fn mark_sent(&self, key: &str, now: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Notices that did not reach their chats, kept (14 days) for a later attempt or the replay;
+/// a delivery forgets them.
+pub trait FailedNotices: Send + Sync {
+    /// Keeps the notice under its key, replacing what was kept there.
+    fn keep(&self, failed: &FailedNotice) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Every kept notice, in no particular order.
+    fn kept(&self) -> impl Future<Output = Result<Vec<FailedNotice>, StoreError>> + Send;
+    /// Forgetting a notice that is not kept is no error.
+    fn forget(&self, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Links to stored files for staff.

@@ -1,5 +1,6 @@
 //! Telegram Bot API adapter: updates in, messages out (frankenstein's `client_reqwest::Bot`).
 
+use crate::config::Secret;
 use crate::dialogue::{Content, Event, FileKind, Inbound, IncomingFile, InlineButton, Keyboard, Reply, Unsupported};
 use crate::media::MAX_DOWNLOAD_BYTES;
 use crate::ports::{DownloadError, FileSource, Messenger, SendError};
@@ -11,6 +12,7 @@ use frankenstein::types::{
 use frankenstein::updates::{Update, UpdateContent};
 use frankenstein::AsyncTelegramApi;
 use serde_json::Value;
+use std::time::Duration;
 
 /// The update kinds the bot uses: the webhook is registered with these `allowed_updates`
 /// (so Telegram does not send, and bill our Lambda for, kinds the bot ignores).
@@ -304,29 +306,89 @@ fn answer_params(press_id: &str, text: &Option<String>) -> AnswerCallbackQueryPa
     AnswerCallbackQueryParams::builder().callback_query_id(press_id).maybe_text(text.clone()).build()
 }
 
+/// How long a call to Telegram may take, so that a silent Telegram cannot hold an invocation:
+/// each request gives up after these, and the caller sees a timeout like any other failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// To open a connection.
+    pub connect: Duration,
+    /// A whole Bot API call (`sendMessage`, `getFile`, `setWebhook`, ...), and the longest pause
+    /// between two reads of any answer, downloads included.
+    pub call: Duration,
+    /// A whole file download (up to [`MAX_DOWNLOAD_BYTES`]).
+    pub download: Duration,
+}
+
+impl Default for Timeouts {
+    /// For the functions (webhook and registrar time out after 30 s, the notifier after 60 s,
+    /// template.yaml): a Bot API call takes well under a second, so after 5 s Telegram is in
+    /// trouble and the caller hands the work back (the notifier's record, the webhook's
+    /// update). A file (getFile, then up to 20 MB) takes at most 5 + 12 s: over half of the
+    /// webhook's 30 s stays for S3, DynamoDB and the replies; a download that stalls for 5 s
+    /// ends then.
+    fn default() -> Self {
+        Timeouts { connect: Duration::from_secs(3), call: Duration::from_secs(5), download: Duration::from_secs(12) }
+    }
+}
+
 /// Sends through the Bot API. The token is only in the client's base URL, which frankenstein
 /// strips from its errors, and in the download path; `Debug` shows neither.
 #[derive(Clone)]
 pub struct TelegramMessenger {
     bot: frankenstein::client_reqwest::Bot,
     api_url: String,
-    /// `bot<token>`: the path segment of file downloads. Never logged.
-    bot_segment: String,
+    /// In the path of file downloads; never logged, and cut out of any answer's text.
+    token: Secret,
+    timeouts: Timeouts,
 }
 
 impl TelegramMessenger {
-    /// `api_url` is the Bot API base (`https://api.telegram.org` or a fake's address).
+    /// `api_url` is the Bot API base (`https://api.telegram.org` or a fake's address); the
+    /// client has the [`Timeouts::default`]. Panics, as `reqwest::Client::new` does, when the
+    /// TLS backend cannot be initialised; [`Self::with_timeouts`] returns that error instead.
     pub fn new(api_url: &str, token: &str) -> Self {
-        let api_url = api_url.trim_end_matches('/').to_owned();
-        TelegramMessenger {
-            bot: frankenstein::client_reqwest::Bot::new_url(format!("{api_url}/bot{token}")),
-            api_url,
-            bot_segment: format!("bot{token}"),
+        match Self::with_timeouts(api_url, token, Timeouts::default()) {
+            Ok(messenger) => messenger,
+            Err(error) => panic!("the HTTP client for Telegram cannot be built: {error}"),
         }
+    }
+
+    /// A messenger whose every request gives up after `timeouts`.
+    pub fn with_timeouts(api_url: &str, token: &str, timeouts: Timeouts) -> Result<Self, reqwest::Error> {
+        let api_url = api_url.trim_end_matches('/').to_owned();
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.call)
+            .read_timeout(timeouts.call)
+            .build()?;
+        Ok(TelegramMessenger {
+            bot: frankenstein::client_reqwest::Bot::builder()
+                .api_url(format!("{api_url}/bot{token}"))
+                .client(client)
+                .build(),
+            api_url,
+            token: Secret::new(token),
+            timeouts,
+        })
     }
 
     pub fn bot(&self) -> &frankenstein::client_reqwest::Bot {
         &self.bot
+    }
+
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    /// The failure with the token cut out of the texts it carries: whatever answers at a wrong
+    /// URL may echo the request's path (`Cannot POST /bot<token>/sendMessage`).
+    fn redacted(&self, error: SendError) -> SendError {
+        let cut = |text: String| text.replace(self.token.expose(), "***");
+        match error {
+            SendError::Refused { status, description } => SendError::Refused { status, description: cut(description) },
+            SendError::BadAnswer(text) => SendError::BadAnswer(cut(text)),
+            other => other,
+        }
     }
 }
 
@@ -349,7 +411,7 @@ impl Messenger for TelegramMessenger {
                 self.bot.send_message(&notice_params(chat_id, html, url.as_deref())).await.map(drop)
             }
         };
-        result.map_err(classify)
+        result.map_err(|error| self.redacted(classify(error)))
     }
 
     fn render(&self, chat_id: i64, reply: &Reply) -> String {
@@ -374,9 +436,15 @@ impl FileSource for TelegramMessenger {
             Err(error) => return Err(DownloadError::Unavailable(Box::new(error))),
         };
         let path = file.file_path.ok_or(DownloadError::TooLarge)?;
-        let url = format!("{}/file/{}/{path}", self.api_url, self.bot_segment);
-        let response =
-            self.bot.client.get(url).send().await.map_err(|e| DownloadError::Unavailable(Box::new(e.without_url())))?;
+        let url = format!("{}/file/bot{}/{path}", self.api_url, self.token.expose());
+        let response = self
+            .bot
+            .client
+            .get(url)
+            .timeout(self.timeouts.download)
+            .send()
+            .await
+            .map_err(|e| DownloadError::Unavailable(Box::new(e.without_url())))?;
         let status = response.status();
         if status.is_client_error() {
             return Err(DownloadError::Refused(format!("file download answered {status}")));
@@ -389,15 +457,25 @@ impl FileSource for TelegramMessenger {
     }
 }
 
-/// Sorts Bot API failures by what a caller should do about them.
+/// Sorts Bot API failures by what a caller should do about them. Only 403 and 400 "chat not
+/// found" are final; everything else may pass (see [`SendError`]).
 pub fn classify(error: frankenstein::Error) -> SendError {
     match error {
         frankenstein::Error::Api(response) => match response.error_code {
             403 => SendError::Blocked,
+            400 if response.description.contains("chat not found") => SendError::ChatNotFound,
             429 => SendError::RetryAfter(response.parameters.and_then(|p| p.retry_after).map_or(1, u32::from)),
-            400..=499 => SendError::Refused(response.description),
-            _ => SendError::Unavailable(response.description.into()),
+            status => SendError::Refused {
+                status: u16::try_from(status).unwrap_or(u16::MAX),
+                description: response.description,
+            },
         },
+        frankenstein::Error::HttpReqwest(error) if error.is_timeout() => SendError::TimedOut,
+        frankenstein::Error::HttpReqwest(error) => SendError::Unavailable(Box::new(error)),
+        // Not JSON, or JSON of another shape: its text may be a whole page; a line is enough.
+        frankenstein::Error::JsonDecode { input, .. } => {
+            SendError::BadAnswer(input.chars().take(200).collect::<String>().replace('\n', " "))
+        }
         other => SendError::Unavailable(Box::new(other)),
     }
 }
@@ -464,6 +542,58 @@ mod tests {
     fn group_messages_are_ignored() {
         let body = serde_json::to_vec(&json!({"update_id": 11, "message": {"message_id": 1, "date": 1, "chat": {"id": -100, "type": "group", "title": "g"}, "from": {"id": 5, "is_bot": false, "first_name": "x"}, "text": "/start"}})).unwrap();
         assert!(matches!(parse_update(&body), Parsed::Ignored { .. }));
+    }
+
+    fn api_error(code: u64, description: &str, retry_after: Option<u16>) -> frankenstein::Error {
+        frankenstein::Error::Api(frankenstein::response::ErrorResponse {
+            ok: false,
+            description: description.into(),
+            error_code: code,
+            parameters: retry_after.map(|seconds| frankenstein::response::ResponseParameters {
+                migrate_to_chat_id: None,
+                retry_after: Some(seconds),
+            }),
+        })
+    }
+
+    #[test]
+    fn only_a_block_and_a_lost_chat_are_final() {
+        let final_ones = [
+            classify(api_error(403, "Forbidden: bot was blocked by the user", None)),
+            classify(api_error(400, "Bad Request: chat not found", None)),
+        ];
+        assert!(matches!(final_ones, [SendError::Blocked, SendError::ChatNotFound]), "{final_ones:?}");
+        assert!(final_ones.iter().all(SendError::is_final));
+        for (code, description) in [
+            (401, "Unauthorized"),
+            (404, "Not Found"),
+            (400, "Bad Request: can't parse entities"),
+            (409, "Conflict: terminated by other getUpdates request"),
+            (500, "Internal Server Error"),
+            (502, "Bad Gateway"),
+        ] {
+            let error = classify(api_error(code, description, None));
+            assert!(
+                matches!(&error, SendError::Refused { status, description: d } if u64::from(*status) == code && d == description),
+                "{code}: {error:?}"
+            );
+            assert!(!error.is_final(), "{code} may pass");
+        }
+        assert!(matches!(classify(api_error(429, "Too Many Requests", Some(35))), SendError::RetryAfter(35)));
+        assert!(matches!(classify(api_error(429, "Too Many Requests", None)), SendError::RetryAfter(1)));
+    }
+
+    #[test]
+    fn an_answer_that_is_not_the_bot_apis_is_a_bad_answer_without_the_token() {
+        let page = "<html><body>Cannot POST /bot123:SECRET-token/sendMessage</body></html>".repeat(10);
+        let source = serde_json::from_str::<Value>(&page).unwrap_err();
+        let error = classify(frankenstein::Error::JsonDecode { source, input: page });
+        assert!(matches!(&error, SendError::BadAnswer(text) if text.chars().count() == 200), "{error:?}");
+        assert!(!error.is_final());
+        let messenger = TelegramMessenger::new("http://127.0.0.1:9", "123:SECRET-token");
+        let redacted = messenger.redacted(error).to_string();
+        assert!(!redacted.contains("SECRET") && redacted.contains("/bot***/sendMessage"), "{redacted}");
+        assert!(!format!("{messenger:?}").contains("SECRET"));
     }
 
     #[test]

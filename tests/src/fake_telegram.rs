@@ -4,8 +4,12 @@
 //!   increasing `message_id`; `getFile` answers for files a test registered; `getUpdates` hands
 //!   out queued updates (long polling, for the chat simulator); anything else answers `true`.
 //! - `GET /file/bot<token>/<file_path>` serves the registered bytes.
-//! - A chat can be made to answer 403 (blocked the bot) or 429 with `retry_after`.
-//! - A wrong token answers 401, like Telegram.
+//! - A chat can be made to answer 403 (blocked the bot), 400 "chat not found" (a deleted
+//!   account), 429 with `retry_after`, or never to answer (the connection stays open, silent).
+//! - A wrong token answers 401, like Telegram, and so does the old one after
+//!   [`FakeTelegram::revoke_token`]; a path that is no Bot API method answers 404, like
+//!   Telegram (a wrong `TELEGRAM_API_URL`). [`FakeTelegram::go_silent`] makes every call and
+//!   download hang; [`FakeTelegram::stall_downloads`] sends the start of a file and no more.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -24,7 +28,8 @@ pub struct Call {
     pub params: Value,
     /// Carried out from a webhook's HTTP response rather than requested by the bot.
     pub from_webhook_response: bool,
-    /// Whether the fake answered it successfully (a 403 or 429 is recorded, not delivered).
+    /// Whether the fake answered it successfully (a 403, 429 or a call left unanswered is
+    /// recorded, not delivered).
     pub delivered: bool,
 }
 
@@ -74,6 +79,14 @@ struct Inner {
     calls: Vec<Call>,
     next_message_id: i64,
     blocked: HashSet<i64>,
+    /// Chats that answer 400 "chat not found".
+    gone: HashSet<i64>,
+    /// Chats whose messages are never answered.
+    hanging: HashSet<i64>,
+    /// No call is answered at all.
+    silent: bool,
+    /// Downloads send a few bytes and then nothing.
+    stalled_downloads: bool,
     /// chat → (retry_after, how many more answers are 429)
     rate_limited: HashMap<i64, (u32, u32)>,
     files: HashMap<String, FakeFile>,
@@ -83,7 +96,8 @@ struct Inner {
 #[derive(Clone)]
 pub struct FakeTelegram {
     inner: Arc<Mutex<Inner>>,
-    token: Arc<String>,
+    /// The token it accepts (a new one after [`Self::revoke_token`]).
+    token: Arc<Mutex<String>>,
     pub url: String,
     calls_changed: Arc<Notify>,
     updates_queued: Arc<Notify>,
@@ -96,7 +110,7 @@ impl FakeTelegram {
         let url = format!("http://{}", listener.local_addr().expect("bound address"));
         let fake = FakeTelegram {
             inner: Arc::new(Mutex::new(Inner { next_message_id: 1, ..Inner::default() })),
-            token: Arc::new(token.to_owned()),
+            token: Arc::new(Mutex::new(token.to_owned())),
             url,
             calls_changed: Arc::new(Notify::new()),
             updates_queued: Arc::new(Notify::new()),
@@ -104,6 +118,7 @@ impl FakeTelegram {
         let app = Router::new()
             .route("/{bot}/{method}", post(api_call))
             .route("/file/{bot}/{*path}", get(download))
+            .fallback(no_such_method)
             .with_state(fake.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         fake
@@ -139,6 +154,62 @@ impl FakeTelegram {
     /// From now on `sendMessage` to the chat answers 403 (the user blocked the bot).
     pub fn block(&self, chat_id: i64) {
         self.lock().blocked.insert(chat_id);
+    }
+
+    /// From now on `sendMessage` to the chat answers 400 "chat not found" (the account is gone).
+    pub fn delete_chat(&self, chat_id: i64) {
+        self.lock().gone.insert(chat_id);
+    }
+
+    /// From now on messages to the chat are accepted and never answered.
+    pub fn hang(&self, chat_id: i64) {
+        self.lock().hanging.insert(chat_id);
+    }
+
+    /// Messages to the chat are answered again.
+    pub fn stop_hanging(&self, chat_id: i64) {
+        self.lock().hanging.remove(&chat_id);
+    }
+
+    /// From now on no call at all is answered (connections are accepted and left open).
+    pub fn go_silent(&self) {
+        self.lock().silent = true;
+    }
+
+    /// From now on a download answers with the start of the file and then sends nothing.
+    pub fn stall_downloads(&self) {
+        self.lock().stalled_downloads = true;
+    }
+
+    /// Revokes the token, as /revoke in @BotFather does: the old one answers 401 from now on.
+    /// Returns the new token.
+    pub fn revoke_token(&self) -> String {
+        let mut token = self.token.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *token = format!("{}-new", *token);
+        token.clone()
+    }
+
+    fn accepts(&self, bot: &str) -> bool {
+        let token = self.token.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        bot.strip_prefix("bot") == Some(token.as_str())
+    }
+
+    /// Whether the call is to be left unanswered; such a call is recorded, undelivered.
+    fn leaves_unanswered(&self, method: &str, params: &Value) -> bool {
+        let mut inner = self.lock();
+        let chat = params["chat_id"].as_i64().unwrap_or_default();
+        let unanswered = inner.silent || (method == "sendMessage" && inner.hanging.contains(&chat));
+        if unanswered {
+            let call = Call {
+                method: method.to_owned(),
+                params: params.clone(),
+                from_webhook_response: false,
+                delivered: false,
+            };
+            inner.calls.push(call);
+            self.calls_changed.notify_waiters();
+        }
+        unanswered
     }
 
     /// The next `times` messages to the chat answer 429 with `retry_after`.
@@ -198,6 +269,9 @@ impl FakeTelegram {
                 if inner.blocked.contains(&chat_id) {
                     return error(403, "Forbidden: bot was blocked by the user", None);
                 }
+                if inner.gone.contains(&chat_id) {
+                    return error(400, "Bad Request: chat not found", None);
+                }
                 if let Some((retry_after, times)) = inner.rate_limited.get_mut(&chat_id) {
                     if *times > 0 {
                         *times -= 1;
@@ -255,11 +329,14 @@ async fn api_call(
     Path((bot, method)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Response {
-    if bot.strip_prefix("bot") != Some(fake.token.as_str()) {
+    if !fake.accepts(&bot) {
         let (status, body) = error(401, "Unauthorized", None);
         return (status, Json(body)).into_response();
     }
     let params: Value = if body.is_empty() { json!({}) } else { serde_json::from_slice(&body).unwrap_or(json!({})) };
+    if fake.leaves_unanswered(&method, &params) {
+        return std::future::pending().await;
+    }
     if method == "getUpdates" {
         // Long polling: wait up to `timeout` seconds for updates.
         let timeout = params["timeout"].as_u64().unwrap_or(0).min(30);
@@ -277,13 +354,32 @@ async fn api_call(
     (status, Json(body)).into_response()
 }
 
+/// What Telegram answers on a path that is no Bot API method (a wrong API URL).
+async fn no_such_method() -> Response {
+    let (status, body) = error(404, "Not Found", None);
+    (status, Json(body)).into_response()
+}
+
 async fn download(State(fake): State<FakeTelegram>, Path((bot, path)): Path<(String, String)>) -> Response {
-    if bot.strip_prefix("bot") != Some(fake.token.as_str()) {
+    if !fake.accepts(&bot) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    let inner = fake.lock();
-    match inner.files.values().find(|f| f.file_path == path) {
-        Some(file) => file.bytes.clone().into_response(),
+    let (silent, stalled, file) = {
+        let inner = fake.lock();
+        (inner.silent, inner.stalled_downloads, inner.files.values().find(|f| f.file_path == path).cloned())
+    };
+    if silent {
+        return std::future::pending().await;
+    }
+    match file {
+        Some(file) if stalled => {
+            use futures_util::StreamExt;
+            let start = axum::body::Bytes::from(file.bytes[..file.bytes.len().min(4)].to_vec());
+            let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(start) })
+                .chain(futures_util::stream::pending());
+            axum::body::Body::from_stream(body).into_response()
+        }
+        Some(file) => file.bytes.into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }

@@ -11,15 +11,22 @@ use fake_telegram::FakeTelegram;
 use localstack::{LocalStack, Persistence, Resources};
 use serde_json::Value;
 use shared::config::Config;
+use shared::telegram::{TelegramMessenger, Timeouts};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 pub const BOT_TOKEN: &str = "123456:TEST-bot-token";
 pub const WEBHOOK_SECRET: &str = "local-webhook-secret";
 pub const API_TOKEN: &str = "local-api-token-0123456789";
 pub const SUPPORT_PHONE: &str = "+7 800 555-35-35";
 pub const SERVICE_DESK_URL: &str = "https://desk.example.com";
+
+/// The notifier's Telegram calls in the tests give up after seconds: a test of a silent
+/// Telegram waits this long, not the shipped [`Timeouts::default`].
+pub const TEST_TIMEOUTS: Timeouts =
+    Timeouts { connect: Duration::from_secs(1), call: Duration::from_secs(2), download: Duration::from_secs(4) };
 
 static STACK: OnceLock<LocalStack> = OnceLock::new();
 
@@ -141,6 +148,13 @@ pub struct TestEnv {
     pub stream: tokio::sync::Mutex<stream::StreamPoller>,
 }
 
+/// The notifier with the [`TEST_TIMEOUTS`], talking to the Bot API at `api_url` with `token`
+/// (a test that gets either wrong, or rotates the token, makes another).
+pub fn notifier_at(config: &Config, api_url: &str, token: &str) -> notifier::Notifier {
+    let messenger = TelegramMessenger::with_timeouts(api_url, token, TEST_TIMEOUTS).expect("an HTTP client");
+    notifier::Notifier::with_messenger(config, stack().dynamodb(), messenger)
+}
+
 /// What the webhook answered.
 #[derive(Debug)]
 pub struct WebhookReply {
@@ -162,7 +176,7 @@ impl TestEnv {
         let stream =
             stream::StreamPoller::new(stack, &resources.table("TicketsTable"), true).await.expect("the stream");
         TestEnv {
-            notifier: notifier::Notifier::new(&config, stack.dynamodb()),
+            notifier: notifier_at(&config, &telegram.url, BOT_TOKEN),
             stream: tokio::sync::Mutex::new(stream),
             webhook: webhook::Webhook::new(&config, aws_sdk_dynamodb::Client::from_conf(counted), stack.s3()),
             webhook_requests,
@@ -249,6 +263,31 @@ impl TestEnv {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         let response = self.notifier.handle(batch, deadline).await;
         response.batch_item_failures.into_iter().filter_map(|f| f.item_identifier).collect()
+    }
+
+    /// Feeds a batch to `notifier` with `time` left in the invocation; returns the records
+    /// handed back and how long the invocation took.
+    pub async fn notify_with(
+        &self,
+        notifier: &notifier::Notifier,
+        batch: aws_lambda_events::dynamodb::Event,
+        time: Duration,
+    ) -> (Vec<String>, Duration) {
+        let start = std::time::Instant::now();
+        let response = notifier.handle(batch, start + time).await;
+        let failed = response.batch_item_failures.into_iter().filter_map(|f| f.item_identifier).collect();
+        (failed, start.elapsed())
+    }
+
+    /// The notices kept for replay.
+    pub async fn kept(&self) -> Vec<shared::notify::FailedNotice> {
+        shared::ports::FailedNotices::kept(&self.store()).await.expect("kept notices")
+    }
+
+    /// Whether the notice of `event_id` to `person` is marked sent.
+    pub async fn marked_sent(&self, event_id: &str, person: &shared::domain::Person) -> bool {
+        let key = shared::notify::notice_key(event_id, person);
+        shared::ports::SentNotices::already_sent(&self.store(), &key).await.expect("a marker read")
     }
 
     /// Runs everything new on the stream through the notifier; asserts no record failed.

@@ -2,14 +2,29 @@
 //! the TicketsTable stream read from DynamoDB Local → the real notifier handler → the fake
 //! Telegram.
 
-use e2e::{updates, TestEnv};
+use e2e::{updates, TestEnv, TEST_TIMEOUTS};
 use serde_json::json;
+use shared::domain::Person;
+use shared::notify::{FailureReason, ReplayReport};
 use shared::texts;
+use std::time::Duration;
 
 const ANNA: u64 = 5001; // contact c1 of the VIP client k1
 const BORIS: u64 = 5002; // contact c2 of k1
 const MANAGER: u64 = 7001; // employee e1, k1's manager
 const PETR: u64 = 7002; // employee e2, an assignee
+
+fn anna() -> Person {
+    Person::Contact("c1".into())
+}
+
+fn boris() -> Person {
+    Person::Contact("c2".into())
+}
+
+fn manager() -> Person {
+    Person::Employee("e1".into())
+}
 
 async fn world() -> TestEnv {
     let env = TestEnv::new().await;
@@ -203,7 +218,7 @@ async fn a_blocked_client_does_not_stall_the_others_and_is_not_retried() {
 }
 
 #[tokio::test]
-async fn a_429_is_waited_out_when_it_fits_and_retried_when_it_does_not() {
+async fn a_429_is_waited_out_when_it_fits() {
     let env = world().await;
     let id = new_ticket(&env, "c2", "Медленно работает 1С").await;
     env.run_notifier().await;
@@ -213,18 +228,152 @@ async fn a_429_is_waited_out_when_it_fits_and_retried_when_it_does_not() {
     patch(&env, id, json!({"status": "in_progress"})).await;
     env.run_notifier().await;
     assert_eq!(env.telegram.texts_to(BORIS as i64).len(), 1, "sent after waiting a second");
+    assert!(env.kept().await.is_empty());
+}
 
-    env.telegram.rate_limit(BORIS as i64, 30, 1);
+#[tokio::test]
+async fn a_429_longer_than_the_invocation_waits_what_fits_then_hands_the_record_back() {
+    let env = world().await;
+    let id = new_ticket(&env, "c2", "Медленно работает 1С").await;
+    env.run_notifier().await;
+    env.telegram.clear();
+
+    env.telegram.rate_limit(BORIS as i64, 3600, 1);
     patch(&env, id, json!({"status": "waiting"})).await;
     let batch = env.stream_batch().await;
-    let first_sequence = batch.records[0].change.sequence_number.clone().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    let failed = env.notifier.handle(batch.clone(), deadline).await.batch_item_failures;
-    assert_eq!(failed.len(), 1);
-    assert_eq!(failed[0].item_identifier.as_deref(), Some(first_sequence.as_str()), "the first unfinished record");
-    // The Lambda service retries the batch from there; the limit has passed by then.
+    let record = batch.records[0].clone();
+    // The reserve is one call timeout and the time to keep (2 + 5 s): 3 of 10 s are waited.
+    let (failed, took) = env.notify_with(&env.notifier, batch.clone(), Duration::from_secs(10)).await;
+    assert_eq!(failed, [record.change.sequence_number.clone().unwrap()], "the record is handed back");
+    assert!(took >= Duration::from_secs(3) && took < Duration::from_secs(5), "waited what fits: {took:?}");
+    assert_eq!(env.telegram.attempts_to(BORIS as i64).len(), 1, "not tried again within the limit");
+    assert!(!env.marked_sent(&record.event_id, &boris()).await);
+    let kept = env.kept().await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].reason, FailureReason::RateLimited);
+    assert!(kept[0].notice.html.contains("Ожидает ответа"));
+
+    // The Lambda service retries the batch; the limit has passed by then.
     assert!(env.notify(batch).await.is_empty());
-    assert_eq!(env.telegram.texts_to(BORIS as i64).len(), 2);
+    assert_eq!(env.telegram.texts_to(BORIS as i64).len(), 1, "delivered once");
+    assert!(env.marked_sent(&record.event_id, &boris()).await);
+    assert!(env.kept().await.is_empty(), "the kept copy is forgotten");
+}
+
+#[tokio::test]
+async fn a_silent_chat_ends_by_the_timeout_and_the_retry_delivers_once() {
+    let env = world().await;
+    env.telegram.hang(MANAGER as i64);
+    new_ticket(&env, "c1", "Сервер молчит").await;
+    let batch = env.stream_batch().await;
+    let event_id = batch.records[0].event_id.clone();
+    let (failed, took) = env.notify_with(&env.notifier, batch.clone(), Duration::from_secs(60)).await;
+    assert_eq!(failed.len(), 1, "handed back");
+    assert!(took >= TEST_TIMEOUTS.call && took < TEST_TIMEOUTS.call + Duration::from_secs(2), "{took:?}");
+    assert_eq!(env.telegram.texts_to(ANNA as i64).len(), 1, "Анна was told before the silence");
+    assert!(env.telegram.messages_to(MANAGER as i64).is_empty());
+    assert!(env.marked_sent(&event_id, &anna()).await && !env.marked_sent(&event_id, &manager()).await);
+    let kept = env.kept().await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!((kept[0].reason, kept[0].notice.user), (FailureReason::Timeout, MANAGER));
+
+    env.telegram.stop_hanging(MANAGER as i64);
+    assert!(env.notify(batch).await.is_empty());
+    assert_eq!(env.telegram.texts_to(MANAGER as i64).len(), 1);
+    assert_eq!(env.telegram.texts_to(ANNA as i64).len(), 1, "not again");
+    assert!(env.kept().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_revoked_token_hands_the_batch_back_and_the_replay_delivers_it_with_the_new_one() {
+    let env = world().await;
+    let id = new_ticket(&env, "c1", "Токен отозван").await;
+    patch(&env, id, json!({"status": "in_progress"})).await;
+    let new_token = env.telegram.revoke_token();
+    let batch = env.stream_batch().await;
+    // The ticket, its change, and their journal entries (which tell nobody anything).
+    let events: Vec<String> = batch.records.iter().map(|r| r.event_id.clone()).collect();
+    let failed = env.notify(batch.clone()).await;
+    assert_eq!(failed, [batch.records[0].change.sequence_number.clone().unwrap()]);
+    assert!(env.telegram.messages_to(ANNA as i64).is_empty() && env.telegram.messages_to(MANAGER as i64).is_empty());
+    for event_id in &events {
+        assert!(!env.marked_sent(event_id, &anna()).await && !env.marked_sent(event_id, &manager()).await);
+    }
+    let kept = env.kept().await;
+    assert_eq!(kept.len(), 3, "Анна and the manager of the first change, Анна of the one held back behind it");
+    assert!(kept.iter().all(|k| k.reason == FailureReason::Unauthorized), "{kept:#?}");
+    assert!(kept.iter().all(|k| !k.detail.contains(e2e::BOT_TOKEN)), "no token in what is kept");
+
+    // The stream gives up; the new token is deployed and the kept notices replayed.
+    let deployed = e2e::notifier_at(&env.config, &env.telegram.url, &new_token);
+    let report = deployed.dispatcher.courier.replay(|| Duration::from_secs(600), chrono::Utc::now()).await.unwrap();
+    assert_eq!(report, ReplayReport { delivered: 3, ..ReplayReport::default() });
+    let to_anna = env.telegram.texts_to(ANNA as i64);
+    assert_eq!(to_anna.len(), 2);
+    assert!(to_anna[1].contains("В работе"), "in the order of the changes: {to_anna:#?}");
+    assert_eq!(env.telegram.texts_to(MANAGER as i64).len(), 1);
+    assert!(env.kept().await.is_empty());
+
+    // A late retry of the batch sends nothing twice.
+    assert!(env.notify_with(&deployed, batch, Duration::from_secs(60)).await.0.is_empty());
+    assert_eq!(env.telegram.texts_to(ANNA as i64).len(), 2);
+}
+
+#[tokio::test]
+async fn a_wrong_api_url_is_not_final_and_the_fixed_one_delivers_once() {
+    let env = world().await;
+    new_ticket(&env, "c2", "Не тот адрес").await;
+    let batch = env.stream_batch().await;
+    let misconfigured = e2e::notifier_at(&env.config, &format!("{}/telegram", env.telegram.url), e2e::BOT_TOKEN);
+    let (failed, _) = env.notify_with(&misconfigured, batch.clone(), Duration::from_secs(60)).await;
+    assert_eq!(failed.len(), 1);
+    assert!(env.telegram.messages_to(BORIS as i64).is_empty());
+    assert!(!env.marked_sent(&batch.records[0].event_id, &boris()).await);
+    let kept = env.kept().await;
+    assert_eq!(kept.len(), 2, "Борис, and the manager of the VIP client");
+    assert!(kept.iter().all(|k| k.reason == FailureReason::WrongUrl), "{kept:#?}");
+
+    assert!(env.notify(batch.clone()).await.is_empty(), "the URL is fixed by the next deploy");
+    assert!(env.notify(batch).await.is_empty());
+    assert_eq!(env.telegram.texts_to(BORIS as i64).len(), 1);
+    assert_eq!(env.telegram.texts_to(MANAGER as i64).len(), 1);
+    assert!(env.kept().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_chat_that_is_gone_is_final_and_not_marked_sent() {
+    let env = world().await;
+    env.telegram.delete_chat(ANNA as i64);
+    new_ticket(&env, "c1", "Удалённый аккаунт").await;
+    let batch = env.stream_batch().await;
+    assert!(env.notify(batch.clone()).await.is_empty(), "final: nothing to retry");
+    assert_eq!(env.telegram.attempts_to(ANNA as i64).len(), 1);
+    assert_eq!(env.telegram.texts_to(MANAGER as i64).len(), 1, "the others still hear");
+    assert!(!env.marked_sent(&batch.records[0].event_id, &anna()).await);
+    assert!(env.kept().await.is_empty(), "nothing to replay");
+}
+
+/// Measures the longest invocation against a Telegram that accepts connections and never
+/// answers, with the shipped timeouts and a full batch (25 records, as template.yaml's
+/// BatchSize): the batch ends by the call timeout and keeps what it owes. The time is printed
+/// (`cargo test -p e2e --test notifications silent -- --nocapture`), never asserted.
+#[tokio::test]
+async fn a_silent_telegram_holds_an_invocation_for_one_call_timeout() {
+    let env = world().await;
+    let id = new_ticket(&env, "c1", "Тишина").await;
+    for n in 0..12 {
+        let status = if n % 2 == 0 { "in_progress" } else { "waiting" };
+        patch(&env, id, json!({"status": status})).await;
+    }
+    // Each write is two records (the ticket and its journal entry): the ticket, 12 changes.
+    let mut batch = env.stream_batch().await;
+    batch.records.truncate(25);
+    env.telegram.go_silent();
+    let shipped = notifier::Notifier::new(&env.config, e2e::stack().dynamodb()).unwrap();
+    let (failed, took) = env.notify_with(&shipped, batch, Duration::from_secs(60)).await;
+    println!("a silent Telegram held a 60 s invocation of 25 records for {took:?}");
+    assert_eq!(failed.len(), 1);
+    assert_eq!(env.kept().await.len(), 14, "the new ticket owes two notices, each of its 12 changes one");
 }
 
 #[tokio::test]

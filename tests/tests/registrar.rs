@@ -46,10 +46,11 @@ fn request(kind: &str, response_url: &str) -> Value {
 }
 
 fn registrar(telegram: &FakeTelegram, token: &str) -> registrar::Registrar {
+    let messenger = shared::telegram::TelegramMessenger::with_timeouts(&telegram.url, token, e2e::TEST_TIMEOUTS);
     registrar::Registrar {
-        telegram: shared::telegram::TelegramMessenger::new(&telegram.url, token),
+        telegram: messenger.expect("an HTTP client"),
         secret_token: shared::config::Secret::new(e2e::WEBHOOK_SECRET),
-        http: reqwest::Client::new(),
+        http: registrar::response_client().expect("an HTTP client"),
     }
 }
 
@@ -84,4 +85,21 @@ async fn a_refused_registration_fails_the_deploy_without_leaking_the_token() {
     let reason = reported[0]["Reason"].as_str().unwrap();
     assert!(reason.contains("401"), "{reason}");
     assert!(!reason.contains(wrong) && !reported[0].to_string().contains("WRONG-secret"), "the token never leaks");
+}
+
+#[tokio::test]
+async fn a_silent_telegram_fails_the_deploy_by_the_timeout_instead_of_holding_it() {
+    let telegram = FakeTelegram::start(e2e::BOT_TOKEN).await;
+    let (url, reported) = response_url().await;
+    telegram.go_silent();
+    let start = std::time::Instant::now();
+    registrar(&telegram, e2e::BOT_TOKEN)
+        .handle(serde_json::from_value(request("Create", &url)).unwrap())
+        .await
+        .unwrap();
+    let took = start.elapsed();
+    assert!(took >= e2e::TEST_TIMEOUTS.call && took < e2e::TEST_TIMEOUTS.call * 2, "{took:?}");
+    let reported = reported.lock().unwrap().clone();
+    assert_eq!(reported[0]["Status"], "FAILED");
+    assert!(reported[0]["Reason"].as_str().unwrap().starts_with("setWebhook failed"), "{reported:?}");
 }

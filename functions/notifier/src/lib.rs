@@ -10,8 +10,8 @@ use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse
 use shared::config::Config;
 use shared::dynamo::stream::{change_of, StreamRecord};
 use shared::dynamo::{attr::Item, DynamoStore};
-use shared::notify::{self, Change, NoticeSettings, Record};
-use shared::telegram::TelegramMessenger;
+use shared::notify::{self, Change, Courier, NoticeSettings, Record};
+use shared::telegram::{TelegramMessenger, Timeouts};
 use std::time::Duration;
 
 pub struct Notifier {
@@ -19,11 +19,31 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    pub fn new(config: &Config, dynamodb: shared::dynamo::DynamoClient) -> Self {
+    /// The notifier as deployed: Telegram calls give up after the [`Timeouts::default`].
+    pub fn new(config: &Config, dynamodb: shared::dynamo::DynamoClient) -> Result<Self, reqwest::Error> {
+        let messenger = TelegramMessenger::with_timeouts(
+            &config.telegram_api_url,
+            config.telegram_bot_token.expose(),
+            Timeouts::default(),
+        )?;
+        Ok(Self::with_messenger(config, dynamodb, messenger))
+    }
+
+    /// The notifier with a messenger of its own (tests shorten its timeouts). A send starts only
+    /// while one timeout and the keeping of what was not delivered still fit the invocation.
+    pub fn with_messenger(
+        config: &Config,
+        dynamodb: shared::dynamo::DynamoClient,
+        messenger: TelegramMessenger,
+    ) -> Self {
+        let reserve = notify::reserve_for(messenger.timeouts().call);
         Notifier {
             dispatcher: notify::Dispatcher {
-                store: DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table),
-                messenger: TelegramMessenger::new(&config.telegram_api_url, config.telegram_bot_token.expose()),
+                courier: Courier {
+                    store: DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table),
+                    messenger,
+                    reserve,
+                },
                 settings: NoticeSettings {
                     service_desk_url: config.service_desk_url.clone(),
                     timezone: config.timezone,

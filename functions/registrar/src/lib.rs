@@ -19,6 +19,16 @@ pub struct Properties {
     pub webhook_url: String,
 }
 
+/// The client that answers CloudFormation. CloudFormation waits an hour for an answer that
+/// never comes; a response URL that does not answer in 10 s fails the invocation instead, well
+/// within the function's 30 s, and Lambda's retry of the event answers again.
+pub fn response_client() -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(3))
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+}
+
 pub struct Registrar {
     pub telegram: TelegramMessenger,
     pub secret_token: shared::config::Secret,

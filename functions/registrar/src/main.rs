@@ -7,12 +7,15 @@ async fn main() -> Result<(), Error> {
     shared::observability::init_logging();
     let config = Config::from_env()?;
     let registrar = registrar::Registrar {
-        telegram: shared::telegram::TelegramMessenger::new(
+        // setWebhook gives up after the default timeouts: a silent Telegram fails the deploy
+        // in seconds, with a reason, instead of holding it.
+        telegram: shared::telegram::TelegramMessenger::with_timeouts(
             &config.telegram_api_url,
             config.telegram_bot_token.expose(),
-        ),
+            shared::telegram::Timeouts::default(),
+        )?,
         secret_token: config.telegram_secret_token.clone(),
-        http: reqwest::Client::new(),
+        http: registrar::response_client()?,
     };
     run(service_fn(|event: LambdaEvent<CloudFormationCustomResourceRequest<_, _>>| {
         let registrar = &registrar;

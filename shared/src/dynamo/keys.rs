@@ -9,6 +9,7 @@
 //! - `COUNTER#tickets` / `COUNTER`: the last ticket number.
 //! - `ALBUM#<media_group_id>` / `ALBUM`: where an album's parts go.
 //! - `SENT#<notice key>` / `SENT`: a delivered notice.
+//! - `FAILED#<notice key>` / `FAILED`: an undelivered notice kept for replay.
 //!
 //! TicketsTable (`pk`, `sk`):
 //! - `TICKET#<id>` / `TICKET`: the ticket.
@@ -43,6 +44,7 @@ const ATTEMPTS: &str = "TRY";
 const COUNTER: &str = "COUNTER";
 const ALBUM: &str = "ALBUM";
 const SENT: &str = "SENT";
+pub const FAILED: &str = "FAILED";
 const COMMENT: &str = "COMMENT#";
 const ATTACHMENT: &str = "ATT#";
 const JOURNAL: &str = "LOG#";
@@ -88,6 +90,10 @@ pub fn sent_notice(notice_key: &str) -> Key {
     Key::new(format!("{SENT}#{notice_key}"), SENT)
 }
 
+pub fn failed_notice(notice_key: &str) -> Key {
+    Key::new(format!("{FAILED}#{notice_key}"), FAILED)
+}
+
 /// The partition of a ticket and everything attached to it.
 pub fn ticket_partition(id: u64) -> String {
     format!("{TICKET}#{id}")
@@ -127,6 +133,7 @@ pub enum Kind {
     Counter,
     Album,
     SentNotice,
+    FailedNotice,
     Ticket,
     Comment,
     Attachment,
@@ -147,6 +154,7 @@ pub fn kind_of(sk: &str) -> Kind {
         COUNTER => Kind::Counter,
         ALBUM => Kind::Album,
         SENT => Kind::SentNotice,
+        FAILED => Kind::FailedNotice,
         TICKET => Kind::Ticket,
         CALL_ME => Kind::CallMe,
         _ if sk.starts_with(COMMENT) => Kind::Comment,
@@ -172,6 +180,7 @@ mod tests {
             (ticket_counter(), "COUNTER#tickets", "COUNTER"),
             (album("g1"), "ALBUM#g1", "ALBUM"),
             (sent_notice("ev#contact:c1"), "SENT#ev#contact:c1", "SENT"),
+            (failed_notice("ev#contact:c1"), "FAILED#ev#contact:c1", "FAILED"),
             (ticket(12), "TICKET#12", "TICKET"),
             (comment(12, "c9"), "TICKET#12", "COMMENT#c9"),
             (attachment(12, "ab/x.jpg"), "TICKET#12", "ATT#ab/x.jpg"),
@@ -195,6 +204,7 @@ mod tests {
             (ticket_counter().sk, Kind::Counter),
             (album("g").sk, Kind::Album),
             (sent_notice("n").sk, Kind::SentNotice),
+            (failed_notice("n").sk, Kind::FailedNotice),
             (ticket(1).sk, Kind::Ticket),
             (comment(1, "c").sk, Kind::Comment),
             (attachment(1, "k").sk, Kind::Attachment),

@@ -22,7 +22,7 @@ async fn main() -> Result<(), BoxError> {
 
     let value: serde_json::Value = serde_json::from_str(&text)?;
     if value.get("Records").is_some() {
-        let notifier = notifier::Notifier::new(&config, stack.dynamodb());
+        let notifier = notifier::Notifier::new(&config, stack.dynamodb())?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         let response = notifier.handle(serde_json::from_value(value)?, deadline).await;
         println!("notifier answered: {}", serde_json::to_string(&response)?);

@@ -80,10 +80,8 @@ async fn main() -> Result<(), BoxError> {
 
     let tickets_table = resources.table("TicketsTable");
     let mut stream = e2e::stream::StreamPoller::new(&stack, &tickets_table, false).await?;
-    let stack_dynamodb = stack.dynamodb();
-    let config = config.clone();
+    let notifier = notifier::Notifier::new(&config, stack.dynamodb())?;
     tokio::spawn(async move {
-        let notifier = notifier::Notifier::new(&config, stack_dynamodb);
         loop {
             match stream.poll().await {
                 Ok(records) if !records.is_empty() => match e2e::stream::lambda_event(records) {

@@ -5,6 +5,7 @@ pub mod attachment;
 pub mod call_me;
 pub mod comment;
 pub mod directory;
+pub mod failed_notice;
 pub mod journal;
 pub mod ticket;
 pub mod user;

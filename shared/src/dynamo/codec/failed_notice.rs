@@ -1,0 +1,46 @@
+//! `FAILED#<notice key>` / `FAILED`: a notice that did not reach its chat, kept for replay as it
+//! was rendered, with why and when it last failed.
+
+use crate::dynamo::attr::*;
+use crate::dynamo::keys;
+use crate::notify::{FailedNotice, FailureReason, Outgoing};
+use crate::ports::StoreError;
+
+/// `expires_at`: when DynamoDB's TTL removes it (seconds since the epoch).
+pub fn to_item(failed: &FailedNotice, expires_at: i64) -> Item {
+    let notice = &failed.notice;
+    let mut item = keyed(keys::failed_notice(&notice.key));
+    item.extend([
+        ("key".to_owned(), s(&notice.key)),
+        ("user".to_owned(), n(notice.user)),
+        ("html".to_owned(), s(&notice.html)),
+        ("sequence".to_owned(), s(&notice.sequence)),
+        ("reason".to_owned(), s(failed.reason.code())),
+        ("detail".to_owned(), s(&failed.detail)),
+        ("failed_at".to_owned(), time(failed.failed_at)),
+        ("expires_at".to_owned(), n(expires_at)),
+    ]);
+    if let Some(url) = &notice.url {
+        item.insert("url".to_owned(), s(url));
+    }
+    if let Some(request) = &notice.call_me {
+        item.insert("call_me".to_owned(), s(request));
+    }
+    item
+}
+
+pub fn from_item(item: &Item) -> Result<FailedNotice, StoreError> {
+    Ok(FailedNotice {
+        notice: Outgoing {
+            key: required_s(item, "key")?,
+            user: required_u64(item, "user")?,
+            html: required_s(item, "html")?,
+            url: get_s(item, "url").map(str::to_owned),
+            sequence: required_s(item, "sequence")?,
+            call_me: get_s(item, "call_me").map(str::to_owned),
+        },
+        reason: FailureReason::from_code(&required_s(item, "reason")?).ok_or_else(|| corrupt("failure reason"))?,
+        detail: required_s(item, "detail")?,
+        failed_at: required_time(item, "failed_at")?,
+    })
+}

@@ -1,0 +1,437 @@
+//! The dispatcher and the courier on the in-memory store, against a Telegram that fails as told:
+//! each class of failure, what the recipients get, what is handed back, marked and kept, and
+//! that the retry (or the replay) then delivers exactly once.
+
+use super::*;
+use crate::dialogue::{ContactMatch, Effect, EmployeeMatch, Reply, State};
+use crate::domain::{CallMeState, Client, Contact, Employee};
+use crate::memory::{Fault, MemoryStore, Operation};
+use crate::phone::Phone;
+use crate::ports::{BoxError, Commit};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+const ANNA: TelegramUserId = 5001;
+const MANAGER: TelegramUserId = 7001;
+
+/// Telegram as the notifier meets it: each chat fails as queued, else takes the message.
+#[derive(Clone, Default)]
+struct Telegram {
+    script: Arc<Mutex<Script>>,
+}
+
+#[derive(Default)]
+struct Script {
+    failures: HashMap<i64, VecDeque<SendError>>,
+    delivered: Vec<(i64, String)>,
+    attempts: usize,
+}
+
+impl Telegram {
+    fn fail_next(&self, user: TelegramUserId, error: SendError) {
+        self.script.lock().unwrap().failures.entry(user as i64).or_default().push_back(error);
+    }
+
+    fn delivered_to(&self, user: TelegramUserId) -> Vec<String> {
+        let script = self.script.lock().unwrap();
+        script.delivered.iter().filter(|(chat, _)| *chat == user as i64).map(|(_, html)| html.clone()).collect()
+    }
+
+    fn attempts(&self) -> usize {
+        self.script.lock().unwrap().attempts
+    }
+}
+
+impl Messenger for Telegram {
+    async fn send(&self, chat_id: i64, reply: &Reply) -> Result<(), SendError> {
+        let mut script = self.script.lock().unwrap();
+        script.attempts += 1;
+        if let Some(error) = script.failures.get_mut(&chat_id).and_then(VecDeque::pop_front) {
+            return Err(error);
+        }
+        let Reply::Notice { html, .. } = reply else { panic!("the notifier sends notices only: {reply:?}") };
+        script.delivered.push((chat_id, html.clone()));
+        Ok(())
+    }
+
+    fn render(&self, chat_id: i64, reply: &Reply) -> String {
+        format!("{chat_id}: {reply:?}")
+    }
+}
+
+struct World {
+    store: MemoryStore,
+    telegram: Telegram,
+    dispatcher: Dispatcher<MemoryStore, Telegram>,
+}
+
+const RESERVE: Duration = Duration::from_secs(10);
+
+/// A VIP client k1 managed by e1 (Telegram `MANAGER`), its contact c1 Анна (Telegram `ANNA`).
+async fn world() -> World {
+    let store = MemoryStore::new();
+    let phone = |e164: &str| Phone::from_e164(e164).unwrap();
+    let manager =
+        Employee {
+            id: "e1".into(), name: "Ирина".into(), phone: Some(phone("+79991112233")), telegram_user: None
+        };
+    store.put_employee(&manager).await.unwrap();
+    let client =
+        Client { id: "k1".into(), name: "ООО Ромашка".into(), manager_id: Some("e1".into()), vip: true };
+    store.put_client(&client).await.unwrap();
+    let anna = Contact {
+        id: "c1".into(),
+        name: "Анна".into(),
+        phone: phone("+79123456789"),
+        client_id: "k1".into(),
+        active: true,
+        telegram_user: None,
+    };
+    store.put_contact(&anna, Utc::now()).await.unwrap();
+    let link_anna = Effect::LinkContact(ContactMatch {
+        contact_id: "c1".into(),
+        client_id: "k1".into(),
+        client_name: String::new(),
+        name: "Анна".into(),
+        active: true,
+        linked_user: None,
+    });
+    let link_manager =
+        Effect::LinkEmployee(EmployeeMatch { employee_id: "e1".into(), name: "Ирина".into(), linked_user: None });
+    for (update_id, user, effect) in [(1, ANNA, link_anna), (2, MANAGER, link_manager)] {
+        let before = store.load_user(user).await.unwrap();
+        let commit = Commit {
+            update_id,
+            user_id: user,
+            chat_id: user as i64,
+            before: &before,
+            state: &State::Idle,
+            effects: &[effect],
+            now: Utc::now(),
+            response: None,
+        };
+        store.commit(&commit).await.unwrap();
+    }
+    let telegram = Telegram::default();
+    let settings =
+        NoticeSettings { service_desk_url: "https://desk.example.com".into(), timezone: chrono_tz::Europe::Moscow };
+    let courier = Courier { store: store.clone(), messenger: telegram.clone(), reserve: RESERVE };
+    World { store, telegram, dispatcher: Dispatcher { courier, settings } }
+}
+
+fn ticket(status: TicketStatus) -> Ticket {
+    let at = Utc::now();
+    Ticket {
+        id: 7,
+        subject: "Не работает почта".into(),
+        message: String::new(),
+        status,
+        source: "email".into(),
+        client_id: "k1".into(),
+        contact_id: "c1".into(),
+        assignee_id: None,
+        assignee_name: None,
+        deadline: None,
+        created_at: at,
+        updated_at: at,
+        changed_by: Actor::Api,
+        version: 1,
+    }
+}
+
+/// A ticket from another channel: Анна hears of it first, then the VIP client's manager.
+fn created(event_id: &str, sequence: &str) -> Record {
+    Record {
+        event_id: event_id.into(),
+        sequence: sequence.into(),
+        change: Change::TicketCreated(ticket(TicketStatus::New)),
+    }
+}
+
+/// The ticket taken into work: Анна hears of it.
+fn taken(event_id: &str, sequence: &str) -> Record {
+    let change = Change::TicketChanged {
+        old: Box::new(ticket(TicketStatus::New)),
+        new: Box::new(ticket(TicketStatus::InProgress)),
+    };
+    Record { event_id: event_id.into(), sequence: sequence.into(), change }
+}
+
+fn anna_key(event_id: &str) -> String {
+    notice_key(event_id, &Person::Contact("c1".into()))
+}
+
+fn manager_key(event_id: &str) -> String {
+    notice_key(event_id, &Person::Employee("e1".into()))
+}
+
+/// A minute to spare.
+fn minute() -> impl Fn() -> Duration {
+    || Duration::from_secs(60)
+}
+
+impl World {
+    async fn run(&self, records: &[Record]) -> Option<String> {
+        self.dispatcher.handle_batch(records, minute(), Utc::now()).await
+    }
+
+    async fn sent(&self, key: &str) -> bool {
+        self.store.already_sent(key).await.unwrap()
+    }
+
+    /// Kept notices by key: (reason, detail).
+    async fn kept(&self) -> HashMap<String, (FailureReason, String)> {
+        let kept = self.store.kept().await.unwrap();
+        kept.into_iter().map(|f| (f.notice.key, (f.reason, f.detail))).collect()
+    }
+}
+
+/// Every failure that is not final, with the reason it is counted and kept under.
+fn transient_failures() -> Vec<(SendError, FailureReason)> {
+    let refused = |status: u16, description: &str| SendError::Refused { status, description: description.into() };
+    vec![
+        (refused(401, "Unauthorized"), FailureReason::Unauthorized),
+        (refused(404, "Not Found"), FailureReason::WrongUrl),
+        (refused(400, "Bad Request: can't parse entities"), FailureReason::Refused),
+        (refused(409, "Conflict"), FailureReason::Refused),
+        (refused(500, "Internal Server Error"), FailureReason::ServerError),
+        (refused(502, "Bad Gateway"), FailureReason::ServerError),
+        (SendError::TimedOut, FailureReason::Timeout),
+        (SendError::BadAnswer("<html>502 Bad Gateway</html>".into()), FailureReason::BadAnswer),
+        (SendError::Unavailable(BoxError::from("connection refused")), FailureReason::Network),
+    ]
+}
+
+#[tokio::test]
+async fn every_transient_failure_hands_the_record_back_keeps_its_notices_and_marks_nothing_sent() {
+    for (error, reason) in transient_failures() {
+        let world = world().await;
+        let label = format!("{error:?}");
+        world.telegram.fail_next(ANNA, error);
+        let batch = [created("ev1", "100")];
+
+        assert_eq!(world.run(&batch).await.as_deref(), Some("100"), "{label}: the record is handed back");
+        assert!(world.telegram.delivered_to(ANNA).is_empty() && world.telegram.delivered_to(MANAGER).is_empty());
+        assert_eq!(world.telegram.attempts(), 1, "{label}: nothing is sent after the failure (order)");
+        assert!(!world.sent(&anna_key("ev1")).await && !world.sent(&manager_key("ev1")).await, "{label}");
+        assert!(!world.store.is_unreachable(ANNA).await.unwrap(), "{label}: not final");
+        let kept = world.kept().await;
+        assert_eq!(kept.len(), 2, "{label}: the failed notice and the one behind it");
+        assert_eq!(kept[&anna_key("ev1")].0, reason, "{label}");
+        assert_eq!(kept[&manager_key("ev1")].0, reason, "{label}");
+
+        // The fault passes; the stream retries the record.
+        assert_eq!(world.run(&batch).await, None, "{label}");
+        assert_eq!(world.telegram.delivered_to(ANNA).len(), 1, "{label}");
+        assert_eq!(world.telegram.delivered_to(MANAGER).len(), 1, "{label}");
+        assert!(world.kept().await.is_empty(), "{label}: delivered notices are forgotten");
+        assert_eq!(world.run(&batch).await, None, "{label}");
+        assert_eq!(world.telegram.delivered_to(ANNA).len(), 1, "{label}: exactly once");
+    }
+}
+
+#[tokio::test]
+async fn a_notice_delivered_before_the_failure_is_not_sent_again_on_the_retry() {
+    let world = world().await;
+    world.telegram.fail_next(MANAGER, SendError::TimedOut);
+    let batch = [created("ev1", "100")];
+    assert_eq!(world.run(&batch).await.as_deref(), Some("100"));
+    assert_eq!(world.telegram.delivered_to(ANNA).len(), 1);
+    assert!(world.sent(&anna_key("ev1")).await && !world.sent(&manager_key("ev1")).await);
+    assert_eq!(world.kept().await.keys().collect::<Vec<_>>(), [&manager_key("ev1")], "only what was not delivered");
+
+    assert_eq!(world.run(&batch).await, None);
+    assert_eq!(world.telegram.delivered_to(ANNA).len(), 1, "not again");
+    assert_eq!(world.telegram.delivered_to(MANAGER).len(), 1);
+    assert!(world.kept().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_blocked_recipient_is_final_unreachable_and_never_marked_sent() {
+    let world = world().await;
+    world.telegram.fail_next(ANNA, SendError::Blocked);
+    let batch = [created("ev1", "100")];
+    assert_eq!(world.run(&batch).await, None, "final: the record is done");
+    assert!(world.store.is_unreachable(ANNA).await.unwrap());
+    assert!(!world.sent(&anna_key("ev1")).await, "a failure is never marked sent");
+    assert_eq!(world.telegram.delivered_to(MANAGER).len(), 1, "the others still hear");
+    assert!(world.kept().await.is_empty(), "nothing to replay");
+
+    let attempts = world.telegram.attempts();
+    assert_eq!(world.run(&[taken("ev2", "101")]).await, None);
+    assert_eq!(world.telegram.attempts(), attempts, "an unreachable recipient is not tried");
+}
+
+#[tokio::test]
+async fn a_chat_that_is_gone_is_final_but_not_unreachable() {
+    let world = world().await;
+    world.telegram.fail_next(ANNA, SendError::ChatNotFound);
+    assert_eq!(world.run(&[created("ev1", "100")]).await, None);
+    assert!(!world.store.is_unreachable(ANNA).await.unwrap());
+    assert!(!world.sent(&anna_key("ev1")).await);
+    assert!(world.telegram.delivered_to(ANNA).is_empty());
+    assert_eq!(world.telegram.delivered_to(MANAGER).len(), 1);
+    assert!(world.kept().await.is_empty());
+}
+
+#[tokio::test]
+async fn the_records_behind_a_failed_one_are_kept_too_and_delivered_in_order_on_the_retry() {
+    let world = world().await;
+    world.telegram.fail_next(ANNA, SendError::Refused { status: 502, description: "Bad Gateway".into() });
+    let batch = [created("ev1", "100"), taken("ev2", "101")];
+    assert_eq!(world.run(&batch).await.as_deref(), Some("100"));
+    let kept = world.kept().await;
+    assert_eq!(kept.len(), 3);
+    let (reason, detail) = &kept[&anna_key("ev2")];
+    assert_eq!(*reason, FailureReason::ServerError);
+    assert!(detail.starts_with("held back behind ev1"), "{detail}");
+
+    assert_eq!(world.run(&batch).await, None);
+    let to_anna = world.telegram.delivered_to(ANNA);
+    assert_eq!(to_anna.len(), 2);
+    assert!(to_anna[1].contains("В работе"), "in the order of the changes: {to_anna:#?}");
+    assert!(world.kept().await.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_long_429_is_waited_out_as_far_as_the_invocation_allows_then_handed_back() {
+    let world = world().await;
+    let start = tokio::time::Instant::now();
+    let deadline = start + Duration::from_secs(25);
+    let remaining = move || deadline.saturating_duration_since(tokio::time::Instant::now());
+    world.telegram.fail_next(ANNA, SendError::RetryAfter(3600));
+    let handed_back = world.dispatcher.handle_batch(&[created("ev1", "100")], remaining, Utc::now()).await;
+    assert_eq!(handed_back.as_deref(), Some("100"));
+    assert_eq!(start.elapsed(), Duration::from_secs(15), "waited until only the reserve was left");
+    assert_eq!(world.telegram.attempts(), 1, "and did not try again within the limit");
+    assert!(!world.sent(&anna_key("ev1")).await);
+    assert_eq!(world.kept().await[&anna_key("ev1")].0, FailureReason::RateLimited);
+
+    // A limit that fits is waited out and the message sent.
+    let start = tokio::time::Instant::now();
+    let deadline = start + Duration::from_secs(25);
+    let remaining = move || deadline.saturating_duration_since(tokio::time::Instant::now());
+    world.telegram.fail_next(ANNA, SendError::RetryAfter(4));
+    assert_eq!(world.dispatcher.handle_batch(&[created("ev1", "100")], remaining, Utc::now()).await, None);
+    assert_eq!(start.elapsed(), Duration::from_secs(4));
+    assert_eq!(world.telegram.delivered_to(ANNA).len(), 1);
+    assert!(world.kept().await.is_empty());
+}
+
+#[tokio::test]
+async fn with_no_time_left_nothing_is_tried_and_the_record_is_kept() {
+    let world = world().await;
+    let almost_none = || RESERVE;
+    let handed_back = world.dispatcher.handle_batch(&[created("ev1", "100")], almost_none, Utc::now()).await;
+    assert_eq!(handed_back.as_deref(), Some("100"));
+    assert_eq!(world.telegram.attempts(), 0);
+    assert_eq!(world.kept().await[&anna_key("ev1")].0, FailureReason::OutOfTime);
+}
+
+#[tokio::test]
+async fn a_long_notice_starts_no_part_without_time_for_it() {
+    let world = world().await;
+    let mut long = ticket(TicketStatus::InProgress);
+    long.subject = "очень длинная тема ".repeat(300);
+    let change = Change::TicketChanged { old: Box::new(ticket(TicketStatus::New)), new: Box::new(long) };
+    let record = Record { event_id: "ev1".into(), sequence: "100".into(), change };
+    // A minute before the first part, then only the reserve.
+    let asked = std::sync::atomic::AtomicU32::new(0);
+    let remaining = || match asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+        0 => Duration::from_secs(60),
+        _ => RESERVE,
+    };
+    assert_eq!(world.dispatcher.handle_batch(&[record], remaining, Utc::now()).await.as_deref(), Some("100"));
+    assert_eq!(world.telegram.delivered_to(ANNA).len(), 1, "the first part went, the second did not start");
+    assert!(!world.sent(&anna_key("ev1")).await, "a notice is sent when all its parts are");
+    assert_eq!(world.kept().await[&anna_key("ev1")].0, FailureReason::OutOfTime);
+}
+
+#[tokio::test]
+async fn a_store_that_cannot_keep_still_hands_the_record_back() {
+    let world = world().await;
+    world.telegram.fail_next(ANNA, SendError::TimedOut);
+    world.store.fail_next_n(Operation::Keep, Fault::Unavailable, 5);
+    assert_eq!(world.run(&[created("ev1", "100"), taken("ev2", "101")]).await.as_deref(), Some("100"));
+    assert!(world.kept().await.is_empty());
+    assert_eq!(
+        world.store.calls(Operation::Keep),
+        2,
+        "keeping stops at the first refusal, and so do the records after"
+    );
+}
+
+#[tokio::test]
+async fn the_replay_delivers_every_kept_notice_once_in_the_order_of_the_changes() {
+    let world = world().await;
+    let revoked = || SendError::Refused { status: 401, description: "Unauthorized".into() };
+    world.telegram.fail_next(ANNA, revoked());
+    // Sequence numbers are compared as numbers: 99 comes before 100.
+    assert_eq!(world.run(&[taken("ev2", "99"), created("ev1", "100")]).await.as_deref(), Some("99"));
+    assert_eq!(world.kept().await.len(), 3);
+
+    // The token is still revoked at the first replay: it stops at once, keeping everything.
+    world.telegram.fail_next(ANNA, revoked());
+    let report = world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
+    assert_eq!((report.delivered, report.failed.len(), report.not_tried), (0, 1, 2), "{report:?}");
+    assert_eq!(world.kept().await.len(), 3);
+
+    // The new token is deployed (the stream has given up on the records meanwhile).
+    let report = world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
+    assert_eq!(report, ReplayReport { delivered: 3, ..ReplayReport::default() });
+    let to_anna = world.telegram.delivered_to(ANNA);
+    assert_eq!(to_anna.len(), 2);
+    assert!(to_anna[0].contains("В работе"), "sequence 99 first: {to_anna:#?}");
+    assert_eq!(world.telegram.delivered_to(MANAGER).len(), 1);
+    assert!(world.kept().await.is_empty());
+    assert!(world.sent(&anna_key("ev1")).await && world.sent(&anna_key("ev2")).await);
+
+    let again = world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
+    assert_eq!(again, ReplayReport::default(), "nothing left");
+    // And a late retry of the records sends nothing twice.
+    assert_eq!(world.run(&[taken("ev2", "99"), created("ev1", "100")]).await, None);
+    assert_eq!(world.telegram.delivered_to(ANNA).len(), 2);
+}
+
+#[tokio::test]
+async fn the_replay_skips_what_a_retry_delivered_and_goes_on_past_one_refused_message() {
+    let world = world().await;
+    world.telegram.fail_next(ANNA, SendError::TimedOut);
+    world.run(&[created("ev1", "100"), taken("ev2", "101")]).await;
+    // A retry got Анна's first notice through, but its kept copy stayed (say, forgetting failed).
+    world.store.mark_sent(&anna_key("ev1"), Utc::now()).await.unwrap();
+    // Telegram refuses Анна's second one as written: the manager's still goes.
+    world.telegram.fail_next(ANNA, SendError::Refused { status: 400, description: "Bad Request: can't parse".into() });
+    let report = world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
+    assert_eq!((report.delivered_before, report.delivered, report.failed.len()), (1, 1, 1), "{report:?}");
+    assert_eq!(report.failed[0].reason, FailureReason::Refused);
+    assert_eq!(world.telegram.delivered_to(MANAGER).len(), 1);
+    assert_eq!(world.kept().await.keys().collect::<Vec<_>>(), [&anna_key("ev2")], "kept for the next replay");
+}
+
+#[tokio::test]
+async fn a_call_me_request_replayed_to_the_manager_is_marked_notified() {
+    let world = world().await;
+    let effect = Effect::RequestCallMe { id: "r1".into(), contact_id: "c1".into(), client_id: "k1".into() };
+    let before = world.store.load_user(ANNA).await.unwrap();
+    let commit = Commit {
+        update_id: 3,
+        user_id: ANNA,
+        chat_id: ANNA as i64,
+        before: &before,
+        state: &State::Idle,
+        effects: &[effect],
+        now: Utc::now(),
+        response: None,
+    };
+    world.store.commit(&commit).await.unwrap();
+    let request = world.store.call_me_requests().await.unwrap().remove(0);
+    let record = Record { event_id: "ev3".into(), sequence: "200".into(), change: Change::CallMeRequested(request) };
+    world.telegram.fail_next(MANAGER, SendError::TimedOut);
+    assert_eq!(world.run(&[record]).await.as_deref(), Some("200"));
+    assert_eq!(world.store.call_me_requests().await.unwrap()[0].state, CallMeState::New);
+
+    let report = world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
+    assert_eq!(report.delivered, 1);
+    assert_eq!(world.store.call_me_requests().await.unwrap()[0].state, CallMeState::ManagerNotified);
+}
