@@ -7,6 +7,9 @@ use super::*;
 /// Tickets per page of an inline ticket list.
 pub(crate) const PAGE_SIZE: usize = 6;
 
+/// A file name quoted in a reply is cut to this many characters (file systems' usual limit).
+const FILE_NAME_SHOWN: usize = 255;
+
 /// The subject is at most this many characters (Unicode scalar values, not bytes).
 pub const SUBJECT_CHARS: usize = 50;
 
@@ -147,7 +150,9 @@ pub(super) fn take_content(content: &Content, facts: &Facts) -> Result<(Pending,
         .too_large
         .iter()
         .chain(&stored.rejected)
-        .map(|name| text(&texts::fill(texts::FILE_TOO_LARGE, &[("name", name)]), Keyboard::Keep))
+        .map(|name| {
+            text(&texts::fill(texts::FILE_TOO_LARGE, &[("name", &quoted(name, FILE_NAME_SHOWN))]), Keyboard::Keep)
+        })
         .collect();
     let text = content.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
     Ok((Pending { text, files: stored.stored, album: content.album.clone() }, warnings))
