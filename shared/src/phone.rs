@@ -50,12 +50,15 @@ impl std::str::FromStr for Region {
     }
 }
 
+/// The longest text (in bytes) that is read as a phone number; anything longer is not one.
+pub const MAX_LEN: usize = 40;
+
 /// Normalises a number as people write it into E.164, reading national numbers in `region`.
 /// Telegram's `phone_number` comes without `+` (`79123456789`): digits that are a valid
 /// international number are taken as such. Returns `None` for anything that is not a valid number.
 pub fn normalize(raw: &str, region: Region) -> Option<Phone> {
     let raw = raw.trim();
-    if raw.is_empty() || raw.len() > 40 {
+    if raw.is_empty() || raw.len() > MAX_LEN {
         return None;
     }
     let digits_only = raw.chars().all(|c| c.is_ascii_digit());

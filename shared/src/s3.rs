@@ -74,7 +74,7 @@ impl FileStore for S3Files {
     ) -> Result<(), StoreError> {
         // S3 metadata travels in HTTP headers (ASCII): the original name is percent-encoded,
         // and Content-Disposition carries it the RFC 6266 way for downloads.
-        let encoded = utf8_percent_encode(original_name, NON_ALPHANUMERIC).to_string();
+        let encoded = header_name(original_name);
         self.client
             .put_object()
             .bucket(&self.bucket)
@@ -90,11 +90,42 @@ impl FileStore for S3Files {
     }
 }
 
+/// The most of a percent-encoded name the headers carry: S3 takes 2 KB of user metadata and
+/// 8 KB of headers in all (more is refused whatever the retry).
+const HEADER_NAME_MAX: usize = 1024;
+
+/// The original name percent-encoded, cut at a character to [`HEADER_NAME_MAX`] bytes. The
+/// whole name stays in the attachment record.
+fn header_name(original: &str) -> String {
+    let mut encoded = String::new();
+    for c in original.chars() {
+        let piece = utf8_percent_encode(c.encode_utf8(&mut [0; 4]), NON_ALPHANUMERIC).to_string();
+        if encoded.len() + piece.len() > HEADER_NAME_MAX {
+            break;
+        }
+        encoded.push_str(&piece);
+    }
+    encoded
+}
+
 /// Staff links to attachments live minutes, not days.
 pub const LINK_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
 impl crate::ports::FileLinks for S3Files {
     async fn link(&self, key: &str) -> Result<String, StoreError> {
         self.presigned_get(key, LINK_LIFETIME).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_in_headers_is_encoded_and_bounded() {
+        assert_eq!(header_name("Счёт 1.pdf"), "%D0%A1%D1%87%D1%91%D1%82%201%2Epdf");
+        let long = header_name(&"я".repeat(1000));
+        assert_eq!(long.len(), HEADER_NAME_MAX - HEADER_NAME_MAX % 6, "whole characters only");
+        assert!(long.starts_with("%D1%8F"));
     }
 }

@@ -118,7 +118,7 @@ fn message_event(message: &Message) -> Event {
     }
     let mut content = Content {
         text: message.text.clone().or_else(|| message.caption.clone()),
-        album: message.media_group_id.clone(),
+        album: message.media_group_id.clone().filter(|id| id.len() <= MAX_ALBUM_ID_BYTES),
         sent_at: i64::try_from(message.date).ok().and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
         ..Content::default()
     };
@@ -149,13 +149,44 @@ fn message_event(message: &Message) -> Event {
     Event::Unsupported(kind)
 }
 
+/// Telegram's album ids are short numbers. A longer one could not key the album's claim (a
+/// DynamoDB key is at most 2 KB), so such a part is taken as a message of its own.
+const MAX_ALBUM_ID_BYTES: usize = 256;
+
+/// The declared MIME type if a `Content-Type` header can carry it (printable ASCII with a `/`,
+/// at most 255 bytes): it becomes the stored object's. Otherwise none, and the file is stored
+/// as `application/octet-stream`.
+fn mime_type(declared: &Option<String>) -> Option<String> {
+    let declared = declared.as_deref()?;
+    let printable = declared.bytes().all(|b| b == b' ' || b.is_ascii_graphic());
+    (printable && declared.len() <= 255 && declared.contains('/')).then(|| declared.to_owned())
+}
+
+/// The longest file name kept (file systems' usual limit). A name is kept in the user's record
+/// while its message waits for a choice, and that record is at most 400 KB.
+pub const MAX_FILE_NAME_CHARS: usize = 255;
+
+/// The name as kept: a longer one is cut in its stem, the extension kept.
+fn kept_name(name: String) -> String {
+    if name.chars().count() <= MAX_FILE_NAME_CHARS {
+        return name;
+    }
+    let extension = name.rsplit_once('.').map(|(_, ext)| ext).filter(|ext| (1..=10).contains(&ext.chars().count()));
+    let stem: String =
+        name.chars().take(MAX_FILE_NAME_CHARS - extension.map_or(0, |ext| ext.chars().count() + 1)).collect();
+    match extension {
+        Some(extension) => format!("{stem}.{extension}"),
+        None => stem,
+    }
+}
+
 /// The files a message carries. Of a photo's sizes the largest is taken.
 fn files_of(message: &Message) -> Vec<IncomingFile> {
     let mut files = vec![];
     let made_name = |prefix: &str, unique: &str, ext: &str| format!("{prefix}-{unique}.{ext}");
-    if let Some(photo) =
-        message.photo.as_ref().and_then(|sizes| sizes.iter().max_by_key(|p| (p.width * p.height, p.file_size)))
-    {
+    // In u64: two u32 sides multiply past u32::MAX (a panic in a debug build, a wrong pick in release).
+    let area = |p: &frankenstein::types::PhotoSize| u64::from(p.width) * u64::from(p.height);
+    if let Some(photo) = message.photo.as_ref().and_then(|sizes| sizes.iter().max_by_key(|p| (area(p), p.file_size))) {
         files.push(IncomingFile {
             file_id: photo.file_id.clone(),
             unique_id: photo.file_unique_id.clone(),
@@ -171,7 +202,7 @@ fn files_of(message: &Message) -> Vec<IncomingFile> {
             unique_id: d.file_unique_id.clone(),
             kind: FileKind::Document,
             name: d.file_name.clone().unwrap_or_else(|| made_name("document", &d.file_unique_id, "bin")),
-            mime_type: d.mime_type.clone(),
+            mime_type: mime_type(&d.mime_type),
             size: d.file_size,
         });
     }
@@ -181,7 +212,7 @@ fn files_of(message: &Message) -> Vec<IncomingFile> {
             unique_id: v.file_unique_id.clone(),
             kind: FileKind::Voice,
             name: made_name("voice", &v.file_unique_id, "ogg"),
-            mime_type: v.mime_type.clone().or_else(|| Some("audio/ogg".into())),
+            mime_type: mime_type(&v.mime_type).or_else(|| Some("audio/ogg".into())),
             size: v.file_size,
         });
     }
@@ -191,7 +222,7 @@ fn files_of(message: &Message) -> Vec<IncomingFile> {
             unique_id: a.file_unique_id.clone(),
             kind: FileKind::Audio,
             name: a.file_name.clone().unwrap_or_else(|| made_name("audio", &a.file_unique_id, "mp3")),
-            mime_type: a.mime_type.clone(),
+            mime_type: mime_type(&a.mime_type),
             size: a.file_size,
         });
     }
@@ -201,7 +232,7 @@ fn files_of(message: &Message) -> Vec<IncomingFile> {
             unique_id: v.file_unique_id.clone(),
             kind: FileKind::Video,
             name: v.file_name.clone().unwrap_or_else(|| made_name("video", &v.file_unique_id, "mp4")),
-            mime_type: v.mime_type.clone(),
+            mime_type: mime_type(&v.mime_type),
             size: v.file_size,
         });
     }
@@ -214,6 +245,9 @@ fn files_of(message: &Message) -> Vec<IncomingFile> {
             mime_type: Some("video/mp4".into()),
             size: v.file_size,
         });
+    }
+    for file in &mut files {
+        file.name = kept_name(std::mem::take(&mut file.name));
     }
     files
 }

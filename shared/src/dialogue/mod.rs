@@ -539,6 +539,15 @@ pub(crate) fn text(body: &str, keyboard: Keyboard) -> Reply {
     Reply::Text { text: body.to_owned(), keyboard }
 }
 
+/// What a user sent (a phone, a file name), as a reply quotes it: at most `max` characters, cut
+/// with "…". Telegram refuses a message over 4096 characters, and an update may carry more.
+pub(crate) fn quoted(sent: &str, max: usize) -> String {
+    if sent.chars().count() <= max {
+        return sent.to_owned();
+    }
+    sent.chars().take(max.saturating_sub(1)).chain(['…']).collect()
+}
+
 pub(crate) fn answer(press_id: &str, text: Option<&str>) -> Reply {
     Reply::AnswerPress { press_id: press_id.to_owned(), text: text.map(str::to_owned) }
 }

@@ -14,8 +14,9 @@ pub(super) fn shared_contact(
         return Ok(reply_only(text(texts::REGISTER_OWN_NUMBER_ONLY, Keyboard::SharePhone)));
     }
     let not_found = || {
-        let message =
-            texts::fill(texts::PHONE_NOT_FOUND, &[("phone", raw_phone), ("support", &settings.support_phone)]);
+        // Nothing longer is a phone number (`phone::normalize`), and the reply must fit Telegram.
+        let shown = quoted(raw_phone.trim(), phone::MAX_LEN);
+        let message = texts::fill(texts::PHONE_NOT_FOUND, &[("phone", &shown), ("support", &settings.support_phone)]);
         reply_only(text(&message, Keyboard::SharePhone))
     };
     let Some(phone) = phone::normalize(raw_phone, settings.phone_region) else {

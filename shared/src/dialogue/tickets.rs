@@ -7,6 +7,9 @@ use super::*;
 /// Tickets per page of an inline ticket list.
 pub(crate) const PAGE_SIZE: usize = 6;
 
+/// A file name quoted in a reply is cut to this many characters (file systems' usual limit).
+const FILE_NAME_SHOWN: usize = 255;
+
 /// The subject is at most this many characters (Unicode scalar values, not bytes).
 pub const SUBJECT_CHARS: usize = 50;
 
@@ -160,7 +163,7 @@ pub(super) fn take_content(content: &Content, facts: &Facts) -> Result<(Pending,
                 Rejection::TooLarge => texts::FILE_TOO_LARGE,
                 Rejection::Unreadable => texts::FILE_UNREADABLE,
             };
-            text(&texts::fill(template, &[("name", name)]), Keyboard::Keep)
+            text(&texts::fill(template, &[("name", &quoted(name, FILE_NAME_SHOWN))]), Keyboard::Keep)
         })
         .collect();
     let text = content.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);

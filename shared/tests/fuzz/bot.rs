@@ -1,0 +1,299 @@
+//! `Bot::handle` on the in-memory store: arbitrary sequences of updates from a registered and an
+//! unregistered user, mixing arbitrary events with presses of the buttons the bot just drew,
+//! menu labels, redeliveries and now and then a storage fault. Every update is handled: an
+//! `Err` comes only from an injected fault, says nothing to the user, and the redelivery that
+//! follows succeeds (else Telegram would redeliver it forever). Every reply fits Telegram's
+//! limits, and every press is answered once.
+
+use crate::dialogue::{check_press_answers, settings};
+use crate::inputs::{self, ME};
+use crate::limits::check_reply;
+use chrono::{TimeZone, Utc};
+use proptest::prelude::*;
+use proptest::sample::{select, Index};
+use proptest::test_runner::TestCaseError;
+use shared::app::Bot;
+use shared::dialogue::{Content, Event, Inbound, Keyboard, Reply};
+use shared::domain::{Actor, Client, Contact, Employee, Ticket, TicketStatus};
+use shared::memory::{Fault, MemoryStore, Operation};
+use shared::phone::Phone;
+use shared::ports::{Directory, DownloadError, FileSource, FileStore, Messenger, SendError, StoreError, TicketStore};
+use std::sync::{Arc, Mutex};
+
+/// A user who never shared a phone.
+const STRANGER: u64 = 2002;
+
+/// Telegram as the app sees it: records what is sent; serves files by what their id says
+/// (`jpeg-`, `png-`, `junk-` bytes; `big-` is over the download limit).
+#[derive(Clone, Default)]
+struct Telegram {
+    sent: Arc<Mutex<Vec<Reply>>>,
+}
+
+impl Messenger for Telegram {
+    async fn send(&self, _chat_id: i64, reply: &Reply) -> Result<(), SendError> {
+        self.sent.lock().unwrap().push(reply.clone());
+        Ok(())
+    }
+
+    fn render(&self, chat_id: i64, reply: &Reply) -> String {
+        format!("{chat_id}: {reply:?}")
+    }
+}
+
+fn png() -> Vec<u8> {
+    let mut png = std::io::Cursor::new(vec![]);
+    image::RgbImage::from_pixel(2, 2, image::Rgb([200, 10, 10])).write_to(&mut png, image::ImageFormat::Png).unwrap();
+    png.into_inner()
+}
+
+impl FileSource for Telegram {
+    async fn download(&self, file_id: &str) -> Result<Vec<u8>, DownloadError> {
+        match file_id.split('-').next() {
+            Some("jpeg") => Ok(vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F']),
+            Some("png") => Ok(png()),
+            Some("big") => Err(DownloadError::TooLarge),
+            _ => Ok(b"\0not an image at all".to_vec()),
+        }
+    }
+}
+
+/// A bucket that takes everything.
+struct Bucket;
+
+impl FileStore for Bucket {
+    async fn put_file(&self, _: &str, _: Vec<u8>, _: &str, _: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// One delivery in a sequence.
+#[derive(Debug, Clone)]
+enum Delivery {
+    /// Any event.
+    Event(Event),
+    /// A press of an inline button the bot drew to this user last (by its place).
+    DrawnButton(Index),
+    /// A label of the reply keyboard the bot drew to this user last, typed as Telegram sends it.
+    MenuLabel(Index),
+    /// The previous update once more, as Telegram redelivers.
+    Again,
+}
+
+fn delivery() -> impl Strategy<Value = Delivery> {
+    prop_oneof![
+        3 => inputs::event().prop_map(Delivery::Event),
+        4 => any::<Index>().prop_map(Delivery::DrawnButton),
+        3 => any::<Index>().prop_map(Delivery::MenuLabel),
+        1 => Just(Delivery::Again),
+    ]
+}
+
+/// The store operations `Bot::handle` calls.
+const OPERATIONS: [Operation; 9] = [
+    Operation::LoadUser,
+    Operation::Commit,
+    Operation::FindByPhone,
+    Operation::ContactTickets,
+    Operation::NextTicketId,
+    Operation::Ticket,
+    Operation::AlbumClaim,
+    Operation::GetClient,
+    Operation::GetEmployee,
+];
+
+/// Now and then, a fault the store meets at the next call of an operation during the update.
+fn fault() -> impl Strategy<Value = Option<(Operation, Fault)>> {
+    let fault = (select(OPERATIONS.to_vec()), select(vec![Fault::Unavailable, Fault::Conflict, Fault::LostReply]));
+    prop_oneof![7 => Just(None), 1 => fault.prop_map(Some)]
+}
+
+fn pending_faults(store: &MemoryStore) -> usize {
+    OPERATIONS.iter().map(|operation| store.pending_faults(*operation)).sum()
+}
+
+/// Who sends a delivery: mostly the registered user.
+fn sender() -> impl Strategy<Value = u64> {
+    prop_oneof![4 => Just(ME), 1 => Just(STRANGER)]
+}
+
+/// The desk's tickets of the registered contact (c3): statuses and subjects.
+fn tickets() -> impl Strategy<Value = Vec<(TicketStatus, String)>> {
+    prop::collection::vec((select(TicketStatus::ALL.to_vec()), inputs::name()), 0..10)
+}
+
+/// The account manager's Telegram account.
+const MANAGER: u64 = 3003;
+
+/// A directory where one phone belongs to one contact (c3, which the registered user shares),
+/// another to contacts of two companies (c1, c2) and a third to an employee (e1), the manager
+/// of the first company.
+async fn desk(store: &MemoryStore, tickets: &[(TicketStatus, String)]) {
+    let phone = |p: &str| Phone::from_e164(p).unwrap();
+    let employee = Employee {
+        id: "e1".into(),
+        name: "Иван Петров".into(),
+        phone: Some(phone("+79990000002")),
+        telegram_user: None,
+    };
+    store.put_employee(&employee).await.unwrap();
+    for (id, name, manager) in [("k1", "ООО Ромашка", Some("e1")), ("k2", "АО Лютик", None)] {
+        let client = Client { id: id.into(), name: name.into(), manager_id: manager.map(str::to_owned), vip: false };
+        store.put_client(&client).await.unwrap();
+    }
+    for (id, client, number) in
+        [("c1", "k1", "+79123456789"), ("c2", "k2", "+79123456789"), ("c3", "k1", "+79990000001")]
+    {
+        let contact = Contact {
+            id: id.into(),
+            name: "Анна".into(),
+            phone: phone(number),
+            client_id: client.into(),
+            active: true,
+            telegram_user: None,
+        };
+        store.put_contact(&contact, Utc::now()).await.unwrap();
+    }
+    for (status, subject) in tickets {
+        let id = store.next_ticket_id().await.unwrap();
+        let at = Utc.timestamp_opt(1_764_000_000 + id as i64, 0).unwrap();
+        let ticket = Ticket {
+            id,
+            subject: subject.clone(),
+            message: String::new(),
+            status: *status,
+            source: "phone".into(),
+            client_id: "k1".into(),
+            contact_id: "c3".into(),
+            assignee_id: None,
+            assignee_name: None,
+            deadline: None,
+            created_at: at,
+            updated_at: at,
+            changed_by: Actor::Api,
+            version: 1,
+        };
+        store.create_ticket(&ticket, &[]).await.unwrap();
+    }
+}
+
+/// What the bot last drew for a user.
+#[derive(Default)]
+struct Screen {
+    inline: Vec<String>,
+    menu: Vec<&'static str>,
+}
+
+impl Screen {
+    fn show(&mut self, reply: &Reply) {
+        if let Reply::Text { keyboard, .. } = reply {
+            match keyboard {
+                Keyboard::Inline(rows) => self.inline = rows.iter().flatten().map(|b| b.press.encode()).collect(),
+                Keyboard::Menu(labels) => self.menu = labels.clone(),
+                Keyboard::SharePhone | Keyboard::Remove => self.menu.clear(),
+                Keyboard::Keep => {}
+            }
+        }
+    }
+}
+
+/// Who sends, what, and the fault the store meets while handling it, if any.
+type Step = (u64, Delivery, Option<(Operation, Fault)>);
+
+async fn run_sequence(
+    tickets: &[(TicketStatus, String)],
+    manager_linked: bool,
+    registered: bool,
+    deliveries: &[Step],
+) -> Result<(), TestCaseError> {
+    let store = MemoryStore::new();
+    desk(&store, tickets).await;
+    let telegram = Telegram::default();
+    let bot = Bot { store: store.clone(), messenger: telegram.clone(), files: Bucket, settings: settings() };
+    let mut screens = std::collections::HashMap::<u64, Screen>::new();
+    let mut update_id = 100;
+    let mut previous: Option<Inbound> = None;
+    let mut all = vec![];
+    if manager_linked {
+        all.push((
+            MANAGER,
+            Delivery::Event(Event::Contact { phone: "79990000002".into(), owner: Some(MANAGER) }),
+            None,
+        ));
+    }
+    if registered {
+        all.push((ME, Delivery::Event(Event::Contact { phone: "79990000001".into(), owner: Some(ME) }), None));
+    }
+    all.extend(deliveries.iter().cloned());
+    for (user, delivery, fault) in all {
+        let inbound = match (delivery, &previous) {
+            (Delivery::Again, Some(previous)) => previous.clone(),
+            (delivery, _) => {
+                update_id += 1;
+                let event = event_of(delivery, screens.entry(user).or_default(), update_id);
+                Inbound { update_id, user_id: user, chat_id: user as i64, event }
+            }
+        };
+        let screen = screens.entry(inbound.user_id).or_default();
+        if let Some((operation, fault)) = fault {
+            store.fail_next(operation, fault);
+        }
+        let queued = pending_faults(&store);
+        let handled = bot.handle(&inbound, Utc::now()).await;
+        let met_a_fault = pending_faults(&store) < queued;
+        store.clear_faults();
+        let handled = match handled {
+            Ok(handled) => handled,
+            Err(error) => {
+                let what = format!("{inbound:?} failed: {error} ({:?})", std::error::Error::source(&error));
+                prop_assert!(met_a_fault, "{what} without a fault");
+                prop_assert!(telegram.sent.lock().unwrap().is_empty(), "{what}, and the user was told something");
+                // Telegram redelivers; this time the store answers.
+                bot.handle(&inbound, Utc::now())
+                    .await
+                    .map_err(|error| TestCaseError::fail(format!("{what}, and again: {error}")))?
+            }
+        };
+        let mut replies: Vec<Reply> = telegram.sent.lock().unwrap().drain(..).collect();
+        replies.extend(handled.respond_with.clone());
+        for reply in &replies {
+            check_reply(reply)?;
+            screen.show(reply);
+        }
+        if !handled.duplicate {
+            check_press_answers(&inbound.event, &replies)?;
+        }
+        previous = Some(inbound);
+    }
+    Ok(())
+}
+
+/// The event a delivery makes, given what the user has on their screen.
+fn event_of(delivery: Delivery, screen: &Screen, update_id: u64) -> Event {
+    match delivery {
+        Delivery::Event(event) => event,
+        Delivery::DrawnButton(at) if !screen.inline.is_empty() => {
+            Event::Press { id: format!("cb-{update_id}"), data: screen.inline[at.index(screen.inline.len())].clone() }
+        }
+        Delivery::MenuLabel(at) if !screen.menu.is_empty() => {
+            let label = screen.menu[at.index(screen.menu.len())];
+            Event::Message(Content { text: Some(label.into()), ..Content::default() })
+        }
+        Delivery::DrawnButton(_) | Delivery::MenuLabel(_) | Delivery::Again => Event::Start,
+    }
+}
+
+proptest! {
+    #![proptest_config(crate::config(400))]
+
+    #[test]
+    fn every_update_is_handled(
+        tickets in tickets(),
+        manager_linked in any::<bool>(),
+        registered in prop_oneof![4 => Just(true), 1 => Just(false)],
+        deliveries in prop::collection::vec((sender(), delivery(), fault()), 1..24),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(run_sequence(&tickets, manager_linked, registered, &deliveries))?;
+    }
+}
