@@ -161,16 +161,23 @@ async fn an_album_of_three_delivered_concurrently_is_one_ticket() {
 async fn a_duplicate_delivery_never_makes_a_second_ticket_or_attachment() {
     let env = TestEnv::new().await;
     env.registered_contact(ANNA).await;
+    // Telegram redelivers when our answer did not reach it, and carries out the answer it gets.
     let text = updates::text(30, ANNA, "Не печатает принтер");
-    env.deliver(&text).await;
-    env.deliver(&text).await;
+    let lost = env.post_webhook(Some(e2e::WEBHOOK_SECRET), serde_json::to_vec(&text).unwrap()).await;
+    let redelivered = env.deliver(&text).await;
+    assert_eq!(redelivered.body, lost.body, "the redelivery answers the same confirmation");
     assert_eq!(env.tickets_of("c1").await.len(), 1, "sequential redelivery");
 
     env.telegram.add_file("dup", "photos/dup.jpg", jpeg_bytes());
     env.deliver(&updates::text(31, ANNA, texts::BTN_NEW_TICKET)).await;
-    let photo = updates::photo(32, ANNA, "dup", 1000, Some("Фото"), None);
-    let (a, b) = tokio::join!(env.deliver(&photo), env.deliver(&photo));
+    let photo = serde_json::to_vec(&updates::photo(32, ANNA, "dup", 1000, Some("Фото"), None)).unwrap();
+    let (a, b) = tokio::join!(
+        env.post_webhook(Some(e2e::WEBHOOK_SECRET), photo.clone()),
+        env.post_webhook(Some(e2e::WEBHOOK_SECRET), photo.clone())
+    );
     assert_eq!((a.status, b.status), (200, 200));
+    assert_eq!(a.body, b.body, "both deliveries answer the one confirmation");
+    env.telegram.execute_webhook_response(a.body.as_ref().expect("a confirmation"));
     let tickets = env.tickets_of("c1").await;
     assert_eq!(tickets.len(), 2, "concurrent redelivery");
     assert_eq!(env.ticket(tickets[0].id).await.attachments.len(), 1);
