@@ -119,7 +119,7 @@ fn contact(id: &str, client_id: &str, name: &str, phone_number: &str, active: bo
 }
 
 fn employee(id: &str, name: &str, phone_number: Option<&str>) -> Employee {
-    Employee { id: id.into(), name: name.into(), phone: phone_number.map(phone), telegram_user: None }
+    Employee { id: id.into(), name: name.into(), phone: phone_number.map(phone), active: true, telegram_user: None }
 }
 
 fn contact_match(contact: &Contact, linked_user: Option<TelegramUserId>) -> ContactMatch {
@@ -134,7 +134,12 @@ fn contact_match(contact: &Contact, linked_user: Option<TelegramUserId>) -> Cont
 }
 
 fn employee_match(employee: &Employee, linked_user: Option<TelegramUserId>) -> EmployeeMatch {
-    EmployeeMatch { employee_id: employee.id.clone(), name: employee.name.clone(), linked_user }
+    EmployeeMatch {
+        employee_id: employee.id.clone(),
+        name: employee.name.clone(),
+        active: employee.active,
+        linked_user,
+    }
 }
 
 fn file(name: &str) -> StoredFile {
@@ -189,9 +194,9 @@ fn new_comment(ticket_id: u64, comment_id: &str, contact_id: &str, on_completed:
 async fn seed_directory<S: Stores>(store: &S) -> (Contact, Employee) {
     let manager = employee("e1", "Иван Петров", Some(OTHER_PHONE));
     let anna = contact("c1", "k1", "Анна Иванова", ANNA_PHONE, true);
-    ok(store.put_employee(&manager).await, "put_employee e1");
+    ok(store.put_employee(&manager, None).await, "put_employee e1");
     ok(store.put_client(&client("k1", "ООО Ромашка", Some("e1"))).await, "put_client k1");
-    ok(store.put_contact(&anna, at(0)).await, "put_contact c1");
+    ok(store.put_contact(&anna, None, at(0)).await, "put_contact c1");
     (anna, manager)
 }
 
@@ -632,7 +637,7 @@ pub async fn linking_moves_a_contact_between_telegram_users<S: Stores>(store: S)
 pub async fn linking_needs_an_active_contact_or_an_existing_employee<S: Stores>(store: S) {
     let (_, manager) = seed_directory(&store).await;
     let inactive = contact("c3", "k1", "Олег", SHARED_PHONE, false);
-    ok(store.put_contact(&inactive, at(0)).await, "put_contact");
+    ok(store.put_contact(&inactive, None, at(0)).await, "put_contact");
     conflict(
         commit(&store, 1, ANNA, &[Effect::LinkContact(contact_match(&inactive, None))], at(1)).await,
         "linking an inactive contact",
@@ -682,7 +687,8 @@ pub async fn put_contact_keeps_both_sides_of_the_link_in_step<S: Stores>(store: 
         Contact {
             name: "Анна Петрова".into(), client_id: "k2".into(), telegram_user: Some(ANNA), ..anna.clone()
         };
-    assert_eq!(ok(store.put_contact(&moved, at(5)).await, "put_contact"), moved, "an active contact keeps its link");
+    let kept = store.put_contact(&moved, Some(ANNA), at(5)).await;
+    assert_eq!(ok(kept, "put_contact"), moved, "a contact written with its link keeps it");
     assert_eq!(stored_contact(&store, "c1").await, moved, "the contact reads back as written");
     let after = load(&store, ANNA).await;
     assert_eq!(
@@ -693,35 +699,36 @@ pub async fn put_contact_keeps_both_sides_of_the_link_in_step<S: Stores>(store: 
     assert_eq!(after.version, before.version + 1, "and the user's version moves on");
 
     conflict(
-        store.put_contact(&Contact { telegram_user: None, ..moved.clone() }, at(6)).await,
-        "a contact written as unlinked while it is linked (a stale read)",
+        store.put_contact(&moved, None, at(6)).await,
+        "a contact read as unlinked while it is linked (a stale read)",
     );
     conflict(
-        store.put_contact(&Contact { telegram_user: Some(BORIS), ..moved.clone() }, at(6)).await,
-        "a contact written as linked to another account",
+        store.put_contact(&Contact { telegram_user: Some(BORIS), ..moved.clone() }, Some(BORIS), at(6)).await,
+        "a contact read as linked to another account",
     );
     assert_eq!(stored_contact(&store, "c1").await, moved, "failed writes leave the contact");
     assert_eq!(load(&store, ANNA).await, after, "and the user");
 
-    let deactivated = Contact { active: false, ..moved };
-    let stored = ok(store.put_contact(&deactivated, at(7)).await, "deactivating");
-    assert_eq!(stored, Contact { telegram_user: None, ..deactivated }, "a deactivated contact is unlinked");
+    let deactivated = Contact { active: false, telegram_user: None, ..moved };
+    let stored = ok(store.put_contact(&deactivated, Some(ANNA), at(7)).await, "deactivating");
+    assert_eq!(stored, deactivated, "a contact written without the link it had is unlinked");
     assert_eq!(stored_contact(&store, "c1").await, stored, "as stored");
     let unlinked = load(&store, ANNA).await;
     assert_eq!(unlinked.link, None, "the user loses the link too");
     assert_eq!(unlinked.version, after.version + 1, "and the user's version moves on");
 
     let boris = contact("c2", "k2", "Борис", SHARED_PHONE, true);
-    assert_eq!(ok(store.put_contact(&boris, at(8)).await, "put_contact c2"), boris, "a new contact");
+    assert_eq!(ok(store.put_contact(&boris, None, at(8)).await, "put_contact c2"), boris, "a new contact");
     assert_eq!(stored_contact(&store, "c2").await, boris, "reads back");
     conflict(
         store
             .put_contact(
                 &Contact { telegram_user: Some(BORIS), ..contact("c3", "k2", "Ева", OTHER_PHONE, true) },
+                Some(BORIS),
                 at(9),
             )
             .await,
-        "a new contact written as linked to an account that is not linked to it",
+        "a new contact read as linked to an account that is not linked to it",
     );
     assert_eq!(ok(store.get_contact("c3").await, "get_contact"), None, "the failed write makes no contact");
 }
@@ -736,7 +743,7 @@ pub async fn put_employee_keeps_the_users_link_in_step<S: Stores>(store: S) {
         telegram_user: Some(ANNA),
         ..manager.clone()
     };
-    assert_eq!(ok(store.put_employee(&renamed).await, "put_employee"), renamed, "the employee as written");
+    assert_eq!(ok(store.put_employee(&renamed, Some(ANNA)).await, "put_employee"), renamed, "the employee as written");
     assert_eq!(stored_employee(&store, "e1").await, renamed, "reads back");
     let after = load(&store, ANNA).await;
     assert_eq!(
@@ -745,13 +752,18 @@ pub async fn put_employee_keeps_the_users_link_in_step<S: Stores>(store: S) {
         "the user's copy of the link follows the directory"
     );
     assert_eq!(after.version, before.version + 1, "and the user's version moves on");
-    conflict(
-        store.put_employee(&Employee { telegram_user: None, ..renamed.clone() }).await,
-        "an employee written as unlinked while linked (a stale read)",
-    );
+    conflict(store.put_employee(&renamed, None).await, "an employee read as unlinked while linked (a stale read)");
     assert_eq!(stored_employee(&store, "e1").await, renamed, "the failed write leaves the employee");
+    let departed = Employee { active: false, telegram_user: None, ..renamed };
+    ok(store.put_employee(&departed, Some(ANNA)).await, "deactivating e1");
+    assert_eq!(stored_employee(&store, "e1").await, departed, "a departed employee reads back unlinked");
+    assert_eq!(load(&store, ANNA).await.link, None, "the user loses the link too");
+    conflict(
+        commit(&store, 2, ANNA, &[Effect::LinkEmployee(employee_match(&departed, None))], at(1)).await,
+        "a departed employee cannot be linked again",
+    );
     let newcomer = employee("e2", "Пётр", None);
-    assert_eq!(ok(store.put_employee(&newcomer).await, "put_employee e2"), newcomer, "a new employee");
+    assert_eq!(ok(store.put_employee(&newcomer, None).await, "put_employee e2"), newcomer, "a new employee");
 }
 
 pub async fn find_by_phone_names_companies_only_to_choose<S: Stores>(store: S) {
@@ -760,11 +772,11 @@ pub async fn find_by_phone_names_companies_only_to_choose<S: Stores>(store: S) {
     let inactive = contact("c1", "k1", "Анна", SHARED_PHONE, false);
     let active = contact("c2", "k2", "Анна", SHARED_PHONE, true);
     for entry in [&active, &inactive, &contact("c3", "k1", "Олег", OTHER_PHONE, true)] {
-        ok(store.put_contact(entry, at(0)).await, "put_contact");
+        ok(store.put_contact(entry, None, at(0)).await, "put_contact");
     }
     let desk = employee("e1", "Анна Сергеевна", Some(SHARED_PHONE));
     for entry in [&desk, &employee("e2", "Пётр", None), &employee("e3", "Ева", Some(OTHER_PHONE))] {
-        ok(store.put_employee(entry).await, "put_employee");
+        ok(store.put_employee(entry, None).await, "put_employee");
     }
     let found = ok(store.find_by_phone(&phone(SHARED_PHONE)).await, "find_by_phone");
     assert_eq!(
@@ -776,8 +788,11 @@ pub async fn find_by_phone_names_companies_only_to_choose<S: Stores>(store: S) {
         "contacts (inactive too) and employees with the phone, by id; one active contact: no company names"
     );
 
-    ok(store.put_contact(&Contact { active: true, ..inactive }, at(1)).await, "activating c1");
-    ok(store.put_contact(&contact("c4", "k9", "Анна", SHARED_PHONE, true), at(1)).await, "a contact of no client");
+    ok(store.put_contact(&Contact { active: true, ..inactive }, None, at(1)).await, "activating c1");
+    ok(
+        store.put_contact(&contact("c4", "k9", "Анна", SHARED_PHONE, true), None, at(1)).await,
+        "a contact of no client",
+    );
     ok(commit(&store, 1, BORIS, &[Effect::LinkContact(contact_match(&active, None))], at(2)).await, "linking c2");
     let found = ok(store.find_by_phone(&phone(SHARED_PHONE)).await, "find_by_phone");
     let named: Vec<(&str, &str, Option<TelegramUserId>)> =
@@ -801,7 +816,7 @@ pub async fn the_manager_of_a_client<S: Stores>(store: S) {
     ok(store.put_client(&client("k2", "АО Лютик", Some("e9"))).await, "put_client");
     assert_eq!(ok(store.manager("k2").await, "manager"), None, "a manager who is not in the directory");
     let manager = employee("e1", "Иван Петров", None);
-    ok(store.put_employee(&manager).await, "put_employee");
+    ok(store.put_employee(&manager, None).await, "put_employee");
     ok(store.put_client(&client("k3", "ИП Сидоров", Some("e1"))).await, "put_client");
     assert_eq!(
         ok(store.manager("k3").await, "manager"),

@@ -48,6 +48,8 @@ pub struct Employee {
     pub id: String,
     pub name: String,
     pub phone: Option<Phone>,
+    /// A departed employee is inactive: unlinked, told nothing, and cannot register.
+    pub active: bool,
     pub telegram_user: Option<TelegramUserId>,
 }
 

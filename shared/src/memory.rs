@@ -450,7 +450,7 @@ impl Write {
             Write::LinkEntry { person, held_by, .. } => {
                 let available = match person {
                     Person::Contact(id) => data.contacts.get(id).is_some_and(|c| c.active),
-                    Person::Employee(id) => data.employees.contains_key(id),
+                    Person::Employee(id) => data.employees.get(id).is_some_and(|e| e.active),
                 };
                 available && data.linked_user(person) == *held_by
             }
@@ -774,23 +774,23 @@ impl Directory for MemoryStore {
         self.run(Operation::GetContact, |s| Ok(s.data.contacts.get(id).cloned()))
     }
 
-    async fn put_contact(&self, contact: &Contact, _now: DateTime<Utc>) -> Result<Contact, StoreError> {
+    async fn put_contact(
+        &self,
+        contact: &Contact,
+        linked_as_read: Option<TelegramUserId>,
+        _now: DateTime<Utc>,
+    ) -> Result<Contact, StoreError> {
         self.run(Operation::PutContact, |s| {
-            let mut stored = contact.clone();
             let mut writes = vec![];
-            if let Some(user) = contact.telegram_user {
-                let link = contact.link();
-                if contact.active {
-                    writes.push(Write::RelinkUser { user, link });
-                } else {
-                    // A deactivated contact counts as unregistered: the link goes on both sides.
-                    writes.push(Write::UnlinkUser { user, person: link.person() });
-                    stored.telegram_user = None;
-                }
+            if let Some(user) = linked_as_read {
+                writes.push(match contact.telegram_user {
+                    Some(kept) if kept == user => Write::RelinkUser { user, link: contact.link() },
+                    _ => Write::UnlinkUser { user, person: contact.link().person() },
+                });
             }
-            writes.push(Write::PutContact { contact: stored.clone(), linked_as_read: contact.telegram_user });
+            writes.push(Write::PutContact { contact: contact.clone(), linked_as_read });
             s.data.transact(writes)?;
-            Ok(stored)
+            Ok(contact.clone())
         })
     }
 
@@ -798,14 +798,20 @@ impl Directory for MemoryStore {
         self.run(Operation::GetEmployee, |s| Ok(s.data.employees.get(id).cloned()))
     }
 
-    async fn put_employee(&self, employee: &Employee) -> Result<Employee, StoreError> {
+    async fn put_employee(
+        &self,
+        employee: &Employee,
+        linked_as_read: Option<TelegramUserId>,
+    ) -> Result<Employee, StoreError> {
         self.run(Operation::PutEmployee, |s| {
             let mut writes = vec![];
-            if let Some(user) = employee.telegram_user {
-                let link = employee.link();
-                writes.push(Write::RelinkUser { user, link });
+            if let Some(user) = linked_as_read {
+                writes.push(match employee.telegram_user {
+                    Some(kept) if kept == user => Write::RelinkUser { user, link: employee.link() },
+                    _ => Write::UnlinkUser { user, person: employee.link().person() },
+                });
             }
-            writes.push(Write::PutEmployee { employee: employee.clone(), linked_as_read: employee.telegram_user });
+            writes.push(Write::PutEmployee { employee: employee.clone(), linked_as_read });
             s.data.transact(writes)?;
             Ok(employee.clone())
         })
@@ -834,6 +840,7 @@ impl Directory for MemoryStore {
                 .map(|e| EmployeeMatch {
                     employee_id: e.id.clone(),
                     name: e.name.clone(),
+                    active: e.active,
                     linked_user: e.telegram_user,
                 })
                 .collect();
@@ -1054,7 +1061,7 @@ mod tests {
                 active: true,
                 telegram_user: None,
             };
-            store.put_contact(&contact, Utc::now()).await.unwrap();
+            store.put_contact(&contact, None, Utc::now()).await.unwrap();
         }
         store.find_by_phone(&phone).await.unwrap();
         assert_eq!(store.round_trips(), 4, "two puts, and a search that reads company names: two requests");

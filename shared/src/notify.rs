@@ -503,7 +503,7 @@ where
         let store = &self.courier.store;
         Ok(match to {
             Recipient::Contact(id) => store.get_contact(id).await?.filter(|c| c.active).and_then(|c| c.telegram_user),
-            Recipient::Employee(id) => store.get_employee(id).await?.and_then(|e| e.telegram_user),
+            Recipient::Employee(id) => store.get_employee(id).await?.filter(|e| e.active).and_then(|e| e.telegram_user),
         })
     }
 

@@ -210,15 +210,22 @@ pub trait Directory: Send + Sync {
     fn get_client(&self, id: &str) -> impl Future<Output = Result<Option<Client>, StoreError>> + Send;
     fn put_client(&self, client: &Client) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn get_contact(&self, id: &str) -> impl Future<Output = Result<Option<Contact>, StoreError>> + Send;
-    /// Stores the contact's fields (not its Telegram link). A contact that is inactive is unlinked;
-    /// a linked one has its user's link updated to the new name and client.
+    /// Stores the contact as given, on condition that its Telegram link is still `linked_as_read`.
+    /// The account linked as read keeps the link (its copy gets the new name and company) if
+    /// `contact.telegram_user` names it, and loses it on both sides otherwise.
     fn put_contact(
         &self,
         contact: &Contact,
+        linked_as_read: Option<TelegramUserId>,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Contact, StoreError>> + Send;
     fn get_employee(&self, id: &str) -> impl Future<Output = Result<Option<Employee>, StoreError>> + Send;
-    fn put_employee(&self, employee: &Employee) -> impl Future<Output = Result<Employee, StoreError>> + Send;
+    /// As [`Directory::put_contact`], for an employee.
+    fn put_employee(
+        &self,
+        employee: &Employee,
+        linked_as_read: Option<TelegramUserId>,
+    ) -> impl Future<Output = Result<Employee, StoreError>> + Send;
     /// The contacts and employees with this phone, sorted by id. Company names are filled in
     /// only when more than one active contact matches (the user must then choose).
     fn find_by_phone(&self, phone: &Phone) -> impl Future<Output = Result<PhoneMatches, StoreError>> + Send;
@@ -230,7 +237,7 @@ pub trait Directory: Send + Sync {
                 return Ok(None);
             };
             let employee = self.get_employee(&manager_id).await?;
-            Ok(employee.map(|e| Manager { employee_id: e.id, linked: e.telegram_user.is_some() }))
+            Ok(employee.map(|e| Manager { employee_id: e.id, linked: e.active && e.telegram_user.is_some() }))
         }
     }
 }

@@ -20,7 +20,10 @@ async fn clients_contacts_and_employees_round_trip() {
     let (status, employee) =
         env.api("PUT", "/employees/e1", Some(json!({"name": "Иван Петров", "phone": "8 (999) 111-22-33"}))).await;
     assert_eq!(status, 201);
-    assert_eq!(employee, json!({"id": "e1", "name": "Иван Петров", "phone": "+79991112233", "telegram_linked": false}));
+    assert_eq!(
+        employee,
+        json!({"id": "e1", "name": "Иван Петров", "phone": "+79991112233", "active": true, "telegram_linked": false})
+    );
 
     let client = json!({"name": "ООО Ромашка", "manager_id": "e1", "vip": true});
     assert_eq!(env.api("PUT", "/clients/k1", Some(client.clone())).await.0, 201);

@@ -114,6 +114,8 @@ struct EmployeeInput {
     name: String,
     #[serde(default)]
     phone: Option<String>,
+    #[serde(default = "yes")]
+    active: bool,
 }
 
 fn yes() -> bool {
@@ -197,6 +199,7 @@ impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
             (["contacts", _], _) => Err(Refusal::MethodNotAllowed),
             (["employees", id], "GET") => self.get_employee(id).await,
             (["employees", id], "PUT") => self.put_employee(id, parse(request.body)?).await,
+            (["employees", id], "DELETE") => self.delete_employee(id).await,
             (["employees", _], _) => Err(Refusal::MethodNotAllowed),
             (["import", kind], "POST") => {
                 let kind = match *kind {
@@ -260,22 +263,27 @@ impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
             return Err(Refusal::Invalid(format!("client_id {:?} is not a known client", input.client_id)));
         }
         let existing = self.directory.get_contact(id).await?;
+        let linked = existing.as_ref().and_then(|c| c.telegram_user);
+        // The link holds while the contact is active and keeps the phone its account proved:
+        // after a new phone the person registers again with it.
+        let keeps_link = input.active && existing.as_ref().is_some_and(|c| c.phone == phone);
         let contact = Contact {
             id: id.to_owned(),
             name,
             phone,
             client_id: input.client_id,
             active: input.active,
-            telegram_user: existing.as_ref().and_then(|c| c.telegram_user),
+            telegram_user: linked.filter(|_| keeps_link),
         };
-        let stored = self.directory.put_contact(&contact, now).await?;
+        let stored = self.directory.put_contact(&contact, linked, now).await?;
         Ok(ApiResponse { status: if existing.is_some() { 200 } else { 201 }, body: contact_json(&stored) })
     }
 
     async fn delete_contact(&self, id: &str, now: DateTime<Utc>) -> ApiResult {
         let mut contact = self.directory.get_contact(id).await?.ok_or_else(|| not_found("contact", id))?;
+        let linked = contact.telegram_user.take();
         contact.active = false;
-        let stored = self.directory.put_contact(&contact, now).await?;
+        let stored = self.directory.put_contact(&contact, linked, now).await?;
         Ok(ApiResponse::ok(contact_json(&stored)))
     }
 
@@ -295,10 +303,27 @@ impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
             ),
         };
         let existing = self.directory.get_employee(id).await?;
-        let employee =
-            Employee { id: id.to_owned(), name, phone, telegram_user: existing.as_ref().and_then(|e| e.telegram_user) };
-        let stored = self.directory.put_employee(&employee).await?;
+        let linked = existing.as_ref().and_then(|e| e.telegram_user);
+        // As for contacts: a departed employee, or one with a new phone, is unlinked.
+        let keeps_link = input.active && existing.as_ref().is_some_and(|e| e.phone == phone);
+        let employee = Employee {
+            id: id.to_owned(),
+            name,
+            phone,
+            active: input.active,
+            telegram_user: linked.filter(|_| keeps_link),
+        };
+        let stored = self.directory.put_employee(&employee, linked).await?;
         Ok(ApiResponse { status: if existing.is_some() { 200 } else { 201 }, body: employee_json(&stored) })
+    }
+
+    /// Deactivates the employee: unlinked, told nothing more; their tickets keep their history.
+    async fn delete_employee(&self, id: &str) -> ApiResult {
+        let mut employee = self.directory.get_employee(id).await?.ok_or_else(|| not_found("employee", id))?;
+        let linked = employee.telegram_user.take();
+        employee.active = false;
+        let stored = self.directory.put_employee(&employee, linked).await?;
+        Ok(ApiResponse::ok(employee_json(&stored)))
     }
 
     async fn get_ticket(&self, id: u64) -> ApiResult {
@@ -646,10 +671,13 @@ impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
                     }
                     Err(reason) => Err(Refusal::Invalid(format!("active: {reason}"))),
                 },
-                Kind::Employees => {
-                    let phone = Some(field("phone")).filter(|p| !p.is_empty());
-                    self.put_employee(&id, EmployeeInput { name: field("name"), phone }).await
-                }
+                Kind::Employees => match parse_bool(&field("active"), true) {
+                    Ok(active) => {
+                        let phone = Some(field("phone")).filter(|p| !p.is_empty());
+                        self.put_employee(&id, EmployeeInput { name: field("name"), phone, active }).await
+                    }
+                    Err(reason) => Err(Refusal::Invalid(format!("active: {reason}"))),
+                },
             };
             match result {
                 Ok(_) => imported += 1,
@@ -734,6 +762,7 @@ pub fn employee_json(employee: &Employee) -> Value {
         "id": employee.id,
         "name": employee.name,
         "phone": employee.phone,
+        "active": employee.active,
         "telegram_linked": employee.telegram_user.is_some(),
     })
 }

@@ -91,7 +91,7 @@ async fn registered() -> (Bot<MemoryStore, Telegram, Bucket>, MemoryStore, Teleg
         active: true,
         telegram_user: None,
     };
-    store.put_contact(&contact, Utc::now()).await.unwrap();
+    store.put_contact(&contact, None, Utc::now()).await.unwrap();
     let bot = Bot { store: store.clone(), messenger: telegram.clone(), files: Bucket, settings: settings() };
     let shared = Event::Contact { phone: "79123456789".into(), owner: Some(ANNA) };
     let welcome = bot.handle(&update(1, shared), Utc::now()).await.unwrap();

@@ -238,6 +238,7 @@ pub struct ContactMatch {
 pub struct EmployeeMatch {
     pub employee_id: String,
     pub name: String,
+    pub active: bool,
     pub linked_user: Option<TelegramUserId>,
 }
 

@@ -26,7 +26,7 @@ pub(super) fn shared_contact(
     let active: Vec<&ContactMatch> = matches.contacts.iter().filter(|c| c.active).collect();
     match active.as_slice() {
         [only] => link_contact(only, facts),
-        [] => match matches.employees.first() {
+        [] => match matches.employees.iter().find(|e| e.active) {
             Some(employee) => Ok(Outcome {
                 state: State::Idle,
                 effects: vec![Effect::LinkEmployee(employee.clone())],

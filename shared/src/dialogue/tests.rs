@@ -238,7 +238,7 @@ fn a_company_button_cannot_pick_a_contact_outside_the_lookup() {
 
 #[test]
 fn an_employee_number_links_the_employee() {
-    let employee = EmployeeMatch { employee_id: "e1".into(), name: "Иван".into(), linked_user: None };
+    let employee = EmployeeMatch { employee_id: "e1".into(), name: "Иван".into(), active: true, linked_user: None };
     let matches = PhoneMatches { contacts: vec![], employees: vec![employee.clone()] };
     let event = Event::Contact { phone: "+79123456789".into(), owner: Some(ME) };
     let (outcome, _) = run(&UserRecord::default(), event, matches, TicketCounts::default());

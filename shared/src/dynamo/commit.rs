@@ -81,11 +81,12 @@ impl DynamoStore {
         let mut update = update(&self.bot_table, key)
             .update_expression("SET tg_user = :me")
             .expression_attribute_values(":me", n(me));
+        update = update.expression_attribute_values(":yes", b(true));
+        // An active contact; an employee there and not deactivated (older items have no flag).
         let mut condition = if is_contact {
-            update = update.expression_attribute_values(":yes", b(true));
             "active = :yes".to_owned()
         } else {
-            "attribute_exists(pk)".to_owned()
+            "attribute_exists(pk) AND (attribute_not_exists(active) OR active = :yes)".to_owned()
         };
         match held_by {
             Some(previous) => {

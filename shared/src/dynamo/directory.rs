@@ -5,7 +5,7 @@ use super::codec::directory as codec;
 use super::write::{put, tx_put};
 use super::{failed, keys, query_all, DynamoStore};
 use crate::dialogue::PhoneMatches;
-use crate::domain::{Client, Contact, Employee, TelegramUserId};
+use crate::domain::{Client, Contact, Employee, Link, TelegramUserId};
 use crate::dynamo::keys::Kind;
 use crate::phone::Phone;
 use crate::ports::{Directory, StoreError};
@@ -28,35 +28,35 @@ impl Directory for DynamoStore {
         self.get(&self.bot_table, keys::contact(id)).await?.as_ref().map(codec::contact_from_item).transpose()
     }
 
-    async fn put_contact(&self, contact: &Contact, now: DateTime<Utc>) -> Result<Contact, StoreError> {
-        let mut stored = contact.clone();
+    async fn put_contact(
+        &self,
+        contact: &Contact,
+        linked_as_read: Option<TelegramUserId>,
+        now: DateTime<Utc>,
+    ) -> Result<Contact, StoreError> {
         let mut items = vec![];
-        if let Some(user) = contact.telegram_user {
-            let link = contact.link();
-            if contact.active {
-                // Keep the user's copy of the link (name, company) in step with the directory.
-                items.push(self.relink_user(user, &link)?);
-            } else {
-                // A deactivated contact counts as unregistered: the link goes on both sides.
-                items.push(self.unlink_user(user, &link.person().code())?);
-                stored.telegram_user = None;
-            }
+        if let Some(user) = linked_as_read {
+            items.push(self.keep_or_drop_link(user, contact.telegram_user, &contact.link())?);
         }
-        items.push(self.directory_put(codec::contact_to_item(&stored, now), contact.telegram_user)?);
+        items.push(self.directory_put(codec::contact_to_item(contact, now), linked_as_read)?);
         self.transact(items).await?;
-        Ok(stored)
+        Ok(contact.clone())
     }
 
     async fn get_employee(&self, id: &str) -> Result<Option<Employee>, StoreError> {
         self.get(&self.bot_table, keys::employee(id)).await?.as_ref().map(codec::employee_from_item).transpose()
     }
 
-    async fn put_employee(&self, employee: &Employee) -> Result<Employee, StoreError> {
+    async fn put_employee(
+        &self,
+        employee: &Employee,
+        linked_as_read: Option<TelegramUserId>,
+    ) -> Result<Employee, StoreError> {
         let mut items = vec![];
-        if let Some(user) = employee.telegram_user {
-            items.push(self.relink_user(user, &employee.link())?);
+        if let Some(user) = linked_as_read {
+            items.push(self.keep_or_drop_link(user, employee.telegram_user, &employee.link())?);
         }
-        items.push(self.directory_put(codec::employee_to_item(employee), employee.telegram_user)?);
+        items.push(self.directory_put(codec::employee_to_item(employee), linked_as_read)?);
         self.transact(items).await?;
         Ok(employee.clone())
     }
@@ -115,6 +115,20 @@ impl DynamoStore {
             }
         }
         Ok(names)
+    }
+
+    /// The user linked as read keeps the link (its copy in step with the directory) when the
+    /// entry still names them, and loses it otherwise.
+    fn keep_or_drop_link(
+        &self,
+        user: TelegramUserId,
+        kept: Option<TelegramUserId>,
+        link: &Link,
+    ) -> Result<TransactWriteItem, StoreError> {
+        match kept {
+            Some(kept) if kept == user => self.relink_user(user, link),
+            _ => self.unlink_user(user, &link.person().code()),
+        }
     }
 
     /// Puts a contact or employee item on condition that its Telegram link is still the one read.

@@ -71,11 +71,14 @@ const RESERVE: Duration = Duration::from_secs(10);
 async fn world() -> World {
     let store = MemoryStore::new();
     let phone = |e164: &str| Phone::from_e164(e164).unwrap();
-    let manager =
-        Employee {
-            id: "e1".into(), name: "Ирина".into(), phone: Some(phone("+79991112233")), telegram_user: None
-        };
-    store.put_employee(&manager).await.unwrap();
+    let manager = Employee {
+        id: "e1".into(),
+        name: "Ирина".into(),
+        phone: Some(phone("+79991112233")),
+        active: true,
+        telegram_user: None,
+    };
+    store.put_employee(&manager, None).await.unwrap();
     let client =
         Client { id: "k1".into(), name: "ООО Ромашка".into(), manager_id: Some("e1".into()), vip: true };
     store.put_client(&client).await.unwrap();
@@ -87,7 +90,7 @@ async fn world() -> World {
         active: true,
         telegram_user: None,
     };
-    store.put_contact(&anna, Utc::now()).await.unwrap();
+    store.put_contact(&anna, None, Utc::now()).await.unwrap();
     let link_anna = Effect::LinkContact(ContactMatch {
         contact_id: "c1".into(),
         client_id: "k1".into(),
@@ -96,8 +99,12 @@ async fn world() -> World {
         active: true,
         linked_user: None,
     });
-    let link_manager =
-        Effect::LinkEmployee(EmployeeMatch { employee_id: "e1".into(), name: "Ирина".into(), linked_user: None });
+    let link_manager = Effect::LinkEmployee(EmployeeMatch {
+        employee_id: "e1".into(),
+        name: "Ирина".into(),
+        active: true,
+        linked_user: None,
+    });
     for (update_id, user, effect) in [(1, ANNA, link_anna), (2, MANAGER, link_manager)] {
         let before = store.load_user(user).await.unwrap();
         let commit = Commit {

@@ -134,9 +134,10 @@ async fn desk(store: &MemoryStore, tickets: &[(TicketStatus, String)]) {
         id: "e1".into(),
         name: "Иван Петров".into(),
         phone: Some(phone("+79990000002")),
+        active: true,
         telegram_user: None,
     };
-    store.put_employee(&employee).await.unwrap();
+    store.put_employee(&employee, None).await.unwrap();
     for (id, name, manager) in [("k1", "ООО Ромашка", Some("e1")), ("k2", "АО Лютик", None)] {
         let client = Client { id: id.into(), name: name.into(), manager_id: manager.map(str::to_owned), vip: false };
         store.put_client(&client).await.unwrap();
@@ -152,7 +153,7 @@ async fn desk(store: &MemoryStore, tickets: &[(TicketStatus, String)]) {
             active: true,
             telegram_user: None,
         };
-        store.put_contact(&contact, Utc::now()).await.unwrap();
+        store.put_contact(&contact, None, Utc::now()).await.unwrap();
     }
     for (status, subject) in tickets {
         let id = store.next_ticket_id().await.unwrap();

@@ -377,6 +377,7 @@ fn employee_match() -> impl Strategy<Value = EmployeeMatch> {
     (id(), name(), prop::option::of(any::<u64>())).prop_map(|(employee_id, name, linked_user)| EmployeeMatch {
         employee_id,
         name,
+        active: true,
         linked_user,
     })
 }

@@ -61,7 +61,11 @@ pub fn contact_from_item(item: &Item) -> Result<Contact, StoreError> {
 
 pub fn employee_to_item(employee: &Employee) -> Item {
     let mut item = keyed(keys::employee(&employee.id));
-    item.extend([("id".to_owned(), s(&employee.id)), ("name".to_owned(), s(&employee.name))]);
+    item.extend([
+        ("id".to_owned(), s(&employee.id)),
+        ("name".to_owned(), s(&employee.name)),
+        ("active".to_owned(), b(employee.active)),
+    ]);
     if let Some(phone) = &employee.phone {
         item.insert("phone".into(), s(phone.as_str()));
     }
@@ -76,6 +80,8 @@ pub fn employee_from_item(item: &Item) -> Result<Employee, StoreError> {
         id: required_s(item, "id")?,
         name: required_s(item, "name")?,
         phone: phone(item)?,
+        // Employees stored before deactivation existed are active.
+        active: get_bool(item, "active").unwrap_or(true),
         telegram_user: get_u64(item, "tg_user"),
     })
 }
@@ -96,6 +102,7 @@ pub fn employee_match(item: &Item) -> Result<EmployeeMatch, StoreError> {
     Ok(EmployeeMatch {
         employee_id: required_s(item, "id")?,
         name: required_s(item, "name")?,
+        active: get_bool(item, "active").unwrap_or(true),
         linked_user: get_u64(item, "tg_user"),
     })
 }
