@@ -378,14 +378,14 @@ pub async fn a_failed_condition_writes_nothing<S: Stores>(store: S) {
     assert_eq!(stored_ticket(&store, id).await, None, "no ticket");
     assert_eq!(ok(store.ticket_details(id).await, "ticket_details"), None, "no ticket details");
     assert!(ok(store.contact_tickets("c1").await, "contact_tickets").is_empty(), "no ticket of the contact");
-    assert_eq!(ok(store.album_claim("g1").await, "album_claim"), None, "no album claim");
+    assert_eq!(ok(store.album_claim(ANNA, "g1").await, "album_claim"), None, "no album claim");
     assert!(ok(store.call_me_requests().await, "call_me_requests").is_empty(), "no call-me request");
     assert_eq!(stored_contact(&store, "c1").await.telegram_user, None, "no link on the contact");
     assert_eq!(load(&store, ANNA).await, UserRecord::default(), "no user record");
 
     ok(commit(&store, 1, ANNA, &effects[..4], at(1)).await, "the same update without the failing effect");
     assert!(stored_ticket(&store, id).await.is_some(), "now the ticket is there");
-    assert!(ok(store.album_claim("g1").await, "album_claim").is_some(), "and the claim");
+    assert!(ok(store.album_claim(ANNA, "g1").await, "album_claim").is_some(), "and the claim");
     assert_eq!(ok(store.call_me_requests().await, "call_me_requests").len(), 1, "and the call-me request");
     assert_eq!(stored_contact(&store, "c1").await.telegram_user, Some(ANNA), "and the link");
 }
@@ -520,23 +520,33 @@ pub async fn only_the_contacts_active_ticket_is_cancelled<S: Stores>(store: S) {
 }
 
 pub async fn an_album_is_claimed_first_and_then_again<S: Stores>(store: S) {
-    assert_eq!(ok(store.album_claim("g1").await, "album_claim"), None, "an album nobody claimed");
+    assert_eq!(ok(store.album_claim(ANNA, "g1").await, "album_claim"), None, "an album nobody claimed");
     let to_comment = AlbumTarget::Ticket { ticket_id: 5, comment_id: Some("m1".into()) };
     let claim = |target: AlbumTarget, first: bool| Effect::ClaimAlbum { album: "g1".into(), target, first };
     ok(commit(&store, 1, ANNA, &[claim(to_comment.clone(), true)], at(0)).await, "the first claim");
-    assert_eq!(ok(store.album_claim("g1").await, "album_claim"), Some(to_comment.clone()), "the claim reads back");
+    assert_eq!(
+        ok(store.album_claim(ANNA, "g1").await, "album_claim"),
+        Some(to_comment.clone()),
+        "the claim reads back"
+    );
     conflict(
         commit(&store, 2, ANNA, &[claim(AlbumTarget::Pending, true)], at(1)).await,
         "a second first claim of one album",
     );
-    assert_eq!(ok(store.album_claim("g1").await, "album_claim"), Some(to_comment), "the first claim stands");
+    assert_eq!(ok(store.album_claim(ANNA, "g1").await, "album_claim"), Some(to_comment), "the first claim stands");
     ok(commit(&store, 3, ANNA, &[claim(AlbumTarget::Pending, false)], at(2)).await, "a later claim");
     assert_eq!(
-        ok(store.album_claim("g1").await, "album_claim"),
+        ok(store.album_claim(ANNA, "g1").await, "album_claim"),
         Some(AlbumTarget::Pending),
         "a claim that is not the first replaces"
     );
-    assert_eq!(ok(store.album_claim("g2").await, "album_claim"), None, "other albums stay unclaimed");
+    assert_eq!(ok(store.album_claim(ANNA, "g2").await, "album_claim"), None, "other albums stay unclaimed");
+    assert_eq!(
+        ok(store.album_claim(BORIS, "g1").await, "album_claim"),
+        None,
+        "another chat's album of the same id too"
+    );
+    ok(commit(&store, 4, BORIS, &[claim(AlbumTarget::Pending, true)], at(3)).await, "another chat claims its own");
 }
 
 pub async fn album_parts_fill_in_what_the_first_lacked<S: Stores>(store: S) {

@@ -181,7 +181,8 @@ struct Data {
     update_markers: HashMap<u64, Option<String>>,
     failed_attempts: HashMap<u64, u32>,
     ticket_counter: u64,
-    albums: HashMap<String, AlbumTarget>,
+    /// Per chat: (user, `media_group_id`).
+    albums: HashMap<(TelegramUserId, String), AlbumTarget>,
     sent_notices: HashSet<String>,
     failed_notices: HashMap<String, FailedNotice>,
     clients: HashMap<String, Client>,
@@ -306,7 +307,7 @@ enum ItemKey {
     Marker(u64),
     User(TelegramUserId),
     Person(Person),
-    Album(String),
+    Album(TelegramUserId, String),
     Ticket(u64),
     Comment(u64, String),
     Attachment(u64, String),
@@ -406,6 +407,7 @@ enum Write {
     },
     /// An album's claim; `if_absent`: only if nobody claimed it.
     PutAlbum {
+        user: TelegramUserId,
         album: String,
         target: AlbumTarget,
         if_absent: bool,
@@ -432,7 +434,7 @@ impl Write {
             Write::SetCommentText { ticket_id, comment_id, .. } => ItemKey::Comment(*ticket_id, comment_id.clone()),
             Write::PutAttachment { ticket_id, attachment } => ItemKey::Attachment(*ticket_id, attachment.key.clone()),
             Write::PutJournal { ticket_id, sort_key, .. } => ItemKey::Journal(*ticket_id, sort_key.clone()),
-            Write::PutAlbum { album, .. } => ItemKey::Album(album.clone()),
+            Write::PutAlbum { user, album, .. } => ItemKey::Album(*user, album.clone()),
             Write::PutCallMe(request) => ItemKey::CallMe(request.id.clone()),
         }
     }
@@ -480,7 +482,9 @@ impl Write {
                 !*if_absent
                     || !data.tickets.get(&comment.ticket_id).is_some_and(|p| p.comments.contains_key(&comment.id))
             }
-            Write::PutAlbum { album, if_absent, .. } => !*if_absent || !data.albums.contains_key(album),
+            Write::PutAlbum { user, album, if_absent, .. } => {
+                !*if_absent || !data.albums.contains_key(&(*user, album.clone()))
+            }
             // Only a comment that is there gets a caption (never a partial item).
             Write::SetCommentText { ticket_id, comment_id, .. } => {
                 data.tickets.get(ticket_id).is_some_and(|p| p.comments.contains_key(comment_id))
@@ -567,8 +571,8 @@ impl Write {
             Write::PutJournal { ticket_id, sort_key, entry } => {
                 data.partition(ticket_id).journal.insert(sort_key, entry);
             }
-            Write::PutAlbum { album, target, .. } => {
-                data.albums.insert(album, target);
+            Write::PutAlbum { user, album, target, .. } => {
+                data.albums.insert((user, album), target);
             }
             Write::PutCallMe(request) => {
                 data.call_me.insert(request.id.clone(), request);
@@ -673,7 +677,12 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             text: text.clone(),
         }),
         Effect::ClaimAlbum { album, target, first } => {
-            writes.push(Write::PutAlbum { album: album.clone(), target: target.clone(), if_absent: *first });
+            writes.push(Write::PutAlbum {
+                user: commit.user_id,
+                album: album.clone(),
+                target: target.clone(),
+                if_absent: *first,
+            });
         }
         Effect::CancelTicket { ticket_id, contact_id } => {
             let by = Actor::Client(contact_id.clone());
@@ -753,8 +762,8 @@ impl UserStore for MemoryStore {
 }
 
 impl AlbumClaims for MemoryStore {
-    async fn album_claim(&self, album: &str) -> Result<Option<AlbumTarget>, StoreError> {
-        self.run(Operation::AlbumClaim, |s| Ok(s.data.albums.get(album).cloned()))
+    async fn album_claim(&self, user: TelegramUserId, album: &str) -> Result<Option<AlbumTarget>, StoreError> {
+        self.run(Operation::AlbumClaim, |s| Ok(s.data.albums.get(&(user, album.to_owned())).cloned()))
     }
 }
 

@@ -172,7 +172,13 @@ pub trait UserStore: Send + Sync {
 /// Where the parts of albums go, as the part that arrived first decided (written by
 /// [`UserStore::commit`] with [`Effect::ClaimAlbum`]).
 pub trait AlbumClaims: Send + Sync {
-    fn album_claim(&self, album: &str) -> impl Future<Output = Result<Option<AlbumTarget>, StoreError>> + Send;
+    /// The claim of `user`'s album: albums are per chat, so another chat's parts that carry the
+    /// same `media_group_id` never follow it.
+    fn album_claim(
+        &self,
+        user: TelegramUserId,
+        album: &str,
+    ) -> impl Future<Output = Result<Option<AlbumTarget>, StoreError>> + Send;
 }
 
 /// The attachments bucket.

@@ -327,3 +327,29 @@ async fn a_voice_message_is_taken_as_a_file() {
     assert_eq!(ticket.attachments[0].content_type, "audio/ogg");
     assert_eq!(env.files().get(&ticket.attachments[0].key).await.unwrap(), b"OggS voice");
 }
+
+#[tokio::test]
+async fn two_chats_with_one_album_id_get_their_own_tickets() {
+    let env = TestEnv::new().await;
+    env.registered_contact(ANNA).await;
+    let boris = 5002;
+    let (status, _) = env
+        .api(
+            "PUT",
+            "/contacts/c2",
+            Some(serde_json::json!({"name": "Борис", "phone": "+7 912 345-67-00", "client_id": "k1"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    env.deliver(&updates::contact(2, boris, "79123456700", Some(boris))).await;
+    env.telegram.add_file("a1", "photos/a1.jpg", jpeg_bytes());
+    env.telegram.add_file("b1", "photos/b1.jpg", jpeg_bytes());
+    // Album ids are unique per chat, not across chats: a forged or colliding id is someone else's.
+    env.deliver(&updates::photo(10, ANNA, "a1", 1000, Some("Анна: принтер"), Some("same-album"))).await;
+    env.deliver(&updates::photo(11, boris, "b1", 1000, Some("Борис: сканер"), Some("same-album"))).await;
+    let (annas, boris_tickets) = (env.tickets_of("c1").await, env.tickets_of("c2").await);
+    assert_eq!((annas.len(), boris_tickets.len()), (1, 1), "each chat has its own ticket");
+    assert_eq!(env.ticket(annas[0].id).await.attachments.len(), 1, "Анна's ticket holds Анна's photo only");
+    assert_eq!(env.ticket(boris_tickets[0].id).await.ticket.subject, "Борис: сканер");
+    assert!(env.telegram.texts_to(boris as i64).last().unwrap().starts_with("✔️ Ваше обращение зарегистрировано"));
+}

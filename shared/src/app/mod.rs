@@ -200,7 +200,7 @@ where
                     facts.manager = Some(self.store.manager(&client_id).await?);
                 }
                 Err(Need::Album(album)) if facts.album.is_none() => {
-                    facts.album = Some(self.store.album_claim(&album).await?);
+                    facts.album = Some(self.store.album_claim(inbound.user_id, &album).await?);
                 }
                 Err(need) => return Err(AppError::DialogueLoop(need)),
             }

@@ -193,7 +193,7 @@ impl DynamoStore {
                 )?);
             }
             Effect::ClaimAlbum { album, target, first } => {
-                let mut item = keyed(keys::album(album));
+                let mut item = keyed(keys::album(commit.user_id, album));
                 item.insert("target".into(), s(serde_json::to_string(target).map_err(|_| corrupt("album target"))?));
                 item.insert("expires_at".into(), n(now.timestamp() + ALBUM_TTL_SECS));
                 let put = put(&self.bot_table, item);

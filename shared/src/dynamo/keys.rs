@@ -7,7 +7,7 @@
 //! - `UPD#<update_id>` / `UPD`: the processed-update marker (with the response given).
 //! - `TRY#<update_id>` / `TRY`: failed attempts at an update.
 //! - `COUNTER#tickets` / `COUNTER`: the last ticket number.
-//! - `ALBUM#<media_group_id>` / `ALBUM`: where an album's parts go.
+//! - `ALBUM#<telegram id>#<media_group_id>` / `ALBUM`: where an album's parts go.
 //! - `SENT#<notice key>` / `SENT`: a delivered notice.
 //! - `FAILED#<notice key>` / `FAILED`: an undelivered notice kept for replay.
 //!
@@ -82,8 +82,9 @@ pub fn ticket_counter() -> Key {
     Key::new(format!("{COUNTER}#tickets"), COUNTER)
 }
 
-pub fn album(media_group_id: &str) -> Key {
-    Key::new(format!("{ALBUM}#{media_group_id}"), ALBUM)
+/// Per chat: another chat's album may carry the same `media_group_id`.
+pub fn album(user: TelegramUserId, media_group_id: &str) -> Key {
+    Key::new(format!("{ALBUM}#{user}#{media_group_id}"), ALBUM)
 }
 
 pub fn sent_notice(notice_key: &str) -> Key {
@@ -178,7 +179,7 @@ mod tests {
             (update_marker(7), "UPD#7", "UPD"),
             (failed_attempts(7), "TRY#7", "TRY"),
             (ticket_counter(), "COUNTER#tickets", "COUNTER"),
-            (album("g1"), "ALBUM#g1", "ALBUM"),
+            (album(42, "g1"), "ALBUM#42#g1", "ALBUM"),
             (sent_notice("ev#contact:c1"), "SENT#ev#contact:c1", "SENT"),
             (failed_notice("ev#contact:c1"), "FAILED#ev#contact:c1", "FAILED"),
             (ticket(12), "TICKET#12", "TICKET"),
@@ -202,7 +203,7 @@ mod tests {
             (update_marker(1).sk, Kind::UpdateMarker),
             (failed_attempts(1).sk, Kind::FailedAttempts),
             (ticket_counter().sk, Kind::Counter),
-            (album("g").sk, Kind::Album),
+            (album(1, "g").sk, Kind::Album),
             (sent_notice("n").sk, Kind::SentNotice),
             (failed_notice("n").sk, Kind::FailedNotice),
             (ticket(1).sk, Kind::Ticket),

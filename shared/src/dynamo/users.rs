@@ -70,8 +70,8 @@ impl UserStore for DynamoStore {
 }
 
 impl AlbumClaims for DynamoStore {
-    async fn album_claim(&self, album: &str) -> Result<Option<AlbumTarget>, StoreError> {
-        let Some(item) = self.get(&self.bot_table, keys::album(album)).await? else { return Ok(None) };
+    async fn album_claim(&self, user: TelegramUserId, album: &str) -> Result<Option<AlbumTarget>, StoreError> {
+        let Some(item) = self.get(&self.bot_table, keys::album(user, album)).await? else { return Ok(None) };
         let target = get_s(&item, "target").ok_or_else(|| corrupt("album target"))?;
         serde_json::from_str(target).map(Some).map_err(|_| corrupt("album target"))
     }
