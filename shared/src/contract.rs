@@ -550,6 +550,8 @@ pub async fn an_album_is_claimed_first_and_then_again<S: Stores>(store: S) {
 }
 
 pub async fn album_parts_fill_in_what_the_first_lacked<S: Stores>(store: S) {
+    let (anna, _) = seed_directory(&store).await;
+    ok(commit(&store, 90, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(0)).await, "linking c1");
     let id = next_id(&store).await;
     let placeholder = "Файлы от Анна Иванова";
     let new = NewTicket { subject: placeholder.into(), message: String::new(), ..new_ticket(id, vec![file("a.jpg")]) };
@@ -592,6 +594,13 @@ pub async fn album_parts_fill_in_what_the_first_lacked<S: Stores>(store: S) {
     ok(commit(&store, 7, ANNA, &[text("Другая подпись")], at(6)).await, "a second caption is no error");
     let missing = Effect::SetCommentText { ticket_id: id, comment_id: "m9".into(), text: "Ничья".into() };
     conflict(commit(&store, 8, ANNA, &[missing], at(7)).await, "a caption for a comment that is not there");
+    // Parts from another chat (a forged or colliding album) touch nothing of Анна's.
+    let foreign_files = Effect::AddFiles { ticket_id: id, comment_id: None, files: vec![file("x.jpg")] };
+    conflict(commit(&store, 9, BORIS, &[foreign_files], at(8)).await, "files for someone else's ticket");
+    let foreign_comment_files =
+        Effect::AddFiles { ticket_id: id, comment_id: Some("m1".into()), files: vec![file("y.jpg")] };
+    conflict(commit(&store, 10, BORIS, &[foreign_comment_files], at(8)).await, "files for someone else's comment");
+    conflict(commit(&store, 11, BORIS, &[text("Чужое")], at(8)).await, "a caption for someone else's comment");
     let stored = details(&store, id).await;
     assert_eq!(stored.comments.len(), 1, "one comment");
     assert_eq!(stored.comments[0].text, "Вот ещё", "the first caption becomes the comment's text and stays");

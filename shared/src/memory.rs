@@ -239,6 +239,12 @@ impl Data {
         self.tickets.get(&id).and_then(|p| p.ticket.as_ref())
     }
 
+    /// Who wrote a comment that is there (`None` when it is not, or holds a caption alone).
+    fn comment_author(&self, ticket_id: u64, comment_id: &str) -> Option<&String> {
+        let item = self.tickets.get(&ticket_id)?.comments.get(comment_id)?;
+        item.record.as_ref().map(|comment| &comment.author_id)
+    }
+
     fn ticket_mut(&mut self, id: u64) -> Option<&mut Ticket> {
         self.tickets.get_mut(&id).and_then(|p| p.ticket.as_mut())
     }
@@ -375,6 +381,13 @@ enum Write {
         placeholder: String,
         subject: String,
         message: String,
+        contact_id: String,
+    },
+    /// A condition alone: the ticket (or the comment) is the contact's.
+    OwnedBy {
+        ticket_id: u64,
+        comment_id: Option<String>,
+        contact_id: String,
     },
     /// A check: the ticket exists.
     TicketExists(u64),
@@ -395,6 +408,7 @@ enum Write {
         ticket_id: u64,
         comment_id: String,
         text: String,
+        contact_id: String,
     },
     PutAttachment {
         ticket_id: u64,
@@ -432,6 +446,10 @@ impl Write {
             | Write::MayComment { ticket_id, .. } => ItemKey::Ticket(*ticket_id),
             Write::PutComment { comment, .. } => ItemKey::Comment(comment.ticket_id, comment.id.clone()),
             Write::SetCommentText { ticket_id, comment_id, .. } => ItemKey::Comment(*ticket_id, comment_id.clone()),
+            Write::OwnedBy { ticket_id, comment_id: Some(comment_id), .. } => {
+                ItemKey::Comment(*ticket_id, comment_id.clone())
+            }
+            Write::OwnedBy { ticket_id, comment_id: None, .. } => ItemKey::Ticket(*ticket_id),
             Write::PutAttachment { ticket_id, attachment } => ItemKey::Attachment(*ticket_id, attachment.key.clone()),
             Write::PutJournal { ticket_id, sort_key, .. } => ItemKey::Journal(*ticket_id, sort_key.clone()),
             Write::PutAlbum { user, album, .. } => ItemKey::Album(*user, album.clone()),
@@ -470,8 +488,14 @@ impl Write {
             Write::CancelTicket { ticket_id, contact_id, .. } => {
                 data.ticket(*ticket_id).is_some_and(|t| &t.contact_id == contact_id && t.status.is_active())
             }
-            Write::SetSubject { ticket_id, placeholder, .. } => {
-                data.ticket(*ticket_id).is_some_and(|t| &t.subject == placeholder)
+            Write::SetSubject { ticket_id, placeholder, contact_id, .. } => {
+                data.ticket(*ticket_id).is_some_and(|t| &t.subject == placeholder && &t.contact_id == contact_id)
+            }
+            Write::OwnedBy { ticket_id, comment_id: None, contact_id } => {
+                data.ticket(*ticket_id).is_some_and(|t| &t.contact_id == contact_id)
+            }
+            Write::OwnedBy { ticket_id, comment_id: Some(comment_id), contact_id } => {
+                data.comment_author(*ticket_id, comment_id) == Some(contact_id)
             }
             Write::TicketExists(ticket_id) => data.ticket(*ticket_id).is_some(),
             Write::MayComment { ticket_id, contact_id, on_completed } => data.ticket(*ticket_id).is_some_and(|t| {
@@ -485,9 +509,9 @@ impl Write {
             Write::PutAlbum { user, album, if_absent, .. } => {
                 !*if_absent || !data.albums.contains_key(&(*user, album.clone()))
             }
-            // Only a comment that is there gets a caption (never a partial item).
-            Write::SetCommentText { ticket_id, comment_id, .. } => {
-                data.tickets.get(ticket_id).is_some_and(|p| p.comments.contains_key(comment_id))
+            // The sender's own comment, and one that is there (never a partial item).
+            Write::SetCommentText { ticket_id, comment_id, contact_id, .. } => {
+                data.comment_author(*ticket_id, comment_id) == Some(contact_id)
             }
             Write::PutAttachment { .. } | Write::PutJournal { .. } | Write::PutCallMe(_) => true,
         }
@@ -553,11 +577,11 @@ impl Write {
                     stored.message = message;
                 }
             }
-            Write::TicketExists(_) | Write::MayComment { .. } => {}
+            Write::TicketExists(_) | Write::MayComment { .. } | Write::OwnedBy { .. } => {}
             Write::PutComment { comment, .. } => {
                 data.partition(comment.ticket_id).comments.insert(comment.id.clone(), CommentItem::new(comment));
             }
-            Write::SetCommentText { ticket_id, comment_id, text } => {
+            Write::SetCommentText { ticket_id, comment_id, text, .. } => {
                 let item = data
                     .partition(ticket_id)
                     .comments
@@ -663,6 +687,13 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, writes);
         }
         Effect::AddFiles { ticket_id, comment_id, files } => {
+            if !commit.checks_owner_of(*ticket_id, comment_id.as_deref()) {
+                writes.push(Write::OwnedBy {
+                    ticket_id: *ticket_id,
+                    comment_id: comment_id.clone(),
+                    contact_id: commit.contact_id().unwrap_or_default().to_owned(),
+                });
+            }
             attachment_writes(*ticket_id, comment_id.as_deref(), files, writes);
         }
         Effect::SetSubject { ticket_id, placeholder, subject, message } => writes.push(Write::SetSubject {
@@ -670,11 +701,13 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             placeholder: placeholder.clone(),
             subject: subject.clone(),
             message: message.clone(),
+            contact_id: commit.contact_id().unwrap_or_default().to_owned(),
         }),
         Effect::SetCommentText { ticket_id, comment_id, text } => writes.push(Write::SetCommentText {
             ticket_id: *ticket_id,
             comment_id: comment_id.clone(),
             text: text.clone(),
+            contact_id: commit.contact_id().unwrap_or_default().to_owned(),
         }),
         Effect::ClaimAlbum { album, target, first } => {
             writes.push(Write::PutAlbum {

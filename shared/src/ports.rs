@@ -95,6 +95,27 @@ impl Effect {
     }
 }
 
+impl Commit<'_> {
+    /// The contact the update comes from (album parts touch only this contact's tickets).
+    pub fn contact_id(&self) -> Option<&str> {
+        match &self.before.link {
+            Some(Link::Contact { contact_id, .. }) => Some(contact_id),
+            _ => None,
+        }
+    }
+
+    /// Whether another effect of this commit writes the ticket (`comment_id: None`) or the
+    /// comment that files are added to, on a condition of its own that includes ownership: a
+    /// transaction may not both check and write one item.
+    pub fn checks_owner_of(&self, ticket_id: u64, comment_id: Option<&str>) -> bool {
+        self.effects.iter().any(|effect| match (effect, comment_id) {
+            (Effect::SetSubject { ticket_id: t, .. }, None) => *t == ticket_id,
+            (Effect::SetCommentText { ticket_id: t, comment_id: c, .. }, Some(id)) => *t == ticket_id && c == id,
+            _ => false,
+        })
+    }
+}
+
 /// A ticket the bot made, as stored.
 impl NewTicket {
     pub fn record(&self, now: DateTime<Utc>) -> Ticket {

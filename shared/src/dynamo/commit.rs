@@ -170,26 +170,40 @@ impl DynamoStore {
                 self.attachment_items(comment.ticket_id, Some(&comment.comment_id), &comment.files, now, items)?;
             }
             Effect::AddFiles { ticket_id, comment_id, files } => {
-                self.attachment_items(*ticket_id, comment_id.as_deref(), files, now, items)?;
+                // Files go only to the sender's own ticket (or their own comment on it).
+                let comment_id = comment_id.as_deref();
+                if !commit.checks_owner_of(*ticket_id, comment_id) {
+                    let (key, condition) = match comment_id {
+                        Some(id) => (keys::comment(*ticket_id, id), "author_id = :c"),
+                        None => (keys::ticket(*ticket_id), "contact_id = :c"),
+                    };
+                    let owner = s(commit.contact_id().unwrap_or_default());
+                    items.push(tx_check(
+                        check(table, key).condition_expression(condition).expression_attribute_values(":c", owner),
+                    )?);
+                }
+                self.attachment_items(*ticket_id, comment_id, files, now, items)?;
             }
             Effect::SetSubject { ticket_id, placeholder, subject, message } => {
                 items.push(tx_update(
                     update(table, keys::ticket(*ticket_id))
                         .update_expression("SET subject = :s, message = :m")
-                        .condition_expression("subject = :placeholder")
+                        .condition_expression("subject = :placeholder AND contact_id = :c")
                         .expression_attribute_values(":s", s(subject))
                         .expression_attribute_values(":m", s(message))
-                        .expression_attribute_values(":placeholder", s(placeholder)),
+                        .expression_attribute_values(":placeholder", s(placeholder))
+                        .expression_attribute_values(":c", s(commit.contact_id().unwrap_or_default())),
                 )?);
             }
             Effect::SetCommentText { ticket_id, comment_id, text } => {
                 items.push(tx_update(
                     update(table, keys::comment(*ticket_id, comment_id))
                         .update_expression("SET #t = if_not_exists(#t, :t)")
-                        // Only a comment that is there gets a caption (never a partial item).
-                        .condition_expression("attribute_exists(pk)")
+                        // The sender's own comment, and one that is there (never a partial item).
+                        .condition_expression("attribute_exists(pk) AND author_id = :c")
                         .expression_attribute_names("#t", "text")
-                        .expression_attribute_values(":t", s(text)),
+                        .expression_attribute_values(":t", s(text))
+                        .expression_attribute_values(":c", s(commit.contact_id().unwrap_or_default())),
                 )?);
             }
             Effect::ClaimAlbum { album, target, first } => {
