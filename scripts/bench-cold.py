@@ -39,7 +39,7 @@ def environment(port):
         "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
         "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "TELEGRAM_BOT_TOKEN": "1:bench",
         "TELEGRAM_SECRET_TOKEN": "bench-secret", "TELEGRAM_API_URL": "http://127.0.0.1:9",
-        "API_TOKEN": "bench-api-token-0123456789", "TICKETS_TABLE": "t", "BOT_TABLE": "b",
+        "API_TOKEN": "bench-api-token-0123456789abcdefghij", "TICKETS_TABLE": "t", "BOT_TABLE": "b",
         "ATTACHMENTS_BUCKET": "f", "SERVICE_DESK_URL": "https://desk.example.com",
         "SUPPORT_PHONE": "+7 800 555-35-35", "DEFAULT_PHONE_REGION": "RU",
         "TIMEZONE": "Europe/Moscow", "RUST_LOG": "warn",

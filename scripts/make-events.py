@@ -14,8 +14,8 @@ import json
 import pathlib
 
 ROOT = pathlib.Path("events")
-SECRET = "local-webhook-secret"
-API_TOKEN = "local-api-token-0123456789"
+SECRET = "local-webhook-secret-0123456789abcdef"
+API_TOKEN = "local-api-token-0123456789abcdefghij"
 USER = 100500  # the simulator's client
 MANAGER_USER = 100501
 EPOCH = 1764072000

@@ -10,7 +10,7 @@ pub mod updates;
 use fake_telegram::FakeTelegram;
 use localstack::{LocalStack, Persistence, Resources};
 use serde_json::Value;
-use shared::config::Config;
+use shared::config::{ApiConfig, NotifierConfig, WebhookConfig};
 use shared::telegram::{TelegramMessenger, Timeouts};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,8 +18,9 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 pub const BOT_TOKEN: &str = "123456:TEST-bot-token";
-pub const WEBHOOK_SECRET: &str = "local-webhook-secret";
-pub const API_TOKEN: &str = "local-api-token-0123456789";
+/// Local secrets as long as template.yaml requires of deployed ones (32 characters or more).
+pub const WEBHOOK_SECRET: &str = "local-webhook-secret-0123456789abcdef";
+pub const API_TOKEN: &str = "local-api-token-0123456789abcdefghij";
 pub const SUPPORT_PHONE: &str = "+7 800 555-35-35";
 pub const SERVICE_DESK_URL: &str = "https://desk.example.com";
 
@@ -87,8 +88,69 @@ pub fn stack() -> &'static LocalStack {
     })
 }
 
-/// The environment the functions read, as template.yaml sets it in AWS.
-pub fn function_env(resources: &Resources, telegram_api_url: &str) -> HashMap<&'static str, String> {
+/// The functions of template.yaml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    Webhook,
+    Api,
+    Notifier,
+    Registrar,
+}
+
+impl Function {
+    pub const ALL: [Function; 4] = [Function::Webhook, Function::Api, Function::Notifier, Function::Registrar];
+
+    /// Its logical id in template.yaml.
+    pub fn logical_id(self) -> &'static str {
+        match self {
+            Function::Webhook => "WebhookFunction",
+            Function::Api => "ApiFunction",
+            Function::Notifier => "NotifierFunction",
+            Function::Registrar => "RegistrarFunction",
+        }
+    }
+
+    /// The variables template.yaml gives it: its own secrets and nothing else's.
+    pub fn variables(self) -> &'static [&'static str] {
+        match self {
+            Function::Webhook => &[
+                "TELEGRAM_BOT_TOKEN",
+                "TELEGRAM_SECRET_TOKEN",
+                "TELEGRAM_API_URL",
+                "TICKETS_TABLE",
+                "BOT_TABLE",
+                "ATTACHMENTS_BUCKET",
+                "SUPPORT_PHONE",
+                "DEFAULT_PHONE_REGION",
+                "TIMEZONE",
+            ],
+            Function::Api => &["API_TOKEN", "TICKETS_TABLE", "BOT_TABLE", "ATTACHMENTS_BUCKET", "DEFAULT_PHONE_REGION"],
+            Function::Notifier => &[
+                "TELEGRAM_BOT_TOKEN",
+                "TELEGRAM_API_URL",
+                "TICKETS_TABLE",
+                "BOT_TABLE",
+                "SERVICE_DESK_URL",
+                "TIMEZONE",
+            ],
+            Function::Registrar => &["TELEGRAM_BOT_TOKEN", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_API_URL"],
+        }
+    }
+}
+
+/// The environment `function` reads, as template.yaml sets it in AWS (only its own variables,
+/// so a function that reached for another's secret would fail here as it would there).
+pub fn function_env(
+    function: Function,
+    resources: &Resources,
+    telegram_api_url: &str,
+) -> HashMap<&'static str, String> {
+    let mut env = every_variable(resources, telegram_api_url);
+    env.retain(|name, _| function.variables().contains(name));
+    env
+}
+
+fn every_variable(resources: &Resources, telegram_api_url: &str) -> HashMap<&'static str, String> {
     HashMap::from([
         ("TELEGRAM_BOT_TOKEN", BOT_TOKEN.to_owned()),
         ("TELEGRAM_SECRET_TOKEN", WEBHOOK_SECRET.to_owned()),
@@ -138,7 +200,9 @@ pub struct TestEnv {
     pub telegram: FakeTelegram,
     pub webhook: webhook::Webhook,
     pub api: api::StaffApi,
-    pub config: Config,
+    /// The webhook's configuration (its tables and bucket are every function's).
+    pub config: WebhookConfig,
+    pub notifier_config: NotifierConfig,
     pub resources: Resources,
     pub dynamodb: aws_sdk_dynamodb::Client,
     /// DynamoDB operations the webhook made.
@@ -150,7 +214,7 @@ pub struct TestEnv {
 
 /// The notifier with the [`TEST_TIMEOUTS`], talking to the Bot API at `api_url` with `token`
 /// (a test that gets either wrong, or rotates the token, makes another).
-pub fn notifier_at(config: &Config, api_url: &str, token: &str) -> notifier::Notifier {
+pub fn notifier_at(config: &NotifierConfig, api_url: &str, token: &str) -> notifier::Notifier {
     let messenger = TelegramMessenger::with_timeouts(api_url, token, TEST_TIMEOUTS).expect("an HTTP client");
     notifier::Notifier::with_messenger(config, stack().dynamodb(), messenger)
 }
@@ -169,21 +233,28 @@ impl TestEnv {
         let prefix = format!("t{}-{}-", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
         let resources = stack.create_resources(&prefix).await.expect("tables and bucket from template.yaml");
         let telegram = FakeTelegram::start(BOT_TOKEN).await;
-        let env = function_env(&resources, &telegram.url);
-        let config = Config::from_lookup(|name| env.get(name).cloned()).expect("a complete configuration");
+        let configured = |function| {
+            let env = function_env(function, &resources, &telegram.url);
+            move |name: &str| env.get(name).cloned()
+        };
+        let config = WebhookConfig::from_lookup(configured(Function::Webhook)).expect("the webhook's configuration");
+        let api_config = ApiConfig::from_lookup(configured(Function::Api)).expect("the API's configuration");
+        let notifier_config =
+            NotifierConfig::from_lookup(configured(Function::Notifier)).expect("the notifier's configuration");
         let webhook_requests = RequestCounter::default();
         let counted = stack.dynamodb().config().to_builder().interceptor(webhook_requests.clone()).build();
         let stream =
             stream::StreamPoller::new(stack, &resources.table("TicketsTable"), true).await.expect("the stream");
         TestEnv {
-            notifier: notifier_at(&config, &telegram.url, BOT_TOKEN),
+            notifier: notifier_at(&notifier_config, &telegram.url, BOT_TOKEN),
             stream: tokio::sync::Mutex::new(stream),
             webhook: webhook::Webhook::new(&config, aws_sdk_dynamodb::Client::from_conf(counted), stack.s3()),
             webhook_requests,
-            api: api::StaffApi::new(&config, stack.dynamodb(), stack.s3()),
+            api: api::StaffApi::new(&api_config, stack.dynamodb(), stack.s3()),
             dynamodb: stack.dynamodb(),
             telegram,
             config,
+            notifier_config,
             resources,
         }
     }
@@ -360,4 +431,39 @@ pub async fn insert_ticket(
     };
     shared::ports::TicketStore::create_ticket(store, &ticket, &[]).await.expect("ticket stored");
     id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Function;
+    use crate::localstack::Template;
+    use std::collections::BTreeSet;
+
+    /// template.yaml gives each function exactly the variables the harness gives it, so the
+    /// tests run every function with what it has in AWS, and no function holds another's secret.
+    #[test]
+    fn template_gives_each_function_only_its_own_variables() {
+        let template = Template::load().expect("template.yaml");
+        let functions: Vec<_> = template.resources_of_type("AWS::Serverless::Function").collect();
+        for function in Function::ALL {
+            let (_, properties) = functions
+                .iter()
+                .find(|(id, _)| *id == function.logical_id())
+                .unwrap_or_else(|| panic!("template.yaml has no {}", function.logical_id()));
+            let in_template: BTreeSet<&str> = properties["Environment"]["Variables"]
+                .as_mapping()
+                .into_iter()
+                .flatten()
+                .filter_map(|(name, _)| name.as_str())
+                .collect();
+            let expected: BTreeSet<&str> = function.variables().iter().copied().collect();
+            assert_eq!(in_template, expected, "{}", function.logical_id());
+        }
+        // Globals reach every function: nothing but the log level belongs there.
+        let text = std::fs::read_to_string(crate::localstack::workspace_root().join("template.yaml")).unwrap();
+        let raw: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        let globals = raw["Globals"]["Function"]["Environment"]["Variables"].as_mapping().cloned().unwrap_or_default();
+        let global_names: Vec<_> = globals.keys().filter_map(|k| k.as_str()).collect();
+        assert_eq!(global_names, ["RUST_LOG"]);
+    }
 }

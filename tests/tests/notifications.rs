@@ -305,7 +305,7 @@ async fn a_revoked_token_hands_the_batch_back_and_the_replay_delivers_it_with_th
     assert!(kept.iter().all(|k| !k.detail.contains(e2e::BOT_TOKEN)), "no token in what is kept");
 
     // The stream gives up; the new token is deployed and the kept notices replayed.
-    let deployed = e2e::notifier_at(&env.config, &env.telegram.url, &new_token);
+    let deployed = e2e::notifier_at(&env.notifier_config, &env.telegram.url, &new_token);
     let report = deployed.dispatcher.courier.replay(|| Duration::from_secs(600), chrono::Utc::now()).await.unwrap();
     assert_eq!(report, ReplayReport { delivered: 3, ..ReplayReport::default() });
     let to_anna = env.telegram.texts_to(ANNA as i64);
@@ -324,7 +324,8 @@ async fn a_wrong_api_url_is_not_final_and_the_fixed_one_delivers_once() {
     let env = world().await;
     new_ticket(&env, "c2", "Не тот адрес").await;
     let batch = env.stream_batch().await;
-    let misconfigured = e2e::notifier_at(&env.config, &format!("{}/telegram", env.telegram.url), e2e::BOT_TOKEN);
+    let misconfigured =
+        e2e::notifier_at(&env.notifier_config, &format!("{}/telegram", env.telegram.url), e2e::BOT_TOKEN);
     let (failed, _) = env.notify_with(&misconfigured, batch.clone(), Duration::from_secs(60)).await;
     assert_eq!(failed.len(), 1);
     assert!(env.telegram.messages_to(BORIS as i64).is_empty());
@@ -369,7 +370,7 @@ async fn a_silent_telegram_holds_an_invocation_for_one_call_timeout() {
     let mut batch = env.stream_batch().await;
     batch.records.truncate(25);
     env.telegram.go_silent();
-    let shipped = notifier::Notifier::new(&env.config, e2e::stack().dynamodb()).unwrap();
+    let shipped = notifier::Notifier::new(&env.notifier_config, e2e::stack().dynamodb()).unwrap();
     let (failed, took) = env.notify_with(&shipped, batch, Duration::from_secs(60)).await;
     println!("a silent Telegram held a 60 s invocation of 25 records for {took:?}");
     assert_eq!(failed.len(), 1);

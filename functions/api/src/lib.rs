@@ -3,7 +3,7 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::api::{Api, ApiRequest, ApiResponse};
-use shared::config::Config;
+use shared::config::ApiConfig;
 use shared::dynamo::DynamoStore;
 use shared::s3::S3Files;
 
@@ -12,7 +12,7 @@ pub struct StaffApi {
 }
 
 impl StaffApi {
-    pub fn new(config: &Config, dynamodb: shared::dynamo::DynamoClient, s3: shared::s3::S3Client) -> Self {
+    pub fn new(config: &ApiConfig, dynamodb: shared::dynamo::DynamoClient, s3: shared::s3::S3Client) -> Self {
         let store = DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table);
         let links = S3Files::new(s3, &config.attachments_bucket);
         StaffApi {

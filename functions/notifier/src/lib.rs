@@ -7,7 +7,7 @@
 
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use shared::config::Config;
+use shared::config::NotifierConfig;
 use shared::dynamo::stream::{change_of, StreamRecord};
 use shared::dynamo::{attr::Item, DynamoStore};
 use shared::notify::{self, Change, Courier, NoticeSettings, Record};
@@ -20,7 +20,7 @@ pub struct Notifier {
 
 impl Notifier {
     /// The notifier as deployed: Telegram calls give up after the [`Timeouts::default`].
-    pub fn new(config: &Config, dynamodb: shared::dynamo::DynamoClient) -> Result<Self, reqwest::Error> {
+    pub fn new(config: &NotifierConfig, dynamodb: shared::dynamo::DynamoClient) -> Result<Self, reqwest::Error> {
         let messenger = TelegramMessenger::with_timeouts(
             &config.telegram_api_url,
             config.telegram_bot_token.expose(),
@@ -32,7 +32,7 @@ impl Notifier {
     /// The notifier with a messenger of its own (tests shorten its timeouts). A send starts only
     /// while one timeout and the keeping of what was not delivered still fit the invocation.
     pub fn with_messenger(
-        config: &Config,
+        config: &NotifierConfig,
         dynamodb: shared::dynamo::DynamoClient,
         messenger: TelegramMessenger,
     ) -> Self {

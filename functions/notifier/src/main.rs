@@ -1,12 +1,12 @@
 #![recursion_limit = "256"]
 use aws_lambda_events::dynamodb::Event;
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use shared::config::Config;
+use shared::config::NotifierConfig;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     shared::observability::init_logging();
-    let config = Config::from_env()?;
+    let config = NotifierConfig::from_env()?;
     let sdk = shared::dynamo::load_sdk_config().await;
     let notifier = notifier::Notifier::new(&config, shared::dynamo::DynamoClient::new(&sdk))?;
     run(service_fn(|event: LambdaEvent<Event>| {

@@ -1,11 +1,11 @@
 use aws_lambda_events::cloudformation::CloudFormationCustomResourceRequest;
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use shared::config::Config;
+use shared::config::RegistrarConfig;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     shared::observability::init_logging();
-    let config = Config::from_env()?;
+    let config = RegistrarConfig::from_env()?;
     let registrar = registrar::Registrar {
         // setWebhook gives up after the default timeouts: a silent Telegram fails the deploy
         // in seconds, with a reason, instead of holding it.

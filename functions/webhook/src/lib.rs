@@ -10,7 +10,7 @@
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
 use shared::app::{Bot, Verdict};
-use shared::config::{Config, Secret};
+use shared::config::{Secret, WebhookConfig};
 use shared::dialogue::DialogueSettings;
 use shared::dynamo::DynamoStore;
 use shared::observability::{count, Metric};
@@ -33,7 +33,7 @@ pub struct Answer {
 
 impl Webhook {
     /// Wires the webhook from configuration and AWS clients (built once per container).
-    pub fn new(config: &Config, dynamodb: shared::dynamo::DynamoClient, s3: shared::s3::S3Client) -> Self {
+    pub fn new(config: &WebhookConfig, dynamodb: shared::dynamo::DynamoClient, s3: shared::s3::S3Client) -> Self {
         let store = DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table);
         let messenger = TelegramMessenger::new(&config.telegram_api_url, config.telegram_bot_token.expose());
         let settings = DialogueSettings {

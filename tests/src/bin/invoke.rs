@@ -4,6 +4,8 @@
 
 use e2e::fake_telegram::FakeTelegram;
 use e2e::localstack::{workspace_root, LocalStack, Persistence};
+use e2e::Function;
+use shared::config::{ApiConfig, NotifierConfig, WebhookConfig};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -15,14 +17,17 @@ async fn main() -> Result<(), BoxError> {
     let resources = stack.create_resources("local-").await?;
     let telegram = FakeTelegram::start(e2e::BOT_TOKEN).await;
     e2e::register_demo_files(&telegram);
-    let env = e2e::function_env(&resources, &telegram.url);
-    let config = shared::config::Config::from_lookup(|name| env.get(name).cloned())?;
-    let api = api::StaffApi::new(&config, stack.dynamodb(), stack.s3());
+    let configured = |function| {
+        let env = e2e::function_env(function, &resources, &telegram.url);
+        move |name: &str| env.get(name).cloned()
+    };
+    let api = api::StaffApi::new(&ApiConfig::from_lookup(configured(Function::Api))?, stack.dynamodb(), stack.s3());
     e2e::seed_demo_directory(&api).await?;
 
     let value: serde_json::Value = serde_json::from_str(&text)?;
     if value.get("Records").is_some() {
-        let notifier = notifier::Notifier::new(&config, stack.dynamodb())?;
+        let notifier =
+            notifier::Notifier::new(&NotifierConfig::from_lookup(configured(Function::Notifier))?, stack.dynamodb())?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         let response = notifier.handle(serde_json::from_value(value)?, deadline).await;
         println!("notifier answered: {}", serde_json::to_string(&response)?);
@@ -31,6 +36,7 @@ async fn main() -> Result<(), BoxError> {
         let response = if path.contains("/api/") {
             api.handler(request).await?
         } else {
+            let config = WebhookConfig::from_lookup(configured(Function::Webhook))?;
             webhook::Webhook::new(&config, stack.dynamodb(), stack.s3()).handler(request).await?
         };
         let body = String::from_utf8_lossy(response.body().as_ref()).into_owned();

@@ -18,7 +18,8 @@ use tokio::io::AsyncBufReadExt;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-use e2e::DEMO_PHONE;
+use e2e::{Function, DEMO_PHONE};
+use shared::config::{ApiConfig, NotifierConfig, WebhookConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
@@ -44,16 +45,26 @@ async fn main() -> Result<(), BoxError> {
             (e2e::BOT_TOKEN.to_owned(), fake.url.clone(), Some(fake))
         }
     };
-    let mut env = e2e::function_env(&resources, &api_url);
-    env.insert("TELEGRAM_BOT_TOKEN", token.clone());
-    for name in ["SUPPORT_PHONE", "SERVICE_DESK_URL", "DEFAULT_PHONE_REGION", "TIMEZONE", "API_TOKEN"] {
-        if let Ok(value) = std::env::var(name) {
-            env.insert(name, value);
+    // Each function gets its own variables, as in AWS; the shell may override the settings.
+    let env_of = |function| {
+        let mut env = e2e::function_env(function, &resources, &api_url);
+        if env.contains_key("TELEGRAM_BOT_TOKEN") {
+            env.insert("TELEGRAM_BOT_TOKEN", token.clone());
         }
-    }
-    let config = shared::config::Config::from_lookup(|name| env.get(name).cloned())?;
-    let webhook = Arc::new(webhook::Webhook::new(&config, stack.dynamodb(), stack.s3()));
-    let api = Arc::new(api::StaffApi::new(&config, stack.dynamodb(), stack.s3()));
+        for name in ["SUPPORT_PHONE", "SERVICE_DESK_URL", "DEFAULT_PHONE_REGION", "TIMEZONE", "API_TOKEN"] {
+            if let (true, Ok(value)) = (env.contains_key(name), std::env::var(name)) {
+                env.insert(name, value);
+            }
+        }
+        env
+    };
+    let (webhook_env, api_env) = (env_of(Function::Webhook), env_of(Function::Api));
+    let webhook_config = WebhookConfig::from_lookup(|name| webhook_env.get(name).cloned())?;
+    let api_config = ApiConfig::from_lookup(|name| api_env.get(name).cloned())?;
+    let notifier_env = env_of(Function::Notifier);
+    let notifier_config = NotifierConfig::from_lookup(|name| notifier_env.get(name).cloned())?;
+    let webhook = Arc::new(webhook::Webhook::new(&webhook_config, stack.dynamodb(), stack.s3()));
+    let api = Arc::new(api::StaffApi::new(&api_config, stack.dynamodb(), stack.s3()));
 
     if e2e::seed_demo_directory(&api).await? {
         println!("Seeded a demo directory: client «ООО «Демо»», contact Анна Демидова, phone {}.", e2e::DEMO_PHONE);
@@ -80,7 +91,7 @@ async fn main() -> Result<(), BoxError> {
 
     let tickets_table = resources.table("TicketsTable");
     let mut stream = e2e::stream::StreamPoller::new(&stack, &tickets_table, false).await?;
-    let notifier = notifier::Notifier::new(&config, stack.dynamodb())?;
+    let notifier = notifier::Notifier::new(&notifier_config, stack.dynamodb())?;
     tokio::spawn(async move {
         loop {
             match stream.poll().await {
@@ -104,12 +115,12 @@ async fn main() -> Result<(), BoxError> {
     println!();
     println!(
         "Webhook:    http://127.0.0.1:{webhook_port}/  (header X-Telegram-Bot-Api-Secret-Token: {})",
-        env["TELEGRAM_SECRET_TOKEN"]
+        webhook_env["TELEGRAM_SECRET_TOKEN"]
     );
-    println!("Staff API:  http://127.0.0.1:{api_port}/  (header Authorization: Bearer {})", env["API_TOKEN"]);
+    println!("Staff API:  http://127.0.0.1:{api_port}/  (header Authorization: Bearer {})", api_env["API_TOKEN"]);
     println!(
         "  e.g. curl -H 'Authorization: Bearer {}' http://127.0.0.1:{api_port}/contacts/demo-anna",
-        env["API_TOKEN"]
+        api_env["API_TOKEN"]
     );
     println!();
 
