@@ -139,3 +139,26 @@ async fn tickets_and_comments_refuse_what_they_cannot_take() {
     assert_eq!(ticket["comments"][0]["text"], "Посмотрю");
     assert_eq!(ticket["comments"][0]["author"]["kind"], "employee");
 }
+
+#[tokio::test]
+async fn a_misspelt_internal_flag_is_refused_and_nothing_reaches_the_client() {
+    let env = world().await;
+    let (_, created) =
+        env.api("POST", "/tickets", Some(json!({"contact_id": "c1", "subject": "Тема", "source": "web"}))).await;
+    env.run_notifier().await; // the creation's notices, if any, out of the way
+    let sent_before = env.telegram.messages_to(ANNA as i64).len();
+    let comments = format!("/tickets/{}/comments", created["id"]);
+    for (body, field) in [
+        (json!({"author_id": "e2", "text": "Клиент неплатёжеспособен", "is_internal": true}), "is_internal"),
+        (json!({"author_id": "e2", "text": "Клиент неплатёжеспособен", "internal": "yes"}), "internal"),
+    ] {
+        let (status, answer) = env.api("POST", &comments, Some(body)).await;
+        assert_eq!(status, 422, "{answer}");
+        assert!(answer["error"]["message"].as_str().unwrap().starts_with(&format!("{field}: ")), "{answer}");
+    }
+    let id = created["id"].as_u64().unwrap();
+    assert!(env.ticket(id).await.comments.is_empty(), "no comment stored");
+    let batch = env.stream_batch().await;
+    assert!(batch.records.is_empty(), "nothing on the stream for the notifier: {:?}", batch.records.len());
+    assert_eq!(env.telegram.messages_to(ANNA as i64).len(), sent_before, "nothing sent");
+}

@@ -92,6 +92,7 @@ impl From<Refusal> for ApiResponse {
 type ApiResult = Result<ApiResponse, Refusal>;
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ClientInput {
     name: String,
     #[serde(default)]
@@ -101,6 +102,7 @@ struct ClientInput {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ContactInput {
     name: String,
     phone: String,
@@ -110,6 +112,7 @@ struct ContactInput {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EmployeeInput {
     name: String,
     #[serde(default)]
@@ -121,6 +124,7 @@ fn yes() -> bool {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TicketInput {
     contact_id: String,
     subject: String,
@@ -136,6 +140,7 @@ struct TicketInput {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CommentInput {
     author_id: String,
     text: String,
@@ -378,7 +383,9 @@ impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
     async fn patch_ticket(&self, id: u64, patch: serde_json::Map<String, Value>, now: DateTime<Utc>) -> ApiResult {
         if let Some(unknown) = patch.keys().find(|k| !["status", "assignee_id", "deadline", "by"].contains(&k.as_str()))
         {
-            return Err(Refusal::Invalid(format!("{unknown}: not a field that can be changed")));
+            return Err(Refusal::Invalid(format!(
+                "{unknown}: unknown field `{unknown}`, expected one of `status`, `assignee_id`, `deadline`, `by`"
+            )));
         }
         let status = match patch.get("status") {
             None => None,
@@ -671,18 +678,27 @@ fn kind_id_column(kind: Kind) -> &'static str {
     }
 }
 
-/// Parses a JSON body; a field of the wrong type is named in the message (`vip: invalid type…`).
+/// Parses a JSON body; a field of the wrong type or an unknown one is named in the message
+/// (`vip: invalid type…`, `is_internal: unknown field…`), so a misspelt flag is refused rather
+/// than silently dropped.
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data if path == "." => Refusal::Invalid(inner.to_string()),
-            serde_json::error::Category::Data => Refusal::Invalid(format!("{path}: {inner}")),
+            serde_json::error::Category::Data if path == "." => Refusal::Invalid(without_position(&inner)),
+            serde_json::error::Category::Data => Refusal::Invalid(format!("{path}: {}", without_position(&inner))),
             _ => Refusal::BadBody(format!("the body is not valid JSON: {inner}")),
         }
     })
+}
+
+/// serde_json's message without its ` at line 1 column 31`: the field's name says where.
+fn without_position(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    message.strip_suffix(&position).map(str::to_owned).unwrap_or(message)
 }
 
 fn parse_bool(raw: &str, default: bool) -> Result<bool, String> {

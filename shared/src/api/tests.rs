@@ -151,3 +151,57 @@ async fn internal_notes_are_stored_as_internal() {
     let details = store.ticket_details(id).await.unwrap().unwrap();
     assert!(details.comments[0].internal);
 }
+
+#[tokio::test]
+async fn a_misspelt_or_mistyped_internal_flag_is_refused_and_nothing_stored() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let created = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Тема", "source": "web"})).await;
+    let comments = format!("/tickets/{}/comments", created.body["id"]);
+    for (body, field) in [
+        (json!({"author_id": "e1", "text": "Только для своих", "is_internal": true}), "is_internal"),
+        (json!({"author_id": "e1", "text": "Только для своих", "internal": "yes"}), "internal"),
+        (json!({"author_id": "e1", "text": "Только для своих", "internal": null}), "internal"),
+    ] {
+        let refused = call(&api, "POST", &comments, body).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        let message = refused.body["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with(&format!("{field}: ")), "{message}");
+        assert!(!message.contains("line 1"), "no parser positions: {message}");
+    }
+    let ticket = call(&api, "GET", &format!("/tickets/{}", created.body["id"]), Value::Null).await;
+    assert_eq!(ticket.body["comments"], json!([]), "nothing stored");
+}
+
+#[tokio::test]
+async fn every_body_refuses_unknown_fields_with_the_field_named() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let created = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Тема", "source": "web"})).await;
+    let id = created.body["id"].clone();
+    for (method, path, body) in [
+        ("PUT", "/clients/k2".to_owned(), json!({"name": "ООО", "vipp": true})),
+        (
+            "PUT",
+            "/contacts/c2".to_owned(),
+            json!({"name": "Ян", "phone": "+79120000000", "client_id": "k1", "vipp": 1}),
+        ),
+        ("PUT", "/employees/e2".to_owned(), json!({"name": "Ян", "vipp": 1})),
+        ("POST", "/tickets".to_owned(), json!({"contact_id": "c1", "subject": "x", "source": "web", "vipp": 1})),
+        ("POST", format!("/tickets/{id}/comments"), json!({"author_id": "e1", "text": "x", "vipp": 1})),
+        ("PATCH", format!("/tickets/{id}"), json!({"status": "done", "vipp": 1})),
+    ] {
+        let refused = call(&api, method, &path, body).await;
+        assert_eq!(refused.status, 422, "{method} {path}: {}", refused.body);
+        let message = refused.body["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("vipp: unknown field `vipp`, expected "), "{method} {path}: {message}");
+    }
+    for path in ["/clients/k2", "/contacts/c2", "/employees/e2"] {
+        assert_eq!(call(&api, "GET", path, Value::Null).await.status, 404, "{path} not stored");
+    }
+    let listed = call(&api, "GET", "/tickets", Value::Null).await;
+    assert_eq!(listed.body["tickets"].as_array().map(Vec::len), Some(1), "one ticket");
+    assert_eq!(listed.body["tickets"][0]["status"], "new", "the patch changed nothing");
+}
