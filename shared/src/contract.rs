@@ -21,19 +21,19 @@ use crate::domain::{
 use crate::notify::{FailedNotice, FailureReason, Outgoing};
 use crate::phone::Phone;
 use crate::ports::{
-    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, SentNotices, StoreError, TicketFilter, TicketStore,
-    UserStore,
+    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult, KeptResults, SentNotices, StoreError,
+    TicketFilter, TicketStore, UserStore,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 /// Every store port, as one bound.
 pub trait Stores:
-    UserStore + AlbumClaims + Directory + TicketStore + CallMeRequests + SentNotices + FailedNotices
+    UserStore + AlbumClaims + Directory + TicketStore + KeptResults + CallMeRequests + SentNotices + FailedNotices
 {
 }
 
 impl<S> Stores for S where
-    S: UserStore + AlbumClaims + Directory + TicketStore + CallMeRequests + SentNotices + FailedNotices
+    S: UserStore + AlbumClaims + Directory + TicketStore + KeptResults + CallMeRequests + SentNotices + FailedNotices
 {
 }
 
@@ -71,6 +71,7 @@ macro_rules! store_contract_tests {
             ticket_ids_increase_by_one,
             update_ticket_is_conditional_on_the_version,
             add_comment_requires_the_ticket,
+            a_kept_result_is_written_with_its_creation_once_a_day,
             list_tickets_filters_and_orders_newest_first,
             call_me_requests_via_commit_newest_first,
             sent_notices_are_remembered,
@@ -426,13 +427,13 @@ pub async fn a_taken_ticket_id_conflicts<S: Stores>(store: S) {
         JournalEntry::new(at(0), "created", Actor::Api, "source: phone"),
         JournalEntry::new(at(0), "assigned", Actor::Api, "e1"),
     ];
-    ok(store.create_ticket(&original, &journal).await, "create_ticket");
+    ok(store.create_ticket(&original, &journal, None).await, "create_ticket");
     let stored = details(&store, id).await;
     assert_eq!(stored.ticket, original, "create_ticket stores the ticket as given");
     assert_eq!(stored.journal, journal, "journal entries of one moment keep the order given");
 
     conflict(
-        store.create_ticket(&ticket(id, "c2", "k2", TicketStatus::New, at(5)), &[]).await,
+        store.create_ticket(&ticket(id, "c2", "k2", TicketStatus::New, at(5)), &[], None).await,
         "create_ticket with a taken id",
     );
     conflict(
@@ -446,7 +447,7 @@ pub async fn a_taken_ticket_id_conflicts<S: Stores>(store: S) {
 pub async fn comments_land_only_on_the_contacts_active_ticket<S: Stores>(store: S) {
     let id = next_id(&store).await;
     let open = ticket(id, "c1", "k1", TicketStatus::New, at(0));
-    ok(store.create_ticket(&open, &[]).await, "create_ticket");
+    ok(store.create_ticket(&open, &[], None).await, "create_ticket");
     let comment = |comment_id: &str, contact_id: &str, on_completed: bool| {
         Effect::AddComment(new_comment(id, comment_id, contact_id, on_completed, "Текст"))
     };
@@ -490,7 +491,7 @@ pub async fn comments_land_only_on_the_contacts_active_ticket<S: Stores>(store: 
 
 pub async fn only_the_contacts_active_ticket_is_cancelled<S: Stores>(store: S) {
     let id = next_id(&store).await;
-    ok(store.create_ticket(&ticket(id, "c1", "k1", TicketStatus::Waiting, at(0)), &[]).await, "create_ticket");
+    ok(store.create_ticket(&ticket(id, "c1", "k1", TicketStatus::Waiting, at(0)), &[], None).await, "create_ticket");
     let cancel = |contact_id: &str, ticket_id: u64| Effect::CancelTicket { ticket_id, contact_id: contact_id.into() };
     conflict(commit(&store, 1, BORIS, &[cancel("c2", id)], at(1)).await, "cancelling another contact's ticket");
     ok(commit(&store, 2, ANNA, &[cancel("c1", id)], at(30)).await, "cancelling one's active ticket");
@@ -514,7 +515,7 @@ pub async fn only_the_contacts_active_ticket_is_cancelled<S: Stores>(store: S) {
     assert_eq!(stored_ticket(&store, id).await, Some(cancelled), "a failed cancel changes nothing");
 
     let done = next_id(&store).await;
-    ok(store.create_ticket(&ticket(done, "c1", "k1", TicketStatus::Done, at(0)), &[]).await, "create_ticket");
+    ok(store.create_ticket(&ticket(done, "c1", "k1", TicketStatus::Done, at(0)), &[], None).await, "create_ticket");
     conflict(commit(&store, 4, ANNA, &[cancel("c1", done)], at(32)).await, "cancelling a completed ticket");
     conflict(commit(&store, 5, ANNA, &[cancel("c1", done + 100)], at(33)).await, "cancelling a missing ticket");
 }
@@ -860,7 +861,7 @@ pub async fn ticket_ids_increase_by_one<S: Stores>(store: S) {
 pub async fn update_ticket_is_conditional_on_the_version<S: Stores>(store: S) {
     let id = next_id(&store).await;
     let original = ticket(id, "c1", "k1", TicketStatus::New, at(0));
-    ok(store.create_ticket(&original, &[]).await, "create_ticket");
+    ok(store.create_ticket(&original, &[], None).await, "create_ticket");
     let by = Actor::Employee("e2".into());
     let assigned = Ticket {
         subject: "not a changeable field".into(),
@@ -922,10 +923,10 @@ pub async fn add_comment_requires_the_ticket<S: Stores>(store: S) {
         internal: true,
         created_at: at(5),
     };
-    conflict(store.add_comment(&staff).await, "a comment on a ticket that does not exist");
+    conflict(store.add_comment(&staff, None).await, "a comment on a ticket that does not exist");
     assert_eq!(ok(store.ticket_details(id).await, "ticket_details"), None, "the failed comment makes nothing");
-    ok(store.create_ticket(&ticket(id, "c1", "k1", TicketStatus::New, at(0)), &[]).await, "create_ticket");
-    ok(store.add_comment(&staff).await, "an internal staff comment");
+    ok(store.create_ticket(&ticket(id, "c1", "k1", TicketStatus::New, at(0)), &[], None).await, "create_ticket");
+    ok(store.add_comment(&staff, None).await, "an internal staff comment");
     let empty = Comment {
         id: "s0".into(),
         author_kind: AuthorKind::Client,
@@ -935,17 +936,76 @@ pub async fn add_comment_requires_the_ticket<S: Stores>(store: S) {
         created_at: at(3),
         ..staff.clone()
     };
-    ok(store.add_comment(&empty).await, "a comment without text");
+    ok(store.add_comment(&empty, None).await, "a comment without text");
     assert_eq!(
         details(&store, id).await.comments,
         vec![empty, staff.clone()],
         "comments read back as written, oldest first"
     );
     conflict(
-        store.add_comment(&Comment { text: "Другой".into(), ..staff.clone() }).await,
+        store.add_comment(&Comment { text: "Другой".into(), ..staff.clone() }, None).await,
         "a comment whose id is taken",
     );
     assert_eq!(details(&store, id).await.comments[1], staff, "the first comment of that id stays");
+}
+
+/// A result kept for a day from `seconds` (expiry in whole seconds, as TTLs are).
+fn kept(key: &str, hash: &str, seconds: i64) -> KeptResult {
+    let created_at = at(seconds);
+    let expires_at = DateTime::<Utc>::from_timestamp(created_at.timestamp() + 86_400, 0).unwrap_or(created_at);
+    KeptResult {
+        key: key.into(),
+        request_hash: hash.into(),
+        status: 201,
+        body: r#"{"id":1}"#.into(),
+        created_at,
+        expires_at,
+    }
+}
+
+pub async fn a_kept_result_is_written_with_its_creation_once_a_day<S: Stores>(store: S) {
+    let once = kept("POST /tickets#k-1", "h1", 0);
+    assert_eq!(ok(store.kept_result(&once.key, at(0)).await, "kept_result"), None, "nothing kept yet");
+    let first = ticket(next_id(&store).await, "c1", "k1", TicketStatus::New, at(0));
+    ok(store.create_ticket(&first, &[], Some(&once)).await, "create_ticket with a kept result");
+    assert_eq!(ok(store.kept_result(&once.key, at(60)).await, "kept_result"), Some(once.clone()), "read back whole");
+
+    let second = ticket(next_id(&store).await, "c1", "k1", TicketStatus::New, at(1));
+    duplicate(store.create_ticket(&second, &[], Some(&kept(&once.key, "h2", 1))).await, "a repeated key");
+    assert_eq!(stored_ticket(&store, second.id).await, None, "a repeated key creates nothing");
+    assert_eq!(
+        ok(store.kept_result(&once.key, at(60)).await, "kept_result").map(|r| r.request_hash),
+        Some("h1".into())
+    );
+
+    let comment = Comment {
+        id: "s1".into(),
+        ticket_id: first.id,
+        author_kind: AuthorKind::Employee,
+        author_id: "e1".into(),
+        author_name: "Иван Петров".into(),
+        text: "Проверяем".into(),
+        internal: false,
+        created_at: at(2),
+    };
+    duplicate(store.add_comment(&comment, Some(&kept(&once.key, "h3", 2))).await, "a key taken by a ticket");
+    assert!(details(&store, first.id).await.comments.is_empty(), "a repeated key adds no comment");
+    let on_nothing = Comment { ticket_id: first.id + 1000, ..comment.clone() };
+    let comment_once = kept("POST /tickets/1/comments#k-2", "h4", 3);
+    conflict(store.add_comment(&on_nothing, Some(&comment_once)).await, "a kept comment on no ticket");
+    assert_eq!(
+        ok(store.kept_result(&comment_once.key, at(3)).await, "kept_result"),
+        None,
+        "a failed write keeps nothing"
+    );
+    ok(store.add_comment(&comment, Some(&comment_once)).await, "add_comment with a kept result");
+    assert_eq!(details(&store, first.id).await.comments, vec![comment], "the comment is stored");
+
+    let day_later = 86_400 + 1;
+    assert_eq!(ok(store.kept_result(&once.key, at(day_later)).await, "kept_result"), None, "expired after a day");
+    let again = kept(&once.key, "h5", day_later);
+    ok(store.create_ticket(&second, &[], Some(&again)).await, "an expired key is taken again");
+    assert_eq!(ok(store.kept_result(&once.key, at(day_later)).await, "kept_result"), Some(again));
 }
 
 pub async fn list_tickets_filters_and_orders_newest_first<S: Stores>(store: S) {
@@ -957,7 +1017,7 @@ pub async fn list_tickets_filters_and_orders_newest_first<S: Stores>(store: S) {
         ("c1", "k1", TicketStatus::InProgress, 30),
     ] {
         let made = ticket(next_id(&store).await, contact_id, client_id, status, at(second));
-        ok(store.create_ticket(&made, &[]).await, "create_ticket");
+        ok(store.create_ticket(&made, &[], None).await, "create_ticket");
         make.push(made);
     }
     let [a, b, c, d] = [make[0].id, make[1].id, make[2].id, make[3].id];

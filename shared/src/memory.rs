@@ -17,8 +17,8 @@ use crate::domain::{
 use crate::notify::FailedNotice;
 use crate::phone::Phone;
 use crate::ports::{
-    journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, SentNotices,
-    StoreError, TicketFilter, TicketStore, UserStore,
+    journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult,
+    KeptResults, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -52,6 +52,7 @@ pub enum Operation {
     ListTickets,
     UpdateTicket,
     AddComment,
+    KeptResult,
     CallMeRequests,
     MarkCallMeNotified,
     AlreadySent,
@@ -192,6 +193,8 @@ struct Data {
     /// may exist without the ticket item).
     tickets: HashMap<u64, Partition>,
     call_me: HashMap<String, CallMeRequest>,
+    /// Staff API results by their idempotency key.
+    kept_results: HashMap<String, KeptResult>,
 }
 
 /// A Telegram user's record as a commit writes it whole.
@@ -282,7 +285,7 @@ impl Data {
 
     /// Applies a transaction the way DynamoDB does: refused if it touches an item twice or is
     /// too large; cancelled if any condition fails (`Duplicate` when the first write is an
-    /// update marker that exists, else `Conflict`); otherwise applied whole.
+    /// update marker or a kept result that exists, else `Conflict`); otherwise applied whole.
     fn transact(&mut self, writes: Vec<Write>) -> Result<(), StoreError> {
         if writes.len() > MAX_TRANSACTION_ITEMS {
             return Err(StoreError::Rejected("a transaction holds at most 100 items".into()));
@@ -292,7 +295,8 @@ impl Data {
             return Err(StoreError::Rejected("a transaction touches one item twice".into()));
         }
         let holds: Vec<bool> = writes.iter().map(|write| write.holds(self)).collect();
-        if matches!(writes.first(), Some(Write::Marker { .. })) && holds.first() == Some(&false) {
+        if matches!(writes.first(), Some(Write::Marker { .. } | Write::KeepResult(_))) && holds.first() == Some(&false)
+        {
             return Err(StoreError::Duplicate);
         }
         if holds.contains(&false) {
@@ -319,6 +323,7 @@ enum ItemKey {
     Attachment(u64, String),
     Journal(u64, String),
     CallMe(String),
+    KeptResult(String),
 }
 
 /// One item of a transaction: a write (or a check) with its condition.
@@ -427,6 +432,8 @@ enum Write {
         if_absent: bool,
     },
     PutCallMe(CallMeRequest),
+    /// A staff API result; only if none is kept under its key or the kept one expired.
+    KeepResult(KeptResult),
 }
 
 impl Write {
@@ -454,6 +461,7 @@ impl Write {
             Write::PutJournal { ticket_id, sort_key, .. } => ItemKey::Journal(*ticket_id, sort_key.clone()),
             Write::PutAlbum { user, album, .. } => ItemKey::Album(*user, album.clone()),
             Write::PutCallMe(request) => ItemKey::CallMe(request.id.clone()),
+            Write::KeepResult(result) => ItemKey::KeptResult(result.key.clone()),
         }
     }
 
@@ -514,6 +522,10 @@ impl Write {
                 data.comment_author(*ticket_id, comment_id) == Some(contact_id)
             }
             Write::PutAttachment { .. } | Write::PutJournal { .. } | Write::PutCallMe(_) => true,
+            Write::KeepResult(result) => data
+                .kept_results
+                .get(&result.key)
+                .is_none_or(|kept| kept.expires_at.timestamp() <= result.created_at.timestamp()),
         }
     }
 
@@ -600,6 +612,9 @@ impl Write {
             }
             Write::PutCallMe(request) => {
                 data.call_me.insert(request.id.clone(), request);
+            }
+            Write::KeepResult(result) => {
+                data.kept_results.insert(result.key.clone(), result);
             }
         }
     }
@@ -930,9 +945,15 @@ impl TicketStore for MemoryStore {
         })
     }
 
-    async fn create_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
+    async fn create_ticket(
+        &self,
+        ticket: &Ticket,
+        journal: &[JournalEntry],
+        once: Option<&KeptResult>,
+    ) -> Result<(), StoreError> {
         self.run(Operation::CreateTicket, |s| {
-            let mut writes = vec![Write::PutTicket(ticket.clone())];
+            let mut writes: Vec<Write> = once.cloned().map(Write::KeepResult).into_iter().collect();
+            writes.push(Write::PutTicket(ticket.clone()));
             writes.extend(journal_writes(ticket, journal));
             s.data.transact(writes)
         })
@@ -970,13 +991,19 @@ impl TicketStore for MemoryStore {
         })
     }
 
-    async fn add_comment(&self, comment: &Comment) -> Result<(), StoreError> {
+    async fn add_comment(&self, comment: &Comment, once: Option<&KeptResult>) -> Result<(), StoreError> {
         self.run(Operation::AddComment, |s| {
-            s.data.transact(vec![
-                Write::TicketExists(comment.ticket_id),
-                Write::PutComment { comment: comment.clone(), if_absent: true },
-            ])
+            let mut writes: Vec<Write> = once.cloned().map(Write::KeepResult).into_iter().collect();
+            writes.push(Write::TicketExists(comment.ticket_id));
+            writes.push(Write::PutComment { comment: comment.clone(), if_absent: true });
+            s.data.transact(writes)
         })
+    }
+}
+
+impl KeptResults for MemoryStore {
+    async fn kept_result(&self, key: &str, now: DateTime<Utc>) -> Result<Option<KeptResult>, StoreError> {
+        self.run(Operation::KeptResult, |s| Ok(s.data.kept_results.get(key).filter(|r| r.expires_at > now).cloned()))
     }
 }
 

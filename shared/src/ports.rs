@@ -339,11 +339,14 @@ pub trait TicketStore: Send + Sync {
     fn ticket(&self, id: u64) -> impl Future<Output = Result<Option<Ticket>, StoreError>> + Send;
     /// The contact's tickets, newest first (from an index: may lag a write by a moment).
     fn contact_tickets(&self, contact_id: &str) -> impl Future<Output = Result<Vec<TicketSummary>, StoreError>> + Send;
-    /// Stores a new ticket with its journal entries; `Conflict` if the id is taken.
+    /// Stores a new ticket with its journal entries; `Conflict` if the id is taken. With `once`,
+    /// the request's result is kept in the same write: `Duplicate` (and nothing written) if a
+    /// live result is kept under its key already.
     fn create_ticket(
         &self,
         ticket: &Ticket,
         journal: &[JournalEntry],
+        once: Option<&KeptResult>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The ticket with its comments (oldest first), attachments and journal.
     fn ticket_details(&self, id: u64) -> impl Future<Output = Result<Option<TicketDetails>, StoreError>> + Send;
@@ -356,8 +359,40 @@ pub trait TicketStore: Send + Sync {
         ticket: &Ticket,
         journal: &[JournalEntry],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Adds a comment to an existing ticket (`Conflict` if there is no such ticket).
-    fn add_comment(&self, comment: &Comment) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Adds a comment to an existing ticket (`Conflict` if there is no such ticket); `once` as
+    /// for [`TicketStore::create_ticket`].
+    fn add_comment(
+        &self,
+        comment: &Comment,
+        once: Option<&KeptResult>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// A staff API creation's answer, kept under its `Idempotency-Key` with the write it answers
+/// (in one transaction), so a repeat finds the first answer and never a second write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptResult {
+    /// The request's scope and key (method, path and the header's value): one key on two paths
+    /// is two requests.
+    pub key: String,
+    /// A hash of the request's body: the same key with another body is refused.
+    pub request_hash: String,
+    pub status: u16,
+    /// The answer's JSON, as sent.
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    /// After this the key may be used again (DynamoDB's TTL removes the item later).
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Results kept by [`TicketStore::create_ticket`] and [`TicketStore::add_comment`].
+pub trait KeptResults: Send + Sync {
+    /// The result kept under `key`, unless it expired by `now` (a consistent read).
+    fn kept_result(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<KeptResult>, StoreError>> + Send;
 }
 
 /// Clients' requests to be called back by their account manager (written by

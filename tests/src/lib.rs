@@ -288,6 +288,13 @@ impl TestEnv {
         self.api_raw(method, path, Some(&format!("Bearer {API_TOKEN}")), "application/json", body).await
     }
 
+    /// Calls the staff API with the right token and an `Idempotency-Key`.
+    pub async fn api_keyed(&self, method: &str, path: &str, body: &Value, key: &str) -> (u16, Value) {
+        let authorization = format!("Bearer {API_TOKEN}");
+        let headers = [("authorization", authorization.as_str()), ("idempotency-key", key)];
+        self.api_with_headers(method, path, "application/json", &headers, body.to_string().into_bytes()).await
+    }
+
     pub async fn api_raw(
         &self,
         method: &str,
@@ -296,12 +303,24 @@ impl TestEnv {
         content_type: &str,
         body: Vec<u8>,
     ) -> (u16, Value) {
+        let headers: Vec<(&str, &str)> = authorization.map(|a| ("authorization", a)).into_iter().collect();
+        self.api_with_headers(method, path, content_type, &headers, body).await
+    }
+
+    async fn api_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> (u16, Value) {
         let mut request = lambda_http::http::Request::builder()
             .method(method)
             .uri(format!("https://api.example.com{path}"))
             .header("content-type", content_type);
-        if let Some(authorization) = authorization {
-            request = request.header("authorization", authorization);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         let request = request.body(lambda_http::Body::from(body)).expect("a request");
         let response = self.api.handler(request).await.expect("the handler answers");
@@ -429,7 +448,7 @@ pub async fn insert_ticket(
         changed_by: shared::domain::Actor::Employee("e1".into()),
         version: 1,
     };
-    shared::ports::TicketStore::create_ticket(store, &ticket, &[]).await.expect("ticket stored");
+    shared::ports::TicketStore::create_ticket(store, &ticket, &[], None).await.expect("ticket stored");
     id
 }
 

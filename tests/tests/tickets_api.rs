@@ -139,3 +139,61 @@ async fn tickets_and_comments_refuse_what_they_cannot_take() {
     assert_eq!(ticket["comments"][0]["text"], "Посмотрю");
     assert_eq!(ticket["comments"][0]["author"]["kind"], "employee");
 }
+
+#[tokio::test]
+async fn a_misspelt_internal_flag_is_refused_and_nothing_reaches_the_client() {
+    let env = world().await;
+    let (_, created) =
+        env.api("POST", "/tickets", Some(json!({"contact_id": "c1", "subject": "Тема", "source": "web"}))).await;
+    env.run_notifier().await; // the creation's notices, if any, out of the way
+    let sent_before = env.telegram.messages_to(ANNA as i64).len();
+    let comments = format!("/tickets/{}/comments", created["id"]);
+    for (body, field) in [
+        (json!({"author_id": "e2", "text": "Клиент неплатёжеспособен", "is_internal": true}), "is_internal"),
+        (json!({"author_id": "e2", "text": "Клиент неплатёжеспособен", "internal": "yes"}), "internal"),
+    ] {
+        let (status, answer) = env.api("POST", &comments, Some(body)).await;
+        assert_eq!(status, 422, "{answer}");
+        assert!(answer["error"]["message"].as_str().unwrap().starts_with(&format!("{field}: ")), "{answer}");
+    }
+    let id = created["id"].as_u64().unwrap();
+    assert!(env.ticket(id).await.comments.is_empty(), "no comment stored");
+    let batch = env.stream_batch().await;
+    assert!(batch.records.is_empty(), "nothing on the stream for the notifier: {:?}", batch.records.len());
+    assert_eq!(env.telegram.messages_to(ANNA as i64).len(), sent_before, "nothing sent");
+}
+
+#[tokio::test]
+async fn a_retried_creation_under_one_key_is_one_ticket_and_one_notice() {
+    let env = world().await;
+    env.run_notifier().await;
+    env.telegram.clear();
+    let body = json!({"contact_id": "c1", "subject": "Не работает почта", "source": "email"});
+    // Two at once (a client's timeout and its retry), then one more later.
+    let (first, second) = tokio::join!(
+        env.api_keyed("POST", "/tickets", &body, "mail-4711"),
+        env.api_keyed("POST", "/tickets", &body, "mail-4711")
+    );
+    let third = env.api_keyed("POST", "/tickets", &body, "mail-4711").await;
+    assert_eq!(first.0, 201, "{}", first.1);
+    assert_eq!(second, first, "the concurrent repeat answers the first");
+    assert_eq!(third, first, "the later repeat answers the first");
+    let tickets = env.tickets_of("c1").await;
+    assert_eq!(tickets.len(), 1, "one ticket: {tickets:?}");
+    assert_eq!(Some(tickets[0].id), first.1["id"].as_u64());
+
+    let other = json!({"contact_id": "c1", "subject": "Другое", "source": "email"});
+    let (status, refused) = env.api_keyed("POST", "/tickets", &other, "mail-4711").await;
+    assert_eq!(status, 422, "{refused}");
+
+    let comments = format!("/tickets/{}/comments", first.1["id"]);
+    let note = json!({"author_id": "e2", "text": "Посмотрю"});
+    let (a, b) =
+        tokio::join!(env.api_keyed("POST", &comments, &note, "n-1"), env.api_keyed("POST", &comments, &note, "n-1"));
+    assert_eq!((a.0, &a.1), (201, &b.1), "{}", a.1);
+    assert_eq!(env.ticket(tickets[0].id).await.comments.len(), 1, "one comment");
+
+    env.run_notifier().await;
+    let notices = env.telegram.messages_to(ANNA as i64);
+    assert_eq!(notices.len(), 2, "one notice of the ticket and one of the comment: {notices:?}");
+}

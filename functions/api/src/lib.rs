@@ -22,6 +22,8 @@ impl StaffApi {
 
     pub async fn handler(&self, request: Request) -> Result<Response<Body>, lambda_http::Error> {
         let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
+        // A header that is not visible ASCII reads as an empty key, which is refused.
+        let idempotency_key = request.headers().get("idempotency-key").map(|v| v.to_str().unwrap_or_default());
         let response = self
             .api
             .handle(
@@ -30,6 +32,7 @@ impl StaffApi {
                     path: request.uri().path(),
                     query: request.uri().query().unwrap_or_default(),
                     authorization,
+                    idempotency_key,
                     body: request.body().as_ref(),
                 },
                 chrono::Utc::now(),

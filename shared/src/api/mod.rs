@@ -13,10 +13,13 @@ use crate::domain::{
     TicketStatus, BOT_SOURCE,
 };
 use crate::phone::{self, Region};
-use crate::ports::{CallMeRequests, Directory, FileLinks, StoreError, TicketFilter, TicketStore};
+use crate::ports::{
+    CallMeRequests, Directory, FileLinks, KeptResult, KeptResults, StoreError, TicketFilter, TicketStore,
+};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 pub struct Api<D, L> {
     /// The directory and the tickets (one DynamoDB store in production).
@@ -33,8 +36,16 @@ pub struct ApiRequest<'a> {
     /// The raw query string (`contact_id=c1&status=new`), without `?`.
     pub query: &'a str,
     pub authorization: Option<&'a str>,
+    /// The `Idempotency-Key` header: a repeat of `POST /tickets` or `POST /tickets/{id}/comments`
+    /// with the same key within a day answers the first result and creates nothing.
+    pub idempotency_key: Option<&'a str>,
     pub body: &'a [u8],
 }
+
+/// How long a creation's result is kept under its `Idempotency-Key`.
+const KEPT_FOR_SECS: i64 = 24 * 60 * 60;
+/// The longest `Idempotency-Key` taken.
+const IDEMPOTENCY_KEY_MAX: usize = 255;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiResponse {
@@ -92,6 +103,7 @@ impl From<Refusal> for ApiResponse {
 type ApiResult = Result<ApiResponse, Refusal>;
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ClientInput {
     name: String,
     #[serde(default)]
@@ -101,6 +113,7 @@ struct ClientInput {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ContactInput {
     name: String,
     phone: String,
@@ -110,6 +123,7 @@ struct ContactInput {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EmployeeInput {
     name: String,
     #[serde(default)]
@@ -123,6 +137,7 @@ fn yes() -> bool {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TicketInput {
     contact_id: String,
     subject: String,
@@ -138,6 +153,7 @@ struct TicketInput {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CommentInput {
     author_id: String,
     text: String,
@@ -164,6 +180,49 @@ fn journal(at: DateTime<Utc>, event: &str, by: &Actor, details: &str) -> Journal
     JournalEntry::new(at, event, by.clone(), details)
 }
 
+/// A creation under an `Idempotency-Key`: answered before, or to be done (and kept, if keyed).
+enum Once {
+    Answered(ApiResponse),
+    Fresh(Option<PendingResult>),
+}
+
+/// What a keyed creation keeps with its write.
+struct PendingResult {
+    /// Method, path and the header's value.
+    key: String,
+    request_hash: String,
+}
+
+impl PendingResult {
+    fn keep(&self, response: &ApiResponse, now: DateTime<Utc>) -> KeptResult {
+        KeptResult {
+            key: self.key.clone(),
+            request_hash: self.request_hash.clone(),
+            status: response.status,
+            body: response.body.to_string(),
+            created_at: now,
+            expires_at: DateTime::from_timestamp(now.timestamp() + KEPT_FOR_SECS, 0).unwrap_or(now),
+        }
+    }
+
+    /// The kept answer, if it answered this very body.
+    fn answer(&self, kept: &KeptResult) -> ApiResult {
+        if kept.request_hash != self.request_hash {
+            return Err(Refusal::Invalid(
+                "Idempotency-Key: already used with another body; use a new key for a new request".into(),
+            ));
+        }
+        let body = serde_json::from_str(&kept.body)
+            .map_err(|_| Refusal::Store(StoreError::Corrupt("a kept result's body is not JSON".into())))?;
+        Ok(ApiResponse { status: kept.status, body })
+    }
+}
+
+/// SHA-256 of the body, in hex: a repeat must carry the same bytes.
+fn body_hash(body: &[u8]) -> String {
+    Sha256::digest(body).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
 /// The kinds of record `POST /import/{kind}` takes.
 #[derive(Debug, Clone, Copy)]
 enum Kind {
@@ -172,7 +231,7 @@ enum Kind {
     Employees,
 }
 
-impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
+impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Api<D, L> {
     pub async fn handle(&self, request: ApiRequest<'_>, now: DateTime<Utc>) -> ApiResponse {
         if !self.authorized(request.authorization) {
             return ApiResponse::error(401, "unauthorized", "send Authorization: Bearer <API_TOKEN>");
@@ -214,12 +273,26 @@ impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
             (["callback-requests"], "GET") => self.call_me_requests().await,
             (["callback-requests"], _) => Err(Refusal::MethodNotAllowed),
             (["tickets"], "GET") => self.list_tickets(request.query).await,
-            (["tickets"], "POST") => self.create_ticket(parse(request.body)?, now).await,
+            (["tickets"], "POST") => {
+                let once = self.once(request, now).await?;
+                match once {
+                    Once::Answered(response) => Ok(response),
+                    Once::Fresh(pending) => self.create_ticket(parse(request.body)?, pending.as_ref(), now).await,
+                }
+            }
             (["tickets"], _) => Err(Refusal::MethodNotAllowed),
             (["tickets", id], "GET") => self.get_ticket(ticket_id(id)?).await,
             (["tickets", id], "PATCH") => self.patch_ticket(ticket_id(id)?, parse(request.body)?, now).await,
             (["tickets", _], _) => Err(Refusal::MethodNotAllowed),
-            (["tickets", id, "comments"], "POST") => self.add_comment(ticket_id(id)?, parse(request.body)?, now).await,
+            (["tickets", id, "comments"], "POST") => {
+                let ticket_id = ticket_id(id)?;
+                match self.once(request, now).await? {
+                    Once::Answered(response) => Ok(response),
+                    Once::Fresh(pending) => {
+                        self.add_comment(ticket_id, parse(request.body)?, pending.as_ref(), now).await
+                    }
+                }
+            }
             (["tickets", _, "comments"], _) => Err(Refusal::MethodNotAllowed),
             _ => Err(Refusal::NoRoute(format!("no such path: {}", request.path))),
         }
@@ -356,7 +429,34 @@ impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
         Ok(ApiResponse::ok(json!({ "tickets": listed })))
     }
 
-    async fn create_ticket(&self, input: TicketInput, now: DateTime<Utc>) -> ApiResult {
+    /// Whether a creation was answered under the request's `Idempotency-Key` already (a live
+    /// result with another body is 422); else what to keep with the write, if there is a key.
+    async fn once(&self, request: &ApiRequest<'_>, now: DateTime<Utc>) -> Result<Once, Refusal> {
+        let Some(key) = request.idempotency_key else { return Ok(Once::Fresh(None)) };
+        if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX || !key.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+            return Err(Refusal::Invalid(format!(
+                "Idempotency-Key: must be 1-{IDEMPOTENCY_KEY_MAX} printable ASCII characters"
+            )));
+        }
+        let pending = PendingResult {
+            key: format!("{} {}#{key}", request.method.to_ascii_uppercase(), request.path),
+            request_hash: body_hash(request.body),
+        };
+        match self.directory.kept_result(&pending.key, now).await? {
+            Some(kept) => Ok(Once::Answered(pending.answer(&kept)?)),
+            None => Ok(Once::Fresh(Some(pending))),
+        }
+    }
+
+    /// The answer after a write that lost to a concurrent one under the same key: the first's.
+    async fn answer_kept(&self, pending: &PendingResult, now: DateTime<Utc>) -> ApiResult {
+        match self.directory.kept_result(&pending.key, now).await? {
+            Some(kept) => pending.answer(&kept),
+            None => Err(Refusal::Store(StoreError::Conflict)),
+        }
+    }
+
+    async fn create_ticket(&self, input: TicketInput, once: Option<&PendingResult>, now: DateTime<Utc>) -> ApiResult {
         let contact =
             self.directory.get_contact(&input.contact_id).await?.filter(|c| c.active).ok_or_else(|| {
                 Refusal::Invalid(format!("contact_id {:?} is not an active contact", input.contact_id))
@@ -395,15 +495,26 @@ impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
             version: 1,
         };
         let journal = [journal(now, "created", &by, &format!("source: {source}"))];
-        self.directory.create_ticket(&ticket, &journal).await?;
+        // The answer is made before the write: once the write is committed, nothing can fail.
         let details = TicketDetails { ticket, comments: vec![], attachments: vec![], journal: journal.to_vec() };
-        Ok(ApiResponse { status: 201, body: self.ticket_json(&details).await? })
+        let response = ApiResponse { status: 201, body: self.ticket_json(&details).await? };
+        let kept = once.map(|pending| pending.keep(&response, now));
+        match self.directory.create_ticket(&details.ticket, &journal, kept.as_ref()).await {
+            Ok(()) => Ok(response),
+            Err(StoreError::Duplicate) => match once {
+                Some(pending) => self.answer_kept(pending, now).await,
+                None => Err(Refusal::Store(StoreError::Conflict)),
+            },
+            Err(other) => Err(other.into()),
+        }
     }
 
     async fn patch_ticket(&self, id: u64, patch: serde_json::Map<String, Value>, now: DateTime<Utc>) -> ApiResult {
         if let Some(unknown) = patch.keys().find(|k| !["status", "assignee_id", "deadline", "by"].contains(&k.as_str()))
         {
-            return Err(Refusal::Invalid(format!("{unknown}: not a field that can be changed")));
+            return Err(Refusal::Invalid(format!(
+                "{unknown}: unknown field `{unknown}`, expected one of `status`, `assignee_id`, `deadline`, `by`"
+            )));
         }
         let status = match patch.get("status") {
             None => None,
@@ -486,7 +597,13 @@ impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
         Err(Refusal::Store(StoreError::Conflict))
     }
 
-    async fn add_comment(&self, ticket_id: u64, input: CommentInput, now: DateTime<Utc>) -> ApiResult {
+    async fn add_comment(
+        &self,
+        ticket_id: u64,
+        input: CommentInput,
+        once: Option<&PendingResult>,
+        now: DateTime<Utc>,
+    ) -> ApiResult {
         let author = self.employee(&input.author_id, "author_id").await?;
         let text = input.text.trim().to_owned();
         if text.is_empty() {
@@ -507,8 +624,14 @@ impl<D: Directory + TicketStore + CallMeRequests, L: FileLinks> Api<D, L> {
             internal: input.internal,
             created_at: now,
         };
-        match self.directory.add_comment(&comment).await {
-            Ok(()) => Ok(ApiResponse { status: 201, body: self.comment_json(&comment, &[]).await? }),
+        let response = ApiResponse { status: 201, body: self.comment_json(&comment, &[]).await? };
+        let kept = once.map(|pending| pending.keep(&response, now));
+        match self.directory.add_comment(&comment, kept.as_ref()).await {
+            Ok(()) => Ok(response),
+            Err(StoreError::Duplicate) => match once {
+                Some(pending) => self.answer_kept(pending, now).await,
+                None => Err(Refusal::Store(StoreError::Conflict)),
+            },
             Err(StoreError::Conflict) => Err(not_found("ticket", &ticket_id.to_string())),
             Err(other) => Err(other.into()),
         }
@@ -699,18 +822,27 @@ fn kind_id_column(kind: Kind) -> &'static str {
     }
 }
 
-/// Parses a JSON body; a field of the wrong type is named in the message (`vip: invalid type…`).
+/// Parses a JSON body; a field of the wrong type or an unknown one is named in the message
+/// (`vip: invalid type…`, `is_internal: unknown field…`), so a misspelt flag is refused rather
+/// than silently dropped.
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data if path == "." => Refusal::Invalid(inner.to_string()),
-            serde_json::error::Category::Data => Refusal::Invalid(format!("{path}: {inner}")),
+            serde_json::error::Category::Data if path == "." => Refusal::Invalid(without_position(&inner)),
+            serde_json::error::Category::Data => Refusal::Invalid(format!("{path}: {}", without_position(&inner))),
             _ => Refusal::BadBody(format!("the body is not valid JSON: {inner}")),
         }
     })
+}
+
+/// serde_json's message without its ` at line 1 column 31`: the field's name says where.
+fn without_position(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    message.strip_suffix(&position).map(str::to_owned).unwrap_or(message)
 }
 
 fn parse_bool(raw: &str, default: bool) -> Result<bool, String> {

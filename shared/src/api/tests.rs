@@ -22,7 +22,8 @@ async fn call(api: &Api<MemoryStore, Links>, method: &str, path: &str, body: Val
     let body = if body.is_null() { vec![] } else { body.to_string().into_bytes() };
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let authorization = format!("Bearer {TOKEN}");
-    let request = ApiRequest { method, path, query, authorization: Some(&authorization), body: &body };
+    let request =
+        ApiRequest { method, path, query, authorization: Some(&authorization), idempotency_key: None, body: &body };
     api.handle(request, Utc::now()).await
 }
 
@@ -38,7 +39,14 @@ async fn directory(api: &Api<MemoryStore, Links>) {
 #[tokio::test]
 async fn without_the_token_nothing_is_read() {
     let store = MemoryStore::new();
-    let request = ApiRequest { method: "GET", path: "/clients/k1", query: "", authorization: None, body: &[] };
+    let request = ApiRequest {
+        method: "GET",
+        path: "/clients/k1",
+        query: "",
+        authorization: None,
+        idempotency_key: None,
+        body: &[],
+    };
     assert_eq!(api(&store).handle(request, Utc::now()).await.status, 401);
     assert_eq!(store.round_trips(), 0);
 }
@@ -72,6 +80,7 @@ async fn bad_references_are_refused_with_the_field_named() {
                 path: "/clients/k1",
                 query: "",
                 authorization: Some(&format!("Bearer {TOKEN}")),
+                idempotency_key: None,
                 body: b"{",
             },
             Utc::now(),
@@ -150,4 +159,161 @@ async fn internal_notes_are_stored_as_internal() {
     assert_eq!(call(&api, "POST", &format!("/tickets/{id}/comments"), note).await.status, 201);
     let details = store.ticket_details(id).await.unwrap().unwrap();
     assert!(details.comments[0].internal);
+}
+
+#[tokio::test]
+async fn a_misspelt_or_mistyped_internal_flag_is_refused_and_nothing_stored() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let created = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Тема", "source": "web"})).await;
+    let comments = format!("/tickets/{}/comments", created.body["id"]);
+    for (body, field) in [
+        (json!({"author_id": "e1", "text": "Только для своих", "is_internal": true}), "is_internal"),
+        (json!({"author_id": "e1", "text": "Только для своих", "internal": "yes"}), "internal"),
+        (json!({"author_id": "e1", "text": "Только для своих", "internal": null}), "internal"),
+    ] {
+        let refused = call(&api, "POST", &comments, body).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        let message = refused.body["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with(&format!("{field}: ")), "{message}");
+        assert!(!message.contains("line 1"), "no parser positions: {message}");
+    }
+    let ticket = call(&api, "GET", &format!("/tickets/{}", created.body["id"]), Value::Null).await;
+    assert_eq!(ticket.body["comments"], json!([]), "nothing stored");
+}
+
+#[tokio::test]
+async fn every_body_refuses_unknown_fields_with_the_field_named() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let created = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Тема", "source": "web"})).await;
+    let id = created.body["id"].clone();
+    for (method, path, body) in [
+        ("PUT", "/clients/k2".to_owned(), json!({"name": "ООО", "vipp": true})),
+        (
+            "PUT",
+            "/contacts/c2".to_owned(),
+            json!({"name": "Ян", "phone": "+79120000000", "client_id": "k1", "vipp": 1}),
+        ),
+        ("PUT", "/employees/e2".to_owned(), json!({"name": "Ян", "vipp": 1})),
+        ("POST", "/tickets".to_owned(), json!({"contact_id": "c1", "subject": "x", "source": "web", "vipp": 1})),
+        ("POST", format!("/tickets/{id}/comments"), json!({"author_id": "e1", "text": "x", "vipp": 1})),
+        ("PATCH", format!("/tickets/{id}"), json!({"status": "done", "vipp": 1})),
+    ] {
+        let refused = call(&api, method, &path, body).await;
+        assert_eq!(refused.status, 422, "{method} {path}: {}", refused.body);
+        let message = refused.body["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("vipp: unknown field `vipp`, expected "), "{method} {path}: {message}");
+    }
+    for path in ["/clients/k2", "/contacts/c2", "/employees/e2"] {
+        assert_eq!(call(&api, "GET", path, Value::Null).await.status, 404, "{path} not stored");
+    }
+    let listed = call(&api, "GET", "/tickets", Value::Null).await;
+    assert_eq!(listed.body["tickets"].as_array().map(Vec::len), Some(1), "one ticket");
+    assert_eq!(listed.body["tickets"][0]["status"], "new", "the patch changed nothing");
+}
+
+/// A call with an `Idempotency-Key` at a given moment.
+async fn call_keyed(
+    api: &Api<MemoryStore, Links>,
+    path: &str,
+    body: &Value,
+    key: &str,
+    now: DateTime<Utc>,
+) -> ApiResponse {
+    let body = body.to_string().into_bytes();
+    let authorization = format!("Bearer {TOKEN}");
+    let request = ApiRequest {
+        method: "POST",
+        path,
+        query: "",
+        authorization: Some(&authorization),
+        idempotency_key: Some(key),
+        body: &body,
+    };
+    api.handle(request, now).await
+}
+
+async fn tickets_in(store: &MemoryStore) -> usize {
+    store.list_tickets(&TicketFilter::default()).await.unwrap().len()
+}
+
+const NEW_TICKET: &str = r#"{"contact_id": "c1", "subject": "Не работает почта", "source": "email"}"#;
+
+#[tokio::test]
+async fn a_repeated_key_answers_the_first_ticket_and_creates_nothing() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let body: Value = serde_json::from_str(NEW_TICKET).unwrap();
+    let now = Utc::now();
+    let first = call_keyed(&api, "/tickets", &body, "order-1", now).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = call_keyed(&api, "/tickets", &body, "order-1", now + chrono::Duration::hours(23)).await;
+    assert_eq!((again.status, &again.body), (201, &first.body), "the first answer, as it was");
+    assert_eq!(tickets_in(&store).await, 1);
+    assert_eq!(store.calls(Operation::NextTicketId), 1, "a repeat allocates no number");
+
+    let other = json!({"contact_id": "c1", "subject": "Другая тема", "source": "email"});
+    let refused = call_keyed(&api, "/tickets", &other, "order-1", now).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body["error"]["message"].as_str().unwrap().starts_with("Idempotency-Key: "));
+    assert_eq!(tickets_in(&store).await, 1, "another body under the key creates nothing");
+
+    let day_later = call_keyed(&api, "/tickets", &other, "order-1", now + chrono::Duration::hours(25)).await;
+    assert_eq!(day_later.status, 201, "a key is free again after a day");
+    assert_ne!(day_later.body["id"], first.body["id"]);
+    let unkeyed = call(&api, "POST", "/tickets", body.clone()).await;
+    assert_eq!(unkeyed.status, 201);
+    assert_eq!(tickets_in(&store).await, 3, "without a key every request creates");
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_found_by_the_retry() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let body: Value = serde_json::from_str(NEW_TICKET).unwrap();
+    store.fail_next(Operation::CreateTicket, Fault::LostReply);
+    let lost = call_keyed(&api, "/tickets", &body, "order-2", Utc::now()).await;
+    assert_eq!(lost.status, 503, "the write was committed but its caller never learned it");
+    let retry = call_keyed(&api, "/tickets", &body, "order-2", Utc::now()).await;
+    assert_eq!(retry.status, 201, "{}", retry.body);
+    assert_eq!(tickets_in(&store).await, 1, "the retry found the committed ticket");
+    assert_eq!(retry.body["id"], 1);
+
+    store.fail_next(Operation::CreateTicket, Fault::Unavailable);
+    let failed = call_keyed(&api, "/tickets", &body, "order-3", Utc::now()).await;
+    assert_eq!(failed.status, 503);
+    let retry = call_keyed(&api, "/tickets", &body, "order-3", Utc::now()).await;
+    assert_eq!(retry.status, 201, "nothing was kept for a write that did not happen");
+    assert_eq!(tickets_in(&store).await, 2);
+}
+
+#[tokio::test]
+async fn a_repeated_comment_is_stored_once_and_keys_are_checked() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let created = call(&api, "POST", "/tickets", serde_json::from_str(NEW_TICKET).unwrap()).await;
+    let path = format!("/tickets/{}/comments", created.body["id"]);
+    let body = json!({"author_id": "e1", "text": "Посмотрю"});
+    let first = call_keyed(&api, &path, &body, "note-1", Utc::now()).await;
+    let again = call_keyed(&api, &path, &body, "note-1", Utc::now()).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!((again.status, &again.body), (201, &first.body));
+    let ticket = call(&api, "GET", &format!("/tickets/{}", created.body["id"]), Value::Null).await;
+    assert_eq!(ticket.body["comments"].as_array().map(Vec::len), Some(1), "one comment");
+    let ticket_keyed =
+        call_keyed(&api, "/tickets", &serde_json::from_str(NEW_TICKET).unwrap(), "note-1", Utc::now()).await;
+    assert_eq!(ticket_keyed.status, 201, "one key on another path is another request");
+
+    for key in ["", &"k".repeat(256), "ключ", "tab\there"] {
+        let refused = call_keyed(&api, &path, &body, key, Utc::now()).await;
+        assert_eq!(refused.status, 422, "{key:?}: {}", refused.body);
+        assert!(refused.body["error"]["message"].as_str().unwrap().starts_with("Idempotency-Key: "));
+    }
+    assert_eq!(call_keyed(&api, &path, &body, &"k".repeat(255), Utc::now()).await.status, 201);
 }

@@ -10,6 +10,7 @@
 //! - `ALBUM#<telegram id>#<media_group_id>` / `ALBUM`: where an album's parts go.
 //! - `SENT#<notice key>` / `SENT`: a delivered notice.
 //! - `FAILED#<notice key>` / `FAILED`: an undelivered notice kept for replay.
+//! - `ONCE#<scope and Idempotency-Key>` / `ONCE`: a staff API creation's answer, kept a day.
 //!
 //! TicketsTable (`pk`, `sk`):
 //! - `TICKET#<id>` / `TICKET`: the ticket.
@@ -45,6 +46,7 @@ const COUNTER: &str = "COUNTER";
 const ALBUM: &str = "ALBUM";
 const SENT: &str = "SENT";
 pub const FAILED: &str = "FAILED";
+const KEPT_RESULT: &str = "ONCE";
 const COMMENT: &str = "COMMENT#";
 const ATTACHMENT: &str = "ATT#";
 const JOURNAL: &str = "LOG#";
@@ -76,6 +78,15 @@ pub fn failed_attempts(update_id: u64) -> Key {
 /// Whether `pk` is an update marker's (the first item of a commit's transaction).
 pub fn is_update_marker(pk: &str) -> bool {
     pk.strip_prefix(UPDATE).is_some_and(|rest| rest.starts_with('#'))
+}
+
+pub fn kept_result(key: &str) -> Key {
+    Key::new(format!("{KEPT_RESULT}#{key}"), KEPT_RESULT)
+}
+
+/// Whether `pk` is a kept staff API result's (the first item of an idempotent creation).
+pub fn is_kept_result(pk: &str) -> bool {
+    pk.strip_prefix(KEPT_RESULT).is_some_and(|rest| rest.starts_with('#'))
 }
 
 pub fn ticket_counter() -> Key {
@@ -140,6 +151,7 @@ pub enum Kind {
     Attachment,
     Journal,
     CallMe,
+    KeptResult,
     Unknown,
 }
 
@@ -158,6 +170,7 @@ pub fn kind_of(sk: &str) -> Kind {
         FAILED => Kind::FailedNotice,
         TICKET => Kind::Ticket,
         CALL_ME => Kind::CallMe,
+        KEPT_RESULT => Kind::KeptResult,
         _ if sk.starts_with(COMMENT) => Kind::Comment,
         _ if sk.starts_with(ATTACHMENT) => Kind::Attachment,
         _ if sk.starts_with(JOURNAL) => Kind::Journal,
@@ -187,6 +200,7 @@ mod tests {
             (attachment(12, "ab/x.jpg"), "TICKET#12", "ATT#ab/x.jpg"),
             (journal(12, "2026-11-26T10:00:00.000Z", "v3.0"), "TICKET#12", "LOG#2026-11-26T10:00:00.000Z#v3.0"),
             (call_me("r5"), "CALLBACK#r5", "CALLBACK"),
+            (kept_result("POST /tickets#k-1"), "ONCE#POST /tickets#k-1", "ONCE"),
         ];
         for (key, pk, sk) in cases {
             assert_eq!((key.pk.as_str(), key.sk.as_str()), (pk, sk));
@@ -211,6 +225,7 @@ mod tests {
             (attachment(1, "k").sk, Kind::Attachment),
             (journal(1, "t", "0").sk, Kind::Journal),
             (call_me("r").sk, Kind::CallMe),
+            (kept_result("k").sk, Kind::KeptResult),
             ("TICKETS".to_owned(), Kind::Unknown),
             (String::new(), Kind::Unknown),
         ];
@@ -224,5 +239,7 @@ mod tests {
         assert!(is_update_marker(&update_marker(5).pk));
         assert!(!is_update_marker("UPDATE#5"));
         assert!(!is_update_marker(&user(5).pk));
+        assert!(is_kept_result(&kept_result("POST /tickets#k").pk));
+        assert!(!is_kept_result(&update_marker(5).pk));
     }
 }

@@ -72,15 +72,16 @@ impl DynamoStore {
         Ok(output.item)
     }
 
-    /// Runs a transaction. When the first item is an update marker, its failed condition alone
-    /// means a duplicate delivery; any other failed condition is a concurrent change.
+    /// Runs a transaction. When the first item is an update marker or a kept API result, its
+    /// failed condition alone means a duplicate; any other failed condition is a concurrent
+    /// change.
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
         let first_is_marker = items
             .first()
             .and_then(|i| i.put())
             .and_then(|p| p.item().get("pk"))
             .and_then(|pk| pk.as_s().ok())
-            .is_some_and(|pk| keys::is_update_marker(pk));
+            .is_some_and(|pk| keys::is_update_marker(pk) || keys::is_kept_result(pk));
         let error = match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
             Ok(_) => return Ok(()),
             Err(error) => error,

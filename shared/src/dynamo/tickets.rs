@@ -7,8 +7,9 @@ use super::write::*;
 use super::{failed, query_all, scan_all, DynamoStore};
 use crate::dialogue::TicketSummary;
 use crate::domain::{Comment, JournalEntry, Ticket, TicketDetails};
-use crate::ports::{journal_tag, StoreError, TicketFilter, TicketStore};
+use crate::ports::{journal_tag, KeptResult, KeptResults, StoreError, TicketFilter, TicketStore};
 use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem};
+use chrono::{DateTime, Utc};
 
 impl TicketStore for DynamoStore {
     /// `UpdateItem ADD`: atomic, outside any transaction.
@@ -47,9 +48,15 @@ impl TicketStore for DynamoStore {
         Ok(query_all(query).await?.iter().filter_map(|item| codec::ticket::summary_from_item(item).ok()).collect())
     }
 
-    async fn create_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
+    async fn create_ticket(
+        &self,
+        ticket: &Ticket,
+        journal: &[JournalEntry],
+        once: Option<&KeptResult>,
+    ) -> Result<(), StoreError> {
         let put = put(&self.tickets_table, codec::ticket::to_item(ticket));
-        let mut items = vec![tx_put(put.condition_expression("attribute_not_exists(pk)"))?];
+        let mut items = self.kept_result_items(once)?;
+        items.push(tx_put(put.condition_expression("attribute_not_exists(pk)"))?);
         items.extend(self.journal_items(ticket, journal)?);
         self.transact(items).await
     }
@@ -141,16 +148,40 @@ impl TicketStore for DynamoStore {
         self.transact(items).await
     }
 
-    async fn add_comment(&self, comment: &Comment) -> Result<(), StoreError> {
+    async fn add_comment(&self, comment: &Comment, once: Option<&KeptResult>) -> Result<(), StoreError> {
         let put = put(&self.tickets_table, codec::comment::to_item(comment));
         // The ticket must exist: a comment never lands on nothing.
         let ticket =
             check(&self.tickets_table, keys::ticket(comment.ticket_id)).condition_expression("attribute_exists(pk)");
-        self.transact(vec![tx_check(ticket)?, tx_put(put.condition_expression("attribute_not_exists(pk)"))?]).await
+        let mut items = self.kept_result_items(once)?;
+        items.extend([tx_check(ticket)?, tx_put(put.condition_expression("attribute_not_exists(pk)"))?]);
+        self.transact(items).await
+    }
+}
+
+impl KeptResults for DynamoStore {
+    async fn kept_result(&self, key: &str, now: DateTime<Utc>) -> Result<Option<KeptResult>, StoreError> {
+        let item = self.get(&self.bot_table, keys::kept_result(key)).await?;
+        let kept = item.as_ref().map(codec::kept_result::from_item).transpose()?;
+        Ok(kept.filter(|result| result.expires_at > now))
     }
 }
 
 impl DynamoStore {
+    /// The kept result of an idempotent creation, first in its transaction (so that its failed
+    /// condition reads as `Duplicate`): written if no live result holds the key.
+    fn kept_result_items(&self, once: Option<&KeptResult>) -> Result<Vec<TransactWriteItem>, StoreError> {
+        once.map(|result| {
+            tx_put(
+                put(&self.bot_table, codec::kept_result::to_item(result))
+                    .condition_expression("attribute_not_exists(pk) OR expires_at <= :now")
+                    .expression_attribute_values(":now", n(result.created_at.timestamp())),
+            )
+        })
+        .into_iter()
+        .collect()
+    }
+
     /// The journal entries of a write that makes `ticket` (its version), in the order given.
     fn journal_items(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<Vec<TransactWriteItem>, StoreError> {
         let item = |(place, entry)| codec::journal::to_item(ticket.id, entry, &journal_tag(ticket.version, place));

@@ -174,7 +174,7 @@ async fn desk(store: &MemoryStore, tickets: &[(TicketStatus, String)]) {
             changed_by: Actor::Api,
             version: 1,
         };
-        store.create_ticket(&ticket, &[]).await.unwrap();
+        store.create_ticket(&ticket, &[], None).await.unwrap();
     }
 }
 

@@ -7,5 +7,6 @@ pub mod comment;
 pub mod directory;
 pub mod failed_notice;
 pub mod journal;
+pub mod kept_result;
 pub mod ticket;
 pub mod user;
