@@ -17,6 +17,7 @@ use crate::ports::{
     CallMeRequests, Directory, FileLinks, KeptResult, KeptResults, StoreError, TicketFilter, TicketStore,
 };
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -44,6 +45,10 @@ pub struct ApiRequest<'a> {
 
 /// How long a creation's result is kept under its `Idempotency-Key`.
 const KEPT_FOR_SECS: i64 = 24 * 60 * 60;
+/// The most lines one `POST /import/{kind}` takes (413 above).
+pub const IMPORT_MAX_ROWS: usize = 5_000;
+/// How many lines of an import are stored at once.
+const IMPORT_CONCURRENCY: usize = 32;
 /// The longest `Idempotency-Key` taken.
 const IDEMPOTENCY_KEY_MAX: usize = 255;
 
@@ -70,6 +75,7 @@ enum Refusal {
     NotFound(String),
     NoRoute(String),
     MethodNotAllowed,
+    TooLarge(String),
     Store(StoreError),
 }
 
@@ -86,6 +92,7 @@ impl From<Refusal> for ApiResponse {
             Refusal::Invalid(message) => ApiResponse::error(422, "validation_failed", message),
             Refusal::NotFound(message) => ApiResponse::error(404, "not_found", message),
             Refusal::NoRoute(message) => ApiResponse::error(404, "no_such_path", message),
+            Refusal::TooLarge(message) => ApiResponse::error(413, "too_large", message),
             Refusal::MethodNotAllowed => {
                 ApiResponse::error(405, "method_not_allowed", "this path does not take that method")
             }
@@ -325,11 +332,18 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
     }
 
     async fn put_contact(&self, id: &str, input: ContactInput, now: DateTime<Utc>) -> ApiResult {
+        let client_known = valid_id(&input.client_id) && self.directory.get_client(&input.client_id).await?.is_some();
+        self.put_contact_of(id, input, client_known, now).await
+    }
+
+    /// `PUT /contacts/{id}` once the client is known to exist or not (an import reads each
+    /// client once).
+    async fn put_contact_of(&self, id: &str, input: ContactInput, client_known: bool, now: DateTime<Utc>) -> ApiResult {
         check_id(id)?;
         let name = required_name(input.name)?;
         let phone = phone::normalize(&input.phone, self.region)
             .ok_or_else(|| Refusal::Invalid(format!("phone {:?} is not a valid phone number", input.phone)))?;
-        if !valid_id(&input.client_id) || self.directory.get_client(&input.client_id).await?.is_none() {
+        if !client_known {
             return Err(Refusal::Invalid(format!("client_id {:?} is not a known client", input.client_id)));
         }
         let existing = self.directory.get_contact(id).await?;
@@ -723,7 +737,10 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
 
     /// Bulk upsert from CSV whose header names the same fields as the JSON bodies, plus the
     /// record's id (`id`, or `client_id` / `contact_id` / `employee_id`). Each line is validated
-    /// and stored like a PUT; a bad line is reported and the rest still imported.
+    /// and stored like a PUT (so contacts and employees keep their Telegram links in step), a
+    /// few at a time; a bad line is reported and the rest still imported. At most
+    /// [`IMPORT_MAX_ROWS`] lines (413 above, before anything is written), so an import ends well
+    /// inside the API's 30 s. Repeating an import stores the same records again: same result.
     async fn import(&self, kind: Kind, body: &[u8], now: DateTime<Utc>) -> ApiResult {
         let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(body);
         let header = reader.headers().map_err(|e| Refusal::BadBody(format!("CSV header: {e}")))?.clone();
@@ -733,56 +750,119 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             .ok_or_else(|| {
                 Refusal::Invalid(format!("the CSV header needs an \"id\" or \"{}\" column", kind_id_column(kind)))
             })?;
-        let mut imported = 0usize;
+        let mut rows = vec![];
         let mut rejected = vec![];
-        for record in reader.records() {
-            let record = match record {
-                Ok(record) => record,
+        for (count, record) in reader.records().enumerate() {
+            if count >= IMPORT_MAX_ROWS {
+                return Err(Refusal::TooLarge(format!(
+                    "an import takes at most {IMPORT_MAX_ROWS} lines; split the file"
+                )));
+            }
+            match record {
+                Ok(record) => rows.push(record),
                 Err(error) => {
                     let line = error.position().map_or(0, |p| p.line());
-                    rejected.push(json!({"line": line, "reason": format!("unreadable CSV: {error}")}));
-                    continue;
+                    rejected.push((line, format!("unreadable CSV: {error}")));
                 }
-            };
-            let line = record.position().map_or(0, |p| p.line());
-            let field = |name: &str| {
-                header.iter().position(|h| h == name).and_then(|i| record.get(i)).map(str::to_owned).unwrap_or_default()
-            };
-            let id = record.get(id_column).unwrap_or_default().to_owned();
-            let result = match kind {
-                Kind::Clients => match parse_bool(&field("vip"), false) {
-                    Ok(vip) => {
-                        let manager = Some(field("manager_id")).filter(|m| !m.is_empty());
-                        self.put_client(&id, ClientInput { name: field("name"), manager_id: manager, vip }).await
-                    }
-                    Err(reason) => Err(Refusal::Invalid(format!("vip: {reason}"))),
-                },
-                Kind::Contacts => match parse_bool(&field("active"), true) {
-                    Ok(active) => {
-                        let input = ContactInput {
-                            name: field("name"),
-                            phone: field("phone"),
-                            client_id: field("client_id"),
-                            active,
-                        };
-                        self.put_contact(&id, input, now).await
-                    }
-                    Err(reason) => Err(Refusal::Invalid(format!("active: {reason}"))),
-                },
-                Kind::Employees => {
-                    let phone = Some(field("phone")).filter(|p| !p.is_empty());
-                    self.put_employee(&id, EmployeeInput { name: field("name"), phone }).await
+            }
+        }
+        // One id twice in a file would race with itself; the first line wins, the rest are refused.
+        let mut first_line = std::collections::HashMap::new();
+        let mut unique = vec![];
+        for row in rows {
+            let line = row.position().map_or(0, |p| p.line());
+            let id = row.get(id_column).unwrap_or_default().to_owned();
+            match first_line.get(&id) {
+                Some(first) => rejected.push((line, format!("id {id:?} is already on line {first}"))),
+                None => {
+                    first_line.insert(id, line);
+                    unique.push(row);
                 }
-            };
-            match result {
+            }
+        }
+        let clients = self.known_clients(kind, &header, &unique).await?;
+        let (header, clients) = (&header, &clients);
+        let outcomes: Vec<(u64, ApiResult)> = futures_util::stream::iter(unique)
+            .map(|row| async move {
+                let line = row.position().map_or(0, |p| p.line());
+                (line, self.import_row(kind, header, id_column, clients, &row, now).await)
+            })
+            .buffered(IMPORT_CONCURRENCY)
+            .collect()
+            .await;
+        let mut imported = 0usize;
+        for (line, outcome) in outcomes {
+            match outcome {
                 Ok(_) => imported += 1,
                 Err(Refusal::Invalid(reason) | Refusal::NotFound(reason) | Refusal::BadBody(reason)) => {
-                    rejected.push(json!({"line": line, "reason": reason}));
+                    rejected.push((line, reason));
+                }
+                Err(Refusal::Store(StoreError::Conflict)) => {
+                    rejected.push((line, "the record changed concurrently; import the line again".into()));
                 }
                 Err(other) => return Err(other),
             }
         }
+        rejected.sort_by_key(|(line, _)| *line);
+        let rejected: Vec<Value> =
+            rejected.into_iter().map(|(line, reason)| json!({"line": line, "reason": reason})).collect();
         Ok(ApiResponse::ok(json!({"imported": imported, "rejected": rejected})))
+    }
+
+    /// Which of the clients the contacts of an import name exist (read once each).
+    async fn known_clients(
+        &self,
+        kind: Kind,
+        header: &csv::StringRecord,
+        rows: &[csv::StringRecord],
+    ) -> Result<std::collections::HashMap<String, bool>, Refusal> {
+        let mut known = std::collections::HashMap::new();
+        let Some(column) = header.iter().position(|h| h == "client_id").filter(|_| matches!(kind, Kind::Contacts))
+        else {
+            return Ok(known);
+        };
+        for id in rows.iter().filter_map(|row| row.get(column)) {
+            if !known.contains_key(id) {
+                let exists = valid_id(id) && self.directory.get_client(id).await?.is_some();
+                known.insert(id.to_owned(), exists);
+            }
+        }
+        Ok(known)
+    }
+
+    async fn import_row(
+        &self,
+        kind: Kind,
+        header: &csv::StringRecord,
+        id_column: usize,
+        clients: &std::collections::HashMap<String, bool>,
+        record: &csv::StringRecord,
+        now: DateTime<Utc>,
+    ) -> ApiResult {
+        let field = |name: &str| {
+            header.iter().position(|h| h == name).and_then(|i| record.get(i)).map(str::to_owned).unwrap_or_default()
+        };
+        let id = record.get(id_column).unwrap_or_default().to_owned();
+        match kind {
+            Kind::Clients => {
+                let vip =
+                    parse_bool(&field("vip"), false).map_err(|reason| Refusal::Invalid(format!("vip: {reason}")))?;
+                let manager = Some(field("manager_id")).filter(|m| !m.is_empty());
+                self.put_client(&id, ClientInput { name: field("name"), manager_id: manager, vip }).await
+            }
+            Kind::Contacts => {
+                let active = parse_bool(&field("active"), true)
+                    .map_err(|reason| Refusal::Invalid(format!("active: {reason}")))?;
+                let input =
+                    ContactInput { name: field("name"), phone: field("phone"), client_id: field("client_id"), active };
+                let client_known = clients.get(&input.client_id).copied().unwrap_or(false);
+                self.put_contact_of(&id, input, client_known, now).await
+            }
+            Kind::Employees => {
+                let phone = Some(field("phone")).filter(|p| !p.is_empty());
+                self.put_employee(&id, EmployeeInput { name: field("name"), phone }).await
+            }
+        }
     }
 }
 
