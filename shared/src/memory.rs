@@ -18,7 +18,7 @@ use crate::notify::FailedNotice;
 use crate::phone::Phone;
 use crate::ports::{
     journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult,
-    KeptResults, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
+    KeptResults, SentNotices, StoreError, TicketFilter, TicketStore, UserStore, PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -41,6 +41,8 @@ pub enum Operation {
     PutClient,
     GetContact,
     PutContact,
+    GetContacts,
+    PutContacts,
     GetEmployee,
     PutEmployee,
     FindByPhone,
@@ -592,6 +594,25 @@ impl Write {
     }
 }
 
+/// What putting a contact writes: the contact on condition of its link as read, and the
+/// user's side of the link (updated, or removed with a deactivated contact's).
+fn contact_writes(contact: &Contact) -> (Vec<Write>, Contact) {
+    let mut stored = contact.clone();
+    let mut writes = vec![];
+    if let Some(user) = contact.telegram_user {
+        let link = contact.link();
+        if contact.active {
+            writes.push(Write::RelinkUser { user, link });
+        } else {
+            // A deactivated contact counts as unregistered: the link goes on both sides.
+            writes.push(Write::UnlinkUser { user, person: link.person() });
+            stored.telegram_user = None;
+        }
+    }
+    writes.push(Write::PutContact { contact: stored.clone(), linked_as_read: contact.telegram_user });
+    (writes, stored)
+}
+
 /// A journal entry's place in its ticket: `tag` tells apart entries of one moment.
 fn journal_write(ticket_id: u64, entry: JournalEntry, tag: &str) -> Write {
     Write::PutJournal { ticket_id, sort_key: format!("{}#{tag}", entry.at), entry }
@@ -791,19 +812,29 @@ impl Directory for MemoryStore {
 
     async fn put_contact(&self, contact: &Contact, _now: DateTime<Utc>) -> Result<Contact, StoreError> {
         self.run(Operation::PutContact, |s| {
-            let mut stored = contact.clone();
-            let mut writes = vec![];
-            if let Some(user) = contact.telegram_user {
-                let link = contact.link();
-                if contact.active {
-                    writes.push(Write::RelinkUser { user, link });
-                } else {
-                    // A deactivated contact counts as unregistered: the link goes on both sides.
-                    writes.push(Write::UnlinkUser { user, person: link.person() });
-                    stored.telegram_user = None;
-                }
+            let (writes, stored) = contact_writes(contact);
+            s.data.transact(writes)?;
+            Ok(stored)
+        })
+    }
+
+    async fn get_contacts(&self, ids: &[String]) -> Result<HashMap<String, Contact>, StoreError> {
+        self.run(Operation::GetContacts, |s| {
+            Ok(ids.iter().filter_map(|id| s.data.contacts.get(id).map(|c| (id.clone(), c.clone()))).collect())
+        })
+    }
+
+    async fn put_contacts(&self, contacts: &[Contact], _now: DateTime<Utc>) -> Result<Vec<Contact>, StoreError> {
+        self.run(Operation::PutContacts, |s| {
+            if contacts.len() > PUT_CONTACTS_MAX {
+                return Err(StoreError::Rejected(format!("at most {PUT_CONTACTS_MAX} contacts at once")));
             }
-            writes.push(Write::PutContact { contact: stored.clone(), linked_as_read: contact.telegram_user });
+            let (mut writes, mut stored) = (vec![], vec![]);
+            for contact in contacts {
+                let (more, contact) = contact_writes(contact);
+                writes.extend(more);
+                stored.push(contact);
+            }
             s.data.transact(writes)?;
             Ok(stored)
         })

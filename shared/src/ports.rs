@@ -217,6 +217,18 @@ pub trait Directory: Send + Sync {
         contact: &Contact,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Contact, StoreError>> + Send;
+    /// The contacts of `ids` that exist, by id (batched reads: an import's).
+    fn get_contacts(
+        &self,
+        ids: &[String],
+    ) -> impl Future<Output = Result<std::collections::HashMap<String, Contact>, StoreError>> + Send;
+    /// [`Directory::put_contact`] for at most [`PUT_CONTACTS_MAX`] distinct contacts in one
+    /// write: all or nothing (`Conflict` if any link is not as read).
+    fn put_contacts(
+        &self,
+        contacts: &[Contact],
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Contact>, StoreError>> + Send;
     fn get_employee(&self, id: &str) -> impl Future<Output = Result<Option<Employee>, StoreError>> + Send;
     fn put_employee(&self, employee: &Employee) -> impl Future<Output = Result<Employee, StoreError>> + Send;
     /// The contacts and employees with this phone, sorted by id. Company names are filled in
@@ -295,6 +307,10 @@ impl TicketFilter {
             && self.status.is_none_or(|s| s == ticket.status)
     }
 }
+
+/// The most contacts one [`Directory::put_contacts`] takes (each may need two of a
+/// transaction's 100 items).
+pub const PUT_CONTACTS_MAX: usize = 50;
 
 /// Tickets with their comments, attachments and journal: what the bot, the staff API and the
 /// notifier read and write.

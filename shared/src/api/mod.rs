@@ -15,6 +15,7 @@ use crate::domain::{
 use crate::phone::{self, Region};
 use crate::ports::{
     CallMeRequests, Directory, FileLinks, KeptResult, KeptResults, StoreError, TicketFilter, TicketStore,
+    PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
@@ -223,6 +224,9 @@ impl PendingResult {
     }
 }
 
+/// An import line's number and whether it was stored (or why not).
+type LineOutcome = (u64, Result<(), Refusal>);
+
 /// SHA-256 of the body, in hex: a repeat must carry the same bytes.
 fn body_hash(body: &[u8]) -> String {
     Sha256::digest(body).iter().map(|byte| format!("{byte:02x}")).collect()
@@ -336,9 +340,17 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         self.put_contact_of(id, input, client_known, now).await
     }
 
-    /// `PUT /contacts/{id}` once the client is known to exist or not (an import reads each
-    /// client once).
+    /// `PUT /contacts/{id}` once the client is known to exist or not.
     async fn put_contact_of(&self, id: &str, input: ContactInput, client_known: bool, now: DateTime<Utc>) -> ApiResult {
+        let mut contact = self.contact_of(id, input, client_known)?;
+        let existing = self.directory.get_contact(id).await?;
+        contact.telegram_user = existing.as_ref().and_then(|c| c.telegram_user);
+        let stored = self.directory.put_contact(&contact, now).await?;
+        Ok(ApiResponse { status: if existing.is_some() { 200 } else { 201 }, body: contact_json(&stored) })
+    }
+
+    /// A contact's validated fields, without its Telegram link (the store's to keep).
+    fn contact_of(&self, id: &str, input: ContactInput, client_known: bool) -> Result<Contact, Refusal> {
         check_id(id)?;
         let name = required_name(input.name)?;
         let phone = phone::normalize(&input.phone, self.region)
@@ -346,17 +358,14 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         if !client_known {
             return Err(Refusal::Invalid(format!("client_id {:?} is not a known client", input.client_id)));
         }
-        let existing = self.directory.get_contact(id).await?;
-        let contact = Contact {
+        Ok(Contact {
             id: id.to_owned(),
             name,
             phone,
             client_id: input.client_id,
             active: input.active,
-            telegram_user: existing.as_ref().and_then(|c| c.telegram_user),
-        };
-        let stored = self.directory.put_contact(&contact, now).await?;
-        Ok(ApiResponse { status: if existing.is_some() { 200 } else { 201 }, body: contact_json(&stored) })
+            telegram_user: None,
+        })
     }
 
     async fn delete_contact(&self, id: &str, now: DateTime<Utc>) -> ApiResult {
@@ -782,14 +791,18 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         }
         let clients = self.known_clients(kind, &header, &unique).await?;
         let (header, clients) = (&header, &clients);
-        let outcomes: Vec<(u64, ApiResult)> = futures_util::stream::iter(unique)
-            .map(|row| async move {
-                let line = row.position().map_or(0, |p| p.line());
-                (line, self.import_row(kind, header, id_column, clients, &row, now).await)
-            })
-            .buffered(IMPORT_CONCURRENCY)
-            .collect()
-            .await;
+        let outcomes: Vec<LineOutcome> = if matches!(kind, Kind::Contacts) {
+            self.import_contacts(header, id_column, clients, unique, now).await?
+        } else {
+            futures_util::stream::iter(unique)
+                .map(|row| async move {
+                    let line = row.position().map_or(0, |p| p.line());
+                    (line, self.import_row(kind, header, id_column, clients, &row, now).await.map(drop))
+                })
+                .buffered(IMPORT_CONCURRENCY)
+                .collect()
+                .await
+        };
         let mut imported = 0usize;
         for (line, outcome) in outcomes {
             match outcome {
@@ -807,6 +820,88 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         let rejected: Vec<Value> =
             rejected.into_iter().map(|(line, reason)| json!({"line": line, "reason": reason})).collect();
         Ok(ApiResponse::ok(json!({"imported": imported, "rejected": rejected})))
+    }
+
+    /// Contacts in few writes: the lines validated, the links read in batches, then up to
+    /// [`PUT_CONTACTS_MAX`] contacts per transaction, each on condition of its link as read.
+    /// A batch that lost a race (a link made meanwhile) is stored line by line again.
+    async fn import_contacts(
+        &self,
+        header: &csv::StringRecord,
+        id_column: usize,
+        clients: &std::collections::HashMap<String, bool>,
+        rows: Vec<csv::StringRecord>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LineOutcome>, Refusal> {
+        let mut outcomes = vec![];
+        let mut valid = vec![];
+        for row in &rows {
+            let line = row.position().map_or(0, |p| p.line());
+            match self.contact_line(header, id_column, clients, row) {
+                Ok(contact) => valid.push((line, contact)),
+                Err(refusal) => outcomes.push((line, Err(refusal))),
+            }
+        }
+        let ids: Vec<String> = valid.iter().map(|(_, contact)| contact.id.clone()).collect();
+        let existing = self.directory.get_contacts(&ids).await?;
+        for (_, contact) in &mut valid {
+            contact.telegram_user = existing.get(&contact.id).and_then(|c| c.telegram_user);
+        }
+        let batches: Vec<Result<Vec<LineOutcome>, Refusal>> =
+            futures_util::stream::iter(valid.chunks(PUT_CONTACTS_MAX).map(<[_]>::to_vec).collect::<Vec<_>>())
+                .map(|batch| self.put_contact_batch(batch, now))
+                .buffered(IMPORT_CONCURRENCY)
+                .collect()
+                .await;
+        let batches: Vec<Vec<LineOutcome>> = batches.into_iter().collect::<Result<_, _>>()?;
+        outcomes.extend(batches.into_iter().flatten());
+        Ok(outcomes)
+    }
+
+    /// One transaction of contacts; after a lost race, each alone.
+    async fn put_contact_batch(
+        &self,
+        batch: Vec<(u64, Contact)>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LineOutcome>, Refusal> {
+        let contacts: Vec<Contact> = batch.iter().map(|(_, contact)| contact.clone()).collect();
+        match self.directory.put_contacts(&contacts, now).await {
+            Ok(_) => Ok(batch.iter().map(|(line, _)| (*line, Ok(()))).collect()),
+            Err(StoreError::Conflict) => {
+                let mut one_by_one = vec![];
+                for (line, contact) in &batch {
+                    one_by_one.push((*line, self.put_contact_again(contact, now).await));
+                }
+                Ok(one_by_one)
+            }
+            Err(other) => Err(Refusal::Store(other)),
+        }
+    }
+
+    /// A contact line's fields, validated.
+    fn contact_line(
+        &self,
+        header: &csv::StringRecord,
+        id_column: usize,
+        clients: &std::collections::HashMap<String, bool>,
+        record: &csv::StringRecord,
+    ) -> Result<Contact, Refusal> {
+        let field = |name: &str| {
+            header.iter().position(|h| h == name).and_then(|i| record.get(i)).map(str::to_owned).unwrap_or_default()
+        };
+        let active =
+            parse_bool(&field("active"), true).map_err(|reason| Refusal::Invalid(format!("active: {reason}")))?;
+        let input = ContactInput { name: field("name"), phone: field("phone"), client_id: field("client_id"), active };
+        let client_known = clients.get(&input.client_id).copied().unwrap_or(false);
+        self.contact_of(record.get(id_column).unwrap_or_default(), input, client_known)
+    }
+
+    /// One contact of a batch that lost a race: its link read again, then stored alone.
+    async fn put_contact_again(&self, contact: &Contact, now: DateTime<Utc>) -> Result<(), Refusal> {
+        let existing = self.directory.get_contact(&contact.id).await?;
+        let contact = Contact { telegram_user: existing.and_then(|c| c.telegram_user), ..contact.clone() };
+        self.directory.put_contact(&contact, now).await?;
+        Ok(())
     }
 
     /// Which of the clients the contacts of an import name exist (read once each).
@@ -851,12 +946,8 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
                 self.put_client(&id, ClientInput { name: field("name"), manager_id: manager, vip }).await
             }
             Kind::Contacts => {
-                let active = parse_bool(&field("active"), true)
-                    .map_err(|reason| Refusal::Invalid(format!("active: {reason}")))?;
-                let input =
-                    ContactInput { name: field("name"), phone: field("phone"), client_id: field("client_id"), active };
-                let client_known = clients.get(&input.client_id).copied().unwrap_or(false);
-                self.put_contact_of(&id, input, client_known, now).await
+                let contact = self.contact_line(header, id_column, clients, record)?;
+                self.put_contact_again(&contact, now).await.map(|()| ApiResponse::ok(contact_json(&contact)))
             }
             Kind::Employees => {
                 let phone = Some(field("phone")).filter(|p| !p.is_empty());

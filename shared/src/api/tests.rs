@@ -377,3 +377,16 @@ async fn a_repeated_import_is_the_same_and_every_refused_line_is_reported() {
     assert_eq!(call(&api, "GET", "/contacts/c2", Value::Null).await.body["name"], "Борис", "the first line won");
     assert_eq!(call(&api, "GET", "/contacts/c6", Value::Null).await.body["active"], false);
 }
+
+#[tokio::test]
+async fn an_import_batch_that_lost_a_race_is_stored_line_by_line() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    store.fail_next(Operation::PutContacts, Fault::Conflict);
+    let csv = "id,name,phone,client_id\nc2,Борис,+79123456790,k1\nc3,Вера,+79123456791,k1\n";
+    let done = import(&api, "contacts", csv).await;
+    assert_eq!(done.body, json!({"imported": 2, "rejected": []}));
+    assert_eq!(store.calls(Operation::PutContact), 1 + 2, "the directory's one, then each line alone");
+    assert_eq!(call(&api, "GET", "/contacts/c3", Value::Null).await.body["name"], "Вера");
+}

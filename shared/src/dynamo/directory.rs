@@ -8,7 +8,7 @@ use crate::dialogue::PhoneMatches;
 use crate::domain::{Client, Contact, Employee, TelegramUserId};
 use crate::dynamo::keys::Kind;
 use crate::phone::Phone;
-use crate::ports::{Directory, StoreError};
+use crate::ports::{Directory, StoreError, PUT_CONTACTS_MAX};
 use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -88,6 +88,52 @@ impl Directory for DynamoStore {
             }
         }
         Ok(matches)
+    }
+
+    /// BatchGetItem, 100 keys a request, again for what DynamoDB leaves unprocessed.
+    async fn get_contacts(&self, ids: &[String]) -> Result<HashMap<String, Contact>, StoreError> {
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(100) {
+            let mut keys = KeysAndAttributes::builder();
+            for id in chunk {
+                keys = keys.keys(key_map(keys::contact(id)));
+            }
+            let mut request = HashMap::from([(self.bot_table.clone(), keys.build().map_err(super::build_error)?)]);
+            while !request.is_empty() {
+                let output =
+                    self.client.batch_get_item().set_request_items(Some(request)).send().await.map_err(failed)?;
+                for item in output.responses.unwrap_or_default().remove(&self.bot_table).unwrap_or_default() {
+                    let contact = codec::contact_from_item(&item)?;
+                    found.insert(contact.id.clone(), contact);
+                }
+                request = output.unprocessed_keys.unwrap_or_default();
+            }
+        }
+        Ok(found)
+    }
+
+    /// One transaction of what `put_contact` writes for each.
+    async fn put_contacts(&self, contacts: &[Contact], now: DateTime<Utc>) -> Result<Vec<Contact>, StoreError> {
+        if contacts.len() > PUT_CONTACTS_MAX {
+            return Err(StoreError::Rejected(format!("at most {PUT_CONTACTS_MAX} contacts at once")));
+        }
+        let (mut items, mut stored) = (vec![], vec![]);
+        for contact in contacts {
+            let mut written = contact.clone();
+            if let Some(user) = contact.telegram_user {
+                let link = contact.link();
+                if contact.active {
+                    items.push(self.relink_user(user, &link)?);
+                } else {
+                    items.push(self.unlink_user(user, &link.person().code())?);
+                    written.telegram_user = None;
+                }
+            }
+            items.push(self.directory_put(codec::contact_to_item(&written, now), contact.telegram_user)?);
+            stored.push(written);
+        }
+        self.transact(items).await?;
+        Ok(stored)
     }
 }
 
