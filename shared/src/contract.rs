@@ -65,6 +65,7 @@ macro_rules! store_contract_tests {
             linking_needs_an_active_contact_or_an_existing_employee,
             linking_to_another_person_frees_the_old_entry,
             put_contact_keeps_both_sides_of_the_link_in_step,
+            put_contacts_writes_all_or_nothing,
             put_employee_keeps_the_users_link_in_step,
             find_by_phone_names_companies_only_to_choose,
             the_manager_of_a_client,
@@ -695,6 +696,39 @@ pub async fn linking_to_another_person_frees_the_old_entry<S: Stores>(store: S) 
     ok(commit(&store, 3, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(2)).await, "back to c1");
     assert_eq!(stored_contact(&store, "c1").await.telegram_user, Some(ANNA), "c1 holds the user again");
     assert_eq!(stored_employee(&store, "e1").await.telegram_user, None, "e1 lets go");
+}
+
+pub async fn put_contacts_writes_all_or_nothing<S: Stores>(store: S) {
+    let (anna, _) = seed_directory(&store).await;
+    ok(commit(&store, 1, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(0)).await, "linking c1");
+    let renamed = Contact { name: "Анна Петрова".into(), telegram_user: Some(ANNA), ..anna.clone() };
+    let many: Vec<Contact> = (0..crate::ports::PUT_CONTACTS_MAX - 1)
+        .map(|i| contact(&format!("n{i}"), "k1", &format!("Новый {i}"), &format!("+7912700{i:04}"), true))
+        .collect();
+    let as_new = |contacts: &[Contact]| contacts.iter().map(|c| (c.clone(), None)).collect::<Vec<_>>();
+    let stale = [as_new(&many), vec![(renamed.clone(), None)]].concat();
+    conflict(store.put_contacts(&stale, at(1)).await, "a batch with one stale link (c1 read as unlinked)");
+    let none = ok(store.get_contacts(&["n0".to_owned(), "n1".to_owned()]).await, "get_contacts");
+    assert!(none.is_empty(), "a failed batch writes nothing: {none:?}");
+
+    let batch = [many.clone(), vec![renamed.clone()]].concat();
+    let writes = [as_new(&many), vec![(renamed.clone(), Some(ANNA))]].concat();
+    assert_eq!(ok(store.put_contacts(&writes, at(2)).await, "put_contacts"), batch, "stored as given");
+    let ids: Vec<String> = batch.iter().map(|c| c.id.clone()).chain(["nobody".to_owned()]).collect();
+    let read = ok(store.get_contacts(&ids).await, "get_contacts");
+    assert_eq!(read.len(), batch.len(), "every stored contact, and no other");
+    assert_eq!(read.get("c1"), Some(&renamed));
+    assert_eq!(read.get("n3"), Some(&many[3]));
+    assert_eq!(
+        load(&store, ANNA).await.link,
+        Some(Link::Contact { contact_id: "c1".into(), client_id: "k1".into(), name: "Анна Петрова".into() }),
+        "the user's copy of the link follows"
+    );
+    let too_many: Vec<Contact> = (0..=crate::ports::PUT_CONTACTS_MAX)
+        .map(|i| contact(&format!("m{i}"), "k1", "М", &format!("+7912800{i:04}"), true))
+        .collect();
+    let refused = store.put_contacts(&as_new(&too_many), at(3)).await;
+    assert!(matches!(refused, Err(StoreError::Rejected(_))), "over the limit");
 }
 
 pub async fn put_contact_keeps_both_sides_of_the_link_in_step<S: Stores>(store: S) {

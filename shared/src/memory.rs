@@ -18,7 +18,7 @@ use crate::notify::FailedNotice;
 use crate::phone::Phone;
 use crate::ports::{
     journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult,
-    KeptResults, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
+    KeptResults, SentNotices, StoreError, TicketFilter, TicketStore, UserStore, PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -41,6 +41,8 @@ pub enum Operation {
     PutClient,
     GetContact,
     PutContact,
+    GetContacts,
+    PutContacts,
     GetEmployee,
     PutEmployee,
     FindByPhone,
@@ -620,6 +622,20 @@ impl Write {
     }
 }
 
+/// What putting a contact writes: the contact on condition of its link as read, and the side
+/// of the account linked as read (kept up to date, or removed when the contact drops it).
+fn contact_writes(contact: &Contact, linked_as_read: Option<TelegramUserId>) -> Vec<Write> {
+    let mut writes = vec![];
+    if let Some(user) = linked_as_read {
+        writes.push(match contact.telegram_user {
+            Some(kept) if kept == user => Write::RelinkUser { user, link: contact.link() },
+            _ => Write::UnlinkUser { user, person: contact.link().person() },
+        });
+    }
+    writes.push(Write::PutContact { contact: contact.clone(), linked_as_read });
+    writes
+}
+
 /// A journal entry's place in its ticket: `tag` tells apart entries of one moment.
 fn journal_write(ticket_id: u64, entry: JournalEntry, tag: &str) -> Write {
     Write::PutJournal { ticket_id, sort_key: format!("{}#{tag}", entry.at), entry }
@@ -838,16 +854,29 @@ impl Directory for MemoryStore {
         _now: DateTime<Utc>,
     ) -> Result<Contact, StoreError> {
         self.run(Operation::PutContact, |s| {
-            let mut writes = vec![];
-            if let Some(user) = linked_as_read {
-                writes.push(match contact.telegram_user {
-                    Some(kept) if kept == user => Write::RelinkUser { user, link: contact.link() },
-                    _ => Write::UnlinkUser { user, person: contact.link().person() },
-                });
-            }
-            writes.push(Write::PutContact { contact: contact.clone(), linked_as_read });
-            s.data.transact(writes)?;
+            s.data.transact(contact_writes(contact, linked_as_read))?;
             Ok(contact.clone())
+        })
+    }
+
+    async fn get_contacts(&self, ids: &[String]) -> Result<HashMap<String, Contact>, StoreError> {
+        self.run(Operation::GetContacts, |s| {
+            Ok(ids.iter().filter_map(|id| s.data.contacts.get(id).map(|c| (id.clone(), c.clone()))).collect())
+        })
+    }
+
+    async fn put_contacts(
+        &self,
+        contacts: &[(Contact, Option<TelegramUserId>)],
+        _now: DateTime<Utc>,
+    ) -> Result<Vec<Contact>, StoreError> {
+        self.run(Operation::PutContacts, |s| {
+            if contacts.len() > PUT_CONTACTS_MAX {
+                return Err(StoreError::Rejected(format!("at most {PUT_CONTACTS_MAX} contacts at once")));
+            }
+            let writes = contacts.iter().flat_map(|(contact, linked)| contact_writes(contact, *linked)).collect();
+            s.data.transact(writes)?;
+            Ok(contacts.iter().map(|(contact, _)| contact.clone()).collect())
         })
     }
 

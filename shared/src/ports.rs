@@ -246,6 +246,18 @@ pub trait Directory: Send + Sync {
         linked_as_read: Option<TelegramUserId>,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Contact, StoreError>> + Send;
+    /// The contacts of `ids` that exist, by id (batched reads: an import's).
+    fn get_contacts(
+        &self,
+        ids: &[String],
+    ) -> impl Future<Output = Result<std::collections::HashMap<String, Contact>, StoreError>> + Send;
+    /// [`Directory::put_contact`] for at most [`PUT_CONTACTS_MAX`] distinct contacts (each with
+    /// its link as read) in one write: all or nothing (`Conflict` if any link is not as read).
+    fn put_contacts(
+        &self,
+        contacts: &[(Contact, Option<TelegramUserId>)],
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Contact>, StoreError>> + Send;
     fn get_employee(&self, id: &str) -> impl Future<Output = Result<Option<Employee>, StoreError>> + Send;
     /// As [`Directory::put_contact`], for an employee.
     fn put_employee(
@@ -329,6 +341,10 @@ impl TicketFilter {
             && self.status.is_none_or(|s| s == ticket.status)
     }
 }
+
+/// The most contacts one [`Directory::put_contacts`] takes (each may need two of a
+/// transaction's 100 items).
+pub const PUT_CONTACTS_MAX: usize = 50;
 
 /// Tickets with their comments, attachments and journal: what the bot, the staff API and the
 /// notifier read and write.

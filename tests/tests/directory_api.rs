@@ -126,3 +126,39 @@ async fn csv_import_upserts_good_lines_and_reports_bad_ones() {
     assert_eq!(post_csv("tickets", "id\n1\n").await.0, 404);
     assert_eq!(post_csv("clients", "name\nX\n").await.0, 422, "an id column is required");
 }
+
+/// 5,000 contacts (the most one import takes) land whole, and again the same; prints how long
+/// each took (measured, never asserted).
+#[tokio::test]
+async fn the_largest_import_finishes_and_a_repeat_is_the_same() {
+    let env = TestEnv::new().await;
+    assert_eq!(env.api("PUT", "/clients/k1", Some(json!({"name": "ООО Ромашка"}))).await.0, 201);
+    let mut csv = String::from("contact_id,name,phone,client_id\n");
+    for i in 0..shared::api::IMPORT_MAX_ROWS {
+        csv.push_str(&format!("c{i},Контакт {i},+7912{i:07},k1\n"));
+    }
+    csv.push_str("bad,Без телефона,,k1\n");
+    let import = |body: String| {
+        let env = &env;
+        async move {
+            env.api_raw("POST", "/import/contacts", Some(&format!("Bearer {API_TOKEN}")), "text/csv", body.into_bytes())
+                .await
+        }
+    };
+    let (status, too_many) = import(csv.clone()).await;
+    assert_eq!(status, 413, "{too_many}");
+    assert_eq!(env.api("GET", "/contacts/c0", None).await.0, 404, "nothing written");
+
+    let csv = csv.replace(",+79120004999,", ",123,").replace("bad,Без телефона,,k1\n", "");
+    let started = std::time::Instant::now();
+    let (status, first) = import(csv.clone()).await;
+    let first_took = started.elapsed();
+    assert_eq!(status, 200);
+    assert_eq!(first["imported"], shared::api::IMPORT_MAX_ROWS - 1, "{}", first["rejected"]);
+    assert_eq!(first["rejected"][0]["line"], 5001, "{}", first["rejected"]);
+    let started = std::time::Instant::now();
+    let (_, again) = import(csv).await;
+    println!("5,000 contact lines: first import {first_took:?}, repeat {:?}", started.elapsed());
+    assert_eq!(again, first, "a repeat is the same");
+    assert_eq!(env.api("GET", "/contacts/c4998", None).await.1["phone"], "+79120004998");
+}

@@ -9,14 +9,16 @@
 use crate::config::Secret;
 use crate::domain::valid_id;
 use crate::domain::{
-    Actor, Attachment, AuthorKind, Client, Comment, Contact, Employee, JournalEntry, Ticket, TicketDetails,
-    TicketStatus, BOT_SOURCE,
+    Actor, Attachment, AuthorKind, Client, Comment, Contact, Employee, JournalEntry, TelegramUserId, Ticket,
+    TicketDetails, TicketStatus, BOT_SOURCE,
 };
 use crate::phone::{self, Region};
 use crate::ports::{
     CallMeRequests, Directory, FileLinks, KeptResult, KeptResults, StoreError, TicketFilter, TicketStore,
+    PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -44,6 +46,10 @@ pub struct ApiRequest<'a> {
 
 /// How long a creation's result is kept under its `Idempotency-Key`.
 const KEPT_FOR_SECS: i64 = 24 * 60 * 60;
+/// The most lines one `POST /import/{kind}` takes (413 above).
+pub const IMPORT_MAX_ROWS: usize = 5_000;
+/// How many lines of an import are stored at once.
+const IMPORT_CONCURRENCY: usize = 32;
 /// The longest `Idempotency-Key` taken.
 const IDEMPOTENCY_KEY_MAX: usize = 255;
 
@@ -70,6 +76,7 @@ enum Refusal {
     NotFound(String),
     NoRoute(String),
     MethodNotAllowed,
+    TooLarge(String),
     Store(StoreError),
 }
 
@@ -86,6 +93,7 @@ impl From<Refusal> for ApiResponse {
             Refusal::Invalid(message) => ApiResponse::error(422, "validation_failed", message),
             Refusal::NotFound(message) => ApiResponse::error(404, "not_found", message),
             Refusal::NoRoute(message) => ApiResponse::error(404, "no_such_path", message),
+            Refusal::TooLarge(message) => ApiResponse::error(413, "too_large", message),
             Refusal::MethodNotAllowed => {
                 ApiResponse::error(405, "method_not_allowed", "this path does not take that method")
             }
@@ -218,6 +226,9 @@ impl PendingResult {
     }
 }
 
+/// An import line's number and whether it was stored (or why not).
+type LineOutcome = (u64, Result<(), Refusal>);
+
 /// SHA-256 of the body, in hex: a repeat must carry the same bytes.
 fn body_hash(body: &[u8]) -> String {
     Sha256::digest(body).iter().map(|byte| format!("{byte:02x}")).collect()
@@ -328,28 +339,35 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
     }
 
     async fn put_contact(&self, id: &str, input: ContactInput, now: DateTime<Utc>) -> ApiResult {
+        let client_known = valid_id(&input.client_id) && self.directory.get_client(&input.client_id).await?.is_some();
+        self.put_contact_of(id, input, client_known, now).await
+    }
+
+    /// `PUT /contacts/{id}` once the client is known to exist or not.
+    async fn put_contact_of(&self, id: &str, input: ContactInput, client_known: bool, now: DateTime<Utc>) -> ApiResult {
+        let existing = self.directory.get_contact(id).await?;
+        let (contact, linked) = linked_as_before(self.contact_of(id, input, client_known)?, existing.as_ref());
+        let stored = self.directory.put_contact(&contact, linked, now).await?;
+        Ok(ApiResponse { status: if existing.is_some() { 200 } else { 201 }, body: contact_json(&stored) })
+    }
+
+    /// A contact's validated fields, without its Telegram link ([`linked_as_before`] decides it).
+    fn contact_of(&self, id: &str, input: ContactInput, client_known: bool) -> Result<Contact, Refusal> {
         check_id(id)?;
         let name = required_name(input.name)?;
         let phone = phone::normalize(&input.phone, self.region)
             .ok_or_else(|| Refusal::Invalid(format!("phone {:?} is not a valid phone number", input.phone)))?;
-        if !valid_id(&input.client_id) || self.directory.get_client(&input.client_id).await?.is_none() {
+        if !client_known {
             return Err(Refusal::Invalid(format!("client_id {:?} is not a known client", input.client_id)));
         }
-        let existing = self.directory.get_contact(id).await?;
-        let linked = existing.as_ref().and_then(|c| c.telegram_user);
-        // The link holds while the contact is active and keeps the phone its account proved:
-        // after a new phone the person registers again with it.
-        let keeps_link = input.active && existing.as_ref().is_some_and(|c| c.phone == phone);
-        let contact = Contact {
+        Ok(Contact {
             id: id.to_owned(),
             name,
             phone,
             client_id: input.client_id,
             active: input.active,
-            telegram_user: linked.filter(|_| keeps_link),
-        };
-        let stored = self.directory.put_contact(&contact, linked, now).await?;
-        Ok(ApiResponse { status: if existing.is_some() { 200 } else { 201 }, body: contact_json(&stored) })
+            telegram_user: None,
+        })
     }
 
     async fn delete_contact(&self, id: &str, now: DateTime<Utc>) -> ApiResult {
@@ -748,7 +766,10 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
 
     /// Bulk upsert from CSV whose header names the same fields as the JSON bodies, plus the
     /// record's id (`id`, or `client_id` / `contact_id` / `employee_id`). Each line is validated
-    /// and stored like a PUT; a bad line is reported and the rest still imported.
+    /// and stored like a PUT (so contacts and employees keep their Telegram links in step), a
+    /// few at a time; a bad line is reported and the rest still imported. At most
+    /// [`IMPORT_MAX_ROWS`] lines (413 above, before anything is written), so an import ends well
+    /// inside the API's 30 s. Repeating an import stores the same records again: same result.
     async fn import(&self, kind: Kind, body: &[u8], now: DateTime<Utc>) -> ApiResult {
         let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(body);
         let header = reader.headers().map_err(|e| Refusal::BadBody(format!("CSV header: {e}")))?.clone();
@@ -758,60 +779,221 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             .ok_or_else(|| {
                 Refusal::Invalid(format!("the CSV header needs an \"id\" or \"{}\" column", kind_id_column(kind)))
             })?;
-        let mut imported = 0usize;
+        let mut rows = vec![];
         let mut rejected = vec![];
-        for record in reader.records() {
-            let record = match record {
-                Ok(record) => record,
+        for (count, record) in reader.records().enumerate() {
+            if count >= IMPORT_MAX_ROWS {
+                return Err(Refusal::TooLarge(format!(
+                    "an import takes at most {IMPORT_MAX_ROWS} lines; split the file"
+                )));
+            }
+            match record {
+                Ok(record) => rows.push(record),
                 Err(error) => {
                     let line = error.position().map_or(0, |p| p.line());
-                    rejected.push(json!({"line": line, "reason": format!("unreadable CSV: {error}")}));
-                    continue;
+                    rejected.push((line, format!("unreadable CSV: {error}")));
                 }
-            };
-            let line = record.position().map_or(0, |p| p.line());
-            let field = |name: &str| {
-                header.iter().position(|h| h == name).and_then(|i| record.get(i)).map(str::to_owned).unwrap_or_default()
-            };
-            let id = record.get(id_column).unwrap_or_default().to_owned();
-            let result = match kind {
-                Kind::Clients => match parse_bool(&field("vip"), false) {
-                    Ok(vip) => {
-                        let manager = Some(field("manager_id")).filter(|m| !m.is_empty());
-                        self.put_client(&id, ClientInput { name: field("name"), manager_id: manager, vip }).await
-                    }
-                    Err(reason) => Err(Refusal::Invalid(format!("vip: {reason}"))),
-                },
-                Kind::Contacts => match parse_bool(&field("active"), true) {
-                    Ok(active) => {
-                        let input = ContactInput {
-                            name: field("name"),
-                            phone: field("phone"),
-                            client_id: field("client_id"),
-                            active,
-                        };
-                        self.put_contact(&id, input, now).await
-                    }
-                    Err(reason) => Err(Refusal::Invalid(format!("active: {reason}"))),
-                },
-                Kind::Employees => match parse_bool(&field("active"), true) {
-                    Ok(active) => {
-                        let phone = Some(field("phone")).filter(|p| !p.is_empty());
-                        self.put_employee(&id, EmployeeInput { name: field("name"), phone, active }).await
-                    }
-                    Err(reason) => Err(Refusal::Invalid(format!("active: {reason}"))),
-                },
-            };
-            match result {
+            }
+        }
+        // One id twice in a file would race with itself; the first line wins, the rest are refused.
+        let mut first_line = std::collections::HashMap::new();
+        let mut unique = vec![];
+        for row in rows {
+            let line = row.position().map_or(0, |p| p.line());
+            let id = row.get(id_column).unwrap_or_default().to_owned();
+            match first_line.get(&id) {
+                Some(first) => rejected.push((line, format!("id {id:?} is already on line {first}"))),
+                None => {
+                    first_line.insert(id, line);
+                    unique.push(row);
+                }
+            }
+        }
+        let clients = self.known_clients(kind, &header, &unique).await?;
+        let (header, clients) = (&header, &clients);
+        let outcomes: Vec<LineOutcome> = if matches!(kind, Kind::Contacts) {
+            self.import_contacts(header, id_column, clients, unique, now).await?
+        } else {
+            futures_util::stream::iter(unique)
+                .map(|row| async move {
+                    let line = row.position().map_or(0, |p| p.line());
+                    (line, self.import_row(kind, header, id_column, clients, &row, now).await.map(drop))
+                })
+                .buffered(IMPORT_CONCURRENCY)
+                .collect()
+                .await
+        };
+        let mut imported = 0usize;
+        for (line, outcome) in outcomes {
+            match outcome {
                 Ok(_) => imported += 1,
                 Err(Refusal::Invalid(reason) | Refusal::NotFound(reason) | Refusal::BadBody(reason)) => {
-                    rejected.push(json!({"line": line, "reason": reason}));
+                    rejected.push((line, reason));
+                }
+                Err(Refusal::Store(StoreError::Conflict)) => {
+                    rejected.push((line, "the record changed concurrently; import the line again".into()));
                 }
                 Err(other) => return Err(other),
             }
         }
+        rejected.sort_by_key(|(line, _)| *line);
+        let rejected: Vec<Value> =
+            rejected.into_iter().map(|(line, reason)| json!({"line": line, "reason": reason})).collect();
         Ok(ApiResponse::ok(json!({"imported": imported, "rejected": rejected})))
     }
+
+    /// Contacts in few writes: the lines validated, the links read in batches, then up to
+    /// [`PUT_CONTACTS_MAX`] contacts per transaction, each on condition of its link as read.
+    /// A batch that lost a race (a link made meanwhile) is stored line by line again.
+    async fn import_contacts(
+        &self,
+        header: &csv::StringRecord,
+        id_column: usize,
+        clients: &std::collections::HashMap<String, bool>,
+        rows: Vec<csv::StringRecord>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LineOutcome>, Refusal> {
+        let mut outcomes = vec![];
+        let mut valid = vec![];
+        for row in &rows {
+            let line = row.position().map_or(0, |p| p.line());
+            match self.contact_line(header, id_column, clients, row) {
+                Ok(contact) => valid.push((line, contact)),
+                Err(refusal) => outcomes.push((line, Err(refusal))),
+            }
+        }
+        let ids: Vec<String> = valid.iter().map(|(_, contact)| contact.id.clone()).collect();
+        let existing = self.directory.get_contacts(&ids).await?;
+        let valid: Vec<(u64, ContactWrite)> = valid
+            .into_iter()
+            .map(|(line, contact)| {
+                let before = existing.get(&contact.id);
+                (line, linked_as_before(contact, before))
+            })
+            .collect();
+        let batches: Vec<Result<Vec<LineOutcome>, Refusal>> =
+            futures_util::stream::iter(valid.chunks(PUT_CONTACTS_MAX).map(<[_]>::to_vec).collect::<Vec<_>>())
+                .map(|batch| self.put_contact_batch(batch, now))
+                .buffered(IMPORT_CONCURRENCY)
+                .collect()
+                .await;
+        let batches: Vec<Vec<LineOutcome>> = batches.into_iter().collect::<Result<_, _>>()?;
+        outcomes.extend(batches.into_iter().flatten());
+        Ok(outcomes)
+    }
+
+    /// One transaction of contacts; after a lost race, each alone.
+    async fn put_contact_batch(
+        &self,
+        batch: Vec<(u64, ContactWrite)>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LineOutcome>, Refusal> {
+        let contacts: Vec<ContactWrite> = batch.iter().map(|(_, write)| write.clone()).collect();
+        match self.directory.put_contacts(&contacts, now).await {
+            Ok(_) => Ok(batch.iter().map(|(line, _)| (*line, Ok(()))).collect()),
+            Err(StoreError::Conflict) => {
+                let mut one_by_one = vec![];
+                for (line, (contact, _)) in &batch {
+                    one_by_one.push((*line, self.put_contact_again(contact, now).await));
+                }
+                Ok(one_by_one)
+            }
+            Err(other) => Err(Refusal::Store(other)),
+        }
+    }
+
+    /// A contact line's fields, validated.
+    fn contact_line(
+        &self,
+        header: &csv::StringRecord,
+        id_column: usize,
+        clients: &std::collections::HashMap<String, bool>,
+        record: &csv::StringRecord,
+    ) -> Result<Contact, Refusal> {
+        let field = |name: &str| {
+            header.iter().position(|h| h == name).and_then(|i| record.get(i)).map(str::to_owned).unwrap_or_default()
+        };
+        let active =
+            parse_bool(&field("active"), true).map_err(|reason| Refusal::Invalid(format!("active: {reason}")))?;
+        let input = ContactInput { name: field("name"), phone: field("phone"), client_id: field("client_id"), active };
+        let client_known = clients.get(&input.client_id).copied().unwrap_or(false);
+        self.contact_of(record.get(id_column).unwrap_or_default(), input, client_known)
+    }
+
+    /// One contact of a batch that lost a race: its link read again, then stored alone.
+    async fn put_contact_again(&self, contact: &Contact, now: DateTime<Utc>) -> Result<(), Refusal> {
+        let existing = self.directory.get_contact(&contact.id).await?;
+        let (contact, linked) = linked_as_before(contact.clone(), existing.as_ref());
+        self.directory.put_contact(&contact, linked, now).await?;
+        Ok(())
+    }
+
+    /// Which of the clients the contacts of an import name exist (read once each).
+    async fn known_clients(
+        &self,
+        kind: Kind,
+        header: &csv::StringRecord,
+        rows: &[csv::StringRecord],
+    ) -> Result<std::collections::HashMap<String, bool>, Refusal> {
+        let mut known = std::collections::HashMap::new();
+        let Some(column) = header.iter().position(|h| h == "client_id").filter(|_| matches!(kind, Kind::Contacts))
+        else {
+            return Ok(known);
+        };
+        for id in rows.iter().filter_map(|row| row.get(column)) {
+            if !known.contains_key(id) {
+                let exists = valid_id(id) && self.directory.get_client(id).await?.is_some();
+                known.insert(id.to_owned(), exists);
+            }
+        }
+        Ok(known)
+    }
+
+    async fn import_row(
+        &self,
+        kind: Kind,
+        header: &csv::StringRecord,
+        id_column: usize,
+        clients: &std::collections::HashMap<String, bool>,
+        record: &csv::StringRecord,
+        now: DateTime<Utc>,
+    ) -> ApiResult {
+        let field = |name: &str| {
+            header.iter().position(|h| h == name).and_then(|i| record.get(i)).map(str::to_owned).unwrap_or_default()
+        };
+        let id = record.get(id_column).unwrap_or_default().to_owned();
+        match kind {
+            Kind::Clients => {
+                let vip =
+                    parse_bool(&field("vip"), false).map_err(|reason| Refusal::Invalid(format!("vip: {reason}")))?;
+                let manager = Some(field("manager_id")).filter(|m| !m.is_empty());
+                self.put_client(&id, ClientInput { name: field("name"), manager_id: manager, vip }).await
+            }
+            Kind::Contacts => {
+                let contact = self.contact_line(header, id_column, clients, record)?;
+                self.put_contact_again(&contact, now).await.map(|()| ApiResponse::ok(contact_json(&contact)))
+            }
+            Kind::Employees => match parse_bool(&field("active"), true) {
+                Ok(active) => {
+                    let phone = Some(field("phone")).filter(|p| !p.is_empty());
+                    self.put_employee(&id, EmployeeInput { name: field("name"), phone, active }).await
+                }
+                Err(reason) => Err(Refusal::Invalid(format!("active: {reason}"))),
+            },
+        }
+    }
+}
+
+/// A contact to write and the Telegram account it was linked to as read.
+type ContactWrite = (Contact, Option<TelegramUserId>);
+
+/// A contact written over `before` keeps the account linked before while it stays active with
+/// the phone that account proved; after a new phone the person registers again with it.
+fn linked_as_before(mut contact: Contact, before: Option<&Contact>) -> ContactWrite {
+    let linked = before.and_then(|c| c.telegram_user);
+    let keeps_link = contact.active && before.is_some_and(|c| c.phone == contact.phone);
+    contact.telegram_user = linked.filter(|_| keeps_link);
+    (contact, linked)
 }
 
 fn kind_id_column(kind: Kind) -> &'static str {

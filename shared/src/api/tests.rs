@@ -317,3 +317,76 @@ async fn a_repeated_comment_is_stored_once_and_keys_are_checked() {
     }
     assert_eq!(call_keyed(&api, &path, &body, &"k".repeat(255), Utc::now()).await.status, 201);
 }
+
+async fn import(api: &Api<MemoryStore, Links>, kind: &str, csv: &str) -> ApiResponse {
+    let authorization = format!("Bearer {TOKEN}");
+    let path = format!("/import/{kind}");
+    let request = ApiRequest {
+        method: "POST",
+        path: &path,
+        query: "",
+        authorization: Some(&authorization),
+        idempotency_key: None,
+        body: csv.as_bytes(),
+    };
+    api.handle(request, Utc::now()).await
+}
+
+#[tokio::test]
+async fn an_import_over_the_limit_is_413_and_writes_nothing() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let rows = |n: usize| -> String {
+        let mut csv = String::from("id,name,phone,client_id\n");
+        for i in 0..n {
+            csv.push_str(&format!("x{i},Имя {i},+7912{i:07},k1\n"));
+        }
+        csv
+    };
+    let writes_before = store.calls(Operation::PutContact);
+    let refused = import(&api, "contacts", &rows(IMPORT_MAX_ROWS + 1)).await;
+    assert_eq!(refused.status, 413, "{}", refused.body);
+    assert_eq!(refused.body["error"]["code"], "too_large");
+    assert_eq!(store.calls(Operation::PutContact), writes_before, "nothing written");
+    let taken = import(&api, "contacts", &rows(IMPORT_MAX_ROWS)).await;
+    assert_eq!(taken.body, json!({"imported": IMPORT_MAX_ROWS, "rejected": []}));
+}
+
+#[tokio::test]
+async fn a_repeated_import_is_the_same_and_every_refused_line_is_reported() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let csv = "contact_id,name,phone,client_id,active\n\
+               c2,Борис,+7 912 345 67 90,k1,\n\
+               c3,Вера,123,k1,true\n\
+               c2,Борис дважды,+7 912 345 67 91,k1,\n\
+               c4,Глеб,+79123456792,k9,true\n\
+               c5,Дина,+79123456793,k1,maybe\n\
+               c6,Ева,+79123456794,k1,no\n";
+    let first = import(&api, "contacts", csv).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let lines: Vec<u64> =
+        first.body["rejected"].as_array().unwrap().iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [3, 4, 5, 6], "{}", first.body);
+    assert!(first.body["rejected"][1]["reason"].as_str().unwrap().contains("line 2"), "{}", first.body);
+    assert_eq!(first.body["imported"], 2);
+    let again = import(&api, "contacts", csv).await;
+    assert_eq!(again.body, first.body, "the same result");
+    assert_eq!(call(&api, "GET", "/contacts/c2", Value::Null).await.body["name"], "Борис", "the first line won");
+    assert_eq!(call(&api, "GET", "/contacts/c6", Value::Null).await.body["active"], false);
+}
+
+#[tokio::test]
+async fn an_import_batch_that_lost_a_race_is_stored_line_by_line() {
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    store.fail_next(Operation::PutContacts, Fault::Conflict);
+    let csv = "id,name,phone,client_id\nc2,Борис,+79123456790,k1\nc3,Вера,+79123456791,k1\n";
+    let done = import(&api, "contacts", csv).await;
+    assert_eq!(done.body, json!({"imported": 2, "rejected": []}));
+    assert_eq!(store.calls(Operation::PutContact), 1 + 2, "the directory's one, then each line alone");
+    assert_eq!(call(&api, "GET", "/contacts/c3", Value::Null).await.body["name"], "Вера");
+}

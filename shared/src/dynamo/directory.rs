@@ -8,7 +8,7 @@ use crate::dialogue::PhoneMatches;
 use crate::domain::{Client, Contact, Employee, Link, TelegramUserId};
 use crate::dynamo::keys::Kind;
 use crate::phone::Phone;
-use crate::ports::{Directory, StoreError};
+use crate::ports::{Directory, StoreError, PUT_CONTACTS_MAX};
 use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -34,12 +34,7 @@ impl Directory for DynamoStore {
         linked_as_read: Option<TelegramUserId>,
         now: DateTime<Utc>,
     ) -> Result<Contact, StoreError> {
-        let mut items = vec![];
-        if let Some(user) = linked_as_read {
-            items.push(self.keep_or_drop_link(user, contact.telegram_user, &contact.link())?);
-        }
-        items.push(self.directory_put(codec::contact_to_item(contact, now), linked_as_read)?);
-        self.transact(items).await?;
+        self.transact(self.contact_items(contact, linked_as_read, now)?).await?;
         Ok(contact.clone())
     }
 
@@ -89,6 +84,45 @@ impl Directory for DynamoStore {
         }
         Ok(matches)
     }
+
+    /// BatchGetItem, 100 keys a request, again for what DynamoDB leaves unprocessed.
+    async fn get_contacts(&self, ids: &[String]) -> Result<HashMap<String, Contact>, StoreError> {
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(100) {
+            let mut keys = KeysAndAttributes::builder();
+            for id in chunk {
+                keys = keys.keys(key_map(keys::contact(id)));
+            }
+            let mut request = HashMap::from([(self.bot_table.clone(), keys.build().map_err(super::build_error)?)]);
+            while !request.is_empty() {
+                let output =
+                    self.client.batch_get_item().set_request_items(Some(request)).send().await.map_err(failed)?;
+                for item in output.responses.unwrap_or_default().remove(&self.bot_table).unwrap_or_default() {
+                    let contact = codec::contact_from_item(&item)?;
+                    found.insert(contact.id.clone(), contact);
+                }
+                request = output.unprocessed_keys.unwrap_or_default();
+            }
+        }
+        Ok(found)
+    }
+
+    /// One transaction of what `put_contact` writes for each.
+    async fn put_contacts(
+        &self,
+        contacts: &[(Contact, Option<TelegramUserId>)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Contact>, StoreError> {
+        if contacts.len() > PUT_CONTACTS_MAX {
+            return Err(StoreError::Rejected(format!("at most {PUT_CONTACTS_MAX} contacts at once")));
+        }
+        let mut items = vec![];
+        for (contact, linked_as_read) in contacts {
+            items.extend(self.contact_items(contact, *linked_as_read, now)?);
+        }
+        self.transact(items).await?;
+        Ok(contacts.iter().map(|(contact, _)| contact.clone()).collect())
+    }
 }
 
 impl DynamoStore {
@@ -115,6 +149,22 @@ impl DynamoStore {
             }
         }
         Ok(names)
+    }
+
+    /// The writes of one contact: the link of the account linked as read kept or dropped, and
+    /// the contact, on condition that its link is still as read.
+    fn contact_items(
+        &self,
+        contact: &Contact,
+        linked_as_read: Option<TelegramUserId>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut items = vec![];
+        if let Some(user) = linked_as_read {
+            items.push(self.keep_or_drop_link(user, contact.telegram_user, &contact.link())?);
+        }
+        items.push(self.directory_put(codec::contact_to_item(contact, now), linked_as_read)?);
+        Ok(items)
     }
 
     /// The user linked as read keeps the link (its copy in step with the directory) when the
