@@ -13,13 +13,29 @@ pub fn is_jpeg(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xFF, 0xD8, 0xFF])
 }
 
-/// The photo as JPEG: JPEG bytes untouched, any other image format decoded and encoded.
+/// The longest side of a photo that is decoded (Telegram's own photos are at most 2,560 px).
+#[cfg(feature = "bot")]
+pub const MAX_PHOTO_SIDE: u32 = 8_192;
+
+/// What decoding one photo may allocate: a 20 MP image decodes in 80 MB.
+#[cfg(feature = "bot")]
+pub const MAX_DECODE_BYTES: u64 = 128 * 1024 * 1024;
+
+/// The photo as JPEG: JPEG bytes untouched, any other image format decoded and encoded. The
+/// decoder is held to [`MAX_PHOTO_SIDE`] and [`MAX_DECODE_BYTES`]: a small file that declares a
+/// huge picture is refused before anything is allocated for it.
 #[cfg(feature = "bot")]
 pub fn photo_as_jpeg(bytes: Vec<u8>) -> Result<Vec<u8>, image::ImageError> {
     if is_jpeg(&bytes) {
         return Ok(bytes);
     }
-    let decoded = image::load_from_memory(&bytes)?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_PHOTO_SIDE);
+    limits.max_image_height = Some(MAX_PHOTO_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    let mut reader = image::ImageReader::new(Cursor::new(&bytes)).with_guessed_format()?;
+    reader.limits(limits);
+    let decoded = reader.decode()?;
     let mut out = Cursor::new(Vec::with_capacity(bytes.len()));
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&decoded.to_rgb8())?;
     Ok(out.into_inner())
@@ -63,6 +79,17 @@ fn clean(text: &str) -> Option<String> {
 #[cfg(all(test, feature = "bot"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_photo_declaring_a_huge_picture_is_refused() {
+        let mut wide = Cursor::new(vec![]);
+        image::GrayImage::new(MAX_PHOTO_SIDE + 1, 1).write_to(&mut wide, image::ImageFormat::Png).unwrap();
+        let refused = photo_as_jpeg(wide.into_inner());
+        assert!(matches!(refused, Err(image::ImageError::Limits(_))), "{refused:?}");
+        let mut fits = Cursor::new(vec![]);
+        image::GrayImage::new(MAX_PHOTO_SIDE, 1).write_to(&mut fits, image::ImageFormat::Png).unwrap();
+        assert!(is_jpeg(&photo_as_jpeg(fits.into_inner()).unwrap()));
+    }
 
     #[test]
     fn jpeg_bytes_pass_through_untouched() {
