@@ -126,7 +126,8 @@ mod tests {
         assert!(green[1] > 180 && green[0] < 40, "the colour is kept, the alpha dropped: {green:?}");
         let grey = encoded(image::GrayAlphaImage::from_pixel(3, 3, image::LumaA([77, 255])).into());
         assert!(grey.to_luma8().get_pixel(1, 1).0[0].abs_diff(77) < 4);
-        let deep = encoded(image::ImageBuffer::<image::Rgb<u16>, _>::from_pixel(4, 4, image::Rgb([65535, 0, 0])).into());
+        let deep =
+            encoded(image::ImageBuffer::<image::Rgb<u16>, _>::from_pixel(4, 4, image::Rgb([65535, 0, 0])).into());
         assert!(deep.to_rgb8().get_pixel(1, 1).0[0] > 240);
     }
 

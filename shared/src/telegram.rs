@@ -402,8 +402,10 @@ impl TelegramMessenger {
     /// A messenger whose every request gives up after `timeouts`.
     pub fn with_timeouts(api_url: &str, token: &str, timeouts: Timeouts) -> Result<Self, reqwest::Error> {
         let api_url = api_url.trim_end_matches('/').to_owned();
-        let builder =
-            reqwest::Client::builder().connect_timeout(timeouts.connect).timeout(timeouts.call).read_timeout(timeouts.call);
+        let builder = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.call)
+            .read_timeout(timeouts.call);
         let client = match tls_config() {
             Ok(tls) => builder.tls_backend_preconfigured(tls),
             Err(error) => {

@@ -141,11 +141,29 @@ async fn main() -> Result<(), BoxError> {
     let rgba = png(4000, 3000, true);
     let mb = |bytes: &[u8]| bytes.len() as f64 / 1024.0 / 1024.0;
     let cases = vec![
-        Case { name: "/start (2 reads), 5 times".into(), updates: (1..=5).map(|i| updates::start(i, USER)).collect(), file_mb: None, stored_as: None },
-        Case { name: "a text ticket".into(), updates: vec![updates::text(10, USER, "Не работает принтер")], file_mb: None, stored_as: None },
+        Case {
+            name: "/start (2 reads), 5 times".into(),
+            updates: (1..=5).map(|i| updates::start(i, USER)).collect(),
+            file_mb: None,
+            stored_as: None,
+        },
+        Case {
+            name: "a text ticket".into(),
+            updates: vec![updates::text(10, USER, "Не работает принтер")],
+            file_mb: None,
+            stored_as: None,
+        },
         Case {
             name: format!("a {:.1} MB document", mb(&document)),
-            updates: vec![updates::document(20, USER, "doc-19", "scan.pdf", "application/pdf", document.len() as u64, None)],
+            updates: vec![updates::document(
+                20,
+                USER,
+                "doc-19",
+                "scan.pdf",
+                "application/pdf",
+                document.len() as u64,
+                None,
+            )],
             file_mb: Some(mb(&document)),
             stored_as: Some(shared::media::object_key("doc-19-u", "scan.pdf")),
         },
