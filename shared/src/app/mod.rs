@@ -199,6 +199,9 @@ where
                 Err(Need::Manager { client_id }) if facts.manager.is_none() => {
                     facts.manager = Some(self.store.manager(&client_id).await?);
                 }
+                Err(Need::Contact(id)) if facts.contact.is_none() => {
+                    facts.contact = Some(self.store.get_contact(&id).await?);
+                }
                 Err(Need::Album(album)) if facts.album.is_none() => {
                     facts.album = Some(self.store.album_claim(inbound.user_id, &album).await?);
                 }
@@ -230,8 +233,13 @@ where
                 FileKind::Photo => match media::photo_as_jpeg(bytes) {
                     Ok(jpeg) => (jpeg, "image/jpeg".to_owned()),
                     Err(error) => {
-                        tracing::warn!(%error, "a photo that is not an image was not taken");
-                        result.rejected.push(RejectedFile { name: file.name.clone(), why: Rejection::Unreadable });
+                        // Each with its own sentence: too large to convert, or not an image at all.
+                        let why = match error {
+                            image::ImageError::Limits(_) => Rejection::PictureTooLarge,
+                            _ => Rejection::NotAnImage,
+                        };
+                        tracing::warn!(%error, ?why, "a photo was not taken");
+                        result.rejected.push(RejectedFile { name: file.name.clone(), why });
                         continue;
                     }
                 },
