@@ -10,6 +10,11 @@
 //! bot   Этот номер указан у контактных лиц нескольких компаний…    (inline: ООО Ромашка | АО Лютик)
 //! user  <presses "АО Лютик">
 //! bot   Здравствуйте, Анна! 👋 …                                    [main menu]
+//!
+//! user  /help                           (/menu, or any /command the bot does not have)
+//! bot   Что умеет бот — кнопки меню внизу 👇 ➕ … — создать новую заявку …   [main menu]
+//! user  /company                        (a phone of two companies' contacts)
+//! bot   Этот номер указан у контактных лиц нескольких компаний…    (inline: ✓ ООО Ромашка | АО Лютик)
 //! ```
 //!
 //! [`step`] never does I/O. When it needs a fact that must be read (the directory entries of a
