@@ -575,7 +575,7 @@ where
         if let Change::CallMeRequested(request) = change {
             if let Some(contact) = store.get_contact(&request.contact_id).await? {
                 context.contact_name = contact.name;
-                context.contact_phone = contact.phone.to_string();
+                context.contact_phone = contact.phone.international();
             }
             if let Some(client) = store.get_client(&request.client_id).await? {
                 context.client_name = client.name;

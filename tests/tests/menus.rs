@@ -263,7 +263,7 @@ async fn new_ticket_works_after_attach_and_a_menu_press_says_the_waiting_message
     assert_eq!(said, [texts::PENDING_DROPPED, texts::CHOOSE_TICKET_STATUS]);
     assert_eq!(env.tickets_of("c1").await.len(), 2, "the dropped message made nothing");
     env.deliver(&updates::callback(55, ANNA, "na:new")).await;
-    let answer = env.telegram.calls().into_iter().filter(|c| c.method == "answerCallbackQuery").last().unwrap();
+    let answer = env.telegram.calls().into_iter().rfind(|c| c.method == "answerCallbackQuery").unwrap();
     assert_eq!(answer.params["text"], texts::BUTTON_STALE, "the used question's buttons are spent");
 }
 

@@ -142,7 +142,7 @@ async fn one_phone_in_two_companies_asks_which_and_links_that_one() {
     // The same button pressed again later is stale: the press is answered so, and the client,
     // registered now, keeps their menu (no registration keyboard).
     env.deliver(&updates::callback(4, ANNA, &buttons[0].1)).await;
-    let answer = env.telegram.calls().into_iter().filter(|c| c.method == "answerCallbackQuery").last().unwrap();
+    let answer = env.telegram.calls().into_iter().rfind(|c| c.method == "answerCallbackQuery").unwrap();
     assert_eq!(answer.params["text"], texts::BUTTON_STALE);
     assert_eq!(env.telegram.messages_to(ANNA as i64).last(), Some(&welcome));
     assert!(!linked(&env, "/contacts/both-1").await);
