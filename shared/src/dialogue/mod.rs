@@ -256,6 +256,8 @@ pub struct Facts {
     pub ticket: Option<Option<crate::domain::Ticket>>,
     /// The client's account manager; `Some(None)`: the client has none.
     pub manager: Option<Option<Manager>>,
+    /// The contact's call-me request that still stands (open and recent); `Some(None)`: none.
+    pub standing_call_me: Option<Option<crate::domain::CallMeRequest>>,
 }
 
 /// A client's account manager, as the call-back request needs them.
@@ -284,6 +286,10 @@ pub enum Need {
     /// Read the client's account manager.
     Manager {
         client_id: String,
+    },
+    /// Read the contact's call-me request that still stands.
+    StandingCallMe {
+        contact_id: String,
     },
 }
 

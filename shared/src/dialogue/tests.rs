@@ -101,6 +101,7 @@ fn run_with(
                         }))
                     }
                     Need::Manager { .. } => facts.manager = Some(None),
+                    Need::StandingCallMe { .. } => facts.standing_call_me = Some(None),
                 }
                 assert!(!needs.contains(&need), "asked twice for {need:?}");
                 needs.push(need);

@@ -437,6 +437,7 @@ impl Desk {
             Need::Album(_) => facts.album = Some(self.album.clone()),
             Need::Ticket(id) => facts.ticket = Some(self.tickets.iter().find(|t| t.id == *id).cloned()),
             Need::Manager { .. } => facts.manager = Some(self.manager.clone()),
+            Need::StandingCallMe { .. } => facts.standing_call_me = Some(None),
         }
     }
 }
