@@ -1189,7 +1189,8 @@ pub async fn call_me_requests_via_commit_newest_first<S: Stores>(store: S) {
     ok(store.mark_call_me_done("r2", at(30), &by).await, "mark_call_me_done");
     ok(store.mark_call_me_done("r2", at(40), &Actor::Api).await, "marking done again");
     ok(store.mark_call_me_notified("r2").await, "a late notice of a done request");
-    let done = CallMeRequest { state: CallMeState::Done, done: Some((at(30), by)), ..request("r2", 20, CallMeState::New) };
+    let done =
+        CallMeRequest { state: CallMeState::Done, done: Some((at(30), by)), ..request("r2", 20, CallMeState::New) };
     assert_eq!(ok(store.call_me("r2").await, "call_me"), Some(done.clone()), "done stays done, first marking kept");
     assert_eq!(
         ok(store.call_me_requests(&[CallMeState::Done], None, 10).await, "call_me_requests").items,

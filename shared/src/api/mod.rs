@@ -9,8 +9,8 @@
 use crate::config::Secret;
 use crate::domain::valid_id;
 use crate::domain::{
-    Actor, Attachment, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, TelegramUserId, Ticket,
-    TicketDetails, TicketStatus, BOT_SOURCE,
+    Actor, Attachment, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry,
+    TelegramUserId, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
 };
 use crate::phone::{self, Region};
 use crate::ports::{
@@ -208,10 +208,10 @@ impl Paging {
                 })?
             }
             "cursor" => {
-                self.cursor = Some(
-                    cursor_position(value)
-                        .ok_or_else(|| Refusal::Invalid("cursor: not a cursor this API gave (use next_cursor)".into()))?,
-                )
+                self.cursor =
+                    Some(cursor_position(value).ok_or_else(|| {
+                        Refusal::Invalid("cursor: not a cursor this API gave (use next_cursor)".into())
+                    })?)
             }
             other => {
                 return Err(Refusal::Invalid(format!(
@@ -229,7 +229,7 @@ fn cursor_text(position: &Position) -> String {
 }
 
 fn cursor_position(text: &str) -> Option<Position> {
-    if text.len() % 2 != 0 || text.len() > 256 {
+    if !text.len().is_multiple_of(2) || text.len() > 256 {
         return None;
     }
     let bytes: Option<Vec<u8>> =
@@ -242,7 +242,8 @@ fn cursor_position(text: &str) -> Option<Position> {
 
 /// The decoded `key=value` pairs of a query string.
 fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    let decode = |text: &str| percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned();
+    let decode =
+        |text: &str| percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned();
     query.split('&').filter(|p| !p.is_empty()).map(move |pair| {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         (decode(key), decode(value))

@@ -24,7 +24,8 @@ use crate::dialogue::{
 };
 use crate::media;
 use crate::ports::{
-    AlbumClaims, CallMeRequests, Commit, Directory, DownloadError, FileSource, FileStore, Messenger, StoreError, TicketStore, UserStore,
+    AlbumClaims, CallMeRequests, Commit, Directory, DownloadError, FileSource, FileStore, Messenger, StoreError,
+    TicketStore, UserStore,
 };
 use crate::texts;
 use chrono::{DateTime, Utc};

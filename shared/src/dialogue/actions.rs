@@ -170,7 +170,11 @@ pub(super) fn call_me(me: &Me<'_>, input: &Inbound, facts: &Facts) -> Result<Out
         facts.standing_call_me.as_ref().ok_or_else(|| Need::StandingCallMe { contact_id: me.contact_id.to_owned() })?;
     let counts = counts(tickets(me, facts)?);
     if standing.is_some() {
-        return Ok(Outcome { state: State::Idle, effects: vec![], replies: vec![text(texts::CALL_ME_STANDING, main_menu(counts))] });
+        return Ok(Outcome {
+            state: State::Idle,
+            effects: vec![],
+            replies: vec![text(texts::CALL_ME_STANDING, main_menu(counts))],
+        });
     }
     let manager = facts.manager.as_ref().ok_or_else(|| Need::Manager { client_id: me.client_id.to_owned() })?;
     let reply =

@@ -40,21 +40,17 @@ impl DynamoStore {
 
 /// `query` keeping only items whose attributes have the given values (`(name, placeholder,
 /// value)`; names are aliased, `status` being a reserved word).
-pub(super) fn filtered(
-    query: QueryFluentBuilder,
-    conditions: &[(&str, &str, &str)],
-) -> QueryFluentBuilder {
+pub(super) fn filtered(query: QueryFluentBuilder, conditions: &[(&str, &str, &str)]) -> QueryFluentBuilder {
     if conditions.is_empty() {
         return query;
     }
-    let expression: Vec<String> = conditions.iter().map(|(_, value, _)| format!("#f{} = {value}", &value[1..])).collect();
-    conditions
-        .iter()
-        .fold(query.filter_expression(expression.join(" AND ")), |query, (name, placeholder, value)| {
-            query
-                .expression_attribute_names(format!("#f{}", &placeholder[1..]), *name)
-                .expression_attribute_values(*placeholder, s(*value))
-        })
+    let expression: Vec<String> =
+        conditions.iter().map(|(_, value, _)| format!("#f{} = {value}", &value[1..])).collect();
+    conditions.iter().fold(query.filter_expression(expression.join(" AND ")), |query, (name, placeholder, value)| {
+        query
+            .expression_attribute_names(format!("#f{}", &placeholder[1..]), *name)
+            .expression_attribute_values(*placeholder, s(*value))
+    })
 }
 
 /// The page after `cursor` of what `queries` find together (each from

@@ -3,8 +3,8 @@
 use super::attr::*;
 use super::codec;
 use super::keys::{self, Kind};
-use super::write::*;
 use super::listing::{filtered, newest_page};
+use super::write::*;
 use super::{failed, query_all, DynamoStore};
 use crate::dialogue::TicketSummary;
 use crate::domain::{Comment, JournalEntry, Ticket, TicketDetails, TicketStatus};
@@ -108,9 +108,10 @@ impl TicketStore for DynamoStore {
                 vec![partition(keys::BY_CLIENT, "client_id", client)]
             }
             (None, None, Some(status)) => vec![partition(keys::BY_STATUS, "status", status.code())],
-            (None, None, None) => {
-                TicketStatus::ALL.into_iter().map(|status| partition(keys::BY_STATUS, "status", status.code())).collect()
-            }
+            (None, None, None) => TicketStatus::ALL
+                .into_iter()
+                .map(|status| partition(keys::BY_STATUS, "status", status.code()))
+                .collect(),
         };
         let queries = queries.into_iter().map(|query| filtered(query, &rest)).collect();
         newest_page(queries, codec::ticket::from_item, cursor, limit).await

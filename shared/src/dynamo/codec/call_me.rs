@@ -33,9 +33,7 @@ pub fn from_item(item: &Item) -> Result<CallMeRequest, StoreError> {
         client_id: required_s(item, "requester_client")?,
         created_at: required_time(item, "requested_at")?,
         state: CallMeState::from_code(&required_s(item, "state")?).ok_or_else(|| corrupt("call-me state"))?,
-        done: match optional_time(item, "done_at")? {
-            Some(at) => Some((at, get_s(item, "done_by").and_then(Actor::from_code).unwrap_or(Actor::Api))),
-            None => None,
-        },
+        done: optional_time(item, "done_at")?
+            .map(|at| (at, get_s(item, "done_by").and_then(Actor::from_code).unwrap_or(Actor::Api))),
     })
 }
