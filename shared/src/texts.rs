@@ -197,6 +197,9 @@ pub const CALL_ME_NOTIFIED: &str = "✔️ Мы уведомили менедж�
 /// No manager (or one without Telegram): the request waits for the desk's staff.
 pub const CALL_ME_RECORDED: &str =
     "✔️ Мы записали вашу просьбу и передали её в службу поддержки — с вами свяжутся в ближайшее время 🤝";
+/// A request made earlier is still open (and recent): the manager is not asked again.
+pub const CALL_ME_STANDING: &str =
+    "☎️ Вы уже просили связаться с вами — просьба передана, и с вами обязательно свяжутся. Повторно отправлять её не нужно 🤝";
 /// To the manager. `{contact}`, `{client}`, `{phone}`.
 pub const NOTICE_CALL_ME: &str = "📞 Клиент просит связаться с ним: <b>{contact}</b> ({client}), телефон {phone}.";
 

@@ -101,7 +101,7 @@ async fn registered() -> (Bot<MemoryStore, Telegram, Bucket>, MemoryStore, Teleg
 }
 
 async fn tickets(store: &MemoryStore) -> Vec<crate::domain::Ticket> {
-    store.list_tickets(&TicketFilter::default()).await.unwrap()
+    store.list_tickets(&TicketFilter::default(), None, crate::ports::PAGE_MAX).await.unwrap().items
 }
 
 #[tokio::test]

@@ -197,10 +197,20 @@ pub(super) fn comment(
 }
 
 /// "😮 Я отправлял задачу…": the request is recorded (the notifier tells the manager), and the
-/// reply says truthfully whether a manager will hear of it in Telegram.
+/// reply says truthfully whether a manager will hear of it in Telegram. While an earlier request
+/// stands, the client is told so and the manager is not asked twice.
 pub(super) fn call_me(me: &Me<'_>, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
-    let manager = facts.manager.as_ref().ok_or_else(|| Need::Manager { client_id: me.client_id.to_owned() })?;
+    let standing =
+        facts.standing_call_me.as_ref().ok_or_else(|| Need::StandingCallMe { contact_id: me.contact_id.to_owned() })?;
     let counts = counts(tickets(me, facts)?);
+    if standing.is_some() {
+        return Ok(Outcome {
+            state: State::Idle,
+            effects: vec![],
+            replies: vec![text(texts::CALL_ME_STANDING, main_menu(counts))],
+        });
+    }
+    let manager = facts.manager.as_ref().ok_or_else(|| Need::Manager { client_id: me.client_id.to_owned() })?;
     let reply =
         if manager.as_ref().is_some_and(|m| m.linked) { texts::CALL_ME_NOTIFIED } else { texts::CALL_ME_RECORDED };
     Ok(Outcome {

@@ -311,6 +311,8 @@ pub struct Facts {
     pub manager: Option<Option<Manager>>,
     /// The linked contact's directory entry; `Some(None)`: it is gone.
     pub contact: Option<Option<crate::domain::Contact>>,
+    /// The contact's call-me request that still stands (open and recent); `Some(None)`: none.
+    pub standing_call_me: Option<Option<crate::domain::CallMeRequest>>,
 }
 
 /// A client's account manager, as the call-back request needs them.
@@ -342,6 +344,10 @@ pub enum Need {
     },
     /// Read the linked contact's directory entry (its phone: the companies it may choose from).
     Contact(String),
+    /// Read the contact's call-me request that still stands.
+    StandingCallMe {
+        contact_id: String,
+    },
 }
 
 /// Changes to commit atomically with the next state.

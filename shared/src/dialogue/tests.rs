@@ -112,6 +112,7 @@ fn run_with(
                             telegram_user: Some(ME),
                         }))
                     }
+                    Need::StandingCallMe { .. } => facts.standing_call_me = Some(None),
                 }
                 assert!(!needs.contains(&need), "asked twice for {need:?}");
                 needs.push(need);

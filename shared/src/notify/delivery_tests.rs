@@ -435,15 +435,21 @@ async fn a_call_me_request_replayed_to_the_manager_is_marked_notified() {
         response: None,
     };
     world.store.commit(&commit).await.unwrap();
-    let request = world.store.call_me_requests().await.unwrap().remove(0);
+    let request = world.store.call_me_requests(&CallMeState::ALL, None, 10).await.unwrap().items.remove(0);
     let record = Record { event_id: "ev3".into(), sequence: "200".into(), change: Change::CallMeRequested(request) };
     world.telegram.fail_next(MANAGER, SendError::TimedOut);
     assert_eq!(world.run(&[record]).await.as_deref(), Some("200"));
-    assert_eq!(world.store.call_me_requests().await.unwrap()[0].state, CallMeState::New);
+    assert_eq!(
+        world.store.call_me_requests(&CallMeState::ALL, None, 10).await.unwrap().items[0].state,
+        CallMeState::New
+    );
 
     let report = world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
     assert_eq!(report.delivered, 1);
-    assert_eq!(world.store.call_me_requests().await.unwrap()[0].state, CallMeState::ManagerNotified);
+    assert_eq!(
+        world.store.call_me_requests(&CallMeState::ALL, None, 10).await.unwrap().items[0].state,
+        CallMeState::ManagerNotified
+    );
 }
 
 /// A client's notice sets their menu as the change left it (the ticket the record carries

@@ -450,6 +450,7 @@ impl Desk {
                     telegram_user: Some(ME),
                 }))
             }
+            Need::StandingCallMe { .. } => facts.standing_call_me = Some(None),
         }
     }
 }
