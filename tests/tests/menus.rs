@@ -543,3 +543,31 @@ async fn the_simulator_draws_the_keyboard_change_when_staff_change_a_ticket() {
     let update = sim.update_for("3", &env.telegram).unwrap();
     assert_eq!(update["message"]["text"], texts::BTN_QUESTION_DONE);
 }
+
+/// What the menu costs the notifier: one `Query` (the contact's tickets) per notice to a client.
+/// A status change told to a client: the contact and the client (who hears what), the sent
+/// marker, the contact's link and reachability, the menu's query; the sent marker written and
+/// any kept copy forgotten.
+#[tokio::test]
+async fn a_clients_menu_costs_the_notifier_one_query_a_notice() {
+    let env = world().await;
+    let id = open(&env, "Принтер").await;
+    env.run_notifier().await;
+    set_status(&env, id, "in_progress").await;
+    let batch = env.stream_batch().await;
+    let requests = e2e::RequestCounter::default();
+    let counted = e2e::stack().dynamodb().config().to_builder().interceptor(requests.clone()).build();
+    let messenger =
+        shared::telegram::TelegramMessenger::with_timeouts(&env.telegram.url, e2e::BOT_TOKEN, e2e::TEST_TIMEOUTS)
+            .expect("a client");
+    let notifier = notifier::Notifier::with_messenger(
+        &env.notifier_config,
+        aws_sdk_dynamodb::Client::from_conf(counted),
+        messenger,
+    );
+    let (failed, _) = env.notify_with(&notifier, batch, std::time::Duration::from_secs(60)).await;
+    assert!(failed.is_empty());
+    assert_eq!(last(&env).1, ACTIVE);
+    println!("a status change told to a client: {} DynamoDB requests", requests.get());
+    assert_eq!(requests.get(), 2 + 3 + 1 + 2, "who hears what, what is owed, the menu, the delivery");
+}
