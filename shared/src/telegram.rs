@@ -1,4 +1,5 @@
-//! Telegram Bot API adapter: updates in, messages out (frankenstein's `client_reqwest::Bot`).
+//! Telegram Bot API adapter: messages out, files in, the command list (frankenstein's
+//! `client_reqwest::Bot`). Updates in are read by `crate::inbound`, leniently.
 
 use crate::config::Secret;
 use crate::dialogue::{Command, InlineButton, Keyboard, Reply};
