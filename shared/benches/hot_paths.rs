@@ -2,7 +2,9 @@
 //! to JPEG (untouched bytes for a JPEG; decode + encode for anything else).
 //! Run: `cargo bench -p shared --bench hot_paths` (release). Prints medians; asserts nothing.
 
-use shared::dialogue::{self, Content, DialogueSettings, Event, Facts, Inbound, State, TicketSummary, UserRecord};
+use shared::dialogue::{
+    self, Command, Content, DialogueSettings, Event, Facts, Inbound, State, TicketSummary, UserRecord,
+};
 use shared::domain::{Link, TicketStatus};
 use std::hint::black_box;
 use std::io::Cursor;
@@ -52,7 +54,7 @@ fn main() {
             ..Content::default()
         }),
     };
-    let start = Inbound { event: Event::Start, ..text.clone() };
+    let start = Inbound { event: Event::Command(Command::Start), ..text.clone() };
     measure("dialogue: /start of a registered contact", 10_000, || {
         black_box(dialogue::step(&settings, &user, black_box(&start), &facts).unwrap());
     });

@@ -16,13 +16,13 @@ use crate::dialogue::{
 };
 use crate::domain::{
     Actor, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link,
-    TelegramUserId, Ticket, TicketDetails, TicketStatus,
+    TelegramUserId, Ticket, TicketCounts, TicketDetails, TicketStatus,
 };
 use crate::notify::{FailedNotice, FailureReason, Outgoing};
 use crate::phone::Phone;
 use crate::ports::{
-    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult, KeptResults, SentNotices, StoreError,
-    TicketFilter, TicketStore, UserStore,
+    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult, KeptResults, Position, SentNotices,
+    StoreError, TicketFilter, TicketStore, UserStore, PAGE_MAX,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -74,6 +74,7 @@ macro_rules! store_contract_tests {
             add_comment_requires_the_ticket,
             a_kept_result_is_written_with_its_creation_once_a_day,
             list_tickets_filters_and_orders_newest_first,
+            listing_pages_through_moments_shared_by_many,
             call_me_requests_via_commit_newest_first,
             sent_notices_are_remembered,
             failed_notices_are_kept_replaced_and_forgotten,
@@ -381,14 +382,14 @@ pub async fn a_failed_condition_writes_nothing<S: Stores>(store: S) {
     assert_eq!(ok(store.ticket_details(id).await, "ticket_details"), None, "no ticket details");
     assert!(ok(store.contact_tickets("c1").await, "contact_tickets").is_empty(), "no ticket of the contact");
     assert_eq!(ok(store.album_claim(ANNA, "g1").await, "album_claim"), None, "no album claim");
-    assert!(ok(store.call_me_requests().await, "call_me_requests").is_empty(), "no call-me request");
+    assert!(every_call_me(&store).await.is_empty(), "no call-me request");
     assert_eq!(stored_contact(&store, "c1").await.telegram_user, None, "no link on the contact");
     assert_eq!(load(&store, ANNA).await, UserRecord::default(), "no user record");
 
     ok(commit(&store, 1, ANNA, &effects[..4], at(1)).await, "the same update without the failing effect");
     assert!(stored_ticket(&store, id).await.is_some(), "now the ticket is there");
     assert!(ok(store.album_claim(ANNA, "g1").await, "album_claim").is_some(), "and the claim");
-    assert_eq!(ok(store.call_me_requests().await, "call_me_requests").len(), 1, "and the call-me request");
+    assert_eq!(every_call_me(&store).await.len(), 1, "and the call-me request");
     assert_eq!(stored_contact(&store, "c1").await.telegram_user, Some(ANNA), "and the link");
 }
 
@@ -1070,11 +1071,14 @@ pub async fn list_tickets_filters_and_orders_newest_first<S: Stores>(store: S) {
         (list(Some("c1"), Some("k2"), None), vec![], "a contact's of another client"),
     ];
     for (filter, expected, what) in cases {
-        let found = ok(store.list_tickets(&filter).await, "list_tickets");
-        assert_eq!(found.iter().map(|t| t.id).collect::<Vec<_>>(), expected, "list_tickets: {what}");
+        let found = ok(store.list_tickets(&filter, None, PAGE_MAX).await, "list_tickets");
+        assert_eq!(found.items.iter().map(|t| t.id).collect::<Vec<_>>(), expected, "list_tickets: {what}");
+        assert_eq!(found.next, None, "one page holds them: {what}");
+        let paged: Vec<u64> = every_page(&store, &filter, 1).await.iter().map(|t| t.id).collect();
+        assert_eq!(paged, expected, "list_tickets one by one: {what}");
     }
     assert_eq!(
-        ok(store.list_tickets(&TicketFilter::default()).await, "list_tickets")[0],
+        ok(store.list_tickets(&TicketFilter::default(), None, 1).await, "list_tickets").items[0],
         make[3],
         "list_tickets returns whole tickets"
     );
@@ -1089,8 +1093,61 @@ pub async fn list_tickets_filters_and_orders_newest_first<S: Stores>(store: S) {
 
 // ---- What the notifier keeps -----------------------------------------------------------------
 
+/// Every ticket that matches, page after page of `limit`; each page's cursor is its last.
+async fn every_page<S: Stores>(store: &S, filter: &TicketFilter, limit: usize) -> Vec<Ticket> {
+    let (mut all, mut cursor) = (vec![], None);
+    for _ in 0..100 {
+        let page = ok(store.list_tickets(filter, cursor.as_ref(), limit).await, "list_tickets");
+        assert!(page.items.len() <= limit, "a page holds at most its limit");
+        assert!(page.items.len() == limit || page.next.is_none(), "a short page is the last");
+        all.extend(page.items);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return all,
+        }
+    }
+    panic!("list_tickets: the pages never end");
+}
+
+pub async fn listing_pages_through_moments_shared_by_many<S: Stores>(store: S) {
+    // Nine tickets, several of one moment and of several statuses and contacts: the pages must
+    // give each exactly once, in order, whatever order the store finds equal moments in.
+    let mut made = vec![];
+    for (n, second) in [10, 20, 20, 20, 20, 30, 20, 5, 30].into_iter().enumerate() {
+        let status = [TicketStatus::New, TicketStatus::Done, TicketStatus::InProgress][n % 3];
+        let contact = if n % 2 == 0 { "c1" } else { "c2" };
+        let one = ticket(next_id(&store).await, contact, "k1", status, at(second));
+        ok(store.create_ticket(&one, &[], None).await, "create_ticket");
+        made.push(one);
+    }
+    made.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    let filters = [
+        TicketFilter::default(),
+        TicketFilter { status: Some(TicketStatus::Done), ..Default::default() },
+        TicketFilter { contact_id: Some("c1".into()), ..Default::default() },
+        TicketFilter { client_id: Some("k1".into()), status: Some(TicketStatus::New), ..Default::default() },
+    ];
+    for filter in filters {
+        let expected: Vec<u64> = made.iter().filter(|t| filter.matches(t)).map(|t| t.id).collect();
+        for limit in [1, 2, 4, 9] {
+            let paged: Vec<u64> = every_page(&store, &filter, limit).await.iter().map(|t| t.id).collect();
+            assert_eq!(paged, expected, "pages of {limit} of {filter:?}");
+        }
+    }
+    // A cursor past the end gives an empty last page.
+    let past = Position { at: at(0), id: "0".into() };
+    let page = ok(store.list_tickets(&TicketFilter::default(), Some(&past), 5).await, "list_tickets");
+    assert_eq!((page.items.len(), page.next), (0, None), "nothing after the oldest");
+}
+
+/// Every call-me request in any state.
+async fn every_call_me<S: Stores>(store: &S) -> Vec<CallMeRequest> {
+    ok(store.call_me_requests(&CallMeState::ALL, None, PAGE_MAX).await, "call_me_requests").items
+}
+
 pub async fn call_me_requests_via_commit_newest_first<S: Stores>(store: S) {
-    assert!(ok(store.call_me_requests().await, "call_me_requests").is_empty(), "no requests yet");
+    assert!(every_call_me(&store).await.is_empty(), "no requests yet");
+    assert_eq!(ok(store.open_call_me("c1").await, "open_call_me"), None, "nothing open");
     let effect = |id: &str| Effect::RequestCallMe { id: id.into(), contact_id: "c1".into(), client_id: "k1".into() };
     ok(commit(&store, 1, ANNA, &[effect("r1")], at(10)).await, "a call-me request");
     ok(commit(&store, 2, ANNA, &[effect("r2")], at(20)).await, "another");
@@ -1100,20 +1157,59 @@ pub async fn call_me_requests_via_commit_newest_first<S: Stores>(store: S) {
         client_id: "k1".into(),
         created_at: at(second),
         state,
+        done: None,
     };
     assert_eq!(
-        ok(store.call_me_requests().await, "call_me_requests"),
+        every_call_me(&store).await,
         vec![request("r2", 20, CallMeState::New), request("r1", 10, CallMeState::New)],
         "requests newest first, new"
     );
     ok(store.mark_call_me_notified("r1").await, "mark_call_me_notified");
     assert_eq!(
-        ok(store.call_me_requests().await, "call_me_requests"),
+        every_call_me(&store).await,
         vec![request("r2", 20, CallMeState::New), request("r1", 10, CallMeState::ManagerNotified)],
         "a request the manager got"
     );
     ok(store.mark_call_me_notified("r9").await, "marking a request that does not exist");
-    assert_eq!(ok(store.call_me_requests().await, "call_me_requests").len(), 2, "marking makes no request");
+    assert_eq!(every_call_me(&store).await.len(), 2, "marking makes no request");
+    let first_page = ok(store.call_me_requests(&CallMeState::ALL, None, 1).await, "call_me_requests");
+    assert_eq!(first_page.items, vec![request("r2", 20, CallMeState::New)], "a page of one");
+    let second_page =
+        ok(store.call_me_requests(&CallMeState::ALL, first_page.next.as_ref(), 1).await, "call_me_requests");
+    assert_eq!(second_page.items, vec![request("r1", 10, CallMeState::ManagerNotified)], "the next page");
+    assert_eq!(
+        ok(store.open_call_me("c1").await, "open_call_me"),
+        Some(request("r2", 20, CallMeState::New)),
+        "the newest open request"
+    );
+    assert_eq!(ok(store.open_call_me("c2").await, "open_call_me"), None, "another contact has none");
+
+    // Done: once, by whoever marked it first; done requests are not open and not notified again.
+    let by = Actor::Employee("e1".into());
+    ok(store.mark_call_me_done("r2", at(30), &by).await, "mark_call_me_done");
+    ok(store.mark_call_me_done("r2", at(40), &Actor::Api).await, "marking done again");
+    ok(store.mark_call_me_notified("r2").await, "a late notice of a done request");
+    let done =
+        CallMeRequest { state: CallMeState::Done, done: Some((at(30), by)), ..request("r2", 20, CallMeState::New) };
+    assert_eq!(ok(store.call_me("r2").await, "call_me"), Some(done.clone()), "done stays done, first marking kept");
+    assert_eq!(
+        ok(store.call_me_requests(&[CallMeState::Done], None, 10).await, "call_me_requests").items,
+        vec![done],
+        "listed as done"
+    );
+    let open = [CallMeState::New, CallMeState::ManagerNotified];
+    assert_eq!(
+        ok(store.call_me_requests(&open, None, 10).await, "call_me_requests").items,
+        vec![request("r1", 10, CallMeState::ManagerNotified)],
+        "the open ones"
+    );
+    assert_eq!(
+        ok(store.open_call_me("c1").await, "open_call_me").map(|r| r.id),
+        Some("r1".to_owned()),
+        "the done one is not open"
+    );
+    conflict(store.mark_call_me_done("r9", at(50), &Actor::Api).await, "marking a request that does not exist");
+    assert_eq!(ok(store.call_me("r9").await, "call_me"), None, "and none is made");
 }
 
 pub async fn sent_notices_are_remembered<S: Stores>(store: S) {
@@ -1135,6 +1231,7 @@ fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64)
             url: Some("https://desk.example.com/tickets/7".into()),
             sequence: sequence.into(),
             call_me: None,
+            menu: Some(TicketCounts { active: 0, completed: 3 }),
         },
         reason,
         detail: "Telegram answered 401: Unauthorized".into(),
@@ -1148,6 +1245,7 @@ pub async fn failed_notices_are_kept_replaced_and_forgotten<S: Stores>(store: S)
     let mut second = failed_notice("ev2#employee:e1", "9", FailureReason::Timeout, 1);
     second.notice.url = None;
     second.notice.call_me = Some("r1".into());
+    second.notice.menu = None;
     second.notice.user = BORIS;
     ok(store.keep(&first).await, "keep");
     ok(store.keep(&second).await, "keep");

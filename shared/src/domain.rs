@@ -317,26 +317,49 @@ pub struct CallMeRequest {
     pub client_id: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub state: CallMeState,
+    /// When and by whom it was marked done.
+    pub done: Option<(chrono::DateTime<chrono::Utc>, Actor)>,
 }
 
-/// Whether the account manager heard of a call-me request.
+impl CallMeRequest {
+    /// Open and recent: asking again would only repeat it.
+    pub fn stands(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.state.is_open() && now - self.created_at < chrono::Duration::hours(CALL_ME_STANDS_HOURS)
+    }
+}
+
+/// Where a call-me request stands: made, heard by the account manager, handled by staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallMeState {
     New,
     /// The manager got the request in Telegram.
     ManagerNotified,
+    /// Staff called the client back (`PATCH /callback-requests/{id}`).
+    Done,
 }
 
 impl CallMeState {
-    /// `new` or `manager_notified`, as stored and shown by the API.
+    pub const ALL: [CallMeState; 3] = [CallMeState::New, CallMeState::ManagerNotified, CallMeState::Done];
+
+    /// `new`, `manager_notified` or `done`, as stored and shown by the API.
     pub fn code(self) -> &'static str {
         match self {
             CallMeState::New => "new",
             CallMeState::ManagerNotified => "manager_notified",
+            CallMeState::Done => "done",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [CallMeState::New, CallMeState::ManagerNotified].into_iter().find(|s| s.code() == code)
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Nobody has called the client back yet.
+    pub fn is_open(self) -> bool {
+        self != CallMeState::Done
     }
 }
+
+/// How long an open call-me request stands: within it, asking again tells the client the
+/// request is in hand; after it, asking again reminds the manager with a new request.
+pub const CALL_ME_STANDS_HOURS: i64 = 24;

@@ -18,7 +18,7 @@ use crate::notify::FailedNotice;
 use crate::phone::Phone;
 use crate::ports::{
     journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult,
-    KeptResults, SentNotices, StoreError, TicketFilter, TicketStore, UserStore, PUT_CONTACTS_MAX,
+    KeptResults, Page, Position, SentNotices, StoreError, TicketFilter, TicketStore, UserStore, PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -57,6 +57,7 @@ pub enum Operation {
     KeptResult,
     CallMeRequests,
     MarkCallMeNotified,
+    MarkCallMeDone,
     AlreadySent,
     MarkSent,
     Keep,
@@ -760,6 +761,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             client_id: client_id.clone(),
             created_at: now,
             state: CallMeState::New,
+            done: None,
         })),
         // Carried by the user's record itself.
         Effect::Reachability { .. } => {}
@@ -1003,12 +1005,15 @@ impl TicketStore for MemoryStore {
         })
     }
 
-    async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
+    async fn list_tickets(
+        &self,
+        filter: &TicketFilter,
+        cursor: Option<&Position>,
+        limit: usize,
+    ) -> Result<Page<Ticket>, StoreError> {
         self.run(Operation::ListTickets, |s| {
-            let mut tickets: Vec<Ticket> =
-                s.data.tickets.values().filter_map(|p| p.ticket.clone()).filter(|t| filter.matches(t)).collect();
-            newest_first(&mut tickets);
-            Ok(tickets)
+            let tickets = s.data.tickets.values().filter_map(|p| p.ticket.clone()).filter(|t| filter.matches(t));
+            Ok(Page::cut(tickets.collect(), cursor, limit, false))
         })
     }
 
@@ -1037,20 +1042,44 @@ impl KeptResults for MemoryStore {
 }
 
 impl CallMeRequests for MemoryStore {
-    async fn call_me_requests(&self) -> Result<Vec<CallMeRequest>, StoreError> {
+    async fn call_me_requests(
+        &self,
+        states: &[CallMeState],
+        cursor: Option<&Position>,
+        limit: usize,
+    ) -> Result<Page<CallMeRequest>, StoreError> {
         self.run(Operation::CallMeRequests, |s| {
-            let mut requests: Vec<CallMeRequest> = s.data.call_me.values().cloned().collect();
-            requests.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
-            Ok(requests)
+            let requests = s.data.call_me.values().filter(|r| states.contains(&r.state)).cloned();
+            Ok(Page::cut(requests.collect(), cursor, limit, false))
         })
     }
 
-    /// A request that is not there has nothing to mark.
+    async fn open_call_me(&self, contact_id: &str) -> Result<Option<CallMeRequest>, StoreError> {
+        self.run(Operation::CallMeRequests, |s| {
+            let open = s.data.call_me.values().filter(|r| r.contact_id == contact_id && r.state.is_open());
+            Ok(Page::cut(open.cloned().collect(), None, 1, false).items.pop())
+        })
+    }
+
+    async fn call_me(&self, id: &str) -> Result<Option<CallMeRequest>, StoreError> {
+        self.run(Operation::CallMeRequests, |s| Ok(s.data.call_me.get(id).cloned()))
+    }
+
+    /// A request that is not there has nothing to mark; one done stays done.
     async fn mark_call_me_notified(&self, id: &str) -> Result<(), StoreError> {
         self.run(Operation::MarkCallMeNotified, |s| {
-            if let Some(request) = s.data.call_me.get_mut(id) {
+            if let Some(request) = s.data.call_me.get_mut(id).filter(|r| r.state == CallMeState::New) {
                 request.state = CallMeState::ManagerNotified;
             }
+            Ok(())
+        })
+    }
+
+    async fn mark_call_me_done(&self, id: &str, at: DateTime<Utc>, by: &Actor) -> Result<(), StoreError> {
+        self.run(Operation::MarkCallMeDone, |s| {
+            let request = s.data.call_me.get_mut(id).ok_or(StoreError::Conflict)?;
+            request.state = CallMeState::Done;
+            request.done.get_or_insert_with(|| (at, by.clone()));
             Ok(())
         })
     }

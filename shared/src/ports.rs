@@ -7,7 +7,7 @@ use crate::dialogue::{
     UserRecord,
 };
 use crate::domain::{
-    Actor, Attachment, AuthorKind, CallMeRequest, Client, Comment, Contact, Employee, JournalEntry, Link,
+    Actor, Attachment, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link,
     TelegramUserId, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
 };
 use crate::notify::FailedNotice;
@@ -342,6 +342,67 @@ impl TicketFilter {
     }
 }
 
+/// A place in a newest-first listing: the last record a page showed. Listings order by
+/// creation time, then by id (longer ids after shorter ones, so ticket numbers order as numbers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub at: DateTime<Utc>,
+    pub id: String,
+}
+
+impl Position {
+    /// Newest first: `Less` when `self` is listed before `other`.
+    pub fn listing_order(&self, other: &Position) -> std::cmp::Ordering {
+        (other.at, other.id.len(), &other.id).cmp(&(self.at, self.id.len(), &self.id))
+    }
+
+    /// Whether `self` is listed after `cursor` (on a later page).
+    pub fn is_after(&self, cursor: Option<&Position>) -> bool {
+        cursor.is_none_or(|c| c.listing_order(self).is_lt())
+    }
+}
+
+/// Records that are listed in pages.
+pub trait Listed {
+    fn position(&self) -> Position;
+}
+
+impl Listed for Ticket {
+    fn position(&self) -> Position {
+        Position { at: self.created_at, id: self.id.to_string() }
+    }
+}
+
+impl Listed for CallMeRequest {
+    fn position(&self) -> Position {
+        Position { at: self.created_at, id: self.id.clone() }
+    }
+}
+
+/// One page of a listing; `next` is where the next page starts (`None`: this was the last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Position>,
+}
+
+impl<T: Listed> Page<T> {
+    /// The first `limit` of `candidates` after `cursor` in listing order; `next` is set when
+    /// more remain (`more`: the source holds records it did not give).
+    pub fn cut(mut candidates: Vec<T>, cursor: Option<&Position>, limit: usize, more: bool) -> Page<T> {
+        candidates.retain(|c| c.position().is_after(cursor));
+        candidates.sort_by(|a, b| a.position().listing_order(&b.position()));
+        candidates.dedup_by(|a, b| a.position() == b.position());
+        let more = more || candidates.len() > limit;
+        candidates.truncate(limit);
+        let next = if more { candidates.last().map(Listed::position) } else { None };
+        Page { items: candidates, next }
+    }
+}
+
+/// The most records one page of a listing holds.
+pub const PAGE_MAX: usize = 200;
+
 /// The most contacts one [`Directory::put_contacts`] takes (each may need two of a
 /// transaction's 100 items).
 pub const PUT_CONTACTS_MAX: usize = 50;
@@ -366,8 +427,14 @@ pub trait TicketStore: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The ticket with its comments (oldest first), attachments and journal.
     fn ticket_details(&self, id: u64) -> impl Future<Output = Result<Option<TicketDetails>, StoreError>> + Send;
-    /// Newest first.
-    fn list_tickets(&self, filter: &TicketFilter) -> impl Future<Output = Result<Vec<Ticket>, StoreError>> + Send;
+    /// A page of the tickets that match, newest first, after `cursor`; from indexes (never a
+    /// scan): it may lag a write by a moment. `limit` is at most [`PAGE_MAX`].
+    fn list_tickets(
+        &self,
+        filter: &TicketFilter,
+        cursor: Option<&Position>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Page<Ticket>, StoreError>> + Send;
     /// Replaces the ticket's changeable fields if its version is still `ticket.version - 1`
     /// (`Conflict` otherwise), with the journal entries, in one write.
     fn update_ticket(
@@ -414,10 +481,28 @@ pub trait KeptResults: Send + Sync {
 /// Clients' requests to be called back by their account manager (written by
 /// [`UserStore::commit`] with [`Effect::RequestCallMe`]).
 pub trait CallMeRequests: Send + Sync {
-    /// Newest first.
-    fn call_me_requests(&self) -> impl Future<Output = Result<Vec<CallMeRequest>, StoreError>> + Send;
-    /// The request reached the manager.
+    /// A page of the requests in `states`, newest first, after `cursor` (from an index; it may
+    /// lag a write by a moment).
+    fn call_me_requests(
+        &self,
+        states: &[CallMeState],
+        cursor: Option<&Position>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Page<CallMeRequest>, StoreError>> + Send;
+    /// The contact's newest open request, if any (from an index).
+    fn open_call_me(&self, contact_id: &str) -> impl Future<Output = Result<Option<CallMeRequest>, StoreError>> + Send;
+    /// The request (a consistent read).
+    fn call_me(&self, id: &str) -> impl Future<Output = Result<Option<CallMeRequest>, StoreError>> + Send;
+    /// The request reached the manager (unless it is done already; nothing if there is none).
     fn mark_call_me_notified(&self, id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Staff called the client back: the request is done (`Conflict` if there is no such
+    /// request; a request done already keeps its first `done`).
+    fn mark_call_me_done(
+        &self,
+        id: &str,
+        at: DateTime<Utc>,
+        by: &Actor,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Which notices were delivered, so that a redelivered stream record sends nothing twice.

@@ -223,7 +223,9 @@ async fn a_call_back_request_is_recorded_and_the_manager_told() {
     assert!(
         to_manager[0].contains("Анна")
             && to_manager[0].contains("ООО Ромашка")
-            && to_manager[0].contains("+79123456789")
+            && to_manager[0].contains("+7 912 345-67-89"),
+        "the phone as people read it: {}",
+        to_manager[0]
     );
     let (_, list) = env.api("GET", "/callback-requests", None).await;
     assert_eq!(list["callback_requests"][0]["state"], "manager_notified");
@@ -258,4 +260,50 @@ async fn a_long_list_is_paged() {
         labels,
         [format!("#{} Заявка 1", ids[1]).as_str(), &format!("#{} Заявка 0", ids[0]), texts::BTN_PREV_PAGE]
     );
+}
+
+#[tokio::test]
+async fn an_open_call_back_request_is_not_sent_twice_until_staff_close_it() {
+    let env = world(true).await;
+    env.deliver(&updates::text(90, ANNA, texts::BTN_CALL_ME)).await;
+    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_NOTIFIED);
+    env.run_notifier().await;
+    env.deliver(&updates::text(91, ANNA, texts::BTN_CALL_ME)).await;
+    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_STANDING, "told that the request stands");
+    env.run_notifier().await;
+    assert_eq!(env.telegram.texts_to(MANAGER as i64).len(), 1, "the manager is asked once");
+
+    let (status, open) = env.api("GET", "/callback-requests?state=open", None).await;
+    assert_eq!(status, 200, "{open}");
+    let requests = open["callback_requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 1, "one request: {open}");
+    assert_eq!(open["next_cursor"], serde_json::Value::Null);
+    let id = requests[0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/callback-requests/{id}");
+
+    for (body, why) in [
+        (json!({"state": "new"}), "only done"),
+        (json!({"state": "done", "done": true}), "an unknown field"),
+        (json!({"state": true}), "a wrong type"),
+    ] {
+        assert_eq!(env.api("PATCH", &path, Some(body)).await.0, 422, "{why}");
+    }
+    assert_eq!(env.api("PATCH", "/callback-requests/r404", Some(json!({"state": "done"}))).await.0, 404);
+    let (status, done) = env.api("PATCH", &path, Some(json!({"state": "done", "by": "e1"}))).await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!((done["state"].as_str(), done["done_by"].as_str()), (Some("done"), Some("employee:e1")));
+    let (status, again) = env.api("PATCH", &path, Some(json!({"state": "done"}))).await;
+    assert_eq!((status, &again["done_by"], &again["done_at"]), (200, &done["done_by"], &done["done_at"]), "idempotent");
+    let (_, open) = env.api("GET", "/callback-requests?state=open", None).await;
+    assert_eq!(open["callback_requests"], json!([]), "nothing open");
+    let (_, closed) = env.api("GET", "/callback-requests?state=done", None).await;
+    assert_eq!(closed["callback_requests"][0]["id"], id.as_str());
+
+    // Closed: asking again is a new request, and the manager hears of it.
+    env.deliver(&updates::text(92, ANNA, texts::BTN_CALL_ME)).await;
+    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_NOTIFIED);
+    env.run_notifier().await;
+    assert_eq!(env.telegram.texts_to(MANAGER as i64).len(), 2, "a new request reaches the manager");
+    let (_, all) = env.api("GET", "/callback-requests", None).await;
+    assert_eq!(all["callback_requests"].as_array().unwrap().len(), 2);
 }

@@ -197,3 +197,63 @@ async fn a_retried_creation_under_one_key_is_one_ticket_and_one_notice() {
     let notices = env.telegram.messages_to(ANNA as i64);
     assert_eq!(notices.len(), 2, "one notice of the ticket and one of the comment: {notices:?}");
 }
+
+/// Every page of a listing from `path` (which holds a `?`), following `next_cursor`.
+async fn pages(env: &TestEnv, path: &str, limit: usize) -> Vec<Vec<u64>> {
+    let mut pages = vec![];
+    let mut cursor: Option<String> = None;
+    loop {
+        let with_cursor = cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let (status, page) = env.api("GET", &format!("{path}&limit={limit}{with_cursor}"), None).await;
+        assert_eq!(status, 200, "{page}");
+        pages.push(page["tickets"].as_array().unwrap().iter().map(|t| t["id"].as_u64().unwrap()).collect());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return pages,
+        }
+        assert!(pages.len() < 100, "the pages never end");
+    }
+}
+
+#[tokio::test]
+async fn a_listing_of_120_tickets_comes_in_pages_without_a_scan() {
+    let env = world().await;
+    let mut made = vec![];
+    for n in 0..120 {
+        let body = json!({"contact_id": "c1", "subject": format!("Заявка {n}"), "source": "phone"});
+        let (status, created) = env.api("POST", "/tickets", Some(body)).await;
+        assert_eq!(status, 201, "{created}");
+        made.push(created["id"].as_u64().unwrap());
+    }
+    for id in made.iter().filter(|id| *id % 4 == 0) {
+        let (status, _) = env.api("PATCH", &format!("/tickets/{id}"), Some(json!({"status": "in_progress"}))).await;
+        assert_eq!(status, 200);
+    }
+    let newest_first: Vec<u64> = made.iter().rev().copied().collect();
+
+    let all = pages(&env, "/tickets?", 25).await;
+    assert_eq!(all.iter().map(Vec::len).collect::<Vec<_>>(), [25, 25, 25, 25, 20], "five pages");
+    assert_eq!(all.concat(), newest_first, "every ticket once, newest first");
+    let mine = pages(&env, "/tickets?contact_id=c1", 50).await;
+    assert_eq!(mine.concat(), newest_first, "a contact's, in pages of 50");
+    let working: Vec<u64> = newest_first.iter().filter(|id| *id % 4 == 0).copied().collect();
+    let by_status = pages(&env, "/tickets?status=in_progress", 7).await;
+    assert_eq!(by_status.concat(), working, "of one status, from its index");
+    let of_client = pages(&env, "/tickets?client_id=k1&status=new", 40).await;
+    assert_eq!(of_client.concat().len(), 90, "a client's of one status");
+    let (_, first) = env.api("GET", "/tickets", None).await;
+    assert_eq!(first["tickets"].as_array().unwrap().len(), 50, "50 unless asked otherwise");
+
+    let forged = "not-a-cursor";
+    for (query, why) in [
+        (format!("cursor={forged}"), "a cursor the API did not give"),
+        ("cursor=7a7a".to_owned(), "hex, but no cursor"),
+        ("limit=0".to_owned(), "a limit of nothing"),
+        ("limit=201".to_owned(), "more than a page"),
+        ("limit=ten".to_owned(), "not a number"),
+        ("contact=c1".to_owned(), "an unknown parameter"),
+    ] {
+        let (status, body) = env.api("GET", &format!("/tickets?{query}"), None).await;
+        assert_eq!(status, 422, "{why}: {body}");
+    }
+}

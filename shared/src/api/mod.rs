@@ -9,13 +9,13 @@
 use crate::config::Secret;
 use crate::domain::valid_id;
 use crate::domain::{
-    Actor, Attachment, AuthorKind, Client, Comment, Contact, Employee, JournalEntry, TelegramUserId, Ticket,
-    TicketDetails, TicketStatus, BOT_SOURCE,
+    Actor, Attachment, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry,
+    TelegramUserId, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
 };
 use crate::phone::{self, Region};
 use crate::ports::{
-    CallMeRequests, Directory, FileLinks, KeptResult, KeptResults, StoreError, TicketFilter, TicketStore,
-    PUT_CONTACTS_MAX,
+    CallMeRequests, Directory, FileLinks, KeptResult, KeptResults, Position, StoreError, TicketFilter, TicketStore,
+    PAGE_MAX, PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
@@ -173,6 +173,83 @@ fn ticket_id(segment: &str) -> Result<u64, Refusal> {
     segment.parse().map_err(|_| Refusal::NotFound(format!("no ticket with id {segment:?}")))
 }
 
+/// `PATCH /callback-requests/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallMePatch {
+    state: String,
+    #[serde(default)]
+    by: Option<String>,
+}
+
+/// Records a listing page holds unless `limit` says otherwise.
+const PAGE_DEFAULT: usize = 50;
+
+/// `limit` and `cursor` of a listing.
+#[derive(Debug)]
+struct Paging {
+    limit: usize,
+    cursor: Option<Position>,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Paging { limit: PAGE_DEFAULT, cursor: None }
+    }
+}
+
+impl Paging {
+    /// Takes `limit` or `cursor`; any other parameter is refused (`filters`: the listing's own).
+    fn take(&mut self, key: &str, value: &str, filters: &str) -> Result<(), Refusal> {
+        match key {
+            "limit" => {
+                self.limit = value.parse().ok().filter(|l| (1..=PAGE_MAX).contains(l)).ok_or_else(|| {
+                    Refusal::Invalid(format!("limit {value:?}: expected a whole number from 1 to {PAGE_MAX}"))
+                })?
+            }
+            "cursor" => {
+                self.cursor =
+                    Some(cursor_position(value).ok_or_else(|| {
+                        Refusal::Invalid("cursor: not a cursor this API gave (use next_cursor)".into())
+                    })?)
+            }
+            other => {
+                return Err(Refusal::Invalid(format!(
+                    "{other}: unknown query parameter, expected one of {filters}, limit, cursor"
+                )))
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A listing's place as `next_cursor` gives it: opaque to callers (the hex of `<time>|<id>`).
+fn cursor_text(position: &Position) -> String {
+    format!("{}|{}", position.at.to_rfc3339(), position.id).bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn cursor_position(text: &str) -> Option<Position> {
+    if !text.len().is_multiple_of(2) || text.len() > 256 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect();
+    let text = String::from_utf8(bytes?).ok()?;
+    let (at, id) = text.split_once('|')?;
+    let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+    (!id.is_empty()).then(|| Position { at, id: id.to_owned() })
+}
+
+/// The decoded `key=value` pairs of a query string.
+fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    let decode =
+        |text: &str| percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned();
+    query.split('&').filter(|p| !p.is_empty()).map(move |pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode(key), decode(value))
+    })
+}
+
 fn parse_deadline(text: &str) -> Result<DateTime<Utc>, Refusal> {
     DateTime::parse_from_rfc3339(text)
         .map(|d| d.with_timezone(&Utc))
@@ -281,8 +358,10 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
                 self.import(kind, request.body, now).await
             }
             (["import", _], _) => Err(Refusal::MethodNotAllowed),
-            (["callback-requests"], "GET") => self.call_me_requests().await,
+            (["callback-requests"], "GET") => self.call_me_requests(request.query).await,
             (["callback-requests"], _) => Err(Refusal::MethodNotAllowed),
+            (["callback-requests", id], "PATCH") => self.patch_call_me(id, parse(request.body)?, now).await,
+            (["callback-requests", _], _) => Err(Refusal::MethodNotAllowed),
             (["tickets"], "GET") => self.list_tickets(request.query).await,
             (["tickets"], "POST") => {
                 let once = self.once(request, now).await?;
@@ -424,9 +503,9 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
 
     async fn list_tickets(&self, query: &str) -> ApiResult {
         let mut filter = TicketFilter::default();
-        for (key, value) in query.split('&').filter(|p| !p.is_empty()).filter_map(|p| p.split_once('=')) {
-            let value = percent_encoding::percent_decode_str(&value.replace('+', " ")).decode_utf8_lossy().into_owned();
-            match key {
+        let mut paging = Paging::default();
+        for (key, value) in query_pairs(query) {
+            match key.as_str() {
                 "contact_id" => filter.contact_id = Some(value),
                 "client_id" => filter.client_id = Some(value),
                 "status" => {
@@ -435,16 +514,16 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
                             .ok_or_else(|| Refusal::Invalid(format!("status {value:?} is not a ticket status")))?,
                     )
                 }
-                _ => {}
+                _ => paging.take(&key, &value, "contact_id, client_id, status")?,
             }
         }
-        let tickets = self.directory.list_tickets(&filter).await?;
-        let mut listed = Vec::with_capacity(tickets.len());
+        let page = self.directory.list_tickets(&filter, paging.cursor.as_ref(), paging.limit).await?;
+        let mut listed = Vec::with_capacity(page.items.len());
         let mut names = std::collections::HashMap::new();
-        for ticket in &tickets {
+        for ticket in &page.items {
             listed.push(self.ticket_summary_json(ticket, &mut names).await?);
         }
-        Ok(ApiResponse::ok(json!({ "tickets": listed })))
+        Ok(ApiResponse::ok(json!({ "tickets": listed, "next_cursor": page.next.as_ref().map(cursor_text) })))
     }
 
     /// Whether a creation was answered under the request's `Idempotency-Key` already (a live
@@ -655,25 +734,58 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         }
     }
 
-    async fn call_me_requests(&self) -> ApiResult {
-        let requests = self.directory.call_me_requests().await?;
-        let mut listed = vec![];
-        for request in requests {
-            let contact = self.directory.get_contact(&request.contact_id).await?;
-            let client = self.directory.get_client(&request.client_id).await?;
-            listed.push(json!({
-                "id": request.id,
-                "contact": {
-                    "id": request.contact_id,
-                    "name": contact.as_ref().map(|c| c.name.clone()),
-                    "phone": contact.as_ref().map(|c| c.phone.to_string()),
-                },
-                "client": {"id": request.client_id, "name": client.map(|c| c.name)},
-                "created_at": time_json(request.created_at),
-                "state": request.state.code(),
-            }));
+    async fn call_me_requests(&self, query: &str) -> ApiResult {
+        let mut states = CallMeState::ALL.to_vec();
+        let mut paging = Paging::default();
+        for (key, value) in query_pairs(query) {
+            match key.as_str() {
+                "state" if value == "open" => states.retain(|s| s.is_open()),
+                "state" => {
+                    states = vec![CallMeState::from_code(&value).ok_or_else(|| {
+                        Refusal::Invalid(format!("state {value:?}: expected new, manager_notified, done or open"))
+                    })?]
+                }
+                _ => paging.take(&key, &value, "state")?,
+            }
         }
-        Ok(ApiResponse::ok(json!({ "callback_requests": listed })))
+        let page = self.directory.call_me_requests(&states, paging.cursor.as_ref(), paging.limit).await?;
+        let mut listed = vec![];
+        for request in &page.items {
+            listed.push(self.call_me_json(request).await?);
+        }
+        Ok(ApiResponse::ok(json!({ "callback_requests": listed, "next_cursor": page.next.as_ref().map(cursor_text) })))
+    }
+
+    /// Staff called the client back. Repeating it answers the same.
+    async fn patch_call_me(&self, id: &str, patch: CallMePatch, now: DateTime<Utc>) -> ApiResult {
+        if patch.state != CallMeState::Done.code() {
+            return Err(Refusal::Invalid(format!("state {:?}: a request can only be marked \"done\"", patch.state)));
+        }
+        let by = self.actor(patch.by.as_deref()).await?;
+        match self.directory.mark_call_me_done(id, now, &by).await {
+            Err(StoreError::Conflict) => return Err(not_found("call-back request", id)),
+            other => other?,
+        }
+        let request = self.directory.call_me(id).await?.ok_or_else(|| not_found("call-back request", id))?;
+        Ok(ApiResponse::ok(self.call_me_json(&request).await?))
+    }
+
+    async fn call_me_json(&self, request: &CallMeRequest) -> Result<Value, Refusal> {
+        let contact = self.directory.get_contact(&request.contact_id).await?;
+        let client = self.directory.get_client(&request.client_id).await?;
+        Ok(json!({
+            "id": request.id,
+            "contact": {
+                "id": request.contact_id,
+                "name": contact.as_ref().map(|c| c.name.clone()),
+                "phone": contact.as_ref().map(|c| c.phone.to_string()),
+            },
+            "client": {"id": request.client_id, "name": client.map(|c| c.name)},
+            "created_at": time_json(request.created_at),
+            "state": request.state.code(),
+            "done_at": request.done.as_ref().map(|(at, _)| time_json(*at)),
+            "done_by": request.done.as_ref().map(|(_, by)| by.code()),
+        }))
     }
 
     async fn employee(&self, id: &str, field: &str) -> Result<Employee, Refusal> {

@@ -237,7 +237,7 @@ async fn call_keyed(
 }
 
 async fn tickets_in(store: &MemoryStore) -> usize {
-    store.list_tickets(&TicketFilter::default()).await.unwrap().len()
+    store.list_tickets(&TicketFilter::default(), None, crate::ports::PAGE_MAX).await.unwrap().items.len()
 }
 
 const NEW_TICKET: &str = r#"{"contact_id": "c1", "subject": "Не работает почта", "source": "email"}"#;

@@ -24,7 +24,8 @@ use crate::dialogue::{
 };
 use crate::media;
 use crate::ports::{
-    AlbumClaims, Commit, Directory, DownloadError, FileSource, FileStore, Messenger, StoreError, TicketStore, UserStore,
+    AlbumClaims, CallMeRequests, Commit, Directory, DownloadError, FileSource, FileStore, Messenger, StoreError,
+    TicketStore, UserStore,
 };
 use crate::texts;
 use chrono::{DateTime, Utc};
@@ -93,7 +94,7 @@ impl AppError {
 
 impl<S, M, F> Bot<S, M, F>
 where
-    S: UserStore + Directory + TicketStore + AlbumClaims,
+    S: UserStore + Directory + TicketStore + AlbumClaims + CallMeRequests,
     M: Messenger + FileSource,
     F: FileStore,
 {
@@ -130,7 +131,7 @@ where
     pub async fn handle(&self, inbound: &Inbound, now: DateTime<Utc>) -> Result<Handled, AppError> {
         for _ in 0..MAX_ATTEMPTS {
             let user = self.store.load_user(inbound.user_id).await?;
-            let outcome = self.decide(&user, inbound).await?;
+            let outcome = self.decide(&user, inbound, now).await?;
             if !outcome.is_read_only(&user) {
                 let commit = Commit {
                     update_id: inbound.update_id,
@@ -172,7 +173,12 @@ where
     }
 
     /// Runs the pure dialogue, reading each fact it asks for (each at most once).
-    async fn decide(&self, user: &dialogue::UserRecord, inbound: &Inbound) -> Result<Outcome, AppError> {
+    async fn decide(
+        &self,
+        user: &dialogue::UserRecord,
+        inbound: &Inbound,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, AppError> {
         let mut facts = Facts::default();
         loop {
             match dialogue::step(&self.settings, user, inbound, &facts) {
@@ -198,6 +204,13 @@ where
                 }
                 Err(Need::Manager { client_id }) if facts.manager.is_none() => {
                     facts.manager = Some(self.store.manager(&client_id).await?);
+                }
+                Err(Need::Contact(id)) if facts.contact.is_none() => {
+                    facts.contact = Some(self.store.get_contact(&id).await?);
+                }
+                Err(Need::StandingCallMe { contact_id }) if facts.standing_call_me.is_none() => {
+                    let open = self.store.open_call_me(&contact_id).await?;
+                    facts.standing_call_me = Some(open.filter(|request| request.stands(now)));
                 }
                 Err(Need::Album(album)) if facts.album.is_none() => {
                     facts.album = Some(self.store.album_claim(inbound.user_id, &album).await?);
@@ -230,8 +243,13 @@ where
                 FileKind::Photo => match media::photo_as_jpeg(bytes) {
                     Ok(jpeg) => (jpeg, "image/jpeg".to_owned()),
                     Err(error) => {
-                        tracing::warn!(%error, "a photo that is not an image was not taken");
-                        result.rejected.push(RejectedFile { name: file.name.clone(), why: Rejection::Unreadable });
+                        // Each with its own sentence: too large to convert, or not an image at all.
+                        let why = match error {
+                            image::ImageError::Limits(_) => Rejection::PictureTooLarge,
+                            _ => Rejection::NotAnImage,
+                        };
+                        tracing::warn!(%error, ?why, "a photo was not taken");
+                        result.rejected.push(RejectedFile { name: file.name.clone(), why });
                         continue;
                     }
                 },

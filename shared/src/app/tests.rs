@@ -1,7 +1,7 @@
 //! `Bot::handle` on the in-memory store: redeliveries, lost races and storage failures.
 
 use super::*;
-use crate::dialogue::{DialogueSettings, Event, Inbound};
+use crate::dialogue::{Command, DialogueSettings, Event, Inbound};
 use crate::domain::{Client, Contact, TelegramUserId};
 use crate::memory::{Fault, MemoryStore, Operation};
 use crate::ports::{BoxError, DownloadError, SendError, TicketFilter};
@@ -101,7 +101,7 @@ async fn registered() -> (Bot<MemoryStore, Telegram, Bucket>, MemoryStore, Teleg
 }
 
 async fn tickets(store: &MemoryStore) -> Vec<crate::domain::Ticket> {
-    store.list_tickets(&TicketFilter::default()).await.unwrap()
+    store.list_tickets(&TicketFilter::default(), None, crate::ports::PAGE_MAX).await.unwrap().items
 }
 
 #[tokio::test]
@@ -212,7 +212,7 @@ async fn endless_contention_ends_in_an_error_not_a_loop() {
 #[tokio::test]
 async fn a_read_only_update_writes_nothing() {
     let (bot, store, _) = registered().await;
-    let menu = bot.handle(&update(2, Event::Start), Utc::now()).await.unwrap();
+    let menu = bot.handle(&update(2, Event::Command(Command::Start)), Utc::now()).await.unwrap();
     assert_eq!(reply_text(&menu), texts::MENU_PROMPT);
     assert_eq!(store.calls(Operation::Commit), 0);
     // The user and the contact's tickets.

@@ -245,6 +245,7 @@ impl DynamoStore {
                     client_id: client_id.clone(),
                     created_at: now,
                     state: crate::domain::CallMeState::New,
+                    done: None,
                 };
                 items.push(tx_put(put(table, codec::call_me::to_item(&request)))?);
             }

@@ -18,6 +18,11 @@
 //! - `TICKET#<id>` / `ATT#<object key>`: an attachment.
 //! - `TICKET#<id>` / `LOG#<time>#<n>`: a journal entry.
 //! - `CALLBACK#<id>` / `CALLBACK`: a client's call-me request (the spelling predates the name).
+//!
+//! TicketsTable indexes (all newest first by `created_at`, projecting whole items):
+//! - [`BY_CONTACT`] (`contact_id`), [`BY_CLIENT`] (`client_id`): tickets alone.
+//! - [`BY_STATUS`] (`status`): tickets under their status code (`new`, `done`, ...) and call-me
+//!   requests under [`call_me_listing`] (`CALLBACK#<state>`), so no listing scans the table.
 
 use crate::domain::TelegramUserId;
 
@@ -133,6 +138,15 @@ pub fn call_me(id: &str) -> Key {
     Key::new(format!("{CALL_ME}#{id}"), CALL_ME)
 }
 
+pub const BY_CONTACT: &str = "ByContact";
+pub const BY_CLIENT: &str = "ByClient";
+pub const BY_STATUS: &str = "ByStatus";
+
+/// The [`BY_STATUS`] partition of the call-me requests in a state (`state`: its code).
+pub fn call_me_listing(state: &str) -> String {
+    format!("{CALL_ME}#{state}")
+}
+
 /// What kind of record a sort key names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -202,6 +216,7 @@ mod tests {
             (call_me("r5"), "CALLBACK#r5", "CALLBACK"),
             (kept_result("POST /tickets#k-1"), "ONCE#POST /tickets#k-1", "ONCE"),
         ];
+        assert_eq!(call_me_listing("new"), "CALLBACK#new");
         for (key, pk, sk) in cases {
             assert_eq!((key.pk.as_str(), key.sk.as_str()), (pk, sk));
         }

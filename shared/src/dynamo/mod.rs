@@ -16,6 +16,7 @@ pub mod codec;
 mod commit;
 mod directory;
 pub mod keys;
+mod listing;
 mod notices;
 pub mod stream;
 mod tickets;

@@ -1,12 +1,13 @@
 //! What the notifier keeps: [`SentNotices`] markers and [`FailedNotices`] (BotTable), and the
-//! state of [`CallMeRequests`] (TicketsTable).
+//! [`CallMeRequests`] (TicketsTable).
 
 use super::attr::*;
 use super::codec::{call_me, failed_notice};
+use super::listing::{filtered, newest_page};
 use super::{failed, is_condition_failure, keys, scan_all, DynamoStore};
-use crate::domain::{CallMeRequest, CallMeState};
+use crate::domain::{Actor, CallMeRequest, CallMeState};
 use crate::notify::FailedNotice;
-use crate::ports::{CallMeRequests, FailedNotices, SentNotices, StoreError};
+use crate::ports::{CallMeRequests, FailedNotices, Page, Position, SentNotices, StoreError};
 use chrono::{DateTime, Utc};
 
 /// How long a sent-notice marker is kept: longer than a stream record can live (24 h).
@@ -51,12 +52,36 @@ impl FailedNotices for DynamoStore {
 }
 
 impl CallMeRequests for DynamoStore {
-    /// A scan: staff read these now and then.
-    async fn call_me_requests(&self) -> Result<Vec<CallMeRequest>, StoreError> {
-        let items = scan_all(self.client.scan().table_name(&self.tickets_table), keys::CALL_ME).await?;
-        let mut requests = items.iter().map(call_me::from_item).collect::<Result<Vec<_>, _>>()?;
-        requests.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
-        Ok(requests)
+    /// One partition of `ByStatus` per state, merged.
+    async fn call_me_requests(
+        &self,
+        states: &[CallMeState],
+        cursor: Option<&Position>,
+        limit: usize,
+    ) -> Result<Page<CallMeRequest>, StoreError> {
+        let queries = states
+            .iter()
+            .map(|state| self.partition_query(keys::BY_STATUS, "status", &keys::call_me_listing(state.code()), cursor))
+            .collect();
+        newest_page(queries, call_me::from_item, cursor, limit).await
+    }
+
+    /// The open partitions of `ByStatus`, filtered by the requester: open requests are few
+    /// (staff close them), so this reads little.
+    async fn open_call_me(&self, contact_id: &str) -> Result<Option<CallMeRequest>, StoreError> {
+        let open: Vec<CallMeState> = CallMeState::ALL.into_iter().filter(|s| s.is_open()).collect();
+        let queries = open
+            .iter()
+            .map(|state| {
+                let query = self.partition_query(keys::BY_STATUS, "status", &keys::call_me_listing(state.code()), None);
+                filtered(query, &[("requester", ":requester", contact_id)])
+            })
+            .collect();
+        Ok(newest_page(queries, call_me::from_item, None, 1).await?.items.pop())
+    }
+
+    async fn call_me(&self, id: &str) -> Result<Option<CallMeRequest>, StoreError> {
+        self.get(&self.tickets_table, keys::call_me(id)).await?.as_ref().map(call_me::from_item).transpose()
     }
 
     async fn mark_call_me_notified(&self, id: &str) -> Result<(), StoreError> {
@@ -65,15 +90,45 @@ impl CallMeRequests for DynamoStore {
             .update_item()
             .table_name(&self.tickets_table)
             .set_key(Some(key_map(keys::call_me(id))))
-            .update_expression("SET #s = :notified")
-            .expression_attribute_names("#s", "state")
-            // An update of a key that is not there would make a partial item of it.
-            .condition_expression("attribute_exists(pk)")
+            .update_expression("SET #state = :notified, #s = :listed")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#s", "status")
+            // An update of a key that is not there would make a partial item of it; a request
+            // done already stays done.
+            .condition_expression("attribute_exists(pk) AND #state = :new")
+            .expression_attribute_values(":new", s(CallMeState::New.code()))
             .expression_attribute_values(":notified", s(CallMeState::ManagerNotified.code()))
+            .expression_attribute_values(":listed", s(keys::call_me_listing(CallMeState::ManagerNotified.code())))
             .send()
             .await;
         match result {
-            Err(error) if is_condition_failure(&error) => Ok(()), // no such request: nothing to mark
+            Err(error) if is_condition_failure(&error) => Ok(()), // nothing to mark
+            other => other.map(drop).map_err(failed),
+        }
+    }
+
+    async fn mark_call_me_done(&self, id: &str, at: DateTime<Utc>, by: &Actor) -> Result<(), StoreError> {
+        let done = CallMeState::Done.code();
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.tickets_table)
+            .set_key(Some(key_map(keys::call_me(id))))
+            .update_expression(
+                "SET #state = :done, #s = :listed, done_at = if_not_exists(done_at, :at), \
+                 done_by = if_not_exists(done_by, :by)",
+            )
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#s", "status")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":done", s(done))
+            .expression_attribute_values(":listed", s(keys::call_me_listing(done)))
+            .expression_attribute_values(":at", time(at))
+            .expression_attribute_values(":by", s(by.code()))
+            .send()
+            .await;
+        match result {
+            Err(error) if is_condition_failure(&error) => Err(StoreError::Conflict),
             other => other.map(drop).map_err(failed),
         }
     }

@@ -96,6 +96,7 @@ mod tests {
             client_id: "k1".into(),
             created_at: ticket().created_at,
             state: crate::domain::CallMeState::New,
+            done: None,
         };
         let asked = record("INSERT", Item::new(), codec::call_me::to_item(&request));
         assert_eq!(change_of(&asked).unwrap(), Change::CallMeRequested(request));

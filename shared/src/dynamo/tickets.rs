@@ -3,11 +3,12 @@
 use super::attr::*;
 use super::codec;
 use super::keys::{self, Kind};
+use super::listing::{filtered, newest_page};
 use super::write::*;
-use super::{failed, query_all, scan_all, DynamoStore};
+use super::{failed, query_all, DynamoStore};
 use crate::dialogue::TicketSummary;
-use crate::domain::{Comment, JournalEntry, Ticket, TicketDetails};
-use crate::ports::{journal_tag, KeptResult, KeptResults, StoreError, TicketFilter, TicketStore};
+use crate::domain::{Comment, JournalEntry, Ticket, TicketDetails, TicketStatus};
+use crate::ports::{journal_tag, KeptResult, KeptResults, Page, Position, StoreError, TicketFilter, TicketStore};
 use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
@@ -38,7 +39,7 @@ impl TicketStore for DynamoStore {
             .client
             .query()
             .table_name(&self.tickets_table)
-            .index_name("ByContact")
+            .index_name(keys::BY_CONTACT)
             .key_condition_expression("contact_id = :c")
             .expression_attribute_values(":c", s(contact_id))
             .projection_expression(codec::ticket::SUMMARY_PROJECTION)
@@ -85,31 +86,35 @@ impl TicketStore for DynamoStore {
         Ok(ticket.map(|ticket| TicketDetails { ticket, comments, attachments, journal }))
     }
 
-    async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
-        let index = match (&filter.contact_id, &filter.client_id) {
-            (Some(contact), _) => Some(("ByContact", "contact_id", contact)),
-            (None, Some(client)) => Some(("ByClient", "client_id", client)),
-            (None, None) => None,
-        };
-        let items = match index {
-            Some((index, attribute, value)) => {
-                let query = self
-                    .client
-                    .query()
-                    .table_name(&self.tickets_table)
-                    .index_name(index)
-                    .key_condition_expression(format!("{attribute} = :v"))
-                    .expression_attribute_values(":v", s(value))
-                    .scan_index_forward(false);
-                query_all(query).await?
+    /// One index partition per page where a contact, a client or a status is named; every
+    /// status's partition of `ByStatus` merged otherwise.
+    async fn list_tickets(
+        &self,
+        filter: &TicketFilter,
+        cursor: Option<&Position>,
+        limit: usize,
+    ) -> Result<Page<Ticket>, StoreError> {
+        let partition = |index, attribute, value: &str| self.partition_query(index, attribute, value, cursor);
+        // What the partition does not decide is filtered as it is read.
+        let mut rest: Vec<(&str, &str, &str)> = vec![];
+        let queries: Vec<_> = match (&filter.contact_id, &filter.client_id, filter.status) {
+            (Some(contact), client, status) => {
+                rest.extend(client.as_deref().map(|c| ("client_id", ":client", c)));
+                rest.extend(status.map(|s| ("status", ":status", s.code())));
+                vec![partition(keys::BY_CONTACT, "contact_id", contact)]
             }
-            // No filter: every ticket (a scan, for the occasional full export).
-            None => scan_all(self.client.scan().table_name(&self.tickets_table), keys::TICKET).await?,
+            (None, Some(client), status) => {
+                rest.extend(status.map(|s| ("status", ":status", s.code())));
+                vec![partition(keys::BY_CLIENT, "client_id", client)]
+            }
+            (None, None, Some(status)) => vec![partition(keys::BY_STATUS, "status", status.code())],
+            (None, None, None) => TicketStatus::ALL
+                .into_iter()
+                .map(|status| partition(keys::BY_STATUS, "status", status.code()))
+                .collect(),
         };
-        let mut tickets = items.iter().map(codec::ticket::from_item).collect::<Result<Vec<_>, _>>()?;
-        tickets.retain(|t| filter.matches(t));
-        tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-        Ok(tickets)
+        let queries = queries.into_iter().map(|query| filtered(query, &rest)).collect();
+        newest_page(queries, codec::ticket::from_item, cursor, limit).await
     }
 
     async fn update_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {

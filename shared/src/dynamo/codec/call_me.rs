@@ -1,7 +1,9 @@
 //! `CALLBACK#<id>` / `CALLBACK`: a client's request to be called back. Stored under names of its
-//! own (`requester`, not `contact_id`): the tickets' indexes must not pick it up.
+//! own (`requester`, not `contact_id`): the `ByContact` and `ByClient` indexes must not pick it
+//! up. `status` (`CALLBACK#<state>`) and `created_at` place it in the `ByStatus` index, apart
+//! from the tickets.
 
-use crate::domain::{CallMeRequest, CallMeState};
+use crate::domain::{Actor, CallMeRequest, CallMeState};
 use crate::dynamo::attr::*;
 use crate::dynamo::keys;
 use crate::ports::StoreError;
@@ -14,7 +16,13 @@ pub fn to_item(request: &CallMeRequest) -> Item {
         ("requester_client".to_owned(), s(&request.client_id)),
         ("requested_at".to_owned(), time(request.created_at)),
         ("state".to_owned(), s(request.state.code())),
+        ("status".to_owned(), s(keys::call_me_listing(request.state.code()))),
+        ("created_at".to_owned(), time(request.created_at)),
     ]);
+    if let Some((at, by)) = &request.done {
+        item.insert("done_at".into(), time(*at));
+        item.insert("done_by".into(), s(by.code()));
+    }
     item
 }
 
@@ -25,5 +33,7 @@ pub fn from_item(item: &Item) -> Result<CallMeRequest, StoreError> {
         client_id: required_s(item, "requester_client")?,
         created_at: required_time(item, "requested_at")?,
         state: CallMeState::from_code(&required_s(item, "state")?).ok_or_else(|| corrupt("call-me state"))?,
+        done: optional_time(item, "done_at")?
+            .map(|at| (at, get_s(item, "done_by").and_then(Actor::from_code).unwrap_or(Actor::Api))),
     })
 }

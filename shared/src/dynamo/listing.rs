@@ -1,0 +1,105 @@
+//! Newest-first pages of index partitions: what the staff API lists, read without a scan.
+//!
+//! A listing is one or more partitions of an index sorted by `created_at` (the status codes of
+//! `ByStatus` for "every ticket", one contact's partition of `ByContact`, ...). Each partition is
+//! read from the cursor's moment down until its first `limit` records after the cursor are
+//! certain, the partitions' records are merged in listing order (time, then id), and the page is
+//! cut from them.
+
+use super::attr::*;
+use super::{failed, DynamoStore};
+use crate::ports::{Listed, Page, Position, StoreError};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+
+impl DynamoStore {
+    /// The query of one index partition (`attribute = value`), newest first, from the cursor's
+    /// moment down. Callers may add a filter (with placeholders other than `#p`, `:p`, `:at`).
+    pub(super) fn partition_query(
+        &self,
+        index: &str,
+        attribute: &str,
+        value: &str,
+        cursor: Option<&Position>,
+    ) -> QueryFluentBuilder {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tickets_table)
+            .index_name(index)
+            .expression_attribute_names("#p", attribute)
+            .expression_attribute_values(":p", s(value))
+            .scan_index_forward(false);
+        match cursor {
+            Some(cursor) => query
+                .key_condition_expression("#p = :p AND created_at <= :at")
+                .expression_attribute_values(":at", time(cursor.at)),
+            None => query.key_condition_expression("#p = :p"),
+        }
+    }
+}
+
+/// `query` keeping only items whose attributes have the given values (`(name, placeholder,
+/// value)`; names are aliased, `status` being a reserved word).
+pub(super) fn filtered(query: QueryFluentBuilder, conditions: &[(&str, &str, &str)]) -> QueryFluentBuilder {
+    if conditions.is_empty() {
+        return query;
+    }
+    let expression: Vec<String> =
+        conditions.iter().map(|(_, value, _)| format!("#f{} = {value}", &value[1..])).collect();
+    conditions.iter().fold(query.filter_expression(expression.join(" AND ")), |query, (name, placeholder, value)| {
+        query
+            .expression_attribute_names(format!("#f{}", &placeholder[1..]), *name)
+            .expression_attribute_values(*placeholder, s(*value))
+    })
+}
+
+/// The page after `cursor` of what `queries` find together (each from
+/// [`DynamoStore::partition_query`]).
+pub(super) async fn newest_page<T: Listed>(
+    queries: Vec<QueryFluentBuilder>,
+    decode: impl Fn(&Item) -> Result<T, StoreError>,
+    cursor: Option<&Position>,
+    limit: usize,
+) -> Result<Page<T>, StoreError> {
+    let mut candidates = vec![];
+    let mut more = false;
+    for query in queries {
+        let (found, unread) = partition_head(query, &decode, cursor, limit).await?;
+        candidates.extend(found);
+        more |= unread;
+    }
+    Ok(Page::cut(candidates, cursor, limit, more))
+}
+
+/// The first `limit` records of one partition after `cursor`, and whether it holds more.
+/// DynamoDB returns records of one `created_at` in no set order, so reading stops only when the
+/// last record evaluated is older than the `limit`-th found: nothing unread can come before it.
+async fn partition_head<T: Listed>(
+    query: QueryFluentBuilder,
+    decode: &impl Fn(&Item) -> Result<T, StoreError>,
+    cursor: Option<&Position>,
+    limit: usize,
+) -> Result<(Vec<T>, bool), StoreError> {
+    let batch = i32::try_from(limit + 1).unwrap_or(i32::MAX);
+    let mut found: Vec<T> = vec![];
+    let mut start = None;
+    loop {
+        let output = query.clone().limit(batch).set_exclusive_start_key(start).send().await.map_err(failed)?;
+        for item in output.items() {
+            let record = decode(item)?;
+            if record.position().is_after(cursor) {
+                found.push(record);
+            }
+        }
+        start = output.last_evaluated_key;
+        let Some(last_evaluated) = &start else { return Ok((found, false)) };
+        if found.len() >= limit {
+            found.sort_by(|a, b| a.position().listing_order(&b.position()));
+            let read_down_to = required_time(last_evaluated, "created_at")?;
+            if read_down_to < found[limit - 1].position().at {
+                found.truncate(limit);
+                return Ok((found, true));
+            }
+        }
+    }
+}
