@@ -3,6 +3,7 @@
 
 use crate::config::Secret;
 use crate::dialogue::{Command, InlineButton, Keyboard, Reply};
+use crate::media::MAX_DOWNLOAD_BYTES;
 use crate::ports::{DownloadError, FileSource, Messenger, SendError};
 use frankenstein::methods::{AnswerCallbackQueryParams, SendMessageParams};
 use frankenstein::types::{
