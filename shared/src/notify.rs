@@ -568,6 +568,8 @@ mod tests {
             updated_at: at,
             changed_by: Actor::Api,
             version: 1,
+            completed_at: None,
+            rating: None,
         }
     }
 

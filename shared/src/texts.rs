@@ -116,6 +116,34 @@ pub const CALL_ME_NOTIFIED: &str = "✔️ Мы уведомили менедж�
 /// No manager (or one without Telegram): the request waits for the desk's staff.
 pub const CALL_ME_RECORDED: &str =
     "✔️ Мы записали вашу просьбу и передали её в службу поддержки — с вами свяжутся в ближайшее время 🤝";
+// ---- Rating a completed ticket ---------------------------------------------------------------
+
+/// The rating buttons' labels: `⭐ 1` … `⭐ 5`.
+pub fn rating_button(score: u8) -> String {
+    format!("⭐ {score}")
+}
+
+/// A score as stars: `⭐⭐⭐`.
+pub fn stars(score: u8) -> String {
+    "⭐".repeat(usize::from(score))
+}
+
+/// The short answer on the pressed button.
+pub fn rating_thanks(score: u8) -> String {
+    format!("Спасибо! Ваша оценка: {}", stars(score))
+}
+
+/// Above the rating buttons, on the notice that a ticket is done.
+pub const RATING_ASK: &str = "Оцените, пожалуйста, нашу работу по этому обращению: от ⭐ 1 (плохо) до ⭐ 5 (отлично).";
+/// `{id}`, `{stars}`.
+pub const RATING_THANKS: &str =
+    "🙏 Спасибо за оценку обращения №{id}: {stars}. Изменить её можно в течение 7 дней, нажав другую кнопку.";
+/// `{id}`, `{stars}`.
+pub const RATING_CHANGED: &str = "✏️ Оценка обращения №{id} изменена: {stars}.";
+pub const RATING_CLOSED: &str = "Оценить обращение можно в течение 7 дней после выполнения — это время прошло.";
+/// To the assignee and the manager. `{score}`, `{contact}`, `{client}`.
+pub const NOTICE_LOW_RATING: &str = "⚠️ Клиент <b>{contact}</b> ({client}) оценил работу на {score} из 5.";
+
 /// A request made earlier is still open (and recent): the manager is not asked again.
 pub const CALL_ME_STANDING: &str =
     "☎️ Вы уже просили связаться с вами — просьба передана, и с вами обязательно свяжутся. Повторно отправлять её не нужно 🤝";

@@ -447,6 +447,8 @@ pub async fn insert_ticket(
         updated_at: now,
         changed_by: shared::domain::Actor::Employee("e1".into()),
         version: 1,
+        completed_at: None,
+        rating: None,
     };
     shared::ports::TicketStore::create_ticket(store, &ticket, &[], None).await.expect("ticket stored");
     id

@@ -205,6 +205,7 @@ where
                 Err(Need::Manager { client_id }) if facts.manager.is_none() => {
                     facts.manager = Some(self.store.manager(&client_id).await?);
                 }
+                Err(Need::Now) if facts.now.is_none() => facts.now = Some(now),
                 Err(Need::StandingCallMe { contact_id }) if facts.standing_call_me.is_none() => {
                     let open = self.store.open_call_me(&contact_id).await?;
                     facts.standing_call_me = Some(open.filter(|request| request.stands(now)));

@@ -256,6 +256,8 @@ pub struct Facts {
     pub ticket: Option<Option<crate::domain::Ticket>>,
     /// The client's account manager; `Some(None)`: the client has none.
     pub manager: Option<Option<Manager>>,
+    /// The moment the update is handled (the app's clock).
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
     /// The contact's call-me request that still stands (open and recent); `Some(None)`: none.
     pub standing_call_me: Option<Option<crate::domain::CallMeRequest>>,
 }
@@ -287,6 +289,8 @@ pub enum Need {
     Manager {
         client_id: String,
     },
+    /// The moment the update is handled.
+    Now,
     /// Read the contact's call-me request that still stands.
     StandingCallMe {
         contact_id: String,
@@ -333,6 +337,9 @@ pub enum Effect {
         ticket_id: u64,
         contact_id: String,
     },
+    /// The client scores their completed ticket: only if it is theirs, still open to rating
+    /// and rated as read (`previous`), so two presses at once keep one score.
+    RateTicket(NewRating),
     /// The client asks their account manager to call back.
     RequestCallMe {
         id: String,
@@ -344,6 +351,18 @@ pub enum Effect {
     Reachability {
         blocked: bool,
     },
+}
+
+/// A client's score of their ticket, as the dialogue decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRating {
+    pub ticket_id: u64,
+    pub contact_id: String,
+    pub score: u8,
+    /// The score the ticket had when it was read.
+    pub previous: Option<crate::domain::Rating>,
+    /// Whose work is rated (the assignee then), for the summary per assignee.
+    pub assignee_id: Option<String>,
 }
 
 /// A ticket the bot creates for a contact.
@@ -494,6 +513,8 @@ fn route_press(
             actions::comment_on(&me, user, press_id, list, id, facts)
         }
         (Some(me), _, Some(Press::Pick(TicketList::Cancel, id))) => actions::cancel(&me, user, press_id, id, facts),
+        // A rating button works from any state: it sits on a notice, not in the dialogue.
+        (Some(me), _, Some(Press::Rate(id, score))) => actions::rate(&me, user, press_id, id, score, facts),
         (Some(_), _, _) => Ok(Outcome {
             state: user.state.clone(),
             effects: vec![],

@@ -98,10 +98,13 @@ fn run_with(
                             updated_at: chrono::Utc::now(),
                             changed_by: crate::domain::Actor::Client("c1".into()),
                             version: 1,
+                            completed_at: None,
+                            rating: None,
                         }))
                     }
                     Need::Manager { .. } => facts.manager = Some(None),
                     Need::StandingCallMe { .. } => facts.standing_call_me = Some(None),
+                    Need::Now => facts.now = Some(chrono::Utc::now()),
                 }
                 assert!(!needs.contains(&need), "asked twice for {need:?}");
                 needs.push(need);

@@ -143,6 +143,8 @@ fn ticket(status: TicketStatus) -> Ticket {
         updated_at: at,
         changed_by: Actor::Api,
         version: 1,
+        completed_at: None,
+        rating: None,
     }
 }
 

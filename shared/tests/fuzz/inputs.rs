@@ -344,6 +344,8 @@ pub fn ticket() -> impl Strategy<Value = Ticket> {
                 updated_at: at,
                 changed_by: Actor::Api,
                 version: 1,
+                completed_at: None,
+                rating: None,
             }
         },
     )
@@ -438,6 +440,7 @@ impl Desk {
             Need::Ticket(id) => facts.ticket = Some(self.tickets.iter().find(|t| t.id == *id).cloned()),
             Need::Manager { .. } => facts.manager = Some(self.manager.clone()),
             Need::StandingCallMe { .. } => facts.standing_call_me = Some(None),
+            Need::Now => facts.now = Some(chrono::Utc::now()),
         }
     }
 }
