@@ -106,6 +106,15 @@ WEBHOOK = [
     ("26-button-question-on-ticket-1", press(26, "qd:1")),
     ("27-menu-call-me", message(27, {"text": "😮 Я отправлял задачу, свяжетесь со мной пожалуйста и давайте разберёмся!"})),
     ("28-button-company-choice-stale", press(28, "co:demo-anna")),
+    ("28a-command-help", message(281, {"text": "/help"})),
+    ("28b-command-unknown", message(282, {"text": "/settings"})),
+    # The shape of the samples in Telegram's webhook guide: no is_bot, no chat type.
+    ("28c-webhook-guide-start", {"update_id": 283, "message": {
+        "date": EPOCH, "message_id": 1365, "text": "/start",
+        "chat": {"last_name": "Test Lastname", "id": USER, "first_name": "Test", "username": "Test"},
+        "from": {"last_name": "Test Lastname", "id": USER, "first_name": "Test", "username": "Test"}}}),
+    ("28d-message-without-sender", {"update_id": 284, "message": {
+        "date": EPOCH, "message_id": 284, "text": "кто я?", "chat": {"id": USER, "type": "private"}}}),
     ("29-blocked-the-bot", {"update_id": 29, "my_chat_member": {
         "chat": {"id": USER, "type": "private", "first_name": "Анна"},
         "from": {"id": USER, "is_bot": False, "first_name": "Анна"}, "date": EPOCH,

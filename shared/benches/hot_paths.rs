@@ -2,7 +2,9 @@
 //! to JPEG (untouched bytes for a JPEG; decode + encode for anything else).
 //! Run: `cargo bench -p shared --bench hot_paths` (release). Prints medians; asserts nothing.
 
-use shared::dialogue::{self, Content, DialogueSettings, Event, Facts, Inbound, State, TicketSummary, UserRecord};
+use shared::dialogue::{
+    self, Command, Content, DialogueSettings, Event, Facts, Inbound, State, TicketSummary, UserRecord,
+};
 use shared::domain::{Link, TicketStatus};
 use std::hint::black_box;
 use std::io::Cursor;
@@ -29,6 +31,7 @@ fn main() {
         support_phone: "+7 800 555-35-35".into(),
         phone_region: "RU".parse().unwrap(),
         timezone: chrono_tz::Europe::Moscow,
+        hours: None,
     };
     let user = UserRecord {
         link: Some(Link::Contact { contact_id: "c1".into(), client_id: "k1".into(), name: "Анна".into() }),
@@ -52,7 +55,7 @@ fn main() {
             ..Content::default()
         }),
     };
-    let start = Inbound { event: Event::Start, ..text.clone() };
+    let start = Inbound { event: Event::Command(Command::Start), ..text.clone() };
     measure("dialogue: /start of a registered contact", 10_000, || {
         black_box(dialogue::step(&settings, &user, black_box(&start), &facts).unwrap());
     });

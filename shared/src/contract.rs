@@ -16,7 +16,7 @@ use crate::dialogue::{
 };
 use crate::domain::{
     Actor, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link, Rating,
-    TelegramUserId, Ticket, TicketDetails, TicketStatus,
+    TelegramUserId, Ticket, TicketCounts, TicketDetails, TicketStatus,
 };
 use crate::notify::{FailedNotice, FailureReason, Outgoing};
 use crate::phone::Phone;
@@ -1310,6 +1310,7 @@ fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64)
             url: Some("https://desk.example.com/tickets/7".into()),
             sequence: sequence.into(),
             call_me: None,
+            menu: Some(TicketCounts { active: 0, completed: 3 }),
         },
         reason,
         detail: "Telegram answered 401: Unauthorized".into(),
@@ -1323,6 +1324,7 @@ pub async fn failed_notices_are_kept_replaced_and_forgotten<S: Stores>(store: S)
     let mut second = failed_notice("ev2#employee:e1", "9", FailureReason::Timeout, 1);
     second.notice.url = None;
     second.notice.call_me = Some("r1".into());
+    second.notice.menu = None;
     second.notice.user = BORIS;
     ok(store.keep(&first).await, "keep");
     ok(store.keep(&second).await, "keep");

@@ -2,7 +2,7 @@
 //! plus (behind features) the adapters to DynamoDB, S3 and the Telegram Bot API.
 //!
 //! Where things happen:
-//! - an update enters through [`telegram::parse_update`] (feature `telegram`) as a [`dialogue::Inbound`];
+//! - an update enters through [`inbound::parse_update`] as a [`dialogue::Inbound`];
 //! - the dialogue decides in [`dialogue::step`] (pure);
 //! - effects happen in [`app::Bot::handle`]: one conditional commit, then the replies.
 
@@ -14,6 +14,7 @@ pub mod config;
 pub mod dialogue;
 pub mod domain;
 pub mod hours;
+pub mod inbound;
 pub mod media;
 pub mod notify;
 pub mod observability;

@@ -11,6 +11,12 @@
 //! between the send and the marker can still repeat one message; nothing stricter exists
 //! without Telegram's help.)
 //!
+//! Every notice to a client carries the client's main menu as the change left it (their
+//! tickets as the contact's index lists them, with the tickets the batch's records changed as
+//! those records have them: the index may lag the write), built by the dialogue's own
+//! [`crate::dialogue::main_menu`]: a ticket opened by staff brings the active menu, the last one completed 🧐.
+//! That costs one `Query` per notice to a client (none for staff, none when nothing is owed).
+//!
 //! Every failure ends: 403 and 400 "chat not found" settle a notice for good; any other failure
 //! hands its record back to the stream (with the records after it, which keeps each ticket's
 //! order) and keeps what those records owe as `FAILED#` items, so that whatever the stream's
@@ -22,8 +28,9 @@ mod delivery_tests;
 
 pub use courier::{reserve_for, Courier, ReplayReport, Settled, Stop, TIME_TO_ANSWER, TIME_TO_KEEP};
 
+use crate::dialogue::TicketSummary;
 use crate::domain::{
-    Actor, AuthorKind, CallMeRequest, Comment, Person, TelegramUserId, Ticket, TicketStatus, BOT_SOURCE,
+    Actor, AuthorKind, CallMeRequest, Comment, Person, TelegramUserId, Ticket, TicketCounts, TicketStatus, BOT_SOURCE,
 };
 use crate::ports::{
     CallMeRequests, Directory, FailedNotices, Messenger, SendError, SentNotices, StoreError, TicketStore, UserStore,
@@ -31,6 +38,7 @@ use crate::ports::{
 use crate::texts::{self, fill};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// Telegram's limit on a message's text.
@@ -68,12 +76,25 @@ pub struct Notice {
     pub to: Recipient,
     pub html: String,
     pub url: Option<String>,
+    /// A request to rate this ticket: the message carries the score buttons (not the menu).
+    pub rate: Option<u64>,
 }
 
 /// `<event id>#<person code>`: the key of one notice, shared by its `SENT#` marker and its kept
 /// copy.
 pub fn notice_key(event_id: &str, to: &Recipient) -> String {
     format!("{event_id}#{}", to.code())
+}
+
+/// The key of a notice: [`notice_key`], and `#rate` for a request to rate (the second message
+/// one record owes the same person).
+fn key_of(event_id: &str, notice: &Notice) -> String {
+    let key = notice_key(event_id, &notice.to);
+    if notice.rate.is_some() {
+        format!("{key}#rate")
+    } else {
+        key
+    }
 }
 
 /// A notice on its way: rendered, addressed to a Telegram user, keyed for its markers. What is
@@ -90,6 +111,11 @@ pub struct Outgoing {
     pub sequence: String,
     /// The call-me request that its delivery reports as notified.
     pub call_me: Option<String>,
+    /// For a client: their tickets as the change left them, which decide the main menu the
+    /// notice sets ([`crate::dialogue::main_menu`]).
+    pub menu: Option<TicketCounts>,
+    /// The ticket whose score buttons it carries (instead of a menu).
+    pub rate: Option<u64>,
 }
 
 /// A notice whose record was handed back to the stream, kept so that a later attempt or the
@@ -239,7 +265,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
         let mut html = vec![header(t)];
         html.extend(lines);
         html.push(link(t));
-        Notice { to, html: html.join("\n\n"), url: Some(settings.ticket_url(t.id)) }
+        Notice { to, html: html.join("\n\n"), url: Some(settings.ticket_url(t.id)), rate: None }
     };
     let client_line = |template: &str| {
         fill(template, &[("contact", &escape(&context.contact_name)), ("client", &escape(&context.client_name))])
@@ -264,7 +290,10 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
             let mut lines = vec![];
             if old.status != new.status {
                 let status = escape(new.status.name());
-                let template = if new.status.is_completed() { texts::NOTICE_DONE } else { texts::NOTICE_STATUS };
+                // One completion notice per completion: a completed ticket closed later (done →
+                // closed) is named plainly.
+                let completed_now = new.status.is_completed() && !old.status.is_completed();
+                let template = if completed_now { texts::NOTICE_DONE } else { texts::NOTICE_STATUS };
                 lines.push(fill(template, &[("status", &status)]));
             }
             if old.assignee_id != new.assignee_id {
@@ -285,6 +314,28 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
             // What the client did in the bot is not echoed back to them.
             if !lines.is_empty() && !by_client {
                 out.push(notice(Recipient::Contact(new.contact_id.clone()), new, lines));
+            }
+            // Done: the client is asked for a score, in a message of its own (the notice sets
+            // the menu; a message has one keyboard).
+            if new.status == TicketStatus::Done && old.status != TicketStatus::Done && !by_client {
+                let html = format!("{}\n\n{}", header(new), texts::RATING_ASK);
+                out.push(Notice { to: Recipient::Contact(new.contact_id.clone()), html, url: None, rate: Some(new.id) });
+            }
+            // A low score (given or changed to) reaches the assignee and the client's manager.
+            if let Some(rating) = new.rating.filter(|r| r.is_low() && old.rating != new.rating) {
+                let line = fill(
+                    texts::NOTICE_LOW_RATING,
+                    &[
+                        ("contact", &escape(&context.contact_name)),
+                        ("client", &escape(&context.client_name)),
+                        ("score", &rating.score.to_string()),
+                    ],
+                );
+                let mut staff: Vec<&String> = new.assignee_id.iter().chain(context.manager_id.iter()).collect();
+                staff.dedup();
+                for employee in staff {
+                    out.push(notice(Recipient::Employee(employee.clone()), new, vec![line.clone()]));
+                }
             }
             if by_client && new.status == TicketStatus::Cancelled && old.status != TicketStatus::Cancelled {
                 if let Some(assignee) = &new.assignee_id {
@@ -336,7 +387,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
                     ],
                 );
                 let _ = request;
-                out.push(Notice { to: Recipient::Employee(manager.clone()), html, url: None });
+                out.push(Notice { to: Recipient::Employee(manager.clone()), html, url: None, rate: None });
             }
         }
         Change::Nothing => {}
@@ -381,6 +432,40 @@ pub fn split_message(text: &str) -> Vec<String> {
     parts
 }
 
+/// Tickets as the records of a batch left them, newest image per ticket: the contact's index,
+/// read for a client's menu, may not have caught up with them yet.
+#[derive(Debug, Clone, Default)]
+pub struct SeenTickets(HashMap<u64, Ticket>);
+
+impl SeenTickets {
+    /// Remembers the ticket a record carries (records come in order: a later image replaces).
+    pub fn note(&mut self, change: &Change) {
+        match change {
+            Change::TicketCreated(ticket) => self.remember(ticket),
+            Change::TicketChanged { new, .. } => self.remember(new),
+            Change::CommentAdded(_) | Change::CallMeRequested(_) | Change::Nothing => {}
+        }
+    }
+
+    fn remember(&mut self, ticket: &Ticket) {
+        self.0.insert(ticket.id, ticket.clone());
+    }
+
+    /// The contact's ticket counts: `listed` by the contact's index, overridden by what the
+    /// records showed and by `current` (a consistent read), which is newer than both.
+    pub fn counts(&self, contact_id: &str, listed: &[TicketSummary], current: Option<&Ticket>) -> TicketCounts {
+        let mut statuses: HashMap<u64, TicketStatus> = listed.iter().map(|t| (t.id, t.status)).collect();
+        for ticket in self.0.values().chain(current) {
+            if ticket.contact_id == contact_id {
+                statuses.insert(ticket.id, ticket.status);
+            } else {
+                statuses.remove(&ticket.id);
+            }
+        }
+        TicketCounts::from_statuses(statuses.into_values())
+    }
+}
+
 /// Decides what each stream record owes and has the [`Courier`] deliver it.
 pub struct Dispatcher<S, M> {
     pub courier: Courier<S, M>,
@@ -402,15 +487,17 @@ where
         remaining: impl Fn() -> Duration,
         now: DateTime<Utc>,
     ) -> Option<String> {
+        let mut seen = SeenTickets::default();
         for (at, record) in records.iter().enumerate() {
-            let Err(stop) = self.handle_record(record, &remaining, now).await else { continue };
+            seen.note(&record.change);
+            let Err(stop) = self.handle_record(record, &seen, &remaining, now).await else { continue };
             tracing::warn!(
                 event_id = %record.event_id,
                 reason = stop.reason.code(),
                 detail = %stop.detail,
                 "stream record handed back for a retry"
             );
-            self.keep_held_back(&records[at + 1..], record, &stop, &remaining, now).await;
+            self.keep_held_back(&records[at + 1..], record, &stop, seen, &remaining, now).await;
             return Some(record.sequence.clone());
         }
         None
@@ -419,10 +506,11 @@ where
     async fn handle_record(
         &self,
         record: &Record,
+        seen: &SeenTickets,
         remaining: &impl Fn() -> Duration,
         now: DateTime<Utc>,
     ) -> Result<(), Stop> {
-        let owed = self.owed(record).await.map_err(Stop::storage)?;
+        let owed = self.owed(record, seen).await.map_err(Stop::storage)?;
         for (at, notice) in owed.iter().enumerate() {
             if let Err(stop) = self.courier.deliver(notice, remaining, now).await {
                 self.courier.keep(&owed[at..], &stop, now).await;
@@ -439,16 +527,18 @@ where
         records: &[Record],
         failed: &Record,
         stop: &Stop,
+        mut seen: SeenTickets,
         remaining: &impl Fn() -> Duration,
         now: DateTime<Utc>,
     ) {
         let held =
             Stop { reason: stop.reason, detail: format!("held back behind {}: {}", failed.event_id, stop.detail) };
         for (at, record) in records.iter().enumerate() {
+            seen.note(&record.change);
             let kept = if remaining() <= TIME_TO_ANSWER {
                 false
             } else {
-                match self.owed(record).await {
+                match self.owed(record, &seen).await {
                     Ok(owed) => self.courier.keep(&owed, &held, now).await,
                     Err(error) => {
                         tracing::error!(event_id = %record.event_id, %error, "could not work out what a record owes");
@@ -467,8 +557,9 @@ where
     }
 
     /// What a record still owes: its notices, rendered and addressed, less those sent before and
-    /// those to people Telegram cannot reach (not linked, or unreachable).
-    pub async fn owed(&self, record: &Record) -> Result<Vec<Outgoing>, StoreError> {
+    /// those to people Telegram cannot reach (not linked, or unreachable). `seen`: the tickets
+    /// as the batch's records up to this one left them (for the menus of clients' notices).
+    pub async fn owed(&self, record: &Record, seen: &SeenTickets) -> Result<Vec<Outgoing>, StoreError> {
         let store = &self.courier.store;
         let context = self.context(&record.change).await?;
         let call_me = match &record.change {
@@ -477,7 +568,7 @@ where
         };
         let mut owed = vec![];
         for notice in notices(&record.change, &context, &self.settings) {
-            let key = notice_key(&record.event_id, &notice.to);
+            let key = key_of(&record.event_id, &notice);
             if store.already_sent(&key).await? {
                 continue;
             }
@@ -487,6 +578,14 @@ where
             if store.is_unreachable(user).await? {
                 continue;
             }
+            let menu = match &notice.to {
+                _ if notice.rate.is_some() => None,
+                Recipient::Contact(contact_id) => {
+                    let listed = store.contact_tickets(contact_id).await?;
+                    Some(seen.counts(contact_id, &listed, context.ticket.as_ref()))
+                }
+                Recipient::Employee(_) => None,
+            };
             owed.push(Outgoing {
                 key,
                 user,
@@ -494,6 +593,8 @@ where
                 url: notice.url,
                 sequence: record.sequence.clone(),
                 call_me: call_me.clone(),
+                menu,
+                rate: notice.rate,
             });
         }
         Ok(owed)
@@ -513,7 +614,7 @@ where
         if let Change::CallMeRequested(request) = change {
             if let Some(contact) = store.get_contact(&request.contact_id).await? {
                 context.contact_name = contact.name;
-                context.contact_phone = contact.phone.to_string();
+                context.contact_phone = contact.phone.international();
             }
             if let Some(client) = store.get_client(&request.client_id).await? {
                 context.client_name = client.name;
@@ -653,6 +754,50 @@ mod tests {
             assert_eq!(FailureReason::from_code(reason.code()), Some(reason));
         }
         assert_eq!(FailureReason::from_code("gremlins"), None);
+    }
+
+    #[test]
+    fn a_completion_is_announced_once_and_later_changes_plainly() {
+        let change = |from: TicketStatus, to: TicketStatus| {
+            let (mut old, mut new) = (ticket(), ticket());
+            (old.status, new.status) = (from, to);
+            let out = notices(
+                &Change::TicketChanged { old: Box::new(old), new: Box::new(new) },
+                &Context::default(),
+                &settings("https://d"),
+            );
+            out[0].html.clone()
+        };
+        let done = fill(texts::NOTICE_DONE, &[("status", "Выполнен")]);
+        assert!(change(TicketStatus::InProgress, TicketStatus::Done).contains(&done));
+        let closed = change(TicketStatus::Done, TicketStatus::Closed);
+        assert!(closed.contains(&fill(texts::NOTICE_STATUS, &[("status", "Закрыт")])), "{closed}");
+        assert!(!closed.contains("✅"), "no second completion notice: {closed}");
+        let reopened = change(TicketStatus::Closed, TicketStatus::InProgress);
+        assert!(reopened.contains(&fill(texts::NOTICE_STATUS, &[("status", "В работе")])));
+    }
+
+    #[test]
+    fn the_menu_counts_what_the_batch_changed_over_a_lagging_index() {
+        let summary = |id, status| TicketSummary { id, subject: String::new(), status };
+        // The index still lists #42 as new and #43 (created a moment ago) not at all.
+        let listed = vec![summary(42, TicketStatus::New), summary(7, TicketStatus::Done)];
+        let mut seen = SeenTickets::default();
+        let (old, mut done) = (ticket(), ticket());
+        done.status = TicketStatus::Done;
+        seen.note(&Change::TicketChanged { old: Box::new(old), new: Box::new(done) });
+        assert_eq!(seen.counts("c1", &listed, None), TicketCounts { active: 0, completed: 2 });
+        let mut created = ticket();
+        created.id = 43;
+        seen.note(&Change::TicketCreated(created.clone()));
+        assert_eq!(seen.counts("c1", &listed, None), TicketCounts { active: 1, completed: 2 });
+        // A consistent read is newer than both; another contact's ticket is not counted.
+        let mut reopened = ticket();
+        reopened.status = TicketStatus::Waiting;
+        assert_eq!(seen.counts("c1", &listed, Some(&reopened)), TicketCounts { active: 2, completed: 1 });
+        created.contact_id = "c2".into();
+        seen.note(&Change::TicketCreated(created));
+        assert_eq!(seen.counts("c1", &listed, None), TicketCounts { active: 0, completed: 2 });
     }
 
     #[test]

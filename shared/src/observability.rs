@@ -31,6 +31,9 @@ pub enum Metric {
     /// Failed for good (refused by the store, a corrupt record, failed three times): answered
     /// with what was not taken.
     UpdatesRejected,
+    /// A private-chat update without what the bot needs (the sender, the chat, anything it
+    /// takes): ignored, logged at WARN.
+    UpdatesIncomplete,
     TicketsCreated,
     NotificationsSent,
     /// A notice that did not reach its chat, with a `Reason` ([`count_by_reason`]).
@@ -45,6 +48,7 @@ impl Metric {
             Metric::UpdatesHandled => "UpdatesHandled",
             Metric::UpdatesFailed => "UpdatesFailed",
             Metric::UpdatesRejected => "UpdatesRejected",
+            Metric::UpdatesIncomplete => "UpdatesIncomplete",
             Metric::TicketsCreated => "TicketsCreated",
             Metric::NotificationsSent => "NotificationsSent",
             Metric::NotificationsFailed => "NotificationsFailed",

@@ -22,6 +22,14 @@ impl Phone {
         &self.0
     }
 
+    /// The number as people read it: the international format (`+7 912 345-67-89`).
+    pub fn international(&self) -> String {
+        match phonenumber::parse(None, &self.0) {
+            Ok(number) => number.format().mode(Mode::International).to_string(),
+            Err(_) => self.0.clone(),
+        }
+    }
+
     /// The number with all but the last four digits hidden, for logs.
     pub fn masked(&self) -> String {
         let keep = self.0.len().saturating_sub(4);
@@ -107,6 +115,12 @@ mod tests {
         for raw in ["", "hello", "123", "+7 912", "8 (912) 345-67-89-00-11-22"] {
             assert_eq!(normalize(raw, ru()), None, "{raw}");
         }
+    }
+
+    #[test]
+    fn people_read_the_international_format() {
+        assert_eq!(normalize("79123456789", ru()).unwrap().international(), "+7 912 345-67-89");
+        assert_eq!(normalize("+44 20 7946 0958", ru()).unwrap().international(), "+44 20 7946 0958");
     }
 
     #[test]

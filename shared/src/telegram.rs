@@ -1,15 +1,14 @@
-//! Telegram Bot API adapter: updates in, messages out (frankenstein's `client_reqwest::Bot`).
+//! Telegram Bot API adapter: messages out, files in, the command list (frankenstein's
+//! `client_reqwest::Bot`). Updates in are read by `crate::inbound`, leniently.
 
 use crate::config::Secret;
-use crate::dialogue::{Content, Event, FileKind, Inbound, IncomingFile, InlineButton, Keyboard, Reply, Unsupported};
-use crate::media::MAX_DOWNLOAD_BYTES;
+use crate::dialogue::{Command, InlineButton, Keyboard, Reply};
 use crate::ports::{DownloadError, FileSource, Messenger, SendError};
 use frankenstein::methods::{AnswerCallbackQueryParams, SendMessageParams};
 use frankenstein::types::{
-    InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, MaybeInaccessibleMessage, Message, ReplyKeyboardMarkup,
-    ReplyKeyboardRemove, ReplyMarkup,
+    BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove,
+    ReplyMarkup,
 };
-use frankenstein::updates::{Update, UpdateContent};
 use frankenstein::AsyncTelegramApi;
 use serde_json::Value;
 use std::time::Duration;
@@ -21,240 +20,22 @@ pub fn allowed_updates() -> Vec<frankenstein::types::AllowedUpdate> {
     vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery, AllowedUpdate::MyChatMember]
 }
 
-/// What an HTTP body carrying a Telegram update turned out to be.
-#[derive(Debug, PartialEq)]
-pub enum Parsed {
-    Inbound(Inbound),
-    /// A well-formed update the bot does not act on (a kind it does not use, a group chat, an
-    /// edit, a kind newer than this code). Telegram must get 200 for it, or it redelivers.
-    Ignored {
-        update_id: u64,
-        why: &'static str,
-    },
-    /// Not an update at all.
-    Malformed(String),
-}
-
-/// Parses a webhook body. Never fails on a well-formed update of an unknown kind.
-pub fn parse_update(body: &[u8]) -> Parsed {
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(value) => value,
-        Err(error) => return Parsed::Malformed(format!("not JSON: {error}")),
-    };
-    let Some(update_id) = value.get("update_id").and_then(Value::as_u64) else {
-        return Parsed::Malformed("no update_id".into());
-    };
-    // frankenstein's Update has no catch-all variant: a kind it does not know fails to parse.
-    let update: Update = match serde_json::from_value(value) {
-        Ok(update) => update,
-        Err(_) => return Parsed::Ignored { update_id, why: "an update kind this bot does not know" },
-    };
-    from_update(update_id, update)
-}
-
-fn from_update(update_id: u64, update: Update) -> Parsed {
-    let ignored = |why| Parsed::Ignored { update_id, why };
-    match update.content {
-        UpdateContent::Message(message) => {
-            if message.chat.id <= 0 {
-                return ignored("a message outside a private chat");
-            }
-            let Some(from) = message.from.as_deref() else { return ignored("a message without a sender") };
-            Parsed::Inbound(Inbound {
-                update_id,
-                user_id: from.id,
-                chat_id: message.chat.id,
-                event: message_event(&message),
-            })
-        }
-        UpdateContent::CallbackQuery(query) => {
-            let chat_id = match &query.message {
-                Some(MaybeInaccessibleMessage::Message(m)) => m.chat.id,
-                Some(MaybeInaccessibleMessage::InaccessibleMessage(m)) => m.chat.id,
-                None => query.from.id as i64,
-            };
-            if chat_id <= 0 {
-                return ignored("a button outside a private chat");
-            }
-            let data = query.data.clone().unwrap_or_default();
-            Parsed::Inbound(Inbound {
-                update_id,
-                user_id: query.from.id,
-                chat_id,
-                event: Event::Press { id: query.id.clone(), data },
-            })
-        }
-        UpdateContent::MyChatMember(member) => {
-            if member.chat.id <= 0 {
-                return ignored("a membership change outside a private chat");
-            }
-            let status = serde_json::to_value(&member.new_chat_member).ok().and_then(|v| v.get("status").cloned());
-            let blocked = match status.as_ref().and_then(Value::as_str) {
-                Some("kicked") => true,
-                Some("member") => false,
-                _ => return ignored("a membership change the bot does not track"),
-            };
-            Parsed::Inbound(Inbound {
-                update_id,
-                user_id: member.from.id,
-                chat_id: member.chat.id,
-                event: Event::BlockedBot(blocked),
-            })
-        }
-        _ => ignored("an update kind this bot does not act on"),
-    }
-}
-
-fn message_event(message: &Message) -> Event {
-    if let Some(contact) = &message.contact {
-        return Event::Contact { phone: contact.phone_number.clone(), owner: contact.user_id };
-    }
-    if let Some(text) = &message.text {
-        let command = text.split_whitespace().next().unwrap_or_default();
-        // `/start` may carry a deep-link payload (`/start abc`) or the bot's name (`/start@bot`).
-        if command == "/start" || command.starts_with("/start@") {
-            return Event::Start;
-        }
-    }
-    let mut content = Content {
-        text: message.text.clone().or_else(|| message.caption.clone()),
-        album: message.media_group_id.clone().filter(|id| id.len() <= MAX_ALBUM_ID_BYTES),
-        sent_at: i64::try_from(message.date).ok().and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
-        ..Content::default()
-    };
-    for file in files_of(message) {
-        // The update says how big a file is: over the limit, getFile would refuse it.
-        if file.size.is_some_and(|size| size > MAX_DOWNLOAD_BYTES) {
-            content.too_large.push(file.name);
-        } else {
-            content.files.push(file);
-        }
-    }
-    if content.text.is_some() || !content.files.is_empty() || !content.too_large.is_empty() {
-        return Event::Message(content);
-    }
-    let kind = if message.sticker.is_some() {
-        Unsupported::Sticker
-    } else if message.location.is_some() || message.venue.is_some() {
-        Unsupported::Location
-    } else if message.poll.is_some() {
-        Unsupported::Poll
-    } else if message.dice.is_some() {
-        Unsupported::Dice
-    } else if message.animation.is_some() {
-        Unsupported::Animation
-    } else {
-        Unsupported::Other
-    };
-    Event::Unsupported(kind)
-}
-
-/// Telegram's album ids are short numbers. A longer one could not key the album's claim (a
-/// DynamoDB key is at most 2 KB), so such a part is taken as a message of its own.
-const MAX_ALBUM_ID_BYTES: usize = 256;
-
-/// The declared MIME type if a `Content-Type` header can carry it (printable ASCII with a `/`,
-/// at most 255 bytes): it becomes the stored object's. Otherwise none, and the file is stored
-/// as `application/octet-stream`.
-fn mime_type(declared: &Option<String>) -> Option<String> {
-    let declared = declared.as_deref()?;
-    let printable = declared.bytes().all(|b| b == b' ' || b.is_ascii_graphic());
-    (printable && declared.len() <= 255 && declared.contains('/')).then(|| declared.to_owned())
-}
-
-/// The longest file name kept (file systems' usual limit). A name is kept in the user's record
-/// while its message waits for a choice, and that record is at most 400 KB.
-pub const MAX_FILE_NAME_CHARS: usize = 255;
-
-/// The name as kept: a longer one is cut in its stem, the extension kept.
-fn kept_name(name: String) -> String {
-    if name.chars().count() <= MAX_FILE_NAME_CHARS {
-        return name;
-    }
-    let extension = name.rsplit_once('.').map(|(_, ext)| ext).filter(|ext| (1..=10).contains(&ext.chars().count()));
-    let stem: String =
-        name.chars().take(MAX_FILE_NAME_CHARS - extension.map_or(0, |ext| ext.chars().count() + 1)).collect();
-    match extension {
-        Some(extension) => format!("{stem}.{extension}"),
-        None => stem,
-    }
-}
-
-/// The files a message carries. Of a photo's sizes the largest is taken.
-fn files_of(message: &Message) -> Vec<IncomingFile> {
-    let mut files = vec![];
-    let made_name = |prefix: &str, unique: &str, ext: &str| format!("{prefix}-{unique}.{ext}");
-    // In u64: two u32 sides multiply past u32::MAX (a panic in a debug build, a wrong pick in release).
-    let area = |p: &frankenstein::types::PhotoSize| u64::from(p.width) * u64::from(p.height);
-    if let Some(photo) = message.photo.as_ref().and_then(|sizes| sizes.iter().max_by_key(|p| (area(p), p.file_size))) {
-        files.push(IncomingFile {
-            file_id: photo.file_id.clone(),
-            unique_id: photo.file_unique_id.clone(),
-            kind: FileKind::Photo,
-            name: made_name("photo", &photo.file_unique_id, "jpg"),
-            mime_type: Some("image/jpeg".into()),
-            size: photo.file_size,
-        });
-    }
-    if let Some(d) = &message.document {
-        files.push(IncomingFile {
-            file_id: d.file_id.clone(),
-            unique_id: d.file_unique_id.clone(),
-            kind: FileKind::Document,
-            name: d.file_name.clone().unwrap_or_else(|| made_name("document", &d.file_unique_id, "bin")),
-            mime_type: mime_type(&d.mime_type),
-            size: d.file_size,
-        });
-    }
-    if let Some(v) = &message.voice {
-        files.push(IncomingFile {
-            file_id: v.file_id.clone(),
-            unique_id: v.file_unique_id.clone(),
-            kind: FileKind::Voice,
-            name: made_name("voice", &v.file_unique_id, "ogg"),
-            mime_type: mime_type(&v.mime_type).or_else(|| Some("audio/ogg".into())),
-            size: v.file_size,
-        });
-    }
-    if let Some(a) = &message.audio {
-        files.push(IncomingFile {
-            file_id: a.file_id.clone(),
-            unique_id: a.file_unique_id.clone(),
-            kind: FileKind::Audio,
-            name: a.file_name.clone().unwrap_or_else(|| made_name("audio", &a.file_unique_id, "mp3")),
-            mime_type: mime_type(&a.mime_type),
-            size: a.file_size,
-        });
-    }
-    if let Some(v) = &message.video {
-        files.push(IncomingFile {
-            file_id: v.file_id.clone(),
-            unique_id: v.file_unique_id.clone(),
-            kind: FileKind::Video,
-            name: v.file_name.clone().unwrap_or_else(|| made_name("video", &v.file_unique_id, "mp4")),
-            mime_type: mime_type(&v.mime_type),
-            size: v.file_size,
-        });
-    }
-    if let Some(v) = &message.video_note {
-        files.push(IncomingFile {
-            file_id: v.file_id.clone(),
-            unique_id: v.file_unique_id.clone(),
-            kind: FileKind::VideoNote,
-            name: made_name("video-note", &v.file_unique_id, "mp4"),
-            mime_type: Some("video/mp4".into()),
-            size: v.file_size,
-        });
-    }
-    for file in &mut files {
-        file.name = kept_name(std::mem::take(&mut file.name));
-    }
-    files
+/// The commands the deploy registers (`setMyCommands`), as Telegram lists them in the chat.
+pub fn bot_commands() -> Vec<BotCommand> {
+    Command::LISTED
+        .into_iter()
+        .map(|c| BotCommand::builder().command(c.name()).description(c.description()).build())
+        .collect()
 }
 
 /// The `sendMessage` parameters of a text reply.
 pub fn send_message_params(chat_id: i64, text: &str, keyboard: &Keyboard) -> SendMessageParams {
-    let markup = match keyboard {
+    SendMessageParams::builder().chat_id(chat_id).text(text).maybe_reply_markup(markup(keyboard)).build()
+}
+
+/// The buttons a keyboard draws; `None` leaves the chat's keyboard as it is.
+fn markup(keyboard: &Keyboard) -> Option<ReplyMarkup> {
+    match keyboard {
         Keyboard::Keep => None,
         Keyboard::SharePhone => {
             Some(ReplyMarkup::ReplyKeyboardMarkup(reply_keyboard(vec![vec![KeyboardButton::builder()
@@ -271,8 +52,7 @@ pub fn send_message_params(chat_id: i64, text: &str, keyboard: &Keyboard) -> Sen
         Keyboard::Remove => {
             Some(ReplyMarkup::ReplyKeyboardRemove(ReplyKeyboardRemove::builder().remove_keyboard(true).build()))
         }
-    };
-    SendMessageParams::builder().chat_id(chat_id).text(text).maybe_reply_markup(markup).build()
+    }
 }
 
 fn reply_keyboard(rows: Vec<Vec<KeyboardButton>>) -> ReplyKeyboardMarkup {
@@ -304,8 +84,8 @@ pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
         Reply::AnswerPress { press_id, text } => {
             ("answerCallbackQuery", serde_json::to_value(answer_params(press_id, text)))
         }
-        Reply::Notice { html, url } => {
-            ("sendMessage", serde_json::to_value(notice_params(chat_id, html, url.as_deref())))
+        Reply::Notice { html, url, keyboard } => {
+            ("sendMessage", serde_json::to_value(notice_params(chat_id, html, url.as_deref(), keyboard)))
         }
     };
     // Serialising these plain structs cannot fail; an empty object would be refused by Telegram.
@@ -316,9 +96,10 @@ pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
     value
 }
 
-/// A notification: HTML parse mode, a URL button for `https` links.
-pub fn notice_params(chat_id: i64, html: &str, url: Option<&str>) -> SendMessageParams {
-    let button = url.filter(|u| u.starts_with("https://")).map(|url| {
+/// A notification: HTML parse mode; the keyboard it sets (a client's menu), or else a URL
+/// button for `https` links (a message has one `reply_markup`).
+pub fn notice_params(chat_id: i64, html: &str, url: Option<&str>, keyboard: &Keyboard) -> SendMessageParams {
+    let link = url.filter(|u| u.starts_with("https://")).map(|url| {
         ReplyMarkup::InlineKeyboardMarkup(
             InlineKeyboardMarkup::builder()
                 .inline_keyboard(vec![vec![InlineKeyboardButton::builder()
@@ -332,7 +113,7 @@ pub fn notice_params(chat_id: i64, html: &str, url: Option<&str>) -> SendMessage
         .chat_id(chat_id)
         .text(html)
         .parse_mode(frankenstein::ParseMode::Html)
-        .maybe_reply_markup(button)
+        .maybe_reply_markup(markup(keyboard).or(link))
         .build()
 }
 
@@ -441,8 +222,8 @@ impl Messenger for TelegramMessenger {
             Reply::AnswerPress { press_id, text } => {
                 self.bot.answer_callback_query(&answer_params(press_id, text)).await.map(drop)
             }
-            Reply::Notice { html, url } => {
-                self.bot.send_message(&notice_params(chat_id, html, url.as_deref())).await.map(drop)
+            Reply::Notice { html, url, keyboard } => {
+                self.bot.send_message(&notice_params(chat_id, html, url.as_deref(), keyboard)).await.map(drop)
             }
         };
         result.map_err(|error| self.redacted(classify(error)))
@@ -469,7 +250,14 @@ impl FileSource for TelegramMessenger {
             }
             Err(error) => return Err(DownloadError::Unavailable(Box::new(error))),
         };
-        let path = file.file_path.ok_or(DownloadError::TooLarge)?;
+        // No path for a small file is a refusal, not a size: only a file over the limit is "too large".
+        let path = match file.file_path {
+            Some(path) => path,
+            None if file.file_size.is_some_and(|size| size <= crate::media::MAX_DOWNLOAD_BYTES) => {
+                return Err(DownloadError::Refused("getFile answered without a file path".into()))
+            }
+            None => return Err(DownloadError::TooLarge),
+        };
         let url = format!("{}/file/bot{}/{path}", self.api_url, self.token.expose());
         let response = self
             .bot
@@ -518,65 +306,6 @@ pub fn classify(error: frankenstein::Error) -> SendError {
 mod tests {
     use super::*;
     use crate::dialogue::Press;
-    use serde_json::json;
-
-    fn message(extra: Value) -> Vec<u8> {
-        let mut message = json!({
-            "message_id": 5, "date": 1700000000,
-            "chat": {"id": 42, "type": "private", "first_name": "Анна"},
-            "from": {"id": 42, "is_bot": false, "first_name": "Анна"}
-        });
-        message.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-        serde_json::to_vec(&json!({"update_id": 7, "message": message})).unwrap()
-    }
-
-    fn event_of(body: &[u8]) -> Event {
-        match parse_update(body) {
-            Parsed::Inbound(inbound) => inbound.event,
-            other => panic!("expected an inbound update, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn start_text_and_contact_become_events() {
-        assert_eq!(event_of(&message(json!({"text": "/start"}))), Event::Start);
-        assert_eq!(event_of(&message(json!({"text": "/start ref-1"}))), Event::Start);
-        assert_eq!(
-            event_of(&message(json!({"text": "Принтер не печатает"}))),
-            Event::Message(Content {
-                text: Some("Принтер не печатает".into()),
-                // The message's `date`: a message sent long after a waiting one starts over.
-                sent_at: chrono::DateTime::from_timestamp(1_700_000_000, 0),
-                ..Content::default()
-            })
-        );
-        let contact = json!({"contact": {"phone_number": "79123456789", "first_name": "Анна", "user_id": 42}});
-        assert_eq!(event_of(&message(contact)), Event::Contact { phone: "79123456789".into(), owner: Some(42) });
-    }
-
-    #[test]
-    fn a_sticker_is_unsupported_not_an_error() {
-        let sticker = json!({"sticker": {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1, "height": 1, "is_animated": false, "is_video": false}});
-        assert_eq!(event_of(&message(sticker)), Event::Unsupported(Unsupported::Sticker));
-        assert_eq!(crate::texts::unsupported_kind(Unsupported::Sticker), "стикер");
-    }
-
-    #[test]
-    fn unknown_kinds_are_ignored_and_garbage_is_malformed() {
-        let future_kind = br#"{"update_id": 9, "some_future_update": {"x": 1}}"#;
-        assert!(matches!(parse_update(future_kind), Parsed::Ignored { update_id: 9, .. }));
-        let edited = serde_json::to_vec(&json!({"update_id": 10, "edited_message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "text": "x"}})).unwrap();
-        assert!(matches!(parse_update(&edited), Parsed::Ignored { update_id: 10, .. }));
-        assert!(matches!(parse_update(b"not json"), Parsed::Malformed(_)));
-        assert!(matches!(parse_update(br#"{"message": {}}"#), Parsed::Malformed(_)));
-        assert!(matches!(parse_update(br#"[1,2]"#), Parsed::Malformed(_)));
-    }
-
-    #[test]
-    fn group_messages_are_ignored() {
-        let body = serde_json::to_vec(&json!({"update_id": 11, "message": {"message_id": 1, "date": 1, "chat": {"id": -100, "type": "group", "title": "g"}, "from": {"id": 5, "is_bot": false, "first_name": "x"}, "text": "/start"}})).unwrap();
-        assert!(matches!(parse_update(&body), Parsed::Ignored { .. }));
-    }
 
     fn api_error(code: u64, description: &str, retry_after: Option<u16>) -> frankenstein::Error {
         frankenstein::Error::Api(frankenstein::response::ErrorResponse {
@@ -628,6 +357,30 @@ mod tests {
         let redacted = messenger.redacted(error).to_string();
         assert!(!redacted.contains("SECRET") && redacted.contains("/bot***/sendMessage"), "{redacted}");
         assert!(!format!("{messenger:?}").contains("SECRET"));
+    }
+
+    #[test]
+    fn a_notice_sets_the_clients_menu_or_else_carries_its_link() {
+        let link = Some("https://desk.example.com/tickets/7".to_owned());
+        let menu = crate::dialogue::main_menu(crate::domain::TicketCounts { active: 0, completed: 1 });
+        let to_client = method_call(42, &Reply::Notice { html: "<b>x</b>".into(), url: link.clone(), keyboard: menu });
+        assert_eq!(to_client["parse_mode"], "HTML");
+        assert_eq!(to_client["reply_markup"]["keyboard"][2][0]["text"], crate::texts::BTN_QUESTION_DONE);
+        assert!(to_client["reply_markup"].get("inline_keyboard").is_none(), "one reply_markup a message");
+        let to_staff = method_call(7, &Reply::Notice { html: "x".into(), url: link, keyboard: Keyboard::Keep });
+        assert_eq!(to_staff["reply_markup"]["inline_keyboard"][0][0]["url"], "https://desk.example.com/tickets/7");
+    }
+
+    #[test]
+    fn the_listed_commands_are_start_menu_and_help_in_russian() {
+        let commands = serde_json::to_value(bot_commands()).unwrap();
+        let names: Vec<&str> = commands.as_array().unwrap().iter().map(|c| c["command"].as_str().unwrap()).collect();
+        assert_eq!(names, ["start", "menu", "help"]);
+        for command in commands.as_array().unwrap() {
+            let description = command["description"].as_str().unwrap();
+            assert!((1..=256).contains(&description.chars().count()));
+            assert!(description.chars().any(|c| ('а'..='я').contains(&c)), "{description}");
+        }
     }
 
     #[test]

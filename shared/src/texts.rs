@@ -4,7 +4,7 @@
 //! техподдержки") are kept to the letter: the dialogue recognises reply-keyboard presses by
 //! these exact labels, so changing a label here changes what the bot accepts.
 
-use crate::dialogue::Unsupported;
+use crate::dialogue::{Command, MenuButton, Unsupported};
 
 // ---- Registration -------------------------------------------------------------------------
 
@@ -33,6 +33,19 @@ pub const WELCOME_EMPLOYEE: &str = "Здравствуйте, {name}! 👋\n\nВ
 pub const EMPLOYEE_INFO: &str =
     "Вы зарегистрированы как сотрудник службы поддержки. Сюда приходят уведомления о заявках ваших клиентов.";
 
+/// A registered user shared someone else's contact card: nothing changes for them.
+pub const OTHERS_CONTACT_NOT_TAKEN: &str =
+    "Контакты других людей бот не принимает: с заявками вы работаете под своим номером телефона.";
+
+/// The user's company (a button of the `/company` choice). `{name}` is the company's name.
+pub const COMPANY_CURRENT: &str = "✓ {name}";
+
+/// A client chose the company they work for with `/company`. `{client}` is its name.
+pub const COMPANY_CHOSEN: &str = "✔️ Теперь вы работаете от имени компании «{client}».";
+
+/// `/company` from a client whose phone is a contact's of one company only.
+pub const COMPANY_ONLY_ONE: &str = "Ваш номер телефона указан только у одной компании — выбирать не из чего.";
+
 // ---- Main menu ----------------------------------------------------------------------------
 
 pub const MENU_PROMPT: &str = "Выберите, что вы хотите сделать 👇";
@@ -43,6 +56,52 @@ pub const BTN_COMMENT: &str = "💬 Добавить комментарий";
 pub const BTN_CANCEL: &str = "🛑 Отменить обращение";
 pub const BTN_CALL_ME: &str = "😮 Я отправлял задачу, свяжетесь со мной пожалуйста и давайте разберёмся!";
 pub const BTN_QUESTION_DONE: &str = "🧐 У меня вопрос по одной из уже выполненных задач";
+
+/// The label of a menu button.
+pub fn menu_button_label(button: MenuButton) -> &'static str {
+    match button {
+        MenuButton::NewTicket => BTN_NEW_TICKET,
+        MenuButton::Status => BTN_STATUS,
+        MenuButton::Comment => BTN_COMMENT,
+        MenuButton::Cancel => BTN_CANCEL,
+        MenuButton::CallMe => BTN_CALL_ME,
+        MenuButton::Question => BTN_QUESTION_DONE,
+    }
+}
+
+/// What a menu button does, in the spec's words ("Главное меню бота"), for `/help`.
+pub fn menu_button_hint(button: MenuButton) -> &'static str {
+    match button {
+        MenuButton::NewTicket => "создать новую заявку",
+        MenuButton::Status => "узнать статус заявки",
+        MenuButton::Comment => "добавить комментарий к заявке",
+        MenuButton::Cancel => "отменить заявку",
+        MenuButton::CallMe => "уведомить менеджера",
+        MenuButton::Question => "добавить комментарий к выполненной заявке",
+    }
+}
+
+// ---- Commands (`/menu`, `/help`; the list the deploy registers with Telegram) ---------------
+
+/// What Telegram shows next to each command in the chat's command list.
+pub fn command_description(command: Command) -> &'static str {
+    match command {
+        Command::Start => "Начать работу с ботом",
+        Command::Menu => "Главное меню и что делает каждая кнопка",
+        Command::Help => "Что умеет бот",
+        Command::Company => "Выбрать компанию, от имени которой вы работаете",
+    }
+}
+
+pub const HELP_INTRO: &str = "Что умеет бот — кнопки меню внизу 👇";
+/// One line per button of the menu shown. `{label}`, `{what}` ([`menu_button_hint`]).
+pub const HELP_BUTTON: &str = "{label} — {what}";
+pub const HELP_WRITE: &str = "Можно и просто написать боту или прислать фото или документ: если обращений в работе нет, из сообщения получится новая заявка, а если есть — бот спросит, создать новую или прикрепить сообщение к одной из них.";
+/// `{menu}`, `{help}`, `{start}` are the commands.
+pub const HELP_COMMANDS: &str = "{menu} или {help} — эта подсказка, {start} — главное меню.";
+/// For a client whose phone is a contact's of several companies. `{company}` is the command.
+pub const HELP_COMPANY: &str =
+    "{company} — выбрать другую компанию: ваш номер указан у контактных лиц нескольких компаний.";
 
 // ---- Creating tickets ---------------------------------------------------------------------
 
@@ -66,16 +125,38 @@ pub const PENDING_FULL: &str = "⚠️ Это сообщение не добав
 
 pub const CHOOSE_TICKET_TO_ATTACH: &str = "Выберите обращение, к которому прикрепить сообщение 👇";
 
+/// The ticket chosen to attach to is no longer active, and no other is.
+pub const NO_TICKET_TO_ATTACH: &str =
+    "Обращений в работе, к которым можно прикрепить сообщение, больше нет. Создать из него новую заявку? 👇";
+
+/// A menu button (or `/start`) while a message waited for "new or attach?": it is dropped.
+pub const PENDING_DROPPED: &str = "Сообщение, которое ждало выбора «➕ Новая заявка» или «💬 Прикрепить к заявке», не отправлено. Если оно ещё нужно, пришлите его снова.";
+
 /// `{id}` is the ticket number.
 pub const COMMENT_ADDED: &str =
     "✔️ Ваш комментарий добавлен к обращению #{id}.\n\nМы будем сообщать обо всех изменениях обращения.";
 
+/// The ticket commented on was completed while the client wrote. `{id}` is its number.
+pub const COMMENT_ADDED_AS_QUESTION: &str = "✔️ Обращение #{id} тем временем выполнено, поэтому ваш комментарий добавлен к нему как вопрос по выполненной задаче.\n\nМы будем сообщать обо всех изменениях обращения.";
+
+/// The ticket commented on was cancelled while the client wrote. `{id}` is its number.
+pub const COMMENT_TICKET_CANCELLED: &str = "Обращение #{id} тем временем отменено, поэтому комментарий к нему не добавлен. Ваше сообщение не потеряно: создать из него новую заявку? 👇";
+
+/// The ticket commented on is no longer the client's. `{id}` is its number.
+pub const COMMENT_TICKET_UNAVAILABLE: &str = "Обращение #{id} уже недоступно, поэтому комментарий к нему не добавлен. Ваше сообщение не потеряно: создать из него новую заявку? 👇";
+
 /// `{name}` is the file's name.
 pub const FILE_TOO_LARGE: &str = "⚠️ Файл «{name}» не принят: он больше 20 МБ, а Telegram не даёт ботам скачивать такие файлы. Пришлите его, пожалуйста, частями или ссылкой.";
 
-/// `{name}` is the file's name.
+/// Telegram would not hand the file over. `{name}` is the file's name.
 pub const FILE_UNREADABLE: &str =
     "⚠️ Файл «{name}» не принят: его не удалось прочитать. Пришлите его, пожалуйста, ещё раз или в другом формате.";
+
+/// A photo whose bytes are not an image. `{name}` is the file's name.
+pub const FILE_NOT_AN_IMAGE: &str = "⚠️ Фото «{name}» не принято: это не изображение или оно повреждено. Пришлите его, пожалуйста, ещё раз или как документ.";
+
+/// A photo larger than the bot converts (in pixels, not bytes). `{name}` is the file's name.
+pub const FILE_PICTURE_TOO_LARGE: &str = "⚠️ Фото «{name}» не принято: изображение слишком большое, чтобы бот мог его обработать. Уменьшите его или пришлите как документ.";
 
 /// An update that will never be taken because it is too large to store.
 pub const UPDATE_TOO_LARGE: &str =
@@ -116,6 +197,26 @@ pub const CALL_ME_NOTIFIED: &str = "✔️ Мы уведомили менедж�
 /// No manager (or one without Telegram): the request waits for the desk's staff.
 pub const CALL_ME_RECORDED: &str =
     "✔️ Мы записали вашу просьбу и передали её в службу поддержки — с вами свяжутся в ближайшее время 🤝";
+// ---- Working hours ----------------------------------------------------------------------------
+
+/// Added to the confirmation of a ticket or comment made outside working hours. `{day}` (в
+/// понедельник…), `{date}` (DD.MM), `{time}` (HH:MM): when the desk opens.
+pub const AFTER_HOURS: &str = "🌙 Сейчас нерабочее время. Мы приступим к работе {day}, {date} в {time}.";
+
+/// [`AFTER_HOURS`] for the desk's next opening.
+pub fn after_hours<Z: chrono::TimeZone>(opening: chrono::DateTime<Z>) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    use chrono::Datelike;
+    const WEEKDAYS: [&str; 7] = ["в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу", "в воскресенье"];
+    let day = WEEKDAYS[opening.weekday().num_days_from_monday() as usize];
+    fill(
+        AFTER_HOURS,
+        &[("day", day), ("date", &opening.format("%d.%m").to_string()), ("time", &opening.format("%H:%M").to_string())],
+    )
+}
+
 // ---- Rating a completed ticket ---------------------------------------------------------------
 
 /// The rating buttons' labels: `⭐ 1` … `⭐ 5`.

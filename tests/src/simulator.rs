@@ -1,9 +1,12 @@
 //! The chat simulator of `make run`: what you type becomes Telegram updates from one user, and
 //! what the bot sends is drawn the way a Telegram client shows it.
 //!
-//! Input: plain text; `/start`; `/contact <phone>` shares your own phone; `/photo <path>` and
-//! `/file <path>` send a file (a caption may follow the path); a button's number or exact label
-//! presses it.
+//! Input: plain text and the bot's commands (`/start`, `/menu`, `/help`, `/company`);
+//! `/contact <phone>` shares your own phone; `/photo <path>` and `/file <path>` send a file (a
+//! caption may follow the path); a button's number or exact label presses it; `?` shows this.
+//!
+//! A message that changes the reply keyboard (a notification after staff changed a ticket,
+//! say) is drawn with a line saying so, then the keyboard as it is now.
 
 use crate::fake_telegram::{Call, FakeTelegram};
 use serde_json::{json, Value};
@@ -32,8 +35,12 @@ impl Default for Simulator {
     }
 }
 
-pub const HELP: &str = "Type as a client would. Commands: /start, /contact <phone>, /photo <path> [caption], \
-/file <path> [caption], a button's number or label to press it, /help.";
+pub const HELP: &str = "Type as a client would (the bot's commands too: /start, /menu, /help, /company). \
+Simulator commands: /contact <phone>, /photo <path> [caption], /file <path> [caption], a button's number \
+or label to press it, ? for this help.";
+
+/// What the simulator itself answers (the bot's `/help` goes to the bot).
+pub const HELP_COMMAND: &str = "?";
 
 impl Simulator {
     /// Turns a typed line into an update (files are registered with the fake Telegram).
@@ -143,10 +150,14 @@ impl Simulator {
                         ));
                     }
                 }
+                let before = self.reply.clone();
                 if markup.get("keyboard").is_some() {
                     self.reply = call.reply_keyboard().into_iter().map(Button::Reply).collect();
                 } else if markup.get("remove_keyboard").is_some() {
                     self.reply.clear();
+                }
+                if !before.is_empty() && before != self.reply {
+                    out.push_str("   ⌨️ the keyboard changed:\n");
                 }
                 for (i, button) in self.inline.iter().chain(&self.reply).enumerate() {
                     let line = match button {
@@ -231,5 +242,27 @@ mod tests {
         sim.render(&choice);
         assert_eq!(sim.update_for("1", &telegram).unwrap()["callback_query"]["data"], "co:a");
         assert_eq!(sim.update_for("9", &telegram).unwrap()["message"]["text"], "9", "no such button: plain text");
+    }
+
+    #[test]
+    fn a_notice_that_changes_the_keyboard_is_drawn_with_the_change() {
+        let mut sim = Simulator::default();
+        let message = |text: &str, keyboard: Value| Call {
+            method: "sendMessage".into(),
+            params: json!({"chat_id": USER_ID, "text": text, "parse_mode": "HTML", "reply_markup": keyboard}),
+            from_webhook_response: false,
+            delivered: true,
+        };
+        let active = json!({"keyboard": [[{"text": "➕ Новое обращение"}], [{"text": "❓ Узнать статус обращения"}]]});
+        let done = json!({"keyboard": [[{"text": "➕ Новое обращение"}], [{"text": "🧐 У меня вопрос"}]]});
+        let first = sim.render(&message("Меню", active.clone())).unwrap();
+        assert!(!first.contains("keyboard changed"), "{first}");
+        let same = sim.render(&message("<b>Статус</b>", active)).unwrap();
+        assert!(!same.contains("keyboard changed"), "the same keyboard again is no change: {same}");
+        let changed = sim.render(&message("✅ Обращение выполнено", done)).unwrap();
+        assert!(
+            changed.contains("⌨️ the keyboard changed:\n   [ 1 ] ➕ Новое обращение\n   [ 2 ] 🧐 У меня вопрос"),
+            "{changed}"
+        );
     }
 }

@@ -223,7 +223,9 @@ async fn a_call_back_request_is_recorded_and_the_manager_told() {
     assert!(
         to_manager[0].contains("Анна")
             && to_manager[0].contains("ООО Ромашка")
-            && to_manager[0].contains("+79123456789")
+            && to_manager[0].contains("+7 912 345-67-89"),
+        "the phone as people read it: {}",
+        to_manager[0]
     );
     let (_, list) = env.api("GET", "/callback-requests", None).await;
     assert_eq!(list["callback_requests"][0]["state"], "manager_notified");

@@ -132,3 +132,43 @@ async fn only_the_tickets_contact_rates_it_and_only_when_completed() {
     env.deliver(&updates::callback(32, ANNA, &format!("rt:{id}:9"))).await;
     assert_eq!(last_press_answer(&env).as_deref(), Some(texts::BUTTON_STALE));
 }
+
+#[tokio::test]
+async fn the_done_notice_asks_for_a_score_and_a_low_one_reaches_the_assignee_and_the_manager() {
+    let env = world().await;
+    let id = done_ticket(&env).await;
+    let to_anna = env.telegram.messages_to(CHAT);
+    let done = fill_done();
+    let notice = to_anna.iter().find(|m| m.text().is_some_and(|t| t.contains(&done))).expect("the done notice");
+    assert!(notice.inline_buttons().is_empty(), "the notice sets the menu: {notice:?}");
+    let ask = to_anna.last().expect("the request to rate");
+    assert!(ask.text().unwrap().contains(texts::RATING_ASK), "{ask:?}");
+    let buttons = ask.inline_buttons();
+    let labels: Vec<&str> = buttons.iter().map(|(label, _)| label.as_str()).collect();
+    assert_eq!(labels, ["⭐ 1", "⭐ 2", "⭐ 3", "⭐ 4", "⭐ 5"]);
+    assert_eq!(buttons[1].1, format!("rt:{id}:2"));
+
+    // The client presses «⭐ 2» on the notice itself.
+    env.telegram.clear();
+    env.deliver(&updates::callback(40, ANNA, &buttons[1].1)).await;
+    assert_eq!(rating_of(&env, id).await["score"], 2);
+    env.run_notifier().await;
+    for (who, chat) in [("the assignee", ENGINEER), ("the manager", MANAGER)] {
+        let told = env.telegram.texts_to(chat as i64);
+        assert_eq!(told.len(), 1, "{who}: {told:?}");
+        assert!(told[0].contains(&format!("#{id}")) && told[0].contains("Анна") && told[0].contains("2 из 5"), "{who}: {told:?}");
+    }
+    assert!(env.telegram.texts_to(CHAT).iter().all(|t| !t.contains("из 5")), "the client is not told of it again");
+    // A good score afterwards tells nobody; closing the done ticket asks for no second score.
+    env.telegram.clear();
+    env.deliver(&updates::callback(41, ANNA, &buttons[4].1)).await;
+    env.api("PATCH", &format!("/tickets/{id}"), Some(json!({"status": "closed"}))).await;
+    env.run_notifier().await;
+    assert!(env.telegram.texts_to(ENGINEER as i64).is_empty() && env.telegram.texts_to(MANAGER as i64).is_empty());
+    assert!(env.telegram.messages_to(CHAT).iter().all(|m| m.inline_buttons().is_empty()), "no second request");
+}
+
+/// The line of the «done» notice.
+fn fill_done() -> String {
+    texts::fill(texts::NOTICE_DONE, &[("status", "Выполнен")])
+}

@@ -55,7 +55,7 @@ fn registrar(telegram: &FakeTelegram, token: &str) -> registrar::Registrar {
 }
 
 #[tokio::test]
-async fn deploys_register_the_webhook_with_its_secret_and_deletes_remove_it() {
+async fn deploys_register_the_webhook_with_its_secret_and_the_commands_and_deletes_remove_them() {
     let telegram = FakeTelegram::start(e2e::BOT_TOKEN).await;
     let (url, reported) = response_url().await;
     let registrar = registrar(&telegram, e2e::BOT_TOKEN);
@@ -64,14 +64,45 @@ async fn deploys_register_the_webhook_with_its_secret_and_deletes_remove_it() {
     }
     let calls = telegram.calls();
     let methods: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
-    assert_eq!(methods, ["setWebhook", "setWebhook", "deleteWebhook"]);
+    assert_eq!(
+        methods,
+        ["setWebhook", "setMyCommands", "setWebhook", "setMyCommands", "deleteWebhook", "deleteMyCommands"]
+    );
     assert_eq!(calls[0].params["url"], "https://abc.lambda-url.eu-central-1.on.aws/");
     assert_eq!(calls[0].params["secret_token"], e2e::WEBHOOK_SECRET);
     assert_eq!(calls[0].params["allowed_updates"], json!(["message", "callback_query", "my_chat_member"]));
+    // The chat's command list, in Russian, for every user (no scope, no language).
+    let commands = &calls[1].params;
+    assert_eq!(commands.get("scope"), None);
+    let listed: Vec<(&str, &str)> = commands["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["command"].as_str().unwrap(), c["description"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("start", "Начать работу с ботом"),
+            ("menu", "Главное меню и что делает каждая кнопка"),
+            ("help", "Что умеет бот")
+        ]
+    );
     let reported = reported.lock().unwrap().clone();
     assert_eq!(reported.len(), 3);
     assert!(reported.iter().all(|r| r["Status"] == "SUCCESS" && r["RequestId"] == "req-1"), "{reported:?}");
     assert_eq!(reported[2]["PhysicalResourceId"], "telegram-webhook-TelegramWebhook");
+}
+
+/// The stack's resource lists the commands the registrar registers: a change of the list
+/// changes the resource, and CloudFormation runs the registration again.
+#[test]
+fn the_template_lists_the_commands_the_registrar_registers() {
+    let text = std::fs::read_to_string(e2e::localstack::workspace_root().join("template.yaml")).unwrap();
+    let template: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let listed = template["Resources"]["TelegramWebhook"]["Properties"]["Commands"].as_str().unwrap();
+    let registered: Vec<&str> = shared::dialogue::Command::LISTED.iter().map(|c| c.name()).collect();
+    assert_eq!(listed, registered.join(" "));
 }
 
 #[tokio::test]

@@ -25,7 +25,9 @@ async fn a_message_to_a_silent_telegram_times_out() {
     let (fake, messenger) = telegram().await;
     fake.go_silent();
     let start = Instant::now();
-    let sent = messenger.send(42, &Reply::Notice { html: "<b>x</b>".into(), url: None }).await;
+    let sent = messenger
+        .send(42, &Reply::Notice { html: "<b>x</b>".into(), url: None, keyboard: shared::dialogue::Keyboard::Keep })
+        .await;
     assert!(matches!(sent, Err(SendError::TimedOut)), "{sent:?}");
     assert!(!sent.as_ref().is_err_and(SendError::is_final), "a timeout may pass");
     assert!(by_the_call_timeout(start.elapsed()), "{:?}", start.elapsed());

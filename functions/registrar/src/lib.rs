@@ -1,13 +1,15 @@
 //! The webhook registrar: a CloudFormation custom resource. On create and update it calls
-//! `setWebhook` with the webhook's URL, the secret token and the update kinds the bot uses; on
-//! delete it calls `deleteWebhook`. It always answers CloudFormation (a custom resource that
-//! never answers holds the stack for an hour); reasons never contain the token.
+//! `setWebhook` with the webhook's URL, the secret token and the update kinds the bot uses, and
+//! `setMyCommands` with the commands Telegram lists in the chat (`/start`, `/menu`, `/help`, in
+//! Russian); on delete it calls `deleteWebhook` and `deleteMyCommands`. It always answers
+//! CloudFormation (a custom resource that never answers holds the stack for an hour); reasons
+//! never contain the token.
 
 use aws_lambda_events::cloudformation::{
     CloudFormationCustomResourceRequest, CloudFormationCustomResourceResponse,
     CloudFormationCustomResourceResponseStatus,
 };
-use frankenstein::methods::{DeleteWebhookParams, SetWebhookParams};
+use frankenstein::methods::{DeleteMyCommandsParams, DeleteWebhookParams, SetMyCommandsParams, SetWebhookParams};
 use frankenstein::AsyncTelegramApi;
 use serde::{Deserialize, Serialize};
 use shared::telegram::TelegramMessenger;
@@ -93,7 +95,14 @@ impl Registrar {
             .set_webhook(&params)
             .await
             .map(drop)
-            .map_err(|e| format!("setWebhook failed: {}", describe(e)))
+            .map_err(|e| format!("setWebhook failed: {}", describe(e)))?;
+        let commands = SetMyCommandsParams::builder().commands(shared::telegram::bot_commands()).build();
+        self.telegram
+            .bot()
+            .set_my_commands(&commands)
+            .await
+            .map(drop)
+            .map_err(|e| format!("setMyCommands failed: {}", describe(e)))
     }
 
     async fn unregister(&self) -> Result<(), String> {
@@ -103,7 +112,13 @@ impl Registrar {
             .delete_webhook(&params)
             .await
             .map(drop)
-            .map_err(|e| format!("deleteWebhook failed: {}", describe(e)))
+            .map_err(|e| format!("deleteWebhook failed: {}", describe(e)))?;
+        self.telegram
+            .bot()
+            .delete_my_commands(&DeleteMyCommandsParams::builder().build())
+            .await
+            .map(drop)
+            .map_err(|e| format!("deleteMyCommands failed: {}", describe(e)))
     }
 }
 

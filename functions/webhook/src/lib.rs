@@ -1,7 +1,8 @@
 //! The Telegram webhook: where an update enters.
 //!
 //! `X-Telegram-Bot-Api-Secret-Token` is checked first (401 with nothing read or written), the
-//! body parsed (400 if it is not an update; 200 and ignored for kinds the bot does not use),
+//! body parsed leniently (400 if it is not an update; 200 and ignored for kinds the bot does not
+//! use, and for private-chat updates without what it needs, counted),
 //! then [`shared::app::Bot::answer`] decides and commits. Its last reply is returned as the HTTP
 //! response, a Bot API call Telegram carries out itself. 500 only when nothing was committed and
 //! a redelivery may succeed; a failure no redelivery can get past (or the third of one update)
@@ -13,9 +14,10 @@ use shared::app::{Bot, Verdict};
 use shared::config::{Secret, WebhookConfig};
 use shared::dialogue::DialogueSettings;
 use shared::dynamo::DynamoStore;
+use shared::inbound::{parse_update, Parsed};
 use shared::observability::{count, Metric};
 use shared::s3::S3Files;
-use shared::telegram::{self, Parsed, TelegramMessenger};
+use shared::telegram::{self, TelegramMessenger};
 
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
@@ -40,6 +42,7 @@ impl Webhook {
             support_phone: config.support_phone.clone(),
             phone_region: config.default_phone_region,
             timezone: config.timezone,
+            hours: config.working_hours.clone(),
         };
         let files = S3Files::new(s3, &config.attachments_bucket);
         Webhook { bot: Bot { store, messenger, files, settings }, secret: config.telegram_secret_token.clone() }
@@ -70,10 +73,16 @@ impl Webhook {
 
     /// Runs an already authenticated update body (the local long-polling runner enters here).
     pub async fn answer_update(&self, body: &[u8], now: chrono::DateTime<chrono::Utc>) -> Answer {
-        let inbound = match telegram::parse_update(body) {
+        let inbound = match parse_update(body) {
             Parsed::Inbound(inbound) => inbound,
             Parsed::Ignored { update_id, why } => {
                 tracing::info!(update_id, why, "update ignored");
+                return Answer { status: 200, body: None };
+            }
+            Parsed::Incomplete { update_id, why } => {
+                // A redelivery would carry no more: 200, and a count to notice a new shape by.
+                tracing::warn!(update_id, why, "update without what the bot needs; ignored");
+                count(Metric::UpdatesIncomplete, 1);
                 return Answer { status: 200, body: None };
             }
             Parsed::Malformed(reason) => {

@@ -206,6 +206,9 @@ where
                     facts.manager = Some(self.store.manager(&client_id).await?);
                 }
                 Err(Need::Now) if facts.now.is_none() => facts.now = Some(now),
+                Err(Need::Contact(id)) if facts.contact.is_none() => {
+                    facts.contact = Some(self.store.get_contact(&id).await?);
+                }
                 Err(Need::StandingCallMe { contact_id }) if facts.standing_call_me.is_none() => {
                     let open = self.store.open_call_me(&contact_id).await?;
                     facts.standing_call_me = Some(open.filter(|request| request.stands(now)));
@@ -241,8 +244,13 @@ where
                 FileKind::Photo => match media::photo_as_jpeg(bytes) {
                     Ok(jpeg) => (jpeg, "image/jpeg".to_owned()),
                     Err(error) => {
-                        tracing::warn!(%error, "a photo that is not an image was not taken");
-                        result.rejected.push(RejectedFile { name: file.name.clone(), why: Rejection::Unreadable });
+                        // Each with its own sentence: too large to convert, or not an image at all.
+                        let why = match error {
+                            image::ImageError::Limits(_) => Rejection::PictureTooLarge,
+                            _ => Rejection::NotAnImage,
+                        };
+                        tracing::warn!(%error, ?why, "a photo was not taken");
+                        result.rejected.push(RejectedFile { name: file.name.clone(), why });
                         continue;
                     }
                 },

@@ -1,7 +1,7 @@
 //! `Bot::handle` on the in-memory store: redeliveries, lost races and storage failures.
 
 use super::*;
-use crate::dialogue::{DialogueSettings, Event, Inbound};
+use crate::dialogue::{Command, DialogueSettings, Event, Inbound};
 use crate::domain::{Client, Contact, TelegramUserId};
 use crate::memory::{Fault, MemoryStore, Operation};
 use crate::ports::{BoxError, DownloadError, SendError, TicketFilter};
@@ -53,6 +53,7 @@ fn settings() -> DialogueSettings {
         support_phone: "+7 800 555-35-35".into(),
         phone_region: "RU".parse().unwrap(),
         timezone: chrono_tz::Europe::Moscow,
+        hours: None,
     }
 }
 
@@ -212,7 +213,7 @@ async fn endless_contention_ends_in_an_error_not_a_loop() {
 #[tokio::test]
 async fn a_read_only_update_writes_nothing() {
     let (bot, store, _) = registered().await;
-    let menu = bot.handle(&update(2, Event::Start), Utc::now()).await.unwrap();
+    let menu = bot.handle(&update(2, Event::Command(Command::Start)), Utc::now()).await.unwrap();
     assert_eq!(reply_text(&menu), texts::MENU_PROMPT);
     assert_eq!(store.calls(Operation::Commit), 0);
     // The user and the contact's tickets.

@@ -5,7 +5,7 @@
 //! press is checked against the presser's own tickets as they are now: another contact's id, or
 //! an action that no longer applies, changes nothing.
 
-use super::tickets::{add_comment, counts, menu, ticket_list, tickets};
+use super::tickets::{active, add_comment, comment_added, counts, counts_with, menu, ticket_list, tickets};
 use super::*;
 
 /// The contact's tickets a list offers, newest first, paged.
@@ -142,24 +142,58 @@ pub(super) fn card(
     })
 }
 
-/// The message after "💬 Добавить комментарий" or "🧐 …" and a ticket: the comment.
+/// The message after "💬 Добавить комментарий" or "🧐 …" and a ticket: the comment. Nothing
+/// written is lost when the ticket moved on meanwhile (checked on a consistent read): on a
+/// ticket completed since, the comment is a question about it and the reply says so; on one
+/// reopened since, a plain comment; on a cancelled ticket (or one no longer the client's) the
+/// message waits while the client is offered to make it a new ticket.
 pub(super) fn comment(
     me: &Me<'_>,
     input: &Inbound,
-    ticket_id: u64,
-    completed: bool,
+    (ticket_id, asked_about_completed): (u64, bool),
     pending: Pending,
     facts: &Facts,
     warnings: Vec<Reply>,
 ) -> Result<Outcome, Need> {
-    let which = if completed { TicketList::Question } else { TicketList::Comment };
     let all = tickets(me, facts)?;
-    if own(me, facts, which, ticket_id)?.is_none() {
-        let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &ticket_id.to_string())]);
-        return menu(me, facts, &refusal, warnings);
-    }
+    let current = facts.ticket.as_ref().ok_or(Need::Ticket(ticket_id))?.as_ref();
+    let current = current.filter(|t| t.id == ticket_id && t.contact_id == me.contact_id);
     let first_part = pending.album.is_some() && matches!(facts.album, Some(None));
-    Ok(add_comment(me, input, (ticket_id, completed), pending, warnings, first_part, main_menu(counts(all))))
+    let id = ticket_id.to_string();
+    match current {
+        Some(ticket) if ticket.status.is_active() || ticket.status.is_completed() => {
+            let on_completed = ticket.status.is_completed();
+            let said = if on_completed && !asked_about_completed {
+                texts::fill(texts::COMMENT_ADDED_AS_QUESTION, &[("id", &id)])
+            } else {
+                comment_added(ticket_id)
+            };
+            let confirmation = text(&said, main_menu(counts_with(me, all, ticket)));
+            Ok(add_comment(me, input, (ticket_id, on_completed), pending, warnings, first_part, confirmation))
+        }
+        _ => {
+            let template = if current.is_some_and(|t| t.status == crate::domain::TicketStatus::Cancelled) {
+                texts::COMMENT_TICKET_CANCELLED
+            } else {
+                texts::COMMENT_TICKET_UNAVAILABLE
+            };
+            let mut buttons = vec![vec![InlineButton::new(texts::BTN_NEW_REQUEST, Press::NewTicket)]];
+            if active(all).iter().any(|t| t.id != ticket_id) {
+                buttons.push(vec![InlineButton::new(texts::BTN_ATTACH, Press::Attach)]);
+            }
+            let mut effects = vec![];
+            if let Some(album) = &pending.album {
+                effects.push(Effect::ClaimAlbum {
+                    album: album.clone(),
+                    target: AlbumTarget::Pending,
+                    first: first_part,
+                });
+            }
+            let mut replies = warnings;
+            replies.push(text(&texts::fill(template, &[("id", &id)]), Keyboard::Inline(buttons)));
+            Ok(Outcome { state: State::NewOrAttach { pending }, effects, replies })
+        }
+    }
 }
 
 /// A score pressed on a completed ticket's notice: stored if the ticket is the presser's and

@@ -10,6 +10,11 @@
 //! bot   Этот номер указан у контактных лиц нескольких компаний…    (inline: ООО Ромашка | АО Лютик)
 //! user  <presses "АО Лютик">
 //! bot   Здравствуйте, Анна! 👋 …                                    [main menu]
+//!
+//! user  /help                           (/menu, or any /command the bot does not have)
+//! bot   Что умеет бот — кнопки меню внизу 👇 ➕ … — создать новую заявку …   [main menu]
+//! user  /company                        (a phone of two companies' contacts)
+//! bot   Этот номер указан у контактных лиц нескольких компаний…    (inline: ✓ ООО Ромашка | АО Лютик)
 //! ```
 //!
 //! [`step`] never does I/O. When it needs a fact that must be read (the directory entries of a
@@ -34,8 +39,10 @@ pub struct Inbound {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// The `/start` command.
-    Start,
+    /// A bot command: `/start`, `/menu`, `/help`, `/company`.
+    Command(Command),
+    /// A `/command` this bot does not have: answered with the help, never taken as a ticket.
+    UnknownCommand,
     /// A shared contact card. `owner` is the Telegram user the card belongs to, as Telegram
     /// sets it: only a card whose owner is the sender proves the sender's phone.
     Contact { phone: String, owner: Option<TelegramUserId> },
@@ -47,6 +54,48 @@ pub enum Event {
     Unsupported(Unsupported),
     /// The user blocked (`true`) or unblocked the bot (`my_chat_member`).
     BlockedBot(bool),
+}
+
+/// The bot's commands. Names are a contract with chats (typed, and listed by Telegram from the
+/// deploy's `setMyCommands`): [`Command::named`] reads exactly what [`Command::name`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Registration, or the main menu.
+    Start,
+    /// The main menu with what each button does.
+    Menu,
+    /// The same as `/menu`.
+    Help,
+    /// A client whose phone is a contact's of several companies chooses the company again.
+    Company,
+}
+
+impl Command {
+    pub const ALL: [Command; 4] = [Command::Start, Command::Menu, Command::Help, Command::Company];
+
+    /// The commands Telegram lists in the chat (the deploy registers them): `/company` is left
+    /// out, it concerns only clients of several companies, and `/help` tells them of it.
+    pub const LISTED: [Command; 3] = [Command::Start, Command::Menu, Command::Help];
+
+    /// The name as typed after `/`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Start => "start",
+            Command::Menu => "menu",
+            Command::Help => "help",
+            Command::Company => "company",
+        }
+    }
+
+    /// The command a name (without `/` and `@bot`) stands for, in any letter case.
+    pub fn named(name: &str) -> Option<Command> {
+        Self::ALL.into_iter().find(|c| c.name().eq_ignore_ascii_case(name))
+    }
+
+    /// What Telegram shows next to the command in its list (the catalog owns the words).
+    pub fn description(self) -> &'static str {
+        texts::command_description(self)
+    }
 }
 
 /// A kind of message the bot does not take, named in the reply (`texts::unsupported_kind`).
@@ -180,13 +229,17 @@ pub struct RejectedFile {
     pub why: Rejection,
 }
 
-/// Why a file was not taken.
+/// Why a file was not taken: each reason has its own sentence (`texts::FILE_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejection {
     /// Over the 20 MB Telegram hands to bots.
     TooLarge,
-    /// Telegram refused to hand it over, or a photo that is not an image.
+    /// Telegram refused to hand it over (an invalid or expired file).
     Unreadable,
+    /// A photo whose bytes are not an image the bot can read.
+    NotAnImage,
+    /// A photo larger than the bot converts (`media::MAX_PHOTO_SIDE`, `media::MAX_DECODE_BYTES`).
+    PictureTooLarge,
 }
 
 /// Where the parts of an album go, decided by the part that arrived first.
@@ -258,6 +311,8 @@ pub struct Facts {
     pub manager: Option<Option<Manager>>,
     /// The moment the update is handled (the app's clock).
     pub now: Option<chrono::DateTime<chrono::Utc>>,
+    /// The linked contact's directory entry; `Some(None)`: it is gone.
+    pub contact: Option<Option<crate::domain::Contact>>,
     /// The contact's call-me request that still stands (open and recent); `Some(None)`: none.
     pub standing_call_me: Option<Option<crate::domain::CallMeRequest>>,
 }
@@ -291,6 +346,8 @@ pub enum Need {
     },
     /// The moment the update is handled.
     Now,
+    /// Read the linked contact's directory entry (its phone: the companies it may choose from).
+    Contact(String),
     /// Read the contact's call-me request that still stands.
     StandingCallMe {
         contact_id: String,
@@ -400,11 +457,14 @@ pub enum Reply {
         press_id: String,
         text: Option<String>,
     },
-    /// A notification in HTML parse mode (every value in it escaped), with an optional URL
-    /// button (`https` links only: Telegram refuses others).
+    /// A notification in HTML parse mode (every value in it escaped). A message carries one
+    /// set of buttons: a `keyboard` other than [`Keyboard::Keep`] (a client's menu as the change
+    /// left it), else a URL button for `url` (`https` links only: Telegram refuses others).
+    /// The link is in the text as well.
     Notice {
         html: String,
         url: Option<String>,
+        keyboard: Keyboard,
     },
 }
 
@@ -418,6 +478,14 @@ pub enum Keyboard {
     Menu(Vec<&'static str>),
     Inline(Vec<Vec<InlineButton>>),
     Remove,
+}
+
+/// The score buttons of a completed ticket («⭐ 1» … «⭐ 5»), on one row.
+pub fn rating_buttons(ticket_id: u64) -> Keyboard {
+    let row = crate::domain::Rating::SCORES
+        .map(|score| InlineButton::new(texts::rating_button(score), Press::Rate(ticket_id, score)))
+        .collect();
+    Keyboard::Inline(vec![row])
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -454,16 +522,51 @@ pub struct DialogueSettings {
     pub phone_region: Region,
     /// Dates are shown to people in this zone.
     pub timezone: chrono_tz::Tz,
+    /// The desk's working hours; `None`: always open.
+    pub hours: Option<crate::hours::WorkingHours>,
 }
 
 /// Decides the answer to `input` given the user's record and the facts read so far.
 pub fn step(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
+    after_hours(settings, facts, decide(settings, user, input, facts)?)
+}
+
+/// A ticket or comment made while the desk is closed: its confirmation (the last text reply)
+/// says when the desk opens. Nothing else changes.
+fn after_hours(settings: &DialogueSettings, facts: &Facts, mut outcome: Outcome) -> Result<Outcome, Need> {
+    let Some(hours) = &settings.hours else { return Ok(outcome) };
+    let confirms = outcome.effects.iter().any(|e| matches!(e, Effect::CreateTicket(_) | Effect::AddComment(_)));
+    if !confirms {
+        return Ok(outcome);
+    }
+    let Some(opening) = hours.next_opening(facts.now.ok_or(Need::Now)?) else { return Ok(outcome) };
+    let confirmation = outcome.replies.iter_mut().rev().find_map(|reply| match reply {
+        Reply::Text { text, .. } => Some(text),
+        _ => None,
+    });
+    if let Some(text) = confirmation {
+        text.push_str("\n\n");
+        text.push_str(&texts::after_hours(opening));
+    }
+    Ok(outcome)
+}
+
+fn decide(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
     let me = user.link.as_ref().and_then(Me::of);
     match (&input.event, me) {
         (Event::BlockedBot(blocked), _) => Ok(Outcome {
             state: user.state.clone(),
             effects: vec![Effect::Reachability { blocked: *blocked }],
             replies: vec![],
+        }),
+        // Someone else's card from a registered user: they stay who and where they are.
+        (Event::Contact { owner, .. }, Some(me)) if *owner != Some(input.user_id) => {
+            tickets::menu_keeping(&me, user, facts, texts::OTHERS_CONTACT_NOT_TAKEN, vec![])
+        }
+        (Event::Contact { owner, .. }, None) if *owner != Some(input.user_id) && is_employee(user) => Ok(Outcome {
+            state: user.state.clone(),
+            effects: vec![],
+            replies: vec![text(texts::OTHERS_CONTACT_NOT_TAKEN, Keyboard::Remove)],
         }),
         (Event::Contact { phone, owner }, _) => registration::shared_contact(settings, input, phone, *owner, facts),
         (Event::Press { id, data }, me) => route_press(settings, me, user, input, id, data, facts),
@@ -490,10 +593,14 @@ fn route_press(
             registration::choose_company(user, press_id, &contact_id, facts)
         }
         (None, _, _) => Ok(not_a_contact(user, &input.event)),
-        (Some(me), State::NewOrAttach { pending }, Some(Press::NewTicket)) => {
-            tickets::new_ticket_chosen(&me, press_id, pending, facts)
-        }
-        (Some(me), State::NewOrAttach { pending }, Some(Press::Attach)) => {
+        // The question's buttons keep working until the waiting message is used: "➕ Новая
+        // заявка" after "💬 Прикрепить к заявке" too.
+        (
+            Some(me),
+            State::NewOrAttach { pending } | State::ChoosingTicketToAttach { pending },
+            Some(Press::NewTicket),
+        ) => tickets::new_ticket_chosen(&me, press_id, pending, facts),
+        (Some(me), State::NewOrAttach { pending } | State::ChoosingTicketToAttach { pending }, Some(Press::Attach)) => {
             tickets::attach_chosen(&me, press_id, pending, facts)
         }
         (Some(me), State::ChoosingTicketToAttach { .. }, Some(Press::Page(TicketList::Attach, page))) => {
@@ -533,6 +640,10 @@ fn not_a_contact(user: &UserRecord, event: &Event) -> Outcome {
     Outcome { state: State::Idle, effects: vec![], replies: with_press_answer(event, vec![reply]) }
 }
 
+fn is_employee(user: &UserRecord) -> bool {
+    matches!(user.link, Some(Link::Employee { .. }))
+}
+
 /// The linked contact an input comes from.
 pub(crate) struct Me<'a> {
     pub contact_id: &'a str,
@@ -550,17 +661,50 @@ impl<'a> Me<'a> {
     }
 }
 
-/// The main menu fitting the contact's tickets (spec: "Главное меню бота").
-pub fn main_menu(counts: TicketCounts) -> Keyboard {
-    if counts.active > 0 {
-        Keyboard::Menu(vec![texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL])
-    } else {
-        let mut buttons = vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME];
-        if counts.completed > 0 {
-            buttons.push(texts::BTN_QUESTION_DONE);
-        }
-        Keyboard::Menu(buttons)
+/// A button of the main menu; its label and what it does are in the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuButton {
+    NewTicket,
+    Status,
+    Comment,
+    Cancel,
+    CallMe,
+    Question,
+}
+
+impl MenuButton {
+    pub const ALL: [MenuButton; 6] = [
+        MenuButton::NewTicket,
+        MenuButton::Status,
+        MenuButton::Comment,
+        MenuButton::Cancel,
+        MenuButton::CallMe,
+        MenuButton::Question,
+    ];
+
+    /// The label, as the reply keyboard shows it and sends it back.
+    pub fn label(self) -> &'static str {
+        texts::menu_button_label(self)
     }
+}
+
+/// The buttons of the main menu fitting the contact's tickets (spec: "Главное меню бота"): the
+/// one place the menu is decided, for the dialogue's replies and the notifier's notices alike.
+pub fn menu_buttons(counts: TicketCounts) -> Vec<MenuButton> {
+    if counts.active > 0 {
+        vec![MenuButton::NewTicket, MenuButton::Status, MenuButton::Comment, MenuButton::Cancel]
+    } else {
+        let mut buttons = vec![MenuButton::NewTicket, MenuButton::CallMe];
+        if counts.completed > 0 {
+            buttons.push(MenuButton::Question);
+        }
+        buttons
+    }
+}
+
+/// The main menu as a reply keyboard.
+pub fn main_menu(counts: TicketCounts) -> Keyboard {
+    Keyboard::Menu(menu_buttons(counts).into_iter().map(MenuButton::label).collect())
 }
 
 pub(crate) fn text(body: &str, keyboard: Keyboard) -> Reply {
@@ -590,6 +734,7 @@ pub(crate) fn with_press_answer(event: &Event, mut replies: Vec<Reply>) -> Vec<R
 
 mod actions;
 mod buttons;
+mod commands;
 mod registration;
 mod tickets;
 

@@ -13,19 +13,24 @@ pub(super) fn shared_contact(
     if owner != Some(input.user_id) {
         return Ok(reply_only(text(texts::REGISTER_OWN_NUMBER_ONLY, Keyboard::SharePhone)));
     }
+    let phone = phone::normalize(raw_phone, settings.phone_region);
     let not_found = || {
-        // Nothing longer is a phone number (`phone::normalize`), and the reply must fit Telegram.
-        let shown = quoted(raw_phone.trim(), phone::MAX_LEN);
+        // In international format when it is a number; else as shared, cut short (nothing
+        // longer is a phone number, `phone::normalize`, and the reply must fit Telegram).
+        let shown = match &phone {
+            Some(phone) => phone.international(),
+            None => quoted(raw_phone.trim(), phone::MAX_LEN),
+        };
         let message = texts::fill(texts::PHONE_NOT_FOUND, &[("phone", &shown), ("support", &settings.support_phone)]);
         reply_only(text(&message, Keyboard::SharePhone))
     };
-    let Some(phone) = phone::normalize(raw_phone, settings.phone_region) else {
+    let Some(phone) = phone.clone() else {
         return Ok(not_found());
     };
     let matches = facts.phone_matches.as_ref().ok_or_else(|| Need::PhoneMatches(phone.clone()))?;
     let active: Vec<&ContactMatch> = matches.contacts.iter().filter(|c| c.active).collect();
     match active.as_slice() {
-        [only] => link_contact(only, facts),
+        [only] => link_contact(only, facts, false),
         [] => match matches.employees.iter().find(|e| e.active) {
             Some(employee) => Ok(Outcome {
                 state: State::Idle,
@@ -37,62 +42,76 @@ pub(super) fn shared_contact(
             }),
             None => Ok(not_found()),
         },
-        several => {
-            let buttons = several
-                .iter()
-                .map(|c| vec![InlineButton::new(c.client_name.clone(), Press::ChooseCompany(c.contact_id.clone()))])
-                .collect();
-            Ok(Outcome {
-                state: State::ChoosingCompany { phone },
-                effects: vec![],
-                replies: vec![text(texts::CHOOSE_COMPANY, Keyboard::Inline(buttons))],
-            })
-        }
+        several => Ok(Outcome {
+            state: State::ChoosingCompany { phone },
+            effects: vec![],
+            replies: vec![text(texts::CHOOSE_COMPANY, Keyboard::Inline(company_buttons(several, None)))],
+        }),
     }
 }
 
-/// A company chosen ([`Press::ChooseCompany`]) among those of the phone shared last.
+/// One button per company to choose from; `current`, the contact the user works as now, marked.
+pub(super) fn company_buttons(contacts: &[&ContactMatch], current: Option<&str>) -> Vec<Vec<InlineButton>> {
+    contacts
+        .iter()
+        .map(|c| {
+            let label = if Some(c.contact_id.as_str()) == current {
+                texts::fill(texts::COMPANY_CURRENT, &[("name", &c.client_name)])
+            } else {
+                c.client_name.clone()
+            };
+            vec![InlineButton::new(label, Press::ChooseCompany(c.contact_id.clone()))]
+        })
+        .collect()
+}
+
+/// A company chosen ([`Press::ChooseCompany`]) among those of the phone shared last, or (a
+/// client switching with `/company`) of their contact's phone.
 pub(super) fn choose_company(
     user: &UserRecord,
     press_id: &str,
     contact_id: &str,
     facts: &Facts,
 ) -> Result<Outcome, Need> {
-    let pressed = answer(press_id, None);
+    let switching = matches!(user.link, Some(Link::Contact { .. }));
+    let expired = |state: State| {
+        // A client keeps their menu: the press is only answered.
+        let replies = if switching {
+            vec![answer(press_id, Some(texts::BUTTON_STALE))]
+        } else {
+            vec![answer(press_id, None), text(texts::CHOICE_EXPIRED, Keyboard::SharePhone)]
+        };
+        Outcome { state, effects: vec![], replies }
+    };
     let State::ChoosingCompany { phone } = &user.state else {
         // A stale button: the choice was made or abandoned already.
-        return Ok(Outcome {
-            state: user.state.clone(),
-            effects: vec![],
-            replies: vec![pressed, text(texts::CHOICE_EXPIRED, Keyboard::SharePhone)],
-        });
+        return Ok(expired(user.state.clone()));
     };
     // The press is checked against the directory as it is now, not as it was when the buttons
     // were drawn: a contact deactivated since then cannot be chosen.
     let matches = facts.phone_matches.as_ref().ok_or_else(|| Need::PhoneMatches(phone.clone()))?;
     match matches.contacts.iter().find(|c| c.active && c.contact_id == contact_id) {
         Some(contact) => {
-            let mut outcome = link_contact(contact, facts)?;
-            outcome.replies.insert(0, pressed);
+            let mut outcome = link_contact(contact, facts, switching)?;
+            outcome.replies.insert(0, answer(press_id, None));
             Ok(outcome)
         }
-        None => Ok(Outcome {
-            state: State::Idle,
-            effects: vec![],
-            replies: vec![pressed, text(texts::CHOICE_EXPIRED, Keyboard::SharePhone)],
-        }),
+        None => Ok(expired(State::Idle)),
     }
 }
 
-fn link_contact(contact: &ContactMatch, facts: &Facts) -> Result<Outcome, Need> {
+/// Links the contact; `switching`: a client chose another company (or the same) with `/company`.
+fn link_contact(contact: &ContactMatch, facts: &Facts, switching: bool) -> Result<Outcome, Need> {
     let tickets = facts.tickets.as_ref().ok_or_else(|| Need::Tickets { contact_id: contact.contact_id.clone() })?;
+    let said = if switching {
+        texts::fill(texts::COMPANY_CHOSEN, &[("client", &contact.client_name)])
+    } else {
+        texts::fill(texts::WELCOME_CONTACT, &[("name", &contact.name)])
+    };
     Ok(Outcome {
         state: State::Idle,
         effects: vec![Effect::LinkContact(contact.clone())],
-        replies: vec![text(
-            &texts::fill(texts::WELCOME_CONTACT, &[("name", &contact.name)]),
-            main_menu(tickets::counts(tickets)),
-        )],
+        replies: vec![text(&said, main_menu(tickets::counts(tickets)))],
     })
 }
 

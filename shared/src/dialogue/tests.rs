@@ -9,6 +9,7 @@ fn settings() -> DialogueSettings {
         support_phone: "+7 800 555-35-35".into(),
         phone_region: "RU".parse().unwrap(),
         timezone: chrono_tz::Europe::Moscow,
+        hours: None,
     }
 }
 
@@ -103,6 +104,17 @@ fn run_with(
                         }))
                     }
                     Need::Manager { .. } => facts.manager = Some(None),
+                    // The linked contact, whose phone the matches are of.
+                    Need::Contact(id) => {
+                        facts.contact = Some(Some(crate::domain::Contact {
+                            id: id.clone(),
+                            name: "Анна".into(),
+                            phone: phone::normalize("+79123456789", settings().phone_region).unwrap(),
+                            client_id: "k1".into(),
+                            active: true,
+                            telegram_user: Some(ME),
+                        }))
+                    }
                     Need::StandingCallMe { .. } => facts.standing_call_me = Some(None),
                     Need::Now => facts.now = Some(chrono::Utc::now()),
                 }
@@ -139,7 +151,7 @@ fn last_keyboard(outcome: &Outcome) -> Keyboard {
 #[test]
 fn an_unknown_user_is_asked_for_the_phone_whatever_they_send() {
     for event in [
-        Event::Start,
+        Event::Command(Command::Start),
         Event::Message(Content { text: Some("помогите".into()), ..Content::default() }),
         Event::Unsupported(Unsupported::Sticker),
     ] {
@@ -180,7 +192,7 @@ fn a_deactivated_contact_does_not_count() {
     let event = Event::Contact { phone: "+79123456789".into(), owner: Some(ME) };
     let (outcome, _) = run(&UserRecord::default(), event, matches, TicketCounts::default());
     assert!(outcome.effects.is_empty());
-    assert!(texts_of(&outcome)[0].contains("+79123456789"));
+    assert!(texts_of(&outcome)[0].contains("номер +7 912 345-67-89 не найден"), "international format");
     assert!(texts_of(&outcome)[0].contains("+7 800 555-35-35"));
 }
 
@@ -264,7 +276,7 @@ fn the_menu_fits_the_tickets() {
         (TicketCounts { active: 0, completed: 0 }, vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME]),
     ];
     for (counts, buttons) in cases {
-        let (outcome, needs) = run(&linked(), Event::Start, PhoneMatches::default(), counts);
+        let (outcome, needs) = run(&linked(), Event::Command(Command::Start), PhoneMatches::default(), counts);
         assert_eq!(needs, vec![Need::Tickets { contact_id: "c1".into() }]);
         assert_eq!(texts_of(&outcome), vec![texts::MENU_PROMPT]);
         assert_eq!(last_keyboard(&outcome), Keyboard::Menu(buttons));
@@ -542,4 +554,171 @@ fn unknown_or_out_of_step_presses_are_stale_and_a_list_page_keeps_the_step() {
     assert_eq!(paged.state, waiting.state, "paging a list abandons nothing");
     let Keyboard::Inline(rows) = last_keyboard(&paged) else { panic!("list") };
     assert_eq!(rows[0][0].label, "#7 Заявка 6");
+}
+
+const ACTIVE_MENU: [&str; 4] = [texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL];
+
+fn waiting_choice() -> UserRecord {
+    let pending = Pending { text: Some("Ещё и сканер".into()), ..Pending::default() };
+    UserRecord { state: State::NewOrAttach { pending }, ..linked() }
+}
+
+#[test]
+fn menu_help_and_unknown_commands_explain_the_menu_and_never_make_a_ticket() {
+    let counts = TicketCounts { active: 1, completed: 0 };
+    for event in [Event::Command(Command::Menu), Event::Command(Command::Help), Event::UnknownCommand] {
+        let (outcome, needs) = run(&waiting_choice(), event.clone(), PhoneMatches::default(), counts);
+        assert!(outcome.effects.is_empty(), "{event:?}");
+        assert_eq!(outcome.state, waiting_choice().state, "the waiting message waits on: {event:?}");
+        assert_eq!(needs.len(), 3, "tickets, the contact, its phone's matches: {needs:?}");
+        let help = last_text(&outcome);
+        assert!(help.starts_with(texts::HELP_INTRO), "{help}");
+        assert!(help.contains("➕ Новое обращение — создать новую заявку"), "{help}");
+        assert!(help.contains("🛑 Отменить обращение — отменить заявку"), "{help}");
+        assert!(help.contains("/menu или /help"), "{help}");
+        assert!(!help.contains("/company"), "one company: no line for it");
+        assert_eq!(last_keyboard(&outcome), Keyboard::Menu(ACTIVE_MENU.to_vec()));
+    }
+    let (none, _) = run(&linked(), Event::Command(Command::Help), PhoneMatches::default(), TicketCounts::default());
+    assert!(last_text(&none)
+        .contains("😮 Я отправлял задачу, свяжетесь со мной пожалуйста и давайте разберёмся! — уведомить менеджера"));
+}
+
+#[test]
+fn a_client_of_two_companies_reads_of_company_in_help_and_switches_with_it() {
+    let matches = PhoneMatches {
+        contacts: vec![contact("c1", "Ромашка", true), contact("c2", "Лютик", true)],
+        employees: vec![],
+    };
+    let (help, _) = run(&linked(), Event::Command(Command::Help), matches.clone(), TicketCounts::default());
+    assert!(last_text(&help).contains("/company — выбрать другую компанию"), "{}", last_text(&help));
+
+    let (asked, needs) = run(&linked(), Event::Command(Command::Company), matches.clone(), TicketCounts::default());
+    assert_eq!(needs[0], Need::Contact("c1".into()));
+    assert!(matches!(asked.state, State::ChoosingCompany { .. }));
+    let Keyboard::Inline(rows) = last_keyboard(&asked) else { panic!("the companies") };
+    let labels: Vec<_> = rows.iter().map(|r| r[0].label.as_str()).collect();
+    assert_eq!(labels, ["✓ Ромашка", "Лютик"], "the current one marked");
+
+    let choosing = UserRecord { state: asked.state.clone(), ..linked() };
+    let press = Event::Press { id: "cb".into(), data: rows[1][0].press.encode() };
+    let (chosen, _) = run(&choosing, press, matches.clone(), TicketCounts { active: 0, completed: 2 });
+    assert_eq!(chosen.effects, vec![Effect::LinkContact(matches.contacts[1].clone())]);
+    assert_eq!(texts_of(&chosen), vec![texts::fill(texts::COMPANY_CHOSEN, &[("client", "Лютик")])]);
+    assert_eq!(
+        last_keyboard(&chosen),
+        Keyboard::Menu(vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME, texts::BTN_QUESTION_DONE])
+    );
+    // A stale company button keeps a client's menu: only the press is answered.
+    let stale = Event::Press { id: "cb".into(), data: rows[1][0].press.encode() };
+    let (outcome, _) = run(&linked(), stale, matches, TicketCounts::default());
+    assert_eq!(
+        outcome.replies,
+        vec![Reply::AnswerPress { press_id: "cb".into(), text: Some(texts::BUTTON_STALE.into()) }]
+    );
+
+    let only_one = PhoneMatches { contacts: vec![contact("c1", "Ромашка", true)], employees: vec![] };
+    let (outcome, _) = run(&linked(), Event::Command(Command::Company), only_one, TicketCounts::default());
+    assert_eq!(outcome.state, State::Idle);
+    assert_eq!(texts_of(&outcome), vec![texts::COMPANY_ONLY_ONE]);
+}
+
+#[test]
+fn a_registered_client_sharing_someone_elses_card_keeps_their_menu() {
+    let card = Event::Contact { phone: "+79990001122".into(), owner: Some(ME + 5) };
+    let counts = TicketCounts { active: 1, completed: 0 };
+    let (outcome, needs) = run(&waiting_choice(), card, PhoneMatches::default(), counts);
+    assert_eq!(needs, vec![Need::Tickets { contact_id: "c1".into() }], "no directory lookup");
+    assert!(outcome.effects.is_empty());
+    assert_eq!(outcome.state, waiting_choice().state);
+    assert_eq!(texts_of(&outcome), vec![texts::OTHERS_CONTACT_NOT_TAKEN]);
+    assert_eq!(last_keyboard(&outcome), Keyboard::Menu(ACTIVE_MENU.to_vec()));
+}
+
+#[test]
+fn a_menu_press_or_start_while_a_message_waits_says_it_was_not_sent() {
+    let counts = TicketCounts { active: 1, completed: 0 };
+    for (event, last) in [
+        (say(texts::BTN_NEW_TICKET), texts::NEW_TICKET_PROMPT),
+        (say(texts::BTN_STATUS), texts::CHOOSE_TICKET_STATUS),
+        (Event::Command(Command::Start), texts::MENU_PROMPT),
+    ] {
+        let (outcome, _) = run(&waiting_choice(), event.clone(), PhoneMatches::default(), counts);
+        assert_eq!(texts_of(&outcome), vec![texts::PENDING_DROPPED.to_owned(), last.to_owned()], "{event:?}");
+        assert!(!matches!(outcome.state, State::NewOrAttach { .. }));
+    }
+    let (idle, _) = run(&linked(), say(texts::BTN_STATUS), PhoneMatches::default(), counts);
+    assert_eq!(texts_of(&idle), vec![texts::CHOOSE_TICKET_STATUS], "nothing waited: nothing to say");
+}
+
+#[test]
+fn new_ticket_still_works_after_attach_was_chosen() {
+    let counts = TicketCounts { active: 1, completed: 0 };
+    let pending = Pending { text: Some("Ещё и сканер".into()), ..Pending::default() };
+    let choosing = UserRecord { state: State::ChoosingTicketToAttach { pending }, ..linked() };
+    let press = |data: &str| Event::Press { id: "q".into(), data: data.into() };
+    let (created_now, _) = run(&choosing, press("na:new"), PhoneMatches::default(), counts);
+    assert_eq!(created(&created_now).subject, "Ещё и сканер");
+    assert_eq!(created_now.state, State::Idle);
+    let (listed, _) = run(&choosing, press("na:att"), PhoneMatches::default(), counts);
+    assert!(matches!(last_keyboard(&listed), Keyboard::Inline(_)), "the list again");
+    assert_eq!(listed.state, choosing.state);
+}
+
+#[test]
+fn attaching_to_a_ticket_closed_meanwhile_offers_a_new_ticket_when_none_is_left() {
+    let done = vec![TicketSummary { id: 5, subject: "Принтер".into(), status: TicketStatus::Done }];
+    let pending = Pending { text: Some("Ещё и сканер".into()), ..Pending::default() };
+    let choosing = UserRecord { state: State::ChoosingTicketToAttach { pending }, ..linked() };
+    let press = Event::Press { id: "q".into(), data: "att:5".into() };
+    let (outcome, _) = run_with(&choosing, press, PhoneMatches::default(), done);
+    assert!(outcome.effects.is_empty());
+    assert_eq!(outcome.state, choosing.state, "the message still waits");
+    assert_eq!(texts_of(&outcome), vec![texts::NO_TICKET_TO_ATTACH]);
+    let Keyboard::Inline(rows) = last_keyboard(&outcome) else { panic!("a button") };
+    assert_eq!(rows[0][0].press, Press::NewTicket);
+}
+
+fn commenting(on: u64, completed: bool) -> UserRecord {
+    UserRecord { state: State::AwaitingComment { ticket_id: on, completed }, ..linked() }
+}
+
+#[test]
+fn a_comment_on_a_ticket_completed_meanwhile_becomes_a_question_on_it() {
+    let tickets = vec![TicketSummary { id: 5, subject: "Принтер".into(), status: TicketStatus::Done }];
+    let (outcome, _) = run_with(&commenting(5, false), say("Всё ещё не печатает"), PhoneMatches::default(), tickets);
+    let Effect::AddComment(comment) = &outcome.effects[0] else { panic!("a comment: {:?}", outcome.effects) };
+    assert_eq!((comment.ticket_id, comment.on_completed, comment.text.as_str()), (5, true, "Всё ещё не печатает"));
+    assert_eq!(texts_of(&outcome), vec![texts::fill(texts::COMMENT_ADDED_AS_QUESTION, &[("id", "5")])]);
+    assert_eq!(
+        last_keyboard(&outcome),
+        Keyboard::Menu(vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME, texts::BTN_QUESTION_DONE])
+    );
+
+    // A question whose ticket was reopened meanwhile is a plain comment on the active ticket.
+    let reopened = vec![TicketSummary { id: 5, subject: "Принтер".into(), status: TicketStatus::InProgress }];
+    let (outcome, _) = run_with(&commenting(5, true), say("Снова сломался"), PhoneMatches::default(), reopened);
+    assert!(matches!(&outcome.effects[0], Effect::AddComment(c) if !c.on_completed));
+    assert_eq!(texts_of(&outcome), vec![texts::fill(texts::COMMENT_ADDED, &[("id", "5")])]);
+}
+
+#[test]
+fn a_comment_on_a_ticket_cancelled_meanwhile_waits_as_a_new_ticket_offer() {
+    let tickets = vec![
+        TicketSummary { id: 6, subject: "Другое".into(), status: TicketStatus::New },
+        TicketSummary { id: 5, subject: "Принтер".into(), status: TicketStatus::Cancelled },
+    ];
+    let (outcome, _) =
+        run_with(&commenting(5, false), say("Нужен новый картридж"), PhoneMatches::default(), tickets.clone());
+    assert!(outcome.effects.is_empty());
+    let State::NewOrAttach { pending } = &outcome.state else { panic!("the message waits: {:?}", outcome.state) };
+    assert_eq!(pending.text.as_deref(), Some("Нужен новый картридж"));
+    assert_eq!(texts_of(&outcome), vec![texts::fill(texts::COMMENT_TICKET_CANCELLED, &[("id", "5")])]);
+    let Keyboard::Inline(rows) = last_keyboard(&outcome) else { panic!("the offer") };
+    assert_eq!(rows.iter().map(|r| r[0].press.clone()).collect::<Vec<_>>(), [Press::NewTicket, Press::Attach]);
+
+    let waiting = UserRecord { state: outcome.state.clone(), ..linked() };
+    let (made, _) =
+        run_with(&waiting, Event::Press { id: "q".into(), data: "na:new".into() }, PhoneMatches::default(), tickets);
+    assert_eq!(created(&made).subject, "Нужен новый картридж");
 }

@@ -15,7 +15,10 @@ pub const SUBJECT_CHARS: usize = 50;
 
 pub(super) fn contact_step(me: &Me<'_>, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
     match &input.event {
-        Event::Start => menu(me, facts, texts::MENU_PROMPT, vec![]),
+        // `/start` puts the dialogue back at rest, saying so if a message was waiting.
+        Event::Command(Command::Start) => menu(me, facts, texts::MENU_PROMPT, dropped(user)),
+        Event::Command(Command::Menu | Command::Help) | Event::UnknownCommand => commands::help(me, user, facts),
+        Event::Command(Command::Company) => commands::switch_company(me, user, facts),
         Event::Message(content) => message(me, user, input, content, facts),
         Event::Unsupported(kind) => Ok(Outcome {
             state: user.state.clone(),
@@ -64,23 +67,51 @@ pub(super) fn menu(me: &Me<'_>, facts: &Facts, prompt: &str, mut extra: Vec<Repl
     Ok(Outcome { state: State::Idle, effects: vec![], replies: extra })
 }
 
+/// The main menu after `extra` replies, the dialogue where it was (a waiting message waits on).
+pub(super) fn menu_keeping(
+    me: &Me<'_>,
+    user: &UserRecord,
+    facts: &Facts,
+    prompt: &str,
+    extra: Vec<Reply>,
+) -> Result<Outcome, Need> {
+    Ok(Outcome { state: user.state.clone(), ..menu(me, facts, prompt, extra)? })
+}
+
+/// What a step that abandons the dialogue's state says first: that the message waiting for
+/// "new or attach?" was not sent (nothing written is dropped without a word).
+pub(super) fn dropped(user: &UserRecord) -> Vec<Reply> {
+    match &user.state {
+        State::NewOrAttach { .. } | State::ChoosingTicketToAttach { .. } => {
+            vec![text(texts::PENDING_DROPPED, Keyboard::Keep)]
+        }
+        _ => vec![],
+    }
+}
+
 fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, facts: &Facts) -> Result<Outcome, Need> {
-    // Menu buttons arrive as their label; they act whatever the dialogue was waiting for.
+    // Menu buttons arrive as their label; they act whatever the dialogue was waiting for, and
+    // a message that waited for "new or attach?" is said not to have been sent.
     if content.files.is_empty() && content.too_large.is_empty() && content.album.is_none() {
-        match content.text.as_deref().map(str::trim) {
-            Some(texts::BTN_NEW_TICKET) => {
-                return Ok(Outcome {
-                    state: State::AwaitingNewTicket,
-                    effects: vec![],
-                    replies: vec![text(texts::NEW_TICKET_PROMPT, Keyboard::Keep)],
-                });
-            }
-            Some(texts::BTN_STATUS) => return actions::list(me, facts, TicketList::Status, 0, vec![]),
-            Some(texts::BTN_COMMENT) => return actions::list(me, facts, TicketList::Comment, 0, vec![]),
-            Some(texts::BTN_CANCEL) => return actions::list(me, facts, TicketList::Cancel, 0, vec![]),
-            Some(texts::BTN_QUESTION_DONE) => return actions::list(me, facts, TicketList::Question, 0, vec![]),
-            Some(texts::BTN_CALL_ME) => return actions::call_me(me, input, facts),
-            _ => {}
+        let pressed = content.text.as_deref().map(str::trim);
+        let button = MenuButton::ALL.into_iter().find(|button| pressed == Some(button.label()));
+        if let Some(button) = button {
+            let said = dropped(user);
+            return match button {
+                MenuButton::NewTicket => {
+                    let mut replies = said;
+                    replies.push(text(texts::NEW_TICKET_PROMPT, Keyboard::Keep));
+                    Ok(Outcome { state: State::AwaitingNewTicket, effects: vec![], replies })
+                }
+                MenuButton::Status => actions::list(me, facts, TicketList::Status, 0, said),
+                MenuButton::Comment => actions::list(me, facts, TicketList::Comment, 0, said),
+                MenuButton::Cancel => actions::list(me, facts, TicketList::Cancel, 0, said),
+                MenuButton::Question => actions::list(me, facts, TicketList::Question, 0, said),
+                MenuButton::CallMe => actions::call_me(me, input, facts).map(|mut outcome| {
+                    outcome.replies.splice(0..0, said);
+                    outcome
+                }),
+            };
         }
     }
     if let Some(album) = &content.album {
@@ -117,7 +148,7 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
     match &user.state {
         State::AwaitingNewTicket => create_ticket(me, pending, facts, warnings, first_part),
         State::AwaitingComment { ticket_id, completed } => {
-            actions::comment(me, input, *ticket_id, *completed, pending, facts, warnings)
+            actions::comment(me, input, (*ticket_id, *completed), pending, facts, warnings)
         }
         _ if active(tickets(me, facts)?).is_empty() => create_ticket(me, pending, facts, warnings, first_part),
         _ => {
@@ -162,6 +193,8 @@ pub(super) fn take_content(content: &Content, facts: &Facts) -> Result<(Pending,
             let template = match why {
                 Rejection::TooLarge => texts::FILE_TOO_LARGE,
                 Rejection::Unreadable => texts::FILE_UNREADABLE,
+                Rejection::NotAnImage => texts::FILE_NOT_AN_IMAGE,
+                Rejection::PictureTooLarge => texts::FILE_PICTURE_TOO_LARGE,
             };
             text(&texts::fill(template, &[("name", &quoted(name, FILE_NAME_SHOWN))]), Keyboard::Keep)
         })
@@ -318,14 +351,30 @@ pub(super) fn attach_to(
     let current = facts.ticket.as_ref().ok_or(Need::Ticket(id))?.as_ref();
     let Some(ticket) = current.filter(|t| t.contact_id == me.contact_id && t.status.is_active()) else {
         let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())]);
+        let others: Vec<&TicketSummary> = active(tickets).into_iter().filter(|t| t.id != id).collect();
+        // The message still waits: the other active tickets, or, with none left, a new ticket.
+        let next = if others.is_empty() {
+            let buttons = vec![vec![InlineButton::new(texts::BTN_NEW_REQUEST, Press::NewTicket)]];
+            text(texts::NO_TICKET_TO_ATTACH, Keyboard::Inline(buttons))
+        } else {
+            ticket_list(TicketList::Attach, &others, 0)
+        };
         return Ok(Outcome {
             state: user.state.clone(),
             effects: vec![],
-            replies: vec![answer(press_id, Some(&refusal)), attach_list(tickets, 0)],
+            replies: vec![answer(press_id, Some(&refusal)), next],
         });
     };
-    let menu = main_menu(counts(tickets));
-    Ok(add_comment(me, input, (ticket.id, false), pending.clone(), vec![answer(press_id, None)], false, menu))
+    let confirmation = text(&comment_added(ticket.id), main_menu(counts_with(me, tickets, ticket)));
+    Ok(add_comment(me, input, (ticket.id, false), pending.clone(), vec![answer(press_id, None)], false, confirmation))
+}
+
+/// The counts of the contact's tickets as listed (the contact's index, which may lag a write
+/// by a moment), with `current` as a consistent read found it.
+pub(super) fn counts_with(me: &Me<'_>, tickets: &[TicketSummary], current: &crate::domain::Ticket) -> TicketCounts {
+    let others = tickets.iter().filter(|t| t.id != current.id).map(|t| t.status);
+    let own = (current.contact_id == me.contact_id).then_some(current.status);
+    TicketCounts::from_statuses(others.chain(own))
 }
 
 fn attach_list(tickets: &[TicketSummary], page: usize) -> Reply {
@@ -338,7 +387,7 @@ pub(super) fn comment_added(ticket_id: u64) -> String {
 
 /// A client comment with what the message carried on `(ticket id, whether it is completed)`;
 /// an album is claimed for it (`first_part`: this update carries the album's first part to
-/// arrive). The last reply is the confirmation with the main menu.
+/// arrive). The last reply is the `confirmation` (with the main menu).
 pub(super) fn add_comment(
     me: &Me<'_>,
     input: &Inbound,
@@ -346,7 +395,7 @@ pub(super) fn add_comment(
     pending: Pending,
     mut replies: Vec<Reply>,
     first_part: bool,
-    menu: Keyboard,
+    confirmation: Reply,
 ) -> Outcome {
     let comment_id = format!("c{}", input.update_id);
     let mut effects = vec![Effect::AddComment(NewComment {
@@ -362,7 +411,7 @@ pub(super) fn add_comment(
         let target = AlbumTarget::Ticket { ticket_id, comment_id: Some(comment_id) };
         effects.push(Effect::ClaimAlbum { album, target, first: first_part });
     }
-    replies.push(text(&comment_added(ticket_id), menu));
+    replies.push(confirmation);
     Outcome { state: State::Idle, effects, replies }
 }
 

@@ -9,7 +9,7 @@
 //!   with the reason, for a later attempt or the replay.
 
 use super::{split_message, FailedNotice, FailureReason, Outgoing};
-use crate::dialogue::Reply;
+use crate::dialogue::{main_menu, rating_buttons, Keyboard, Reply};
 use crate::domain::TelegramUserId;
 use crate::observability::{count, count_by_reason, Metric};
 use crate::ports::{CallMeRequests, FailedNotices, Messenger, SendError, SentNotices, StoreError, UserStore};
@@ -162,7 +162,14 @@ where
             if remaining() <= self.reserve {
                 return Err(Unsent::OutOfTime);
             }
-            let reply = Reply::Notice { html: part, url: if i == last { notice.url.clone() } else { None } };
+            // The last part carries the buttons: the client's menu, or the link's button.
+            let (url, keyboard) = match (i == last, notice.menu, notice.rate) {
+                (true, _, Some(ticket_id)) => (None, rating_buttons(ticket_id)),
+                (true, Some(counts), None) => (notice.url.clone(), main_menu(counts)),
+                (true, None, None) => (notice.url.clone(), Keyboard::Keep),
+                (false, ..) => (None, Keyboard::Keep),
+            };
+            let reply = Reply::Notice { html: part, url, keyboard };
             loop {
                 let seconds = match self.messenger.send(chat, &reply).await {
                     Err(SendError::RetryAfter(seconds)) => seconds,

@@ -3,7 +3,7 @@
 //! that the retry (or the replay) then delivers exactly once.
 
 use super::*;
-use crate::dialogue::{ContactMatch, Effect, EmployeeMatch, Reply, State};
+use crate::dialogue::{main_menu, ContactMatch, Effect, EmployeeMatch, Keyboard, Reply, State};
 use crate::domain::{CallMeState, Client, Contact, Employee};
 use crate::memory::{Fault, MemoryStore, Operation};
 use crate::phone::Phone;
@@ -24,6 +24,8 @@ struct Telegram {
 struct Script {
     failures: HashMap<i64, VecDeque<SendError>>,
     delivered: Vec<(i64, String)>,
+    /// The buttons of each delivered notice: its keyboard and its link.
+    buttons: Vec<(i64, Keyboard, Option<String>)>,
     attempts: usize,
 }
 
@@ -49,8 +51,9 @@ impl Messenger for Telegram {
         if let Some(error) = script.failures.get_mut(&chat_id).and_then(VecDeque::pop_front) {
             return Err(error);
         }
-        let Reply::Notice { html, .. } = reply else { panic!("the notifier sends notices only: {reply:?}") };
+        let Reply::Notice { html, url, keyboard } = reply else { panic!("the notifier sends notices only: {reply:?}") };
         script.delivered.push((chat_id, html.clone()));
+        script.buttons.push((chat_id, keyboard.clone(), url.clone()));
         Ok(())
     }
 
@@ -449,4 +452,31 @@ async fn a_call_me_request_replayed_to_the_manager_is_marked_notified() {
         world.store.call_me_requests(&CallMeState::ALL, None, 10).await.unwrap().items[0].state,
         CallMeState::ManagerNotified
     );
+}
+
+/// A client's notice sets their menu as the change left it (the ticket the record carries
+/// counts even before the contact's index lists it); a staff notice keeps its link's button.
+/// A notice kept for replay keeps its menu.
+#[tokio::test]
+async fn a_clients_notice_carries_their_menu_after_the_change() {
+    let world = world().await;
+    assert_eq!(world.run(&[created("ev1", "100")]).await, None);
+    let buttons = world.telegram.script.lock().unwrap().buttons.clone();
+    let active = main_menu(TicketCounts { active: 1, completed: 0 });
+    assert_eq!(buttons[0], (ANNA as i64, active.clone(), Some("https://desk.example.com/tickets/7".into())));
+    assert_eq!(buttons[1], (MANAGER as i64, Keyboard::Keep, Some("https://desk.example.com/tickets/7".into())));
+
+    world.telegram.fail_next(ANNA, SendError::TimedOut);
+    let done = Change::TicketChanged {
+        old: Box::new(ticket(TicketStatus::InProgress)),
+        new: Box::new(ticket(TicketStatus::Done)),
+    };
+    let record = Record { event_id: "ev2".into(), sequence: "200".into(), change: done };
+    assert_eq!(world.run(&[record]).await.as_deref(), Some("200"));
+    let kept = world.store.kept().await.unwrap();
+    assert_eq!(kept[0].notice.menu, Some(TicketCounts { active: 0, completed: 1 }));
+    world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
+    let buttons = world.telegram.script.lock().unwrap().buttons.clone();
+    let (chat, keyboard, _) = buttons.last().unwrap();
+    assert_eq!((*chat, keyboard), (ANNA as i64, &main_menu(TicketCounts { active: 0, completed: 1 })));
 }

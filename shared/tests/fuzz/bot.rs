@@ -13,7 +13,7 @@ use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use proptest::test_runner::TestCaseError;
 use shared::app::Bot;
-use shared::dialogue::{Content, Event, Inbound, Keyboard, Reply};
+use shared::dialogue::{Command, Content, Event, Inbound, Keyboard, Reply};
 use shared::domain::{Actor, Client, Contact, Employee, Ticket, TicketStatus};
 use shared::memory::{Fault, MemoryStore, Operation};
 use shared::phone::Phone;
@@ -282,7 +282,7 @@ fn event_of(delivery: Delivery, screen: &Screen, update_id: u64) -> Event {
             let label = screen.menu[at.index(screen.menu.len())];
             Event::Message(Content { text: Some(label.into()), ..Content::default() })
         }
-        Delivery::DrawnButton(_) | Delivery::MenuLabel(_) | Delivery::Again => Event::Start,
+        Delivery::DrawnButton(_) | Delivery::MenuLabel(_) | Delivery::Again => Event::Command(Command::Start),
     }
 }
 

@@ -7,9 +7,9 @@ use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::sample::select;
 use shared::dialogue::{
-    AlbumTarget, ContactMatch, Content, EmployeeMatch, Event, Facts, FileKind, Inbound, IncomingFile, Manager, Need,
-    Pending, PhoneMatches, Press, RejectedFile, Rejection, State, StoredFile, StoredFiles, TicketList, TicketSummary,
-    Unsupported, UserRecord,
+    AlbumTarget, Command, ContactMatch, Content, EmployeeMatch, Event, Facts, FileKind, Inbound, IncomingFile, Manager,
+    Need, Pending, PhoneMatches, Press, RejectedFile, Rejection, State, StoredFile, StoredFiles, TicketList,
+    TicketSummary, Unsupported, UserRecord,
 };
 use shared::domain::{Actor, Link, Ticket, TicketStatus, ID_MAX_LEN};
 use shared::phone::Phone;
@@ -250,7 +250,9 @@ pub fn event() -> impl Strategy<Value = Event> {
         Unsupported::Other,
     ]);
     prop_oneof![
-        2 => Just(Event::Start),
+        2 => Just(Event::Command(Command::Start)),
+        1 => select(Command::ALL.to_vec()).prop_map(Event::Command),
+        1 => Just(Event::UnknownCommand),
         2 => (phone_text(), owner).prop_map(|(phone, owner)| Event::Contact { phone, owner }),
         6 => content().prop_map(Event::Message),
         6 => (prop_oneof![Just("cb-1".to_owned()), odd_text()], press_data())
@@ -439,6 +441,17 @@ impl Desk {
             Need::Album(_) => facts.album = Some(self.album.clone()),
             Need::Ticket(id) => facts.ticket = Some(self.tickets.iter().find(|t| t.id == *id).cloned()),
             Need::Manager { .. } => facts.manager = Some(self.manager.clone()),
+            // The linked contact: its phone is the one whose matches the desk holds.
+            Need::Contact(id) => {
+                facts.contact = Some(Some(shared::domain::Contact {
+                    id: id.clone(),
+                    name: "Анна".into(),
+                    phone: shared::phone::Phone::from_e164("+79123456789").expect("an E.164 number"),
+                    client_id: "k1".into(),
+                    active: true,
+                    telegram_user: Some(ME),
+                }))
+            }
             Need::StandingCallMe { .. } => facts.standing_call_me = Some(None),
             Need::Now => facts.now = Some(chrono::Utc::now()),
         }

@@ -1,4 +1,4 @@
-//! `telegram::parse_update` on mutated updates and arbitrary bytes: it never panics, whatever
+//! `inbound::parse_update` on mutated updates and arbitrary bytes: it never panics, whatever
 //! is not a JSON object with an `update_id` is `Malformed` (400), and everything else keeps its
 //! `update_id` (200, so that Telegram does not redeliver it forever).
 
@@ -6,9 +6,9 @@ use crate::updates::{self, corpus, Expected};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::Value;
-use shared::dialogue::Event;
+use shared::dialogue::{Command, Event};
+use shared::inbound::{parse_update, Parsed, MAX_FILE_NAME_CHARS};
 use shared::media::MAX_DOWNLOAD_BYTES;
-use shared::telegram::{parse_update, Parsed, MAX_FILE_NAME_CHARS};
 
 /// The `update_id` of a body that is a JSON object with one (a non-negative integer).
 fn update_id_of(body: &[u8]) -> Option<u64> {
@@ -46,7 +46,9 @@ fn check_parse(body: &[u8]) -> Result<Parsed, TestCaseError> {
                 );
             }
         }
-        (Parsed::Ignored { update_id, .. }, Some(expected)) => prop_assert_eq!(*update_id, expected),
+        (Parsed::Ignored { update_id, .. } | Parsed::Incomplete { update_id, .. }, Some(expected)) => {
+            prop_assert_eq!(*update_id, expected)
+        }
         (parsed, expected) => {
             return Err(TestCaseError::fail(format!("{parsed:?} for a body whose update_id is {expected:?}")));
         }
@@ -57,7 +59,8 @@ fn check_parse(body: &[u8]) -> Result<Parsed, TestCaseError> {
 fn kind_of(parsed: &Parsed) -> Option<Expected> {
     Some(match parsed {
         Parsed::Inbound(inbound) => match inbound.event {
-            Event::Start => Expected::Start,
+            Event::Command(Command::Start) => Expected::Start,
+            Event::Command(_) | Event::UnknownCommand => Expected::Command,
             Event::Contact { .. } => Expected::Contact,
             Event::Message(_) => Expected::Message,
             Event::Press { .. } => Expected::Press,
@@ -65,6 +68,7 @@ fn kind_of(parsed: &Parsed) -> Option<Expected> {
             Event::BlockedBot(_) => Expected::BlockedBot,
         },
         Parsed::Ignored { .. } => Expected::Ignored,
+        Parsed::Incomplete { .. } => Expected::Incomplete,
         Parsed::Malformed(_) => return None,
     })
 }

@@ -7,7 +7,7 @@ use crate::updates::corpus;
 use serde_json::json;
 use shared::dialogue::{self, Content, Event, Facts, Inbound, PhoneMatches, Reply, UserRecord};
 use shared::domain::Link;
-use shared::telegram::{parse_update, Parsed, MAX_FILE_NAME_CHARS};
+use shared::inbound::{parse_update, Parsed, MAX_FILE_NAME_CHARS};
 
 fn texts(replies: &[Reply]) -> Vec<&str> {
     replies

@@ -45,7 +45,10 @@ pub enum Expected {
     Press,
     Unsupported,
     BlockedBot,
+    /// `/menu`, `/help`, `/company`, or one the bot does not have.
+    Command,
     Ignored,
+    Incomplete,
 }
 
 /// One update of every kind the bot meets, each with what it parses to.
@@ -96,6 +99,24 @@ pub fn corpus() -> Vec<(Value, Expected)> {
             Expected::Ignored,
         ),
         (json!({"update_id": 14, "message_reaction_count": {"x": 1}}), Expected::Ignored),
+        (message(15, json!({"text": "/help"})), Expected::Command),
+        (message(16, json!({"text": "/settings"})), Expected::Command),
+        // The shape of Telegram's webhook-guide samples: no `is_bot`, no chat `type`.
+        (
+            json!({"update_id": 17, "message": {"date": 1_441_645_532, "message_id": 1365,
+                "chat": {"id": FROM, "first_name": "Test", "last_name": "Test Lastname", "username": "Test"},
+                "from": {"id": FROM, "first_name": "Test", "last_name": "Test Lastname", "username": "Test"},
+                "text": "/start"}}),
+            Expected::Start,
+        ),
+        (
+            json!({"update_id": 18, "message": {"message_id": 1, "date": 1, "chat": {"id": FROM}, "text": "x"}}),
+            Expected::Incomplete,
+        ),
+        (
+            message(19, json!({"pinned_message": {"message_id": 1, "date": 1, "chat": {"id": FROM}}})),
+            Expected::Incomplete,
+        ),
     ]
 }
 
@@ -128,7 +149,7 @@ pub fn odd_number() -> impl Strategy<Value = Value> {
 
 pub fn odd_string() -> impl Strategy<Value = String> {
     prop_oneof![
-        1 => one_of(&["", "private", "group", "kicked", "member", "/start", "79123456789", "co:c1", "st:1", "na:att"]),
+        1 => one_of(&["", "private", "group", "kicked", "member", "/start", "/help", "/company", "79123456789", "co:c1", "st:1", "na:att"]),
         3 => odd_text(),
         1 => any::<String>(),
         1 => huge_text(),

@@ -11,7 +11,7 @@
 use axum::response::IntoResponse;
 use e2e::fake_telegram::FakeTelegram;
 use e2e::localstack::{workspace_root, LocalStack, Persistence};
-use e2e::simulator::{Simulator, HELP, USER_ID};
+use e2e::simulator::{Simulator, HELP, HELP_COMMAND, USER_ID};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tokio::io::AsyncBufReadExt;
@@ -228,7 +228,7 @@ async fn chat(telegram: FakeTelegram) -> Result<(), BoxError> {
     };
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await? {
-        if line.trim() == "/help" {
+        if line.trim() == HELP_COMMAND {
             println!("{HELP}");
             continue;
         }

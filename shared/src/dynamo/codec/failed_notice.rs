@@ -1,6 +1,7 @@
 //! `FAILED#<notice key>` / `FAILED`: a notice that did not reach its chat, kept for replay as it
 //! was rendered, with why and when it last failed.
 
+use crate::domain::TicketCounts;
 use crate::dynamo::attr::*;
 use crate::dynamo::keys;
 use crate::notify::{FailedNotice, FailureReason, Outgoing};
@@ -26,6 +27,13 @@ pub fn to_item(failed: &FailedNotice, expires_at: i64) -> Item {
     if let Some(request) = &notice.call_me {
         item.insert("call_me".to_owned(), s(request));
     }
+    if let Some(ticket_id) = notice.rate {
+        item.insert("rate".to_owned(), n(ticket_id));
+    }
+    if let Some(menu) = notice.menu {
+        item.insert("menu_active".to_owned(), n(menu.active));
+        item.insert("menu_completed".to_owned(), n(menu.completed));
+    }
     item
 }
 
@@ -38,6 +46,14 @@ pub fn from_item(item: &Item) -> Result<FailedNotice, StoreError> {
             url: get_s(item, "url").map(str::to_owned),
             sequence: required_s(item, "sequence")?,
             call_me: get_s(item, "call_me").map(str::to_owned),
+            rate: get_u64(item, "rate"),
+            menu: match (get_u64(item, "menu_active"), get_u64(item, "menu_completed")) {
+                (Some(active), Some(completed)) => Some(TicketCounts {
+                    active: usize::try_from(active).map_err(|_| corrupt("menu counts"))?,
+                    completed: usize::try_from(completed).map_err(|_| corrupt("menu counts"))?,
+                }),
+                _ => None,
+            },
         },
         reason: FailureReason::from_code(&required_s(item, "reason")?).ok_or_else(|| corrupt("failure reason"))?,
         detail: required_s(item, "detail")?,

@@ -1,0 +1,546 @@
+//! Telegram updates in: a webhook body becomes an [`Inbound`], read leniently.
+//!
+//! Only the fields the bot acts on are read, and each on its own ([`Lenient`]): a field that is
+//! missing, null, or of another shape than this code reads counts as absent and costs nothing
+//! else. An update of an older or newer shape than today's Bot API types (the samples of
+//! Telegram's webhook guide have no `is_bot` and no `file_unique_id`; every Bot API release adds
+//! fields) is acted on whenever it carries what the bot needs: the sender, the chat, and text,
+//! a caption, files or a contact (or content of a kind the bot names in its refusal). A
+//! private-chat update that lacks those is [`Parsed::Incomplete`]: answered 200, logged at WARN
+//! and counted by the webhook.
+
+use crate::dialogue::{Command, Content, Event, FileKind, Inbound, IncomingFile, Unsupported};
+use crate::media::MAX_DOWNLOAD_BYTES;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// What an HTTP body carrying a Telegram update turned out to be.
+#[derive(Debug, PartialEq)]
+pub enum Parsed {
+    Inbound(Inbound),
+    /// An update the bot does not act on by design (a kind it does not use, a group chat, an
+    /// edit, a kind newer than this code). Telegram must get 200 for it, or it redelivers.
+    Ignored {
+        update_id: u64,
+        why: &'static str,
+    },
+    /// A message, button press or membership change of a private chat without what the bot
+    /// needs to act on it (the sender, the chat, anything it could take). Answered 200 (a
+    /// redelivery carries no more), logged at WARN and counted.
+    Incomplete {
+        update_id: u64,
+        why: &'static str,
+    },
+    /// Not an update at all.
+    Malformed(String),
+}
+
+/// Parses a webhook body. Never fails on a well-formed update, whatever its kind or shape.
+pub fn parse_update(body: &[u8]) -> Parsed {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(error) => return Parsed::Malformed(format!("not JSON: {error}")),
+    };
+    let Some(update_id) = value.get("update_id").and_then(Value::as_u64) else {
+        return Parsed::Malformed("no update_id".into());
+    };
+    let ignored = |why| Parsed::Ignored { update_id, why };
+    let incomplete = |why| Parsed::Incomplete { update_id, why };
+    if let Some(message) = value.get("message") {
+        let Some(message) = read::<WireMessage>(message) else { return incomplete("a message that is not an object") };
+        let chat = message.chat.0.as_ref();
+        if chat.is_some_and(|chat| !chat.is_private()) {
+            return ignored("a message outside a private chat");
+        }
+        let (Some(chat), Some(from)) = (chat, message.from.0.as_ref()) else {
+            return incomplete("a message without its sender or chat");
+        };
+        let Some(event) = message_event(&message) else { return incomplete("a message with nothing the bot takes") };
+        return Parsed::Inbound(Inbound { update_id, user_id: from.id, chat_id: chat.id, event });
+    }
+    if let Some(press) = value.get("callback_query") {
+        let Some(press) = read::<WirePress>(press) else { return incomplete("a button press that is not an object") };
+        let (Some(id), Some(from)) = (press.id(), press.from.0.as_ref()) else {
+            return incomplete("a button press without its id or sender");
+        };
+        // A press on a message too old for Telegram to send still names its chat; one on an
+        // inline-mode message names none: the presser's private chat.
+        let chat = press.message.0.as_ref().and_then(|m| m.chat.0.as_ref());
+        if chat.is_some_and(|chat| !chat.is_private()) {
+            return ignored("a button outside a private chat");
+        }
+        let Some(chat_id) = chat.map(|chat| chat.id).or_else(|| i64::try_from(from.id).ok()) else {
+            return incomplete("a button press without a chat");
+        };
+        let data = press.data.0.unwrap_or_default();
+        return Parsed::Inbound(Inbound { update_id, user_id: from.id, chat_id, event: Event::Press { id, data } });
+    }
+    if let Some(member) = value.get("my_chat_member") {
+        let Some(member) = read::<WireMember>(member) else {
+            return incomplete("a membership change that is not an object");
+        };
+        let chat = member.chat.0.as_ref();
+        if chat.is_some_and(|chat| !chat.is_private()) {
+            return ignored("a membership change outside a private chat");
+        }
+        let (Some(chat), Some(from)) = (chat, member.from.0.as_ref()) else {
+            return incomplete("a membership change without its user or chat");
+        };
+        let blocked = match member.new_chat_member.0.and_then(|m| m.status.0).as_deref() {
+            Some("kicked") => true,
+            Some("member") => false,
+            _ => return ignored("a membership change the bot does not track"),
+        };
+        return Parsed::Inbound(Inbound {
+            update_id,
+            user_id: from.id,
+            chat_id: chat.id,
+            event: Event::BlockedBot(blocked),
+        });
+    }
+    ignored("an update kind this bot does not act on")
+}
+
+/// A field read on its own: `None` when it is absent, null, or of a shape this code does not
+/// read. One odd field never costs the update the fields the bot needs.
+#[derive(Debug)]
+struct Lenient<T>(Option<T>);
+
+impl<T> Default for Lenient<T> {
+    fn default() -> Self {
+        Lenient(None)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        Ok(Lenient(if value.is_null() { None } else { serde_json::from_value(value).ok() }))
+    }
+}
+
+/// An object of the update as the bot reads it; `None` if it is not an object.
+fn read<T: DeserializeOwned>(value: &Value) -> Option<T> {
+    value.is_object().then(|| T::deserialize(value).ok()).flatten()
+}
+
+/// A user: only the id is read (the guide's samples have no `is_bot`).
+#[derive(Debug, Deserialize)]
+struct WireUser {
+    id: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireChat {
+    id: i64,
+    /// Older samples have no type: a positive id is a user's private chat.
+    #[serde(rename = "type", default)]
+    kind: Lenient<String>,
+}
+
+impl WireChat {
+    /// Groups and channels have negative ids; a type, when given, must say so too.
+    fn is_private(&self) -> bool {
+        self.id > 0 && self.kind.0.as_deref().is_none_or(|kind| kind == "private")
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WireMessage {
+    from: Lenient<WireUser>,
+    chat: Lenient<WireChat>,
+    date: Lenient<i64>,
+    text: Lenient<String>,
+    caption: Lenient<String>,
+    media_group_id: Lenient<String>,
+    contact: Lenient<WireContact>,
+    photo: Lenient<Vec<Lenient<WirePhotoSize>>>,
+    document: Lenient<WireFile>,
+    voice: Lenient<WireFile>,
+    audio: Lenient<WireFile>,
+    video: Lenient<WireFile>,
+    video_note: Lenient<WireFile>,
+    sticker: Lenient<Value>,
+    location: Lenient<Value>,
+    venue: Lenient<Value>,
+    poll: Lenient<Value>,
+    dice: Lenient<Value>,
+    animation: Lenient<Value>,
+    game: Lenient<Value>,
+    story: Lenient<Value>,
+    invoice: Lenient<Value>,
+    paid_media: Lenient<Value>,
+    checklist: Lenient<Value>,
+    giveaway: Lenient<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireContact {
+    phone_number: String,
+    /// Set by Telegram to the account the card belongs to.
+    #[serde(default)]
+    user_id: Lenient<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WirePhotoSize {
+    file_id: String,
+    #[serde(default)]
+    file_unique_id: Lenient<String>,
+    #[serde(default)]
+    width: Lenient<u64>,
+    #[serde(default)]
+    height: Lenient<u64>,
+    #[serde(default)]
+    file_size: Lenient<u64>,
+}
+
+/// A document, voice message, audio, video or video note.
+#[derive(Debug, Deserialize)]
+struct WireFile {
+    file_id: String,
+    #[serde(default)]
+    file_unique_id: Lenient<String>,
+    #[serde(default)]
+    file_name: Lenient<String>,
+    #[serde(default)]
+    mime_type: Lenient<String>,
+    #[serde(default)]
+    file_size: Lenient<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WirePress {
+    /// A string; a number is taken as its digits.
+    id: Lenient<Value>,
+    from: Lenient<WireUser>,
+    message: Lenient<WirePressMessage>,
+    data: Lenient<String>,
+}
+
+impl WirePress {
+    fn id(&self) -> Option<String> {
+        match self.id.0.as_ref()? {
+            Value::String(id) if !id.is_empty() => Some(id.clone()),
+            Value::Number(id) => Some(id.to_string()),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WirePressMessage {
+    chat: Lenient<WireChat>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WireMember {
+    chat: Lenient<WireChat>,
+    from: Lenient<WireUser>,
+    new_chat_member: Lenient<WireMemberStatus>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WireMemberStatus {
+    status: Lenient<String>,
+}
+
+/// What a message asks of the bot; `None` when it carries nothing the bot takes or names.
+fn message_event(message: &WireMessage) -> Option<Event> {
+    if let Some(contact) = &message.contact.0 {
+        return Some(Event::Contact { phone: contact.phone_number.clone(), owner: contact.user_id.0 });
+    }
+    if let Some(command) = message.text.0.as_deref().and_then(command_in) {
+        return Some(command);
+    }
+    let mut content = Content {
+        text: message.text.0.clone().or_else(|| message.caption.0.clone()),
+        album: message.media_group_id.0.clone().filter(|id| id.len() <= MAX_ALBUM_ID_BYTES),
+        sent_at: message.date.0.and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
+        ..Content::default()
+    };
+    for file in files_of(message) {
+        // The update says how big a file is: over the limit, getFile would refuse it.
+        if file.size.is_some_and(|size| size > MAX_DOWNLOAD_BYTES) {
+            content.too_large.push(file.name);
+        } else {
+            content.files.push(file);
+        }
+    }
+    if content.text.is_some() || !content.files.is_empty() || !content.too_large.is_empty() {
+        return Some(Event::Message(content));
+    }
+    let present = |field: &Lenient<Value>| field.0.is_some();
+    let kind = if present(&message.sticker) {
+        Unsupported::Sticker
+    } else if present(&message.location) || present(&message.venue) {
+        Unsupported::Location
+    } else if present(&message.poll) {
+        Unsupported::Poll
+    } else if present(&message.dice) {
+        Unsupported::Dice
+    } else if present(&message.animation) {
+        Unsupported::Animation
+    } else if [
+        &message.game,
+        &message.story,
+        &message.invoice,
+        &message.paid_media,
+        &message.checklist,
+        &message.giveaway,
+    ]
+    .into_iter()
+    .any(present)
+    {
+        Unsupported::Other
+    } else {
+        // A service message (a pin, a timer change) or content of a kind unknown here.
+        return None;
+    };
+    Some(Event::Unsupported(kind))
+}
+
+/// The command a text starts with: `/name`, optionally `@botname`, then a space or the end
+/// (`/start ref-1` carries a deep-link payload). A name the bot does not have is an
+/// [`Event::UnknownCommand`]; text that is not of that form (`/etc/hosts не открывается`) is
+/// not a command.
+fn command_in(text: &str) -> Option<Event> {
+    let word = text.split_whitespace().next()?.strip_prefix('/')?;
+    let (name, bot) = match word.split_once('@') {
+        Some((name, bot)) => (name, Some(bot)),
+        None => (word, None),
+    };
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    // Telegram's command names are 1–32 of `a-z 0-9 _`.
+    if name.len() > 32 || !plain(name) || bot.is_some_and(|bot| !plain(bot)) {
+        return None;
+    }
+    Some(Command::named(name).map_or(Event::UnknownCommand, Event::Command))
+}
+
+/// Telegram's album ids are short numbers. A longer one could not key the album's claim (a
+/// DynamoDB key is at most 2 KB), so such a part is taken as a message of its own.
+const MAX_ALBUM_ID_BYTES: usize = 256;
+
+/// The declared MIME type if a `Content-Type` header can carry it (printable ASCII with a `/`,
+/// at most 255 bytes): it becomes the stored object's. Otherwise none, and the file is stored
+/// as `application/octet-stream`.
+fn mime_type(declared: Option<&str>) -> Option<String> {
+    let declared = declared?;
+    let printable = declared.bytes().all(|b| b == b' ' || b.is_ascii_graphic());
+    (printable && declared.len() <= 255 && declared.contains('/')).then(|| declared.to_owned())
+}
+
+/// The longest file name kept (file systems' usual limit). A name is kept in the user's record
+/// while its message waits for a choice, and that record is at most 400 KB.
+pub const MAX_FILE_NAME_CHARS: usize = 255;
+
+/// The name as kept: a longer one is cut in its stem, the extension kept.
+fn kept_name(name: String) -> String {
+    if name.chars().count() <= MAX_FILE_NAME_CHARS {
+        return name;
+    }
+    let extension = name.rsplit_once('.').map(|(_, ext)| ext).filter(|ext| (1..=10).contains(&ext.chars().count()));
+    let stem: String =
+        name.chars().take(MAX_FILE_NAME_CHARS - extension.map_or(0, |ext| ext.chars().count() + 1)).collect();
+    match extension {
+        Some(extension) => format!("{stem}.{extension}"),
+        None => stem,
+    }
+}
+
+/// The files a message carries. Of a photo's sizes the largest is taken. A file without a
+/// `file_unique_id` (older updates) is keyed by its `file_id`, which is as stable for this bot.
+fn files_of(message: &WireMessage) -> Vec<IncomingFile> {
+    let mut files = vec![];
+    let made_name = |prefix: &str, unique: &str, ext: &str| format!("{prefix}-{unique}.{ext}");
+    let unique = |id: &Lenient<String>, file_id: &str| id.0.clone().unwrap_or_else(|| file_id.to_owned());
+    let sizes = message.photo.0.iter().flatten().filter_map(|size| size.0.as_ref());
+    // In u64 with saturation: two huge sides must not overflow (a panic in a debug build).
+    let area = |p: &WirePhotoSize| p.width.0.unwrap_or(0).saturating_mul(p.height.0.unwrap_or(0));
+    if let Some(photo) = sizes.max_by_key(|p| (area(p), p.file_size.0)) {
+        let unique_id = unique(&photo.file_unique_id, &photo.file_id);
+        files.push(IncomingFile {
+            file_id: photo.file_id.clone(),
+            name: made_name("photo", &unique_id, "jpg"),
+            unique_id,
+            kind: FileKind::Photo,
+            mime_type: Some("image/jpeg".into()),
+            size: photo.file_size.0,
+        });
+    }
+    let kinds = [
+        (&message.document, FileKind::Document, "document", "bin", None),
+        (&message.voice, FileKind::Voice, "voice", "ogg", Some("audio/ogg")),
+        (&message.audio, FileKind::Audio, "audio", "mp3", None),
+        (&message.video, FileKind::Video, "video", "mp4", None),
+        (&message.video_note, FileKind::VideoNote, "video-note", "mp4", Some("video/mp4")),
+    ];
+    for (field, kind, prefix, extension, default_mime) in kinds {
+        let Some(file) = &field.0 else { continue };
+        let unique_id = unique(&file.file_unique_id, &file.file_id);
+        // Voice messages and video notes have no names; the others may.
+        let named = !matches!(kind, FileKind::Voice | FileKind::VideoNote);
+        let name =
+            file.file_name.0.clone().filter(|_| named).unwrap_or_else(|| made_name(prefix, &unique_id, extension));
+        let mime = match kind {
+            // A video note is always MP4 whatever it declares.
+            FileKind::VideoNote => default_mime.map(str::to_owned),
+            _ => mime_type(file.mime_type.0.as_deref()).or_else(|| default_mime.map(str::to_owned)),
+        };
+        files.push(IncomingFile {
+            file_id: file.file_id.clone(),
+            unique_id,
+            kind,
+            name,
+            mime_type: mime,
+            size: file.file_size.0,
+        });
+    }
+    for file in &mut files {
+        file.name = kept_name(std::mem::take(&mut file.name));
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn message(extra: Value) -> Vec<u8> {
+        let mut message = json!({
+            "message_id": 5, "date": 1700000000,
+            "chat": {"id": 42, "type": "private", "first_name": "Анна"},
+            "from": {"id": 42, "is_bot": false, "first_name": "Анна"}
+        });
+        message.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        serde_json::to_vec(&json!({"update_id": 7, "message": message})).unwrap()
+    }
+
+    fn event_of(body: &[u8]) -> Event {
+        match parse_update(body) {
+            Parsed::Inbound(inbound) => inbound.event,
+            other => panic!("expected an inbound update, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn start_text_and_contact_become_events() {
+        assert_eq!(event_of(&message(json!({"text": "/start"}))), Event::Command(Command::Start));
+        assert_eq!(event_of(&message(json!({"text": "/start ref-1"}))), Event::Command(Command::Start));
+        assert_eq!(
+            event_of(&message(json!({"text": "Принтер не печатает"}))),
+            Event::Message(Content {
+                text: Some("Принтер не печатает".into()),
+                // The message's `date`: a message sent long after a waiting one starts over.
+                sent_at: chrono::DateTime::from_timestamp(1_700_000_000, 0),
+                ..Content::default()
+            })
+        );
+        let contact = json!({"contact": {"phone_number": "79123456789", "first_name": "Анна", "user_id": 42}});
+        assert_eq!(event_of(&message(contact)), Event::Contact { phone: "79123456789".into(), owner: Some(42) });
+    }
+
+    #[test]
+    fn commands_are_told_from_text() {
+        let cases = [
+            ("/menu", Event::Command(Command::Menu)),
+            ("/help", Event::Command(Command::Help)),
+            ("/HELP@desk_bot", Event::Command(Command::Help)),
+            ("/company", Event::Command(Command::Company)),
+            ("/start@desk_bot payload", Event::Command(Command::Start)),
+            ("/settings", Event::UnknownCommand),
+            ("/новая", Event::Message(Content { text: Some("/новая".into()), ..Content::default() })),
+            (
+                "/etc/hosts не открывается",
+                Event::Message(Content {
+                    text: Some("/etc/hosts не открывается".into()), ..Content::default()
+                }),
+            ),
+            ("/", Event::Message(Content { text: Some("/".into()), ..Content::default() })),
+        ];
+        for (text, expected) in cases {
+            let mut event = event_of(
+                &serde_json::to_vec(
+                    &json!({"update_id": 1, "message": {"chat": {"id": 42}, "from": {"id": 42}, "text": text}}),
+                )
+                .unwrap(),
+            );
+            if let Event::Message(content) = &mut event {
+                content.sent_at = None;
+            }
+            assert_eq!(event, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_sticker_is_unsupported_not_an_error() {
+        let sticker = json!({"sticker": {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1, "height": 1, "is_animated": false, "is_video": false}});
+        assert_eq!(event_of(&message(sticker)), Event::Unsupported(Unsupported::Sticker));
+        assert_eq!(crate::texts::unsupported_kind(Unsupported::Sticker), "стикер");
+    }
+
+    #[test]
+    fn unknown_kinds_are_ignored_and_garbage_is_malformed() {
+        let future_kind = br#"{"update_id": 9, "some_future_update": {"x": 1}}"#;
+        assert!(matches!(parse_update(future_kind), Parsed::Ignored { update_id: 9, .. }));
+        let edited = serde_json::to_vec(&json!({"update_id": 10, "edited_message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "text": "x"}})).unwrap();
+        assert!(matches!(parse_update(&edited), Parsed::Ignored { update_id: 10, .. }));
+        assert!(matches!(parse_update(b"not json"), Parsed::Malformed(_)));
+        assert!(matches!(parse_update(br#"{"message": {}}"#), Parsed::Malformed(_)));
+        assert!(matches!(parse_update(br#"[1,2]"#), Parsed::Malformed(_)));
+    }
+
+    #[test]
+    fn group_messages_are_ignored() {
+        let body = serde_json::to_vec(&json!({"update_id": 11, "message": {"message_id": 1, "date": 1, "chat": {"id": -100, "type": "group", "title": "g"}, "from": {"id": 5, "is_bot": false, "first_name": "x"}, "text": "/start"}})).unwrap();
+        assert!(matches!(parse_update(&body), Parsed::Ignored { .. }));
+    }
+
+    /// Fields of another shape than today's Bot API types cost the update nothing it needs.
+    #[test]
+    fn fields_of_another_shape_are_passed_over() {
+        let odd = json!({
+            "update_id": 12,
+            "message": {
+                "message_id": "not a number", "date": "yesterday",
+                "chat": {"id": 42, "type": "private", "first_name": 7},
+                "from": {"id": 42, "is_bot": "no", "first_name": ["Анна"]},
+                "entities": "bold",
+                "photo": [{"file_id": "p", "width": "wide", "height": 1}, "not a size"],
+                "document": {"file_id": "d", "file_name": 5, "mime_type": {"x": 1}, "file_size": -3},
+                "caption": "Скан"
+            }
+        });
+        let Event::Message(content) = event_of(&serde_json::to_vec(&odd).unwrap()) else { panic!("a message") };
+        assert_eq!(content.text.as_deref(), Some("Скан"));
+        assert_eq!(content.sent_at, None);
+        let names: Vec<_> = content.files.iter().map(|f| (f.unique_id.as_str(), f.name.as_str())).collect();
+        assert_eq!(names, [("p", "photo-p.jpg"), ("d", "document-d.bin")], "keyed by file_id when no unique id");
+        assert_eq!(content.files[1].size, None);
+        assert_eq!(content.files[1].mime_type, None);
+    }
+
+    #[test]
+    fn an_update_without_what_the_bot_needs_is_incomplete() {
+        for message in [
+            json!({"chat": {"id": 42, "type": "private"}, "text": "кто я?"}),
+            json!({"from": {"id": 42}, "text": "где я?"}),
+            json!({"from": {"id": "42"}, "chat": {"id": 42}, "text": "id строкой"}),
+            json!({"from": {"id": 42}, "chat": {"id": 42}, "pinned_message": {"message_id": 1}}),
+            json!("a string"),
+        ] {
+            let body = serde_json::to_vec(&json!({"update_id": 13, "message": message})).unwrap();
+            assert!(matches!(parse_update(&body), Parsed::Incomplete { update_id: 13, .. }), "{message}");
+        }
+        let press = json!({"update_id": 14, "callback_query": {"from": {"id": 42}, "data": "st:1"}});
+        assert!(matches!(parse_update(&serde_json::to_vec(&press).unwrap()), Parsed::Incomplete { .. }));
+    }
+}
