@@ -1311,6 +1311,7 @@ fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64)
             sequence: sequence.into(),
             call_me: None,
             menu: Some(TicketCounts { active: 0, completed: 3 }),
+            rate: Some(7),
         },
         reason,
         detail: "Telegram answered 401: Unauthorized".into(),

@@ -78,7 +78,9 @@ impl WorkingHours {
                 return self.at(today, opens);
             }
         }
-        (1..=400).map(|n| today + Duration::days(n)).find_map(|day| self.hours_on(day).and_then(|(o, _)| self.at(day, o)))
+        (1..=400)
+            .map(|n| today + Duration::days(n))
+            .find_map(|day| self.hours_on(day).and_then(|(o, _)| self.at(day, o)))
     }
 
     fn hours_on(&self, day: NaiveDate) -> Option<(NaiveTime, NaiveTime)> {

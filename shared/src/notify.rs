@@ -319,7 +319,12 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
             // the menu; a message has one keyboard).
             if new.status == TicketStatus::Done && old.status != TicketStatus::Done && !by_client {
                 let html = format!("{}\n\n{}", header(new), texts::RATING_ASK);
-                out.push(Notice { to: Recipient::Contact(new.contact_id.clone()), html, url: None, rate: Some(new.id) });
+                out.push(Notice {
+                    to: Recipient::Contact(new.contact_id.clone()),
+                    html,
+                    url: None,
+                    rate: Some(new.id),
+                });
             }
             // A low score (given or changed to) reaches the assignee and the client's manager.
             if let Some(rating) = new.rating.filter(|r| r.is_low() && old.rating != new.rating) {

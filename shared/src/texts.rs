@@ -209,7 +209,8 @@ where
     Z::Offset: std::fmt::Display,
 {
     use chrono::Datelike;
-    const WEEKDAYS: [&str; 7] = ["в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу", "в воскресенье"];
+    const WEEKDAYS: [&str; 7] =
+        ["в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу", "в воскресенье"];
     let day = WEEKDAYS[opening.weekday().num_days_from_monday() as usize];
     fill(
         AFTER_HOURS,

@@ -156,7 +156,10 @@ async fn the_done_notice_asks_for_a_score_and_a_low_one_reaches_the_assignee_and
     for (who, chat) in [("the assignee", ENGINEER), ("the manager", MANAGER)] {
         let told = env.telegram.texts_to(chat as i64);
         assert_eq!(told.len(), 1, "{who}: {told:?}");
-        assert!(told[0].contains(&format!("#{id}")) && told[0].contains("Анна") && told[0].contains("2 из 5"), "{who}: {told:?}");
+        assert!(
+            told[0].contains(&format!("#{id}")) && told[0].contains("Анна") && told[0].contains("2 из 5"),
+            "{who}: {told:?}"
+        );
     }
     assert!(env.telegram.texts_to(CHAT).iter().all(|t| !t.contains("из 5")), "the client is not told of it again");
     // A good score afterwards tells nobody; closing the done ticket asks for no second score.
