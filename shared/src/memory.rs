@@ -684,6 +684,12 @@ fn commit_writes(commit: &Commit<'_>) -> Vec<Write> {
     let mut writes = vec![Write::Marker { update_id: commit.update_id, response: commit.response.clone() }];
     let mut link = commit.before.link.clone();
     for effect in commit.effects {
+        if *effect == Effect::Unlink {
+            if let Some(old) = link.take() {
+                writes.push(Write::UnlinkEntry { person: old.person(), me: commit.user_id });
+            }
+            continue;
+        }
         let (new, held_by) = match effect.link() {
             Some(link) => link,
             None => {
@@ -803,6 +809,8 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
         })),
         // Carried by the user's record itself.
         Effect::Reachability { .. } => {}
+        // Written with the link, in `commit_writes`.
+        Effect::Unlink => {}
         // Written by `link_writes`.
         Effect::LinkContact(_) | Effect::LinkEmployee(_) => {}
     }

@@ -90,8 +90,20 @@ pub fn command_description(command: Command) -> &'static str {
         Command::Menu => "Главное меню и что делает каждая кнопка",
         Command::Help => "Что умеет бот",
         Command::Company => "Выбрать компанию, от имени которой вы работаете",
+        Command::Unlink => "Отвязать этот Telegram от вашего контакта",
     }
 }
+
+/// The line of `/help` that names the way out. `{unlink}`: the command.
+pub const HELP_UNLINK: &str = "Отвязать этот Telegram от вашего контакта: {unlink}";
+/// `/unlink`: what it does, before the buttons to confirm.
+pub const UNLINK_CONFIRM: &str = "Отвязать этот Telegram от вашего контакта? Ваши обращения останутся в службе поддержки, но уведомления сюда приходить перестанут, а пользоваться ботом можно будет, только снова поделившись номером.";
+pub const BTN_UNLINK_YES: &str = "Да, отвязать";
+pub const BTN_UNLINK_NO: &str = "Нет, оставить";
+/// Unlinked: how to come back (the keyboard offers the phone button).
+pub const UNLINKED: &str = "Готово: этот Telegram отвязан от вашего контакта, уведомления сюда больше не придут. Чтобы снова пользоваться ботом, нажмите «📱 Поделиться номером» или отправьте /start.";
+/// "Нет, оставить".
+pub const UNLINK_KEPT: &str = "Хорошо, всё остаётся как было.";
 
 pub const HELP_INTRO: &str = "Что умеет бот — кнопки меню внизу 👇";
 /// One line per button of the menu shown. `{label}`, `{what}` ([`menu_button_hint`]).

@@ -24,6 +24,8 @@ pub enum Press {
     Page(TicketList, usize),
     /// `rt:<ticket id>:<score>`: a score (1-5) of a completed ticket, from its notice.
     Rate(u64, u8),
+    /// `ul:yes` / `ul:no`: the answer to `/unlink`'s question.
+    Unlink(bool),
 }
 
 /// The inline lists of tickets, by what a ticket is picked for.
@@ -46,6 +48,8 @@ const NEW_TICKET: &str = "na:new";
 const ATTACH: &str = "na:att";
 const PAGE: &str = "pg:";
 const RATE: &str = "rt:";
+const UNLINK_YES: &str = "ul:yes";
+const UNLINK_NO: &str = "ul:no";
 
 impl TicketList {
     /// Every list: [`Press::parse`] looks tags up here.
@@ -73,6 +77,8 @@ impl Press {
             Press::Pick(list, id) => format!("{}:{id}", list.tag()),
             Press::Page(list, page) => format!("{PAGE}{}:{page}", list.tag()),
             Press::Rate(id, score) => format!("{RATE}{id}:{score}"),
+            Press::Unlink(true) => UNLINK_YES.to_owned(),
+            Press::Unlink(false) => UNLINK_NO.to_owned(),
         }
     }
 
@@ -82,6 +88,8 @@ impl Press {
         match data {
             NEW_TICKET => return Some(Press::NewTicket),
             ATTACH => return Some(Press::Attach),
+            UNLINK_YES => return Some(Press::Unlink(true)),
+            UNLINK_NO => return Some(Press::Unlink(false)),
             _ => {}
         }
         if let Some(rest) = data.strip_prefix(RATE) {
@@ -141,6 +149,8 @@ mod tests {
             (Press::Page(TicketList::Question, 10), "pg:qd:10"),
             (Press::Rate(42, 1), "rt:42:1"),
             (Press::Rate(42, 5), "rt:42:5"),
+            (Press::Unlink(true), "ul:yes"),
+            (Press::Unlink(false), "ul:no"),
         ];
         for (press, data) in cases {
             assert_eq!(press.encode(), data);

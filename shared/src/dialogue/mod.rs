@@ -68,10 +68,12 @@ pub enum Command {
     Help,
     /// A client whose phone is a contact's of several companies chooses the company again.
     Company,
+    /// The client unlinks this Telegram account from their contact (after a confirmation).
+    Unlink,
 }
 
 impl Command {
-    pub const ALL: [Command; 4] = [Command::Start, Command::Menu, Command::Help, Command::Company];
+    pub const ALL: [Command; 5] = [Command::Start, Command::Menu, Command::Help, Command::Company, Command::Unlink];
 
     /// The commands Telegram lists in the chat (the deploy registers them): `/company` is left
     /// out, it concerns only clients of several companies, and `/help` tells them of it.
@@ -84,6 +86,7 @@ impl Command {
             Command::Menu => "menu",
             Command::Help => "help",
             Command::Company => "company",
+            Command::Unlink => "unlink",
         }
     }
 
@@ -397,6 +400,9 @@ pub enum Effect {
     /// The client scores their completed ticket: only if it is theirs, still open to rating
     /// and rated as read (`previous`), so two presses at once keep one score.
     RateTicket(NewRating),
+    /// The client leaves the bot: this Telegram account and its contact let go of each other
+    /// (the tickets stay with the contact).
+    Unlink,
     /// The client asks their account manager to call back.
     RequestCallMe {
         id: String,
@@ -620,6 +626,14 @@ fn route_press(
             actions::comment_on(&me, user, press_id, list, id, facts)
         }
         (Some(me), _, Some(Press::Pick(TicketList::Cancel, id))) => actions::cancel(&me, user, press_id, id, facts),
+        (Some(_), _, Some(Press::Unlink(true))) => Ok(Outcome {
+            state: State::Idle,
+            effects: vec![Effect::Unlink],
+            replies: vec![answer(press_id, None), text(texts::UNLINKED, Keyboard::SharePhone)],
+        }),
+        (Some(me), _, Some(Press::Unlink(false))) => {
+            tickets::menu_keeping(&me, user, facts, texts::UNLINK_KEPT, vec![answer(press_id, None)])
+        }
         // A rating button works from any state: it sits on a notice, not in the dialogue.
         (Some(me), _, Some(Press::Rate(id, score))) => actions::rate(&me, user, press_id, id, score, facts),
         (Some(_), _, _) => Ok(Outcome {

@@ -23,6 +23,13 @@ impl DynamoStore {
         let mut items = vec![self.marker(commit)?];
         let mut link = commit.before.link.clone();
         for effect in commit.effects {
+            if *effect == Effect::Unlink {
+                // My entry lets go of me, on condition that it still holds me.
+                if let Some(old) = link.take() {
+                    items.push(self.unlink_directory_entry(&old, commit.user_id)?);
+                }
+                continue;
+            }
             match effect.link() {
                 Some((new, held_by)) => {
                     self.link_items(commit.user_id, link.as_ref(), &new, held_by, &mut items)?;
@@ -252,6 +259,8 @@ impl DynamoStore {
             }
             // Carried by the user's record itself.
             Effect::Reachability { .. } => {}
+            // Written with the link, above.
+            Effect::Unlink => {}
             // Written by `link_items`.
             Effect::LinkContact(_) | Effect::LinkEmployee(_) => {}
         }
