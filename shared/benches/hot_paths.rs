@@ -31,6 +31,7 @@ fn main() {
         support_phone: "+7 800 555-35-35".into(),
         phone_region: "RU".parse().unwrap(),
         timezone: chrono_tz::Europe::Moscow,
+        hours: None,
     };
     let user = UserRecord {
         link: Some(Link::Contact { contact_id: "c1".into(), client_id: "k1".into(), name: "Анна".into() }),

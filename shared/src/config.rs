@@ -72,6 +72,13 @@ impl<L: Fn(&str) -> Option<String>> Vars<L> {
             .parse()
             .map_err(|reason| ConfigError::Invalid { name: "DEFAULT_PHONE_REGION", reason })
     }
+    fn working_hours(&self) -> Result<Option<crate::hours::WorkingHours>, ConfigError> {
+        let hours = (self.0)("WORKING_HOURS").unwrap_or_default();
+        let holidays = (self.0)("WORKING_HOLIDAYS").unwrap_or_default();
+        crate::hours::WorkingHours::parse(&hours, &holidays, self.timezone()?)
+            .map_err(|reason| ConfigError::Invalid { name: "WORKING_HOURS", reason })
+    }
+
     fn timezone(&self) -> Result<Tz, ConfigError> {
         let timezone = self.required("TIMEZONE")?;
         timezone.parse().map_err(|_| ConfigError::Invalid {
@@ -103,6 +110,8 @@ pub struct WebhookConfig {
     pub default_phone_region: Region,
     /// Time zone in which dates are shown to people (`DD.MM.YYYY HH:MM`).
     pub timezone: Tz,
+    /// `WORKING_HOURS` and `WORKING_HOLIDAYS` in `TIMEZONE`; `None` (unset or empty): always open.
+    pub working_hours: Option<crate::hours::WorkingHours>,
 }
 
 impl WebhookConfig {
@@ -122,6 +131,7 @@ impl WebhookConfig {
             support_phone: vars.required("SUPPORT_PHONE")?,
             default_phone_region: vars.region()?,
             timezone: vars.timezone()?,
+            working_hours: vars.working_hours()?,
         })
     }
 }

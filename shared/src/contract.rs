@@ -11,18 +11,18 @@
 //! ```
 
 use crate::dialogue::{
-    AlbumTarget, ContactMatch, Effect, EmployeeMatch, Manager, NewComment, NewTicket, Pending, PhoneMatches, State,
-    StoredFile, TicketSummary, UserRecord,
+    AlbumTarget, ContactMatch, Effect, EmployeeMatch, Manager, NewComment, NewRating, NewTicket, Pending, PhoneMatches,
+    State, StoredFile, TicketSummary, UserRecord,
 };
 use crate::domain::{
-    Actor, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link,
+    Actor, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link, Rating,
     TelegramUserId, Ticket, TicketCounts, TicketDetails, TicketStatus,
 };
 use crate::notify::{FailedNotice, FailureReason, Outgoing};
 use crate::phone::Phone;
 use crate::ports::{
-    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult, KeptResults, Position, SentNotices,
-    StoreError, TicketFilter, TicketStore, UserStore, PAGE_MAX,
+    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult, KeptResults, Page, Position, RatedWork,
+    SentNotices, StoreError, TicketFilter, TicketStore, UserStore, PAGE_MAX,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -59,6 +59,7 @@ macro_rules! store_contract_tests {
             a_taken_ticket_id_conflicts,
             comments_land_only_on_the_contacts_active_ticket,
             only_the_contacts_active_ticket_is_cancelled,
+            only_the_contact_rates_a_completed_ticket_within_the_week,
             an_album_is_claimed_first_and_then_again,
             album_parts_fill_in_what_the_first_lacked,
             linking_moves_a_contact_between_telegram_users,
@@ -166,6 +167,8 @@ fn ticket(id: u64, contact_id: &str, client_id: &str, status: TicketStatus, crea
         updated_at: created_at,
         changed_by: Actor::Employee("e1".into()),
         version: 1,
+        completed_at: None,
+        rating: None,
     }
 }
 
@@ -489,6 +492,81 @@ pub async fn comments_land_only_on_the_contacts_active_ticket<S: Stores>(store: 
     let missing = Effect::AddComment(new_comment(id + 100, "m0", "c1", false, "Текст"));
     conflict(commit(&store, 8, ANNA, &[missing], at(28)).await, "a comment on a missing ticket");
     assert_eq!(details(&store, id).await.comments.len(), 2, "failed comments write nothing");
+}
+
+pub async fn only_the_contact_rates_a_completed_ticket_within_the_week<S: Stores>(store: S) {
+    let id = next_id(&store).await;
+    let mut made = ticket(id, "c1", "k1", TicketStatus::InProgress, at(0));
+    made.assignee_id = Some("e1".into());
+    ok(store.create_ticket(&made, &[], None).await, "create_ticket");
+    let rate = |contact_id: &str, score: u8, previous: Option<Rating>| {
+        Effect::RateTicket(NewRating {
+            ticket_id: id,
+            contact_id: contact_id.into(),
+            score,
+            previous,
+            assignee_id: Some("e1".into()),
+        })
+    };
+    conflict(commit(&store, 1, ANNA, &[rate("c1", 5, None)], at(10)).await, "rating a ticket not completed");
+
+    // Done on the 31st of a month: the week runs into the next.
+    let done_at = Utc.with_ymd_and_hms(2026, 12, 31, 12, 0, 0).single().expect("a time");
+    let mut done = made.clone();
+    done.moved_to(TicketStatus::Done, done_at);
+    done.version = 2;
+    ok(store.update_ticket(&done, &[]).await, "update_ticket");
+    assert_eq!(stored_ticket(&store, id).await.and_then(|t| t.completed_at), Some(done_at), "completion is kept");
+
+    conflict(commit(&store, 2, BORIS, &[rate("c2", 1, None)], done_at).await, "another contact's rating");
+    let first = Rating { score: 2, at: done_at + Duration::hours(1) };
+    ok(commit(&store, 3, ANNA, &[rate("c1", 2, None)], first.at).await, "the contact's rating");
+    assert_eq!(stored_ticket(&store, id).await.and_then(|t| t.rating), Some(first), "stored on the ticket");
+    conflict(
+        commit(&store, 4, ANNA, &[rate("c1", 3, None)], first.at + Duration::minutes(1)).await,
+        "a second press that read no rating (the first won)",
+    );
+    let changed = Rating { score: 5, at: done_at + Duration::days(2) };
+    ok(commit(&store, 5, ANNA, &[rate("c1", 5, Some(first))], changed.at).await, "a changed score");
+    let stored = stored_ticket(&store, id).await.expect("the ticket");
+    assert_eq!((stored.rating, stored.version), (Some(changed), 2), "the score replaced; not a change of the work");
+    let journal: Vec<(String, String)> =
+        details(&store, id).await.journal.into_iter().map(|e| (e.event, e.details)).collect();
+    assert_eq!(journal, [("rated".into(), "2".into()), ("rated".into(), "2 → 5".into())], "both journaled");
+    conflict(
+        commit(&store, 6, ANNA, &[rate("c1", 1, Some(changed))], done_at + Duration::days(7)).await,
+        "a week after completion",
+    );
+
+    // The summary reads each ticket's latest score, once, under the month it was given.
+    let december =
+        (Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap());
+    let january = (december.1, Utc.with_ymd_and_hms(2027, 2, 1, 0, 0, 0).unwrap());
+    assert!(ok(store.ratings(december.0, december.1).await, "ratings").is_empty(), "December's rating moved on");
+    assert_eq!(
+        ok(store.ratings(january.0, january.1).await, "ratings"),
+        vec![RatedWork { ticket_id: id, rating: changed, assignee_id: Some("e1".into()) }],
+        "January holds the latest"
+    );
+    assert_eq!(ok(store.ratings(december.0, january.1).await, "ratings").len(), 1, "counted once over both");
+
+    let rated = |rated| TicketFilter { rated: Some(rated), ..Default::default() };
+    let other = ticket(next_id(&store).await, "c1", "k1", TicketStatus::New, at(5));
+    ok(store.create_ticket(&other, &[], None).await, "create_ticket");
+    let ids = |page: Page<Ticket>| page.items.into_iter().map(|t| t.id).collect::<Vec<_>>();
+    assert_eq!(ids(ok(store.list_tickets(&rated(true), None, 10).await, "list_tickets")), [id], "rated");
+    assert_eq!(ids(ok(store.list_tickets(&rated(false), None, 10).await, "list_tickets")), [other.id], "not rated");
+
+    // Worked on again: the window closes; done again: it opens anew.
+    let mut reopened = stored_ticket(&store, id).await.expect("the ticket");
+    reopened.moved_to(TicketStatus::InProgress, done_at + Duration::days(3));
+    reopened.version += 1;
+    ok(store.update_ticket(&reopened, &[]).await, "update_ticket");
+    assert_eq!(stored_ticket(&store, id).await.and_then(|t| t.completed_at), None, "no completion while worked on");
+    conflict(
+        commit(&store, 7, ANNA, &[rate("c1", 1, Some(changed))], done_at + Duration::days(3)).await,
+        "a ticket worked on again",
+    );
 }
 
 pub async fn only_the_contacts_active_ticket_is_cancelled<S: Stores>(store: S) {
@@ -1060,6 +1138,7 @@ pub async fn list_tickets_filters_and_orders_newest_first<S: Stores>(store: S) {
         contact_id: contact.map(Into::into),
         client_id: client.map(Into::into),
         status,
+        rated: None,
     };
     let cases = [
         (list(None, None, None), vec![d, b, c, a], "all, newest first; of one moment, the larger id first"),
@@ -1232,6 +1311,7 @@ fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64)
             sequence: sequence.into(),
             call_me: None,
             menu: Some(TicketCounts { active: 0, completed: 3 }),
+            rate: Some(7),
         },
         reason,
         detail: "Telegram answered 401: Unauthorized".into(),

@@ -251,6 +251,49 @@ pub struct Ticket {
     pub changed_by: Actor,
     /// Storage version: every write is conditional on the version it read.
     pub version: u64,
+    /// When the desk last completed it (became `done`); `None` while it is worked on.
+    pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The client's score of the work, once given.
+    pub rating: Option<Rating>,
+}
+
+impl Ticket {
+    /// The ticket in `status` as of `now`: becoming done starts the rating window, being
+    /// worked on again ends it, closing a done ticket keeps it.
+    pub fn moved_to(&mut self, status: TicketStatus, now: chrono::DateTime<chrono::Utc>) {
+        if status == TicketStatus::Done && self.status != TicketStatus::Done {
+            self.completed_at = Some(now);
+        } else if !status.is_completed() {
+            self.completed_at = None;
+        }
+        self.status = status;
+    }
+
+    /// Whether its contact may (still) rate it at `now`: completed, within
+    /// [`RATING_OPEN_DAYS`] of its completion.
+    pub fn rating_open(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.status.is_completed()
+            && self.completed_at.is_some_and(|at| now - at < chrono::Duration::days(RATING_OPEN_DAYS))
+    }
+}
+
+/// How long after completion a client may rate a ticket (and change the score).
+pub const RATING_OPEN_DAYS: i64 = 7;
+
+/// A client's score of a completed ticket: 1 (bad) to 5 (excellent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rating {
+    pub score: u8,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Rating {
+    pub const SCORES: std::ops::RangeInclusive<u8> = 1..=5;
+
+    /// A score this low is told to the assignee and the client's manager.
+    pub fn is_low(self) -> bool {
+        self.score <= 2
+    }
 }
 
 /// Who wrote a comment.

@@ -13,6 +13,7 @@ pub mod app;
 pub mod config;
 pub mod dialogue;
 pub mod domain;
+pub mod hours;
 pub mod inbound;
 pub mod media;
 pub mod notify;

@@ -8,17 +8,19 @@
 //! condition fails on the state before it, and applied whole otherwise.
 
 use crate::dialogue::{
-    AlbumTarget, ContactMatch, Effect, EmployeeMatch, PhoneMatches, State, StoredFile, TicketSummary, UserRecord,
+    AlbumTarget, ContactMatch, Effect, EmployeeMatch, NewRating, PhoneMatches, State, StoredFile, TicketSummary,
+    UserRecord,
 };
 use crate::domain::{
     Actor, Attachment, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link, Person,
-    TelegramUserId, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
+    Rating, TelegramUserId, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
 };
 use crate::notify::FailedNotice;
 use crate::phone::Phone;
 use crate::ports::{
     journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult,
-    KeptResults, Page, Position, SentNotices, StoreError, TicketFilter, TicketStore, UserStore, PUT_CONTACTS_MAX,
+    KeptResults, Page, Position, RatedWork, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
+    PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -52,6 +54,7 @@ pub enum Operation {
     CreateTicket,
     TicketDetails,
     ListTickets,
+    Ratings,
     UpdateTicket,
     AddComment,
     KeptResult,
@@ -196,6 +199,8 @@ struct Data {
     /// may exist without the ticket item).
     tickets: HashMap<u64, Partition>,
     call_me: HashMap<String, CallMeRequest>,
+    /// Each rated ticket's latest rating.
+    ratings: HashMap<u64, RatedWork>,
     /// Staff API results by their idempotency key.
     kept_results: HashMap<String, KeptResult>,
 }
@@ -327,6 +332,7 @@ enum ItemKey {
     Journal(u64, String),
     CallMe(String),
     KeptResult(String),
+    Rating(u64),
 }
 
 /// One item of a transaction: a write (or a check) with its condition.
@@ -377,6 +383,13 @@ enum Write {
     PutTicket(Ticket),
     /// The ticket's changeable fields; only if its version is `ticket.version - 1`.
     UpdateTicket(Ticket),
+    /// Scores the ticket; only if it is the contact's, open to rating and rated as read.
+    RateTicket {
+        rating: NewRating,
+        now: DateTime<Utc>,
+    },
+    /// A ticket's rating under its month.
+    PutRating(RatedWork),
     /// Cancels the ticket; only if it is the contact's and active.
     CancelTicket {
         ticket_id: u64,
@@ -450,6 +463,8 @@ impl Write {
             Write::PutContact { contact, .. } => ItemKey::Person(Person::Contact(contact.id.clone())),
             Write::PutEmployee { employee, .. } => ItemKey::Person(Person::Employee(employee.id.clone())),
             Write::PutTicket(ticket) | Write::UpdateTicket(ticket) => ItemKey::Ticket(ticket.id),
+            Write::RateTicket { rating, .. } => ItemKey::Ticket(rating.ticket_id),
+            Write::PutRating(work) => ItemKey::Rating(work.ticket_id),
             Write::CancelTicket { ticket_id, .. }
             | Write::SetSubject { ticket_id, .. }
             | Write::TicketExists(ticket_id)
@@ -499,6 +514,11 @@ impl Write {
             Write::CancelTicket { ticket_id, contact_id, .. } => {
                 data.ticket(*ticket_id).is_some_and(|t| &t.contact_id == contact_id && t.status.is_active())
             }
+            Write::RateTicket { rating, now } => data.ticket(rating.ticket_id).is_some_and(|t| {
+                t.contact_id == rating.contact_id
+                    && t.rating_open(*now)
+                    && t.rating.map(|r| r.at) == rating.previous.map(|r| r.at)
+            }),
             Write::SetSubject { ticket_id, placeholder, contact_id, .. } => {
                 data.ticket(*ticket_id).is_some_and(|t| &t.subject == placeholder && &t.contact_id == contact_id)
             }
@@ -524,7 +544,7 @@ impl Write {
             Write::SetCommentText { ticket_id, comment_id, contact_id, .. } => {
                 data.comment_author(*ticket_id, comment_id) == Some(contact_id)
             }
-            Write::PutAttachment { .. } | Write::PutJournal { .. } | Write::PutCallMe(_) => true,
+            Write::PutAttachment { .. } | Write::PutJournal { .. } | Write::PutCallMe(_) | Write::PutRating(_) => true,
             Write::KeepResult(result) => data
                 .kept_results
                 .get(&result.key)
@@ -576,7 +596,16 @@ impl Write {
                         ticket.assignee_id.as_ref().map(|_| ticket.assignee_name.unwrap_or_default());
                     stored.assignee_id = ticket.assignee_id;
                     stored.deadline = ticket.deadline;
+                    stored.completed_at = ticket.completed_at;
                 }
+            }
+            Write::RateTicket { rating, now } => {
+                if let Some(stored) = data.ticket_mut(rating.ticket_id) {
+                    stored.rating = Some(Rating { score: rating.score, at: now });
+                }
+            }
+            Write::PutRating(work) => {
+                data.ratings.insert(work.ticket_id, work);
             }
             Write::CancelTicket { ticket_id, contact_id, now } => {
                 if let Some(stored) = data.ticket_mut(ticket_id) {
@@ -655,6 +684,12 @@ fn commit_writes(commit: &Commit<'_>) -> Vec<Write> {
     let mut writes = vec![Write::Marker { update_id: commit.update_id, response: commit.response.clone() }];
     let mut link = commit.before.link.clone();
     for effect in commit.effects {
+        if *effect == Effect::Unlink {
+            if let Some(old) = link.take() {
+                writes.push(Write::UnlinkEntry { person: old.person(), me: commit.user_id });
+            }
+            continue;
+        }
         let (new, held_by) = match effect.link() {
             Some(link) => link,
             None => {
@@ -749,6 +784,15 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
                 if_absent: *first,
             });
         }
+        Effect::RateTicket(rating) => {
+            writes.push(Write::RateTicket { rating: rating.clone(), now });
+            writes.push(journal_write(
+                rating.ticket_id,
+                rating.journal_entry(now),
+                &update_journal_tag(commit.update_id),
+            ));
+            writes.push(Write::PutRating(rating.work(now)));
+        }
         Effect::CancelTicket { ticket_id, contact_id } => {
             let by = Actor::Client(contact_id.clone());
             writes.push(Write::CancelTicket { ticket_id: *ticket_id, contact_id: contact_id.clone(), now });
@@ -765,6 +809,8 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
         })),
         // Carried by the user's record itself.
         Effect::Reachability { .. } => {}
+        // Written with the link, in `commit_writes`.
+        Effect::Unlink => {}
         // Written by `link_writes`.
         Effect::LinkContact(_) | Effect::LinkEmployee(_) => {}
     }
@@ -1022,6 +1068,12 @@ impl TicketStore for MemoryStore {
             let mut writes = vec![Write::UpdateTicket(ticket.clone())];
             writes.extend(journal_writes(ticket, journal));
             s.data.transact(writes)
+        })
+    }
+
+    async fn ratings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<RatedWork>, StoreError> {
+        self.run(Operation::Ratings, |s| {
+            Ok(s.data.ratings.values().filter(|w| from <= w.rating.at && w.rating.at < to).cloned().collect())
         })
     }
 

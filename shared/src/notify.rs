@@ -76,12 +76,25 @@ pub struct Notice {
     pub to: Recipient,
     pub html: String,
     pub url: Option<String>,
+    /// A request to rate this ticket: the message carries the score buttons (not the menu).
+    pub rate: Option<u64>,
 }
 
 /// `<event id>#<person code>`: the key of one notice, shared by its `SENT#` marker and its kept
 /// copy.
 pub fn notice_key(event_id: &str, to: &Recipient) -> String {
     format!("{event_id}#{}", to.code())
+}
+
+/// The key of a notice: [`notice_key`], and `#rate` for a request to rate (the second message
+/// one record owes the same person).
+fn key_of(event_id: &str, notice: &Notice) -> String {
+    let key = notice_key(event_id, &notice.to);
+    if notice.rate.is_some() {
+        format!("{key}#rate")
+    } else {
+        key
+    }
 }
 
 /// A notice on its way: rendered, addressed to a Telegram user, keyed for its markers. What is
@@ -101,6 +114,8 @@ pub struct Outgoing {
     /// For a client: their tickets as the change left them, which decide the main menu the
     /// notice sets ([`crate::dialogue::main_menu`]).
     pub menu: Option<TicketCounts>,
+    /// The ticket whose score buttons it carries (instead of a menu).
+    pub rate: Option<u64>,
 }
 
 /// A notice whose record was handed back to the stream, kept so that a later attempt or the
@@ -250,7 +265,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
         let mut html = vec![header(t)];
         html.extend(lines);
         html.push(link(t));
-        Notice { to, html: html.join("\n\n"), url: Some(settings.ticket_url(t.id)) }
+        Notice { to, html: html.join("\n\n"), url: Some(settings.ticket_url(t.id)), rate: None }
     };
     let client_line = |template: &str| {
         fill(template, &[("contact", &escape(&context.contact_name)), ("client", &escape(&context.client_name))])
@@ -299,6 +314,33 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
             // What the client did in the bot is not echoed back to them.
             if !lines.is_empty() && !by_client {
                 out.push(notice(Recipient::Contact(new.contact_id.clone()), new, lines));
+            }
+            // Done: the client is asked for a score, in a message of its own (the notice sets
+            // the menu; a message has one keyboard).
+            if new.status == TicketStatus::Done && old.status != TicketStatus::Done && !by_client {
+                let html = format!("{}\n\n{}", header(new), texts::RATING_ASK);
+                out.push(Notice {
+                    to: Recipient::Contact(new.contact_id.clone()),
+                    html,
+                    url: None,
+                    rate: Some(new.id),
+                });
+            }
+            // A low score (given or changed to) reaches the assignee and the client's manager.
+            if let Some(rating) = new.rating.filter(|r| r.is_low() && old.rating != new.rating) {
+                let line = fill(
+                    texts::NOTICE_LOW_RATING,
+                    &[
+                        ("contact", &escape(&context.contact_name)),
+                        ("client", &escape(&context.client_name)),
+                        ("score", &rating.score.to_string()),
+                    ],
+                );
+                let mut staff: Vec<&String> = new.assignee_id.iter().chain(context.manager_id.iter()).collect();
+                staff.dedup();
+                for employee in staff {
+                    out.push(notice(Recipient::Employee(employee.clone()), new, vec![line.clone()]));
+                }
             }
             if by_client && new.status == TicketStatus::Cancelled && old.status != TicketStatus::Cancelled {
                 if let Some(assignee) = &new.assignee_id {
@@ -350,7 +392,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
                     ],
                 );
                 let _ = request;
-                out.push(Notice { to: Recipient::Employee(manager.clone()), html, url: None });
+                out.push(Notice { to: Recipient::Employee(manager.clone()), html, url: None, rate: None });
             }
         }
         Change::Nothing => {}
@@ -531,7 +573,7 @@ where
         };
         let mut owed = vec![];
         for notice in notices(&record.change, &context, &self.settings) {
-            let key = notice_key(&record.event_id, &notice.to);
+            let key = key_of(&record.event_id, &notice);
             if store.already_sent(&key).await? {
                 continue;
             }
@@ -542,6 +584,7 @@ where
                 continue;
             }
             let menu = match &notice.to {
+                _ if notice.rate.is_some() => None,
                 Recipient::Contact(contact_id) => {
                     let listed = store.contact_tickets(contact_id).await?;
                     Some(seen.counts(contact_id, &listed, context.ticket.as_ref()))
@@ -556,6 +599,7 @@ where
                 sequence: record.sequence.clone(),
                 call_me: call_me.clone(),
                 menu,
+                rate: notice.rate,
             });
         }
         Ok(owed)
@@ -630,6 +674,8 @@ mod tests {
             updated_at: at,
             changed_by: Actor::Api,
             version: 1,
+            completed_at: None,
+            rating: None,
         }
     }
 

@@ -3,8 +3,8 @@
 //! stores in memory for the fast tier, and `contract` holds the tests both store adapters pass.
 
 use crate::dialogue::{
-    AlbumTarget, Effect, Manager, NewComment, NewTicket, PhoneMatches, Reply, State, StoredFile, TicketSummary,
-    UserRecord,
+    AlbumTarget, Effect, Manager, NewComment, NewRating, NewTicket, PhoneMatches, Reply, State, StoredFile,
+    TicketSummary, UserRecord,
 };
 use crate::domain::{
     Actor, Attachment, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link,
@@ -134,6 +134,8 @@ impl NewTicket {
             updated_at: now,
             changed_by: Actor::Client(self.contact_id.clone()),
             version: 1,
+            completed_at: None,
+            rating: None,
         }
     }
 }
@@ -332,6 +334,8 @@ pub struct TicketFilter {
     pub contact_id: Option<String>,
     pub client_id: Option<String>,
     pub status: Option<TicketStatus>,
+    /// Rated by their client (`true`) or not.
+    pub rated: Option<bool>,
 }
 
 impl TicketFilter {
@@ -339,6 +343,7 @@ impl TicketFilter {
         self.contact_id.as_ref().is_none_or(|c| c == &ticket.contact_id)
             && self.client_id.as_ref().is_none_or(|c| c == &ticket.client_id)
             && self.status.is_none_or(|s| s == ticket.status)
+            && self.rated.is_none_or(|rated| rated == ticket.rating.is_some())
     }
 }
 
@@ -403,6 +408,37 @@ impl<T: Listed> Page<T> {
 /// The most records one page of a listing holds.
 pub const PAGE_MAX: usize = 200;
 
+impl NewRating {
+    /// The journal's entry of the score (`4`, or `2 → 5` when it changed).
+    pub fn journal_entry(&self, now: DateTime<Utc>) -> JournalEntry {
+        let details = match self.previous {
+            Some(previous) => format!("{} → {}", previous.score, self.score),
+            None => self.score.to_string(),
+        };
+        JournalEntry::new(now, "rated", Actor::Client(self.contact_id.clone()), &details)
+    }
+
+    /// The rating as the summary counts it.
+    pub fn work(&self, now: DateTime<Utc>) -> RatedWork {
+        RatedWork {
+            ticket_id: self.ticket_id,
+            rating: crate::domain::Rating { score: self.score, at: now },
+            assignee_id: self.assignee_id.clone(),
+        }
+    }
+}
+
+/// A ticket's rating with whose work it rated: what the summary per assignee counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatedWork {
+    pub ticket_id: u64,
+    pub rating: crate::domain::Rating,
+    pub assignee_id: Option<String>,
+}
+
+/// The longest period one ratings summary covers (its months are read one by one).
+pub const RATINGS_PERIOD_MAX_DAYS: i64 = 366;
+
 /// The most contacts one [`Directory::put_contacts`] takes (each may need two of a
 /// transaction's 100 items).
 pub const PUT_CONTACTS_MAX: usize = 50;
@@ -442,6 +478,13 @@ pub trait TicketStore: Send + Sync {
         ticket: &Ticket,
         journal: &[JournalEntry],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The ratings given from `from` until before `to` (a period of at most
+    /// [`RATINGS_PERIOD_MAX_DAYS`]), each ticket's latest, in no set order.
+    fn ratings(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<RatedWork>, StoreError>> + Send;
     /// Adds a comment to an existing ticket (`Conflict` if there is no such ticket); `once` as
     /// for [`TicketStore::create_ticket`].
     fn add_comment(

@@ -90,8 +90,20 @@ pub fn command_description(command: Command) -> &'static str {
         Command::Menu => "Главное меню и что делает каждая кнопка",
         Command::Help => "Что умеет бот",
         Command::Company => "Выбрать компанию, от имени которой вы работаете",
+        Command::Unlink => "Отвязать этот Telegram от вашего контакта",
     }
 }
+
+/// The line of `/help` that names the way out. `{unlink}`: the command.
+pub const HELP_UNLINK: &str = "Отвязать этот Telegram от вашего контакта: {unlink}";
+/// `/unlink`: what it does, before the buttons to confirm.
+pub const UNLINK_CONFIRM: &str = "Отвязать этот Telegram от вашего контакта? Ваши обращения останутся в службе поддержки, но уведомления сюда приходить перестанут, а пользоваться ботом можно будет, только снова поделившись номером.";
+pub const BTN_UNLINK_YES: &str = "Да, отвязать";
+pub const BTN_UNLINK_NO: &str = "Нет, оставить";
+/// Unlinked: how to come back (the keyboard offers the phone button).
+pub const UNLINKED: &str = "Готово: этот Telegram отвязан от вашего контакта, уведомления сюда больше не придут. Чтобы снова пользоваться ботом, нажмите «📱 Поделиться номером» или отправьте /start.";
+/// "Нет, оставить".
+pub const UNLINK_KEPT: &str = "Хорошо, всё остаётся как было.";
 
 pub const HELP_INTRO: &str = "Что умеет бот — кнопки меню внизу 👇";
 /// One line per button of the menu shown. `{label}`, `{what}` ([`menu_button_hint`]).
@@ -197,6 +209,55 @@ pub const CALL_ME_NOTIFIED: &str = "✔️ Мы уведомили менедж�
 /// No manager (or one without Telegram): the request waits for the desk's staff.
 pub const CALL_ME_RECORDED: &str =
     "✔️ Мы записали вашу просьбу и передали её в службу поддержки — с вами свяжутся в ближайшее время 🤝";
+// ---- Working hours ----------------------------------------------------------------------------
+
+/// Added to the confirmation of a ticket or comment made outside working hours. `{day}` (в
+/// понедельник…), `{date}` (DD.MM), `{time}` (HH:MM): when the desk opens.
+pub const AFTER_HOURS: &str = "🌙 Сейчас нерабочее время. Мы приступим к работе {day}, {date} в {time}.";
+
+/// [`AFTER_HOURS`] for the desk's next opening.
+pub fn after_hours<Z: chrono::TimeZone>(opening: chrono::DateTime<Z>) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    use chrono::Datelike;
+    const WEEKDAYS: [&str; 7] =
+        ["в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу", "в воскресенье"];
+    let day = WEEKDAYS[opening.weekday().num_days_from_monday() as usize];
+    fill(
+        AFTER_HOURS,
+        &[("day", day), ("date", &opening.format("%d.%m").to_string()), ("time", &opening.format("%H:%M").to_string())],
+    )
+}
+
+// ---- Rating a completed ticket ---------------------------------------------------------------
+
+/// The rating buttons' labels: `⭐ 1` … `⭐ 5`.
+pub fn rating_button(score: u8) -> String {
+    format!("⭐ {score}")
+}
+
+/// A score as stars: `⭐⭐⭐`.
+pub fn stars(score: u8) -> String {
+    "⭐".repeat(usize::from(score))
+}
+
+/// The short answer on the pressed button.
+pub fn rating_thanks(score: u8) -> String {
+    format!("Спасибо! Ваша оценка: {}", stars(score))
+}
+
+/// Above the rating buttons, on the notice that a ticket is done.
+pub const RATING_ASK: &str = "Оцените, пожалуйста, нашу работу по этому обращению: от ⭐ 1 (плохо) до ⭐ 5 (отлично).";
+/// `{id}`, `{stars}`.
+pub const RATING_THANKS: &str =
+    "🙏 Спасибо за оценку обращения №{id}: {stars}. Изменить её можно в течение 7 дней, нажав другую кнопку.";
+/// `{id}`, `{stars}`.
+pub const RATING_CHANGED: &str = "✏️ Оценка обращения №{id} изменена: {stars}.";
+pub const RATING_CLOSED: &str = "Оценить обращение можно в течение 7 дней после выполнения — это время прошло.";
+/// To the assignee and the manager. `{score}`, `{contact}`, `{client}`.
+pub const NOTICE_LOW_RATING: &str = "⚠️ Клиент <b>{contact}</b> ({client}) оценил работу на {score} из 5.";
+
 /// A request made earlier is still open (and recent): the manager is not asked again.
 pub const CALL_ME_STANDING: &str =
     "☎️ Вы уже просили связаться с вами — просьба передана, и с вами обязательно свяжутся. Повторно отправлять её не нужно 🤝";

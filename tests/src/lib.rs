@@ -123,6 +123,8 @@ impl Function {
                 "SUPPORT_PHONE",
                 "DEFAULT_PHONE_REGION",
                 "TIMEZONE",
+                "WORKING_HOURS",
+                "WORKING_HOLIDAYS",
             ],
             Function::Api => &["API_TOKEN", "TICKETS_TABLE", "BOT_TABLE", "ATTACHMENTS_BUCKET", "DEFAULT_PHONE_REGION"],
             Function::Notifier => &[
@@ -163,6 +165,8 @@ fn every_variable(resources: &Resources, telegram_api_url: &str) -> HashMap<&'st
         ("SUPPORT_PHONE", SUPPORT_PHONE.to_owned()),
         ("DEFAULT_PHONE_REGION", "RU".to_owned()),
         ("TIMEZONE", "Europe/Moscow".to_owned()),
+        ("WORKING_HOURS", String::new()),
+        ("WORKING_HOLIDAYS", String::new()),
     ])
 }
 
@@ -228,13 +232,24 @@ pub struct WebhookReply {
 
 impl TestEnv {
     pub async fn new() -> TestEnv {
+        Self::with_env(&[]).await
+    }
+
+    /// A world whose functions read `overrides` (name, value) instead of the defaults, where
+    /// template.yaml gives them that variable.
+    pub async fn with_env(overrides: &[(&str, &str)]) -> TestEnv {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let stack = stack();
         let prefix = format!("t{}-{}-", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
         let resources = stack.create_resources(&prefix).await.expect("tables and bucket from template.yaml");
         let telegram = FakeTelegram::start(BOT_TOKEN).await;
-        let configured = |function| {
-            let env = function_env(function, &resources, &telegram.url);
+        let configured = |function: Function| {
+            let mut env = function_env(function, &resources, &telegram.url);
+            for (name, value) in overrides {
+                if let Some(known) = function.variables().iter().find(|v| *v == name) {
+                    env.insert(known, (*value).to_owned());
+                }
+            }
             move |name: &str| env.get(name).cloned()
         };
         let config = WebhookConfig::from_lookup(configured(Function::Webhook)).expect("the webhook's configuration");
@@ -447,6 +462,8 @@ pub async fn insert_ticket(
         updated_at: now,
         changed_by: shared::domain::Actor::Employee("e1".into()),
         version: 1,
+        completed_at: None,
+        rating: None,
     };
     shared::ports::TicketStore::create_ticket(store, &ticket, &[], None).await.expect("ticket stored");
     id

@@ -114,9 +114,10 @@ async fn every_stream_event_is_handled_and_notifies_whom_it_should() {
             | "04-assignee-set"
             | "05-deadline-set"
             | "06-deadline-cleared"
-            | "07-completed"
             | "08-several-fields-in-one-write"
             | "09-public-staff-comment" => (1, 0, 0),
+            // The done notice, then the request to rate.
+            "07-completed" => (2, 0, 0),
             "11-client-comment" | "12-cancelled-by-client" => (0, 0, 1),
             "13-callback-request" => (0, 1, 0),
             _ => (0, 0, 0),

@@ -38,16 +38,26 @@ async fn set_status(env: &TestEnv, id: u64, status: &str) {
     assert_eq!(code, 200, "{ticket}");
 }
 
-/// The last message Анна got: its text and the reply keyboard it set (empty: it left the
-/// keyboard as it was).
+/// Whether a message is the request to rate a done ticket (its score buttons, after the done
+/// notice: it leaves the menu the notice set).
+fn asks_for_a_score(message: &Call) -> bool {
+    message.inline_buttons().iter().any(|(_, data)| data.starts_with("rt:"))
+}
+
+/// The last message Анна got (a request to rate aside): its text and the reply keyboard it set
+/// (empty: it left the keyboard as it was).
 fn last(env: &TestEnv) -> (String, Vec<String>) {
-    let message = env.telegram.messages_to(CHAT).pop().expect("a message to Анна");
+    let mut messages = env.telegram.messages_to(CHAT);
+    messages.retain(|m| !asks_for_a_score(m));
+    let message = messages.pop().expect("a message to Анна");
     (message.text().unwrap_or_default().to_owned(), message.reply_keyboard())
 }
 
-/// The notifier's messages to Анна since `from` (each must set her menu).
+/// The notifier's messages to Анна since `from`, requests to rate aside (each must set her menu).
 fn notices_since(env: &TestEnv, from: usize) -> Vec<Call> {
-    env.telegram.messages_to(CHAT).split_off(from)
+    let mut notices = env.telegram.messages_to(CHAT).split_off(from);
+    notices.retain(|m| !asks_for_a_score(m));
+    notices
 }
 
 fn status_line(name: &str) -> String {
@@ -110,9 +120,11 @@ async fn every_notice_leaves_the_menu_the_change_made_and_a_completion_is_announ
     assert!(text.contains(&status_line("Отменена")), "{text}");
     assert_eq!(keyboard, WITH_COMPLETED);
 
-    let notices = env.telegram.messages_to(CHAT);
+    let notices = notices_since(&env, 0);
     assert_eq!(notices.len(), 7);
     assert!(notices.iter().all(|m| !m.reply_keyboard().is_empty()), "every notice sets the menu");
+    let asks = env.telegram.messages_to(CHAT).iter().filter(|m| asks_for_a_score(m)).count();
+    assert_eq!(asks, 1, "one request to rate, after the one completion");
     let completions = notices.iter().filter(|m| m.text().unwrap().contains("✅ Обращение выполнено")).count();
     assert_eq!(completions, 1, "one completion notice per completion");
 
@@ -539,8 +551,10 @@ async fn the_simulator_draws_the_keyboard_change_when_staff_change_a_ticket() {
         done.contains("⌨️ the keyboard changed:") && done.contains(&format!("[ 3 ] {}", texts::BTN_QUESTION_DONE)),
         "{done}"
     );
-    // And the menu drawn is the one pressed: 3 is 🧐 now.
-    let update = sim.update_for("3", &env.telegram).unwrap();
+    // The request to rate follows with its five score buttons, drawn before the menu: the menu
+    // drawn last is the one pressed, 8 is 🧐 now.
+    assert!(done.contains(&format!("[ 8 ] {}", texts::BTN_QUESTION_DONE)), "{done}");
+    let update = sim.update_for("8", &env.telegram).unwrap();
     assert_eq!(update["message"]["text"], texts::BTN_QUESTION_DONE);
 }
 

@@ -118,13 +118,14 @@ async fn status_assignee_and_deadline_changes_each_reach_the_client() {
     env.run_notifier().await;
 
     let texts = env.telegram.texts_to(BORIS as i64);
-    assert_eq!(texts.len(), 5, "{texts:#?}");
+    assert_eq!(texts.len(), 6, "five notices and the request to rate: {texts:#?}");
+    assert!(texts[5].contains(texts::RATING_ASK), "{}", texts[5]);
     assert!(texts[0].contains(&texts::fill(texts::NOTICE_STATUS, &[("status", "В работе")])));
     assert!(texts[1].contains(&texts::fill(texts::NOTICE_ASSIGNEE, &[("name", "Пётр &lt;Инженер&gt;")])));
     assert!(texts[2].contains("28.11.2026 18:00"), "Moscow time: {}", texts[2]);
     assert!(texts[3].contains(texts::NOTICE_DEADLINE_CLEARED));
     assert!(texts[4].contains(&texts::fill(texts::NOTICE_DONE, &[("status", "Выполнен")])));
-    assert!(texts.iter().all(|t| t.contains(&link(id))));
+    assert!(texts[..5].iter().all(|t| t.contains(&link(id))), "every notice links the ticket");
 }
 
 #[tokio::test]

@@ -42,6 +42,7 @@ impl Webhook {
             support_phone: config.support_phone.clone(),
             phone_region: config.default_phone_region,
             timezone: config.timezone,
+            hours: config.working_hours.clone(),
         };
         let files = S3Files::new(s3, &config.attachments_bucket);
         Webhook { bot: Bot { store, messenger, files, settings }, secret: config.telegram_secret_token.clone() }

@@ -15,7 +15,7 @@ use crate::domain::{
 use crate::phone::{self, Region};
 use crate::ports::{
     CallMeRequests, Directory, FileLinks, KeptResult, KeptResults, Position, StoreError, TicketFilter, TicketStore,
-    PAGE_MAX, PUT_CONTACTS_MAX,
+    PAGE_MAX, PUT_CONTACTS_MAX, RATINGS_PERIOD_MAX_DAYS,
 };
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
@@ -250,6 +250,13 @@ fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
     })
 }
 
+/// An RFC 3339 time, or a date (its midnight, UTC).
+fn parse_moment(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text).map(|d| d.with_timezone(&Utc)).ok().or_else(|| {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+    })
+}
+
 fn parse_deadline(text: &str) -> Result<DateTime<Utc>, Refusal> {
     DateTime::parse_from_rfc3339(text)
         .map(|d| d.with_timezone(&Utc))
@@ -358,6 +365,8 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
                 self.import(kind, request.body, now).await
             }
             (["import", _], _) => Err(Refusal::MethodNotAllowed),
+            (["ratings", "summary"], "GET") => self.ratings_summary(request.query).await,
+            (["ratings", "summary"], _) => Err(Refusal::MethodNotAllowed),
             (["callback-requests"], "GET") => self.call_me_requests(request.query).await,
             (["callback-requests"], _) => Err(Refusal::MethodNotAllowed),
             (["callback-requests", id], "PATCH") => self.patch_call_me(id, parse(request.body)?, now).await,
@@ -514,7 +523,10 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
                             .ok_or_else(|| Refusal::Invalid(format!("status {value:?} is not a ticket status")))?,
                     )
                 }
-                _ => paging.take(&key, &value, "contact_id, client_id, status")?,
+                "rated" => {
+                    filter.rated = Some(parse_bool(&value, true).map_err(|e| Refusal::Invalid(format!("rated: {e}")))?)
+                }
+                _ => paging.take(&key, &value, "contact_id, client_id, status, rated")?,
             }
         }
         let page = self.directory.list_tickets(&filter, paging.cursor.as_ref(), paging.limit).await?;
@@ -590,6 +602,8 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             updated_at: now,
             changed_by: by.clone(),
             version: 1,
+            completed_at: None,
+            rating: None,
         };
         let journal = [journal(now, "created", &by, &format!("source: {source}"))];
         // The answer is made before the write: once the write is committed, nothing can fail.
@@ -652,7 +666,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
                     &by,
                     &format!("{} → {}", before.status.code(), status.code()),
                 ));
-                after.status = status;
+                after.moved_to(status, now);
             }
             if let Some(assignee) =
                 assignee.clone().filter(|a| a.as_ref().map(|e| &e.id) != before.assignee_id.as_ref())
@@ -756,6 +770,58 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         Ok(ApiResponse::ok(json!({ "callback_requests": listed, "next_cursor": page.next.as_ref().map(cursor_text) })))
     }
 
+    /// Count and average score per assignee of the ratings given from `from` until before `to`
+    /// (both required: RFC 3339 times or dates), each ticket's latest score counted once.
+    async fn ratings_summary(&self, query: &str) -> ApiResult {
+        let (mut from, mut to) = (None, None);
+        for (key, value) in query_pairs(query) {
+            let moment = || {
+                parse_moment(&value)
+                    .ok_or_else(|| Refusal::Invalid(format!("{key}: {value:?} is not an RFC 3339 time or a date")))
+            };
+            match key.as_str() {
+                "from" => from = Some(moment()?),
+                "to" => to = Some(moment()?),
+                other => return Err(Refusal::Invalid(format!("{other}: unknown query parameter, expected from, to"))),
+            }
+        }
+        let (Some(from), Some(to)) = (from, to) else {
+            return Err(Refusal::Invalid("from and to are required (RFC 3339 times or dates)".into()));
+        };
+        if to <= from || to - from > chrono::Duration::days(RATINGS_PERIOD_MAX_DAYS) {
+            return Err(Refusal::Invalid(format!(
+                "to must be after from, at most {RATINGS_PERIOD_MAX_DAYS} days later"
+            )));
+        }
+        let ratings = self.directory.ratings(from, to).await?;
+        let mut per_assignee: std::collections::BTreeMap<Option<String>, (u64, u64)> = Default::default();
+        for work in &ratings {
+            let entry = per_assignee.entry(work.assignee_id.clone()).or_default();
+            entry.0 += 1;
+            entry.1 += u64::from(work.rating.score);
+        }
+        let average = |count: u64, sum: u64| (sum as f64 / count as f64 * 100.0).round() / 100.0;
+        let mut assignees = vec![];
+        for (assignee, (count, sum)) in per_assignee {
+            let who = match assignee {
+                Some(id) => {
+                    let name = self.directory.get_employee(&id).await?.map(|e| e.name);
+                    json!({"id": id, "name": name})
+                }
+                None => Value::Null,
+            };
+            assignees.push(json!({"assignee": who, "count": count, "average": average(count, sum)}));
+        }
+        let (count, sum) = ratings.iter().fold((0u64, 0u64), |(c, s), w| (c + 1, s + u64::from(w.rating.score)));
+        Ok(ApiResponse::ok(json!({
+            "from": time_json(from),
+            "to": time_json(to),
+            "count": count,
+            "average": (count > 0).then(|| average(count, sum)),
+            "assignees": assignees,
+        })))
+    }
+
     /// Staff called the client back. Repeating it answers the same.
     async fn patch_call_me(&self, id: &str, patch: CallMePatch, now: DateTime<Utc>) -> ApiResult {
         if patch.state != CallMeState::Done.code() {
@@ -847,6 +913,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             "contact_id": ticket.contact_id,
             "assignee": assignee,
             "deadline": ticket.deadline.map(time_json),
+            "rating": ticket.rating.map(|r| json!({"score": r.score, "at": time_json(r.at)})),
             "created_at": time_json(ticket.created_at),
             "updated_at": time_json(ticket.updated_at),
         }))

@@ -205,6 +205,7 @@ where
                 Err(Need::Manager { client_id }) if facts.manager.is_none() => {
                     facts.manager = Some(self.store.manager(&client_id).await?);
                 }
+                Err(Need::Now) if facts.now.is_none() => facts.now = Some(now),
                 Err(Need::Contact(id)) if facts.contact.is_none() => {
                     facts.contact = Some(self.store.get_contact(&id).await?);
                 }

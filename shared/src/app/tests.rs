@@ -53,6 +53,7 @@ fn settings() -> DialogueSettings {
         support_phone: "+7 800 555-35-35".into(),
         phone_region: "RU".parse().unwrap(),
         timezone: chrono_tz::Europe::Moscow,
+        hours: None,
     }
 }
 

@@ -196,6 +196,46 @@ pub(super) fn comment(
     }
 }
 
+/// A score pressed on a completed ticket's notice: stored if the ticket is the presser's and
+/// still open to rating (a changed score replaces the first, within the same window).
+pub(super) fn rate(
+    me: &Me<'_>,
+    user: &UserRecord,
+    press_id: &str,
+    id: u64,
+    score: u8,
+    facts: &Facts,
+) -> Result<Outcome, Need> {
+    let now = facts.now.ok_or(Need::Now)?;
+    let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
+    let keep = |replies| Ok(Outcome { state: user.state.clone(), effects: vec![], replies });
+    // Someone else's ticket (a forged press) or none: nothing is told about it.
+    let Some(ticket) = ticket.as_ref().filter(|t| t.id == id && t.contact_id == me.contact_id) else {
+        return keep(vec![answer(press_id, Some(texts::BUTTON_STALE))]);
+    };
+    if !ticket.rating_open(now) {
+        return keep(vec![answer(press_id, Some(texts::RATING_CLOSED))]);
+    }
+    if ticket.rating.is_some_and(|r| r.score == score) {
+        return keep(vec![answer(press_id, Some(&texts::rating_thanks(score)))]);
+    }
+    let thanks = match ticket.rating {
+        Some(_) => texts::fill(texts::RATING_CHANGED, &[("id", &id.to_string()), ("stars", &texts::stars(score))]),
+        None => texts::fill(texts::RATING_THANKS, &[("id", &id.to_string()), ("stars", &texts::stars(score))]),
+    };
+    Ok(Outcome {
+        state: user.state.clone(),
+        effects: vec![Effect::RateTicket(NewRating {
+            ticket_id: id,
+            contact_id: me.contact_id.to_owned(),
+            score,
+            previous: ticket.rating,
+            assignee_id: ticket.assignee_id.clone(),
+        })],
+        replies: vec![answer(press_id, Some(&texts::rating_thanks(score))), text(&thanks, Keyboard::Keep)],
+    })
+}
+
 /// "😮 Я отправлял задачу…": the request is recorded (the notifier tells the manager), and the
 /// reply says truthfully whether a manager will hear of it in Telegram. While an earlier request
 /// stands, the client is told so and the manager is not asked twice.

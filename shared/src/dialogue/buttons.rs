@@ -22,6 +22,10 @@ pub enum Press {
     Pick(TicketList, u64),
     /// `pg:<list tag>:<page>`: another page of a list (from 0).
     Page(TicketList, usize),
+    /// `rt:<ticket id>:<score>`: a score (1-5) of a completed ticket, from its notice.
+    Rate(u64, u8),
+    /// `ul:yes` / `ul:no`: the answer to `/unlink`'s question.
+    Unlink(bool),
 }
 
 /// The inline lists of tickets, by what a ticket is picked for.
@@ -43,6 +47,9 @@ const CHOOSE_COMPANY: &str = "co:";
 const NEW_TICKET: &str = "na:new";
 const ATTACH: &str = "na:att";
 const PAGE: &str = "pg:";
+const RATE: &str = "rt:";
+const UNLINK_YES: &str = "ul:yes";
+const UNLINK_NO: &str = "ul:no";
 
 impl TicketList {
     /// Every list: [`Press::parse`] looks tags up here.
@@ -69,6 +76,9 @@ impl Press {
             Press::Attach => ATTACH.to_owned(),
             Press::Pick(list, id) => format!("{}:{id}", list.tag()),
             Press::Page(list, page) => format!("{PAGE}{}:{page}", list.tag()),
+            Press::Rate(id, score) => format!("{RATE}{id}:{score}"),
+            Press::Unlink(true) => UNLINK_YES.to_owned(),
+            Press::Unlink(false) => UNLINK_NO.to_owned(),
         }
     }
 
@@ -78,7 +88,14 @@ impl Press {
         match data {
             NEW_TICKET => return Some(Press::NewTicket),
             ATTACH => return Some(Press::Attach),
+            UNLINK_YES => return Some(Press::Unlink(true)),
+            UNLINK_NO => return Some(Press::Unlink(false)),
             _ => {}
+        }
+        if let Some(rest) = data.strip_prefix(RATE) {
+            let (id, score) = rest.split_once(':')?;
+            let score = decimal(score).filter(|s| crate::domain::Rating::SCORES.contains(s))?;
+            return Some(Press::Rate(decimal(id)?, score));
         }
         if let Some(contact_id) = data.strip_prefix(CHOOSE_COMPANY) {
             return crate::domain::valid_id(contact_id).then(|| Press::ChooseCompany(contact_id.to_owned()));
@@ -130,6 +147,10 @@ mod tests {
             (Press::Page(TicketList::Comment, 2), "pg:cm:2"),
             (Press::Page(TicketList::Cancel, 3), "pg:cx:3"),
             (Press::Page(TicketList::Question, 10), "pg:qd:10"),
+            (Press::Rate(42, 1), "rt:42:1"),
+            (Press::Rate(42, 5), "rt:42:5"),
+            (Press::Unlink(true), "ul:yes"),
+            (Press::Unlink(false), "ul:no"),
         ];
         for (press, data) in cases {
             assert_eq!(press.encode(), data);
@@ -151,6 +172,7 @@ mod tests {
             presses.extend([0, 1, u64::MAX].map(|id| Press::Pick(list, id)));
             presses.extend([0, 1, usize::MAX].map(|page| Press::Page(list, page)));
         }
+        presses.extend(crate::domain::Rating::SCORES.map(|score| Press::Rate(u64::MAX, score)));
         for press in presses {
             let data = press.encode();
             assert!(data.len() <= CALLBACK_DATA_MAX, "{data:?} is {} bytes", data.len());
@@ -187,6 +209,11 @@ mod tests {
             "att:",
             "xx:1",
             "pg:st:",
+            "rt:1:0",
+            "rt:1:6",
+            "rt:1:05",
+            "rt:1",
+            "rt::5",
             "pg:st:x",
             "pg:st:1:2",
             "pg:att",

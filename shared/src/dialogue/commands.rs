@@ -24,11 +24,25 @@ pub(super) fn help(me: &Me<'_>, user: &UserRecord, facts: &Facts) -> Result<Outc
     if several {
         parts.push(texts::fill(texts::HELP_COMPANY, &[("company", &command(Command::Company))]));
     }
+    parts.push(texts::fill(texts::HELP_UNLINK, &[("unlink", &command(Command::Unlink))]));
     Ok(Outcome {
         state: user.state.clone(),
         effects: vec![],
         replies: vec![text(&parts.join("\n\n"), main_menu(counts))],
     })
+}
+
+/// `/unlink`: asks first (the dialogue stays where it was until the answer).
+pub(super) fn unlink(user: &UserRecord) -> Outcome {
+    let buttons = vec![vec![
+        InlineButton::new(texts::BTN_UNLINK_YES, Press::Unlink(true)),
+        InlineButton::new(texts::BTN_UNLINK_NO, Press::Unlink(false)),
+    ]];
+    Outcome {
+        state: user.state.clone(),
+        effects: vec![],
+        replies: vec![text(texts::UNLINK_CONFIRM, Keyboard::Inline(buttons))],
+    }
 }
 
 /// `/company`: the companies of the client's phone to choose from (the current one marked), or

@@ -68,10 +68,12 @@ pub enum Command {
     Help,
     /// A client whose phone is a contact's of several companies chooses the company again.
     Company,
+    /// The client unlinks this Telegram account from their contact (after a confirmation).
+    Unlink,
 }
 
 impl Command {
-    pub const ALL: [Command; 4] = [Command::Start, Command::Menu, Command::Help, Command::Company];
+    pub const ALL: [Command; 5] = [Command::Start, Command::Menu, Command::Help, Command::Company, Command::Unlink];
 
     /// The commands Telegram lists in the chat (the deploy registers them): `/company` is left
     /// out, it concerns only clients of several companies, and `/help` tells them of it.
@@ -84,6 +86,7 @@ impl Command {
             Command::Menu => "menu",
             Command::Help => "help",
             Command::Company => "company",
+            Command::Unlink => "unlink",
         }
     }
 
@@ -309,6 +312,8 @@ pub struct Facts {
     pub ticket: Option<Option<crate::domain::Ticket>>,
     /// The client's account manager; `Some(None)`: the client has none.
     pub manager: Option<Option<Manager>>,
+    /// The moment the update is handled (the app's clock).
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
     /// The linked contact's directory entry; `Some(None)`: it is gone.
     pub contact: Option<Option<crate::domain::Contact>>,
     /// The contact's call-me request that still stands (open and recent); `Some(None)`: none.
@@ -342,6 +347,8 @@ pub enum Need {
     Manager {
         client_id: String,
     },
+    /// The moment the update is handled.
+    Now,
     /// Read the linked contact's directory entry (its phone: the companies it may choose from).
     Contact(String),
     /// Read the contact's call-me request that still stands.
@@ -390,6 +397,12 @@ pub enum Effect {
         ticket_id: u64,
         contact_id: String,
     },
+    /// The client scores their completed ticket: only if it is theirs, still open to rating
+    /// and rated as read (`previous`), so two presses at once keep one score.
+    RateTicket(NewRating),
+    /// The client leaves the bot: this Telegram account and its contact let go of each other
+    /// (the tickets stay with the contact).
+    Unlink,
     /// The client asks their account manager to call back.
     RequestCallMe {
         id: String,
@@ -401,6 +414,18 @@ pub enum Effect {
     Reachability {
         blocked: bool,
     },
+}
+
+/// A client's score of their ticket, as the dialogue decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRating {
+    pub ticket_id: u64,
+    pub contact_id: String,
+    pub score: u8,
+    /// The score the ticket had when it was read.
+    pub previous: Option<crate::domain::Rating>,
+    /// Whose work is rated (the assignee then), for the summary per assignee.
+    pub assignee_id: Option<String>,
 }
 
 /// A ticket the bot creates for a contact.
@@ -461,6 +486,14 @@ pub enum Keyboard {
     Remove,
 }
 
+/// The score buttons of a completed ticket («⭐ 1» … «⭐ 5»), on one row.
+pub fn rating_buttons(ticket_id: u64) -> Keyboard {
+    let row = crate::domain::Rating::SCORES
+        .map(|score| InlineButton::new(texts::rating_button(score), Press::Rate(ticket_id, score)))
+        .collect();
+    Keyboard::Inline(vec![row])
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InlineButton {
     pub label: String,
@@ -495,10 +528,36 @@ pub struct DialogueSettings {
     pub phone_region: Region,
     /// Dates are shown to people in this zone.
     pub timezone: chrono_tz::Tz,
+    /// The desk's working hours; `None`: always open.
+    pub hours: Option<crate::hours::WorkingHours>,
 }
 
 /// Decides the answer to `input` given the user's record and the facts read so far.
 pub fn step(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
+    after_hours(settings, facts, decide(settings, user, input, facts)?)
+}
+
+/// A ticket or comment made while the desk is closed: its confirmation (the last text reply)
+/// says when the desk opens. Nothing else changes.
+fn after_hours(settings: &DialogueSettings, facts: &Facts, mut outcome: Outcome) -> Result<Outcome, Need> {
+    let Some(hours) = &settings.hours else { return Ok(outcome) };
+    let confirms = outcome.effects.iter().any(|e| matches!(e, Effect::CreateTicket(_) | Effect::AddComment(_)));
+    if !confirms {
+        return Ok(outcome);
+    }
+    let Some(opening) = hours.next_opening(facts.now.ok_or(Need::Now)?) else { return Ok(outcome) };
+    let confirmation = outcome.replies.iter_mut().rev().find_map(|reply| match reply {
+        Reply::Text { text, .. } => Some(text),
+        _ => None,
+    });
+    if let Some(text) = confirmation {
+        text.push_str("\n\n");
+        text.push_str(&texts::after_hours(opening));
+    }
+    Ok(outcome)
+}
+
+fn decide(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
     let me = user.link.as_ref().and_then(Me::of);
     match (&input.event, me) {
         (Event::BlockedBot(blocked), _) => Ok(Outcome {
@@ -567,6 +626,16 @@ fn route_press(
             actions::comment_on(&me, user, press_id, list, id, facts)
         }
         (Some(me), _, Some(Press::Pick(TicketList::Cancel, id))) => actions::cancel(&me, user, press_id, id, facts),
+        (Some(_), _, Some(Press::Unlink(true))) => Ok(Outcome {
+            state: State::Idle,
+            effects: vec![Effect::Unlink],
+            replies: vec![answer(press_id, None), text(texts::UNLINKED, Keyboard::SharePhone)],
+        }),
+        (Some(me), _, Some(Press::Unlink(false))) => {
+            tickets::menu_keeping(&me, user, facts, texts::UNLINK_KEPT, vec![answer(press_id, None)])
+        }
+        // A rating button works from any state: it sits on a notice, not in the dialogue.
+        (Some(me), _, Some(Press::Rate(id, score))) => actions::rate(&me, user, press_id, id, score, facts),
         (Some(_), _, _) => Ok(Outcome {
             state: user.state.clone(),
             effects: vec![],

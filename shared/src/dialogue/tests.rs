@@ -9,6 +9,7 @@ fn settings() -> DialogueSettings {
         support_phone: "+7 800 555-35-35".into(),
         phone_region: "RU".parse().unwrap(),
         timezone: chrono_tz::Europe::Moscow,
+        hours: None,
     }
 }
 
@@ -98,6 +99,8 @@ fn run_with(
                             updated_at: chrono::Utc::now(),
                             changed_by: crate::domain::Actor::Client("c1".into()),
                             version: 1,
+                            completed_at: None,
+                            rating: None,
                         }))
                     }
                     Need::Manager { .. } => facts.manager = Some(None),
@@ -113,6 +116,7 @@ fn run_with(
                         }))
                     }
                     Need::StandingCallMe { .. } => facts.standing_call_me = Some(None),
+                    Need::Now => facts.now = Some(chrono::Utc::now()),
                 }
                 assert!(!needs.contains(&need), "asked twice for {need:?}");
                 needs.push(need);

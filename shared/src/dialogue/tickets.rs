@@ -19,6 +19,7 @@ pub(super) fn contact_step(me: &Me<'_>, user: &UserRecord, input: &Inbound, fact
         Event::Command(Command::Start) => menu(me, facts, texts::MENU_PROMPT, dropped(user)),
         Event::Command(Command::Menu | Command::Help) | Event::UnknownCommand => commands::help(me, user, facts),
         Event::Command(Command::Company) => commands::switch_company(me, user, facts),
+        Event::Command(Command::Unlink) => Ok(commands::unlink(user)),
         Event::Message(content) => message(me, user, input, content, facts),
         Event::Unsupported(kind) => Ok(Outcome {
             state: user.state.clone(),

@@ -5,8 +5,8 @@ use super::attr::*;
 use super::codec;
 use super::write::*;
 use super::{keys, DynamoStore};
-use crate::dialogue::{Effect, NewComment, StoredFile};
-use crate::domain::{Actor, JournalEntry, Link, TelegramUserId, TicketStatus, BOT_SOURCE};
+use crate::dialogue::{Effect, NewComment, NewRating, StoredFile};
+use crate::domain::{Actor, JournalEntry, Link, TelegramUserId, TicketStatus, BOT_SOURCE, RATING_OPEN_DAYS};
 use crate::ports::{update_journal_tag, Commit, StoreError};
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
@@ -23,6 +23,13 @@ impl DynamoStore {
         let mut items = vec![self.marker(commit)?];
         let mut link = commit.before.link.clone();
         for effect in commit.effects {
+            if *effect == Effect::Unlink {
+                // My entry lets go of me, on condition that it still holds me.
+                if let Some(old) = link.take() {
+                    items.push(self.unlink_directory_entry(&old, commit.user_id)?);
+                }
+                continue;
+            }
             match effect.link() {
                 Some((new, held_by)) => {
                     self.link_items(commit.user_id, link.as_ref(), &new, held_by, &mut items)?;
@@ -238,6 +245,7 @@ impl DynamoStore {
                     codec::journal::to_item(*ticket_id, &entry, &update_journal_tag(commit.update_id)),
                 ))?);
             }
+            Effect::RateTicket(rating) => self.rating_items(rating, commit, items)?,
             Effect::RequestCallMe { id, contact_id, client_id } => {
                 let request = crate::domain::CallMeRequest {
                     id: id.clone(),
@@ -251,9 +259,54 @@ impl DynamoStore {
             }
             // Carried by the user's record itself.
             Effect::Reachability { .. } => {}
+            // Written with the link, above.
+            Effect::Unlink => {}
             // Written by `link_items`.
             Effect::LinkContact(_) | Effect::LinkEmployee(_) => {}
         }
+        Ok(())
+    }
+
+    /// The score on the ticket (the contact's, completed less than [`RATING_OPEN_DAYS`] ago, and
+    /// rated as read), a journal entry, and the rating under its month (the previous one's
+    /// removed if it was another month).
+    fn rating_items(
+        &self,
+        rating: &NewRating,
+        commit: &Commit<'_>,
+        items: &mut Vec<TransactWriteItem>,
+    ) -> Result<(), StoreError> {
+        let (table, now) = (&self.tickets_table, commit.now);
+        let (completed, values) = status_in(TicketStatus::is_completed);
+        let as_read =
+            if rating.previous.is_some() { "rating_at = :previous" } else { "attribute_not_exists(rating_at)" };
+        let mut update = update(table, keys::ticket(rating.ticket_id))
+            .update_expression("SET rating_score = :score, rating_at = :now")
+            .condition_expression(format!(
+                "contact_id = :c AND {completed} AND completed_at > :open_since AND {as_read}"
+            ))
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_values(":score", n(rating.score))
+            .expression_attribute_values(":now", time(now))
+            .expression_attribute_values(":c", s(&rating.contact_id))
+            .expression_attribute_values(":open_since", time(now - chrono::Duration::days(RATING_OPEN_DAYS)));
+        if let Some(previous) = rating.previous {
+            update = update.expression_attribute_values(":previous", time(previous.at));
+        }
+        for (name, value) in values {
+            update = update.expression_attribute_values(name, value);
+        }
+        items.push(tx_update(update)?);
+        let entry = rating.journal_entry(now);
+        items.push(tx_put(put(
+            table,
+            codec::journal::to_item(rating.ticket_id, &entry, &update_journal_tag(commit.update_id)),
+        ))?);
+        let work = rating.work(now);
+        if let Some(previous) = rating.previous.filter(|p| codec::rating::month(p.at) != codec::rating::month(now)) {
+            items.push(tx_delete(table, keys::rating(&codec::rating::month(previous.at), rating.ticket_id))?);
+        }
+        items.push(tx_put(put(table, codec::rating::to_item(&work)))?);
         Ok(())
     }
 

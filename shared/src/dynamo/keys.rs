@@ -18,6 +18,8 @@
 //! - `TICKET#<id>` / `ATT#<object key>`: an attachment.
 //! - `TICKET#<id>` / `LOG#<time>#<n>`: a journal entry.
 //! - `CALLBACK#<id>` / `CALLBACK`: a client's call-me request (the spelling predates the name).
+//! - `RATING#<yyyy-mm>` / `RATING#<ticket id>`: a ticket's rating, under the month (UTC) it was given,
+//!   so a summary of a period reads its months' partitions.
 //!
 //! TicketsTable indexes (all newest first by `created_at`, projecting whole items):
 //! - [`BY_CONTACT`] (`contact_id`), [`BY_CLIENT`] (`client_id`): tickets alone.
@@ -138,6 +140,17 @@ pub fn call_me(id: &str) -> Key {
     Key::new(format!("{CALL_ME}#{id}"), CALL_ME)
 }
 
+const RATING: &str = "RATING";
+
+/// `month`: `yyyy-mm`.
+pub fn rating(month: &str, ticket_id: u64) -> Key {
+    Key::new(rating_partition(month), format!("{RATING}#{ticket_id}"))
+}
+
+pub fn rating_partition(month: &str) -> String {
+    format!("{RATING}#{month}")
+}
+
 pub const BY_CONTACT: &str = "ByContact";
 pub const BY_CLIENT: &str = "ByClient";
 pub const BY_STATUS: &str = "ByStatus";
@@ -166,6 +179,7 @@ pub enum Kind {
     Journal,
     CallMe,
     KeptResult,
+    Rating,
     Unknown,
 }
 
@@ -188,6 +202,7 @@ pub fn kind_of(sk: &str) -> Kind {
         _ if sk.starts_with(COMMENT) => Kind::Comment,
         _ if sk.starts_with(ATTACHMENT) => Kind::Attachment,
         _ if sk.starts_with(JOURNAL) => Kind::Journal,
+        _ if sk.strip_prefix(RATING).is_some_and(|rest| rest.starts_with('#')) => Kind::Rating,
         _ => Kind::Unknown,
     }
 }
@@ -217,6 +232,9 @@ mod tests {
             (kept_result("POST /tickets#k-1"), "ONCE#POST /tickets#k-1", "ONCE"),
         ];
         assert_eq!(call_me_listing("new"), "CALLBACK#new");
+        let rated = rating("2026-11", 12);
+        assert_eq!((rated.pk.as_str(), rated.sk.as_str()), ("RATING#2026-11", "RATING#12"));
+        assert_eq!(kind_of(&rated.sk), Kind::Rating);
         for (key, pk, sk) in cases {
             assert_eq!((key.pk.as_str(), key.sk.as_str()), (pk, sk));
         }

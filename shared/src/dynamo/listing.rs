@@ -38,19 +38,39 @@ impl DynamoStore {
     }
 }
 
-/// `query` keeping only items whose attributes have the given values (`(name, placeholder,
-/// value)`; names are aliased, `status` being a reserved word).
-pub(super) fn filtered(query: QueryFluentBuilder, conditions: &[(&str, &str, &str)]) -> QueryFluentBuilder {
+/// A condition of a listing's filter.
+pub(super) enum Condition<'a> {
+    /// The attribute has this value (`(name, placeholder, value)`).
+    Equals(&'a str, &'a str, &'a str),
+    /// The attribute is there (`true`) or not.
+    Exists(&'a str, bool),
+}
+
+/// `query` keeping only items that meet every condition (names are aliased, `status` being a
+/// reserved word).
+pub(super) fn filtered(query: QueryFluentBuilder, conditions: &[Condition<'_>]) -> QueryFluentBuilder {
     if conditions.is_empty() {
         return query;
     }
-    let expression: Vec<String> =
-        conditions.iter().map(|(_, value, _)| format!("#f{} = {value}", &value[1..])).collect();
-    conditions.iter().fold(query.filter_expression(expression.join(" AND ")), |query, (name, placeholder, value)| {
-        query
-            .expression_attribute_names(format!("#f{}", &placeholder[1..]), *name)
-            .expression_attribute_values(*placeholder, s(*value))
-    })
+    let mut query = query;
+    let mut expression = vec![];
+    for (n, condition) in conditions.iter().enumerate() {
+        let alias = format!("#f{n}");
+        match condition {
+            Condition::Equals(name, placeholder, value) => {
+                expression.push(format!("{alias} = {placeholder}"));
+                query = query
+                    .expression_attribute_names(&alias, *name)
+                    .expression_attribute_values(*placeholder, s(*value));
+            }
+            Condition::Exists(name, there) => {
+                let function = if *there { "attribute_exists" } else { "attribute_not_exists" };
+                expression.push(format!("{function}({alias})"));
+                query = query.expression_attribute_names(&alias, *name);
+            }
+        }
+    }
+    query.filter_expression(expression.join(" AND "))
 }
 
 /// The page after `cursor` of what `queries` find together (each from

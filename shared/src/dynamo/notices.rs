@@ -3,7 +3,7 @@
 
 use super::attr::*;
 use super::codec::{call_me, failed_notice};
-use super::listing::{filtered, newest_page};
+use super::listing::{filtered, newest_page, Condition};
 use super::{failed, is_condition_failure, keys, scan_all, DynamoStore};
 use crate::domain::{Actor, CallMeRequest, CallMeState};
 use crate::notify::FailedNotice;
@@ -74,7 +74,7 @@ impl CallMeRequests for DynamoStore {
             .iter()
             .map(|state| {
                 let query = self.partition_query(keys::BY_STATUS, "status", &keys::call_me_listing(state.code()), None);
-                filtered(query, &[("requester", ":requester", contact_id)])
+                filtered(query, &[Condition::Equals("requester", ":requester", contact_id)])
             })
             .collect();
         Ok(newest_page(queries, call_me::from_item, None, 1).await?.items.pop())

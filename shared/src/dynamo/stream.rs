@@ -57,6 +57,8 @@ mod tests {
             updated_at: at,
             changed_by: Actor::Employee("e1".into()),
             version: 1,
+            completed_at: None,
+            rating: None,
         }
     }
 

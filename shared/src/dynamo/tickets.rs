@@ -3,14 +3,16 @@
 use super::attr::*;
 use super::codec;
 use super::keys::{self, Kind};
-use super::listing::{filtered, newest_page};
+use super::listing::{filtered, newest_page, Condition};
 use super::write::*;
 use super::{failed, query_all, DynamoStore};
 use crate::dialogue::TicketSummary;
 use crate::domain::{Comment, JournalEntry, Ticket, TicketDetails, TicketStatus};
-use crate::ports::{journal_tag, KeptResult, KeptResults, Page, Position, StoreError, TicketFilter, TicketStore};
+use crate::ports::{
+    journal_tag, KeptResult, KeptResults, Page, Position, RatedWork, StoreError, TicketFilter, TicketStore,
+};
 use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 impl TicketStore for DynamoStore {
     /// `UpdateItem ADD`: atomic, outside any transaction.
@@ -96,15 +98,15 @@ impl TicketStore for DynamoStore {
     ) -> Result<Page<Ticket>, StoreError> {
         let partition = |index, attribute, value: &str| self.partition_query(index, attribute, value, cursor);
         // What the partition does not decide is filtered as it is read.
-        let mut rest: Vec<(&str, &str, &str)> = vec![];
+        let mut rest: Vec<Condition<'_>> = vec![];
         let queries: Vec<_> = match (&filter.contact_id, &filter.client_id, filter.status) {
             (Some(contact), client, status) => {
-                rest.extend(client.as_deref().map(|c| ("client_id", ":client", c)));
-                rest.extend(status.map(|s| ("status", ":status", s.code())));
+                rest.extend(client.as_deref().map(|c| Condition::Equals("client_id", ":client", c)));
+                rest.extend(status.map(|s| Condition::Equals("status", ":status", s.code())));
                 vec![partition(keys::BY_CONTACT, "contact_id", contact)]
             }
             (None, Some(client), status) => {
-                rest.extend(status.map(|s| ("status", ":status", s.code())));
+                rest.extend(status.map(|s| Condition::Equals("status", ":status", s.code())));
                 vec![partition(keys::BY_CLIENT, "client_id", client)]
             }
             (None, None, Some(status)) => vec![partition(keys::BY_STATUS, "status", status.code())],
@@ -113,6 +115,7 @@ impl TicketStore for DynamoStore {
                 .map(|status| partition(keys::BY_STATUS, "status", status.code()))
                 .collect(),
         };
+        rest.extend(filter.rated.map(|rated| Condition::Exists("rating_score", rated)));
         let queries = queries.into_iter().map(|query| filtered(query, &rest)).collect();
         newest_page(queries, codec::ticket::from_item, cursor, limit).await
     }
@@ -144,6 +147,13 @@ impl TicketStore for DynamoStore {
             }
             None => remove.push("deadline"),
         }
+        match ticket.completed_at {
+            Some(at) => {
+                set.push("completed_at = :completed");
+                update = update.expression_attribute_values(":completed", time(at));
+            }
+            None => remove.push("completed_at"),
+        }
         let mut expression = format!("SET {}", set.join(", "));
         if !remove.is_empty() {
             expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
@@ -151,6 +161,32 @@ impl TicketStore for DynamoStore {
         let mut items = vec![tx_update(update.update_expression(expression))?];
         items.extend(self.journal_items(ticket, journal)?);
         self.transact(items).await
+    }
+
+    /// One query per month of the period (`RATING#<yyyy-mm>`).
+    async fn ratings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<RatedWork>, StoreError> {
+        let mut months = vec![];
+        let mut month = from.date_naive().with_day(1).unwrap_or(from.date_naive());
+        while month <= to.date_naive() && months.len() <= 13 {
+            months.push(codec::rating::month(month.and_time(chrono::NaiveTime::MIN).and_utc()));
+            month = month.checked_add_months(chrono::Months::new(1)).unwrap_or(chrono::NaiveDate::MAX);
+        }
+        let mut found = vec![];
+        for month in months {
+            let query = self
+                .client
+                .query()
+                .table_name(&self.tickets_table)
+                .key_condition_expression("pk = :pk")
+                .filter_expression("rated_at >= :from AND rated_at < :to")
+                .expression_attribute_values(":pk", s(keys::rating_partition(&month)))
+                .expression_attribute_values(":from", time(from))
+                .expression_attribute_values(":to", time(to));
+            for item in query_all(query).await? {
+                found.push(codec::rating::from_item(&item)?);
+            }
+        }
+        Ok(found)
     }
 
     async fn add_comment(&self, comment: &Comment, once: Option<&KeptResult>) -> Result<(), StoreError> {

@@ -28,6 +28,11 @@ pub fn tx_update(update: UpdateBuilder) -> Result<TransactWriteItem, StoreError>
     Ok(TransactWriteItem::builder().update(update.build().map_err(build_error)?).build())
 }
 
+pub fn tx_delete(table: &str, key: Key) -> Result<TransactWriteItem, StoreError> {
+    let delete = aws_sdk_dynamodb::types::Delete::builder().table_name(table).set_key(Some(key_map(key)));
+    Ok(TransactWriteItem::builder().delete(delete.build().map_err(build_error)?).build())
+}
+
 pub fn tx_check(check: ConditionCheckBuilder) -> Result<TransactWriteItem, StoreError> {
     Ok(TransactWriteItem::builder().condition_check(check.build().map_err(build_error)?).build())
 }

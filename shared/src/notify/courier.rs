@@ -9,7 +9,7 @@
 //!   with the reason, for a later attempt or the replay.
 
 use super::{split_message, FailedNotice, FailureReason, Outgoing};
-use crate::dialogue::{main_menu, Keyboard, Reply};
+use crate::dialogue::{main_menu, rating_buttons, Keyboard, Reply};
 use crate::domain::TelegramUserId;
 use crate::observability::{count, count_by_reason, Metric};
 use crate::ports::{CallMeRequests, FailedNotices, Messenger, SendError, SentNotices, StoreError, UserStore};
@@ -163,10 +163,11 @@ where
                 return Err(Unsent::OutOfTime);
             }
             // The last part carries the buttons: the client's menu, or the link's button.
-            let (url, keyboard) = match (i == last, notice.menu) {
-                (true, Some(counts)) => (notice.url.clone(), main_menu(counts)),
-                (true, None) => (notice.url.clone(), Keyboard::Keep),
-                (false, _) => (None, Keyboard::Keep),
+            let (url, keyboard) = match (i == last, notice.menu, notice.rate) {
+                (true, _, Some(ticket_id)) => (None, rating_buttons(ticket_id)),
+                (true, Some(counts), None) => (notice.url.clone(), main_menu(counts)),
+                (true, None, None) => (notice.url.clone(), Keyboard::Keep),
+                (false, ..) => (None, Keyboard::Keep),
             };
             let reply = Reply::Notice { html: part, url, keyboard };
             loop {

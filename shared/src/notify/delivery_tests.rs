@@ -146,6 +146,8 @@ fn ticket(status: TicketStatus) -> Ticket {
         updated_at: at,
         changed_by: Actor::Api,
         version: 1,
+        completed_at: None,
+        rating: None,
     }
 }
 
@@ -472,9 +474,12 @@ async fn a_clients_notice_carries_their_menu_after_the_change() {
     let record = Record { event_id: "ev2".into(), sequence: "200".into(), change: done };
     assert_eq!(world.run(&[record]).await.as_deref(), Some("200"));
     let kept = world.store.kept().await.unwrap();
-    assert_eq!(kept[0].notice.menu, Some(TicketCounts { active: 0, completed: 1 }));
+    let menus: Vec<_> = kept.iter().map(|k| (k.notice.menu, k.notice.rate)).collect();
+    assert!(menus.contains(&(Some(TicketCounts { active: 0, completed: 1 }), None)), "{menus:?}");
+    assert!(menus.contains(&(None, Some(7))), "the request to rate, kept too: {menus:?}");
     world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
     let buttons = world.telegram.script.lock().unwrap().buttons.clone();
-    let (chat, keyboard, _) = buttons.last().unwrap();
-    assert_eq!((*chat, keyboard), (ANNA as i64, &main_menu(TicketCounts { active: 0, completed: 1 })));
+    let replayed: Vec<_> = buttons.iter().rev().take(2).map(|(chat, keyboard, _)| (*chat, keyboard.clone())).collect();
+    assert!(replayed.contains(&(ANNA as i64, main_menu(TicketCounts { active: 0, completed: 1 }))), "{replayed:?}");
+    assert!(replayed.contains(&(ANNA as i64, crate::dialogue::rating_buttons(7))), "{replayed:?}");
 }

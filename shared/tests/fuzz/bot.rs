@@ -173,6 +173,8 @@ async fn desk(store: &MemoryStore, tickets: &[(TicketStatus, String)]) {
             updated_at: at,
             changed_by: Actor::Api,
             version: 1,
+            completed_at: None,
+            rating: None,
         };
         store.create_ticket(&ticket, &[], None).await.unwrap();
     }

@@ -13,6 +13,7 @@ pub fn settings() -> DialogueSettings {
         support_phone: "+7 800 555-35-35".into(),
         phone_region: "RU".parse().expect("a region"),
         timezone: chrono_tz::Europe::Moscow,
+        hours: None,
     }
 }
 

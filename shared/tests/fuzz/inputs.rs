@@ -346,6 +346,8 @@ pub fn ticket() -> impl Strategy<Value = Ticket> {
                 updated_at: at,
                 changed_by: Actor::Api,
                 version: 1,
+                completed_at: None,
+                rating: None,
             }
         },
     )
@@ -451,6 +453,7 @@ impl Desk {
                 }))
             }
             Need::StandingCallMe { .. } => facts.standing_call_me = Some(None),
+            Need::Now => facts.now = Some(chrono::Utc::now()),
         }
     }
 }

@@ -27,6 +27,9 @@ pub fn to_item(failed: &FailedNotice, expires_at: i64) -> Item {
     if let Some(request) = &notice.call_me {
         item.insert("call_me".to_owned(), s(request));
     }
+    if let Some(ticket_id) = notice.rate {
+        item.insert("rate".to_owned(), n(ticket_id));
+    }
     if let Some(menu) = notice.menu {
         item.insert("menu_active".to_owned(), n(menu.active));
         item.insert("menu_completed".to_owned(), n(menu.completed));
@@ -43,6 +46,7 @@ pub fn from_item(item: &Item) -> Result<FailedNotice, StoreError> {
             url: get_s(item, "url").map(str::to_owned),
             sequence: required_s(item, "sequence")?,
             call_me: get_s(item, "call_me").map(str::to_owned),
+            rate: get_u64(item, "rate"),
             menu: match (get_u64(item, "menu_active"), get_u64(item, "menu_completed")) {
                 (Some(active), Some(completed)) => Some(TicketCounts {
                     active: usize::try_from(active).map_err(|_| corrupt("menu counts"))?,

@@ -8,5 +8,6 @@ pub mod directory;
 pub mod failed_notice;
 pub mod journal;
 pub mod kept_result;
+pub mod rating;
 pub mod ticket;
 pub mod user;

@@ -2,7 +2,7 @@
 //! `ByContact` and `ByClient` indexes hold tickets alone.
 
 use crate::dialogue::TicketSummary;
-use crate::domain::{Actor, Ticket, TicketStatus};
+use crate::domain::{Actor, Rating, Ticket, TicketStatus};
 use crate::dynamo::attr::*;
 use crate::dynamo::keys;
 use crate::ports::StoreError;
@@ -34,6 +34,13 @@ pub fn to_item(ticket: &Ticket) -> Item {
     if let Some(deadline) = ticket.deadline {
         item.insert("deadline".into(), time(deadline));
     }
+    if let Some(at) = ticket.completed_at {
+        item.insert("completed_at".into(), time(at));
+    }
+    if let Some(rating) = ticket.rating {
+        item.insert("rating_score".into(), n(rating.score));
+        item.insert("rating_at".into(), time(rating.at));
+    }
     item
 }
 
@@ -54,6 +61,13 @@ pub fn from_item(item: &Item) -> Result<Ticket, StoreError> {
         // Written by every version of this code; an item without it was made by hand.
         changed_by: get_s(item, "changed_by").and_then(Actor::from_code).unwrap_or(Actor::Api),
         version: get_u64(item, "version").unwrap_or(0),
+        completed_at: optional_time(item, "completed_at")?,
+        rating: match (get_u64(item, "rating_score"), optional_time(item, "rating_at")?) {
+            (Some(score), Some(at)) => {
+                Some(Rating { score: u8::try_from(score).map_err(|_| corrupt("rating score"))?, at })
+            }
+            _ => None,
+        },
     })
 }
 
