@@ -3,7 +3,9 @@
 
 Runs each binary under a minimal Lambda Runtime API on loopback (nothing else is contacted:
 AWS clients are built but make no request before the first event), interleaving the binaries
-run by run so that the machine's load is shared fairly, and prints the median and spread.
+run by run so that the machine's load is shared fairly, and prints the median and spread, the
+resident memory when the binary first waits for an event, and, when one of the binaries is named
+`floor`, each one's median as a multiple of the floor's.
 
     python3 scripts/bench-cold.py [--runs 15] NAME=PATH [NAME=PATH ...]
 """
@@ -47,14 +49,24 @@ def environment(port):
     return env
 
 
+def resident_mb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def init_ms(path, env):
+    """The init time in ms and the resident memory in MB when the binary first waits."""
     first_next.clear()
     start = time.perf_counter()
     process = subprocess.Popen([path], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         if not first_next.wait(10):
             raise RuntimeError(f"{path} never asked for an event")
-        return (time.perf_counter() - start) * 1000
+        elapsed = (time.perf_counter() - start) * 1000
+        return elapsed, resident_mb(process.pid)
     finally:
         process.kill()
         process.wait()
@@ -71,14 +83,20 @@ def main():
     env = environment(server.server_address[1])
     named = [b.split("=", 1) for b in args.binaries]
     samples = {name: [] for name, _ in named}
+    memory = {name: [] for name, _ in named}
     for _ in range(args.runs):
         for name, path in named:
-            samples[name].append(init_ms(path, env))
+            elapsed, resident = init_ms(path, env)
+            samples[name].append(elapsed)
+            memory[name].append(resident)
+    floor = statistics.median(samples["floor"]) if "floor" in samples else None
     for name, path in named:
         runs = samples[name]
         size = os.path.getsize(path) / 1e6
-        print(f"{name:24} init median {statistics.median(runs):6.1f} ms  "
-              f"(min {min(runs):5.1f}, max {max(runs):5.1f}, n={len(runs)})  binary {size:5.1f} MB")
+        median = statistics.median(runs)
+        ratio = f"  {median / floor:4.2f}x the floor" if floor and name != "floor" else ""
+        print(f"{name:10} init median {median:6.1f} ms  (min {min(runs):5.1f}, max {max(runs):5.1f}, "
+              f"n={len(runs)})  idle RSS {statistics.median(memory[name]):5.1f} MB  binary {size:5.1f} MB{ratio}")
     server.shutdown()
 
 

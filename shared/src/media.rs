@@ -17,15 +17,21 @@ pub fn is_jpeg(bytes: &[u8]) -> bool {
 #[cfg(feature = "bot")]
 pub const MAX_PHOTO_SIDE: u32 = 8_192;
 
-/// What decoding one photo may allocate: a 20 MP image decodes in 80 MB.
+/// What decoding one photo may allocate: a 20 MP image decodes in 80 MB. With the file itself
+/// (at most [`MAX_DOWNLOAD_BYTES`]) this bounds a photo's memory, which the webhook's
+/// `MemorySize` in template.yaml allows for.
 #[cfg(feature = "bot")]
 pub const MAX_DECODE_BYTES: u64 = 128 * 1024 * 1024;
 
 /// The photo as JPEG: JPEG bytes untouched, any other image format decoded and encoded. The
 /// decoder is held to [`MAX_PHOTO_SIDE`] and [`MAX_DECODE_BYTES`]: a small file that declares a
-/// huge picture is refused before anything is allocated for it.
+/// huge picture is refused before anything is allocated for it. At most two copies of the
+/// picture are held at once: the file while it is decoded, then the decoded pixels while they
+/// are encoded (8-bit pixels, with or without alpha, are encoded as they are, not converted
+/// into another copy first).
 #[cfg(feature = "bot")]
 pub fn photo_as_jpeg(bytes: Vec<u8>) -> Result<Vec<u8>, image::ImageError> {
+    use image::DynamicImage;
     if is_jpeg(&bytes) {
         return Ok(bytes);
     }
@@ -36,8 +42,17 @@ pub fn photo_as_jpeg(bytes: Vec<u8>) -> Result<Vec<u8>, image::ImageError> {
     let mut reader = image::ImageReader::new(Cursor::new(&bytes)).with_guessed_format()?;
     reader.limits(limits);
     let decoded = reader.decode()?;
-    let mut out = Cursor::new(Vec::with_capacity(bytes.len()));
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&decoded.to_rgb8())?;
+    drop(bytes);
+    let mut out = Cursor::new(Vec::new());
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
+    match decoded {
+        DynamicImage::ImageLuma8(image) => encoder.encode_image(&image)?,
+        DynamicImage::ImageLumaA8(image) => encoder.encode_image(&image)?,
+        DynamicImage::ImageRgb8(image) => encoder.encode_image(&image)?,
+        DynamicImage::ImageRgba8(image) => encoder.encode_image(&image)?,
+        // 16-bit and floating-point pictures: converted to 8 bits (the only depth JPEG has).
+        other => encoder.encode_image(&other.into_rgb8())?,
+    }
     Ok(out.into_inner())
 }
 
@@ -95,6 +110,25 @@ mod tests {
     fn jpeg_bytes_pass_through_untouched() {
         let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3];
         assert_eq!(photo_as_jpeg(jpeg.clone()).unwrap(), jpeg, "not decoded, so garbage after the marker survives");
+    }
+
+    #[test]
+    fn transparent_grey_and_deep_pictures_become_jpeg() {
+        let encoded = |image: image::DynamicImage| {
+            let mut png = Cursor::new(vec![]);
+            image.write_to(&mut png, image::ImageFormat::Png).unwrap();
+            let jpeg = photo_as_jpeg(png.into_inner()).unwrap();
+            image::load_from_memory(&jpeg).unwrap()
+        };
+        let rgba = encoded(image::RgbaImage::from_pixel(9, 5, image::Rgba([10, 200, 10, 128])).into());
+        assert_eq!((rgba.width(), rgba.height()), (9, 5));
+        let green = rgba.to_rgb8().get_pixel(4, 2).0;
+        assert!(green[1] > 180 && green[0] < 40, "the colour is kept, the alpha dropped: {green:?}");
+        let grey = encoded(image::GrayAlphaImage::from_pixel(3, 3, image::LumaA([77, 255])).into());
+        assert!(grey.to_luma8().get_pixel(1, 1).0[0].abs_diff(77) < 4);
+        let deep =
+            encoded(image::ImageBuffer::<image::Rgb<u16>, _>::from_pixel(4, 4, image::Rgb([65535, 0, 0])).into());
+        assert!(deep.to_rgb8().get_pixel(1, 1).0[0] > 240);
     }
 
     #[test]

@@ -72,6 +72,8 @@ impl FileStore for S3Files {
         content_type: &str,
         original_name: &str,
     ) -> Result<(), StoreError> {
+        // The buffer becomes the request body as it is (`Vec` -> `Bytes`, no copy; a retry
+        // shares it), so a file is held once on its way to the bucket.
         // S3 metadata travels in HTTP headers (ASCII): the original name is percent-encoded,
         // and Content-Disposition carries it the RFC 6266 way for downloads.
         let encoded = header_name(original_name);

@@ -3,6 +3,7 @@
 
 use crate::config::Secret;
 use crate::dialogue::{Command, InlineButton, Keyboard, Reply};
+use crate::media::MAX_DOWNLOAD_BYTES;
 use crate::ports::{DownloadError, FileSource, Messenger, SendError};
 use frankenstein::methods::{AnswerCallbackQueryParams, SendMessageParams};
 use frankenstein::types::{
@@ -146,6 +147,18 @@ impl Default for Timeouts {
     }
 }
 
+/// TLS for the Bot API with the root certificates compiled into the binary (Mozilla's, from
+/// `webpki-roots`): building the client parses no certificate files, which the system's roots
+/// (read from `/etc/ssl` and parsed one by one) cost at every cold start.
+fn tls_config() -> Result<rustls::ClientConfig, rustls::Error> {
+    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
 /// Sends through the Bot API. The token is only in the client's base URL, which frankenstein
 /// strips from its errors, and in the download path; `Debug` shows neither.
 #[derive(Clone)]
@@ -171,11 +184,18 @@ impl TelegramMessenger {
     /// A messenger whose every request gives up after `timeouts`.
     pub fn with_timeouts(api_url: &str, token: &str, timeouts: Timeouts) -> Result<Self, reqwest::Error> {
         let api_url = api_url.trim_end_matches('/').to_owned();
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .connect_timeout(timeouts.connect)
             .timeout(timeouts.call)
-            .read_timeout(timeouts.call)
-            .build()?;
+            .read_timeout(timeouts.call);
+        let client = match tls_config() {
+            Ok(tls) => builder.tls_backend_preconfigured(tls),
+            Err(error) => {
+                tracing::warn!(%error, "the built-in TLS roots could not be set up; the system's are loaded");
+                builder
+            }
+        }
+        .build()?;
         Ok(TelegramMessenger {
             bot: frankenstein::client_reqwest::Bot::builder()
                 .api_url(format!("{api_url}/bot{token}"))
@@ -274,8 +294,24 @@ impl FileSource for TelegramMessenger {
         if !status.is_success() {
             return Err(DownloadError::Unavailable(format!("file download answered {status}").into()));
         }
-        let bytes = response.bytes().await.map_err(|e| DownloadError::Unavailable(Box::new(e.without_url())))?;
-        Ok(bytes.to_vec())
+        // The file is read into one buffer of the size announced (by the response, else by
+        // getFile), so that it is held once: collecting the body and copying it out held it
+        // twice, and a buffer grown by doubling holds up to twice its content while it moves.
+        let announced = response.content_length().or(file.file_size).unwrap_or(0);
+        if announced > MAX_DOWNLOAD_BYTES {
+            return Err(DownloadError::TooLarge);
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
+        let mut response = response;
+        while let Some(chunk) =
+            response.chunk().await.map_err(|e| DownloadError::Unavailable(Box::new(e.without_url())))?
+        {
+            if (bytes.len() + chunk.len()) as u64 > MAX_DOWNLOAD_BYTES {
+                return Err(DownloadError::TooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
     }
 }
 
