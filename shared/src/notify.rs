@@ -101,6 +101,9 @@ pub struct Outgoing {
     /// For a client: their tickets as the change left them, which decide the main menu the
     /// notice sets ([`crate::dialogue::main_menu`]).
     pub menu: Option<TicketCounts>,
+    /// The ticket the notice is about: its messages are remembered as about it, so a reply to
+    /// one comments on it ([`crate::ports::MessageTickets`]).
+    pub ticket: Option<u64>,
 }
 
 /// A notice whose record was handed back to the stream, kept so that a later attempt or the
@@ -437,7 +440,7 @@ pub struct Dispatcher<S, M> {
 
 impl<S, M> Dispatcher<S, M>
 where
-    S: Directory + TicketStore + UserStore + CallMeRequests + SentNotices + FailedNotices,
+    S: Directory + TicketStore + UserStore + CallMeRequests + SentNotices + FailedNotices + crate::ports::MessageTickets,
     M: Messenger,
 {
     /// Handles records in order. Returns the sequence number of the first record that must be
@@ -556,6 +559,7 @@ where
                 sequence: record.sequence.clone(),
                 call_me: call_me.clone(),
                 menu,
+                ticket: context.ticket.as_ref().map(|t| t.id),
             });
         }
         Ok(owed)

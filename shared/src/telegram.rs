@@ -214,16 +214,19 @@ impl std::fmt::Debug for TelegramMessenger {
 }
 
 impl Messenger for TelegramMessenger {
-    async fn send(&self, chat_id: i64, reply: &Reply) -> Result<(), SendError> {
+    async fn send(&self, chat_id: i64, reply: &Reply) -> Result<Option<i64>, SendError> {
+        let made = |response: frankenstein::response::MethodResponse<frankenstein::types::Message>| {
+            Some(i64::from(response.result.message_id))
+        };
         let result = match reply {
             Reply::Text { text, keyboard } => {
-                self.bot.send_message(&send_message_params(chat_id, text, keyboard)).await.map(drop)
+                self.bot.send_message(&send_message_params(chat_id, text, keyboard)).await.map(made)
             }
             Reply::AnswerPress { press_id, text } => {
-                self.bot.answer_callback_query(&answer_params(press_id, text)).await.map(drop)
+                self.bot.answer_callback_query(&answer_params(press_id, text)).await.map(|_| None)
             }
             Reply::Notice { html, url, keyboard } => {
-                self.bot.send_message(&notice_params(chat_id, html, url.as_deref(), keyboard)).await.map(drop)
+                self.bot.send_message(&notice_params(chat_id, html, url.as_deref(), keyboard)).await.map(made)
             }
         };
         result.map_err(|error| self.redacted(classify(error)))

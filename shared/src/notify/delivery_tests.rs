@@ -45,7 +45,7 @@ impl Telegram {
 }
 
 impl Messenger for Telegram {
-    async fn send(&self, chat_id: i64, reply: &Reply) -> Result<(), SendError> {
+    async fn send(&self, chat_id: i64, reply: &Reply) -> Result<Option<i64>, SendError> {
         let mut script = self.script.lock().unwrap();
         script.attempts += 1;
         if let Some(error) = script.failures.get_mut(&chat_id).and_then(VecDeque::pop_front) {
@@ -54,7 +54,7 @@ impl Messenger for Telegram {
         let Reply::Notice { html, url, keyboard } = reply else { panic!("the notifier sends notices only: {reply:?}") };
         script.delivered.push((chat_id, html.clone()));
         script.buttons.push((chat_id, keyboard.clone(), url.clone()));
-        Ok(())
+        Ok(Some(script.delivered.len() as i64))
     }
 
     fn render(&self, chat_id: i64, reply: &Reply) -> String {
