@@ -209,6 +209,16 @@ impl FailureReason {
     }
 }
 
+/// The ticket a change's notices are about (a reply to one comments on it).
+fn about_ticket(change: &Change) -> Option<u64> {
+    match change {
+        Change::TicketCreated(ticket) => Some(ticket.id),
+        Change::TicketChanged { new, .. } => Some(new.id),
+        Change::CommentAdded(comment) => Some(comment.ticket_id),
+        _ => None,
+    }
+}
+
 /// Names and facts the texts need, read from the directory.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
@@ -440,7 +450,13 @@ pub struct Dispatcher<S, M> {
 
 impl<S, M> Dispatcher<S, M>
 where
-    S: Directory + TicketStore + UserStore + CallMeRequests + SentNotices + FailedNotices + crate::ports::MessageTickets,
+    S: Directory
+        + TicketStore
+        + UserStore
+        + CallMeRequests
+        + SentNotices
+        + FailedNotices
+        + crate::ports::MessageTickets,
     M: Messenger,
 {
     /// Handles records in order. Returns the sequence number of the first record that must be
@@ -559,7 +575,7 @@ where
                 sequence: record.sequence.clone(),
                 call_me: call_me.clone(),
                 menu,
-                ticket: context.ticket.as_ref().map(|t| t.id),
+                ticket: about_ticket(&record.change),
             });
         }
         Ok(owed)

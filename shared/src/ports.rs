@@ -545,8 +545,11 @@ pub trait MessageTickets: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The ticket the bot's message `message_id` in `chat_id` is about, if it remembers one (a
     /// consistent read).
-    fn message_ticket(&self, chat_id: i64, message_id: i64)
-        -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
+    fn message_ticket(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+    ) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
 }
 
 /// How long the bot remembers which ticket a message of its is about (DynamoDB's TTL removes it

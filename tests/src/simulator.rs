@@ -228,6 +228,7 @@ mod tests {
             params: json!({"chat_id": USER_ID, "text": "Меню", "reply_markup": {"keyboard": [[{"text": "➕ Новое обращение"}], [{"text": "Другое"}]]}}),
             from_webhook_response: true,
             delivered: true,
+            message_id: None,
         };
         let drawn = sim.render(&menu).unwrap();
         assert!(drawn.contains("[ 1 ] ➕ Новое обращение"));
@@ -238,6 +239,7 @@ mod tests {
             params: json!({"chat_id": USER_ID, "text": "?", "reply_markup": {"inline_keyboard": [[{"text": "A", "callback_data": "co:a"}]]}}),
             from_webhook_response: false,
             delivered: true,
+            message_id: None,
         };
         sim.render(&choice);
         assert_eq!(sim.update_for("1", &telegram).unwrap()["callback_query"]["data"], "co:a");
@@ -252,6 +254,7 @@ mod tests {
             params: json!({"chat_id": USER_ID, "text": text, "parse_mode": "HTML", "reply_markup": keyboard}),
             from_webhook_response: false,
             delivered: true,
+            message_id: None,
         };
         let active = json!({"keyboard": [[{"text": "➕ Новое обращение"}], [{"text": "❓ Узнать статус обращения"}]]});
         let done = json!({"keyboard": [[{"text": "➕ Новое обращение"}], [{"text": "🧐 У меня вопрос"}]]});
