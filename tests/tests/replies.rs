@@ -159,12 +159,16 @@ async fn a_deep_link_opens_the_card_only_for_its_owner() {
     let id = open(&env, "c1", "Принтер не печатает").await;
     let link = format!("/start {}", shared::dialogue::deep_link_payload(id));
 
+    env.webhook_requests.reset();
     env.deliver(&updates::text(100, ANNA, &link)).await;
+    assert_eq!(env.webhook_requests.get(), 2, "the user, the ticket");
     let (card, _) = last(&env, ANNA);
     assert!(card.starts_with(&format!("📋 #{id} Принтер не печатает")), "{card}");
     assert!(card.contains("Новая"), "the card shows the status: {card}");
 
+    env.webhook_requests.reset();
     env.deliver(&updates::text(101, BORIS, &link)).await;
+    assert_eq!(env.webhook_requests.get(), 3, "the user, the ticket, his tickets for the menu");
     let (said, menu) = last(&env, BORIS);
     assert_eq!(said, texts::MENU_PROMPT, "anyone else gets the main menu");
     assert_eq!(menu, [texts::BTN_NEW_TICKET, texts::BTN_CALL_ME]);
@@ -199,6 +203,7 @@ async fn a_reply_comment_costs_one_read_more_than_the_menus_comment() {
     let by_reply = env.webhook_requests.get();
     assert_eq!(last(&env, ANNA).0, comment_added(id));
     println!("a comment: {menu_flow} DynamoDB requests through the menu, {by_reply} as a reply to a notice");
+    assert_eq!(menu_flow, 4, "the user, the contact's tickets, the ticket, one transaction");
     assert_eq!(by_reply, menu_flow + 1, "one read more: which ticket the notice is about");
 
     // A reply to the bot's inline answer reads nothing more than the menu's comment.
