@@ -281,3 +281,6 @@ mod tests {
         assert!(!text.contains('{'));
     }
 }
+
+/// The inline button on staff notices about a ticket: its card (`dialogue::Press::Card`).
+pub const BTN_CARD: &str = "📋 Карточка";

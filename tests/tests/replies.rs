@@ -213,3 +213,45 @@ async fn a_reply_comment_costs_one_read_more_than_the_menus_comment() {
     assert_eq!(env.webhook_requests.get(), menu_flow);
     assert_eq!(client_comments(&env, id).await.len(), 3);
 }
+
+const PETR: u64 = 7002; // employee e2, an engineer
+
+#[tokio::test]
+async fn a_staff_notice_carries_the_card_button_which_opens_the_card_for_staff_only() {
+    let env = world().await;
+    let (status, answer) =
+        env.api("PUT", "/employees/e2", Some(json!({"name": "Пётр Инженеров", "phone": "+7 999 111-22-44"}))).await;
+    assert!(status == 200 || status == 201, "{answer}");
+    env.deliver(&updates::contact(3, PETR, "79991112244", Some(PETR))).await;
+    let id = open(&env, "c1", "Принтер не печатает").await;
+    let (code, ticket) =
+        env.api("PATCH", &format!("/tickets/{id}"), Some(json!({"status": "in_progress", "assignee_id": "e2"}))).await;
+    assert_eq!(code, 200, "{ticket}");
+    env.run_notifier().await;
+    let notice = env.telegram.messages_to(ANNA as i64).pop().unwrap();
+
+    // Анна answers the notice; the assignee hears of it, with the card's button and the link's.
+    reply(&env, 100, ANNA, "Бумага застряла", &notice).await;
+    env.run_notifier().await;
+    let to_petr = env.telegram.messages_to(PETR as i64).pop().expect("a notice to the assignee");
+    assert!(to_petr.text().unwrap().contains("Бумага застряла"), "{:?}", to_petr.text());
+    let card_button = (texts::BTN_CARD.to_owned(), format!("cd:{id}"));
+    assert_eq!(to_petr.inline_buttons()[0], card_button);
+    let link = &to_petr.params["reply_markup"]["inline_keyboard"][1][0];
+    assert_eq!(link["text"], texts::BTN_OPEN_TICKET);
+    assert!(link["url"].as_str().unwrap().ends_with(&format!("/tickets/{id}")));
+    // Анна's notices keep her menu: one set of buttons a message.
+    assert_eq!(env.telegram.messages_to(ANNA as i64).pop().unwrap().reply_keyboard(), ACTIVE);
+
+    env.deliver(&updates::callback(101, PETR, &card_button.1)).await;
+    let (card, _) = last(&env, PETR);
+    assert!(card.starts_with(&format!("📋 #{id} Принтер не печатает")), "{card}");
+    assert!(card.contains("Пётр Инженеров"), "the card names the assignee: {card}");
+
+    // Борис forges the press: not his ticket, refused as the card's list would refuse it.
+    env.deliver(&updates::callback(102, BORIS, &card_button.1)).await;
+    let refused = env.telegram.calls().into_iter().rev().find(|c| c.method == "answerCallbackQuery").unwrap();
+    let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())]);
+    assert_eq!(refused.params["text"], refusal.as_str());
+    assert!(env.telegram.messages_to(BORIS as i64).iter().all(|m| !m.text().unwrap_or_default().contains("📋 #")));
+}

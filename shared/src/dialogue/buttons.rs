@@ -22,6 +22,8 @@ pub enum Press {
     Pick(TicketList, u64),
     /// `pg:<list tag>:<page>`: another page of a list (from 0).
     Page(TicketList, usize),
+    /// `cd:<ticket id>`: «📋 Карточка» on a staff notice: the ticket's card.
+    Card(u64),
 }
 
 /// The inline lists of tickets, by what a ticket is picked for.
@@ -43,6 +45,7 @@ const CHOOSE_COMPANY: &str = "co:";
 const NEW_TICKET: &str = "na:new";
 const ATTACH: &str = "na:att";
 const PAGE: &str = "pg:";
+const CARD: &str = "cd:";
 
 impl TicketList {
     /// Every list: [`Press::parse`] looks tags up here.
@@ -69,6 +72,7 @@ impl Press {
             Press::Attach => ATTACH.to_owned(),
             Press::Pick(list, id) => format!("{}:{id}", list.tag()),
             Press::Page(list, page) => format!("{PAGE}{}:{page}", list.tag()),
+            Press::Card(id) => format!("{CARD}{id}"),
         }
     }
 
@@ -79,6 +83,9 @@ impl Press {
             NEW_TICKET => return Some(Press::NewTicket),
             ATTACH => return Some(Press::Attach),
             _ => {}
+        }
+        if let Some(id) = data.strip_prefix(CARD) {
+            return decimal(id).map(Press::Card);
         }
         if let Some(contact_id) = data.strip_prefix(CHOOSE_COMPANY) {
             return crate::domain::valid_id(contact_id).then(|| Press::ChooseCompany(contact_id.to_owned()));
@@ -118,6 +125,7 @@ mod tests {
     fn the_wire_strings_do_not_change() {
         let cases = [
             (Press::ChooseCompany("c-1.x_Y".into()), "co:c-1.x_Y"),
+            (Press::Card(42), "cd:42"),
             (Press::NewTicket, "na:new"),
             (Press::Attach, "na:att"),
             (Press::Pick(TicketList::Attach, 42), "att:42"),

@@ -557,6 +557,12 @@ fn route_press(
         (_, _, Some(Press::ChooseCompany(contact_id))) => {
             registration::choose_company(user, press_id, &contact_id, facts)
         }
+        // «📋 Карточка» on a staff notice: linked staff see any ticket's card; a client only
+        // their own (checked by the card).
+        (None, _, Some(Press::Card(id))) if is_employee(user) => {
+            replies::staff_card(settings, user, press_id, id, facts)
+        }
+        (Some(me), _, Some(Press::Card(id))) => actions::card(settings, &me, user, press_id, id, facts),
         (None, _, _) => Ok(not_a_contact(user, &input.event)),
         // The question's buttons keep working until the waiting message is used: "➕ Новая
         // заявка" after "💬 Прикрепить к заявке" too.

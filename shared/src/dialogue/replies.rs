@@ -109,6 +109,23 @@ pub(super) fn open_card(
     }
 }
 
+/// «📋 Карточка» pressed by a linked employee: the ticket's card, read as it is now (staff see
+/// every ticket in the desk; an employee who is no longer linked is not one here).
+pub(super) fn staff_card(
+    settings: &DialogueSettings,
+    user: &UserRecord,
+    press_id: &str,
+    id: u64,
+    facts: &Facts,
+) -> Result<Outcome, Need> {
+    let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
+    let replies = match ticket.as_ref().filter(|t| t.id == id) {
+        Some(ticket) => vec![answer(press_id, None), text(&actions::card_text(settings, ticket), Keyboard::Keep)],
+        None => vec![answer(press_id, Some(&texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())])))],
+    };
+    Ok(Outcome { state: user.state.clone(), effects: vec![], replies })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

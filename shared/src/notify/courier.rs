@@ -9,7 +9,7 @@
 //!   with the reason, for a later attempt or the replay.
 
 use super::{split_message, FailedNotice, FailureReason, Outgoing};
-use crate::dialogue::{main_menu, Keyboard, Reply};
+use crate::dialogue::{main_menu, InlineButton, Keyboard, Press, Reply};
 use crate::domain::TelegramUserId;
 use crate::observability::{count, count_by_reason, Metric};
 use crate::ports::{
@@ -170,10 +170,13 @@ where
                 return Err(Unsent::OutOfTime);
             }
             // The last part carries the buttons: the client's menu, or the link's button.
-            let (url, keyboard) = match (i == last, notice.menu) {
-                (true, Some(counts)) => (notice.url.clone(), main_menu(counts)),
-                (true, None) => (notice.url.clone(), Keyboard::Keep),
-                (false, _) => (None, Keyboard::Keep),
+            // A client's notice carries their menu (a message has one set of buttons: the card
+            // comes from a reply to it); a staff notice about a ticket its «📋 Карточка».
+            let (url, keyboard) = match (i == last, notice.menu, notice.ticket) {
+                (true, Some(counts), _) => (notice.url.clone(), main_menu(counts)),
+                (true, None, Some(ticket)) => (notice.url.clone(), card_button(ticket)),
+                (true, None, None) => (notice.url.clone(), Keyboard::Keep),
+                (false, _, _) => (None, Keyboard::Keep),
             };
             let reply = Reply::Notice { html: part, url, keyboard };
             loop {
@@ -283,6 +286,11 @@ where
         }
         Ok(report)
     }
+}
+
+/// «📋 Карточка»: the ticket's card, for staff.
+fn card_button(ticket: u64) -> Keyboard {
+    Keyboard::Inline(vec![vec![InlineButton::new(crate::texts::BTN_CARD, Press::Card(ticket))]])
 }
 
 /// The order of the changes: stream sequence numbers are decimal and grow within a shard, which

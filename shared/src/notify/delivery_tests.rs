@@ -453,7 +453,8 @@ async fn a_call_me_request_replayed_to_the_manager_is_marked_notified() {
 }
 
 /// A client's notice sets their menu as the change left it (the ticket the record carries
-/// counts even before the contact's index lists it); a staff notice keeps its link's button.
+/// counts even before the contact's index lists it); a staff notice carries «📋 Карточка» and
+/// its link's button.
 /// A notice kept for replay keeps its menu.
 #[tokio::test]
 async fn a_clients_notice_carries_their_menu_after_the_change() {
@@ -462,7 +463,11 @@ async fn a_clients_notice_carries_their_menu_after_the_change() {
     let buttons = world.telegram.script.lock().unwrap().buttons.clone();
     let active = main_menu(TicketCounts { active: 1, completed: 0 });
     assert_eq!(buttons[0], (ANNA as i64, active.clone(), Some("https://desk.example.com/tickets/7".into())));
-    assert_eq!(buttons[1], (MANAGER as i64, Keyboard::Keep, Some("https://desk.example.com/tickets/7".into())));
+    let card = Keyboard::Inline(vec![vec![crate::dialogue::InlineButton::new(
+        crate::texts::BTN_CARD,
+        crate::dialogue::Press::Card(7),
+    )]]);
+    assert_eq!(buttons[1], (MANAGER as i64, card, Some("https://desk.example.com/tickets/7".into())));
 
     world.telegram.fail_next(ANNA, SendError::TimedOut);
     let done = Change::TicketChanged {
