@@ -21,19 +21,36 @@ use crate::domain::{
 use crate::notify::{FailedNotice, FailureReason, Outgoing};
 use crate::phone::Phone;
 use crate::ports::{
-    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult, KeptResults, Page, Position, RatedWork,
+    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult, KeptResults, MessageTickets, Page,
+    Position, RatedWork,
     SentNotices, StoreError, TicketFilter, TicketStore, UserStore, PAGE_MAX,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 /// Every store port, as one bound.
 pub trait Stores:
-    UserStore + AlbumClaims + Directory + TicketStore + KeptResults + CallMeRequests + SentNotices + FailedNotices
+    UserStore
+    + AlbumClaims
+    + Directory
+    + TicketStore
+    + KeptResults
+    + CallMeRequests
+    + SentNotices
+    + FailedNotices
+    + MessageTickets
 {
 }
 
 impl<S> Stores for S where
-    S: UserStore + AlbumClaims + Directory + TicketStore + KeptResults + CallMeRequests + SentNotices + FailedNotices
+    S: UserStore
+        + AlbumClaims
+        + Directory
+        + TicketStore
+        + KeptResults
+        + CallMeRequests
+        + SentNotices
+        + FailedNotices
+        + MessageTickets
 {
 }
 
@@ -78,6 +95,7 @@ macro_rules! store_contract_tests {
             listing_pages_through_moments_shared_by_many,
             call_me_requests_via_commit_newest_first,
             sent_notices_are_remembered,
+            messages_are_remembered_per_chat,
             failed_notices_are_kept_replaced_and_forgotten,
             unreachable_until_the_next_commit,
             a_commit_may_not_write_one_item_twice,
@@ -1301,6 +1319,17 @@ pub async fn sent_notices_are_remembered<S: Stores>(store: S) {
     assert!(ok(store.already_sent(key).await, "already_sent"), "still remembered");
 }
 
+pub async fn messages_are_remembered_per_chat<S: Stores>(store: S) {
+    let (anna, boris) = (ANNA as i64, BORIS as i64);
+    assert_eq!(ok(store.message_ticket(anna, 17).await, "message_ticket"), None, "nothing remembered yet");
+    ok(store.remember_message(anna, 17, 42, at(0)).await, "remember_message");
+    assert_eq!(ok(store.message_ticket(anna, 17).await, "message_ticket"), Some(42), "read back at once");
+    assert_eq!(ok(store.message_ticket(boris, 17).await, "message_ticket"), None, "message ids are per chat");
+    assert_eq!(ok(store.message_ticket(anna, 18).await, "message_ticket"), None, "another message is not");
+    ok(store.remember_message(anna, 17, 42, at(1)).await, "remembering again is no error");
+    assert_eq!(ok(store.message_ticket(anna, 17).await, "message_ticket"), Some(42));
+}
+
 fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64) -> FailedNotice {
     FailedNotice {
         notice: Outgoing {
@@ -1312,6 +1341,7 @@ fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64)
             call_me: None,
             menu: Some(TicketCounts { active: 0, completed: 3 }),
             rate: Some(7),
+            ticket: Some(7),
         },
         reason,
         detail: "Telegram answered 401: Unauthorized".into(),

@@ -9,7 +9,7 @@
 //! private-chat update that lacks those is [`Parsed::Incomplete`]: answered 200, logged at WARN
 //! and counted by the webhook.
 
-use crate::dialogue::{Command, Content, Event, FileKind, Inbound, IncomingFile, Unsupported};
+use crate::dialogue::{Command, Content, Event, FileKind, Inbound, IncomingFile, RepliedTo, Unsupported};
 use crate::media::MAX_DOWNLOAD_BYTES;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -155,6 +155,7 @@ struct WireMessage {
     text: Lenient<String>,
     caption: Lenient<String>,
     media_group_id: Lenient<String>,
+    reply_to_message: Lenient<WireReplied>,
     contact: Lenient<WireContact>,
     photo: Lenient<Vec<Lenient<WirePhotoSize>>>,
     document: Lenient<WireFile>,
@@ -174,6 +175,29 @@ struct WireMessage {
     paid_media: Lenient<Value>,
     checklist: Lenient<Value>,
     giveaway: Lenient<Value>,
+}
+
+/// The message a message replies to: only a bot's counts (in a private chat, this bot's).
+#[derive(Debug, Deserialize)]
+struct WireReplied {
+    message_id: i64,
+    #[serde(default)]
+    from: Lenient<WireSender>,
+    #[serde(default)]
+    text: Lenient<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireSender {
+    #[serde(default)]
+    is_bot: Lenient<bool>,
+}
+
+impl WireReplied {
+    fn bots(&self) -> Option<RepliedTo> {
+        let from_bot = self.from.0.as_ref().and_then(|from| from.is_bot.0) == Some(true);
+        from_bot.then(|| RepliedTo { message_id: self.message_id, text: self.text.0.clone() })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -263,6 +287,7 @@ fn message_event(message: &WireMessage) -> Option<Event> {
         text: message.text.0.clone().or_else(|| message.caption.0.clone()),
         album: message.media_group_id.0.clone().filter(|id| id.len() <= MAX_ALBUM_ID_BYTES),
         sent_at: message.date.0.and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
+        reply_to: message.reply_to_message.0.as_ref().and_then(WireReplied::bots),
         ..Content::default()
     };
     for file in files_of(message) {
@@ -311,7 +336,8 @@ fn message_event(message: &WireMessage) -> Option<Event> {
 /// [`Event::UnknownCommand`]; text that is not of that form (`/etc/hosts не открывается`) is
 /// not a command.
 fn command_in(text: &str) -> Option<Event> {
-    let word = text.split_whitespace().next()?.strip_prefix('/')?;
+    let mut words = text.split_whitespace();
+    let word = words.next()?.strip_prefix('/')?;
     let (name, bot) = match word.split_once('@') {
         Some((name, bot)) => (name, Some(bot)),
         None => (word, None),
@@ -321,7 +347,14 @@ fn command_in(text: &str) -> Option<Event> {
     if name.len() > 32 || !plain(name) || bot.is_some_and(|bot| !plain(bot)) {
         return None;
     }
-    Some(Command::named(name).map_or(Event::UnknownCommand, Event::Command))
+    let command = Command::named(name);
+    // A deep link to a ticket: `/start t<id>`.
+    if command == Some(Command::Start) {
+        if let Some(id) = words.next().and_then(crate::dialogue::ticket_of_payload) {
+            return Some(Event::OpenTicket(id));
+        }
+    }
+    Some(command.map_or(Event::UnknownCommand, Event::Command))
 }
 
 /// Telegram's album ids are short numbers. A longer one could not key the album's claim (a

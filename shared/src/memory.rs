@@ -19,7 +19,7 @@ use crate::notify::FailedNotice;
 use crate::phone::Phone;
 use crate::ports::{
     journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult,
-    KeptResults, Page, Position, RatedWork, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
+    KeptResults, MessageTickets, Page, Position, RatedWork, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
     PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
@@ -63,6 +63,8 @@ pub enum Operation {
     MarkCallMeDone,
     AlreadySent,
     MarkSent,
+    RememberMessage,
+    MessageTicket,
     Keep,
     Kept,
     Forget,
@@ -191,6 +193,8 @@ struct Data {
     /// Per chat: (user, `media_group_id`).
     albums: HashMap<(TelegramUserId, String), AlbumTarget>,
     sent_notices: HashSet<String>,
+    /// By (chat, message id): the ticket a message the bot sent is about.
+    message_tickets: HashMap<(i64, i64), u64>,
     failed_notices: HashMap<String, FailedNotice>,
     clients: HashMap<String, Client>,
     contacts: HashMap<String, Contact>,
@@ -1147,6 +1151,25 @@ impl SentNotices for MemoryStore {
             s.data.sent_notices.insert(key.to_owned());
             Ok(())
         })
+    }
+}
+
+impl MessageTickets for MemoryStore {
+    async fn remember_message(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+        ticket_id: u64,
+        _now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.run(Operation::RememberMessage, |s| {
+            s.data.message_tickets.insert((chat_id, message_id), ticket_id);
+            Ok(())
+        })
+    }
+
+    async fn message_ticket(&self, chat_id: i64, message_id: i64) -> Result<Option<u64>, StoreError> {
+        self.run(Operation::MessageTicket, |s| Ok(s.data.message_tickets.get(&(chat_id, message_id)).copied()))
     }
 }
 

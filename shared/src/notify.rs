@@ -116,6 +116,9 @@ pub struct Outgoing {
     pub menu: Option<TicketCounts>,
     /// The ticket whose score buttons it carries (instead of a menu).
     pub rate: Option<u64>,
+    /// The ticket the notice is about: its messages are remembered as about it, so a reply to
+    /// one comments on it ([`crate::ports::MessageTickets`]).
+    pub ticket: Option<u64>,
 }
 
 /// A notice whose record was handed back to the stream, kept so that a later attempt or the
@@ -218,6 +221,16 @@ impl FailureReason {
     /// rather than Telegram, the token or the time left (the replay stops).
     pub fn is_about_one_message(self) -> bool {
         self == FailureReason::Refused
+    }
+}
+
+/// The ticket a change's notices are about (a reply to one comments on it).
+fn about_ticket(change: &Change) -> Option<u64> {
+    match change {
+        Change::TicketCreated(ticket) => Some(ticket.id),
+        Change::TicketChanged { new, .. } => Some(new.id),
+        Change::CommentAdded(comment) => Some(comment.ticket_id),
+        _ => None,
     }
 }
 
@@ -479,7 +492,13 @@ pub struct Dispatcher<S, M> {
 
 impl<S, M> Dispatcher<S, M>
 where
-    S: Directory + TicketStore + UserStore + CallMeRequests + SentNotices + FailedNotices,
+    S: Directory
+        + TicketStore
+        + UserStore
+        + CallMeRequests
+        + SentNotices
+        + FailedNotices
+        + crate::ports::MessageTickets,
     M: Messenger,
 {
     /// Handles records in order. Returns the sequence number of the first record that must be
@@ -600,6 +619,7 @@ where
                 call_me: call_me.clone(),
                 menu,
                 rate: notice.rate,
+                ticket: about_ticket(&record.change),
             });
         }
         Ok(owed)

@@ -322,7 +322,9 @@ impl SendError {
 
 /// Sends messages to Telegram chats.
 pub trait Messenger: Send + Sync {
-    fn send(&self, chat_id: i64, reply: &Reply) -> impl Future<Output = Result<(), SendError>> + Send;
+    /// Sends a reply; the id of the message it made, when it made one (an answer to a button
+    /// press makes none), so that a reply to it can be told apart ([`MessageTickets`]).
+    fn send(&self, chat_id: i64, reply: &Reply) -> impl Future<Output = Result<Option<i64>, SendError>> + Send;
     /// The reply as the body of a webhook response: the call the messenger carries out itself
     /// when it receives the answer.
     fn render(&self, chat_id: i64, reply: &Reply) -> String;
@@ -570,3 +572,29 @@ pub trait FileLinks: Send + Sync {
     /// A time-limited GET link to an object.
     fn link(&self, key: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
 }
+
+/// Which ticket each message the bot sent through the Bot API is about (its notices), so that a
+/// Telegram reply to one of them is about that ticket. Keyed by chat and message id (message ids
+/// are per chat); remembered for [`MESSAGE_TICKET_DAYS`] days.
+pub trait MessageTickets: Send + Sync {
+    /// Remembers that message `message_id` in `chat_id` is about `ticket_id`; remembering it
+    /// again replaces it (retries are harmless).
+    fn remember_message(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+        ticket_id: u64,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The ticket the bot's message `message_id` in `chat_id` is about, if it remembers one (a
+    /// consistent read).
+    fn message_ticket(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+    ) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
+}
+
+/// How long the bot remembers which ticket a message of its is about (DynamoDB's TTL removes it
+/// after): a reply to an older notice is an ordinary message.
+pub const MESSAGE_TICKET_DAYS: i64 = 90;

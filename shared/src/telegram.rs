@@ -100,21 +100,25 @@ pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
 /// A notification: HTML parse mode; the keyboard it sets (a client's menu), or else a URL
 /// button for `https` links (a message has one `reply_markup`).
 pub fn notice_params(chat_id: i64, html: &str, url: Option<&str>, keyboard: &Keyboard) -> SendMessageParams {
-    let link = url.filter(|u| u.starts_with("https://")).map(|url| {
-        ReplyMarkup::InlineKeyboardMarkup(
-            InlineKeyboardMarkup::builder()
-                .inline_keyboard(vec![vec![InlineKeyboardButton::builder()
-                    .text(crate::texts::BTN_OPEN_TICKET)
-                    .url(url)
-                    .build()]])
-                .build(),
-        )
-    });
+    let link = url
+        .filter(|u| u.starts_with("https://"))
+        .map(|url| vec![InlineKeyboardButton::builder().text(crate::texts::BTN_OPEN_TICKET).url(url).build()]);
+    // Inline buttons (a staff notice's «📋 Карточка») share the message with the link's button.
+    let reply_markup = match (keyboard, link) {
+        (Keyboard::Inline(rows), Some(link)) => {
+            let mut rows = inline_rows(rows);
+            rows.push(link);
+            Some(ReplyMarkup::InlineKeyboardMarkup(InlineKeyboardMarkup::builder().inline_keyboard(rows).build()))
+        }
+        (keyboard, link) => markup(keyboard).or(link.map(|link| {
+            ReplyMarkup::InlineKeyboardMarkup(InlineKeyboardMarkup::builder().inline_keyboard(vec![link]).build())
+        })),
+    };
     SendMessageParams::builder()
         .chat_id(chat_id)
         .text(html)
         .parse_mode(frankenstein::ParseMode::Html)
-        .maybe_reply_markup(markup(keyboard).or(link))
+        .maybe_reply_markup(reply_markup)
         .build()
 }
 
@@ -234,16 +238,19 @@ impl std::fmt::Debug for TelegramMessenger {
 }
 
 impl Messenger for TelegramMessenger {
-    async fn send(&self, chat_id: i64, reply: &Reply) -> Result<(), SendError> {
+    async fn send(&self, chat_id: i64, reply: &Reply) -> Result<Option<i64>, SendError> {
+        let made = |response: frankenstein::response::MethodResponse<frankenstein::types::Message>| {
+            Some(i64::from(response.result.message_id))
+        };
         let result = match reply {
             Reply::Text { text, keyboard } => {
-                self.bot.send_message(&send_message_params(chat_id, text, keyboard)).await.map(drop)
+                self.bot.send_message(&send_message_params(chat_id, text, keyboard)).await.map(made)
             }
             Reply::AnswerPress { press_id, text } => {
-                self.bot.answer_callback_query(&answer_params(press_id, text)).await.map(drop)
+                self.bot.answer_callback_query(&answer_params(press_id, text)).await.map(|_| None)
             }
             Reply::Notice { html, url, keyboard } => {
-                self.bot.send_message(&notice_params(chat_id, html, url.as_deref(), keyboard)).await.map(drop)
+                self.bot.send_message(&notice_params(chat_id, html, url.as_deref(), keyboard)).await.map(made)
             }
         };
         result.map_err(|error| self.redacted(classify(error)))
@@ -403,8 +410,16 @@ mod tests {
         assert_eq!(to_client["parse_mode"], "HTML");
         assert_eq!(to_client["reply_markup"]["keyboard"][2][0]["text"], crate::texts::BTN_QUESTION_DONE);
         assert!(to_client["reply_markup"].get("inline_keyboard").is_none(), "one reply_markup a message");
-        let to_staff = method_call(7, &Reply::Notice { html: "x".into(), url: link, keyboard: Keyboard::Keep });
+        let to_staff = method_call(7, &Reply::Notice { html: "x".into(), url: link.clone(), keyboard: Keyboard::Keep });
         assert_eq!(to_staff["reply_markup"]["inline_keyboard"][0][0]["url"], "https://desk.example.com/tickets/7");
+        // Inline buttons (a staff notice's card) come first, the link's button after them.
+        let card = Keyboard::Inline(vec![vec![crate::dialogue::InlineButton::new(
+            crate::texts::BTN_CARD,
+            crate::dialogue::Press::Card(7),
+        )]]);
+        let with_card = method_call(7, &Reply::Notice { html: "x".into(), url: link, keyboard: card });
+        assert_eq!(with_card["reply_markup"]["inline_keyboard"][0][0]["callback_data"], "cd:7");
+        assert_eq!(with_card["reply_markup"]["inline_keyboard"][1][0]["url"], "https://desk.example.com/tickets/7");
     }
 
     #[test]

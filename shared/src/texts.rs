@@ -281,6 +281,8 @@ pub const NOTICE_DEADLINE_CLEARED: &str = "🕒 Срок выполнения с
 pub const NOTICE_COMMENT: &str = "💬 Новый комментарий от <b>{author}</b>:\n{text}";
 pub const NOTICE_LINK: &str = "🔗 {url}";
 pub const BTN_OPEN_TICKET: &str = "Открыть обращение";
+/// The inline button on staff notices about a ticket: its card (`dialogue::Press::Card`).
+pub const BTN_CARD: &str = "📋 Карточка";
 
 /// To employees. `{client}`, `{contact}`, `{phone}`.
 pub const NOTICE_VIP_TICKET: &str = "⭐ Новое обращение VIP-клиента <b>{client}</b> от {contact}.";

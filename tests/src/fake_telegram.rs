@@ -31,6 +31,8 @@ pub struct Call {
     /// Whether the fake answered it successfully (a 403, 429 or a call left unanswered is
     /// recorded, not delivered).
     pub delivered: bool,
+    /// The id of the message it made (`sendMessage` answered), as a reply to it names it.
+    pub message_id: Option<i64>,
 }
 
 impl Call {
@@ -205,6 +207,7 @@ impl FakeTelegram {
                 params: params.clone(),
                 from_webhook_response: false,
                 delivered: false,
+                message_id: None,
             };
             inner.calls.push(call);
             self.calls_changed.notify_waiters();
@@ -256,7 +259,8 @@ impl FakeTelegram {
         let mut inner = self.lock();
         let answer = self.answer(&mut inner, method, &params);
         let delivered = answer.0.is_success();
-        inner.calls.push(Call { method: method.to_owned(), params, from_webhook_response, delivered });
+        let message_id = answer.1["result"]["message_id"].as_i64().filter(|_| delivered);
+        inner.calls.push(Call { method: method.to_owned(), params, from_webhook_response, delivered, message_id });
         self.calls_changed.notify_waiters();
         answer
     }

@@ -3,7 +3,8 @@
 //!
 //! Input: plain text and the bot's commands (`/start`, `/menu`, `/help`, `/company`);
 //! `/contact <phone>` shares your own phone; `/photo <path>` and `/file <path>` send a file (a
-//! caption may follow the path); a button's number or exact label presses it; `?` shows this.
+//! caption may follow the path); a button's number or exact label presses it; `/reply <n> <text>`
+//! answers the bot's message marked `↩n` with a Telegram reply; `?` shows this.
 //!
 //! A message that changes the reply keyboard (a notification after staff changed a ticket,
 //! say) is drawn with a line saying so, then the keyboard as it is now.
@@ -27,17 +28,19 @@ pub struct Simulator {
     next_file: u64,
     inline: Vec<Button>,
     reply: Vec<Button>,
+    /// The bot's messages shown, `↩n` being the n-th: their ids and text, as a reply quotes them.
+    shown: Vec<(i64, String)>,
 }
 
 impl Default for Simulator {
     fn default() -> Self {
-        Simulator { next_update_id: 1, next_file: 1, inline: vec![], reply: vec![] }
+        Simulator { next_update_id: 1, next_file: 1, inline: vec![], reply: vec![], shown: vec![] }
     }
 }
 
 pub const HELP: &str = "Type as a client would (the bot's commands too: /start, /menu, /help, /company). \
 Simulator commands: /contact <phone>, /photo <path> [caption], /file <path> [caption], a button's number \
-or label to press it, ? for this help.";
+or label to press it, /reply <n> <text> to reply to the bot's message marked ↩n, ? for this help.";
 
 /// What the simulator itself answers (the bot's `/help` goes to the bot).
 pub const HELP_COMMAND: &str = "?";
@@ -53,6 +56,17 @@ impl Simulator {
                 json!({"contact": {"phone_number": rest, "first_name": "Вы", "user_id": USER_ID}})
             }
             "/contact" => return Err("usage: /contact <phone>".into()),
+            "/reply" => {
+                let usage = || "usage: /reply <n> <text>, n as a bot's message is marked ↩n".to_owned();
+                let (n, text) = rest.split_once(' ').ok_or_else(usage)?;
+                let n: usize = n.parse().map_err(|_| usage())?;
+                let (message_id, quoted) = n.checked_sub(1).and_then(|i| self.shown.get(i)).ok_or_else(usage)?;
+                let bot = json!({"id": 1, "is_bot": true, "first_name": "Service desk bot"});
+                json!({
+                    "text": text.trim(),
+                    "reply_to_message": {"message_id": message_id, "date": now(), "chat": chat(), "from": bot, "text": quoted}
+                })
+            }
             "/photo" | "/file" => {
                 let (path, caption) = rest.split_once(' ').map_or((rest, ""), |(p, c)| (p, c.trim()));
                 let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
@@ -132,7 +146,15 @@ impl Simulator {
         }
         match call.method.as_str() {
             "sendMessage" => {
-                let mut out = format!("\n🤖 {}\n", call.text().unwrap_or_default().replace('\n', "\n   "));
+                let text = call.text().unwrap_or_default();
+                let mark = match call.message_id {
+                    Some(id) => {
+                        self.shown.push((id, text.to_owned()));
+                        format!("↩{} ", self.shown.len())
+                    }
+                    None => String::new(),
+                };
+                let mut out = format!("\n🤖 {mark}{}\n", text.replace('\n', "\n   "));
                 let markup = &call.params["reply_markup"];
                 // Inline buttons belong to their message: the newest message's are the pressable ones.
                 self.inline = call
@@ -228,6 +250,7 @@ mod tests {
             params: json!({"chat_id": USER_ID, "text": "Меню", "reply_markup": {"keyboard": [[{"text": "➕ Новое обращение"}], [{"text": "Другое"}]]}}),
             from_webhook_response: true,
             delivered: true,
+            message_id: None,
         };
         let drawn = sim.render(&menu).unwrap();
         assert!(drawn.contains("[ 1 ] ➕ Новое обращение"));
@@ -238,10 +261,31 @@ mod tests {
             params: json!({"chat_id": USER_ID, "text": "?", "reply_markup": {"inline_keyboard": [[{"text": "A", "callback_data": "co:a"}]]}}),
             from_webhook_response: false,
             delivered: true,
+            message_id: None,
         };
         sim.render(&choice);
         assert_eq!(sim.update_for("1", &telegram).unwrap()["callback_query"]["data"], "co:a");
         assert_eq!(sim.update_for("9", &telegram).unwrap()["message"]["text"], "9", "no such button: plain text");
+    }
+
+    #[tokio::test]
+    async fn a_shown_message_can_be_replied_to() {
+        let telegram = FakeTelegram::start("t").await;
+        let mut sim = Simulator::default();
+        let card = Call {
+            method: "sendMessage".into(),
+            params: json!({"chat_id": USER_ID, "text": "📋 #7 Принтер"}),
+            from_webhook_response: true,
+            delivered: true,
+            message_id: Some(41),
+        };
+        assert!(sim.render(&card).unwrap().contains("🤖 ↩1 📋 #7 Принтер"));
+        let update = sim.update_for("/reply 1 Он снова сломался", &telegram).unwrap();
+        assert_eq!(update["message"]["text"], "Он снова сломался");
+        assert_eq!(update["message"]["reply_to_message"]["message_id"], 41);
+        assert_eq!(update["message"]["reply_to_message"]["text"], "📋 #7 Принтер");
+        assert_eq!(update["message"]["reply_to_message"]["from"]["is_bot"], true);
+        assert!(sim.update_for("/reply 2 нет такого", &telegram).is_err());
     }
 
     #[test]
@@ -252,6 +296,7 @@ mod tests {
             params: json!({"chat_id": USER_ID, "text": text, "parse_mode": "HTML", "reply_markup": keyboard}),
             from_webhook_response: false,
             delivered: true,
+            message_id: None,
         };
         let active = json!({"keyboard": [[{"text": "➕ Новое обращение"}], [{"text": "❓ Узнать статус обращения"}]]});
         let done = json!({"keyboard": [[{"text": "➕ Новое обращение"}], [{"text": "🧐 У меня вопрос"}]]});

@@ -87,3 +87,15 @@ pub fn document(
     }
     message(update_id, from, content)
 }
+
+/// A text replying to the bot's message `to_message`, which Telegram quotes (`quoted`: its text).
+pub fn reply(update_id: u64, from: u64, text: &str, to_message: i64, quoted: &str) -> Value {
+    let replied = json!({
+        "message_id": to_message,
+        "date": 1_764_000_000,
+        "chat": {"id": from, "type": "private"},
+        "from": {"id": 1, "is_bot": true, "first_name": "Service desk bot"},
+        "text": quoted,
+    });
+    message(update_id, from, json!({"text": text, "reply_to_message": replied}))
+}

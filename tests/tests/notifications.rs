@@ -82,7 +82,9 @@ async fn a_ticket_from_another_channel_is_announced_and_the_vip_manager_hears_of
     // A client's notice sets their menu (a message has one set of buttons; the link is in the text).
     assert_eq!(to_anna[0].reply_keyboard()[1], texts::BTN_STATUS, "the active menu");
     let to_manager = env.telegram.messages_to(MANAGER as i64);
-    assert_eq!(to_manager[0].params["reply_markup"]["inline_keyboard"][0][0]["url"], link(id), "https: a URL button");
+    // A staff notice: «📋 Карточка», then the link's button (https).
+    assert_eq!(to_manager[0].inline_buttons()[0], (texts::BTN_CARD.to_owned(), format!("cd:{id}")));
+    assert_eq!(to_manager[0].params["reply_markup"]["inline_keyboard"][1][0]["url"], link(id), "https: a URL button");
     let to_manager = env.telegram.texts_to(MANAGER as i64);
     assert_eq!(to_manager.len(), 1);
     assert!(to_manager[0].contains("VIP") && to_manager[0].contains("Анна"));

@@ -24,8 +24,8 @@ use crate::dialogue::{
 };
 use crate::media;
 use crate::ports::{
-    AlbumClaims, CallMeRequests, Commit, Directory, DownloadError, FileSource, FileStore, Messenger, StoreError,
-    TicketStore, UserStore,
+    AlbumClaims, CallMeRequests, Commit, Directory, DownloadError, FileSource, FileStore, MessageTickets, Messenger,
+    StoreError, TicketStore, UserStore,
 };
 use crate::texts;
 use chrono::{DateTime, Utc};
@@ -94,7 +94,7 @@ impl AppError {
 
 impl<S, M, F> Bot<S, M, F>
 where
-    S: UserStore + Directory + TicketStore + AlbumClaims + CallMeRequests,
+    S: UserStore + Directory + TicketStore + AlbumClaims + CallMeRequests + MessageTickets,
     M: Messenger + FileSource,
     F: FileStore,
 {
@@ -212,6 +212,9 @@ where
                 Err(Need::StandingCallMe { contact_id }) if facts.standing_call_me.is_none() => {
                     let open = self.store.open_call_me(&contact_id).await?;
                     facts.standing_call_me = Some(open.filter(|request| request.stands(now)));
+                }
+                Err(Need::RepliedTo(message_id)) if facts.replied_to.is_none() => {
+                    facts.replied_to = Some(self.store.message_ticket(inbound.chat_id, message_id).await?);
                 }
                 Err(Need::Album(album)) if facts.album.is_none() => {
                     facts.album = Some(self.store.album_claim(inbound.user_id, &album).await?);

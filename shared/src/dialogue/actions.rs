@@ -117,6 +117,15 @@ pub(super) fn card(
             replies: vec![answer(press_id, Some(&refusal))],
         });
     };
+    Ok(Outcome {
+        state: user.state.clone(),
+        effects: vec![],
+        replies: vec![answer(press_id, None), text(&card_text(settings, ticket), Keyboard::Keep)],
+    })
+}
+
+/// The card's text (spec: "Просмотр статуса заявки").
+pub(super) fn card_text(settings: &DialogueSettings, ticket: &crate::domain::Ticket) -> String {
     let deadline = ticket
         .deadline
         .map(|d| d.with_timezone(&settings.timezone).format("%d.%m.%Y %H:%M").to_string())
@@ -125,7 +134,7 @@ pub(super) fn card(
         (Some(_), Some(name)) if !name.is_empty() => name.clone(),
         _ => texts::NOT_SET.to_owned(),
     };
-    let card = texts::fill(
+    texts::fill(
         texts::TICKET_CARD,
         &[
             ("id", &ticket.id.to_string()),
@@ -134,12 +143,7 @@ pub(super) fn card(
             ("status", ticket.status.name()),
             ("deadline", &deadline),
         ],
-    );
-    Ok(Outcome {
-        state: user.state.clone(),
-        effects: vec![],
-        replies: vec![answer(press_id, None), text(&card, Keyboard::Keep)],
-    })
+    )
 }
 
 /// The message after "💬 Добавить комментарий" or "🧐 …" and a ticket: the comment. Nothing

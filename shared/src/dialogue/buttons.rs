@@ -26,6 +26,8 @@ pub enum Press {
     Rate(u64, u8),
     /// `ul:yes` / `ul:no`: the answer to `/unlink`'s question.
     Unlink(bool),
+    /// `cd:<ticket id>`: «📋 Карточка» on a staff notice: the ticket's card.
+    Card(u64),
 }
 
 /// The inline lists of tickets, by what a ticket is picked for.
@@ -50,6 +52,7 @@ const PAGE: &str = "pg:";
 const RATE: &str = "rt:";
 const UNLINK_YES: &str = "ul:yes";
 const UNLINK_NO: &str = "ul:no";
+const CARD: &str = "cd:";
 
 impl TicketList {
     /// Every list: [`Press::parse`] looks tags up here.
@@ -79,6 +82,7 @@ impl Press {
             Press::Rate(id, score) => format!("{RATE}{id}:{score}"),
             Press::Unlink(true) => UNLINK_YES.to_owned(),
             Press::Unlink(false) => UNLINK_NO.to_owned(),
+            Press::Card(id) => format!("{CARD}{id}"),
         }
     }
 
@@ -96,6 +100,9 @@ impl Press {
             let (id, score) = rest.split_once(':')?;
             let score = decimal(score).filter(|s| crate::domain::Rating::SCORES.contains(s))?;
             return Some(Press::Rate(decimal(id)?, score));
+        }
+        if let Some(id) = data.strip_prefix(CARD) {
+            return decimal(id).map(Press::Card);
         }
         if let Some(contact_id) = data.strip_prefix(CHOOSE_COMPANY) {
             return crate::domain::valid_id(contact_id).then(|| Press::ChooseCompany(contact_id.to_owned()));
@@ -135,6 +142,7 @@ mod tests {
     fn the_wire_strings_do_not_change() {
         let cases = [
             (Press::ChooseCompany("c-1.x_Y".into()), "co:c-1.x_Y"),
+            (Press::Card(42), "cd:42"),
             (Press::NewTicket, "na:new"),
             (Press::Attach, "na:att"),
             (Press::Pick(TicketList::Attach, 42), "att:42"),

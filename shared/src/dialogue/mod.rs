@@ -54,6 +54,9 @@ pub enum Event {
     Unsupported(Unsupported),
     /// The user blocked (`true`) or unblocked the bot (`my_chat_member`).
     BlockedBot(bool),
+    /// `/start t<id>`, a deep link (`https://t.me/<bot>?start=t<id>`): the ticket's card for the
+    /// contact who owns it, the main menu for anyone else.
+    OpenTicket(u64),
 }
 
 /// The bot's commands. Names are a contract with chats (typed, and listed by Telegram from the
@@ -146,6 +149,16 @@ pub struct Content {
     pub album: Option<String>,
     /// When the client sent it (Telegram's `date`).
     pub sent_at: Option<DateTime<Utc>>,
+    /// The bot's own message it replies to, if it is a Telegram reply to one.
+    pub reply_to: Option<RepliedTo>,
+}
+
+/// A message of the bot's that the user replied to (`reply_to_message` sent by a bot: in a
+/// private chat, this bot): its id, and its text as Telegram quotes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepliedTo {
+    pub message_id: i64,
+    pub text: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -318,6 +331,8 @@ pub struct Facts {
     pub contact: Option<Option<crate::domain::Contact>>,
     /// The contact's call-me request that still stands (open and recent); `Some(None)`: none.
     pub standing_call_me: Option<Option<crate::domain::CallMeRequest>>,
+    /// The ticket the bot remembers the replied-to message is about; `Some(None)`: none.
+    pub replied_to: Option<Option<u64>>,
 }
 
 /// A client's account manager, as the call-back request needs them.
@@ -355,6 +370,8 @@ pub enum Need {
     StandingCallMe {
         contact_id: String,
     },
+    /// Read which ticket the bot's message (this id, in the update's chat) is about.
+    RepliedTo(i64),
 }
 
 /// Changes to commit atomically with the next state.
@@ -576,6 +593,7 @@ fn decide(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts
         }),
         (Event::Contact { phone, owner }, _) => registration::shared_contact(settings, input, phone, *owner, facts),
         (Event::Press { id, data }, me) => route_press(settings, me, user, input, id, data, facts),
+        (Event::OpenTicket(id), Some(me)) => replies::open_card(settings, &me, user, *id, facts),
         (_, Some(me)) => tickets::contact_step(&me, user, input, facts),
         (_, None) => Ok(not_a_contact(user, &input.event)),
     }
@@ -598,6 +616,12 @@ fn route_press(
         (_, _, Some(Press::ChooseCompany(contact_id))) => {
             registration::choose_company(user, press_id, &contact_id, facts)
         }
+        // «📋 Карточка» on a staff notice: linked staff see any ticket's card; a client only
+        // their own (checked by the card).
+        (None, _, Some(Press::Card(id))) if is_employee(user) => {
+            replies::staff_card(settings, user, press_id, id, facts)
+        }
+        (Some(me), _, Some(Press::Card(id))) => actions::card(settings, &me, user, press_id, id, facts),
         (None, _, _) => Ok(not_a_contact(user, &input.event)),
         // The question's buttons keep working until the waiting message is used: "➕ Новая
         // заявка" after "💬 Прикрепить к заявке" too.
@@ -750,9 +774,11 @@ mod actions;
 mod buttons;
 mod commands;
 mod registration;
+mod replies;
 mod tickets;
 
 pub use buttons::{Press, TicketList};
+pub use replies::{deep_link_payload, ticket_named_in, ticket_of_payload};
 pub use tickets::{files_subject, split_subject, SUBJECT_CHARS};
 
 #[cfg(test)]

@@ -82,6 +82,7 @@ fn run_with(
                         facts.files = Some(StoredFiles { stored, rejected: vec![] })
                     }
                     Need::Album(_) => facts.album = Some(None),
+                    Need::RepliedTo(_) => facts.replied_to = Some(None),
                     Need::Ticket(id) => {
                         // The contact's own tickets, as a consistent read would find them.
                         facts.ticket = Some(tickets.iter().find(|t| t.id == *id).map(|t| crate::domain::Ticket {

@@ -30,7 +30,7 @@ pub(super) fn contact_step(me: &Me<'_>, user: &UserRecord, input: &Inbound, fact
             )],
         }),
         // Shared contacts, presses and blocking are handled before a contact's step.
-        Event::Contact { .. } | Event::Press { .. } | Event::BlockedBot(_) => {
+        Event::Contact { .. } | Event::Press { .. } | Event::BlockedBot(_) | Event::OpenTicket(_) => {
             menu(me, facts, texts::MENU_PROMPT, vec![])
         }
     }
@@ -121,6 +121,10 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
                 return Ok(outcome);
             }
         }
+    }
+    // A Telegram reply to the bot's message about one of the contact's tickets: a comment there.
+    if let Some(outcome) = super::replies::comment_by_reply(me, user, input, content, facts)? {
+        return Ok(outcome);
     }
     let (pending, warnings) = take_content(content, facts)?;
     if pending.text.is_none() && pending.files.is_empty() {

@@ -11,6 +11,8 @@
 //! - `SENT#<notice key>` / `SENT`: a delivered notice.
 //! - `FAILED#<notice key>` / `FAILED`: an undelivered notice kept for replay.
 //! - `ONCE#<scope and Idempotency-Key>` / `ONCE`: a staff API creation's answer, kept a day.
+//! - `MSG#<chat id>#<message id>` / `MSG`: the ticket a message the bot sent is about (a reply
+//!   to it comments on that ticket), kept 90 days.
 //!
 //! TicketsTable (`pk`, `sk`):
 //! - `TICKET#<id>` / `TICKET`: the ticket.
@@ -54,6 +56,7 @@ const ALBUM: &str = "ALBUM";
 const SENT: &str = "SENT";
 pub const FAILED: &str = "FAILED";
 const KEPT_RESULT: &str = "ONCE";
+const MESSAGE: &str = "MSG";
 const COMMENT: &str = "COMMENT#";
 const ATTACHMENT: &str = "ATT#";
 const JOURNAL: &str = "LOG#";
@@ -107,6 +110,11 @@ pub fn album(user: TelegramUserId, media_group_id: &str) -> Key {
 
 pub fn sent_notice(notice_key: &str) -> Key {
     Key::new(format!("{SENT}#{notice_key}"), SENT)
+}
+
+/// Message ids are per chat: the same id in another chat is another message.
+pub fn message_ticket(chat_id: i64, message_id: i64) -> Key {
+    Key::new(format!("{MESSAGE}#{chat_id}#{message_id}"), MESSAGE)
 }
 
 pub fn failed_notice(notice_key: &str) -> Key {

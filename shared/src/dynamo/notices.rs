@@ -2,12 +2,14 @@
 //! [`CallMeRequests`] (TicketsTable).
 
 use super::attr::*;
-use super::codec::{call_me, failed_notice};
+use super::codec::{call_me, failed_notice, message_ticket};
 use super::listing::{filtered, newest_page, Condition};
 use super::{failed, is_condition_failure, keys, scan_all, DynamoStore};
 use crate::domain::{Actor, CallMeRequest, CallMeState};
 use crate::notify::FailedNotice;
-use crate::ports::{CallMeRequests, FailedNotices, Page, Position, SentNotices, StoreError};
+use crate::ports::{
+    CallMeRequests, FailedNotices, MessageTickets, Page, Position, SentNotices, StoreError, MESSAGE_TICKET_DAYS,
+};
 use chrono::{DateTime, Utc};
 
 /// How long a sent-notice marker is kept: longer than a stream record can live (24 h).
@@ -26,6 +28,28 @@ impl SentNotices for DynamoStore {
         item.insert("expires_at".into(), n(now.timestamp() + SENT_TTL_SECS));
         self.client.put_item().table_name(&self.bot_table).set_item(Some(item)).send().await.map_err(failed)?;
         Ok(())
+    }
+}
+
+impl MessageTickets for DynamoStore {
+    /// One PutItem, unconditional: the same message is about the same ticket whoever writes it.
+    async fn remember_message(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+        ticket_id: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let expires_at = now.timestamp() + MESSAGE_TICKET_DAYS * 24 * 3600;
+        let item = message_ticket::to_item(chat_id, message_id, ticket_id, expires_at);
+        self.client.put_item().table_name(&self.bot_table).set_item(Some(item)).send().await.map_err(failed)?;
+        Ok(())
+    }
+
+    /// One consistent GetItem.
+    async fn message_ticket(&self, chat_id: i64, message_id: i64) -> Result<Option<u64>, StoreError> {
+        let item = self.get(&self.bot_table, keys::message_ticket(chat_id, message_id)).await?;
+        item.as_ref().map(message_ticket::from_item).transpose()
     }
 }
 

@@ -9,10 +9,12 @@
 //!   with the reason, for a later attempt or the replay.
 
 use super::{split_message, FailedNotice, FailureReason, Outgoing};
-use crate::dialogue::{main_menu, rating_buttons, Keyboard, Reply};
+use crate::dialogue::{main_menu, rating_buttons, InlineButton, Keyboard, Press, Reply};
 use crate::domain::TelegramUserId;
 use crate::observability::{count, count_by_reason, Metric};
-use crate::ports::{CallMeRequests, FailedNotices, Messenger, SendError, SentNotices, StoreError, UserStore};
+use crate::ports::{
+    CallMeRequests, FailedNotices, MessageTickets, Messenger, SendError, SentNotices, StoreError, UserStore,
+};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::time::Duration;
@@ -99,7 +101,7 @@ pub struct ReplayReport {
 
 impl<S, M> Courier<S, M>
 where
-    S: UserStore + CallMeRequests + SentNotices + FailedNotices,
+    S: UserStore + CallMeRequests + SentNotices + FailedNotices + MessageTickets,
     M: Messenger,
 {
     /// Sends a notice and records the outcome. `Err` when it may go through later: nothing is
@@ -110,7 +112,7 @@ where
         remaining: &impl Fn() -> Duration,
         now: DateTime<Utc>,
     ) -> Result<Settled, Stop> {
-        let error = match self.send(notice, remaining).await {
+        let error = match self.send(notice, remaining, now).await {
             Ok(()) => {
                 count(Metric::NotificationsSent, 1);
                 self.record_delivery(notice, now).await.map_err(Stop::storage)?;
@@ -154,7 +156,12 @@ where
     /// the stream's few retries within seconds while the limit lasts, whereas waiting makes each
     /// retry cover up to a whole invocation. A limit that outlasts every retry leaves the notice
     /// kept for replay.
-    async fn send(&self, notice: &Outgoing, remaining: &impl Fn() -> Duration) -> Result<(), Unsent> {
+    async fn send(
+        &self,
+        notice: &Outgoing,
+        remaining: &impl Fn() -> Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(), Unsent> {
         let chat = notice.user as i64;
         let parts = split_message(&notice.html);
         let last = parts.len().saturating_sub(1);
@@ -163,10 +170,14 @@ where
                 return Err(Unsent::OutOfTime);
             }
             // The last part carries the buttons: the client's menu, or the link's button.
-            let (url, keyboard) = match (i == last, notice.menu, notice.rate) {
-                (true, _, Some(ticket_id)) => (None, rating_buttons(ticket_id)),
-                (true, Some(counts), None) => (notice.url.clone(), main_menu(counts)),
-                (true, None, None) => (notice.url.clone(), Keyboard::Keep),
+            // A client's notice carries their menu (a message has one set of buttons: the card
+            // comes from a reply to it), a request to rate its score buttons; a staff notice
+            // about a ticket its «📋 Карточка».
+            let (url, keyboard) = match (i == last, notice.menu, notice.rate, notice.ticket) {
+                (true, _, Some(rated), _) => (None, rating_buttons(rated)),
+                (true, Some(counts), None, _) => (notice.url.clone(), main_menu(counts)),
+                (true, None, None, Some(ticket)) => (notice.url.clone(), card_button(ticket)),
+                (true, None, None, None) => (notice.url.clone(), Keyboard::Keep),
                 (false, ..) => (None, Keyboard::Keep),
             };
             let reply = Reply::Notice { html: part, url, keyboard };
@@ -174,7 +185,10 @@ where
                 let seconds = match self.messenger.send(chat, &reply).await {
                     Err(SendError::RetryAfter(seconds)) => seconds,
                     other => {
-                        other.map_err(Unsent::Telegram)?;
+                        let made = other.map_err(Unsent::Telegram)?;
+                        if let (Some(message_id), Some(ticket)) = (made, notice.ticket) {
+                            self.remember(chat, message_id, ticket, now).await;
+                        }
                         break;
                     }
                 };
@@ -193,6 +207,15 @@ where
             }
         }
         Ok(())
+    }
+
+    /// Remembers which ticket a delivered part is about, so a reply to it comments on the ticket.
+    /// Best effort: the part reached its chat, and failing the notice would send it again; a
+    /// reply to a part not remembered is taken as an ordinary message.
+    async fn remember(&self, chat: i64, message_id: i64, ticket: u64, now: DateTime<Utc>) {
+        if let Err(error) = self.store.remember_message(chat, message_id, ticket, now).await {
+            tracing::warn!(%error, ticket, "a notice's message could not be remembered; a reply to it is an ordinary message");
+        }
     }
 
     /// Keeps notices for a later attempt or the replay. Returns whether all were kept: what
@@ -265,6 +288,11 @@ where
         }
         Ok(report)
     }
+}
+
+/// «📋 Карточка»: the ticket's card, for staff.
+fn card_button(ticket: u64) -> Keyboard {
+    Keyboard::Inline(vec![vec![InlineButton::new(crate::texts::BTN_CARD, Press::Card(ticket))]])
 }
 
 /// The order of the changes: stream sequence numbers are decimal and grow within a shard, which

@@ -45,7 +45,7 @@ impl Telegram {
 }
 
 impl Messenger for Telegram {
-    async fn send(&self, chat_id: i64, reply: &Reply) -> Result<(), SendError> {
+    async fn send(&self, chat_id: i64, reply: &Reply) -> Result<Option<i64>, SendError> {
         let mut script = self.script.lock().unwrap();
         script.attempts += 1;
         if let Some(error) = script.failures.get_mut(&chat_id).and_then(VecDeque::pop_front) {
@@ -54,7 +54,7 @@ impl Messenger for Telegram {
         let Reply::Notice { html, url, keyboard } = reply else { panic!("the notifier sends notices only: {reply:?}") };
         script.delivered.push((chat_id, html.clone()));
         script.buttons.push((chat_id, keyboard.clone(), url.clone()));
-        Ok(())
+        Ok(Some(script.delivered.len() as i64))
     }
 
     fn render(&self, chat_id: i64, reply: &Reply) -> String {
@@ -455,7 +455,8 @@ async fn a_call_me_request_replayed_to_the_manager_is_marked_notified() {
 }
 
 /// A client's notice sets their menu as the change left it (the ticket the record carries
-/// counts even before the contact's index lists it); a staff notice keeps its link's button.
+/// counts even before the contact's index lists it); a staff notice carries «📋 Карточка» and
+/// its link's button.
 /// A notice kept for replay keeps its menu.
 #[tokio::test]
 async fn a_clients_notice_carries_their_menu_after_the_change() {
@@ -464,7 +465,11 @@ async fn a_clients_notice_carries_their_menu_after_the_change() {
     let buttons = world.telegram.script.lock().unwrap().buttons.clone();
     let active = main_menu(TicketCounts { active: 1, completed: 0 });
     assert_eq!(buttons[0], (ANNA as i64, active.clone(), Some("https://desk.example.com/tickets/7".into())));
-    assert_eq!(buttons[1], (MANAGER as i64, Keyboard::Keep, Some("https://desk.example.com/tickets/7".into())));
+    let card = Keyboard::Inline(vec![vec![crate::dialogue::InlineButton::new(
+        crate::texts::BTN_CARD,
+        crate::dialogue::Press::Card(7),
+    )]]);
+    assert_eq!(buttons[1], (MANAGER as i64, card, Some("https://desk.example.com/tickets/7".into())));
 
     world.telegram.fail_next(ANNA, SendError::TimedOut);
     let done = Change::TicketChanged {

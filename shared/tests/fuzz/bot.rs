@@ -31,9 +31,9 @@ struct Telegram {
 }
 
 impl Messenger for Telegram {
-    async fn send(&self, _chat_id: i64, reply: &Reply) -> Result<(), SendError> {
+    async fn send(&self, _chat_id: i64, reply: &Reply) -> Result<Option<i64>, SendError> {
         self.sent.lock().unwrap().push(reply.clone());
-        Ok(())
+        Ok(None)
     }
 
     fn render(&self, chat_id: i64, reply: &Reply) -> String {

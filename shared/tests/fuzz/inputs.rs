@@ -228,13 +228,15 @@ pub fn content() -> impl Strategy<Value = Content> {
         prop::collection::vec(file_name(), 0..2),
         prop::option::of(album_id()),
         prop::option::of(0i64..4_000_000_000),
+        prop::option::of((1i64..64, prop::option::of(typed_text()))),
     )
-        .prop_map(|(text, files, too_large, album, sent_at)| Content {
+        .prop_map(|(text, files, too_large, album, sent_at, reply_to)| Content {
             text,
             files,
             too_large,
             album,
             sent_at: sent_at.and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
+            reply_to: reply_to.map(|(message_id, text)| shared::dialogue::RepliedTo { message_id, text }),
         })
 }
 
@@ -439,6 +441,11 @@ impl Desk {
             }
             Need::NewTicketId => facts.new_ticket_id = Some(self.next_ticket_id),
             Need::Album(_) => facts.album = Some(self.album.clone()),
+            // Some messages are remembered as about a ticket (anyone's), most are not.
+            Need::RepliedTo(message_id) => {
+                let at = usize::try_from(*message_id).unwrap_or_default();
+                facts.replied_to = Some(self.tickets.get(at).map(|t| t.id));
+            }
             Need::Ticket(id) => facts.ticket = Some(self.tickets.iter().find(|t| t.id == *id).cloned()),
             Need::Manager { .. } => facts.manager = Some(self.manager.clone()),
             // The linked contact: its phone is the one whose matches the desk holds.

@@ -59,7 +59,7 @@ fn check_parse(body: &[u8]) -> Result<Parsed, TestCaseError> {
 fn kind_of(parsed: &Parsed) -> Option<Expected> {
     Some(match parsed {
         Parsed::Inbound(inbound) => match inbound.event {
-            Event::Command(Command::Start) => Expected::Start,
+            Event::Command(Command::Start) | Event::OpenTicket(_) => Expected::Start,
             Event::Command(_) | Event::UnknownCommand => Expected::Command,
             Event::Contact { .. } => Expected::Contact,
             Event::Message(_) => Expected::Message,

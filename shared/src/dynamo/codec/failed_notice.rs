@@ -30,6 +30,9 @@ pub fn to_item(failed: &FailedNotice, expires_at: i64) -> Item {
     if let Some(ticket_id) = notice.rate {
         item.insert("rate".to_owned(), n(ticket_id));
     }
+    if let Some(ticket) = notice.ticket {
+        item.insert("ticket_id".to_owned(), n(ticket));
+    }
     if let Some(menu) = notice.menu {
         item.insert("menu_active".to_owned(), n(menu.active));
         item.insert("menu_completed".to_owned(), n(menu.completed));
@@ -54,6 +57,7 @@ pub fn from_item(item: &Item) -> Result<FailedNotice, StoreError> {
                 }),
                 _ => None,
             },
+            ticket: get_u64(item, "ticket_id"),
         },
         reason: FailureReason::from_code(&required_s(item, "reason")?).ok_or_else(|| corrupt("failure reason"))?,
         detail: required_s(item, "detail")?,

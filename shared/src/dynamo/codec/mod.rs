@@ -8,6 +8,7 @@ pub mod directory;
 pub mod failed_notice;
 pub mod journal;
 pub mod kept_result;
+pub mod message_ticket;
 pub mod rating;
 pub mod ticket;
 pub mod user;
