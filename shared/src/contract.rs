@@ -22,8 +22,7 @@ use crate::notify::{FailedNotice, FailureReason, Outgoing};
 use crate::phone::Phone;
 use crate::ports::{
     AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult, KeptResults, MessageTickets, Page,
-    Position, RatedWork,
-    SentNotices, StoreError, TicketFilter, TicketStore, UserStore, PAGE_MAX,
+    Position, RatedWork, SentNotices, StoreError, TicketFilter, TicketStore, UserStore, PAGE_MAX,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 

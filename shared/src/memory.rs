@@ -19,8 +19,8 @@ use crate::notify::FailedNotice;
 use crate::phone::Phone;
 use crate::ports::{
     journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult,
-    KeptResults, MessageTickets, Page, Position, RatedWork, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
-    PUT_CONTACTS_MAX,
+    KeptResults, MessageTickets, Page, Position, RatedWork, SentNotices, StoreError, TicketFilter, TicketStore,
+    UserStore, PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
