@@ -81,6 +81,7 @@ macro_rules! store_contract_tests {
             linking_moves_a_contact_between_telegram_users,
             linking_needs_an_active_contact_or_an_existing_employee,
             linking_to_another_person_frees_the_old_entry,
+            unlinking_lets_go_on_both_sides,
             put_contact_keeps_both_sides_of_the_link_in_step,
             put_contacts_writes_all_or_nothing,
             put_employee_keeps_the_users_link_in_step,
@@ -792,6 +793,29 @@ pub async fn linking_to_another_person_frees_the_old_entry<S: Stores>(store: S) 
     ok(commit(&store, 3, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(2)).await, "back to c1");
     assert_eq!(stored_contact(&store, "c1").await.telegram_user, Some(ANNA), "c1 holds the user again");
     assert_eq!(stored_employee(&store, "e1").await.telegram_user, None, "e1 lets go");
+}
+
+pub async fn unlinking_lets_go_on_both_sides<S: Stores>(store: S) {
+    let (anna, _) = seed_directory(&store).await;
+    ok(commit(&store, 1, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(0)).await, "linking c1");
+    ok(commit(&store, 2, ANNA, &[Effect::Unlink], at(1)).await, "unlinking");
+    assert_eq!(stored_contact(&store, "c1").await.telegram_user, None, "the contact lets go");
+    assert_eq!(load(&store, ANNA).await.link, None, "the user holds nothing");
+    ok(commit(&store, 3, ANNA, &[Effect::Unlink], at(2)).await, "unlinking again changes nothing");
+    assert_eq!(stored_contact(&store, "c1").await.telegram_user, None, "still let go");
+
+    // The contact linked to another account meanwhile: my stale unlink fails, theirs stays.
+    ok(commit(&store, 4, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(3)).await, "linking again");
+    let before = load(&store, ANNA).await;
+    ok(
+        commit(&store, 5, BORIS, &[Effect::LinkContact(contact_match(&anna, Some(ANNA)))], at(4)).await,
+        "Boris takes c1",
+    );
+    conflict(
+        commit_over(&store, 6, ANNA, &before, &State::Idle, &[Effect::Unlink], at(5)).await,
+        "an unlink of a link that moved on",
+    );
+    assert_eq!(stored_contact(&store, "c1").await.telegram_user, Some(BORIS), "the other account keeps it");
 }
 
 pub async fn put_contacts_writes_all_or_nothing<S: Stores>(store: S) {
