@@ -60,7 +60,9 @@ async fn a_press_is_stored_shown_changed_and_summarised() {
     let id = done_ticket(&env).await;
     assert_eq!(rating_of(&env, id).await, serde_json::Value::Null, "not rated yet");
 
+    env.webhook_requests.reset();
     env.deliver(&updates::callback(20, ANNA, &format!("rt:{id}:4"))).await;
+    assert_eq!(env.webhook_requests.get(), 3, "the user, the ticket, one transaction");
     let thanks = texts::fill(texts::RATING_THANKS, &[("id", &id.to_string()), ("stars", &texts::stars(4))]);
     assert_eq!(env.telegram.texts_to(CHAT).pop().as_deref(), Some(thanks.as_str()));
     assert_eq!(last_press_answer(&env).as_deref(), Some(texts::rating_thanks(4).as_str()));
