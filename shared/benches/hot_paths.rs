@@ -32,11 +32,13 @@ fn main() {
         phone_region: "RU".parse().unwrap(),
         timezone: chrono_tz::Europe::Moscow,
         hours: None,
+        default_lang: shared::texts::Lang::Ru,
     };
     let user = UserRecord {
         link: Some(Link::Contact { contact_id: "c1".into(), client_id: "k1".into(), name: "Анна".into() }),
         state: State::Idle,
         version: 7,
+        language: None,
     };
     let tickets: Vec<TicketSummary> = (1..=30)
         .map(|id| TicketSummary {
@@ -54,6 +56,7 @@ fn main() {
             text: Some("Не работает почта: письма не уходят с утра, ошибка 0x800CCC0E".into()),
             ..Content::default()
         }),
+        language_code: None,
     };
     let start = Inbound { event: Event::Command(Command::Start), ..text.clone() };
     measure("dialogue: /start of a registered contact", 10_000, || {

@@ -6,6 +6,7 @@
 //! logs.
 
 use crate::phone::Region;
+use crate::texts::Lang;
 use chrono_tz::Tz;
 
 /// A secret string: compared in constant time, redacted in `Debug`.
@@ -86,6 +87,18 @@ impl<L: Fn(&str) -> Option<String>> Vars<L> {
             reason: format!("{timezone:?} is not an IANA time zone"),
         })
     }
+    /// `DEFAULT_LANGUAGE`: `ru` or `en`; `ru` when unset or empty.
+    fn default_language(&self) -> Result<Lang, ConfigError> {
+        let code = (self.0)("DEFAULT_LANGUAGE").unwrap_or_default();
+        let code = code.trim();
+        if code.is_empty() {
+            return Ok(Lang::default());
+        }
+        Lang::from_code(code).ok_or_else(|| ConfigError::Invalid {
+            name: "DEFAULT_LANGUAGE",
+            reason: format!("{code:?} is not a language the bot speaks (ru, en)"),
+        })
+    }
     fn service_desk_url(&self) -> Result<String, ConfigError> {
         Ok(self.required("SERVICE_DESK_URL")?.trim_end_matches('/').to_owned())
     }
@@ -112,6 +125,8 @@ pub struct WebhookConfig {
     pub timezone: Tz,
     /// `WORKING_HOURS` and `WORKING_HOLIDAYS` in `TIMEZONE`; `None` (unset or empty): always open.
     pub working_hours: Option<crate::hours::WorkingHours>,
+    /// `DEFAULT_LANGUAGE`: for users whose Telegram speaks neither Russian nor English.
+    pub default_language: Lang,
 }
 
 impl WebhookConfig {
@@ -132,6 +147,7 @@ impl WebhookConfig {
             default_phone_region: vars.region()?,
             timezone: vars.timezone()?,
             working_hours: vars.working_hours()?,
+            default_language: vars.default_language()?,
         })
     }
 }
@@ -174,6 +190,8 @@ pub struct NotifierConfig {
     /// Base of ticket links: `{service_desk_url}/tickets/{id}`.
     pub service_desk_url: String,
     pub timezone: Tz,
+    /// `DEFAULT_LANGUAGE`: for recipients who have no language kept.
+    pub default_language: Lang,
 }
 
 impl NotifierConfig {
@@ -190,6 +208,7 @@ impl NotifierConfig {
             bot_table: vars.required("BOT_TABLE")?,
             service_desk_url: vars.service_desk_url()?,
             timezone: vars.timezone()?,
+            default_language: vars.default_language()?,
         })
     }
 
@@ -310,9 +329,15 @@ mod tests {
         assert_eq!(notifier.telegram_api_url, "https://api.telegram.org");
         assert_eq!(notifier.ticket_url(42), "https://desk.example.com/tickets/42");
         assert_eq!(notifier.timezone, chrono_tz::Europe::Moscow);
+        assert_eq!(notifier.default_language, Lang::Ru, "unset: Russian");
         let webhook = WebhookConfig::from_lookup(|k| vars.get(k).cloned()).unwrap();
         assert_eq!(webhook.attachments_bucket, "files");
         assert_eq!(webhook.timezone, chrono_tz::Europe::Moscow);
+        assert_eq!(webhook.default_language, Lang::Ru);
+        let mut vars = env();
+        vars.insert("DEFAULT_LANGUAGE", "en".into());
+        assert_eq!(WebhookConfig::from_lookup(|k| vars.get(k).cloned()).unwrap().default_language, Lang::En);
+        assert_eq!(NotifierConfig::from_lookup(|k| vars.get(k).cloned()).unwrap().default_language, Lang::En);
         let api = ApiConfig::from_lookup(|k| vars.get(k).cloned()).unwrap();
         assert!(api.api_token.matches(b"api-token-0123456789abcdefghijklmn"));
     }
@@ -349,6 +374,12 @@ mod tests {
         assert!(matches!(
             NotifierConfig::from_lookup(|k| vars.get(k).cloned()),
             Err(ConfigError::Invalid { name: "TIMEZONE", .. })
+        ));
+        let mut vars = env();
+        vars.insert("DEFAULT_LANGUAGE", "de".into());
+        assert!(matches!(
+            WebhookConfig::from_lookup(|k| vars.get(k).cloned()),
+            Err(ConfigError::Invalid { name: "DEFAULT_LANGUAGE", .. })
         ));
     }
 

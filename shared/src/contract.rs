@@ -301,12 +301,16 @@ pub async fn user_record_round_trips<S: Stores>(store: S) {
     let choosing = State::ChoosingTicketToAttach { pending };
     ok(commit_over(&store, 1, ANNA, &UserRecord::default(), &choosing, &[], at(0)).await, "the first commit");
     let first = load(&store, ANNA).await;
-    assert_eq!(first, UserRecord { link: None, state: choosing, version: 1 }, "the first commit stores version 1");
+    assert_eq!(
+        first,
+        UserRecord { link: None, state: choosing, version: 1, language: None },
+        "the first commit stores version 1"
+    );
     let commenting = State::AwaitingComment { ticket_id: 7, completed: true };
     ok(commit_over(&store, 2, ANNA, &first, &commenting, &[], at(1)).await, "a commit over the record as read");
     assert_eq!(
         load(&store, ANNA).await,
-        UserRecord { link: None, state: commenting, version: 2 },
+        UserRecord { link: None, state: commenting, version: 2, language: None },
         "each commit moves the version on by one"
     );
     assert_eq!(load(&store, BORIS).await, UserRecord::default(), "another user's record is untouched");
@@ -1365,6 +1369,7 @@ fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64)
             menu: Some(TicketCounts { active: 0, completed: 3 }),
             rate: Some(7),
             ticket: Some(7),
+            lang: crate::texts::Lang::En,
         },
         reason,
         detail: "Telegram answered 401: Unauthorized".into(),

@@ -166,8 +166,8 @@ impl TicketStatus {
     }
 
     /// The status name shown to people (the catalog owns the words).
-    pub fn name(self) -> &'static str {
-        crate::texts::status_name(self)
+    pub fn name(self, lang: crate::texts::Lang) -> &'static str {
+        crate::texts::status_name(self, lang)
     }
 
     /// Work on the ticket is still going on.

@@ -57,7 +57,8 @@ pub fn parse_update(body: &[u8]) -> Parsed {
             return incomplete("a message without its sender or chat");
         };
         let Some(event) = message_event(&message) else { return incomplete("a message with nothing the bot takes") };
-        return Parsed::Inbound(Inbound { update_id, user_id: from.id, chat_id: chat.id, event });
+        let language_code = from.language();
+        return Parsed::Inbound(Inbound { update_id, user_id: from.id, chat_id: chat.id, event, language_code });
     }
     if let Some(press) = value.get("callback_query") {
         let Some(press) = read::<WirePress>(press) else { return incomplete("a button press that is not an object") };
@@ -74,7 +75,14 @@ pub fn parse_update(body: &[u8]) -> Parsed {
             return incomplete("a button press without a chat");
         };
         let data = press.data.0.unwrap_or_default();
-        return Parsed::Inbound(Inbound { update_id, user_id: from.id, chat_id, event: Event::Press { id, data } });
+        let language_code = from.language();
+        return Parsed::Inbound(Inbound {
+            update_id,
+            user_id: from.id,
+            chat_id,
+            event: Event::Press { id, data },
+            language_code,
+        });
     }
     if let Some(member) = value.get("my_chat_member") {
         let Some(member) = read::<WireMember>(member) else {
@@ -97,6 +105,7 @@ pub fn parse_update(body: &[u8]) -> Parsed {
             user_id: from.id,
             chat_id: chat.id,
             event: Event::BlockedBot(blocked),
+            language_code: from.language(),
         });
     }
     ignored("an update kind this bot does not act on")
@@ -125,10 +134,23 @@ fn read<T: DeserializeOwned>(value: &Value) -> Option<T> {
     value.is_object().then(|| T::deserialize(value).ok()).flatten()
 }
 
-/// A user: only the id is read (the guide's samples have no `is_bot`).
+/// A user: the id and the app's language are read (the guide's samples have no `is_bot`).
 #[derive(Debug, Deserialize)]
 struct WireUser {
     id: u64,
+    /// The IETF tag of the user's Telegram app language (`en`, `en-GB`), when Telegram sends it.
+    #[serde(default)]
+    language_code: Lenient<String>,
+}
+
+impl WireUser {
+    /// The language code, if it looks like one (a short tag; anything else is no code).
+    fn language(&self) -> Option<String> {
+        let code = self.language_code.0.as_deref()?.trim();
+        let plausible =
+            (2..=35).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        plausible.then(|| code.to_owned())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -517,7 +539,7 @@ mod tests {
     fn a_sticker_is_unsupported_not_an_error() {
         let sticker = json!({"sticker": {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1, "height": 1, "is_animated": false, "is_video": false}});
         assert_eq!(event_of(&message(sticker)), Event::Unsupported(Unsupported::Sticker));
-        assert_eq!(crate::texts::unsupported_kind(Unsupported::Sticker), "стикер");
+        assert_eq!(crate::texts::unsupported_kind(Unsupported::Sticker, crate::texts::Lang::Ru), "стикер");
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //! condition fails on the state before it, and applied whole otherwise.
 
 use crate::dialogue::{
-    AlbumTarget, ContactMatch, Effect, EmployeeMatch, NewRating, PhoneMatches, State, StoredFile, TicketSummary,
-    UserRecord,
+    AlbumTarget, ContactMatch, Effect, EmployeeMatch, Language, NewRating, PhoneMatches, State, StoredFile,
+    TicketSummary, UserRecord,
 };
 use crate::domain::{
     Actor, Attachment, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link, Person,
@@ -19,7 +19,7 @@ use crate::notify::FailedNotice;
 use crate::phone::Phone;
 use crate::ports::{
     journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult,
-    KeptResults, MessageTickets, Page, Position, RatedWork, SentNotices, StoreError, TicketFilter, TicketStore,
+    KeptResults, MessageTickets, Page, Position, RatedWork, Reach, SentNotices, StoreError, TicketFilter, TicketStore,
     UserStore, PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
@@ -37,6 +37,7 @@ pub enum Operation {
     CountFailedAttempt,
     Commit,
     IsUnreachable,
+    Reach,
     MarkUnreachable,
     AlbumClaim,
     GetClient,
@@ -216,6 +217,7 @@ struct UserItem {
     state: State,
     version: u64,
     unreachable: bool,
+    language: Option<Language>,
 }
 
 #[derive(Debug, Default)]
@@ -712,6 +714,7 @@ fn commit_writes(commit: &Commit<'_>) -> Vec<Write> {
             version: commit.before.version + 1,
             // The record is rewritten whole: an `unreachable` mark goes unless this commit sets it.
             unreachable: commit.effects.contains(&Effect::Reachability { blocked: true }),
+            language: commit.language(),
         },
         read_version: commit.before.version,
     });
@@ -812,7 +815,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             done: None,
         })),
         // Carried by the user's record itself.
-        Effect::Reachability { .. } => {}
+        Effect::Reachability { .. } | Effect::SetLanguage(_) => {}
         // Written with the link, in `commit_writes`.
         Effect::Unlink => {}
         // Written by `link_writes`.
@@ -842,6 +845,7 @@ impl UserStore for MemoryStore {
                 link: u.link.clone(),
                 state: u.state.clone(),
                 version: u.version,
+                language: u.language,
             }))
         })
     }
@@ -864,6 +868,15 @@ impl UserStore for MemoryStore {
 
     async fn is_unreachable(&self, user: TelegramUserId) -> Result<bool, StoreError> {
         self.run(Operation::IsUnreachable, |s| Ok(s.data.users.get(&user).is_some_and(|u| u.unreachable)))
+    }
+
+    async fn reach(&self, user: TelegramUserId) -> Result<Reach, StoreError> {
+        self.run(Operation::Reach, |s| {
+            Ok(s.data
+                .users
+                .get(&user)
+                .map_or_else(Reach::default, |u| Reach { unreachable: u.unreachable, language: u.language }))
+        })
     }
 
     /// Does not move the record's version: a dialogue step in flight is not disturbed.

@@ -35,7 +35,7 @@ use crate::domain::{
 use crate::ports::{
     CallMeRequests, Directory, FailedNotices, Messenger, SendError, SentNotices, StoreError, TicketStore, UserStore,
 };
-use crate::texts::{self, fill};
+use crate::texts::{self, fill, Lang};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
@@ -119,6 +119,8 @@ pub struct Outgoing {
     /// The ticket the notice is about: its messages are remembered as about it, so a reply to
     /// one comments on it ([`crate::ports::MessageTickets`]).
     pub ticket: Option<u64>,
+    /// The recipient's language: the notice is rendered in it, and so are its buttons.
+    pub lang: Lang,
 }
 
 /// A notice whose record was handed back to the stream, kept so that a later attempt or the
@@ -251,6 +253,8 @@ pub struct Context {
 pub struct NoticeSettings {
     pub service_desk_url: String,
     pub timezone: Tz,
+    /// The language of recipients who have none kept (`DEFAULT_LANGUAGE`).
+    pub default_lang: Lang,
 }
 
 impl NoticeSettings {
@@ -269,11 +273,13 @@ pub fn format_date(at: DateTime<Utc>, zone: Tz) -> String {
     at.with_timezone(&zone).format("%d.%m.%Y %H:%M").to_string()
 }
 
-/// Who hears what about a change (pure).
-pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) -> Vec<Notice> {
-    let header =
-        |t: &Ticket| fill(texts::NOTICE_TICKET, &[("id", &t.id.to_string()), ("subject", &escape(&t.subject))]);
-    let link = |t: &Ticket| fill(texts::NOTICE_LINK, &[("url", &escape(&settings.ticket_url(t.id)))]);
+/// Who hears what about a change (pure), in `lang`: [`Dispatcher::owed`] renders a change in every
+/// language and gives each recipient theirs (the notices' order and recipients do not depend on it).
+pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, lang: Lang) -> Vec<Notice> {
+    let header = |t: &Ticket| {
+        fill(texts::NOTICE_TICKET.get(lang), &[("id", &t.id.to_string()), ("subject", &escape(&t.subject))])
+    };
+    let link = |t: &Ticket| fill(texts::NOTICE_LINK.get(lang), &[("url", &escape(&settings.ticket_url(t.id)))]);
     let notice = |to: Recipient, t: &Ticket, lines: Vec<String>| {
         let mut html = vec![header(t)];
         html.extend(lines);
@@ -288,39 +294,43 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
         Change::TicketCreated(ticket) => {
             // The bot confirmed its own tickets already.
             if ticket.source != BOT_SOURCE {
-                let line = fill(texts::NOTICE_CREATED, &[("id", &ticket.id.to_string())]);
+                let line = fill(texts::NOTICE_CREATED.get(lang), &[("id", &ticket.id.to_string())]);
                 out.push(notice(Recipient::Contact(ticket.contact_id.clone()), ticket, vec![line]));
             }
             if let (true, Some(manager)) = (context.client_vip, &context.manager_id) {
                 out.push(notice(
                     Recipient::Employee(manager.clone()),
                     ticket,
-                    vec![client_line(texts::NOTICE_VIP_TICKET)],
+                    vec![client_line(texts::NOTICE_VIP_TICKET.get(lang))],
                 ));
             }
         }
         Change::TicketChanged { old, new } => {
             let mut lines = vec![];
             if old.status != new.status {
-                let status = escape(new.status.name());
+                let status = escape(new.status.name(lang));
                 // One completion notice per completion: a completed ticket closed later (done →
                 // closed) is named plainly.
                 let completed_now = new.status.is_completed() && !old.status.is_completed();
-                let template = if completed_now { texts::NOTICE_DONE } else { texts::NOTICE_STATUS };
+                let template =
+                    if completed_now { texts::NOTICE_DONE.get(lang) } else { texts::NOTICE_STATUS.get(lang) };
                 lines.push(fill(template, &[("status", &status)]));
             }
             if old.assignee_id != new.assignee_id {
                 lines.push(match &context.assignee_name {
-                    Some(name) if new.assignee_id.is_some() => fill(texts::NOTICE_ASSIGNEE, &[("name", &escape(name))]),
-                    _ => texts::NOTICE_UNASSIGNED.to_owned(),
+                    Some(name) if new.assignee_id.is_some() => {
+                        fill(texts::NOTICE_ASSIGNEE.get(lang), &[("name", &escape(name))])
+                    }
+                    _ => texts::NOTICE_UNASSIGNED.get(lang).to_owned(),
                 });
             }
             if old.deadline != new.deadline {
                 lines.push(match new.deadline {
-                    Some(deadline) => {
-                        fill(texts::NOTICE_DEADLINE, &[("deadline", &format_date(deadline, settings.timezone))])
-                    }
-                    None => texts::NOTICE_DEADLINE_CLEARED.to_owned(),
+                    Some(deadline) => fill(
+                        texts::NOTICE_DEADLINE.get(lang),
+                        &[("deadline", &format_date(deadline, settings.timezone))],
+                    ),
+                    None => texts::NOTICE_DEADLINE_CLEARED.get(lang).to_owned(),
                 });
             }
             let by_client = new.changed_by == Actor::Client(new.contact_id.clone());
@@ -331,7 +341,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
             // Done: the client is asked for a score, in a message of its own (the notice sets
             // the menu; a message has one keyboard).
             if new.status == TicketStatus::Done && old.status != TicketStatus::Done && !by_client {
-                let html = format!("{}\n\n{}", header(new), texts::RATING_ASK);
+                let html = format!("{}\n\n{}", header(new), texts::RATING_ASK.get(lang));
                 out.push(Notice {
                     to: Recipient::Contact(new.contact_id.clone()),
                     html,
@@ -342,7 +352,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
             // A low score (given or changed to) reaches the assignee and the client's manager.
             if let Some(rating) = new.rating.filter(|r| r.is_low() && old.rating != new.rating) {
                 let line = fill(
-                    texts::NOTICE_LOW_RATING,
+                    texts::NOTICE_LOW_RATING.get(lang),
                     &[
                         ("contact", &escape(&context.contact_name)),
                         ("client", &escape(&context.client_name)),
@@ -360,7 +370,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
                     out.push(notice(
                         Recipient::Employee(assignee.clone()),
                         new,
-                        vec![client_line(texts::NOTICE_CLIENT_CANCELLED)],
+                        vec![client_line(texts::NOTICE_CLIENT_CANCELLED.get(lang))],
                     ));
                 }
             }
@@ -372,17 +382,20 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
                 AuthorKind::Employee if comment.internal => {}
                 AuthorKind::Employee => {
                     let line = fill(
-                        texts::NOTICE_COMMENT,
+                        texts::NOTICE_COMMENT.get(lang),
                         &[("author", &escape(&comment.author_name)), ("text", &escape(&comment.text))],
                     );
                     out.push(notice(Recipient::Contact(ticket.contact_id.clone()), ticket, vec![line]));
                 }
                 AuthorKind::Client => {
                     if let Some(assignee) = &ticket.assignee_id {
-                        let text =
-                            if comment.text.is_empty() { texts::FILES_ONLY.to_owned() } else { escape(&comment.text) };
+                        let text = if comment.text.is_empty() {
+                            texts::FILES_ONLY.get(lang).to_owned()
+                        } else {
+                            escape(&comment.text)
+                        };
                         let line = fill(
-                            texts::NOTICE_CLIENT_COMMENT,
+                            texts::NOTICE_CLIENT_COMMENT.get(lang),
                             &[
                                 ("contact", &escape(&context.contact_name)),
                                 ("client", &escape(&context.client_name)),
@@ -397,7 +410,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings) ->
         Change::CallMeRequested(request) => {
             if let Some(manager) = &context.manager_id {
                 let html = fill(
-                    texts::NOTICE_CALL_ME,
+                    texts::NOTICE_CALL_ME.get(lang),
                     &[
                         ("contact", &escape(&context.contact_name)),
                         ("client", &escape(&context.client_name)),
@@ -590,18 +603,27 @@ where
             Change::CallMeRequested(request) => Some(request.id.clone()),
             _ => None,
         };
+        // Rendered in every language; each recipient gets the one kept on their record (read
+        // anyway, for whether they can be reached).
+        let rendered = Lang::ALL.map(|lang| (lang, notices(&record.change, &context, &self.settings, lang)));
         let mut owed = vec![];
-        for notice in notices(&record.change, &context, &self.settings) {
-            let key = key_of(&record.event_id, &notice);
+        for (at, notice) in rendered[0].1.iter().enumerate() {
+            let key = key_of(&record.event_id, notice);
             if store.already_sent(&key).await? {
                 continue;
             }
             let Some(user) = self.telegram_user(&notice.to).await? else {
                 continue; // not linked to Telegram: nobody to tell
             };
-            if store.is_unreachable(user).await? {
+            let reach = store.reach(user).await?;
+            if reach.unreachable {
                 continue;
             }
+            let lang = reach.language.map_or(self.settings.default_lang, |kept| kept.lang);
+            let Some(notice) = rendered.iter().find(|(l, _)| *l == lang).and_then(|(_, all)| all.get(at)).cloned()
+            else {
+                continue;
+            };
             let menu = match &notice.to {
                 _ if notice.rate.is_some() => None,
                 Recipient::Contact(contact_id) => {
@@ -620,6 +642,7 @@ where
                 menu,
                 rate: notice.rate,
                 ticket: about_ticket(&record.change),
+                lang,
             });
         }
         Ok(owed)
@@ -700,7 +723,7 @@ mod tests {
     }
 
     fn settings(url: &str) -> NoticeSettings {
-        NoticeSettings { service_desk_url: url.into(), timezone: chrono_tz::Europe::Moscow }
+        NoticeSettings { service_desk_url: url.into(), timezone: chrono_tz::Europe::Moscow, default_lang: Lang::Ru }
     }
 
     #[test]
@@ -712,7 +735,7 @@ mod tests {
         new.deadline = Some(Utc.with_ymd_and_hms(2026, 11, 28, 15, 0, 0).unwrap());
         let context = Context { assignee_name: Some("Пётр <И>".into()), ..Context::default() };
         let change = Change::TicketChanged { old: Box::new(old), new: Box::new(new) };
-        let out = notices(&change, &context, &settings("https://desk.example.com"));
+        let out = notices(&change, &context, &settings("https://desk.example.com"), Lang::Ru);
         assert_eq!(out.len(), 1);
         let html = &out[0].html;
         assert!(html.contains("Почта &lt;не&gt; работает &amp; всё"));
@@ -728,7 +751,10 @@ mod tests {
         new.status = TicketStatus::Cancelled;
         new.changed_by = Actor::Client("c1".into());
         let change = Change::TicketChanged { old: Box::new(old), new: Box::new(new) };
-        assert!(notices(&change, &Context::default(), &settings("https://d")).is_empty(), "no assignee: nobody");
+        assert!(
+            notices(&change, &Context::default(), &settings("https://d"), Lang::Ru).is_empty(),
+            "no assignee: nobody"
+        );
 
         let note = Comment {
             id: "e1".into(),
@@ -741,7 +767,7 @@ mod tests {
             created_at: Utc::now(),
         };
         let context = Context { ticket: Some(ticket()), ..Context::default() };
-        assert!(notices(&Change::CommentAdded(note), &context, &settings("https://d")).is_empty());
+        assert!(notices(&Change::CommentAdded(note), &context, &settings("https://d"), Lang::Ru).is_empty());
     }
 
     #[test]
@@ -790,16 +816,17 @@ mod tests {
                 &Change::TicketChanged { old: Box::new(old), new: Box::new(new) },
                 &Context::default(),
                 &settings("https://d"),
+                Lang::Ru,
             );
             out[0].html.clone()
         };
-        let done = fill(texts::NOTICE_DONE, &[("status", "Выполнен")]);
+        let done = fill(texts::NOTICE_DONE.ru, &[("status", "Выполнен")]);
         assert!(change(TicketStatus::InProgress, TicketStatus::Done).contains(&done));
         let closed = change(TicketStatus::Done, TicketStatus::Closed);
-        assert!(closed.contains(&fill(texts::NOTICE_STATUS, &[("status", "Закрыт")])), "{closed}");
+        assert!(closed.contains(&fill(texts::NOTICE_STATUS.ru, &[("status", "Закрыт")])), "{closed}");
         assert!(!closed.contains("✅"), "no second completion notice: {closed}");
         let reopened = change(TicketStatus::Closed, TicketStatus::InProgress);
-        assert!(reopened.contains(&fill(texts::NOTICE_STATUS, &[("status", "В работе")])));
+        assert!(reopened.contains(&fill(texts::NOTICE_STATUS.ru, &[("status", "В работе")])));
     }
 
     #[test]
@@ -830,7 +857,7 @@ mod tests {
         let mut from_bot = ticket();
         from_bot.source = BOT_SOURCE.into();
         let context = Context { client_vip: true, manager_id: Some("e1".into()), ..Context::default() };
-        let out = notices(&Change::TicketCreated(from_bot), &context, &settings("http://localhost"));
+        let out = notices(&Change::TicketCreated(from_bot), &context, &settings("http://localhost"), Lang::Ru);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].to, Recipient::Employee("e1".into()));
     }

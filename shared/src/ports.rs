@@ -60,6 +60,14 @@ pub struct Commit<'a> {
     pub response: Option<String>,
 }
 
+/// A Telegram user as a notice to them needs them ([`UserStore::reach`]). A user without a
+/// record is reachable and has no language kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reach {
+    pub unreachable: bool,
+    pub language: Option<crate::dialogue::Language>,
+}
+
 /// Tells apart the journal entries of one ticket written at one moment: a staff write's by the
 /// version it makes and the entry's place in it, a bot update's by its update id. Two writes in
 /// one millisecond keep both their entries.
@@ -96,6 +104,16 @@ impl Effect {
 }
 
 impl Commit<'_> {
+    /// The language the user's record keeps after the commit: the one an effect sets, else the
+    /// one it had.
+    pub fn language(&self) -> Option<crate::dialogue::Language> {
+        let set = self.effects.iter().rev().find_map(|effect| match effect {
+            crate::dialogue::Effect::SetLanguage(language) => Some(*language),
+            _ => None,
+        });
+        set.or(self.before.language)
+    }
+
     /// The contact the update comes from (album parts touch only this contact's tickets).
     pub fn contact_id(&self) -> Option<&str> {
         match &self.before.link {
@@ -187,6 +205,9 @@ pub trait UserStore: Send + Sync {
     fn commit(&self, commit: &Commit<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Whether the user blocked the bot (a notification to them would fail).
     fn is_unreachable(&self, user: TelegramUserId) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// What a notice to the user needs from their record, in one read: whether they can be
+    /// reached, and the language kept for them.
+    fn reach(&self, user: TelegramUserId) -> impl Future<Output = Result<Reach, StoreError>> + Send;
     /// Until the user writes to the bot again (their next committed update rewrites the record).
     /// A user without a record has nothing to mark.
     fn mark_unreachable(&self, user: TelegramUserId) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -5,6 +5,7 @@ use crate::config::Secret;
 use crate::dialogue::{Command, InlineButton, Keyboard, Reply};
 use crate::media::MAX_DOWNLOAD_BYTES;
 use crate::ports::{DownloadError, FileSource, Messenger, SendError};
+use crate::texts::Lang;
 use frankenstein::methods::{AnswerCallbackQueryParams, SendMessageParams};
 use frankenstein::types::{
     BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove,
@@ -21,12 +22,19 @@ pub fn allowed_updates() -> Vec<frankenstein::types::AllowedUpdate> {
     vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery, AllowedUpdate::MyChatMember]
 }
 
-/// The commands the deploy registers (`setMyCommands`), as Telegram lists them in the chat.
-pub fn bot_commands() -> Vec<BotCommand> {
+/// The commands the deploy registers (`setMyCommands`), as Telegram lists them in the chat, in
+/// `lang`.
+pub fn bot_commands(lang: Lang) -> Vec<BotCommand> {
     Command::LISTED
         .into_iter()
-        .map(|c| BotCommand::builder().command(c.name()).description(c.description()).build())
+        .map(|c| BotCommand::builder().command(c.name()).description(c.description(lang)).build())
         .collect()
+}
+
+/// The command lists the deploy registers, by `language_code`: Russian for everyone (no code),
+/// and English for users whose Telegram speaks English.
+pub fn command_lists() -> [(Option<&'static str>, Lang); 2] {
+    [(None, Lang::Ru), (Some(Lang::En.code()), Lang::En)]
 }
 
 /// The `sendMessage` parameters of a text reply.
@@ -38,9 +46,9 @@ pub fn send_message_params(chat_id: i64, text: &str, keyboard: &Keyboard) -> Sen
 fn markup(keyboard: &Keyboard) -> Option<ReplyMarkup> {
     match keyboard {
         Keyboard::Keep => None,
-        Keyboard::SharePhone => {
+        Keyboard::SharePhone(lang) => {
             Some(ReplyMarkup::ReplyKeyboardMarkup(reply_keyboard(vec![vec![KeyboardButton::builder()
-                .text(crate::texts::BTN_SHARE_PHONE)
+                .text(crate::texts::BTN_SHARE_PHONE.get(*lang))
                 .request_contact(true)
                 .build()]])))
         }
@@ -85,8 +93,8 @@ pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
         Reply::AnswerPress { press_id, text } => {
             ("answerCallbackQuery", serde_json::to_value(answer_params(press_id, text)))
         }
-        Reply::Notice { html, url, keyboard } => {
-            ("sendMessage", serde_json::to_value(notice_params(chat_id, html, url.as_deref(), keyboard)))
+        Reply::Notice { html, url, keyboard, lang } => {
+            ("sendMessage", serde_json::to_value(notice_params(chat_id, html, url.as_deref(), keyboard, *lang)))
         }
     };
     // Serialising these plain structs cannot fail; an empty object would be refused by Telegram.
@@ -99,10 +107,16 @@ pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
 
 /// A notification: HTML parse mode; the keyboard it sets (a client's menu), or else a URL
 /// button for `https` links (a message has one `reply_markup`).
-pub fn notice_params(chat_id: i64, html: &str, url: Option<&str>, keyboard: &Keyboard) -> SendMessageParams {
-    let link = url
-        .filter(|u| u.starts_with("https://"))
-        .map(|url| vec![InlineKeyboardButton::builder().text(crate::texts::BTN_OPEN_TICKET).url(url).build()]);
+pub fn notice_params(
+    chat_id: i64,
+    html: &str,
+    url: Option<&str>,
+    keyboard: &Keyboard,
+    lang: Lang,
+) -> SendMessageParams {
+    let link = url.filter(|u| u.starts_with("https://")).map(|url| {
+        vec![InlineKeyboardButton::builder().text(crate::texts::BTN_OPEN_TICKET.get(lang)).url(url).build()]
+    });
     // Inline buttons (a staff notice's «📋 Карточка») share the message with the link's button.
     let reply_markup = match (keyboard, link) {
         (Keyboard::Inline(rows), Some(link)) => {
@@ -249,8 +263,8 @@ impl Messenger for TelegramMessenger {
             Reply::AnswerPress { press_id, text } => {
                 self.bot.answer_callback_query(&answer_params(press_id, text)).await.map(|_| None)
             }
-            Reply::Notice { html, url, keyboard } => {
-                self.bot.send_message(&notice_params(chat_id, html, url.as_deref(), keyboard)).await.map(made)
+            Reply::Notice { html, url, keyboard, lang } => {
+                self.bot.send_message(&notice_params(chat_id, html, url.as_deref(), keyboard, *lang)).await.map(made)
             }
         };
         result.map_err(|error| self.redacted(classify(error)))
@@ -405,42 +419,53 @@ mod tests {
     #[test]
     fn a_notice_sets_the_clients_menu_or_else_carries_its_link() {
         let link = Some("https://desk.example.com/tickets/7".to_owned());
-        let menu = crate::dialogue::main_menu(crate::domain::TicketCounts { active: 0, completed: 1 });
-        let to_client = method_call(42, &Reply::Notice { html: "<b>x</b>".into(), url: link.clone(), keyboard: menu });
+        let menu = crate::dialogue::main_menu(crate::domain::TicketCounts { active: 0, completed: 1 }, Lang::Ru);
+        let notice =
+            |html: &str, url: Option<String>, keyboard, lang| Reply::Notice { html: html.into(), url, keyboard, lang };
+        let to_client = method_call(42, &notice("<b>x</b>", link.clone(), menu, Lang::Ru));
         assert_eq!(to_client["parse_mode"], "HTML");
-        assert_eq!(to_client["reply_markup"]["keyboard"][2][0]["text"], crate::texts::BTN_QUESTION_DONE);
+        assert_eq!(to_client["reply_markup"]["keyboard"][2][0]["text"], crate::texts::BTN_QUESTION_DONE.ru);
         assert!(to_client["reply_markup"].get("inline_keyboard").is_none(), "one reply_markup a message");
-        let to_staff = method_call(7, &Reply::Notice { html: "x".into(), url: link.clone(), keyboard: Keyboard::Keep });
+        let to_staff = method_call(7, &notice("x", link.clone(), Keyboard::Keep, Lang::Ru));
         assert_eq!(to_staff["reply_markup"]["inline_keyboard"][0][0]["url"], "https://desk.example.com/tickets/7");
+        assert_eq!(to_staff["reply_markup"]["inline_keyboard"][0][0]["text"], crate::texts::BTN_OPEN_TICKET.ru);
+        let in_english = method_call(7, &notice("x", link.clone(), Keyboard::Keep, Lang::En));
+        assert_eq!(in_english["reply_markup"]["inline_keyboard"][0][0]["text"], crate::texts::BTN_OPEN_TICKET.en);
         // Inline buttons (a staff notice's card) come first, the link's button after them.
         let card = Keyboard::Inline(vec![vec![crate::dialogue::InlineButton::new(
-            crate::texts::BTN_CARD,
+            crate::texts::BTN_CARD.ru,
             crate::dialogue::Press::Card(7),
         )]]);
-        let with_card = method_call(7, &Reply::Notice { html: "x".into(), url: link, keyboard: card });
+        let with_card = method_call(7, &notice("x", link, card, Lang::Ru));
         assert_eq!(with_card["reply_markup"]["inline_keyboard"][0][0]["callback_data"], "cd:7");
         assert_eq!(with_card["reply_markup"]["inline_keyboard"][1][0]["url"], "https://desk.example.com/tickets/7");
     }
 
     #[test]
-    fn the_listed_commands_are_start_menu_and_help_in_russian() {
-        let commands = serde_json::to_value(bot_commands()).unwrap();
-        let names: Vec<&str> = commands.as_array().unwrap().iter().map(|c| c["command"].as_str().unwrap()).collect();
-        assert_eq!(names, ["start", "menu", "help"]);
-        for command in commands.as_array().unwrap() {
-            let description = command["description"].as_str().unwrap();
-            assert!((1..=256).contains(&description.chars().count()));
-            assert!(description.chars().any(|c| ('а'..='я').contains(&c)), "{description}");
+    fn the_listed_commands_are_start_menu_help_and_language_in_each_language() {
+        for (code, lang) in command_lists() {
+            let commands = serde_json::to_value(bot_commands(lang)).unwrap();
+            let names: Vec<&str> =
+                commands.as_array().unwrap().iter().map(|c| c["command"].as_str().unwrap()).collect();
+            assert_eq!(names, ["start", "menu", "help", "language"]);
+            for command in commands.as_array().unwrap() {
+                let description = command["description"].as_str().unwrap();
+                assert!((1..=256).contains(&description.chars().count()));
+                let russian = description.chars().any(|c| ('а'..='я').contains(&c));
+                assert_eq!(russian, lang == Lang::Ru, "{description}");
+            }
+            assert_eq!(code.is_none(), lang == Lang::Ru, "Russian for everyone, English for English speakers");
         }
     }
 
     #[test]
     fn a_reply_becomes_a_webhook_method_call() {
-        let reply = Reply::Text { text: "Привет".into(), keyboard: Keyboard::SharePhone };
+        let reply = Reply::Text { text: "Привет".into(), keyboard: Keyboard::SharePhone(Lang::En) };
         let call = method_call(42, &reply);
         assert_eq!(call["method"], "sendMessage");
         assert_eq!(call["chat_id"], 42);
         assert_eq!(call["reply_markup"]["keyboard"][0][0]["request_contact"], true);
+        assert_eq!(call["reply_markup"]["keyboard"][0][0]["text"], crate::texts::BTN_SHARE_PHONE.en);
         let choice = vec![vec![InlineButton::new("Ромашка", Press::ChooseCompany("c1".into()))]];
         let inline = method_call(42, &Reply::Text { text: "?".into(), keyboard: Keyboard::Inline(choice) });
         assert_eq!(inline["reply_markup"]["inline_keyboard"][0][0]["callback_data"], "co:c1");

@@ -99,7 +99,7 @@ impl Simulator {
                         }
                     }));
                 }
-                Some(Button::Reply(label)) if label == shared::texts::BTN_SHARE_PHONE => {
+                Some(Button::Reply(label)) if label == shared::texts::BTN_SHARE_PHONE.ru => {
                     // Telegram would share the account's own number; here you type it.
                     return Err("Share your phone with /contact <phone>, e.g. /contact +7 900 123-45-67".into());
                 }

@@ -54,8 +54,8 @@ async fn the_status_card_shows_assignee_status_and_deadline_within_two_requests(
         ticket(&env, "c1", "Нужен VPN", json!({"assignee_id": "e2", "deadline": "2026-11-28T15:00:00Z"})).await;
     env.api("PATCH", &format!("/tickets/{second}"), Some(json!({"status": "in_progress"}))).await;
 
-    let buttons = open_list(&env, 10, ANNA, texts::BTN_STATUS).await;
-    assert_eq!(last_text(&env, CHAT), texts::CHOOSE_TICKET_STATUS);
+    let buttons = open_list(&env, 10, ANNA, texts::BTN_STATUS.ru).await;
+    assert_eq!(last_text(&env, CHAT), texts::CHOOSE_TICKET_STATUS.ru);
     let labels: Vec<&str> = buttons.iter().map(|(label, _)| label.as_str()).collect();
     assert_eq!(labels, [format!("#{second} Нужен VPN"), format!("#{first} Не работает почта")], "newest first");
 
@@ -97,14 +97,14 @@ async fn another_contacts_ticket_id_in_the_button_shows_and_changes_nothing() {
 async fn a_comment_with_text_and_an_album_lands_on_the_chosen_ticket() {
     let env = world(true).await;
     let id = ticket(&env, "c1", "Сломался принтер", json!({})).await;
-    let buttons = open_list(&env, 30, ANNA, texts::BTN_COMMENT).await;
+    let buttons = open_list(&env, 30, ANNA, texts::BTN_COMMENT.ru).await;
     env.deliver(&updates::callback(31, ANNA, &buttons[0].1)).await;
-    assert_eq!(last_text(&env, CHAT), texts::COMMENT_PROMPT);
+    assert_eq!(last_text(&env, CHAT), texts::COMMENT_PROMPT.ru);
     env.deliver(&updates::text(32, ANNA, "Горит красная лампочка")).await;
-    assert_eq!(last_text(&env, CHAT), texts::fill(texts::COMMENT_ADDED, &[("id", &id.to_string())]));
+    assert_eq!(last_text(&env, CHAT), texts::fill(texts::COMMENT_ADDED.ru, &[("id", &id.to_string())]));
 
     // Again, with a two-photo album delivered concurrently.
-    let buttons = open_list(&env, 33, ANNA, texts::BTN_COMMENT).await;
+    let buttons = open_list(&env, 33, ANNA, texts::BTN_COMMENT.ru).await;
     env.deliver(&updates::callback(34, ANNA, &buttons[0].1)).await;
     for f in ["p1", "p2"] {
         env.telegram.add_file(f, &format!("photos/{f}.jpg"), vec![0xFF, 0xD8, 0xFF, 0xE0, 7]);
@@ -131,7 +131,7 @@ async fn cancelling_once_however_often_it_is_pressed() {
     let keep = ticket(&env, "c1", "Остаётся", json!({})).await;
     let cancel = ticket(&env, "c1", "Отменить", json!({"assignee_id": "e2"})).await;
     env.run_notifier().await; // the two «created» notices
-    let buttons = open_list(&env, 40, ANNA, texts::BTN_CANCEL).await;
+    let buttons = open_list(&env, 40, ANNA, texts::BTN_CANCEL.ru).await;
     let press = buttons.iter().find(|(label, _)| label.contains("Отменить")).unwrap().1.clone();
     // A double tap: two updates at once.
     let (a, b) = (updates::callback(41, ANNA, &press), updates::callback(42, ANNA, &press));
@@ -142,25 +142,29 @@ async fn cancelling_once_however_often_it_is_pressed() {
     assert_eq!(cancellations.len(), 1, "one cancellation, one journal entry");
     assert_eq!(cancellations[0].by.code(), "client:c1");
     let said = env.telegram.texts_to(CHAT);
-    let cancelled_text = texts::fill(texts::TICKET_CANCELLED, &[("id", &cancel.to_string())]);
+    let cancelled_text = texts::fill(texts::TICKET_CANCELLED.ru, &[("id", &cancel.to_string())]);
     assert_eq!(said.iter().filter(|t| **t == cancelled_text).count(), 1);
     let menu = env.telegram.messages_to(CHAT).pop().unwrap().reply_keyboard();
     assert_eq!(
         menu,
-        vec![texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL],
+        vec![texts::BTN_NEW_TICKET.ru, texts::BTN_STATUS.ru, texts::BTN_COMMENT.ru, texts::BTN_CANCEL.ru],
         "one still active"
     );
 
     // The last one: "nothing left" and the menu without active tickets.
-    let buttons = open_list(&env, 43, ANNA, texts::BTN_CANCEL).await;
+    let buttons = open_list(&env, 43, ANNA, texts::BTN_CANCEL.ru).await;
     assert_eq!(buttons.len(), 1);
     env.deliver(&updates::callback(44, ANNA, &buttons[0].1)).await;
     let last = env.telegram.messages_to(CHAT).pop().unwrap();
     assert_eq!(
         last.text().unwrap(),
-        format!("{}\n\n{}", texts::fill(texts::TICKET_CANCELLED, &[("id", &keep.to_string())]), texts::NO_MORE_ACTIVE)
+        format!(
+            "{}\n\n{}",
+            texts::fill(texts::TICKET_CANCELLED.ru, &[("id", &keep.to_string())]),
+            texts::NO_MORE_ACTIVE.ru
+        )
     );
-    assert_eq!(last.reply_keyboard(), vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME]);
+    assert_eq!(last.reply_keyboard(), vec![texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru]);
 
     // The assignee hears of the cancellation; the client is not told what they did.
     let to_anna = env.telegram.texts_to(CHAT).len();
@@ -173,10 +177,10 @@ async fn cancelling_once_however_often_it_is_pressed() {
 async fn a_stale_cancel_button_on_a_completed_ticket_says_so_and_changes_nothing() {
     let env = world(true).await;
     let id = ticket(&env, "c1", "Уже сделали", json!({})).await;
-    let buttons = open_list(&env, 50, ANNA, texts::BTN_CANCEL).await;
+    let buttons = open_list(&env, 50, ANNA, texts::BTN_CANCEL.ru).await;
     env.api("PATCH", &format!("/tickets/{id}"), Some(json!({"status": "done"}))).await;
     env.deliver(&updates::callback(51, ANNA, &buttons[0].1)).await;
-    let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())]);
+    let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE.ru, &[("id", &id.to_string())]);
     let answer = env.telegram.calls().into_iter().rfind(|c| c.method == "answerCallbackQuery").unwrap();
     assert_eq!(answer.params["text"], refusal.as_str());
     assert_eq!(last_text(&env, CHAT), refusal);
@@ -192,11 +196,11 @@ async fn a_question_about_a_completed_ticket_is_a_comment_on_it() {
     env.api("PATCH", &format!("/tickets/{id}"), Some(json!({"status": "done"}))).await;
     env.deliver(&updates::start(60, ANNA)).await;
     let menu = env.telegram.messages_to(CHAT).pop().unwrap().reply_keyboard();
-    assert_eq!(menu, vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME, texts::BTN_QUESTION_DONE]);
-    let buttons = open_list(&env, 61, ANNA, texts::BTN_QUESTION_DONE).await;
-    assert_eq!(last_text(&env, CHAT), texts::CHOOSE_TICKET_DONE);
+    assert_eq!(menu, vec![texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru, texts::BTN_QUESTION_DONE.ru]);
+    let buttons = open_list(&env, 61, ANNA, texts::BTN_QUESTION_DONE.ru).await;
+    assert_eq!(last_text(&env, CHAT), texts::CHOOSE_TICKET_DONE.ru);
     env.deliver(&updates::callback(62, ANNA, &buttons[0].1)).await;
-    assert_eq!(last_text(&env, CHAT), texts::COMMENT_PROMPT);
+    assert_eq!(last_text(&env, CHAT), texts::COMMENT_PROMPT.ru);
     env.deliver(&updates::text(63, ANNA, "А пароль от почты какой?")).await;
     let stored = env.ticket(id).await;
     assert_eq!(stored.comments.len(), 1);
@@ -207,8 +211,8 @@ async fn a_question_about_a_completed_ticket_is_a_comment_on_it() {
 #[tokio::test]
 async fn a_call_back_request_is_recorded_and_the_manager_told() {
     let env = world(true).await;
-    env.deliver(&updates::text(70, ANNA, texts::BTN_CALL_ME)).await;
-    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_NOTIFIED);
+    env.deliver(&updates::text(70, ANNA, texts::BTN_CALL_ME.ru)).await;
+    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_NOTIFIED.ru);
     let (status, list) = env.api("GET", "/callback-requests", None).await;
     assert_eq!(status, 200);
     let request = &list["callback_requests"][0];
@@ -234,8 +238,8 @@ async fn a_call_back_request_is_recorded_and_the_manager_told() {
 #[tokio::test]
 async fn without_a_manager_in_telegram_the_reply_says_what_really_happens() {
     let env = world(false).await;
-    env.deliver(&updates::text(80, ANNA, texts::BTN_CALL_ME)).await;
-    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_RECORDED);
+    env.deliver(&updates::text(80, ANNA, texts::BTN_CALL_ME.ru)).await;
+    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_RECORDED.ru);
     env.run_notifier().await;
     let (_, list) = env.api("GET", "/callback-requests", None).await;
     assert_eq!(list["callback_requests"].as_array().unwrap().len(), 1, "still recorded");
@@ -249,27 +253,27 @@ async fn a_long_list_is_paged() {
     for i in 0..8 {
         ids.push(ticket(&env, "c1", &format!("Заявка {i}"), json!({})).await);
     }
-    let first_page = open_list(&env, 90, ANNA, texts::BTN_STATUS).await;
+    let first_page = open_list(&env, 90, ANNA, texts::BTN_STATUS.ru).await;
     assert_eq!(first_page.len(), 7, "six tickets and «forward»");
-    assert_eq!(first_page[6].0, texts::BTN_NEXT_PAGE);
+    assert_eq!(first_page[6].0, texts::BTN_NEXT_PAGE.ru);
     assert_eq!(first_page[0].0, format!("#{} Заявка 7", ids[7]));
     env.deliver(&updates::callback(91, ANNA, &first_page[6].1)).await;
     let second_page = env.telegram.messages_to(CHAT).pop().unwrap().inline_buttons();
     let labels: Vec<&str> = second_page.iter().map(|(l, _)| l.as_str()).collect();
     assert_eq!(
         labels,
-        [format!("#{} Заявка 1", ids[1]).as_str(), &format!("#{} Заявка 0", ids[0]), texts::BTN_PREV_PAGE]
+        [format!("#{} Заявка 1", ids[1]).as_str(), &format!("#{} Заявка 0", ids[0]), texts::BTN_PREV_PAGE.ru]
     );
 }
 
 #[tokio::test]
 async fn an_open_call_back_request_is_not_sent_twice_until_staff_close_it() {
     let env = world(true).await;
-    env.deliver(&updates::text(90, ANNA, texts::BTN_CALL_ME)).await;
-    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_NOTIFIED);
+    env.deliver(&updates::text(90, ANNA, texts::BTN_CALL_ME.ru)).await;
+    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_NOTIFIED.ru);
     env.run_notifier().await;
-    env.deliver(&updates::text(91, ANNA, texts::BTN_CALL_ME)).await;
-    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_STANDING, "told that the request stands");
+    env.deliver(&updates::text(91, ANNA, texts::BTN_CALL_ME.ru)).await;
+    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_STANDING.ru, "told that the request stands");
     env.run_notifier().await;
     assert_eq!(env.telegram.texts_to(MANAGER as i64).len(), 1, "the manager is asked once");
 
@@ -300,8 +304,8 @@ async fn an_open_call_back_request_is_not_sent_twice_until_staff_close_it() {
     assert_eq!(closed["callback_requests"][0]["id"], id.as_str());
 
     // Closed: asking again is a new request, and the manager hears of it.
-    env.deliver(&updates::text(92, ANNA, texts::BTN_CALL_ME)).await;
-    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_NOTIFIED);
+    env.deliver(&updates::text(92, ANNA, texts::BTN_CALL_ME.ru)).await;
+    assert_eq!(last_text(&env, CHAT), texts::CALL_ME_NOTIFIED.ru);
     env.run_notifier().await;
     assert_eq!(env.telegram.texts_to(MANAGER as i64).len(), 2, "a new request reaches the manager");
     let (_, all) = env.api("GET", "/callback-requests", None).await;

@@ -25,7 +25,7 @@ async fn a_file_telegram_refuses_is_named_and_the_rest_is_saved() {
     assert_eq!(ticket.ticket.subject, "Скрин ошибки");
     assert!(ticket.attachments.is_empty());
     let said = env.telegram.texts_to(CHAT);
-    assert_eq!(said[0], texts::fill(texts::FILE_UNREADABLE, &[("name", "photo-vanished-u.jpg")]));
+    assert_eq!(said[0], texts::fill(texts::FILE_UNREADABLE.ru, &[("name", "photo-vanished-u.jpg")]));
     assert!(said[1].starts_with("✔️ Ваше обращение зарегистрировано"), "{said:?}");
 }
 
@@ -46,7 +46,7 @@ async fn three_failed_deliveries_end_in_one_clear_answer() {
     assert_eq!(env.deliver(&photo).await.status, 500);
     let last = env.deliver(&photo).await;
     assert_eq!(last.status, 200, "the third ends it");
-    let apology = texts::fill(texts::UPDATE_FAILED, &[("support", e2e::SUPPORT_PHONE)]);
+    let apology = texts::fill(texts::UPDATE_FAILED.ru, &[("support", e2e::SUPPORT_PHONE)]);
     assert_eq!(env.telegram.texts_to(CHAT), vec![apology], "one sentence, once");
     assert!(env.tickets_of("c1").await.is_empty(), "nothing half-done");
 }
@@ -73,13 +73,13 @@ async fn a_waiting_message_grows_only_within_the_limits() {
     insert_ticket(&env.store(), "c1", TicketStatus::InProgress).await;
     let long = "Очень подробное описание проблемы. ".repeat(115); // 4,025 characters
     assert_eq!(env.deliver(&updates::text(50, ANNA, &long)).await.status, 200);
-    assert_eq!(env.telegram.texts_to(CHAT).last().unwrap(), texts::NEW_OR_ATTACH);
+    assert_eq!(env.telegram.texts_to(CHAT).last().unwrap(), texts::NEW_OR_ATTACH.ru);
     for update_id in 51..=53 {
         assert_eq!(env.deliver(&updates::text(update_id, ANNA, &long)).await.status, 200);
     }
     // A fifth would take the waiting text past what the user's record may hold.
     assert_eq!(env.deliver(&updates::text(54, ANNA, &long)).await.status, 200);
-    assert_eq!(env.telegram.texts_to(CHAT).last().unwrap(), texts::PENDING_FULL);
+    assert_eq!(env.telegram.texts_to(CHAT).last().unwrap(), texts::PENDING_FULL.ru);
 
     let question = env.telegram.messages_to(CHAT).into_iter().rev().find(|c| !c.inline_buttons().is_empty()).unwrap();
     let new_ticket = question.inline_buttons()[0].1.clone();

@@ -28,7 +28,7 @@ async fn the_old_account_after_a_phone_change_gets_the_registration_prompt() {
     assert_eq!(env.api("PUT", "/contacts/c1", Some(moved)).await.0, 200);
     assert!(!linked(&env, "/contacts/c1").await, "a new phone unlinks the account that proved the old one");
     env.deliver(&updates::start(10, ANNA)).await;
-    assert_eq!(env.telegram.texts_to(ANNA as i64).last().unwrap(), texts::REGISTER_PROMPT);
+    assert_eq!(env.telegram.texts_to(ANNA as i64).last().unwrap(), texts::REGISTER_PROMPT.ru);
 
     // Registering again with the new phone links the account again.
     env.deliver(&updates::contact(11, ANNA, "79120000001", Some(ANNA))).await;
@@ -46,7 +46,11 @@ async fn a_deleted_contact_is_unlinked_on_both_sides() {
         (200, Some(false), Some(false))
     );
     env.deliver(&updates::text(10, ANNA, "Принтер")).await;
-    assert_eq!(env.telegram.texts_to(ANNA as i64).last().unwrap(), texts::REGISTER_PROMPT, "no ticket for a stranger");
+    assert_eq!(
+        env.telegram.texts_to(ANNA as i64).last().unwrap(),
+        texts::REGISTER_PROMPT.ru,
+        "no ticket for a stranger"
+    );
     assert!(env.tickets_of("c1").await.is_empty());
 }
 
@@ -63,10 +67,10 @@ async fn a_departed_employee_is_unlinked_hears_nothing_and_cannot_register() {
     assert_eq!((employee["active"].as_bool(), employee["telegram_linked"].as_bool()), (Some(false), Some(false)));
     env.telegram.clear();
 
-    env.deliver(&updates::text(21, ANNA, texts::BTN_CALL_ME)).await;
+    env.deliver(&updates::text(21, ANNA, texts::BTN_CALL_ME.ru)).await;
     assert_eq!(
         env.telegram.texts_to(ANNA as i64).last().unwrap(),
-        texts::CALL_ME_RECORDED,
+        texts::CALL_ME_RECORDED.ru,
         "no manager in Telegram to promise the client"
     );
     env.run_notifier().await;

@@ -22,24 +22,24 @@ async fn unlink_asks_then_lets_go_and_start_asks_for_the_phone_again() {
 
     env.deliver(&updates::text(11, ANNA, "/unlink")).await;
     let asked = last(&env);
-    assert_eq!(asked.text(), Some(texts::UNLINK_CONFIRM));
+    assert_eq!(asked.text(), Some(texts::UNLINK_CONFIRM.ru));
     assert_eq!(
         asked.inline_buttons(),
         [
-            (texts::BTN_UNLINK_YES.to_owned(), "ul:yes".to_owned()),
-            (texts::BTN_UNLINK_NO.to_owned(), "ul:no".to_owned())
+            (texts::BTN_UNLINK_YES.ru.to_owned(), "ul:yes".to_owned()),
+            (texts::BTN_UNLINK_NO.ru.to_owned(), "ul:no".to_owned())
         ]
     );
     // "No": nothing changes.
     env.deliver(&updates::callback(12, ANNA, "ul:no")).await;
-    assert_eq!(last(&env).text(), Some(texts::UNLINK_KEPT));
+    assert_eq!(last(&env).text(), Some(texts::UNLINK_KEPT.ru));
     let (_, contact) = env.api("GET", "/contacts/c1", None).await;
     assert_eq!(contact["telegram_linked"], true);
 
     env.deliver(&updates::callback(13, ANNA, "ul:yes")).await;
     let unlinked = last(&env);
-    assert_eq!(unlinked.text(), Some(texts::UNLINKED));
-    assert_eq!(unlinked.reply_keyboard(), [texts::BTN_SHARE_PHONE], "the way back offered");
+    assert_eq!(unlinked.text(), Some(texts::UNLINKED.ru));
+    assert_eq!(unlinked.reply_keyboard(), [texts::BTN_SHARE_PHONE.ru], "the way back offered");
     let (_, contact) = env.api("GET", "/contacts/c1", None).await;
     assert_eq!(contact["telegram_linked"], false);
     assert_eq!(env.ticket(id).await.ticket.contact_id, "c1", "the ticket stays with the contact");
@@ -53,7 +53,7 @@ async fn unlink_asks_then_lets_go_and_start_asks_for_the_phone_again() {
 
     // A press of the old question answers as to anyone unregistered; /start asks for the phone.
     env.deliver(&updates::text(14, ANNA, "/start")).await;
-    assert_eq!(last(&env).text(), Some(texts::REGISTER_PROMPT));
+    assert_eq!(last(&env).text(), Some(texts::REGISTER_PROMPT.ru));
     env.deliver(&updates::contact(15, ANNA, "79123456789", Some(ANNA))).await;
     let (_, contact) = env.api("GET", "/contacts/c1", None).await;
     assert_eq!(contact["telegram_linked"], true, "sharing the phone links again");

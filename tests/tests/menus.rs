@@ -12,9 +12,9 @@ use shared::texts;
 const ANNA: u64 = 5001; // contact c1 of k1 «ООО Ромашка»
 const CHAT: i64 = ANNA as i64;
 
-const ACTIVE: [&str; 4] = [texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL];
-const NOTHING_ACTIVE: [&str; 2] = [texts::BTN_NEW_TICKET, texts::BTN_CALL_ME];
-const WITH_COMPLETED: [&str; 3] = [texts::BTN_NEW_TICKET, texts::BTN_CALL_ME, texts::BTN_QUESTION_DONE];
+const ACTIVE: [&str; 4] = [texts::BTN_NEW_TICKET.ru, texts::BTN_STATUS.ru, texts::BTN_COMMENT.ru, texts::BTN_CANCEL.ru];
+const NOTHING_ACTIVE: [&str; 2] = [texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru];
+const WITH_COMPLETED: [&str; 3] = [texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru, texts::BTN_QUESTION_DONE.ru];
 
 /// Анна registered (k1, c1; manager e1 not in Telegram), and an engineer e2.
 async fn world() -> TestEnv {
@@ -61,7 +61,7 @@ fn notices_since(env: &TestEnv, from: usize) -> Vec<Call> {
 }
 
 fn status_line(name: &str) -> String {
-    texts::fill(texts::NOTICE_STATUS, &[("status", name)])
+    texts::fill(texts::NOTICE_STATUS.ru, &[("status", name)])
 }
 
 /// Sends a text from Анна and returns the inline buttons of the bot's last message.
@@ -83,7 +83,7 @@ async fn every_notice_leaves_the_menu_the_change_made_and_a_completion_is_announ
     let id = open(&env, "Не работает почта").await;
     env.run_notifier().await;
     let (text, keyboard) = last(&env);
-    assert!(text.contains(&texts::fill(texts::NOTICE_CREATED, &[("id", &id.to_string())])), "{text}");
+    assert!(text.contains(&texts::fill(texts::NOTICE_CREATED.ru, &[("id", &id.to_string())])), "{text}");
     assert_eq!(keyboard, ACTIVE, "a ticket opened by staff brings the active menu");
 
     set_status(&env, id, "in_progress").await;
@@ -102,7 +102,7 @@ async fn every_notice_leaves_the_menu_the_change_made_and_a_completion_is_announ
     set_status(&env, id, "done").await;
     env.run_notifier().await;
     let (text, keyboard) = last(&env);
-    assert!(text.contains(&texts::fill(texts::NOTICE_DONE, &[("status", "Выполнен")])), "{text}");
+    assert!(text.contains(&texts::fill(texts::NOTICE_DONE.ru, &[("status", "Выполнен")])), "{text}");
     assert_eq!(keyboard, WITH_COMPLETED, "the last ticket completed brings 🧐");
 
     set_status(&env, id, "closed").await;
@@ -129,8 +129,8 @@ async fn every_notice_leaves_the_menu_the_change_made_and_a_completion_is_announ
     assert_eq!(completions, 1, "one completion notice per completion");
 
     // The menu on screen works: 🧐 lists the completed ticket.
-    let listed = say(&env, 40, texts::BTN_QUESTION_DONE).await;
-    assert_eq!(last(&env).0, texts::CHOOSE_TICKET_DONE);
+    let listed = say(&env, 40, texts::BTN_QUESTION_DONE.ru).await;
+    assert_eq!(last(&env).0, texts::CHOOSE_TICKET_DONE.ru);
     assert_eq!(listed[0].0, format!("#{id} Не работает почта"));
 }
 
@@ -169,7 +169,7 @@ async fn menu_help_and_any_other_command_explain_the_menu_and_never_become_ticke
         env.webhook_requests.reset();
         env.deliver(&updates::text(10 + n as u64, ANNA, command)).await;
         let (text, keyboard) = last(&env);
-        assert!(text.starts_with(texts::HELP_INTRO), "{command}: {text}");
+        assert!(text.starts_with(texts::HELP_INTRO.ru), "{command}: {text}");
         for line in [
             "➕ Новое обращение — создать новую заявку",
             "❓ Узнать статус обращения — узнать статус заявки",
@@ -184,23 +184,23 @@ async fn menu_help_and_any_other_command_explain_the_menu_and_never_become_ticke
         assert_eq!(env.webhook_requests.get(), 4, "user, tickets, the contact, its phone's matches");
     }
     assert_eq!(env.tickets_of("c1").await.len(), 1, "no command became a ticket");
-    assert!(!env.telegram.texts_to(CHAT).iter().any(|t| t == texts::NEW_OR_ATTACH), "nor asked about one");
+    assert!(!env.telegram.texts_to(CHAT).iter().any(|t| t == texts::NEW_OR_ATTACH.ru), "nor asked about one");
 
     env.deliver(&updates::start(20, ANNA)).await;
-    assert_eq!(last(&env), (texts::MENU_PROMPT.to_owned(), ACTIVE.map(str::to_owned).to_vec()));
+    assert_eq!(last(&env), (texts::MENU_PROMPT.ru.to_owned(), ACTIVE.map(str::to_owned).to_vec()));
     // Text that only starts with a slash is a message, not a command.
     env.deliver(&updates::text(21, ANNA, "/etc/hosts не открывается")).await;
-    assert_eq!(last(&env).0, texts::NEW_OR_ATTACH);
+    assert_eq!(last(&env).0, texts::NEW_OR_ATTACH.ru);
 }
 
 // ---- 3: nothing written is lost -----------------------------------------------------------
 
 /// Анна chose ticket `id` to comment on; the next message she writes is the comment.
 async fn about_to_comment(env: &TestEnv, id: u64) {
-    let listed = say(env, 30, texts::BTN_COMMENT).await;
+    let listed = say(env, 30, texts::BTN_COMMENT.ru).await;
     let pick = listed.iter().find(|(label, _)| label.starts_with(&format!("#{id} "))).expect("the ticket listed");
     press(env, 31, &pick.1).await;
-    assert_eq!(last(env).0, texts::COMMENT_PROMPT);
+    assert_eq!(last(env).0, texts::COMMENT_PROMPT.ru);
 }
 
 #[tokio::test]
@@ -216,7 +216,7 @@ async fn a_comment_whose_ticket_was_completed_meanwhile_becomes_a_question_on_it
 
     env.deliver(&updates::text(32, ANNA, "Всё ещё не печатает")).await;
     let (text, keyboard) = last(&env);
-    assert_eq!(text, texts::fill(texts::COMMENT_ADDED_AS_QUESTION, &[("id", &id.to_string())]));
+    assert_eq!(text, texts::fill(texts::COMMENT_ADDED_AS_QUESTION.ru, &[("id", &id.to_string())]));
     assert_eq!(keyboard, WITH_COMPLETED);
     let stored = env.ticket(id).await;
     assert_eq!(stored.ticket.status, shared::domain::TicketStatus::Done);
@@ -234,8 +234,8 @@ async fn a_comment_whose_ticket_was_cancelled_meanwhile_is_offered_as_a_new_tick
     assert_eq!(last(&env).1, NOTHING_ACTIVE);
 
     let offer = say(&env, 32, "Картридж нужен всё равно").await;
-    assert_eq!(last(&env).0, texts::fill(texts::COMMENT_TICKET_CANCELLED, &[("id", &id.to_string())]));
-    assert_eq!(offer, [(texts::BTN_NEW_REQUEST.to_owned(), "na:new".to_owned())], "nothing to attach to");
+    assert_eq!(last(&env).0, texts::fill(texts::COMMENT_TICKET_CANCELLED.ru, &[("id", &id.to_string())]));
+    assert_eq!(offer, [(texts::BTN_NEW_REQUEST.ru.to_owned(), "na:new".to_owned())], "nothing to attach to");
     assert!(env.ticket(id).await.comments.is_empty());
 
     press(&env, 33, "na:new").await;
@@ -243,7 +243,7 @@ async fn a_comment_whose_ticket_was_cancelled_meanwhile_is_offered_as_a_new_tick
     let made = tickets.iter().find(|t| t.id != id).expect("a new ticket");
     assert_eq!(made.subject, "Картридж нужен всё равно");
     let (text, keyboard) = last(&env);
-    assert_eq!(text, texts::fill(texts::TICKET_CREATED, &[("id", &made.id.to_string())]));
+    assert_eq!(text, texts::fill(texts::TICKET_CREATED.ru, &[("id", &made.id.to_string())]));
     assert_eq!(keyboard, ACTIVE);
 }
 
@@ -254,9 +254,9 @@ async fn new_ticket_works_after_attach_and_a_menu_press_says_the_waiting_message
     env.run_notifier().await;
 
     let question = say(&env, 50, "И сканер тоже").await;
-    assert_eq!(last(&env).0, texts::NEW_OR_ATTACH);
+    assert_eq!(last(&env).0, texts::NEW_OR_ATTACH.ru);
     press(&env, 51, &question[1].1).await;
-    assert_eq!(last(&env).0, texts::CHOOSE_TICKET_TO_ATTACH);
+    assert_eq!(last(&env).0, texts::CHOOSE_TICKET_TO_ATTACH.ru);
     // The question's other button, pressed after all.
     press(&env, 52, &question[0].1).await;
     let tickets = env.tickets_of("c1").await;
@@ -264,19 +264,22 @@ async fn new_ticket_works_after_attach_and_a_menu_press_says_the_waiting_message
     assert_eq!(tickets[0].subject, "И сканер тоже");
     assert_eq!(
         last(&env),
-        (texts::fill(texts::TICKET_CREATED, &[("id", &tickets[0].id.to_string())]), ACTIVE.map(str::to_owned).to_vec())
+        (
+            texts::fill(texts::TICKET_CREATED.ru, &[("id", &tickets[0].id.to_string())]),
+            ACTIVE.map(str::to_owned).to_vec()
+        )
     );
 
     say(&env, 53, "А ещё мышь").await;
-    assert_eq!(last(&env).0, texts::NEW_OR_ATTACH);
+    assert_eq!(last(&env).0, texts::NEW_OR_ATTACH.ru);
     let from = env.telegram.messages_to(CHAT).len();
-    say(&env, 54, texts::BTN_STATUS).await;
+    say(&env, 54, texts::BTN_STATUS.ru).await;
     let said: Vec<String> = notices_since(&env, from).iter().map(|m| m.text().unwrap().to_owned()).collect();
-    assert_eq!(said, [texts::PENDING_DROPPED, texts::CHOOSE_TICKET_STATUS]);
+    assert_eq!(said, [texts::PENDING_DROPPED.ru, texts::CHOOSE_TICKET_STATUS.ru]);
     assert_eq!(env.tickets_of("c1").await.len(), 2, "the dropped message made nothing");
     env.deliver(&updates::callback(55, ANNA, "na:new")).await;
     let answer = env.telegram.calls().into_iter().rfind(|c| c.method == "answerCallbackQuery").unwrap();
-    assert_eq!(answer.params["text"], texts::BUTTON_STALE, "the used question's buttons are spent");
+    assert_eq!(answer.params["text"], texts::BUTTON_STALE.ru, "the used question's buttons are spent");
 }
 
 // ---- 4: right reasons ---------------------------------------------------------------------
@@ -296,15 +299,15 @@ async fn a_file_not_an_image_too_large_or_of_a_kind_not_taken_each_gets_its_own_
         "chat": {"id": ANNA, "type": "private"}, "from": {"id": ANNA, "is_bot": false, "first_name": "Анна"},
         "location": {"latitude": 55.75, "longitude": 37.61}}});
     let cases = [
-        (updates::photo(61, ANNA, "text-photo", 29, None, None), texts::FILE_NOT_AN_IMAGE, "photo-text-photo-u.jpg"),
+        (updates::photo(61, ANNA, "text-photo", 29, None, None), texts::FILE_NOT_AN_IMAGE.ru, "photo-text-photo-u.jpg"),
         (
             updates::photo(62, ANNA, "wide-photo", 90, None, None),
-            texts::FILE_PICTURE_TOO_LARGE,
+            texts::FILE_PICTURE_TOO_LARGE.ru,
             "photo-wide-photo-u.jpg",
         ),
         (
             updates::document(63, ANNA, "big", "логи.zip", "application/zip", 25 << 20, None),
-            texts::FILE_TOO_LARGE,
+            texts::FILE_TOO_LARGE.ru,
             "логи.zip",
         ),
     ];
@@ -318,7 +321,7 @@ async fn a_file_not_an_image_too_large_or_of_a_kind_not_taken_each_gets_its_own_
     }
     env.deliver(&location).await;
     let (text, _) = last(&env);
-    assert_eq!(text, texts::fill(texts::UNSUPPORTED, &[("kind", "геопозицию")]));
+    assert_eq!(text, texts::fill(texts::UNSUPPORTED.ru, &[("kind", "геопозицию")]));
     sentences.push(text);
     assert!(env.tickets_of("c1").await.is_empty(), "nothing was taken, nothing made");
     sentences.sort();
@@ -334,7 +337,7 @@ async fn a_registered_client_sharing_a_colleagues_card_keeps_their_menu() {
     open(&env, "Принтер").await;
     env.run_notifier().await;
     env.deliver(&updates::contact(70, ANNA, "79123456790", Some(ANNA + 1))).await;
-    assert_eq!(last(&env), (texts::OTHERS_CONTACT_NOT_TAKEN.to_owned(), ACTIVE.map(str::to_owned).to_vec()));
+    assert_eq!(last(&env), (texts::OTHERS_CONTACT_NOT_TAKEN.ru.to_owned(), ACTIVE.map(str::to_owned).to_vec()));
     assert_eq!(env.api("GET", "/contacts/c1", None).await.1["telegram_linked"], true, "still Анна");
 }
 
@@ -350,13 +353,13 @@ async fn a_client_of_two_companies_reads_of_company_in_help_and_switches_with_it
     assert!(help.contains("/company — выбрать другую компанию"), "{help}");
 
     let companies = say(&env, 81, "/company").await;
-    assert_eq!(last(&env).0, texts::CHOOSE_COMPANY);
+    assert_eq!(last(&env).0, texts::CHOOSE_COMPANY.ru);
     let labels: Vec<&str> = companies.iter().map(|(label, _)| label.as_str()).collect();
     assert_eq!(labels, ["✓ ООО Ромашка", "АО Лютик"]);
     press(&env, 82, &companies[1].1).await;
     assert_eq!(
         last(&env),
-        (texts::fill(texts::COMPANY_CHOSEN, &[("client", "АО Лютик")]), NOTHING_ACTIVE.map(str::to_owned).to_vec())
+        (texts::fill(texts::COMPANY_CHOSEN.ru, &[("client", "АО Лютик")]), NOTHING_ACTIVE.map(str::to_owned).to_vec())
     );
     assert_eq!(env.api("GET", "/contacts/c3", None).await.1["telegram_linked"], true);
     assert_eq!(env.api("GET", "/contacts/c1", None).await.1["telegram_linked"], false);
@@ -454,7 +457,7 @@ fn guide_press() -> Value {
 }
 
 fn asks_for_the_phone(call: &Call) -> bool {
-    call.text() == Some(texts::REGISTER_PROMPT) && call.reply_keyboard() == [texts::BTN_SHARE_PHONE]
+    call.text() == Some(texts::REGISTER_PROMPT.ru) && call.reply_keyboard() == [texts::BTN_SHARE_PHONE.ru]
 }
 
 #[tokio::test]
@@ -488,7 +491,7 @@ async fn the_webhook_guides_sample_updates_answer_as_a_real_start_would() {
     env.deliver(&guide_messages()[0].1).await;
     let said = env.telegram.messages_to(GUIDE_USER as i64);
     assert_eq!(said.len(), 1);
-    assert_eq!(said[0].text(), Some(texts::MENU_PROMPT));
+    assert_eq!(said[0].text(), Some(texts::MENU_PROMPT.ru));
     assert_eq!(said[0].reply_keyboard(), NOTHING_ACTIVE);
 }
 
@@ -527,7 +530,7 @@ async fn the_simulator_draws_the_keyboard_change_when_staff_change_a_ticket() {
         env.deliver(&update).await;
     }
     let registered = drawn(&mut sim);
-    assert!(registered.contains(&format!("[ 2 ] {}", texts::BTN_CALL_ME)), "{registered}");
+    assert!(registered.contains(&format!("[ 2 ] {}", texts::BTN_CALL_ME.ru)), "{registered}");
 
     let body = json!({"contact_id": "demo-anna", "subject": "Письмо: не работает почта", "source": "email"});
     let (status, ticket) = env.api("POST", "/tickets", Some(body)).await;
@@ -537,8 +540,8 @@ async fn the_simulator_draws_the_keyboard_change_when_staff_change_a_ticket() {
     assert!(
         opened.contains(&format!(
             "⌨️ the keyboard changed:\n   [ 1 ] {}\n   [ 2 ] {}",
-            texts::BTN_NEW_TICKET,
-            texts::BTN_STATUS
+            texts::BTN_NEW_TICKET.ru,
+            texts::BTN_STATUS.ru
         )),
         "{opened}"
     );
@@ -548,14 +551,14 @@ async fn the_simulator_draws_the_keyboard_change_when_staff_change_a_ticket() {
     env.run_notifier().await;
     let done = drawn(&mut sim);
     assert!(
-        done.contains("⌨️ the keyboard changed:") && done.contains(&format!("[ 3 ] {}", texts::BTN_QUESTION_DONE)),
+        done.contains("⌨️ the keyboard changed:") && done.contains(&format!("[ 3 ] {}", texts::BTN_QUESTION_DONE.ru)),
         "{done}"
     );
     // The request to rate follows with its five score buttons, drawn before the menu: the menu
     // drawn last is the one pressed, 8 is 🧐 now.
-    assert!(done.contains(&format!("[ 8 ] {}", texts::BTN_QUESTION_DONE)), "{done}");
+    assert!(done.contains(&format!("[ 8 ] {}", texts::BTN_QUESTION_DONE.ru)), "{done}");
     let update = sim.update_for("8", &env.telegram).unwrap();
-    assert_eq!(update["message"]["text"], texts::BTN_QUESTION_DONE);
+    assert_eq!(update["message"]["text"], texts::BTN_QUESTION_DONE.ru);
 }
 
 /// What the menu costs the notifier: one `Query` (the contact's tickets) per notice to a client.

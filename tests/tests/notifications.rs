@@ -80,10 +80,10 @@ async fn a_ticket_from_another_channel_is_announced_and_the_vip_manager_hears_of
     assert!(text.contains(&link(id)));
     assert_eq!(to_anna[0].params["parse_mode"], "HTML");
     // A client's notice sets their menu (a message has one set of buttons; the link is in the text).
-    assert_eq!(to_anna[0].reply_keyboard()[1], texts::BTN_STATUS, "the active menu");
+    assert_eq!(to_anna[0].reply_keyboard()[1], texts::BTN_STATUS.ru, "the active menu");
     let to_manager = env.telegram.messages_to(MANAGER as i64);
     // A staff notice: «📋 Карточка», then the link's button (https).
-    assert_eq!(to_manager[0].inline_buttons()[0], (texts::BTN_CARD.to_owned(), format!("cd:{id}")));
+    assert_eq!(to_manager[0].inline_buttons()[0], (texts::BTN_CARD.ru.to_owned(), format!("cd:{id}")));
     assert_eq!(to_manager[0].params["reply_markup"]["inline_keyboard"][1][0]["url"], link(id), "https: a URL button");
     let to_manager = env.telegram.texts_to(MANAGER as i64);
     assert_eq!(to_manager.len(), 1);
@@ -121,12 +121,12 @@ async fn status_assignee_and_deadline_changes_each_reach_the_client() {
 
     let texts = env.telegram.texts_to(BORIS as i64);
     assert_eq!(texts.len(), 6, "five notices and the request to rate: {texts:#?}");
-    assert!(texts[5].contains(texts::RATING_ASK), "{}", texts[5]);
-    assert!(texts[0].contains(&texts::fill(texts::NOTICE_STATUS, &[("status", "В работе")])));
-    assert!(texts[1].contains(&texts::fill(texts::NOTICE_ASSIGNEE, &[("name", "Пётр &lt;Инженер&gt;")])));
+    assert!(texts[5].contains(texts::RATING_ASK.ru), "{}", texts[5]);
+    assert!(texts[0].contains(&texts::fill(texts::NOTICE_STATUS.ru, &[("status", "В работе")])));
+    assert!(texts[1].contains(&texts::fill(texts::NOTICE_ASSIGNEE.ru, &[("name", "Пётр &lt;Инженер&gt;")])));
     assert!(texts[2].contains("28.11.2026 18:00"), "Moscow time: {}", texts[2]);
-    assert!(texts[3].contains(texts::NOTICE_DEADLINE_CLEARED));
-    assert!(texts[4].contains(&texts::fill(texts::NOTICE_DONE, &[("status", "Выполнен")])));
+    assert!(texts[3].contains(texts::NOTICE_DEADLINE_CLEARED.ru));
+    assert!(texts[4].contains(&texts::fill(texts::NOTICE_DONE.ru, &[("status", "Выполнен")])));
     assert!(texts[..5].iter().all(|t| t.contains(&link(id))), "every notice links the ticket");
 }
 
@@ -216,7 +216,7 @@ async fn a_blocked_client_does_not_stall_the_others_and_is_not_retried() {
     assert_eq!(env.telegram.attempts_to(ANNA as i64).len(), attempts_to_anna);
 
     // Anna writes to the bot again: reachable again.
-    env.deliver(&updates::text(30, ANNA, texts::BTN_NEW_TICKET)).await;
+    env.deliver(&updates::text(30, ANNA, texts::BTN_NEW_TICKET.ru)).await;
     env.telegram.clear();
     patch(&env, anna_ticket, json!({"status": "in_progress"})).await;
     env.run_notifier().await;
@@ -421,7 +421,7 @@ async fn a_cancellation_in_the_bot_reaches_the_assignee_not_the_client() {
     patch(&env, id, json!({"assignee_id": "e2"})).await;
     env.run_notifier().await;
     env.telegram.clear();
-    env.deliver(&updates::text(40, ANNA, texts::BTN_CANCEL)).await;
+    env.deliver(&updates::text(40, ANNA, texts::BTN_CANCEL.ru)).await;
     let buttons = env.telegram.messages_to(ANNA as i64).pop().unwrap().inline_buttons();
     env.deliver(&updates::callback(41, ANNA, &buttons[0].1)).await;
     let said_to_anna = env.telegram.texts_to(ANNA as i64).len();

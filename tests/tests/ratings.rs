@@ -63,15 +63,15 @@ async fn a_press_is_stored_shown_changed_and_summarised() {
     env.webhook_requests.reset();
     env.deliver(&updates::callback(20, ANNA, &format!("rt:{id}:4"))).await;
     assert_eq!(env.webhook_requests.get(), 3, "the user, the ticket, one transaction");
-    let thanks = texts::fill(texts::RATING_THANKS, &[("id", &id.to_string()), ("stars", &texts::stars(4))]);
+    let thanks = texts::fill(texts::RATING_THANKS.ru, &[("id", &id.to_string()), ("stars", &texts::stars(4))]);
     assert_eq!(env.telegram.texts_to(CHAT).pop().as_deref(), Some(thanks.as_str()));
-    assert_eq!(last_press_answer(&env).as_deref(), Some(texts::rating_thanks(4).as_str()));
+    assert_eq!(last_press_answer(&env).as_deref(), Some(texts::rating_thanks(4, shared::texts::Lang::Ru).as_str()));
     let rating = rating_of(&env, id).await;
     assert_eq!(rating["score"], 4);
     assert!(rating["at"].is_string());
 
     env.deliver(&updates::callback(21, ANNA, &format!("rt:{id}:5"))).await;
-    let changed = texts::fill(texts::RATING_CHANGED, &[("id", &id.to_string()), ("stars", &texts::stars(5))]);
+    let changed = texts::fill(texts::RATING_CHANGED.ru, &[("id", &id.to_string()), ("stars", &texts::stars(5))]);
     assert_eq!(env.telegram.texts_to(CHAT).pop().as_deref(), Some(changed.as_str()));
     assert_eq!(rating_of(&env, id).await["score"], 5, "the latest score");
     let (_, ticket) = env.api("GET", &format!("/tickets/{id}"), None).await;
@@ -120,7 +120,7 @@ async fn only_the_tickets_contact_rates_it_and_only_when_completed() {
     let id = done_ticket(&env).await;
     // Борис forges a press on Анна's ticket: nothing changes, nothing is told about it.
     env.deliver(&updates::callback(30, BORIS, &format!("rt:{id}:1"))).await;
-    assert_eq!(last_press_answer(&env).as_deref(), Some(texts::BUTTON_STALE));
+    assert_eq!(last_press_answer(&env).as_deref(), Some(texts::BUTTON_STALE.ru));
     assert_eq!(rating_of(&env, id).await, serde_json::Value::Null, "a forged rating changes nothing");
     env.run_notifier().await;
     assert!(env.telegram.texts_to(ENGINEER as i64).is_empty(), "and tells nobody");
@@ -128,11 +128,11 @@ async fn only_the_tickets_contact_rates_it_and_only_when_completed() {
     // Worked on again: rating is closed until it is done again.
     env.api("PATCH", &format!("/tickets/{id}"), Some(json!({"status": "in_progress"}))).await;
     env.deliver(&updates::callback(31, ANNA, &format!("rt:{id}:3"))).await;
-    assert_eq!(last_press_answer(&env).as_deref(), Some(texts::RATING_CLOSED));
+    assert_eq!(last_press_answer(&env).as_deref(), Some(texts::RATING_CLOSED.ru));
     assert_eq!(rating_of(&env, id).await, serde_json::Value::Null);
     // A score outside 1–5 is not a button the bot drew.
     env.deliver(&updates::callback(32, ANNA, &format!("rt:{id}:9"))).await;
-    assert_eq!(last_press_answer(&env).as_deref(), Some(texts::BUTTON_STALE));
+    assert_eq!(last_press_answer(&env).as_deref(), Some(texts::BUTTON_STALE.ru));
 }
 
 #[tokio::test]
@@ -144,7 +144,7 @@ async fn the_done_notice_asks_for_a_score_and_a_low_one_reaches_the_assignee_and
     let notice = to_anna.iter().find(|m| m.text().is_some_and(|t| t.contains(&done))).expect("the done notice");
     assert!(notice.inline_buttons().is_empty(), "the notice sets the menu: {notice:?}");
     let ask = to_anna.last().expect("the request to rate");
-    assert!(ask.text().unwrap().contains(texts::RATING_ASK), "{ask:?}");
+    assert!(ask.text().unwrap().contains(texts::RATING_ASK.ru), "{ask:?}");
     let buttons = ask.inline_buttons();
     let labels: Vec<&str> = buttons.iter().map(|(label, _)| label.as_str()).collect();
     assert_eq!(labels, ["⭐ 1", "⭐ 2", "⭐ 3", "⭐ 4", "⭐ 5"]);
@@ -175,5 +175,5 @@ async fn the_done_notice_asks_for_a_score_and_a_low_one_reaches_the_assignee_and
 
 /// The line of the «done» notice.
 fn fill_done() -> String {
-    texts::fill(texts::NOTICE_DONE, &[("status", "Выполнен")])
+    texts::fill(texts::NOTICE_DONE.ru, &[("status", "Выполнен")])
 }

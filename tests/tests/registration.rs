@@ -39,7 +39,7 @@ async fn linked(env: &TestEnv, path: &str) -> bool {
 }
 
 fn share_button(call: &e2e::fake_telegram::Call) -> bool {
-    call.params["reply_markup"]["keyboard"][0][0]["text"] == texts::BTN_SHARE_PHONE
+    call.params["reply_markup"]["keyboard"][0][0]["text"] == texts::BTN_SHARE_PHONE.ru
         && call.params["reply_markup"]["keyboard"][0][0]["request_contact"] == true
 }
 
@@ -56,7 +56,7 @@ async fn an_unknown_user_gets_the_share_button_whatever_they_send() {
         assert_eq!(reply.status, 200);
         let messages = env.telegram.messages_to(ANNA as i64);
         assert_eq!(messages.len(), i + 1);
-        assert_eq!(messages[i].text(), Some(texts::REGISTER_PROMPT));
+        assert_eq!(messages[i].text(), Some(texts::REGISTER_PROMPT.ru));
         assert!(share_button(&messages[i]), "{:?}", messages[i].params);
     }
     assert!(!linked(&env, "/contacts/c1").await);
@@ -76,8 +76,8 @@ async fn phones_in_any_format_find_their_contact() {
         env.deliver(&updates::contact(10 + n as u64, user, phone, Some(user))).await;
         let messages = env.telegram.messages_to(user as i64);
         assert_eq!(messages.len(), 1, "{phone}");
-        assert_eq!(messages[0].text().unwrap(), texts::fill(texts::WELCOME_CONTACT, &[("name", name)]));
-        assert_eq!(messages[0].reply_keyboard(), vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME]);
+        assert_eq!(messages[0].text().unwrap(), texts::fill(texts::WELCOME_CONTACT.ru, &[("name", name)]));
+        assert_eq!(messages[0].reply_keyboard(), vec![texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru]);
         assert!(linked(&env, path).await, "{path} linked");
     }
 }
@@ -89,12 +89,12 @@ async fn someone_elses_contact_card_links_nothing() {
     env.deliver(&updates::contact(1, BORIS, "79123456789", Some(ANNA))).await;
     env.deliver(&updates::contact(2, BORIS, "79123456789", None)).await;
     let texts_seen = env.telegram.texts_to(BORIS as i64);
-    assert_eq!(texts_seen, vec![texts::REGISTER_OWN_NUMBER_ONLY, texts::REGISTER_OWN_NUMBER_ONLY]);
+    assert_eq!(texts_seen, vec![texts::REGISTER_OWN_NUMBER_ONLY.ru, texts::REGISTER_OWN_NUMBER_ONLY.ru]);
     assert!(share_button(&env.telegram.messages_to(BORIS as i64)[0]));
     assert!(!linked(&env, "/contacts/c1").await);
     // Still unregistered: /start asks for the phone again.
     env.deliver(&updates::start(3, BORIS)).await;
-    assert_eq!(env.telegram.texts_to(BORIS as i64).last().unwrap(), texts::REGISTER_PROMPT);
+    assert_eq!(env.telegram.texts_to(BORIS as i64).last().unwrap(), texts::REGISTER_PROMPT.ru);
 }
 
 #[tokio::test]
@@ -109,7 +109,7 @@ async fn an_unknown_or_deactivated_number_gets_the_support_phone_and_the_button_
     for (message, phone) in messages.iter().zip(["+7 999 000-00-00", "+7 912 000-00-09"]) {
         assert_eq!(
             message.text().unwrap(),
-            texts::fill(texts::PHONE_NOT_FOUND, &[("phone", phone), ("support", SUPPORT_PHONE)])
+            texts::fill(texts::PHONE_NOT_FOUND.ru, &[("phone", phone), ("support", SUPPORT_PHONE)])
         );
         assert!(share_button(message));
     }
@@ -122,7 +122,7 @@ async fn one_phone_in_two_companies_asks_which_and_links_that_one() {
     directory(&env).await;
     env.deliver(&updates::contact(1, ANNA, "+79120000007", Some(ANNA))).await;
     let question = env.telegram.messages_to(ANNA as i64).pop().unwrap();
-    assert_eq!(question.text(), Some(texts::CHOOSE_COMPANY));
+    assert_eq!(question.text(), Some(texts::CHOOSE_COMPANY.ru));
     let buttons = question.inline_buttons();
     let names: Vec<&str> = buttons.iter().map(|(label, _)| label.as_str()).collect();
     assert_eq!(names, ["ООО Ромашка", "АО Лютик"]);
@@ -137,13 +137,13 @@ async fn one_phone_in_two_companies_asks_which_and_links_that_one() {
     let answered: Vec<_> = env.telegram.calls().into_iter().filter(|c| c.method == "answerCallbackQuery").collect();
     assert_eq!(answered.len(), 2, "every press is answered");
     let welcome = env.telegram.messages_to(ANNA as i64).pop().unwrap();
-    assert_eq!(welcome.text().unwrap(), texts::fill(texts::WELCOME_CONTACT, &[("name", "Галина")]));
+    assert_eq!(welcome.text().unwrap(), texts::fill(texts::WELCOME_CONTACT.ru, &[("name", "Галина")]));
 
     // The same button pressed again later is stale: the press is answered so, and the client,
     // registered now, keeps their menu (no registration keyboard).
     env.deliver(&updates::callback(4, ANNA, &buttons[0].1)).await;
     let answer = env.telegram.calls().into_iter().rfind(|c| c.method == "answerCallbackQuery").unwrap();
-    assert_eq!(answer.params["text"], texts::BUTTON_STALE);
+    assert_eq!(answer.params["text"], texts::BUTTON_STALE.ru);
     assert_eq!(env.telegram.messages_to(ANNA as i64).last(), Some(&welcome));
     assert!(!linked(&env, "/contacts/both-1").await);
 }
@@ -154,11 +154,11 @@ async fn an_employee_phone_links_the_employee_for_notifications() {
     directory(&env).await;
     env.deliver(&updates::contact(1, 7001, "79991112233", Some(7001))).await;
     let messages = env.telegram.messages_to(7001);
-    assert_eq!(messages[0].text().unwrap(), texts::fill(texts::WELCOME_EMPLOYEE, &[("name", "Иван Петров")]));
+    assert_eq!(messages[0].text().unwrap(), texts::fill(texts::WELCOME_EMPLOYEE.ru, &[("name", "Иван Петров")]));
     assert_eq!(messages[0].params["reply_markup"]["remove_keyboard"], true);
     assert!(linked(&env, "/employees/e1").await);
     env.deliver(&updates::start(2, 7001)).await;
-    assert_eq!(env.telegram.texts_to(7001).last().unwrap(), texts::EMPLOYEE_INFO);
+    assert_eq!(env.telegram.texts_to(7001).last().unwrap(), texts::EMPLOYEE_INFO.ru);
 }
 
 #[tokio::test]
@@ -172,7 +172,7 @@ async fn a_deactivated_contact_counts_as_unregistered() {
     assert_eq!(record["active"], false);
     assert_eq!(record["telegram_linked"], false);
     env.deliver(&updates::start(2, ANNA)).await;
-    assert_eq!(env.telegram.texts_to(ANNA as i64).last().unwrap(), texts::REGISTER_PROMPT);
+    assert_eq!(env.telegram.texts_to(ANNA as i64).last().unwrap(), texts::REGISTER_PROMPT.ru);
     // And sharing the phone again does not bring the link back.
     env.deliver(&updates::contact(3, ANNA, "79123456789", Some(ANNA))).await;
     assert!(env.telegram.texts_to(ANNA as i64).last().unwrap().contains("не найден"));
@@ -195,20 +195,23 @@ async fn start_shows_the_menu_that_fits_the_tickets_within_two_requests() {
             env.deliver(&updates::start(update_id, ANNA)).await;
             assert!(env.webhook_requests.get() <= 2, "/start took {} DynamoDB requests", env.webhook_requests.get());
             let last = env.telegram.messages_to(ANNA as i64).pop().unwrap();
-            assert_eq!(last.text(), Some(texts::MENU_PROMPT));
+            assert_eq!(last.text(), Some(texts::MENU_PROMPT.ru));
             assert!(last.from_webhook_response, "the menu rides in the webhook response");
             last.reply_keyboard()
         }
     };
-    assert_eq!(menu_after_start(2).await, vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME]);
+    assert_eq!(menu_after_start(2).await, vec![texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru]);
 
     e2e::insert_ticket(&store, "c1", shared::domain::TicketStatus::Done).await;
-    assert_eq!(menu_after_start(3).await, vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME, texts::BTN_QUESTION_DONE]);
+    assert_eq!(
+        menu_after_start(3).await,
+        vec![texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru, texts::BTN_QUESTION_DONE.ru]
+    );
 
     e2e::insert_ticket(&store, "c1", shared::domain::TicketStatus::InProgress).await;
     assert_eq!(
         menu_after_start(4).await,
-        vec![texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL]
+        vec![texts::BTN_NEW_TICKET.ru, texts::BTN_STATUS.ru, texts::BTN_COMMENT.ru, texts::BTN_CANCEL.ru]
     );
 }
 
@@ -242,7 +245,7 @@ async fn a_redelivered_update_is_handled_once() {
     let lost = env.post_webhook(Some(e2e::WEBHOOK_SECRET), serde_json::to_vec(&start).unwrap()).await;
     assert_eq!(lost.status, 200);
     env.deliver(&start).await;
-    let menus = env.telegram.texts_to(ANNA as i64).into_iter().filter(|t| t == texts::MENU_PROMPT).count();
+    let menus = env.telegram.texts_to(ANNA as i64).into_iter().filter(|t| t == texts::MENU_PROMPT.ru).count();
     assert_eq!(menus, 1);
 }
 

@@ -11,7 +11,7 @@ use shared::texts;
 
 const ANNA: u64 = 5001; // contact c1 of k1 «ООО Ромашка»
 const BORIS: u64 = 5002; // contact c2 of k1
-const ACTIVE: [&str; 4] = [texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL];
+const ACTIVE: [&str; 4] = [texts::BTN_NEW_TICKET.ru, texts::BTN_STATUS.ru, texts::BTN_COMMENT.ru, texts::BTN_CANCEL.ru];
 
 /// Анна and Борис registered, the notices of their registration sent.
 async fn world() -> TestEnv {
@@ -59,7 +59,7 @@ fn last(env: &TestEnv, user: u64) -> (String, Vec<String>) {
 }
 
 fn comment_added(id: u64) -> String {
-    texts::fill(texts::COMMENT_ADDED, &[("id", &id.to_string())])
+    texts::fill(texts::COMMENT_ADDED.ru, &[("id", &id.to_string())])
 }
 
 /// The client comments' texts on ticket `id`.
@@ -92,7 +92,7 @@ async fn a_reply_to_the_bots_own_answers_about_a_ticket_is_a_comment() {
     let confirmation = env.telegram.messages_to(ANNA as i64).pop().unwrap();
     assert!(confirmation.from_webhook_response, "the confirmation rides in the webhook's response");
     let id = env.tickets_of("c1").await[0].id;
-    assert_eq!(confirmation.text(), Some(texts::fill(texts::TICKET_CREATED, &[("id", &id.to_string())]).as_str()));
+    assert_eq!(confirmation.text(), Some(texts::fill(texts::TICKET_CREATED.ru, &[("id", &id.to_string())]).as_str()));
 
     let (said, _) = reply(&env, 101, ANNA, "И календарь тоже", &confirmation).await;
     assert_eq!(said, comment_added(id));
@@ -122,8 +122,11 @@ async fn a_reply_about_a_cancelled_ticket_offers_a_new_one() {
 
     env.deliver(&updates::reply(100, ANNA, "Он опять сломался", notice.message_id.unwrap(), "")).await;
     let offer = env.telegram.messages_to(ANNA as i64).pop().unwrap();
-    assert_eq!(offer.text(), Some(texts::fill(texts::COMMENT_TICKET_CANCELLED, &[("id", &id.to_string())]).as_str()));
-    assert_eq!(offer.inline_buttons()[0].0, texts::BTN_NEW_REQUEST);
+    assert_eq!(
+        offer.text(),
+        Some(texts::fill(texts::COMMENT_TICKET_CANCELLED.ru, &[("id", &id.to_string())]).as_str())
+    );
+    assert_eq!(offer.inline_buttons()[0].0, texts::BTN_NEW_REQUEST.ru);
     assert!(client_comments(&env, id).await.is_empty(), "nothing lands on a cancelled ticket");
 
     // The message waited: «➕ Новая заявка» makes it a ticket.
@@ -138,7 +141,7 @@ async fn a_reply_naming_another_clients_ticket_changes_nothing_of_it() {
     let env = world().await;
     let id = open(&env, "c1", "Принтер не печатает").await;
     let notice = set_status(&env, id, "in_progress", ANNA).await;
-    let created = texts::fill(texts::TICKET_CREATED, &[("id", &id.to_string())]);
+    let created = texts::fill(texts::TICKET_CREATED.ru, &[("id", &id.to_string())]);
 
     // Борис's updates carry Анна's notice id and a quoted confirmation of Анна's ticket: the
     // message id means nothing in his chat, and the ticket is not his.
@@ -150,7 +153,7 @@ async fn a_reply_naming_another_clients_ticket_changes_nothing_of_it() {
     let boris = env.tickets_of("c2").await;
     assert_eq!(boris.len(), 1);
     assert_eq!(boris[0].subject, "Чужой ответ");
-    assert_eq!(last(&env, BORIS).0, texts::NEW_OR_ATTACH);
+    assert_eq!(last(&env, BORIS).0, texts::NEW_OR_ATTACH.ru);
 }
 
 #[tokio::test]
@@ -170,8 +173,8 @@ async fn a_deep_link_opens_the_card_only_for_its_owner() {
     env.deliver(&updates::text(101, BORIS, &link)).await;
     assert_eq!(env.webhook_requests.get(), 3, "the user, the ticket, his tickets for the menu");
     let (said, menu) = last(&env, BORIS);
-    assert_eq!(said, texts::MENU_PROMPT, "anyone else gets the main menu");
-    assert_eq!(menu, [texts::BTN_NEW_TICKET, texts::BTN_CALL_ME]);
+    assert_eq!(said, texts::MENU_PROMPT.ru, "anyone else gets the main menu");
+    assert_eq!(menu, [texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru]);
 
     // A reply to the card is a comment on it.
     let card = env.telegram.messages_to(ANNA as i64).pop().unwrap();
@@ -186,7 +189,7 @@ async fn a_reply_comment_costs_one_read_more_than_the_menus_comment() {
     let notice = set_status(&env, id, "in_progress", ANNA).await;
 
     // The menu flow: «💬 Добавить комментарий», the ticket, then the comment (counted).
-    env.deliver(&updates::text(100, ANNA, texts::BTN_COMMENT)).await;
+    env.deliver(&updates::text(100, ANNA, texts::BTN_COMMENT.ru)).await;
     env.deliver(&updates::callback(
         101,
         ANNA,
@@ -235,10 +238,10 @@ async fn a_staff_notice_carries_the_card_button_which_opens_the_card_for_staff_o
     env.run_notifier().await;
     let to_petr = env.telegram.messages_to(PETR as i64).pop().expect("a notice to the assignee");
     assert!(to_petr.text().unwrap().contains("Бумага застряла"), "{:?}", to_petr.text());
-    let card_button = (texts::BTN_CARD.to_owned(), format!("cd:{id}"));
+    let card_button = (texts::BTN_CARD.ru.to_owned(), format!("cd:{id}"));
     assert_eq!(to_petr.inline_buttons()[0], card_button);
     let link = &to_petr.params["reply_markup"]["inline_keyboard"][1][0];
-    assert_eq!(link["text"], texts::BTN_OPEN_TICKET);
+    assert_eq!(link["text"], texts::BTN_OPEN_TICKET.ru);
     assert!(link["url"].as_str().unwrap().ends_with(&format!("/tickets/{id}")));
     // Анна's notices keep her menu: one set of buttons a message.
     assert_eq!(env.telegram.messages_to(ANNA as i64).pop().unwrap().reply_keyboard(), ACTIVE);
@@ -251,7 +254,7 @@ async fn a_staff_notice_carries_the_card_button_which_opens_the_card_for_staff_o
     // Борис forges the press: not his ticket, refused as the card's list would refuse it.
     env.deliver(&updates::callback(102, BORIS, &card_button.1)).await;
     let refused = env.telegram.calls().into_iter().rev().find(|c| c.method == "answerCallbackQuery").unwrap();
-    let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())]);
+    let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE.ru, &[("id", &id.to_string())]);
     assert_eq!(refused.params["text"], refusal.as_str());
     assert!(env.telegram.messages_to(BORIS as i64).iter().all(|m| !m.text().unwrap_or_default().contains("📋 #")));
 }

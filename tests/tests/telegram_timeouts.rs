@@ -26,7 +26,15 @@ async fn a_message_to_a_silent_telegram_times_out() {
     fake.go_silent();
     let start = Instant::now();
     let sent = messenger
-        .send(42, &Reply::Notice { html: "<b>x</b>".into(), url: None, keyboard: shared::dialogue::Keyboard::Keep })
+        .send(
+            42,
+            &Reply::Notice {
+                html: "<b>x</b>".into(),
+                url: None,
+                keyboard: shared::dialogue::Keyboard::Keep,
+                lang: shared::texts::Lang::Ru,
+            },
+        )
         .await;
     assert!(matches!(sent, Err(SendError::TimedOut)), "{sent:?}");
     assert!(!sent.as_ref().is_err_and(SendError::is_final), "a timeout may pass");

@@ -23,7 +23,7 @@ fn png_bytes() -> Vec<u8> {
 }
 
 fn created_text(id: u64) -> String {
-    texts::fill(texts::TICKET_CREATED, &[("id", &id.to_string())])
+    texts::fill(texts::TICKET_CREATED.ru, &[("id", &id.to_string())])
 }
 
 #[tokio::test]
@@ -49,13 +49,13 @@ async fn a_ticket_from_the_menu_and_from_a_direct_message_within_four_requests()
     assert_eq!(confirmation.text().unwrap(), created_text(first.ticket.id));
     assert_eq!(
         confirmation.reply_keyboard(),
-        vec![texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL],
+        vec![texts::BTN_NEW_TICKET.ru, texts::BTN_STATUS.ru, texts::BTN_COMMENT.ru, texts::BTN_CANCEL.ru],
         "the menu fits the new state"
     );
 
     // Way 1: the menu button, then the message (a new ticket even though one is active).
-    env.deliver(&updates::text(11, ANNA, texts::BTN_NEW_TICKET)).await;
-    assert_eq!(env.telegram.texts_to(CHAT).last().unwrap(), texts::NEW_TICKET_PROMPT);
+    env.deliver(&updates::text(11, ANNA, texts::BTN_NEW_TICKET.ru)).await;
+    assert_eq!(env.telegram.texts_to(CHAT).last().unwrap(), texts::NEW_TICKET_PROMPT.ru);
     env.deliver(&updates::text(12, ANNA, "Нужен доступ к VPN")).await;
     let tickets = env.tickets_of("c1").await;
     assert_eq!(tickets.len(), 2);
@@ -96,7 +96,7 @@ async fn a_jpeg_photo_is_stored_byte_identical_and_a_png_is_converted() {
 
     let png = png_bytes();
     env.telegram.add_file("ph2", "photos/file_2.png", png.clone());
-    env.deliver(&updates::text(11, ANNA, texts::BTN_NEW_TICKET)).await;
+    env.deliver(&updates::text(11, ANNA, texts::BTN_NEW_TICKET.ru)).await;
     env.deliver(&updates::photo(12, ANNA, "ph2", png.len() as u64, Some("Скриншот ошибки"), None)).await;
     let ticket = env.ticket(env.tickets_of("c1").await[0].id).await;
     assert_eq!(ticket.ticket.subject, "Скриншот ошибки");
@@ -169,7 +169,7 @@ async fn a_duplicate_delivery_never_makes_a_second_ticket_or_attachment() {
     assert_eq!(env.tickets_of("c1").await.len(), 1, "sequential redelivery");
 
     env.telegram.add_file("dup", "photos/dup.jpg", jpeg_bytes());
-    env.deliver(&updates::text(31, ANNA, texts::BTN_NEW_TICKET)).await;
+    env.deliver(&updates::text(31, ANNA, texts::BTN_NEW_TICKET.ru)).await;
     let photo = serde_json::to_vec(&updates::photo(32, ANNA, "dup", 1000, Some("Фото"), None)).unwrap();
     let (a, b) = tokio::join!(
         env.post_webhook(Some(e2e::WEBHOOK_SECRET), photo.clone()),
@@ -219,16 +219,16 @@ async fn a_too_large_file_is_named_and_the_rest_still_saved() {
     assert_eq!(ticket.ticket.subject, "Логи сервера");
     assert!(ticket.attachments.is_empty());
     let said = env.telegram.texts_to(CHAT);
-    assert_eq!(said[0], texts::fill(texts::FILE_TOO_LARGE, &[("name", "логи.zip")]));
+    assert_eq!(said[0], texts::fill(texts::FILE_TOO_LARGE.ru, &[("name", "логи.zip")]));
     assert_eq!(said[1], created_text(ticket.ticket.id));
 
     env.telegram.clear();
-    env.deliver(&updates::text(51, ANNA, texts::BTN_NEW_TICKET)).await;
+    env.deliver(&updates::text(51, ANNA, texts::BTN_NEW_TICKET.ru)).await;
     env.deliver(&updates::document(52, ANNA, "big2", "видео.mp4", "video/mp4", big, None)).await;
     assert_eq!(env.tickets_of("c1").await.len(), 1, "a message with nothing else creates nothing");
     assert_eq!(
         env.telegram.texts_to(CHAT).last().unwrap(),
-        &texts::fill(texts::FILE_TOO_LARGE, &[("name", "видео.mp4")])
+        &texts::fill(texts::FILE_TOO_LARGE.ru, &[("name", "видео.mp4")])
     );
 }
 
@@ -238,7 +238,7 @@ async fn a_sticker_gets_a_clear_answer_and_creates_nothing() {
     env.registered_contact(ANNA).await;
     env.deliver(&updates::sticker(60, ANNA)).await;
     assert!(env.tickets_of("c1").await.is_empty());
-    assert_eq!(env.telegram.texts_to(CHAT), vec![texts::fill(texts::UNSUPPORTED, &[("kind", "стикер")])]);
+    assert_eq!(env.telegram.texts_to(CHAT), vec![texts::fill(texts::UNSUPPORTED.ru, &[("kind", "стикер")])]);
 }
 
 #[tokio::test]
@@ -246,7 +246,7 @@ async fn a_direct_message_is_attached_to_the_chosen_active_ticket() {
     let env = TestEnv::new().await;
     env.registered_contact(ANNA).await;
     env.deliver(&updates::text(70, ANNA, "Первая заявка")).await;
-    env.deliver(&updates::text(71, ANNA, texts::BTN_NEW_TICKET)).await;
+    env.deliver(&updates::text(71, ANNA, texts::BTN_NEW_TICKET.ru)).await;
     env.deliver(&updates::text(72, ANNA, "Вторая заявка")).await;
     let tickets = env.tickets_of("c1").await;
     let first_id = tickets[1].id;
@@ -254,14 +254,14 @@ async fn a_direct_message_is_attached_to_the_chosen_active_ticket() {
     env.telegram.clear();
     env.deliver(&updates::text(73, ANNA, "Забыла добавить: ошибка 0x80070005")).await;
     let question = env.telegram.messages_to(CHAT).pop().unwrap();
-    assert_eq!(question.text(), Some(texts::NEW_OR_ATTACH));
+    assert_eq!(question.text(), Some(texts::NEW_OR_ATTACH.ru));
     let choice = question.inline_buttons();
-    assert_eq!(choice[0].0, texts::BTN_NEW_REQUEST);
-    assert_eq!(choice[1].0, texts::BTN_ATTACH);
+    assert_eq!(choice[0].0, texts::BTN_NEW_REQUEST.ru);
+    assert_eq!(choice[1].0, texts::BTN_ATTACH.ru);
 
     env.deliver(&updates::callback(74, ANNA, &choice[1].1)).await;
     let list = env.telegram.messages_to(CHAT).pop().unwrap();
-    assert_eq!(list.text(), Some(texts::CHOOSE_TICKET_TO_ATTACH));
+    assert_eq!(list.text(), Some(texts::CHOOSE_TICKET_TO_ATTACH.ru));
     let buttons = list.inline_buttons();
     assert_eq!(buttons.len(), 2);
     assert_eq!(buttons[1].0, format!("#{first_id} Первая заявка"));
@@ -278,7 +278,7 @@ async fn a_direct_message_is_attached_to_the_chosen_active_ticket() {
     );
     assert_eq!(
         env.telegram.texts_to(CHAT).last().unwrap(),
-        &texts::fill(texts::COMMENT_ADDED, &[("id", &first_id.to_string())])
+        &texts::fill(texts::COMMENT_ADDED.ru, &[("id", &first_id.to_string())])
     );
 
     // The same button again (a double tap): nothing more.
@@ -299,7 +299,7 @@ async fn an_album_sent_while_tickets_are_active_is_one_pending_message_asked_abo
         |i: u64, caption: Option<&str>| updates::photo(80 + i, ANNA, &format!("pa{i}"), 1000, caption, Some("album-p"));
     let (one, two, three) = (part(1, None), part(2, None), part(3, Some("Фото к заявке")));
     tokio::join!(env.deliver(&one), env.deliver(&two), env.deliver(&three));
-    let questions = env.telegram.texts_to(CHAT).into_iter().filter(|t| t == texts::NEW_OR_ATTACH).count();
+    let questions = env.telegram.texts_to(CHAT).into_iter().filter(|t| t == texts::NEW_OR_ATTACH.ru).count();
     assert_eq!(questions, 1, "the question is asked once for the whole album");
     let choice = env.telegram.messages_to(CHAT).pop().unwrap().inline_buttons();
     env.deliver(&updates::callback(90, ANNA, &choice[0].1)).await; // «➕ Новая заявка»

@@ -39,7 +39,7 @@ async fn a_ticket_is_created_read_and_listed() {
     }
 
     env.deliver(&updates::text(10, ANNA, "Ещё одна из бота")).await; // "new or attach?": pending
-    env.deliver(&updates::text(11, ANNA, shared::texts::BTN_NEW_TICKET)).await;
+    env.deliver(&updates::text(11, ANNA, shared::texts::BTN_NEW_TICKET.ru)).await;
     env.deliver(&updates::text(12, ANNA, "Заявка из бота")).await;
     let (status, list) = env.api("GET", "/tickets?contact_id=c1", None).await;
     assert_eq!(status, 200);

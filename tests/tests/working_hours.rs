@@ -21,13 +21,13 @@ async fn a_ticket_made_while_the_desk_is_closed_says_when_it_opens() {
     env.deliver(&updates::text(10, ANNA, "Не работает принтер")).await;
     let confirmation = env.telegram.texts_to(CHAT).pop().expect("the confirmation");
     let id = env.tickets_of("c1").await[0].id;
-    let created = texts::fill(texts::TICKET_CREATED, &[("id", &id.to_string())]);
+    let created = texts::fill(texts::TICKET_CREATED.ru, &[("id", &id.to_string())]);
     let opening = opening_day.and_hms_opt(9, 0, 0).unwrap().and_local_timezone(zone).unwrap();
-    assert_eq!(confirmation, format!("{created}\n\n{}", texts::after_hours(opening)));
+    assert_eq!(confirmation, format!("{created}\n\n{}", texts::after_hours(opening, shared::texts::Lang::Ru)));
     assert!(confirmation.contains(&opening.format("%d.%m").to_string()) && confirmation.contains("09:00"));
 
     // A menu press is no ticket or comment: nothing is added.
-    env.deliver(&updates::text(11, ANNA, texts::BTN_STATUS)).await;
+    env.deliver(&updates::text(11, ANNA, texts::BTN_STATUS.ru)).await;
     assert!(!env.telegram.texts_to(CHAT).pop().unwrap().contains("нерабочее"));
 
     // Always open (the default): the spec's confirmation alone.
@@ -37,6 +37,6 @@ async fn a_ticket_made_while_the_desk_is_closed_says_when_it_opens() {
     let id = open.tickets_of("c1").await[0].id;
     assert_eq!(
         open.telegram.texts_to(CHAT).pop().unwrap(),
-        texts::fill(texts::TICKET_CREATED, &[("id", &id.to_string())])
+        texts::fill(texts::TICKET_CREATED.ru, &[("id", &id.to_string())])
     );
 }

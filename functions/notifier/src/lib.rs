@@ -47,6 +47,7 @@ impl Notifier {
                 settings: NoticeSettings {
                     service_desk_url: config.service_desk_url.clone(),
                     timezone: config.timezone,
+                    default_lang: config.default_language,
                 },
             },
         }

@@ -1,7 +1,8 @@
 //! The webhook registrar: a CloudFormation custom resource. On create and update it calls
 //! `setWebhook` with the webhook's URL, the secret token and the update kinds the bot uses, and
-//! `setMyCommands` with the commands Telegram lists in the chat (`/start`, `/menu`, `/help`, in
-//! Russian); on delete it calls `deleteWebhook` and `deleteMyCommands`. It always answers
+//! `setMyCommands` with the commands Telegram lists in the chat (`/start`, `/menu`, `/help`,
+//! `/language`: in Russian for everyone, in English for users whose Telegram speaks English); on
+//! delete it calls `deleteWebhook` and `deleteMyCommands` (both lists). It always answers
 //! CloudFormation (a custom resource that never answers holds the stack for an hour); reasons
 //! never contain the token.
 
@@ -96,13 +97,19 @@ impl Registrar {
             .await
             .map(drop)
             .map_err(|e| format!("setWebhook failed: {}", describe(e)))?;
-        let commands = SetMyCommandsParams::builder().commands(shared::telegram::bot_commands()).build();
-        self.telegram
-            .bot()
-            .set_my_commands(&commands)
-            .await
-            .map(drop)
-            .map_err(|e| format!("setMyCommands failed: {}", describe(e)))
+        for (code, lang) in shared::telegram::command_lists() {
+            let commands = SetMyCommandsParams::builder()
+                .commands(shared::telegram::bot_commands(lang))
+                .maybe_language_code(code.map(str::to_owned))
+                .build();
+            self.telegram
+                .bot()
+                .set_my_commands(&commands)
+                .await
+                .map(drop)
+                .map_err(|e| format!("setMyCommands failed: {}", describe(e)))?;
+        }
+        Ok(())
     }
 
     async fn unregister(&self) -> Result<(), String> {
@@ -113,12 +120,17 @@ impl Registrar {
             .await
             .map(drop)
             .map_err(|e| format!("deleteWebhook failed: {}", describe(e)))?;
-        self.telegram
-            .bot()
-            .delete_my_commands(&DeleteMyCommandsParams::builder().build())
-            .await
-            .map(drop)
-            .map_err(|e| format!("deleteMyCommands failed: {}", describe(e)))
+        for (code, _) in shared::telegram::command_lists() {
+            self.telegram
+                .bot()
+                .delete_my_commands(
+                    &DeleteMyCommandsParams::builder().maybe_language_code(code.map(str::to_owned)).build(),
+                )
+                .await
+                .map(drop)
+                .map_err(|e| format!("deleteMyCommands failed: {}", describe(e)))?;
+        }
+        Ok(())
     }
 }
 

@@ -43,6 +43,7 @@ impl Webhook {
             phone_region: config.default_phone_region,
             timezone: config.timezone,
             hours: config.working_hours.clone(),
+            default_lang: config.default_language,
         };
         let files = S3Files::new(s3, &config.attachments_bucket);
         Webhook { bot: Bot { store, messenger, files, settings }, secret: config.telegram_secret_token.clone() }

@@ -907,7 +907,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             "subject": ticket.subject,
             "message": ticket.message,
             "status": ticket.status.code(),
-            "status_name": ticket.status.name(),
+            "status_name": ticket.status.name(crate::texts::Lang::Ru),
             "source": ticket.source,
             "client_id": ticket.client_id,
             "contact_id": ticket.contact_id,

@@ -106,10 +106,12 @@ where
             Err(error) => error,
         };
         if error.is_permanent() {
-            return Verdict::GiveUp { reply: self.apology(&error), error };
+            return Verdict::GiveUp { reply: self.apology(&error, inbound), error };
         }
         match self.store.count_failed_attempt(inbound.update_id, now).await {
-            Ok(failures) if failures >= MAX_FAILED_DELIVERIES => Verdict::GiveUp { reply: self.apology(&error), error },
+            Ok(failures) if failures >= MAX_FAILED_DELIVERIES => {
+                Verdict::GiveUp { reply: self.apology(&error, inbound), error }
+            }
             Ok(_) => Verdict::Retry(error),
             Err(count_error) => {
                 tracing::warn!(error = %count_error, "a failed delivery could not be counted");
@@ -118,11 +120,13 @@ where
         }
     }
 
-    /// One sentence for the client about an update that will not be taken.
-    fn apology(&self, error: &AppError) -> Reply {
+    /// One sentence for the client about an update that will not be taken, in the language
+    /// their Telegram speaks (their record may be what failed to read).
+    fn apology(&self, error: &AppError, inbound: &Inbound) -> Reply {
+        let (lang, _) = dialogue::language(&self.settings, &dialogue::UserRecord::default(), inbound);
         let text = match error {
-            AppError::Store(StoreError::Rejected(_)) => texts::UPDATE_TOO_LARGE.to_owned(),
-            _ => texts::fill(texts::UPDATE_FAILED, &[("support", &self.settings.support_phone)]),
+            AppError::Store(StoreError::Rejected(_)) => texts::UPDATE_TOO_LARGE.get(lang).to_owned(),
+            _ => texts::fill(texts::UPDATE_FAILED.get(lang), &[("support", &self.settings.support_phone)]),
         };
         Reply::Text { text, keyboard: Keyboard::Keep }
     }

@@ -54,11 +54,12 @@ fn settings() -> DialogueSettings {
         phone_region: "RU".parse().unwrap(),
         timezone: chrono_tz::Europe::Moscow,
         hours: None,
+        default_lang: crate::texts::Lang::Ru,
     }
 }
 
 fn update(update_id: u64, event: Event) -> Inbound {
-    Inbound { update_id, user_id: ANNA, chat_id: ANNA as i64, event }
+    Inbound { update_id, user_id: ANNA, chat_id: ANNA as i64, event, language_code: None }
 }
 
 fn text(update_id: u64, body: &str) -> Inbound {
@@ -66,7 +67,7 @@ fn text(update_id: u64, body: &str) -> Inbound {
 }
 
 fn created(id: u64) -> String {
-    texts::fill(texts::TICKET_CREATED, &[("id", &id.to_string())])
+    texts::fill(texts::TICKET_CREATED.ru, &[("id", &id.to_string())])
 }
 
 fn reply_text(handled: &Handled) -> &str {
@@ -153,7 +154,7 @@ async fn a_refused_write_is_answered_once_with_what_to_do() {
         panic!("a refusal no retry can pass is answered, not retried");
     };
     assert!(matches!(error, AppError::Store(StoreError::Rejected(_))));
-    assert_eq!(reply, Reply::Text { text: texts::UPDATE_TOO_LARGE.into(), keyboard: Keyboard::Keep });
+    assert_eq!(reply, Reply::Text { text: texts::UPDATE_TOO_LARGE.ru.into(), keyboard: Keyboard::Keep });
     assert!(tickets(&store).await.is_empty());
     assert_eq!(store.calls(Operation::CountFailedAttempt), 0, "no redelivery to count");
 }
@@ -168,7 +169,7 @@ async fn a_transient_failure_is_retried_twice_then_answered() {
     let Verdict::GiveUp { reply, .. } = bot.answer(&update, Utc::now()).await else {
         panic!("the third failed delivery ends it");
     };
-    let apology = texts::fill(texts::UPDATE_FAILED, &[("support", "+7 800 555-35-35")]);
+    let apology = texts::fill(texts::UPDATE_FAILED.ru, &[("support", "+7 800 555-35-35")]);
     assert_eq!(reply, Reply::Text { text: apology, keyboard: Keyboard::Keep });
     // Another update of the same client goes through as usual.
     assert!(matches!(bot.answer(&text(3, "Принтер"), Utc::now()).await, Verdict::Done(_)));
@@ -214,7 +215,7 @@ async fn endless_contention_ends_in_an_error_not_a_loop() {
 async fn a_read_only_update_writes_nothing() {
     let (bot, store, _) = registered().await;
     let menu = bot.handle(&update(2, Event::Command(Command::Start)), Utc::now()).await.unwrap();
-    assert_eq!(reply_text(&menu), texts::MENU_PROMPT);
+    assert_eq!(reply_text(&menu), texts::MENU_PROMPT.ru);
     assert_eq!(store.calls(Operation::Commit), 0);
     // The user and the contact's tickets.
     assert_eq!(store.round_trips(), 2);

@@ -19,10 +19,14 @@ pub(super) fn list(
     let all = tickets(me, facts)?;
     let shown: Vec<&TicketSummary> = all.iter().filter(|t| which.applies(t.status)).collect();
     if shown.is_empty() {
-        let none = if which == TicketList::Question { texts::NO_COMPLETED_TICKETS } else { texts::NO_ACTIVE_TICKETS };
+        let none = if which == TicketList::Question {
+            texts::NO_COMPLETED_TICKETS.get(me.lang)
+        } else {
+            texts::NO_ACTIVE_TICKETS.get(me.lang)
+        };
         return menu(me, facts, none, replies);
     }
-    replies.push(ticket_list(which, &shown, page));
+    replies.push(ticket_list(which, &shown, page, me.lang));
     // A menu button abandons whatever the dialogue was waiting for.
     Ok(Outcome { state: State::Idle, effects: vec![], replies })
 }
@@ -56,7 +60,7 @@ pub(super) fn comment_on(
     Ok(Outcome {
         state: State::AwaitingComment { ticket_id: id, completed: which == TicketList::Question },
         effects: vec![],
-        replies: vec![answer(press_id, None), text(texts::COMMENT_PROMPT, Keyboard::Keep)],
+        replies: vec![answer(press_id, None), text(texts::COMMENT_PROMPT.get(me.lang), Keyboard::Keep)],
     })
 }
 
@@ -67,14 +71,14 @@ pub(super) fn cancel(me: &Me<'_>, user: &UserRecord, press_id: &str, id: u64, fa
     }
     let mut counts = counts(tickets(me, facts)?);
     counts.active -= 1;
-    let mut message = texts::fill(texts::TICKET_CANCELLED, &[("id", &id.to_string())]);
+    let mut message = texts::fill(texts::TICKET_CANCELLED.get(me.lang), &[("id", &id.to_string())]);
     if counts.active == 0 {
-        message = format!("{message}\n\n{}", texts::NO_MORE_ACTIVE);
+        message = format!("{message}\n\n{}", texts::NO_MORE_ACTIVE.get(me.lang));
     }
     Ok(Outcome {
         state: State::Idle,
         effects: vec![Effect::CancelTicket { ticket_id: id, contact_id: me.contact_id.to_owned() }],
-        replies: vec![answer(press_id, None), text(&message, main_menu(counts))],
+        replies: vec![answer(press_id, None), text(&message, main_menu(counts, me.lang))],
     })
 }
 
@@ -92,7 +96,7 @@ fn own<'f>(
 }
 
 fn not_available(me: &Me<'_>, user: &UserRecord, press_id: &str, id: u64, facts: &Facts) -> Result<Outcome, Need> {
-    let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())]);
+    let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE.get(me.lang), &[("id", &id.to_string())]);
     let outcome = menu(me, facts, &refusal, vec![answer(press_id, Some(&refusal))])?;
     Ok(Outcome { state: user.state.clone(), ..outcome })
 }
@@ -110,7 +114,7 @@ pub(super) fn card(
     let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
     let Some(ticket) = ticket.as_ref().filter(|t| t.contact_id == me.contact_id) else {
         // Not theirs (or gone): the same answer as for a ticket that does not exist.
-        let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())]);
+        let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE.get(me.lang), &[("id", &id.to_string())]);
         return Ok(Outcome {
             state: user.state.clone(),
             effects: vec![],
@@ -120,27 +124,27 @@ pub(super) fn card(
     Ok(Outcome {
         state: user.state.clone(),
         effects: vec![],
-        replies: vec![answer(press_id, None), text(&card_text(settings, ticket), Keyboard::Keep)],
+        replies: vec![answer(press_id, None), text(&card_text(settings, ticket, me.lang), Keyboard::Keep)],
     })
 }
 
 /// The card's text (spec: "Просмотр статуса заявки").
-pub(super) fn card_text(settings: &DialogueSettings, ticket: &crate::domain::Ticket) -> String {
+pub(super) fn card_text(settings: &DialogueSettings, ticket: &crate::domain::Ticket, lang: Lang) -> String {
     let deadline = ticket
         .deadline
         .map(|d| d.with_timezone(&settings.timezone).format("%d.%m.%Y %H:%M").to_string())
-        .unwrap_or_else(|| texts::NOT_SET.to_owned());
+        .unwrap_or_else(|| texts::NOT_SET.get(lang).to_owned());
     let assignee = match (&ticket.assignee_id, &ticket.assignee_name) {
         (Some(_), Some(name)) if !name.is_empty() => name.clone(),
-        _ => texts::NOT_SET.to_owned(),
+        _ => texts::NOT_SET.get(lang).to_owned(),
     };
     texts::fill(
-        texts::TICKET_CARD,
+        texts::TICKET_CARD.get(lang),
         &[
             ("id", &ticket.id.to_string()),
             ("subject", &ticket.subject),
             ("assignee", &assignee),
-            ("status", ticket.status.name()),
+            ("status", ticket.status.name(lang)),
             ("deadline", &deadline),
         ],
     )
@@ -168,22 +172,22 @@ pub(super) fn comment(
         Some(ticket) if ticket.status.is_active() || ticket.status.is_completed() => {
             let on_completed = ticket.status.is_completed();
             let said = if on_completed && !asked_about_completed {
-                texts::fill(texts::COMMENT_ADDED_AS_QUESTION, &[("id", &id)])
+                texts::fill(texts::COMMENT_ADDED_AS_QUESTION.get(me.lang), &[("id", &id)])
             } else {
-                comment_added(ticket_id)
+                comment_added(ticket_id, me.lang)
             };
-            let confirmation = text(&said, main_menu(counts_with(me, all, ticket)));
+            let confirmation = text(&said, main_menu(counts_with(me, all, ticket), me.lang));
             Ok(add_comment(me, input, (ticket_id, on_completed), pending, warnings, first_part, confirmation))
         }
         _ => {
             let template = if current.is_some_and(|t| t.status == crate::domain::TicketStatus::Cancelled) {
-                texts::COMMENT_TICKET_CANCELLED
+                texts::COMMENT_TICKET_CANCELLED.get(me.lang)
             } else {
-                texts::COMMENT_TICKET_UNAVAILABLE
+                texts::COMMENT_TICKET_UNAVAILABLE.get(me.lang)
             };
-            let mut buttons = vec![vec![InlineButton::new(texts::BTN_NEW_REQUEST, Press::NewTicket)]];
+            let mut buttons = vec![vec![InlineButton::new(texts::BTN_NEW_REQUEST.get(me.lang), Press::NewTicket)]];
             if active(all).iter().any(|t| t.id != ticket_id) {
-                buttons.push(vec![InlineButton::new(texts::BTN_ATTACH, Press::Attach)]);
+                buttons.push(vec![InlineButton::new(texts::BTN_ATTACH.get(me.lang), Press::Attach)]);
             }
             let mut effects = vec![];
             if let Some(album) = &pending.album {
@@ -215,17 +219,21 @@ pub(super) fn rate(
     let keep = |replies| Ok(Outcome { state: user.state.clone(), effects: vec![], replies });
     // Someone else's ticket (a forged press) or none: nothing is told about it.
     let Some(ticket) = ticket.as_ref().filter(|t| t.id == id && t.contact_id == me.contact_id) else {
-        return keep(vec![answer(press_id, Some(texts::BUTTON_STALE))]);
+        return keep(vec![answer(press_id, Some(texts::BUTTON_STALE.get(me.lang)))]);
     };
     if !ticket.rating_open(now) {
-        return keep(vec![answer(press_id, Some(texts::RATING_CLOSED))]);
+        return keep(vec![answer(press_id, Some(texts::RATING_CLOSED.get(me.lang)))]);
     }
     if ticket.rating.is_some_and(|r| r.score == score) {
-        return keep(vec![answer(press_id, Some(&texts::rating_thanks(score)))]);
+        return keep(vec![answer(press_id, Some(&texts::rating_thanks(score, me.lang)))]);
     }
     let thanks = match ticket.rating {
-        Some(_) => texts::fill(texts::RATING_CHANGED, &[("id", &id.to_string()), ("stars", &texts::stars(score))]),
-        None => texts::fill(texts::RATING_THANKS, &[("id", &id.to_string()), ("stars", &texts::stars(score))]),
+        Some(_) => {
+            texts::fill(texts::RATING_CHANGED.get(me.lang), &[("id", &id.to_string()), ("stars", &texts::stars(score))])
+        }
+        None => {
+            texts::fill(texts::RATING_THANKS.get(me.lang), &[("id", &id.to_string()), ("stars", &texts::stars(score))])
+        }
     };
     Ok(Outcome {
         state: user.state.clone(),
@@ -236,7 +244,7 @@ pub(super) fn rate(
             previous: ticket.rating,
             assignee_id: ticket.assignee_id.clone(),
         })],
-        replies: vec![answer(press_id, Some(&texts::rating_thanks(score))), text(&thanks, Keyboard::Keep)],
+        replies: vec![answer(press_id, Some(&texts::rating_thanks(score, me.lang))), text(&thanks, Keyboard::Keep)],
     })
 }
 
@@ -251,12 +259,15 @@ pub(super) fn call_me(me: &Me<'_>, input: &Inbound, facts: &Facts) -> Result<Out
         return Ok(Outcome {
             state: State::Idle,
             effects: vec![],
-            replies: vec![text(texts::CALL_ME_STANDING, main_menu(counts))],
+            replies: vec![text(texts::CALL_ME_STANDING.get(me.lang), main_menu(counts, me.lang))],
         });
     }
     let manager = facts.manager.as_ref().ok_or_else(|| Need::Manager { client_id: me.client_id.to_owned() })?;
-    let reply =
-        if manager.as_ref().is_some_and(|m| m.linked) { texts::CALL_ME_NOTIFIED } else { texts::CALL_ME_RECORDED };
+    let reply = if manager.as_ref().is_some_and(|m| m.linked) {
+        texts::CALL_ME_NOTIFIED.get(me.lang)
+    } else {
+        texts::CALL_ME_RECORDED.get(me.lang)
+    };
     Ok(Outcome {
         state: State::Idle,
         effects: vec![Effect::RequestCallMe {
@@ -264,6 +275,6 @@ pub(super) fn call_me(me: &Me<'_>, input: &Inbound, facts: &Facts) -> Result<Out
             contact_id: me.contact_id.to_owned(),
             client_id: me.client_id.to_owned(),
         }],
-        replies: vec![text(reply, main_menu(counts))],
+        replies: vec![text(reply, main_menu(counts, me.lang))],
     })
 }

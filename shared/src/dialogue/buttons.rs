@@ -6,6 +6,7 @@
 //! Which press does what in which dialogue state is decided in one place: `route_press` in
 //! `dialogue/mod.rs`.
 
+use crate::texts::Lang;
 use std::str::FromStr;
 
 /// An inline-button press the bot drew.
@@ -28,6 +29,8 @@ pub enum Press {
     Unlink(bool),
     /// `cd:<ticket id>`: «📋 Карточка» on a staff notice: the ticket's card.
     Card(u64),
+    /// `lg:<language code>` (`lg:ru`, `lg:en`): «Русский» / «English», answering `/language`.
+    Language(Lang),
 }
 
 /// The inline lists of tickets, by what a ticket is picked for.
@@ -53,6 +56,7 @@ const RATE: &str = "rt:";
 const UNLINK_YES: &str = "ul:yes";
 const UNLINK_NO: &str = "ul:no";
 const CARD: &str = "cd:";
+const LANGUAGE: &str = "lg:";
 
 impl TicketList {
     /// Every list: [`Press::parse`] looks tags up here.
@@ -83,6 +87,7 @@ impl Press {
             Press::Unlink(true) => UNLINK_YES.to_owned(),
             Press::Unlink(false) => UNLINK_NO.to_owned(),
             Press::Card(id) => format!("{CARD}{id}"),
+            Press::Language(lang) => format!("{LANGUAGE}{}", lang.code()),
         }
     }
 
@@ -100,6 +105,9 @@ impl Press {
             let (id, score) = rest.split_once(':')?;
             let score = decimal(score).filter(|s| crate::domain::Rating::SCORES.contains(s))?;
             return Some(Press::Rate(decimal(id)?, score));
+        }
+        if let Some(code) = data.strip_prefix(LANGUAGE) {
+            return Lang::from_code(code).map(Press::Language);
         }
         if let Some(id) = data.strip_prefix(CARD) {
             return decimal(id).map(Press::Card);
@@ -159,6 +167,8 @@ mod tests {
             (Press::Rate(42, 5), "rt:42:5"),
             (Press::Unlink(true), "ul:yes"),
             (Press::Unlink(false), "ul:no"),
+            (Press::Language(Lang::Ru), "lg:ru"),
+            (Press::Language(Lang::En), "lg:en"),
         ];
         for (press, data) in cases {
             assert_eq!(press.encode(), data);
@@ -181,6 +191,7 @@ mod tests {
             presses.extend([0, 1, usize::MAX].map(|page| Press::Page(list, page)));
         }
         presses.extend(crate::domain::Rating::SCORES.map(|score| Press::Rate(u64::MAX, score)));
+        presses.extend(Lang::ALL.map(Press::Language));
         for press in presses {
             let data = press.encode();
             assert!(data.len() <= CALLBACK_DATA_MAX, "{data:?} is {} bytes", data.len());
@@ -228,6 +239,10 @@ mod tests {
             "pg:co:1",
             "pg:na:1",
             "pg:pg:st:1",
+            "lg:",
+            "lg:de",
+            "lg:EN",
+            "lg:en ",
         ];
         for data in malformed {
             assert_eq!(Press::parse(data), None, "{data:?}");

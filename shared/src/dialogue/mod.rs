@@ -24,7 +24,7 @@
 
 use crate::domain::{Link, TelegramUserId, TicketCounts};
 use crate::phone::{Phone, Region};
-use crate::texts;
+use crate::texts::{self, Lang};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +35,8 @@ pub struct Inbound {
     pub user_id: TelegramUserId,
     pub chat_id: i64,
     pub event: Event,
+    /// The sender's Telegram `language_code` (an IETF tag, `en-GB`), when the update has one.
+    pub language_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,14 +75,17 @@ pub enum Command {
     Company,
     /// The client unlinks this Telegram account from their contact (after a confirmation).
     Unlink,
+    /// Anyone chooses the bot's language.
+    Language,
 }
 
 impl Command {
-    pub const ALL: [Command; 5] = [Command::Start, Command::Menu, Command::Help, Command::Company, Command::Unlink];
+    pub const ALL: [Command; 6] =
+        [Command::Start, Command::Menu, Command::Help, Command::Company, Command::Unlink, Command::Language];
 
     /// The commands Telegram lists in the chat (the deploy registers them): `/company` is left
     /// out, it concerns only clients of several companies, and `/help` tells them of it.
-    pub const LISTED: [Command; 3] = [Command::Start, Command::Menu, Command::Help];
+    pub const LISTED: [Command; 4] = [Command::Start, Command::Menu, Command::Help, Command::Language];
 
     /// The name as typed after `/`.
     pub fn name(self) -> &'static str {
@@ -90,6 +95,7 @@ impl Command {
             Command::Help => "help",
             Command::Company => "company",
             Command::Unlink => "unlink",
+            Command::Language => "language",
         }
     }
 
@@ -99,8 +105,8 @@ impl Command {
     }
 
     /// What Telegram shows next to the command in its list (the catalog owns the words).
-    pub fn description(self) -> &'static str {
-        texts::command_description(self)
+    pub fn description(self, lang: Lang) -> &'static str {
+        texts::command_description(self, lang)
     }
 }
 
@@ -283,6 +289,16 @@ pub struct UserRecord {
     pub link: Option<Link>,
     pub state: State,
     pub version: u64,
+    /// The language kept for the user (the notifier speaks it to them); `None`: none yet.
+    pub language: Option<Language>,
+}
+
+/// The language a user is spoken to in, and whether they chose it with `/language` (a choice
+/// wins over what their Telegram app says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Language {
+    pub lang: Lang,
+    pub chosen: bool,
 }
 
 /// Directory entries that carry a phone number.
@@ -431,6 +447,8 @@ pub enum Effect {
     Reachability {
         blocked: bool,
     },
+    /// Keep the user's language (chosen with `/language`, or newly detected from Telegram).
+    SetLanguage(Language),
 }
 
 /// A client's score of their ticket, as the dialogue decided it.
@@ -488,6 +506,8 @@ pub enum Reply {
         html: String,
         url: Option<String>,
         keyboard: Keyboard,
+        /// The recipient's language (the link button's label).
+        lang: Lang,
     },
 }
 
@@ -495,8 +515,8 @@ pub enum Reply {
 pub enum Keyboard {
     /// Leave whatever keyboard the user has.
     Keep,
-    /// The reply keyboard with the "share my phone" button.
-    SharePhone,
+    /// The reply keyboard with the "share my phone" button, labelled in this language.
+    SharePhone(Lang),
     /// A reply keyboard of labels, one per row.
     Menu(Vec<&'static str>),
     Inline(Vec<Vec<InlineButton>>),
@@ -547,16 +567,43 @@ pub struct DialogueSettings {
     pub timezone: chrono_tz::Tz,
     /// The desk's working hours; `None`: always open.
     pub hours: Option<crate::hours::WorkingHours>,
+    /// The language of users whose Telegram speaks neither Russian nor English (or says nothing).
+    pub default_lang: Lang,
 }
 
 /// Decides the answer to `input` given the user's record and the facts read so far.
 pub fn step(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
-    after_hours(settings, facts, decide(settings, user, input, facts)?)
+    let (lang, detected) = language(settings, user, input);
+    let mut outcome = after_hours(settings, facts, decide(settings, user, input, facts, lang)?, lang)?;
+    // A newly detected language is kept with a record written anyway, or with a linked user's
+    // (the notifier speaks it to them); never a write of its own for anyone else.
+    if let Some(detected) = detected {
+        let chosen_now = outcome.effects.iter().any(|e| matches!(e, Effect::SetLanguage(_)));
+        if !chosen_now && (user.link.is_some() || !outcome.is_read_only(user)) {
+            outcome.effects.push(Effect::SetLanguage(detected));
+        }
+    }
+    Ok(outcome)
+}
+
+/// The language to answer in: the user's choice, else what their Telegram app says (English,
+/// Russian, or else the default), else what was kept, else the default. With it, the detected
+/// language when it differs from the one kept.
+pub fn language(settings: &DialogueSettings, user: &UserRecord, input: &Inbound) -> (Lang, Option<Language>) {
+    match (user.language, input.language_code.as_deref()) {
+        (Some(kept), _) if kept.chosen => (kept.lang, None),
+        (kept, Some(code)) => {
+            let lang = Lang::of_telegram(code).unwrap_or(settings.default_lang);
+            let detected = Language { lang, chosen: false };
+            (lang, (kept != Some(detected)).then_some(detected))
+        }
+        (kept, None) => (kept.map_or(settings.default_lang, |k| k.lang), None),
+    }
 }
 
 /// A ticket or comment made while the desk is closed: its confirmation (the last text reply)
 /// says when the desk opens. Nothing else changes.
-fn after_hours(settings: &DialogueSettings, facts: &Facts, mut outcome: Outcome) -> Result<Outcome, Need> {
+fn after_hours(settings: &DialogueSettings, facts: &Facts, mut outcome: Outcome, lang: Lang) -> Result<Outcome, Need> {
     let Some(hours) = &settings.hours else { return Ok(outcome) };
     let confirms = outcome.effects.iter().any(|e| matches!(e, Effect::CreateTicket(_) | Effect::AddComment(_)));
     if !confirms {
@@ -569,13 +616,19 @@ fn after_hours(settings: &DialogueSettings, facts: &Facts, mut outcome: Outcome)
     });
     if let Some(text) = confirmation {
         text.push_str("\n\n");
-        text.push_str(&texts::after_hours(opening));
+        text.push_str(&texts::after_hours(opening, lang));
     }
     Ok(outcome)
 }
 
-fn decide(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
-    let me = user.link.as_ref().and_then(Me::of);
+fn decide(
+    settings: &DialogueSettings,
+    user: &UserRecord,
+    input: &Inbound,
+    facts: &Facts,
+    lang: Lang,
+) -> Result<Outcome, Need> {
+    let me = user.link.as_ref().and_then(|link| Me::of(link, lang));
     match (&input.event, me) {
         (Event::BlockedBot(blocked), _) => Ok(Outcome {
             state: user.state.clone(),
@@ -584,18 +637,22 @@ fn decide(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts
         }),
         // Someone else's card from a registered user: they stay who and where they are.
         (Event::Contact { owner, .. }, Some(me)) if *owner != Some(input.user_id) => {
-            tickets::menu_keeping(&me, user, facts, texts::OTHERS_CONTACT_NOT_TAKEN, vec![])
+            tickets::menu_keeping(&me, user, facts, texts::OTHERS_CONTACT_NOT_TAKEN.get(lang), vec![])
         }
         (Event::Contact { owner, .. }, None) if *owner != Some(input.user_id) && is_employee(user) => Ok(Outcome {
             state: user.state.clone(),
             effects: vec![],
-            replies: vec![text(texts::OTHERS_CONTACT_NOT_TAKEN, Keyboard::Remove)],
+            replies: vec![text(texts::OTHERS_CONTACT_NOT_TAKEN.get(lang), Keyboard::Remove)],
         }),
-        (Event::Contact { phone, owner }, _) => registration::shared_contact(settings, input, phone, *owner, facts),
-        (Event::Press { id, data }, me) => route_press(settings, me, user, input, id, data, facts),
+        (Event::Contact { phone, owner }, _) => {
+            registration::shared_contact(settings, input, phone, *owner, facts, lang)
+        }
+        (Event::Press { id, data }, me) => route_press(settings, me, user, input, id, data, facts, lang),
+        // Anyone may choose the language, registered or not.
+        (Event::Command(Command::Language), _) => Ok(commands::choose_language(user, lang)),
         (Event::OpenTicket(id), Some(me)) => replies::open_card(settings, &me, user, *id, facts),
         (_, Some(me)) => tickets::contact_step(&me, user, input, facts),
-        (_, None) => Ok(not_a_contact(user, &input.event)),
+        (_, None) => Ok(not_a_contact(user, &input.event, lang)),
     }
 }
 
@@ -610,19 +667,22 @@ fn route_press(
     press_id: &str,
     data: &str,
     facts: &Facts,
+    lang: Lang,
 ) -> Result<Outcome, Need> {
     match (me, &user.state, Press::parse(data)) {
         // The company choice completes registration: it is taken from anyone, linked or not.
         (_, _, Some(Press::ChooseCompany(contact_id))) => {
-            registration::choose_company(user, press_id, &contact_id, facts)
+            registration::choose_company(user, press_id, &contact_id, facts, lang)
         }
+        // «Русский» / «English» after `/language`: anyone's choice.
+        (me, _, Some(Press::Language(chosen))) => commands::language_chosen(me, user, press_id, chosen, facts),
         // «📋 Карточка» on a staff notice: linked staff see any ticket's card; a client only
         // their own (checked by the card).
         (None, _, Some(Press::Card(id))) if is_employee(user) => {
-            replies::staff_card(settings, user, press_id, id, facts)
+            replies::staff_card(settings, user, press_id, id, facts, lang)
         }
         (Some(me), _, Some(Press::Card(id))) => actions::card(settings, &me, user, press_id, id, facts),
-        (None, _, _) => Ok(not_a_contact(user, &input.event)),
+        (None, _, _) => Ok(not_a_contact(user, &input.event, lang)),
         // The question's buttons keep working until the waiting message is used: "➕ Новая
         // заявка" after "💬 Прикрепить к заявке" too.
         (
@@ -653,27 +713,27 @@ fn route_press(
         (Some(_), _, Some(Press::Unlink(true))) => Ok(Outcome {
             state: State::Idle,
             effects: vec![Effect::Unlink],
-            replies: vec![answer(press_id, None), text(texts::UNLINKED, Keyboard::SharePhone)],
+            replies: vec![answer(press_id, None), text(texts::UNLINKED.get(lang), Keyboard::SharePhone(lang))],
         }),
         (Some(me), _, Some(Press::Unlink(false))) => {
-            tickets::menu_keeping(&me, user, facts, texts::UNLINK_KEPT, vec![answer(press_id, None)])
+            tickets::menu_keeping(&me, user, facts, texts::UNLINK_KEPT.get(lang), vec![answer(press_id, None)])
         }
         // A rating button works from any state: it sits on a notice, not in the dialogue.
         (Some(me), _, Some(Press::Rate(id, score))) => actions::rate(&me, user, press_id, id, score, facts),
         (Some(_), _, _) => Ok(Outcome {
             state: user.state.clone(),
             effects: vec![],
-            replies: vec![answer(press_id, Some(texts::BUTTON_STALE))],
+            replies: vec![answer(press_id, Some(texts::BUTTON_STALE.get(lang)))],
         }),
     }
 }
 
 /// Whatever an unregistered user or an employee sends (a press answered first), they get the
 /// way to register or what the bot is for them.
-fn not_a_contact(user: &UserRecord, event: &Event) -> Outcome {
+fn not_a_contact(user: &UserRecord, event: &Event, lang: Lang) -> Outcome {
     let reply = match &user.link {
-        Some(Link::Employee { .. }) => text(texts::EMPLOYEE_INFO, Keyboard::Remove),
-        _ => text(texts::REGISTER_PROMPT, Keyboard::SharePhone),
+        Some(Link::Employee { .. }) => text(texts::EMPLOYEE_INFO.get(lang), Keyboard::Remove),
+        _ => text(texts::REGISTER_PROMPT.get(lang), Keyboard::SharePhone(lang)),
     };
     Outcome { state: State::Idle, effects: vec![], replies: with_press_answer(event, vec![reply]) }
 }
@@ -687,13 +747,15 @@ pub(crate) struct Me<'a> {
     pub contact_id: &'a str,
     pub client_id: &'a str,
     pub name: &'a str,
+    /// The language they are answered in.
+    pub lang: Lang,
 }
 
 impl<'a> Me<'a> {
     /// `None` for a link that is not a contact's (an employee's).
-    fn of(link: &'a Link) -> Option<Self> {
+    fn of(link: &'a Link, lang: Lang) -> Option<Self> {
         match link {
-            Link::Contact { contact_id, client_id, name } => Some(Me { contact_id, client_id, name }),
+            Link::Contact { contact_id, client_id, name } => Some(Me { contact_id, client_id, name, lang }),
             Link::Employee { .. } => None,
         }
     }
@@ -721,8 +783,14 @@ impl MenuButton {
     ];
 
     /// The label, as the reply keyboard shows it and sends it back.
-    pub fn label(self) -> &'static str {
-        texts::menu_button_label(self)
+    pub fn label(self, lang: Lang) -> &'static str {
+        texts::menu_button_label(self, lang)
+    }
+
+    /// The button a reply-keyboard press stands for: its label in any language (a client whose
+    /// language changed may still have the old keyboard on screen).
+    pub fn pressed(text: &str) -> Option<MenuButton> {
+        Self::ALL.into_iter().find(|button| texts::menu_button_text(*button).any().contains(&text))
     }
 }
 
@@ -740,9 +808,9 @@ pub fn menu_buttons(counts: TicketCounts) -> Vec<MenuButton> {
     }
 }
 
-/// The main menu as a reply keyboard.
-pub fn main_menu(counts: TicketCounts) -> Keyboard {
-    Keyboard::Menu(menu_buttons(counts).into_iter().map(MenuButton::label).collect())
+/// The main menu as a reply keyboard, labelled in `lang`.
+pub fn main_menu(counts: TicketCounts, lang: Lang) -> Keyboard {
+    Keyboard::Menu(menu_buttons(counts).into_iter().map(|button| button.label(lang)).collect())
 }
 
 pub(crate) fn text(body: &str, keyboard: Keyboard) -> Reply {

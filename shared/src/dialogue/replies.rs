@@ -20,13 +20,13 @@ use super::tickets::{dropped, menu, take_content};
 use super::*;
 
 /// The bot's answers about one ticket that the webhook gives inline: their text names it.
-const ABOUT_ONE_TICKET: [&str; 4] =
+const ABOUT_ONE_TICKET: [texts::Text; 4] =
     [texts::TICKET_CREATED, texts::COMMENT_ADDED, texts::COMMENT_ADDED_AS_QUESTION, texts::TICKET_CARD];
 
 /// The ticket a message of the bot's answers about, read from its text: the number where one of
-/// the answers about one ticket has `{id}`.
+/// the answers about one ticket has `{id}`, in any language (the client's may have changed since).
 pub fn ticket_named_in(text: &str) -> Option<u64> {
-    ABOUT_ONE_TICKET.iter().find_map(|template| {
+    ABOUT_ONE_TICKET.iter().flat_map(|t| t.any()).find_map(|template| {
         let (before, after) = template.split_once("{id}")?;
         let rest = text.strip_prefix(before)?;
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
@@ -79,11 +79,11 @@ pub(super) fn comment_by_reply(
     if !current.as_ref().is_some_and(|t| t.id == id && t.contact_id == me.contact_id) {
         return Ok(None);
     }
-    let (pending, warnings) = take_content(content, facts)?;
+    let (pending, warnings) = take_content(content, facts, me.lang)?;
     if pending.text.is_none() && pending.files.is_empty() {
         return Ok(Some(Outcome { state: user.state.clone(), effects: vec![], replies: warnings }));
     }
-    let mut said = dropped(user);
+    let mut said = dropped(user, me.lang);
     said.extend(warnings);
     // Asked about as it is: a completed ticket's comment is a question, confirmed as such.
     actions::comment(me, input, (id, true), pending, facts, said).map(Some)
@@ -103,9 +103,9 @@ pub(super) fn open_card(
         Some(ticket) => Ok(Outcome {
             state: user.state.clone(),
             effects: vec![],
-            replies: vec![text(&actions::card_text(settings, ticket), Keyboard::Keep)],
+            replies: vec![text(&actions::card_text(settings, ticket, me.lang), Keyboard::Keep)],
         }),
-        None => menu(me, facts, texts::MENU_PROMPT, dropped(user)),
+        None => menu(me, facts, texts::MENU_PROMPT.get(me.lang), dropped(user, me.lang)),
     }
 }
 
@@ -117,11 +117,17 @@ pub(super) fn staff_card(
     press_id: &str,
     id: u64,
     facts: &Facts,
+    lang: Lang,
 ) -> Result<Outcome, Need> {
     let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
     let replies = match ticket.as_ref().filter(|t| t.id == id) {
-        Some(ticket) => vec![answer(press_id, None), text(&actions::card_text(settings, ticket), Keyboard::Keep)],
-        None => vec![answer(press_id, Some(&texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())])))],
+        Some(ticket) => {
+            vec![answer(press_id, None), text(&actions::card_text(settings, ticket, lang), Keyboard::Keep)]
+        }
+        None => vec![answer(
+            press_id,
+            Some(&texts::fill(texts::TICKET_NOT_AVAILABLE.get(lang), &[("id", &id.to_string())])),
+        )],
     };
     Ok(Outcome { state: user.state.clone(), effects: vec![], replies })
 }
@@ -133,12 +139,14 @@ mod tests {
     #[test]
     fn the_answers_about_one_ticket_name_it() {
         let named = |template: &str| ticket_named_in(&texts::fill(template, &[("id", "42"), ("subject", "Принтер")]));
-        for template in ABOUT_ONE_TICKET {
+        for template in ABOUT_ONE_TICKET.iter().flat_map(|t| t.any()) {
             assert_eq!(named(template), Some(42), "{template}");
         }
         // Other sentences with a number are not about one ticket the reply may comment on.
-        assert_eq!(named(texts::TICKET_NOT_AVAILABLE), None);
-        assert_eq!(named(texts::COMMENT_TICKET_CANCELLED), None);
+        for lang in Lang::ALL {
+            assert_eq!(named(texts::TICKET_NOT_AVAILABLE.get(lang)), None);
+            assert_eq!(named(texts::COMMENT_TICKET_CANCELLED.get(lang)), None);
+        }
         assert_eq!(ticket_named_in("#42"), None);
         assert_eq!(ticket_named_in("📋 #"), None);
         assert_eq!(ticket_named_in("📋 #42"), None, "the card goes on after its number");

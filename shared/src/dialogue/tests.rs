@@ -10,11 +10,12 @@ fn settings() -> DialogueSettings {
         phone_region: "RU".parse().unwrap(),
         timezone: chrono_tz::Europe::Moscow,
         hours: None,
+        default_lang: crate::texts::Lang::Ru,
     }
 }
 
 fn input(event: Event) -> Inbound {
-    Inbound { update_id: 1, user_id: ME, chat_id: ME as i64, event }
+    Inbound { update_id: 1, user_id: ME, chat_id: ME as i64, event, language_code: None }
 }
 
 fn contact(id: &str, client: &str, active: bool) -> ContactMatch {
@@ -33,6 +34,7 @@ fn linked() -> UserRecord {
         link: Some(Link::Contact { contact_id: "c1".into(), client_id: "k1".into(), name: "Анна".into() }),
         state: State::Idle,
         version: 3,
+        language: None,
     }
 }
 
@@ -158,8 +160,8 @@ fn an_unknown_user_is_asked_for_the_phone_whatever_they_send() {
     ] {
         let (outcome, needs) = run(&UserRecord::default(), event, PhoneMatches::default(), TicketCounts::default());
         assert!(needs.is_empty());
-        assert_eq!(texts_of(&outcome), vec![texts::REGISTER_PROMPT]);
-        assert_eq!(last_keyboard(&outcome), Keyboard::SharePhone);
+        assert_eq!(texts_of(&outcome), vec![texts::REGISTER_PROMPT.ru]);
+        assert_eq!(last_keyboard(&outcome), Keyboard::SharePhone(Lang::Ru));
         assert!(outcome.effects.is_empty());
         assert!(outcome.is_read_only(&UserRecord::default()));
     }
@@ -171,7 +173,7 @@ fn someone_elses_contact_card_is_refused_without_a_lookup() {
         let event = Event::Contact { phone: "+79123456789".into(), owner };
         let (outcome, needs) = run(&UserRecord::default(), event, PhoneMatches::default(), TicketCounts::default());
         assert!(needs.is_empty(), "no directory read for a spoofed card");
-        assert_eq!(texts_of(&outcome), vec![texts::REGISTER_OWN_NUMBER_ONLY]);
+        assert_eq!(texts_of(&outcome), vec![texts::REGISTER_OWN_NUMBER_ONLY.ru]);
         assert!(outcome.effects.is_empty());
     }
 }
@@ -184,7 +186,7 @@ fn one_active_contact_is_linked_and_gets_the_menu() {
     assert_eq!(needs[0], Need::PhoneMatches(phone::normalize("+79123456789", settings().phone_region).unwrap()));
     assert_eq!(outcome.effects, vec![Effect::LinkContact(matches.contacts[0].clone())]);
     assert!(texts_of(&outcome)[0].starts_with("Здравствуйте, Анна!"));
-    assert_eq!(last_keyboard(&outcome), Keyboard::Menu(vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME]));
+    assert_eq!(last_keyboard(&outcome), Keyboard::Menu(vec![texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru]));
 }
 
 #[test]
@@ -202,7 +204,7 @@ fn an_unparseable_number_is_not_found() {
     let event = Event::Contact { phone: "12".into(), owner: Some(ME) };
     let (outcome, needs) = run(&UserRecord::default(), event, PhoneMatches::default(), TicketCounts::default());
     assert!(needs.is_empty());
-    assert_eq!(last_keyboard(&outcome), Keyboard::SharePhone);
+    assert_eq!(last_keyboard(&outcome), Keyboard::SharePhone(Lang::Ru));
     assert!(texts_of(&outcome)[0].contains("не найден"));
 }
 
@@ -220,7 +222,7 @@ fn a_phone_in_two_companies_asks_which_and_links_the_chosen_one() {
     assert_eq!(labels, ["Ромашка", "Лютик"]);
     assert!(rows.iter().all(|r| r[0].press.encode().len() <= 64));
 
-    let waiting = UserRecord { link: None, state: asked.state.clone(), version: 1 };
+    let waiting = UserRecord { link: None, state: asked.state.clone(), version: 1, language: None };
     let press = Event::Press { id: "cb".into(), data: rows[1][0].press.encode() };
     let (chosen, _) = run(&waiting, press, matches.clone(), TicketCounts { active: 1, completed: 0 });
     assert_eq!(chosen.effects, vec![Effect::LinkContact(matches.contacts[1].clone())]);
@@ -228,7 +230,12 @@ fn a_phone_in_two_companies_asks_which_and_links_the_chosen_one() {
     assert_eq!(chosen.state, State::Idle);
     assert_eq!(
         last_keyboard(&chosen),
-        Keyboard::Menu(vec![texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL])
+        Keyboard::Menu(vec![
+            texts::BTN_NEW_TICKET.ru,
+            texts::BTN_STATUS.ru,
+            texts::BTN_COMMENT.ru,
+            texts::BTN_CANCEL.ru
+        ])
     );
 }
 
@@ -242,11 +249,12 @@ fn a_company_button_cannot_pick_a_contact_outside_the_lookup() {
         link: None,
         state: State::ChoosingCompany { phone: phone::normalize("+79123456789", settings().phone_region).unwrap() },
         version: 1,
+        language: None,
     };
     let forged = Event::Press { id: "cb".into(), data: "co:someone-else".into() };
     let (outcome, _) = run(&waiting, forged, matches.clone(), TicketCounts::default());
     assert!(outcome.effects.is_empty());
-    assert_eq!(texts_of(&outcome), vec![texts::CHOICE_EXPIRED]);
+    assert_eq!(texts_of(&outcome), vec![texts::CHOICE_EXPIRED.ru]);
 
     let stale = Event::Press { id: "cb".into(), data: "co:c1".into() };
     let (outcome, _) = run(&UserRecord::default(), stale, matches, TicketCounts::default());
@@ -268,18 +276,18 @@ fn the_menu_fits_the_tickets() {
     let cases = [
         (
             TicketCounts { active: 2, completed: 5 },
-            vec![texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL],
+            vec![texts::BTN_NEW_TICKET.ru, texts::BTN_STATUS.ru, texts::BTN_COMMENT.ru, texts::BTN_CANCEL.ru],
         ),
         (
             TicketCounts { active: 0, completed: 1 },
-            vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME, texts::BTN_QUESTION_DONE],
+            vec![texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru, texts::BTN_QUESTION_DONE.ru],
         ),
-        (TicketCounts { active: 0, completed: 0 }, vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME]),
+        (TicketCounts { active: 0, completed: 0 }, vec![texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru]),
     ];
     for (counts, buttons) in cases {
         let (outcome, needs) = run(&linked(), Event::Command(Command::Start), PhoneMatches::default(), counts);
         assert_eq!(needs, vec![Need::Tickets { contact_id: "c1".into() }]);
-        assert_eq!(texts_of(&outcome), vec![texts::MENU_PROMPT]);
+        assert_eq!(texts_of(&outcome), vec![texts::MENU_PROMPT.ru]);
         assert_eq!(last_keyboard(&outcome), Keyboard::Menu(buttons));
         assert!(outcome.is_read_only(&linked()), "/start of a registered user writes nothing");
     }
@@ -321,18 +329,23 @@ fn a_direct_message_without_active_tickets_becomes_a_ticket() {
     assert_eq!(ticket.subject.chars().count(), 50);
     assert_eq!(format!("{}{}", ticket.subject, ticket.message), long);
     assert_eq!((ticket.contact_id.as_str(), ticket.client_id.as_str()), ("c1", "k1"));
-    assert_eq!(texts_of(&outcome), vec![texts::fill(texts::TICKET_CREATED, &[("id", "77")])]);
+    assert_eq!(texts_of(&outcome), vec![texts::fill(texts::TICKET_CREATED.ru, &[("id", "77")])]);
     assert_eq!(
         last_keyboard(&outcome),
-        Keyboard::Menu(vec![texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL])
+        Keyboard::Menu(vec![
+            texts::BTN_NEW_TICKET.ru,
+            texts::BTN_STATUS.ru,
+            texts::BTN_COMMENT.ru,
+            texts::BTN_CANCEL.ru
+        ])
     );
 }
 
 #[test]
 fn the_menu_button_then_a_message_makes_a_ticket_even_with_active_ones() {
-    let (asked, _) = run(&linked(), say(texts::BTN_NEW_TICKET), PhoneMatches::default(), TicketCounts::default());
+    let (asked, _) = run(&linked(), say(texts::BTN_NEW_TICKET.ru), PhoneMatches::default(), TicketCounts::default());
     assert_eq!(asked.state, State::AwaitingNewTicket);
-    assert_eq!(texts_of(&asked), vec![texts::NEW_TICKET_PROMPT]);
+    assert_eq!(texts_of(&asked), vec![texts::NEW_TICKET_PROMPT.ru]);
     let waiting = UserRecord { state: State::AwaitingNewTicket, ..linked() };
     let counts = TicketCounts { active: 2, completed: 0 };
     let (outcome, _) = run(&waiting, say("Нужен доступ к VPN"), PhoneMatches::default(), counts);
@@ -366,8 +379,8 @@ fn with_active_tickets_the_bot_asks_new_or_attach_and_keeps_the_message() {
     let State::NewOrAttach { pending } = &asked.state else { panic!("waiting for the choice") };
     assert_eq!(pending.text.as_deref(), Some("И ещё вопрос"));
     let Keyboard::Inline(rows) = last_keyboard(&asked) else { panic!("inline choice") };
-    assert_eq!(rows[0][0].label, texts::BTN_NEW_REQUEST);
-    assert_eq!(rows[1][0].label, texts::BTN_ATTACH);
+    assert_eq!(rows[0][0].label, texts::BTN_NEW_REQUEST.ru);
+    assert_eq!(rows[1][0].label, texts::BTN_ATTACH.ru);
 
     let waiting = UserRecord { state: asked.state.clone(), ..linked() };
     let press = |data: &str| Event::Press { id: "q".into(), data: data.into() };
@@ -378,7 +391,7 @@ fn with_active_tickets_the_bot_asks_new_or_attach_and_keeps_the_message() {
     let choosing = UserRecord { state: listed.state.clone(), ..linked() };
     let (attached, _) = run(&choosing, press(&list[0][0].press.encode()), PhoneMatches::default(), counts);
     assert!(matches!(&attached.effects[0], Effect::AddComment(c) if c.ticket_id == 1 && c.text == "И ещё вопрос"));
-    assert_eq!(texts_of(&attached), vec![texts::fill(texts::COMMENT_ADDED, &[("id", "1")])]);
+    assert_eq!(texts_of(&attached), vec![texts::fill(texts::COMMENT_ADDED.ru, &[("id", "1")])]);
 
     // Another contact's ticket id, or a done ticket, is refused.
     let (refused, _) = run(&choosing, press("att:999"), PhoneMatches::default(), counts);
@@ -388,7 +401,7 @@ fn with_active_tickets_the_bot_asks_new_or_attach_and_keeps_the_message() {
     assert!(stale.effects.is_empty());
     assert_eq!(
         stale.replies,
-        vec![Reply::AnswerPress { press_id: "q".into(), text: Some(texts::BUTTON_STALE.into()) }]
+        vec![Reply::AnswerPress { press_id: "q".into(), text: Some(texts::BUTTON_STALE.ru.into()) }]
     );
 }
 
@@ -494,7 +507,7 @@ fn a_message_long_after_the_waiting_one_starts_over() {
     let (late, _) = run(&waiting_since(0, 1, 5), said_at(31, "новое"), PhoneMatches::default(), counts);
     let State::NewOrAttach { pending } = &late.state else { panic!("waiting") };
     assert_eq!((pending.files.len(), pending.text.as_deref()), (0, Some("новое")), "started over");
-    assert_eq!(last_text(&late), texts::NEW_OR_ATTACH);
+    assert_eq!(last_text(&late), texts::NEW_OR_ATTACH.ru);
 }
 
 #[test]
@@ -505,12 +518,12 @@ fn a_waiting_message_stays_inside_the_stores_limits() {
     let (refused, _) = run(&full_files, photo, PhoneMatches::default(), counts);
     assert_eq!(refused.state, full_files.state, "nothing joins a full message");
     assert!(refused.effects.is_empty());
-    assert_eq!(last_text(&refused), texts::PENDING_FULL);
+    assert_eq!(last_text(&refused), texts::PENDING_FULL.ru);
 
     let full_text = waiting_since(0, 0, Pending::MAX_TEXT_CHARS - 3);
     let (refused, _) = run(&full_text, said_at(1, "ещё немного"), PhoneMatches::default(), counts);
     assert_eq!(refused.state, full_text.state);
-    assert_eq!(last_text(&refused), texts::PENDING_FULL);
+    assert_eq!(last_text(&refused), texts::PENDING_FULL.ru);
     let (taken, _) = run(&full_text, said_at(1, "ok"), PhoneMatches::default(), counts);
     assert_ne!(taken.state, full_text.state, "what fits joins");
 }
@@ -521,10 +534,11 @@ fn a_press_from_someone_not_a_contact_gets_their_usual_answer() {
         link: Some(Link::Employee { employee_id: "e1".into(), name: "Иван".into() }),
         state: State::Idle,
         version: 2,
+        language: None,
     };
     for data in ["st:1", "na:new", "garbage"] {
         for (user, expected) in
-            [(UserRecord::default(), texts::REGISTER_PROMPT), (employee.clone(), texts::EMPLOYEE_INFO)]
+            [(UserRecord::default(), texts::REGISTER_PROMPT.ru), (employee.clone(), texts::EMPLOYEE_INFO.ru)]
         {
             let press = Event::Press { id: "q".into(), data: data.into() };
             let (outcome, needs) = run(&user, press, PhoneMatches::default(), TicketCounts::default());
@@ -548,7 +562,7 @@ fn unknown_or_out_of_step_presses_are_stale_and_a_list_page_keeps_the_step() {
         assert_eq!(outcome.state, waiting.state);
         assert_eq!(
             outcome.replies,
-            vec![Reply::AnswerPress { press_id: "q".into(), text: Some(texts::BUTTON_STALE.into()) }]
+            vec![Reply::AnswerPress { press_id: "q".into(), text: Some(texts::BUTTON_STALE.ru.into()) }]
         );
     }
     let (paged, _) = run(&waiting, press("pg:st:1"), PhoneMatches::default(), counts);
@@ -557,7 +571,8 @@ fn unknown_or_out_of_step_presses_are_stale_and_a_list_page_keeps_the_step() {
     assert_eq!(rows[0][0].label, "#7 Заявка 6");
 }
 
-const ACTIVE_MENU: [&str; 4] = [texts::BTN_NEW_TICKET, texts::BTN_STATUS, texts::BTN_COMMENT, texts::BTN_CANCEL];
+const ACTIVE_MENU: [&str; 4] =
+    [texts::BTN_NEW_TICKET.ru, texts::BTN_STATUS.ru, texts::BTN_COMMENT.ru, texts::BTN_CANCEL.ru];
 
 fn waiting_choice() -> UserRecord {
     let pending = Pending { text: Some("Ещё и сканер".into()), ..Pending::default() };
@@ -573,7 +588,7 @@ fn menu_help_and_unknown_commands_explain_the_menu_and_never_make_a_ticket() {
         assert_eq!(outcome.state, waiting_choice().state, "the waiting message waits on: {event:?}");
         assert_eq!(needs.len(), 3, "tickets, the contact, its phone's matches: {needs:?}");
         let help = last_text(&outcome);
-        assert!(help.starts_with(texts::HELP_INTRO), "{help}");
+        assert!(help.starts_with(texts::HELP_INTRO.ru), "{help}");
         assert!(help.contains("➕ Новое обращение — создать новую заявку"), "{help}");
         assert!(help.contains("🛑 Отменить обращение — отменить заявку"), "{help}");
         assert!(help.contains("/menu или /help"), "{help}");
@@ -605,23 +620,23 @@ fn a_client_of_two_companies_reads_of_company_in_help_and_switches_with_it() {
     let press = Event::Press { id: "cb".into(), data: rows[1][0].press.encode() };
     let (chosen, _) = run(&choosing, press, matches.clone(), TicketCounts { active: 0, completed: 2 });
     assert_eq!(chosen.effects, vec![Effect::LinkContact(matches.contacts[1].clone())]);
-    assert_eq!(texts_of(&chosen), vec![texts::fill(texts::COMPANY_CHOSEN, &[("client", "Лютик")])]);
+    assert_eq!(texts_of(&chosen), vec![texts::fill(texts::COMPANY_CHOSEN.ru, &[("client", "Лютик")])]);
     assert_eq!(
         last_keyboard(&chosen),
-        Keyboard::Menu(vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME, texts::BTN_QUESTION_DONE])
+        Keyboard::Menu(vec![texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru, texts::BTN_QUESTION_DONE.ru])
     );
     // A stale company button keeps a client's menu: only the press is answered.
     let stale = Event::Press { id: "cb".into(), data: rows[1][0].press.encode() };
     let (outcome, _) = run(&linked(), stale, matches, TicketCounts::default());
     assert_eq!(
         outcome.replies,
-        vec![Reply::AnswerPress { press_id: "cb".into(), text: Some(texts::BUTTON_STALE.into()) }]
+        vec![Reply::AnswerPress { press_id: "cb".into(), text: Some(texts::BUTTON_STALE.ru.into()) }]
     );
 
     let only_one = PhoneMatches { contacts: vec![contact("c1", "Ромашка", true)], employees: vec![] };
     let (outcome, _) = run(&linked(), Event::Command(Command::Company), only_one, TicketCounts::default());
     assert_eq!(outcome.state, State::Idle);
-    assert_eq!(texts_of(&outcome), vec![texts::COMPANY_ONLY_ONE]);
+    assert_eq!(texts_of(&outcome), vec![texts::COMPANY_ONLY_ONE.ru]);
 }
 
 #[test]
@@ -632,7 +647,7 @@ fn a_registered_client_sharing_someone_elses_card_keeps_their_menu() {
     assert_eq!(needs, vec![Need::Tickets { contact_id: "c1".into() }], "no directory lookup");
     assert!(outcome.effects.is_empty());
     assert_eq!(outcome.state, waiting_choice().state);
-    assert_eq!(texts_of(&outcome), vec![texts::OTHERS_CONTACT_NOT_TAKEN]);
+    assert_eq!(texts_of(&outcome), vec![texts::OTHERS_CONTACT_NOT_TAKEN.ru]);
     assert_eq!(last_keyboard(&outcome), Keyboard::Menu(ACTIVE_MENU.to_vec()));
 }
 
@@ -640,16 +655,16 @@ fn a_registered_client_sharing_someone_elses_card_keeps_their_menu() {
 fn a_menu_press_or_start_while_a_message_waits_says_it_was_not_sent() {
     let counts = TicketCounts { active: 1, completed: 0 };
     for (event, last) in [
-        (say(texts::BTN_NEW_TICKET), texts::NEW_TICKET_PROMPT),
-        (say(texts::BTN_STATUS), texts::CHOOSE_TICKET_STATUS),
-        (Event::Command(Command::Start), texts::MENU_PROMPT),
+        (say(texts::BTN_NEW_TICKET.ru), texts::NEW_TICKET_PROMPT.ru),
+        (say(texts::BTN_STATUS.ru), texts::CHOOSE_TICKET_STATUS.ru),
+        (Event::Command(Command::Start), texts::MENU_PROMPT.ru),
     ] {
         let (outcome, _) = run(&waiting_choice(), event.clone(), PhoneMatches::default(), counts);
-        assert_eq!(texts_of(&outcome), vec![texts::PENDING_DROPPED.to_owned(), last.to_owned()], "{event:?}");
+        assert_eq!(texts_of(&outcome), vec![texts::PENDING_DROPPED.ru.to_owned(), last.to_owned()], "{event:?}");
         assert!(!matches!(outcome.state, State::NewOrAttach { .. }));
     }
-    let (idle, _) = run(&linked(), say(texts::BTN_STATUS), PhoneMatches::default(), counts);
-    assert_eq!(texts_of(&idle), vec![texts::CHOOSE_TICKET_STATUS], "nothing waited: nothing to say");
+    let (idle, _) = run(&linked(), say(texts::BTN_STATUS.ru), PhoneMatches::default(), counts);
+    assert_eq!(texts_of(&idle), vec![texts::CHOOSE_TICKET_STATUS.ru], "nothing waited: nothing to say");
 }
 
 #[test]
@@ -675,7 +690,7 @@ fn attaching_to_a_ticket_closed_meanwhile_offers_a_new_ticket_when_none_is_left(
     let (outcome, _) = run_with(&choosing, press, PhoneMatches::default(), done);
     assert!(outcome.effects.is_empty());
     assert_eq!(outcome.state, choosing.state, "the message still waits");
-    assert_eq!(texts_of(&outcome), vec![texts::NO_TICKET_TO_ATTACH]);
+    assert_eq!(texts_of(&outcome), vec![texts::NO_TICKET_TO_ATTACH.ru]);
     let Keyboard::Inline(rows) = last_keyboard(&outcome) else { panic!("a button") };
     assert_eq!(rows[0][0].press, Press::NewTicket);
 }
@@ -690,17 +705,17 @@ fn a_comment_on_a_ticket_completed_meanwhile_becomes_a_question_on_it() {
     let (outcome, _) = run_with(&commenting(5, false), say("Всё ещё не печатает"), PhoneMatches::default(), tickets);
     let Effect::AddComment(comment) = &outcome.effects[0] else { panic!("a comment: {:?}", outcome.effects) };
     assert_eq!((comment.ticket_id, comment.on_completed, comment.text.as_str()), (5, true, "Всё ещё не печатает"));
-    assert_eq!(texts_of(&outcome), vec![texts::fill(texts::COMMENT_ADDED_AS_QUESTION, &[("id", "5")])]);
+    assert_eq!(texts_of(&outcome), vec![texts::fill(texts::COMMENT_ADDED_AS_QUESTION.ru, &[("id", "5")])]);
     assert_eq!(
         last_keyboard(&outcome),
-        Keyboard::Menu(vec![texts::BTN_NEW_TICKET, texts::BTN_CALL_ME, texts::BTN_QUESTION_DONE])
+        Keyboard::Menu(vec![texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru, texts::BTN_QUESTION_DONE.ru])
     );
 
     // A question whose ticket was reopened meanwhile is a plain comment on the active ticket.
     let reopened = vec![TicketSummary { id: 5, subject: "Принтер".into(), status: TicketStatus::InProgress }];
     let (outcome, _) = run_with(&commenting(5, true), say("Снова сломался"), PhoneMatches::default(), reopened);
     assert!(matches!(&outcome.effects[0], Effect::AddComment(c) if !c.on_completed));
-    assert_eq!(texts_of(&outcome), vec![texts::fill(texts::COMMENT_ADDED, &[("id", "5")])]);
+    assert_eq!(texts_of(&outcome), vec![texts::fill(texts::COMMENT_ADDED.ru, &[("id", "5")])]);
 }
 
 #[test]
@@ -714,7 +729,7 @@ fn a_comment_on_a_ticket_cancelled_meanwhile_waits_as_a_new_ticket_offer() {
     assert!(outcome.effects.is_empty());
     let State::NewOrAttach { pending } = &outcome.state else { panic!("the message waits: {:?}", outcome.state) };
     assert_eq!(pending.text.as_deref(), Some("Нужен новый картридж"));
-    assert_eq!(texts_of(&outcome), vec![texts::fill(texts::COMMENT_TICKET_CANCELLED, &[("id", "5")])]);
+    assert_eq!(texts_of(&outcome), vec![texts::fill(texts::COMMENT_TICKET_CANCELLED.ru, &[("id", "5")])]);
     let Keyboard::Inline(rows) = last_keyboard(&outcome) else { panic!("the offer") };
     assert_eq!(rows.iter().map(|r| r[0].press.clone()).collect::<Vec<_>>(), [Press::NewTicket, Press::Attach]);
 

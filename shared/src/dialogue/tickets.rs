@@ -16,22 +16,23 @@ pub const SUBJECT_CHARS: usize = 50;
 pub(super) fn contact_step(me: &Me<'_>, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
     match &input.event {
         // `/start` puts the dialogue back at rest, saying so if a message was waiting.
-        Event::Command(Command::Start) => menu(me, facts, texts::MENU_PROMPT, dropped(user)),
+        Event::Command(Command::Start) => menu(me, facts, texts::MENU_PROMPT.get(me.lang), dropped(user, me.lang)),
         Event::Command(Command::Menu | Command::Help) | Event::UnknownCommand => commands::help(me, user, facts),
         Event::Command(Command::Company) => commands::switch_company(me, user, facts),
-        Event::Command(Command::Unlink) => Ok(commands::unlink(user)),
+        Event::Command(Command::Unlink) => Ok(commands::unlink(user, me.lang)),
+        Event::Command(Command::Language) => Ok(commands::choose_language(user, me.lang)),
         Event::Message(content) => message(me, user, input, content, facts),
         Event::Unsupported(kind) => Ok(Outcome {
             state: user.state.clone(),
             effects: vec![],
             replies: vec![text(
-                &texts::fill(texts::UNSUPPORTED, &[("kind", texts::unsupported_kind(*kind))]),
+                &texts::fill(texts::UNSUPPORTED.get(me.lang), &[("kind", texts::unsupported_kind(*kind, me.lang))]),
                 Keyboard::Keep,
             )],
         }),
         // Shared contacts, presses and blocking are handled before a contact's step.
         Event::Contact { .. } | Event::Press { .. } | Event::BlockedBot(_) | Event::OpenTicket(_) => {
-            menu(me, facts, texts::MENU_PROMPT, vec![])
+            menu(me, facts, texts::MENU_PROMPT.get(me.lang), vec![])
         }
     }
 }
@@ -45,8 +46,8 @@ pub fn split_subject(text: &str) -> (String, String) {
 }
 
 /// The subject of a ticket made of files only.
-pub fn files_subject(name: &str) -> String {
-    texts::fill(texts::FILES_SUBJECT, &[("name", name)])
+pub fn files_subject(name: &str, lang: Lang) -> String {
+    texts::fill(texts::FILES_SUBJECT.get(lang), &[("name", name)])
 }
 
 pub(crate) fn counts(tickets: &[TicketSummary]) -> TicketCounts {
@@ -64,7 +65,7 @@ pub(super) fn active(tickets: &[TicketSummary]) -> Vec<&TicketSummary> {
 /// The main menu after `extra` replies, the dialogue back at rest.
 pub(super) fn menu(me: &Me<'_>, facts: &Facts, prompt: &str, mut extra: Vec<Reply>) -> Result<Outcome, Need> {
     let counts = counts(tickets(me, facts)?);
-    extra.push(text(prompt, main_menu(counts)));
+    extra.push(text(prompt, main_menu(counts, me.lang)));
     Ok(Outcome { state: State::Idle, effects: vec![], replies: extra })
 }
 
@@ -81,10 +82,10 @@ pub(super) fn menu_keeping(
 
 /// What a step that abandons the dialogue's state says first: that the message waiting for
 /// "new or attach?" was not sent (nothing written is dropped without a word).
-pub(super) fn dropped(user: &UserRecord) -> Vec<Reply> {
+pub(super) fn dropped(user: &UserRecord, lang: Lang) -> Vec<Reply> {
     match &user.state {
         State::NewOrAttach { .. } | State::ChoosingTicketToAttach { .. } => {
-            vec![text(texts::PENDING_DROPPED, Keyboard::Keep)]
+            vec![text(texts::PENDING_DROPPED.get(lang), Keyboard::Keep)]
         }
         _ => vec![],
     }
@@ -94,14 +95,13 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
     // Menu buttons arrive as their label; they act whatever the dialogue was waiting for, and
     // a message that waited for "new or attach?" is said not to have been sent.
     if content.files.is_empty() && content.too_large.is_empty() && content.album.is_none() {
-        let pressed = content.text.as_deref().map(str::trim);
-        let button = MenuButton::ALL.into_iter().find(|button| pressed == Some(button.label()));
+        let button = content.text.as_deref().map(str::trim).and_then(MenuButton::pressed);
         if let Some(button) = button {
-            let said = dropped(user);
+            let said = dropped(user, me.lang);
             return match button {
                 MenuButton::NewTicket => {
                     let mut replies = said;
-                    replies.push(text(texts::NEW_TICKET_PROMPT, Keyboard::Keep));
+                    replies.push(text(texts::NEW_TICKET_PROMPT.get(me.lang), Keyboard::Keep));
                     Ok(Outcome { state: State::AwaitingNewTicket, effects: vec![], replies })
                 }
                 MenuButton::Status => actions::list(me, facts, TicketList::Status, 0, said),
@@ -126,7 +126,7 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
     if let Some(outcome) = super::replies::comment_by_reply(me, user, input, content, facts)? {
         return Ok(outcome);
     }
-    let (pending, warnings) = take_content(content, facts)?;
+    let (pending, warnings) = take_content(content, facts, me.lang)?;
     if pending.text.is_none() && pending.files.is_empty() {
         // Nothing could be taken (every file too large): say so, create nothing.
         return Ok(Outcome { state: user.state.clone(), effects: vec![], replies: warnings });
@@ -144,7 +144,7 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
                 merge(earlier.clone(), pending)
             } else {
                 let mut replies = warnings;
-                replies.push(text(texts::PENDING_FULL, Keyboard::Keep));
+                replies.push(text(texts::PENDING_FULL.get(me.lang), Keyboard::Keep));
                 return Ok(Outcome { state: user.state.clone(), effects: vec![], replies });
             }
         }
@@ -166,11 +166,11 @@ fn message(me: &Me<'_>, user: &UserRecord, input: &Inbound, content: &Content, f
                 });
             }
             let buttons = vec![
-                vec![InlineButton::new(texts::BTN_NEW_REQUEST, Press::NewTicket)],
-                vec![InlineButton::new(texts::BTN_ATTACH, Press::Attach)],
+                vec![InlineButton::new(texts::BTN_NEW_REQUEST.get(me.lang), Press::NewTicket)],
+                vec![InlineButton::new(texts::BTN_ATTACH.get(me.lang), Press::Attach)],
             ];
             let mut replies = warnings;
-            replies.push(text(texts::NEW_OR_ATTACH, Keyboard::Inline(buttons)));
+            replies.push(text(texts::NEW_OR_ATTACH.get(me.lang), Keyboard::Inline(buttons)));
             Ok(Outcome { state: State::NewOrAttach { pending }, effects, replies })
         }
     }
@@ -188,7 +188,7 @@ fn merge(earlier: Pending, later: Pending) -> Pending {
 }
 
 /// The message's text and stored files, and warnings about files that could not be taken.
-pub(super) fn take_content(content: &Content, facts: &Facts) -> Result<(Pending, Vec<Reply>), Need> {
+pub(super) fn take_content(content: &Content, facts: &Facts, lang: Lang) -> Result<(Pending, Vec<Reply>), Need> {
     let stored =
         if content.files.is_empty() { StoredFiles::default() } else { facts.files.clone().ok_or(Need::StoreFiles)? };
     let too_large = content.too_large.iter().map(|name| (name, Rejection::TooLarge));
@@ -196,10 +196,10 @@ pub(super) fn take_content(content: &Content, facts: &Facts) -> Result<(Pending,
         .chain(stored.rejected.iter().map(|file| (&file.name, file.why)))
         .map(|(name, why)| {
             let template = match why {
-                Rejection::TooLarge => texts::FILE_TOO_LARGE,
-                Rejection::Unreadable => texts::FILE_UNREADABLE,
-                Rejection::NotAnImage => texts::FILE_NOT_AN_IMAGE,
-                Rejection::PictureTooLarge => texts::FILE_PICTURE_TOO_LARGE,
+                Rejection::TooLarge => texts::FILE_TOO_LARGE.get(lang),
+                Rejection::Unreadable => texts::FILE_UNREADABLE.get(lang),
+                Rejection::NotAnImage => texts::FILE_NOT_AN_IMAGE.get(lang),
+                Rejection::PictureTooLarge => texts::FILE_PICTURE_TOO_LARGE.get(lang),
             };
             text(&texts::fill(template, &[("name", &quoted(name, FILE_NAME_SHOWN))]), Keyboard::Keep)
         })
@@ -218,7 +218,7 @@ fn album_part(
     target: &AlbumTarget,
     facts: &Facts,
 ) -> Result<Option<Outcome>, Need> {
-    let (part, warnings) = take_content(content, facts)?;
+    let (part, warnings) = take_content(content, facts, me.lang)?;
     let mut effects = vec![];
     let mut state = user.state.clone();
     match target {
@@ -238,7 +238,7 @@ fn album_part(
                         text: caption.clone(),
                     }),
                     None => {
-                        let placeholder = files_subject(me.name);
+                        let placeholder = files_subject(me.name, me.lang);
                         let ticket = tickets(me, facts)?.iter().find(|t| t.id == *ticket_id);
                         if ticket.is_some_and(|t| t.subject == placeholder) {
                             let (subject, message) = split_subject(caption);
@@ -257,7 +257,7 @@ fn album_part(
             }
             if !pending.has_room_for(&part) {
                 let mut replies = warnings;
-                replies.push(text(texts::PENDING_FULL, Keyboard::Keep));
+                replies.push(text(texts::PENDING_FULL.get(me.lang), Keyboard::Keep));
                 return Ok(Some(Outcome { state: user.state.clone(), effects: vec![], replies }));
             }
             pending.files.extend(part.files);
@@ -281,7 +281,7 @@ fn create_ticket(
     let id = facts.new_ticket_id.ok_or(Need::NewTicketId)?;
     let (subject, message) = match &pending.text {
         Some(text) => split_subject(text),
-        None => (files_subject(me.name), String::new()),
+        None => (files_subject(me.name, me.lang), String::new()),
     };
     let mut effects = vec![Effect::CreateTicket(NewTicket {
         id,
@@ -296,7 +296,10 @@ fn create_ticket(
         effects.push(Effect::ClaimAlbum { album, target, first: first_part });
     }
     counts.active += 1;
-    replies.push(text(&texts::fill(texts::TICKET_CREATED, &[("id", &id.to_string())]), main_menu(counts)));
+    replies.push(text(
+        &texts::fill(texts::TICKET_CREATED.get(me.lang), &[("id", &id.to_string())]),
+        main_menu(counts, me.lang),
+    ));
     Ok(Outcome { state: State::Idle, effects, replies })
 }
 
@@ -321,7 +324,7 @@ pub(super) fn attach_chosen(me: &Me<'_>, press_id: &str, pending: &Pending, fact
     Ok(Outcome {
         state: State::ChoosingTicketToAttach { pending: pending.clone() },
         effects: vec![],
-        replies: vec![pressed, attach_list(tickets, 0)],
+        replies: vec![pressed, attach_list(tickets, 0, me.lang)],
     })
 }
 
@@ -336,7 +339,7 @@ pub(super) fn attach_page(
     Ok(Outcome {
         state: user.state.clone(),
         effects: vec![],
-        replies: vec![answer(press_id, None), attach_list(tickets(me, facts)?, page)],
+        replies: vec![answer(press_id, None), attach_list(tickets(me, facts)?, page, me.lang)],
     })
 }
 
@@ -355,14 +358,14 @@ pub(super) fn attach_to(
     // this contact's and still active.
     let current = facts.ticket.as_ref().ok_or(Need::Ticket(id))?.as_ref();
     let Some(ticket) = current.filter(|t| t.contact_id == me.contact_id && t.status.is_active()) else {
-        let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE, &[("id", &id.to_string())]);
+        let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE.get(me.lang), &[("id", &id.to_string())]);
         let others: Vec<&TicketSummary> = active(tickets).into_iter().filter(|t| t.id != id).collect();
         // The message still waits: the other active tickets, or, with none left, a new ticket.
         let next = if others.is_empty() {
-            let buttons = vec![vec![InlineButton::new(texts::BTN_NEW_REQUEST, Press::NewTicket)]];
-            text(texts::NO_TICKET_TO_ATTACH, Keyboard::Inline(buttons))
+            let buttons = vec![vec![InlineButton::new(texts::BTN_NEW_REQUEST.get(me.lang), Press::NewTicket)]];
+            text(texts::NO_TICKET_TO_ATTACH.get(me.lang), Keyboard::Inline(buttons))
         } else {
-            ticket_list(TicketList::Attach, &others, 0)
+            ticket_list(TicketList::Attach, &others, 0, me.lang)
         };
         return Ok(Outcome {
             state: user.state.clone(),
@@ -370,7 +373,7 @@ pub(super) fn attach_to(
             replies: vec![answer(press_id, Some(&refusal)), next],
         });
     };
-    let confirmation = text(&comment_added(ticket.id), main_menu(counts_with(me, tickets, ticket)));
+    let confirmation = text(&comment_added(ticket.id, me.lang), main_menu(counts_with(me, tickets, ticket), me.lang));
     Ok(add_comment(me, input, (ticket.id, false), pending.clone(), vec![answer(press_id, None)], false, confirmation))
 }
 
@@ -382,12 +385,12 @@ pub(super) fn counts_with(me: &Me<'_>, tickets: &[TicketSummary], current: &crat
     TicketCounts::from_statuses(others.chain(own))
 }
 
-fn attach_list(tickets: &[TicketSummary], page: usize) -> Reply {
-    ticket_list(TicketList::Attach, &active(tickets), page)
+fn attach_list(tickets: &[TicketSummary], page: usize, lang: Lang) -> Reply {
+    ticket_list(TicketList::Attach, &active(tickets), page, lang)
 }
 
-pub(super) fn comment_added(ticket_id: u64) -> String {
-    texts::fill(texts::COMMENT_ADDED, &[("id", &ticket_id.to_string())])
+pub(super) fn comment_added(ticket_id: u64, lang: Lang) -> String {
+    texts::fill(texts::COMMENT_ADDED.get(lang), &[("id", &ticket_id.to_string())])
 }
 
 /// A client comment with what the message carried on `(ticket id, whether it is completed)`;
@@ -421,13 +424,13 @@ pub(super) fn add_comment(
 }
 
 impl TicketList {
-    fn prompt(self) -> &'static str {
+    fn prompt(self, lang: Lang) -> &'static str {
         match self {
-            TicketList::Attach => texts::CHOOSE_TICKET_TO_ATTACH,
-            TicketList::Status => texts::CHOOSE_TICKET_STATUS,
-            TicketList::Comment => texts::CHOOSE_TICKET_COMMENT,
-            TicketList::Cancel => texts::CHOOSE_TICKET_CANCEL,
-            TicketList::Question => texts::CHOOSE_TICKET_DONE,
+            TicketList::Attach => texts::CHOOSE_TICKET_TO_ATTACH.get(lang),
+            TicketList::Status => texts::CHOOSE_TICKET_STATUS.get(lang),
+            TicketList::Comment => texts::CHOOSE_TICKET_COMMENT.get(lang),
+            TicketList::Cancel => texts::CHOOSE_TICKET_CANCEL.get(lang),
+            TicketList::Question => texts::CHOOSE_TICKET_DONE.get(lang),
         }
     }
 
@@ -442,7 +445,7 @@ impl TicketList {
 
 /// An inline list of tickets (`#id subject`), newest first, `PAGE_SIZE` a page, with
 /// "back"/"forward" buttons: a [`Press::Pick`] per ticket, a [`Press::Page`] per direction.
-pub(crate) fn ticket_list(list: TicketList, shown: &[&TicketSummary], page: usize) -> Reply {
+pub(crate) fn ticket_list(list: TicketList, shown: &[&TicketSummary], page: usize, lang: Lang) -> Reply {
     let pages = shown.len().div_ceil(PAGE_SIZE).max(1);
     let page = page.min(pages - 1);
     let mut rows: Vec<Vec<InlineButton>> = shown
@@ -453,15 +456,15 @@ pub(crate) fn ticket_list(list: TicketList, shown: &[&TicketSummary], page: usiz
         .collect();
     let mut nav = vec![];
     if page > 0 {
-        nav.push(InlineButton::new(texts::BTN_PREV_PAGE, Press::Page(list, page - 1)));
+        nav.push(InlineButton::new(texts::BTN_PREV_PAGE.get(lang), Press::Page(list, page - 1)));
     }
     if page + 1 < pages {
-        nav.push(InlineButton::new(texts::BTN_NEXT_PAGE, Press::Page(list, page + 1)));
+        nav.push(InlineButton::new(texts::BTN_NEXT_PAGE.get(lang), Press::Page(list, page + 1)));
     }
     if !nav.is_empty() {
         rows.push(nav);
     }
-    text(list.prompt(), Keyboard::Inline(rows))
+    text(list.prompt(lang), Keyboard::Inline(rows))
 }
 
 /// `#42 Принтер не печатает` — shortened to fit a button.

@@ -46,6 +46,7 @@ impl DynamoStore {
             version: commit.before.version + 1,
             // The record is rewritten whole: an `unreachable` mark goes unless this commit sets it.
             unreachable: commit.effects.contains(&Effect::Reachability { blocked: true }),
+            language: commit.language(),
             now: commit.now,
         };
         let put = put(&self.bot_table, codec::user::to_item(&record)?);
@@ -258,7 +259,7 @@ impl DynamoStore {
                 items.push(tx_put(put(table, codec::call_me::to_item(&request)))?);
             }
             // Carried by the user's record itself.
-            Effect::Reachability { .. } => {}
+            Effect::Reachability { .. } | Effect::SetLanguage(_) => {}
             // Written with the link, above.
             Effect::Unlink => {}
             // Written by `link_items`.

@@ -5,7 +5,7 @@ use super::commit::MARKER_TTL_SECS;
 use super::{codec, failed, is_condition_failure, keys, DynamoStore};
 use crate::dialogue::{AlbumTarget, UserRecord};
 use crate::domain::TelegramUserId;
-use crate::ports::{AlbumClaims, Commit, StoreError, UserStore};
+use crate::ports::{AlbumClaims, Commit, Reach, StoreError, UserStore};
 use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Utc};
 
@@ -49,6 +49,14 @@ impl UserStore for DynamoStore {
     async fn is_unreachable(&self, user: TelegramUserId) -> Result<bool, StoreError> {
         let item = self.get(&self.bot_table, keys::user(user)).await?;
         Ok(item.as_ref().is_some_and(codec::user::is_unreachable))
+    }
+
+    async fn reach(&self, user: TelegramUserId) -> Result<Reach, StoreError> {
+        let item = self.get(&self.bot_table, keys::user(user)).await?;
+        Ok(item.map_or_else(Reach::default, |item| Reach {
+            unreachable: codec::user::is_unreachable(&item),
+            language: codec::user::language(&item),
+        }))
     }
 
     async fn mark_unreachable(&self, user: TelegramUserId) -> Result<(), StoreError> {

@@ -175,12 +175,12 @@ where
             // about a ticket its «📋 Карточка».
             let (url, keyboard) = match (i == last, notice.menu, notice.rate, notice.ticket) {
                 (true, _, Some(rated), _) => (None, rating_buttons(rated)),
-                (true, Some(counts), None, _) => (notice.url.clone(), main_menu(counts)),
-                (true, None, None, Some(ticket)) => (notice.url.clone(), card_button(ticket)),
+                (true, Some(counts), None, _) => (notice.url.clone(), main_menu(counts, notice.lang)),
+                (true, None, None, Some(ticket)) => (notice.url.clone(), card_button(ticket, notice.lang)),
                 (true, None, None, None) => (notice.url.clone(), Keyboard::Keep),
                 (false, ..) => (None, Keyboard::Keep),
             };
-            let reply = Reply::Notice { html: part, url, keyboard };
+            let reply = Reply::Notice { html: part, url, keyboard, lang: notice.lang };
             loop {
                 let seconds = match self.messenger.send(chat, &reply).await {
                     Err(SendError::RetryAfter(seconds)) => seconds,
@@ -291,8 +291,8 @@ where
 }
 
 /// «📋 Карточка»: the ticket's card, for staff.
-fn card_button(ticket: u64) -> Keyboard {
-    Keyboard::Inline(vec![vec![InlineButton::new(crate::texts::BTN_CARD, Press::Card(ticket))]])
+fn card_button(ticket: u64, lang: crate::texts::Lang) -> Keyboard {
+    Keyboard::Inline(vec![vec![InlineButton::new(crate::texts::BTN_CARD.get(lang), Press::Card(ticket))]])
 }
 
 /// The order of the changes: stream sequence numbers are decimal and grow within a shard, which

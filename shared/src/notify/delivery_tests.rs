@@ -51,7 +51,9 @@ impl Messenger for Telegram {
         if let Some(error) = script.failures.get_mut(&chat_id).and_then(VecDeque::pop_front) {
             return Err(error);
         }
-        let Reply::Notice { html, url, keyboard } = reply else { panic!("the notifier sends notices only: {reply:?}") };
+        let Reply::Notice { html, url, keyboard, .. } = reply else {
+            panic!("the notifier sends notices only: {reply:?}")
+        };
         script.delivered.push((chat_id, html.clone()));
         script.buttons.push((chat_id, keyboard.clone(), url.clone()));
         Ok(Some(script.delivered.len() as i64))
@@ -123,8 +125,11 @@ async fn world() -> World {
         store.commit(&commit).await.unwrap();
     }
     let telegram = Telegram::default();
-    let settings =
-        NoticeSettings { service_desk_url: "https://desk.example.com".into(), timezone: chrono_tz::Europe::Moscow };
+    let settings = NoticeSettings {
+        service_desk_url: "https://desk.example.com".into(),
+        timezone: chrono_tz::Europe::Moscow,
+        default_lang: Lang::Ru,
+    };
     let courier = Courier { store: store.clone(), messenger: telegram.clone(), reserve: RESERVE };
     World { store, telegram, dispatcher: Dispatcher { courier, settings } }
 }
@@ -463,10 +468,10 @@ async fn a_clients_notice_carries_their_menu_after_the_change() {
     let world = world().await;
     assert_eq!(world.run(&[created("ev1", "100")]).await, None);
     let buttons = world.telegram.script.lock().unwrap().buttons.clone();
-    let active = main_menu(TicketCounts { active: 1, completed: 0 });
+    let active = main_menu(TicketCounts { active: 1, completed: 0 }, Lang::Ru);
     assert_eq!(buttons[0], (ANNA as i64, active.clone(), Some("https://desk.example.com/tickets/7".into())));
     let card = Keyboard::Inline(vec![vec![crate::dialogue::InlineButton::new(
-        crate::texts::BTN_CARD,
+        crate::texts::BTN_CARD.ru,
         crate::dialogue::Press::Card(7),
     )]]);
     assert_eq!(buttons[1], (MANAGER as i64, card, Some("https://desk.example.com/tickets/7".into())));
@@ -485,6 +490,9 @@ async fn a_clients_notice_carries_their_menu_after_the_change() {
     world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
     let buttons = world.telegram.script.lock().unwrap().buttons.clone();
     let replayed: Vec<_> = buttons.iter().rev().take(2).map(|(chat, keyboard, _)| (*chat, keyboard.clone())).collect();
-    assert!(replayed.contains(&(ANNA as i64, main_menu(TicketCounts { active: 0, completed: 1 }))), "{replayed:?}");
+    assert!(
+        replayed.contains(&(ANNA as i64, main_menu(TicketCounts { active: 0, completed: 1 }, Lang::Ru))),
+        "{replayed:?}"
+    );
     assert!(replayed.contains(&(ANNA as i64, crate::dialogue::rating_buttons(7))), "{replayed:?}");
 }

@@ -193,7 +193,7 @@ impl Screen {
             match keyboard {
                 Keyboard::Inline(rows) => self.inline = rows.iter().flatten().map(|b| b.press.encode()).collect(),
                 Keyboard::Menu(labels) => self.menu = labels.clone(),
-                Keyboard::SharePhone | Keyboard::Remove => self.menu.clear(),
+                Keyboard::SharePhone(_) | Keyboard::Remove => self.menu.clear(),
                 Keyboard::Keep => {}
             }
         }
@@ -234,7 +234,7 @@ async fn run_sequence(
             (delivery, _) => {
                 update_id += 1;
                 let event = event_of(delivery, screens.entry(user).or_default(), update_id);
-                Inbound { update_id, user_id: user, chat_id: user as i64, event }
+                Inbound { update_id, user_id: user, chat_id: user as i64, event, language_code: None }
             }
         };
         let screen = screens.entry(inbound.user_id).or_default();

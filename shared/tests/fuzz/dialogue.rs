@@ -14,6 +14,7 @@ pub fn settings() -> DialogueSettings {
         phone_region: "RU".parse().expect("a region"),
         timezone: chrono_tz::Europe::Moscow,
         hours: None,
+        default_lang: shared::texts::Lang::Ru,
     }
 }
 
@@ -124,7 +125,7 @@ proptest! {
         desk in inputs::desk(),
     ) {
         let press = Event::Press { id: "cb".into(), data: press.encode() };
-        let input = Inbound { update_id: 7, user_id: ME, chat_id: ME as i64, event: press };
+        let input = Inbound { update_id: 7, user_id: ME, chat_id: ME as i64, event: press, language_code: None };
         let outcome = decide(&user, &input, &desk)?;
         check_outcome(&user, &input, &outcome, &desk)?;
     }

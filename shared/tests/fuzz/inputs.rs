@@ -56,18 +56,18 @@ pub const ODD_PIECES: &[&str] = &[
 
 /// Every label of a reply or inline keyboard the bot draws: typed as they are, they are presses.
 pub const LABELS: &[&str] = &[
-    texts::BTN_SHARE_PHONE,
-    texts::BTN_NEW_TICKET,
-    texts::BTN_STATUS,
-    texts::BTN_COMMENT,
-    texts::BTN_CANCEL,
-    texts::BTN_CALL_ME,
-    texts::BTN_QUESTION_DONE,
-    texts::BTN_NEW_REQUEST,
-    texts::BTN_ATTACH,
-    texts::BTN_PREV_PAGE,
-    texts::BTN_NEXT_PAGE,
-    texts::BTN_OPEN_TICKET,
+    texts::BTN_SHARE_PHONE.ru,
+    texts::BTN_NEW_TICKET.ru,
+    texts::BTN_STATUS.ru,
+    texts::BTN_COMMENT.ru,
+    texts::BTN_CANCEL.ru,
+    texts::BTN_CALL_ME.ru,
+    texts::BTN_QUESTION_DONE.ru,
+    texts::BTN_NEW_REQUEST.ru,
+    texts::BTN_ATTACH.ru,
+    texts::BTN_PREV_PAGE.ru,
+    texts::BTN_NEXT_PAGE.ru,
+    texts::BTN_OPEN_TICKET.ru,
 ];
 
 /// One of these strings.
@@ -265,7 +265,13 @@ pub fn event() -> impl Strategy<Value = Event> {
 }
 
 pub fn inbound() -> impl Strategy<Value = Inbound> {
-    (any::<u64>(), event()).prop_map(|(update_id, event)| Inbound { update_id, user_id: ME, chat_id: ME as i64, event })
+    (any::<u64>(), event()).prop_map(|(update_id, event)| Inbound {
+        update_id,
+        user_id: ME,
+        chat_id: ME as i64,
+        event,
+        language_code: None,
+    })
 }
 
 pub fn stored_file() -> impl Strategy<Value = StoredFile> {
@@ -319,7 +325,12 @@ pub fn link() -> impl Strategy<Value = Option<Link>> {
 }
 
 pub fn user_record() -> impl Strategy<Value = UserRecord> {
-    (link(), state(), 0..1_000_000u64).prop_map(|(link, state, version)| UserRecord { link, state, version })
+    (link(), state(), 0..1_000_000u64).prop_map(|(link, state, version)| UserRecord {
+        link,
+        state,
+        version,
+        language: None,
+    })
 }
 
 fn status() -> impl Strategy<Value = TicketStatus> {

@@ -58,7 +58,7 @@ fn check_keyboard(keyboard: &Keyboard) -> Result<(), TestCaseError> {
                 );
             }
         }
-        Keyboard::Keep | Keyboard::SharePhone | Keyboard::Remove => {}
+        Keyboard::Keep | Keyboard::SharePhone(_) | Keyboard::Remove => {}
     }
     Ok(())
 }

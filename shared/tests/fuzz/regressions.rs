@@ -20,7 +20,7 @@ fn texts(replies: &[Reply]) -> Vec<&str> {
 }
 
 fn from_me(event: Event) -> Inbound {
-    Inbound { update_id: 1, user_id: ME, chat_id: ME as i64, event }
+    Inbound { update_id: 1, user_id: ME, chat_id: ME as i64, event, language_code: None }
 }
 
 /// A photo size of `u32::MAX` × 853 overflowed the area in u32: a panic in a debug build, the

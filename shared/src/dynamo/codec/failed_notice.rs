@@ -1,11 +1,13 @@
 //! `FAILED#<notice key>` / `FAILED`: a notice that did not reach its chat, kept for replay as it
-//! was rendered, with why and when it last failed.
+//! was rendered (in its recipient's language, `lang`: its buttons are labelled in it), with why
+//! and when it last failed.
 
 use crate::domain::TicketCounts;
 use crate::dynamo::attr::*;
 use crate::dynamo::keys;
 use crate::notify::{FailedNotice, FailureReason, Outgoing};
 use crate::ports::StoreError;
+use crate::texts::Lang;
 
 /// `expires_at`: when DynamoDB's TTL removes it (seconds since the epoch).
 pub fn to_item(failed: &FailedNotice, expires_at: i64) -> Item {
@@ -15,6 +17,7 @@ pub fn to_item(failed: &FailedNotice, expires_at: i64) -> Item {
         ("key".to_owned(), s(&notice.key)),
         ("user".to_owned(), n(notice.user)),
         ("html".to_owned(), s(&notice.html)),
+        ("lang".to_owned(), s(notice.lang.code())),
         ("sequence".to_owned(), s(&notice.sequence)),
         ("reason".to_owned(), s(failed.reason.code())),
         ("detail".to_owned(), s(&failed.detail)),
@@ -58,6 +61,8 @@ pub fn from_item(item: &Item) -> Result<FailedNotice, StoreError> {
                 _ => None,
             },
             ticket: get_u64(item, "ticket_id"),
+            // Kept before languages: Russian, the only language then.
+            lang: get_s(item, "lang").and_then(Lang::from_code).unwrap_or_default(),
         },
         reason: FailureReason::from_code(&required_s(item, "reason")?).ok_or_else(|| corrupt("failure reason"))?,
         detail: required_s(item, "detail")?,

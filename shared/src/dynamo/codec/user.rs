@@ -1,11 +1,13 @@
 //! `USER#<telegram id>` / `USER`: `link` (JSON), `link_id` (the linked person's code, for
-//! conditions), `state` (the dialogue's JSON), `version`, `chat_id`, `unreachable`.
+//! conditions), `state` (the dialogue's JSON), `version`, `chat_id`, `unreachable`, `lang` (`ru`,
+//! `en`) and `lang_chosen` (chosen with `/language`, not detected).
 
-use crate::dialogue::{State, UserRecord};
+use crate::dialogue::{Language, State, UserRecord};
 use crate::domain::{Link, TelegramUserId};
 use crate::dynamo::attr::*;
 use crate::dynamo::keys;
 use crate::ports::StoreError;
+use crate::texts::Lang;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
@@ -17,6 +19,7 @@ pub struct Written<'a> {
     pub state: &'a State,
     pub version: u64,
     pub unreachable: bool,
+    pub language: Option<Language>,
     pub now: DateTime<Utc>,
 }
 
@@ -30,6 +33,10 @@ pub fn to_item(user: &Written<'_>) -> Result<Item, StoreError> {
     ]);
     if user.unreachable {
         item.insert("unreachable".into(), b(true));
+    }
+    if let Some(language) = user.language {
+        item.insert("lang".into(), s(language.lang.code()));
+        item.insert("lang_chosen".into(), b(language.chosen));
     }
     if let Some(link) = user.link {
         item.insert("link".into(), s(link_json(link)));
@@ -49,11 +56,17 @@ pub fn from_item(item: &Item) -> Result<UserRecord, StoreError> {
         None => State::Idle,
     };
     let version = get_u64(item, "version").ok_or_else(|| corrupt("user version"))?;
-    Ok(UserRecord { link, state, version })
+    Ok(UserRecord { link, state, version, language: language(item) })
 }
 
 pub fn is_unreachable(item: &Item) -> bool {
     get_bool(item, "unreachable").unwrap_or(false)
+}
+
+/// The language kept on the record; none when it has none (or one this version does not speak).
+pub fn language(item: &Item) -> Option<Language> {
+    let lang = get_s(item, "lang").and_then(Lang::from_code)?;
+    Some(Language { lang, chosen: get_bool(item, "lang_chosen").unwrap_or(false) })
 }
 
 /// `{"kind": "contact", "contact_id", "client_id", "name"}` or `{"kind": "employee", "employee_id", "name"}`.
