@@ -125,6 +125,7 @@ impl Function {
                 "TIMEZONE",
                 "WORKING_HOURS",
                 "WORKING_HOLIDAYS",
+                "DEFAULT_LANGUAGE",
             ],
             Function::Api => &["API_TOKEN", "TICKETS_TABLE", "BOT_TABLE", "ATTACHMENTS_BUCKET", "DEFAULT_PHONE_REGION"],
             Function::Notifier => &[
@@ -134,6 +135,7 @@ impl Function {
                 "BOT_TABLE",
                 "SERVICE_DESK_URL",
                 "TIMEZONE",
+                "DEFAULT_LANGUAGE",
             ],
             Function::Registrar => &["TELEGRAM_BOT_TOKEN", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_API_URL"],
         }
@@ -167,6 +169,7 @@ fn every_variable(resources: &Resources, telegram_api_url: &str) -> HashMap<&'st
         ("TIMEZONE", "Europe/Moscow".to_owned()),
         ("WORKING_HOURS", String::new()),
         ("WORKING_HOLIDAYS", String::new()),
+        ("DEFAULT_LANGUAGE", "ru".to_owned()),
     ])
 }
 

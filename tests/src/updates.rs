@@ -99,3 +99,17 @@ pub fn reply(update_id: u64, from: u64, text: &str, to_message: i64, quoted: &st
     });
     message(update_id, from, json!({"text": text, "reply_to_message": replied}))
 }
+
+/// The same update from a user whose Telegram app speaks `code` (`None`: an update without a
+/// `language_code`, as some clients send).
+pub fn in_language(mut update: Value, code: Option<&str>) -> Value {
+    for kind in ["message", "callback_query", "my_chat_member"] {
+        if let Some(from) = update.get_mut(kind).and_then(|u| u.get_mut("from")).and_then(Value::as_object_mut) {
+            match code {
+                Some(code) => from.insert("language_code".into(), json!(code)),
+                None => from.remove("language_code"),
+            };
+        }
+    }
+    update
+}
