@@ -98,6 +98,7 @@ macro_rules! store_contract_tests {
             messages_are_remembered_per_chat,
             failed_notices_are_kept_replaced_and_forgotten,
             unreachable_until_the_next_commit,
+            the_language_is_kept_on_the_users_record,
             a_commit_may_not_write_one_item_twice,
             a_commit_holds_at_most_100_items,
             the_response_is_kept_with_the_marker,
@@ -1424,6 +1425,26 @@ pub async fn unreachable_until_the_next_commit<S: Stores>(store: S) {
     assert!(ok(store.is_unreachable(ANNA).await, "is_unreachable"), "a commit can mark the user");
     ok(commit(&store, 4, ANNA, &[Effect::Reachability { blocked: false }], at(3)).await, "the user unblocks it");
     assert!(!ok(store.is_unreachable(ANNA).await, "is_unreachable"), "reachable again");
+}
+
+/// The language a commit sets stays with every later commit of the record (rewritten whole),
+/// and [`UserStore::reach`] reads it with the unreachable mark.
+pub async fn the_language_is_kept_on_the_users_record<S: Stores>(store: S) {
+    use crate::dialogue::Language;
+    use crate::texts::Lang;
+    assert_eq!(ok(store.reach(ANNA).await, "reach"), crate::ports::Reach::default(), "no record: nothing kept");
+    let detected = Language { lang: Lang::En, chosen: false };
+    ok(commit(&store, 1, ANNA, &[Effect::SetLanguage(detected)], at(0)).await, "commit");
+    assert_eq!(load(&store, ANNA).await.language, Some(detected));
+    ok(commit(&store, 2, ANNA, &[], at(1)).await, "a commit that sets no language");
+    assert_eq!(load(&store, ANNA).await.language, Some(detected), "kept by a commit that does not set it");
+    let chosen = Language { lang: Lang::Ru, chosen: true };
+    ok(
+        commit(&store, 3, ANNA, &[Effect::Reachability { blocked: true }, Effect::SetLanguage(chosen)], at(2)).await,
+        "commit",
+    );
+    let reach = ok(store.reach(ANNA).await, "reach");
+    assert_eq!(reach, crate::ports::Reach { unreachable: true, language: Some(chosen) });
 }
 
 // ---- DynamoDB's limits on a transaction ------------------------------------------------------

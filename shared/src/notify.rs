@@ -830,6 +830,23 @@ mod tests {
     }
 
     #[test]
+    fn a_change_is_rendered_alike_in_every_language() {
+        let old = ticket();
+        let mut new = ticket();
+        new.status = TicketStatus::Done;
+        new.assignee_id = Some("e2".into());
+        let context = Context { assignee_name: Some("Пётр".into()), ..Context::default() };
+        let change = Change::TicketChanged { old: Box::new(old), new: Box::new(new) };
+        let [ru, en] = Lang::ALL.map(|lang| notices(&change, &context, &settings("https://d"), lang));
+        let to = |out: &[Notice]| out.iter().map(|n| (n.to.clone(), n.rate)).collect::<Vec<_>>();
+        assert_eq!(to(&ru), to(&en), "the same notices to the same people, in the same order");
+        assert!(en[0].html.contains(&fill(texts::NOTICE_DONE.en, &[("status", "Completed")])), "{}", en[0].html);
+        assert!(en[0].html.contains(&fill(texts::NOTICE_ASSIGNEE.en, &[("name", "Пётр")])), "{}", en[0].html);
+        assert!(en[1].html.ends_with(texts::RATING_ASK.en));
+        assert!(ru[0].html.contains(&fill(texts::NOTICE_DONE.ru, &[("status", "Выполнен")])));
+    }
+
+    #[test]
     fn the_menu_counts_what_the_batch_changed_over_a_lagging_index() {
         let summary = |id, status| TicketSummary { id, subject: String::new(), status };
         // The index still lists #42 as new and #43 (created a moment ago) not at all.

@@ -99,7 +99,7 @@ impl Simulator {
                         }
                     }));
                 }
-                Some(Button::Reply(label)) if label == shared::texts::BTN_SHARE_PHONE.ru => {
+                Some(Button::Reply(label)) if shared::texts::BTN_SHARE_PHONE.any().contains(&label.as_str()) => {
                     // Telegram would share the account's own number; here you type it.
                     return Err("Share your phone with /contact <phone>, e.g. /contact +7 900 123-45-67".into());
                 }

@@ -66,7 +66,17 @@ async fn deploys_register_the_webhook_with_its_secret_and_the_commands_and_delet
     let methods: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
     assert_eq!(
         methods,
-        ["setWebhook", "setMyCommands", "setWebhook", "setMyCommands", "deleteWebhook", "deleteMyCommands"]
+        [
+            "setWebhook",
+            "setMyCommands",
+            "setMyCommands",
+            "setWebhook",
+            "setMyCommands",
+            "setMyCommands",
+            "deleteWebhook",
+            "deleteMyCommands",
+            "deleteMyCommands"
+        ]
     );
     assert_eq!(calls[0].params["url"], "https://abc.lambda-url.eu-central-1.on.aws/");
     assert_eq!(calls[0].params["secret_token"], e2e::WEBHOOK_SECRET);
@@ -74,20 +84,38 @@ async fn deploys_register_the_webhook_with_its_secret_and_the_commands_and_delet
     // The chat's command list, in Russian, for every user (no scope, no language).
     let commands = &calls[1].params;
     assert_eq!(commands.get("scope"), None);
-    let listed: Vec<(&str, &str)> = commands["commands"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["command"].as_str().unwrap(), c["description"].as_str().unwrap()))
-        .collect();
+    assert_eq!(commands.get("language_code"), None);
+    let listed = |commands: &serde_json::Value| -> Vec<(String, String)> {
+        commands["commands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["command"].as_str().unwrap().to_owned(), c["description"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let expected = |pairs: [(&str, &str); 4]| pairs.map(|(c, d)| (c.to_owned(), d.to_owned())).to_vec();
     assert_eq!(
-        listed,
-        [
+        listed(commands),
+        expected([
             ("start", "Начать работу с ботом"),
             ("menu", "Главное меню и что делает каждая кнопка"),
-            ("help", "Что умеет бот")
-        ]
+            ("help", "Что умеет бот"),
+            ("language", "Язык бота: русский или английский"),
+        ])
     );
+    // And in English for users whose Telegram speaks English.
+    let english = &calls[2].params;
+    assert_eq!(english["language_code"], "en");
+    assert_eq!(
+        listed(english),
+        expected([
+            ("start", "Start using the bot"),
+            ("menu", "Main menu and what each button does"),
+            ("help", "What the bot can do"),
+            ("language", "The bot's language: English or Russian"),
+        ])
+    );
+    assert_eq!(calls[8].params["language_code"], "en", "both lists removed");
     let reported = reported.lock().unwrap().clone();
     assert_eq!(reported.len(), 3);
     assert!(reported.iter().all(|r| r["Status"] == "SUCCESS" && r["RequestId"] == "req-1"), "{reported:?}");

@@ -647,7 +647,7 @@ fn decide(
         (Event::Contact { phone, owner }, _) => {
             registration::shared_contact(settings, input, phone, *owner, facts, lang)
         }
-        (Event::Press { id, data }, me) => route_press(settings, me, user, input, id, data, facts, lang),
+        (Event::Press { id, data }, me) => route_press(settings, me, user, input, (id, data), facts, lang),
         // Anyone may choose the language, registered or not.
         (Event::Command(Command::Language), _) => Ok(commands::choose_language(user, lang)),
         (Event::OpenTicket(id), Some(me)) => replies::open_card(settings, &me, user, *id, facts),
@@ -664,8 +664,7 @@ fn route_press(
     me: Option<Me<'_>>,
     user: &UserRecord,
     input: &Inbound,
-    press_id: &str,
-    data: &str,
+    (press_id, data): (&str, &str),
     facts: &Facts,
     lang: Lang,
 ) -> Result<Outcome, Need> {

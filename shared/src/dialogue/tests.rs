@@ -738,3 +738,92 @@ fn a_comment_on_a_ticket_cancelled_meanwhile_waits_as_a_new_ticket_offer() {
         run_with(&waiting, Event::Press { id: "q".into(), data: "na:new".into() }, PhoneMatches::default(), tickets);
     assert_eq!(created(&made).subject, "Нужен новый картридж");
 }
+
+fn speaking(language_code: Option<&str>, event: Event) -> Inbound {
+    Inbound { language_code: language_code.map(str::to_owned), ..input(event) }
+}
+
+#[test]
+fn the_language_is_the_choice_else_telegrams_else_the_one_kept_else_the_default() {
+    use crate::texts::Lang::{En, Ru};
+    let detected = |lang| Some(Language { lang, chosen: false });
+    let chosen = |lang| Some(Language { lang, chosen: true });
+    let mut english_default = settings();
+    english_default.default_lang = En;
+    let cases = [
+        // (kept, Telegram's code, default, answered in, detected to keep)
+        (None, Some("en-GB"), Ru, En, detected(En)),
+        (None, Some("ru"), En, Ru, detected(Ru)),
+        (None, Some("de"), Ru, Ru, detected(Ru)),
+        (None, Some("de"), En, En, detected(En)),
+        (None, None, En, En, None),
+        (detected(En), Some("en"), Ru, En, None),
+        (detected(En), None, Ru, En, None),
+        (detected(En), Some("ru"), Ru, Ru, detected(Ru)),
+        (chosen(Ru), Some("en"), En, Ru, None),
+        (chosen(En), None, Ru, En, None),
+    ];
+    for (kept, code, default, expected, to_keep) in cases {
+        let user = UserRecord { language: kept, ..linked() };
+        let settings = if default == En { english_default.clone() } else { settings() };
+        let got = language(&settings, &user, &speaking(code, Event::Command(Command::Start)));
+        assert_eq!(got, (expected, to_keep), "{kept:?} {code:?} {default:?}");
+    }
+}
+
+#[test]
+fn a_detected_language_is_kept_for_a_linked_user_and_with_writes_made_anyway() {
+    let start = || Event::Command(Command::Start);
+    let step_of = |user: &UserRecord, code: Option<&str>| {
+        let facts = Facts { tickets: Some(vec![]), ..Facts::default() };
+        step(&settings(), user, &speaking(code, start()), &facts).unwrap()
+    };
+    let en = Language { lang: crate::texts::Lang::En, chosen: false };
+    // A registered client: their notices need it.
+    let outcome = step_of(&linked(), Some("en"));
+    assert_eq!(outcome.effects, vec![Effect::SetLanguage(en)]);
+    assert_eq!(texts_of(&outcome), vec![texts::MENU_PROMPT.en]);
+    // Kept already, or no code: nothing to write.
+    assert!(step_of(&UserRecord { language: Some(en), ..linked() }, Some("en-US")).effects.is_empty());
+    assert!(step_of(&linked(), None).effects.is_empty());
+    // Someone unregistered: answered in it, but no write of its own.
+    let stranger = step_of(&UserRecord::default(), Some("en"));
+    assert!(stranger.effects.is_empty());
+    assert_eq!(texts_of(&stranger), vec![texts::REGISTER_PROMPT.en]);
+    assert_eq!(last_keyboard(&stranger), Keyboard::SharePhone(crate::texts::Lang::En));
+}
+
+#[test]
+fn menu_labels_are_taken_in_either_language() {
+    for lang in crate::texts::Lang::ALL {
+        let pressed = say(texts::BTN_NEW_TICKET.get(lang));
+        let (outcome, _) = run(&linked(), pressed, PhoneMatches::default(), TicketCounts::default());
+        assert_eq!(outcome.state, State::AwaitingNewTicket, "{lang:?}");
+        assert_eq!(texts_of(&outcome), vec![texts::NEW_TICKET_PROMPT.ru], "answered in the user's language");
+    }
+}
+
+#[test]
+fn language_asks_and_a_press_keeps_the_choice_and_answers_in_it() {
+    let (asked, _) =
+        run(&linked(), Event::Command(Command::Language), PhoneMatches::default(), TicketCounts::default());
+    assert!(asked.effects.is_empty());
+    assert_eq!(texts_of(&asked), vec![texts::LANGUAGE_PROMPT.ru]);
+    let Keyboard::Inline(rows) = last_keyboard(&asked) else { panic!("the languages") };
+    let presses: Vec<Press> = rows[0].iter().map(|b| b.press.clone()).collect();
+    assert_eq!(presses, [Press::Language(crate::texts::Lang::Ru), Press::Language(crate::texts::Lang::En)]);
+
+    let press = Event::Press { id: "q".into(), data: "lg:en".into() };
+    let (chosen, _) = run(&linked(), press, PhoneMatches::default(), TicketCounts { active: 1, completed: 0 });
+    assert_eq!(chosen.effects, vec![Effect::SetLanguage(Language { lang: crate::texts::Lang::En, chosen: true })]);
+    assert_eq!(texts_of(&chosen), vec![texts::LANGUAGE_CHOSEN.en]);
+    assert_eq!(
+        last_keyboard(&chosen),
+        Keyboard::Menu(vec![
+            texts::BTN_NEW_TICKET.en,
+            texts::BTN_STATUS.en,
+            texts::BTN_COMMENT.en,
+            texts::BTN_CANCEL.en
+        ])
+    );
+}

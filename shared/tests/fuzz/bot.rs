@@ -234,7 +234,9 @@ async fn run_sequence(
             (delivery, _) => {
                 update_id += 1;
                 let event = event_of(delivery, screens.entry(user).or_default(), update_id);
-                Inbound { update_id, user_id: user, chat_id: user as i64, event, language_code: None }
+                // Telegram apps in Russian, English, or saying nothing: the keyboards on screen change.
+                let language_code = [None, Some("en"), Some("ru")][(update_id % 3) as usize].map(str::to_owned);
+                Inbound { update_id, user_id: user, chat_id: user as i64, event, language_code }
             }
         };
         let screen = screens.entry(inbound.user_id).or_default();

@@ -68,6 +68,15 @@ pub const LABELS: &[&str] = &[
     texts::BTN_PREV_PAGE.ru,
     texts::BTN_NEXT_PAGE.ru,
     texts::BTN_OPEN_TICKET.ru,
+    texts::BTN_SHARE_PHONE.en,
+    texts::BTN_NEW_TICKET.en,
+    texts::BTN_STATUS.en,
+    texts::BTN_COMMENT.en,
+    texts::BTN_CANCEL.en,
+    texts::BTN_CALL_ME.en,
+    texts::BTN_QUESTION_DONE.en,
+    texts::BTN_NEW_REQUEST.en,
+    texts::BTN_ATTACH.en,
 ];
 
 /// One of these strings.
@@ -150,6 +159,7 @@ pub fn press() -> impl Strategy<Value = Press> {
         (ticket_list(), ticket_id()).prop_map(|(list, id)| Press::Pick(list, id)),
         (ticket_list(), prop_oneof![4 => 0..4usize, 1 => any::<usize>()])
             .prop_map(|(list, page)| Press::Page(list, page)),
+        select(shared::texts::Lang::ALL.to_vec()).prop_map(Press::Language),
     ]
 }
 
@@ -264,13 +274,22 @@ pub fn event() -> impl Strategy<Value = Event> {
     ]
 }
 
+/// A Telegram `language_code`: none, the bot's languages, another, or an odd one.
+pub fn language_code() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![
+        3 => Just(None),
+        2 => one_of(&["ru", "en", "en-GB", "de", "uk"]).prop_map(Some),
+        1 => odd_text().prop_map(Some),
+    ]
+}
+
 pub fn inbound() -> impl Strategy<Value = Inbound> {
-    (any::<u64>(), event()).prop_map(|(update_id, event)| Inbound {
+    (any::<u64>(), event(), language_code()).prop_map(|(update_id, event, language_code)| Inbound {
         update_id,
         user_id: ME,
         chat_id: ME as i64,
         event,
-        language_code: None,
+        language_code,
     })
 }
 
@@ -325,11 +344,15 @@ pub fn link() -> impl Strategy<Value = Option<Link>> {
 }
 
 pub fn user_record() -> impl Strategy<Value = UserRecord> {
-    (link(), state(), 0..1_000_000u64).prop_map(|(link, state, version)| UserRecord {
+    let language = proptest::option::of(
+        (select(shared::texts::Lang::ALL.to_vec()), any::<bool>())
+            .prop_map(|(lang, chosen)| shared::dialogue::Language { lang, chosen }),
+    );
+    (link(), state(), 0..1_000_000u64, language).prop_map(|(link, state, version, language)| UserRecord {
         link,
         state,
         version,
-        language: None,
+        language,
     })
 }
 

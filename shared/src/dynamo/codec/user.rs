@@ -109,4 +109,28 @@ mod tests {
         assert!(matches!(link_from_json(stored), Ok(Link::Contact { .. })));
         assert!(link_from_json(r#"{"kind":"boss"}"#).is_err());
     }
+
+    #[test]
+    fn the_language_round_trips_and_a_record_without_one_has_none() {
+        let state = State::Idle;
+        let written = |language| Written {
+            user_id: 1,
+            chat_id: 1,
+            link: None,
+            state: &state,
+            version: 1,
+            unreachable: false,
+            language,
+            now: Utc::now(),
+        };
+        for language in
+            [None, Some(Language { lang: Lang::En, chosen: true }), Some(Language { lang: Lang::Ru, chosen: false })]
+        {
+            let item = to_item(&written(language)).unwrap();
+            assert_eq!(from_item(&item).unwrap().language, language);
+        }
+        let mut item = to_item(&written(None)).unwrap();
+        item.insert("lang".into(), s("xx"));
+        assert_eq!(from_item(&item).unwrap().language, None, "a language this version does not speak");
+    }
 }
