@@ -408,7 +408,8 @@ enum Write {
         message: String,
         contact_id: String,
     },
-    /// A condition alone: the ticket (or the comment) is the contact's.
+    /// A condition alone: the ticket is the contact's (or the comment is its author's: the
+    /// contact's, or a staff comment the employee's; `contact_id` holds whose).
     OwnedBy {
         ticket_id: u64,
         comment_id: Option<String>,
@@ -757,12 +758,18 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             writes.push(Write::PutComment { comment: comment.record(now), if_absent: false });
             attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, writes);
         }
+        Effect::AddStaffComment(comment) => {
+            writes.push(Write::TicketExists(comment.ticket_id));
+            writes.push(Write::PutComment { comment: comment.record(now), if_absent: false });
+            attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, writes);
+        }
         Effect::AddFiles { ticket_id, comment_id, files } => {
             if !commit.checks_owner_of(*ticket_id, comment_id.as_deref()) {
+                let owner = if comment_id.is_some() { commit.author_id() } else { commit.contact_id() };
                 writes.push(Write::OwnedBy {
                     ticket_id: *ticket_id,
                     comment_id: comment_id.clone(),
-                    contact_id: commit.contact_id().unwrap_or_default().to_owned(),
+                    contact_id: owner.unwrap_or_default().to_owned(),
                 });
             }
             attachment_writes(*ticket_id, comment_id.as_deref(), files, writes);
@@ -778,7 +785,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             ticket_id: *ticket_id,
             comment_id: comment_id.clone(),
             text: text.clone(),
-            contact_id: commit.contact_id().unwrap_or_default().to_owned(),
+            contact_id: commit.author_id().unwrap_or_default().to_owned(),
         }),
         Effect::ClaimAlbum { album, target, first } => {
             writes.push(Write::PutAlbum {

@@ -289,6 +289,26 @@ pub const NOTICE_VIP_TICKET: &str = "⭐ Новое обращение VIP-кл�
 pub const NOTICE_CLIENT_COMMENT: &str = "💬 Клиент <b>{contact}</b> ({client}) оставил комментарий:\n{text}";
 pub const NOTICE_CLIENT_CANCELLED: &str = "🛑 Клиент <b>{contact}</b> ({client}) отменил обращение в боте.";
 
+// ---- Staff replies: an employee answers a notice about a ticket with a Telegram reply -----
+
+/// The reply became a comment the client sees. `{id}`.
+pub const STAFF_COMMENT_ADDED: &str = "✔️ Комментарий добавлен к обращению #{id}. Клиент его увидит.";
+// en: "✔️ Comment added to ticket #{id}. The client will see it."
+/// The reply (`!` first, or files alone) became an internal note. `{id}`.
+pub const STAFF_NOTE_ADDED: &str =
+    "🔒 Внутренняя заметка добавлена к обращению #{id}. Клиент её не видит. Чтобы ответить клиенту, ответьте на уведомление текстом без «!» в начале.";
+// en: "🔒 Internal note added to ticket #{id}. The client does not see it. To answer the client, reply to the notice with text that does not start with «!»."
+/// A reply to a message the bot does not know as about one ticket (an old notice, a card, a
+/// forged id): nothing was added.
+pub const STAFF_REPLY_NOT_ATTACHED: &str = "Ответ никуда не добавлен: бот не знает, к какому обращению относится это сообщение. Чтобы ответить клиенту, ответьте на уведомление об обращении; ответ с «!» в начале — внутренняя заметка.";
+// en: "The reply was not added anywhere: the bot does not know which ticket this message is about. To answer a client, reply to a notice about the ticket; a reply starting with «!» is an internal note."
+/// A reply to a call-back request's notice: such a request is about no one ticket.
+pub const STAFF_REPLY_CALL_ME: &str = "Просьба перезвонить не относится к одному обращению, поэтому ответ никуда не добавлен и клиенту не отправлен. Позвоните клиенту по номеру из уведомления.";
+// en: "A call-back request is not about one ticket, so the reply was not added anywhere and not sent to the client. Please call the client at the number in the notice."
+/// A reply of nothing to store (a bare «!»).
+pub const STAFF_REPLY_EMPTY: &str = "Ответ пуст, добавлять нечего.";
+// en: "The reply is empty: there is nothing to add."
+
 /// The status name people read.
 pub fn status_name(status: crate::domain::TicketStatus) -> &'static str {
     use crate::domain::TicketStatus::*;

@@ -383,6 +383,8 @@ pub enum Effect {
     LinkEmployee(EmployeeMatch),
     CreateTicket(NewTicket),
     AddComment(NewComment),
+    /// An employee's comment from a Telegram reply to a notice about the ticket.
+    AddStaffComment(StaffComment),
     /// Files of a later album part, into the ticket (or comment) its first part made.
     AddFiles {
         ticket_id: u64,
@@ -466,6 +468,20 @@ pub struct NewComment {
     pub contact_id: String,
     pub author_name: String,
     pub text: String,
+    pub files: Vec<StoredFile>,
+}
+
+/// A comment an employee adds by replying to a notice about the ticket: on any ticket that
+/// exists, whatever its status, as the staff API allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffComment {
+    pub ticket_id: u64,
+    pub comment_id: String,
+    pub employee_id: String,
+    pub author_name: String,
+    pub text: String,
+    /// An internal note: never sent to the client.
+    pub internal: bool,
     pub files: Vec<StoredFile>,
 }
 
@@ -594,6 +610,7 @@ fn decide(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts
         (Event::Contact { phone, owner }, _) => registration::shared_contact(settings, input, phone, *owner, facts),
         (Event::Press { id, data }, me) => route_press(settings, me, user, input, id, data, facts),
         (Event::OpenTicket(id), Some(me)) => replies::open_card(settings, &me, user, *id, facts),
+        (Event::Message(content), None) if is_employee(user) => replies::staff_reply(user, input, content, facts),
         (_, Some(me)) => tickets::contact_step(&me, user, input, facts),
         (_, None) => Ok(not_a_contact(user, &input.event)),
     }

@@ -390,6 +390,12 @@ pub(super) fn comment_added(ticket_id: u64) -> String {
     texts::fill(texts::COMMENT_ADDED, &[("id", &ticket_id.to_string())])
 }
 
+/// The id of the comment an update makes: from the update's id, so a redelivery (stopped by the
+/// update's marker) could only ever write the same comment again.
+pub(super) fn comment_id(input: &Inbound) -> String {
+    format!("c{}", input.update_id)
+}
+
 /// A client comment with what the message carried on `(ticket id, whether it is completed)`;
 /// an album is claimed for it (`first_part`: this update carries the album's first part to
 /// arrive). The last reply is the `confirmation` (with the main menu).
@@ -402,7 +408,7 @@ pub(super) fn add_comment(
     first_part: bool,
     confirmation: Reply,
 ) -> Outcome {
-    let comment_id = format!("c{}", input.update_id);
+    let comment_id = comment_id(input);
     let mut effects = vec![Effect::AddComment(NewComment {
         ticket_id,
         on_completed,
