@@ -12,7 +12,7 @@
 
 use crate::dialogue::{
     AlbumTarget, ContactMatch, Effect, EmployeeMatch, Manager, NewComment, NewRating, NewTicket, Pending, PhoneMatches,
-    State, StoredFile, TicketSummary, UserRecord,
+    StaffComment, State, StoredFile, TicketSummary, UserRecord,
 };
 use crate::domain::{
     Actor, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link, Rating,
@@ -78,6 +78,7 @@ macro_rules! store_contract_tests {
             only_the_contact_rates_a_completed_ticket_within_the_week,
             an_album_is_claimed_first_and_then_again,
             album_parts_fill_in_what_the_first_lacked,
+            staff_comments_land_on_any_existing_ticket_as_the_employee,
             linking_moves_a_contact_between_telegram_users,
             linking_needs_an_active_contact_or_an_existing_employee,
             linking_to_another_person_frees_the_old_entry,
@@ -707,6 +708,46 @@ pub async fn album_parts_fill_in_what_the_first_lacked<S: Stores>(store: S) {
         stored.attachments.last(),
         Some(&file("d.jpg").attachment(Some("m1"))),
         "a later part's files join the comment"
+    );
+}
+
+pub async fn staff_comments_land_on_any_existing_ticket_as_the_employee<S: Stores>(store: S) {
+    let (anna, manager) = seed_directory(&store).await;
+    ok(commit(&store, 90, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(0)).await, "linking c1");
+    ok(commit(&store, 91, BORIS, &[Effect::LinkEmployee(employee_match(&manager, None))], at(0)).await, "linking e1");
+    let id = next_id(&store).await;
+    let cancelled = ticket(id, "c1", "k1", TicketStatus::Cancelled, at(0));
+    ok(store.create_ticket(&cancelled, &[], None).await, "create_ticket");
+    let note = StaffComment {
+        ticket_id: id,
+        comment_id: "s1".into(),
+        employee_id: "e1".into(),
+        author_name: "Иван Петров".into(),
+        text: String::new(),
+        internal: true,
+        files: vec![file("a.jpg")],
+    };
+    ok(
+        commit(&store, 1, BORIS, &[Effect::AddStaffComment(note.clone())], at(1)).await,
+        "a staff note on a cancelled ticket",
+    );
+    // The album's later parts: files and a caption join the employee's own comment only.
+    let files = Effect::AddFiles { ticket_id: id, comment_id: Some("s1".into()), files: vec![file("b.jpg")] };
+    let text = Effect::SetCommentText { ticket_id: id, comment_id: "s1".into(), text: "для своих".into() };
+    ok(commit(&store, 2, BORIS, &[files.clone(), text.clone()], at(2)).await, "a later part of the employee's album");
+    conflict(commit(&store, 3, ANNA, &[files], at(3)).await, "the client's files for the employee's comment");
+    conflict(commit(&store, 4, ANNA, &[text], at(3)).await, "the client's caption for the employee's comment");
+    let missing = StaffComment { ticket_id: id + 100, comment_id: "s2".into(), ..note.clone() };
+    conflict(commit(&store, 5, BORIS, &[Effect::AddStaffComment(missing)], at(4)).await, "a missing ticket");
+
+    let stored = details(&store, id).await;
+    let expected = Comment { text: "для своих".into(), ..note.record(at(1)) };
+    assert_eq!(stored.comments, vec![expected], "one comment, the employee's, internal");
+    assert_eq!((stored.comments[0].author_kind, stored.comments[0].author_id.as_str()), (AuthorKind::Employee, "e1"));
+    assert_eq!(
+        stored.attachments,
+        vec![file("a.jpg").attachment(Some("s1")), file("b.jpg").attachment(Some("s1"))],
+        "its files name the comment"
     );
 }
 

@@ -514,13 +514,19 @@ mod tests {
         let comment = staff_comment(&first);
         assert!(comment.internal, "no caption (yet): a note");
         let claimed = AlbumTarget::Ticket { ticket_id: TICKET, comment_id: Some(comment.comment_id.clone()) };
-        assert!(first.effects.contains(&Effect::ClaimAlbum { album: "alb".into(), target: claimed.clone(), first: true }));
+        assert!(first.effects.contains(&Effect::ClaimAlbum {
+            album: "alb".into(),
+            target: claimed.clone(),
+            first: true
+        }));
 
         // Later parts follow the claim, with no mapping or ticket read.
         let claim = Some(claimed);
         let (later, needs) = run(&employee(), part("p2", None), None, None, claim.clone());
         assert!(!needs.iter().any(|n| matches!(n, Need::RepliedTo(_) | Need::Ticket(_))), "{needs:?}");
-        assert!(matches!(&later.effects[..], [Effect::AddFiles { ticket_id: TICKET, comment_id: Some(c), .. }] if c == "c77"));
+        assert!(
+            matches!(&later.effects[..], [Effect::AddFiles { ticket_id: TICKET, comment_id: Some(c), .. }] if c == "c77")
+        );
         assert!(said(&later).is_empty(), "only the first part confirms");
         // Its «!» caption fills in the note's text.
         let (noted, _) = run(&employee(), part("p3", Some("! для своих")), None, None, claim.clone());

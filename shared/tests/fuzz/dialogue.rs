@@ -5,7 +5,9 @@ use crate::inputs::{self, Desk, ME};
 use crate::limits::check_reply;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use shared::dialogue::{self, DialogueSettings, Effect, Event, Facts, Inbound, Need, Outcome, Reply, UserRecord};
+use shared::dialogue::{
+    self, AlbumTarget, DialogueSettings, Effect, Event, Facts, Inbound, Need, Outcome, Reply, UserRecord,
+};
 use shared::domain::Link;
 
 pub fn settings() -> DialogueSettings {
@@ -55,7 +57,8 @@ pub fn check_press_answers(event: &Event, replies: &[Reply]) -> Result<(), TestC
 }
 
 /// Tickets, comments, cancellations and call-back requests are made only for the contact the
-/// user is linked to, and only on tickets that are theirs as the consistent read found them.
+/// user is linked to, and only on tickets that are theirs as the consistent read found them;
+/// staff comments only by the linked employee, on a ticket that exists.
 fn check_effects_are_the_contacts(user: &UserRecord, outcome: &Outcome, desk: &Desk) -> Result<(), TestCaseError> {
     let me = match &user.link {
         Some(Link::Contact { contact_id, client_id, .. }) => Some((contact_id, client_id)),
@@ -79,6 +82,21 @@ fn check_effects_are_the_contacts(user: &UserRecord, outcome: &Outcome, desk: &D
             }
             Effect::RequestCallMe { contact_id, client_id, .. } => {
                 prop_assert_eq!(Some((contact_id, client_id)), me, "a call-back request as someone else");
+            }
+            Effect::AddStaffComment(comment) => {
+                let employee = match &user.link {
+                    Some(Link::Employee { employee_id, .. }) => Some(employee_id),
+                    _ => None,
+                };
+                prop_assert_eq!(Some(&comment.employee_id), employee, "a staff comment not by the linked employee");
+                // Read to exist, or the ticket the employee's own album went to (its later
+                // parts read no ticket: the commit's condition is that it exists).
+                let claimed = matches!(&desk.album, Some(AlbumTarget::Ticket { ticket_id, .. }) if *ticket_id == comment.ticket_id);
+                prop_assert!(
+                    claimed || desk.tickets.iter().any(|t| t.id == comment.ticket_id),
+                    "a staff comment on ticket {} that does not exist",
+                    comment.ticket_id
+                );
             }
             _ => {}
         }
