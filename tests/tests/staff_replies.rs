@@ -217,3 +217,36 @@ async fn a_reply_to_a_call_back_request_is_answered_as_about_no_ticket() {
     env.run_notifier().await;
     assert!(env.telegram.messages_to(ANNA as i64).iter().all(|m| !m.text().unwrap().contains("Перезвоню")));
 }
+
+/// A part of Пётр's album replying to `to`.
+fn album_part(update_id: u64, to: &Call, file: &str, caption: Option<&str>) -> Value {
+    let mut update = updates::photo(update_id, PETR, file, 700, caption, Some("staff-album"));
+    update["message"]["reply_to_message"] = json!({
+        "message_id": to.message_id.unwrap(),
+        "date": 1_764_000_000,
+        "chat": {"id": PETR, "type": "private"},
+        "from": {"id": 1, "is_bot": true, "first_name": "Service desk bot"},
+        "text": plain(to),
+    });
+    update
+}
+
+#[tokio::test]
+async fn a_staff_album_is_one_comment_with_every_photo() {
+    let (env, id, to_petr) = world().await;
+    for file in ["sa1", "sa2", "sa3"] {
+        env.telegram.add_file(file, &format!("photos/{file}.jpg"), jpeg_bytes());
+    }
+    env.deliver(&album_part(100, &to_petr, "sa1", Some("Фото после ремонта"))).await;
+    env.deliver(&album_part(101, &to_petr, "sa2", None)).await;
+    env.deliver(&album_part(102, &to_petr, "sa3", None)).await;
+    assert_eq!(env.telegram.texts_to(PETR as i64), [filled(texts::STAFF_COMMENT_ADDED, id)], "confirmed once");
+
+    let details = env.ticket(id).await;
+    let comment = details.comments.last().unwrap();
+    assert_eq!((comment.text.as_str(), comment.internal), ("Фото после ремонта", false));
+    let photos = details.attachments.iter().filter(|a| a.comment_id.as_deref() == Some(&comment.id)).count();
+    assert_eq!(photos, 3, "every part's photo joins the comment");
+    env.run_notifier().await;
+    assert_eq!(env.telegram.messages_to(ANNA as i64).len(), 1, "one notice to the client");
+}

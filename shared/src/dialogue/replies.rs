@@ -1,11 +1,21 @@
 //! Conversation in place: a client's Telegram reply to the bot's message about one of their
-//! tickets is a comment on it, as the menu's «💬 Добавить комментарий» would make it; and a deep
-//! link `/start t<id>` opens the ticket's card.
+//! tickets is a comment on it, as the menu's «💬 Добавить комментарий» would make it; an
+//! employee's reply to a notice about a ticket is a staff comment on it ([`staff_reply`]); and a
+//! deep link `/start t<id>` opens the ticket's card.
 //!
 //! ```text
 //! bot   🔔 Заявка #42 … Статус: В работе                 (a notice: its message id remembered)
 //! user  ↩ (reply to it) Принтер снова не печатает
 //! bot   ✔️ Ваш комментарий добавлен к обращению #42. …    [main menu]
+//!
+//! (the assignee's chat)
+//! bot   📋 Обращение #42 … 💬 Клиент Анна (ООО Ромашка) оставил комментарий: …  (remembered)
+//! staff ↩ (reply to it) Заменили ролик, проверьте
+//! bot   ✔️ Комментарий добавлен к обращению #42. Клиент его увидит.
+//! (the client's chat, from the notifier)
+//! bot   📋 Обращение #42 … 💬 Новый комментарий от Пётр Инженеров: Заменили ролик, проверьте
+//! staff ↩ (reply to the first notice) !клиент путает модели     (an internal note)
+//! bot   🔒 Внутренняя заметка добавлена к обращению #42. Клиент её не видит. …
 //! ```
 //!
 //! Which ticket a message is about: the bot's answers in the chat (a creation confirmation, a
