@@ -110,7 +110,8 @@ async fn a_staff_reply_reaches_the_client_as_the_employees_comment() {
     env.run_notifier().await;
     let to_anna = env.telegram.messages_to(ANNA as i64);
     assert_eq!(to_anna.len(), 1, "one notice: {to_anna:?}");
-    let expected = texts::fill(texts::NOTICE_COMMENT, &[("author", "Пётр Инженеров"), ("text", "Выезжаю к вам в 15:00")]);
+    let expected =
+        texts::fill(texts::NOTICE_COMMENT, &[("author", "Пётр Инженеров"), ("text", "Выезжаю к вам в 15:00")]);
     assert!(to_anna[0].text().unwrap().contains(&expected), "{:?}", to_anna[0].text());
     let notices_to_petr = env.telegram.messages_to(PETR as i64).into_iter().filter(|m| !m.from_webhook_response);
     assert_eq!(notices_to_petr.count(), 0, "the employee is not told of their own comment");

@@ -174,7 +174,7 @@ pub(super) fn staff_reply(
         return keep(vec![text(why, Keyboard::Keep)]);
     };
     let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
-    if !ticket.as_ref().is_some_and(|t| t.id == id) {
+    if ticket.as_ref().is_none_or(|t| t.id != id) {
         return keep(vec![text(texts::STAFF_REPLY_NOT_ATTACHED, Keyboard::Keep)]);
     }
     let (pending, mut replies) = take_content(content, facts)?;
