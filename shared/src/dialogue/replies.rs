@@ -207,8 +207,9 @@ pub(super) fn staff_reply(
 /// A later part of an employee's album that made a comment: its files join that comment; a
 /// `!` caption fills in the note's text (it lands only on a comment without text, and a staff
 /// comment without text is a note); a caption meant for the client makes a comment of its own
-/// with this part's files, since the comment the album made is a note. Only the first part and
-/// a caption for the client are confirmed.
+/// with this part's files (the comment the album made is a note when its first part to arrive
+/// had no caption, and holds a caption already otherwise). Only the first part and a caption for
+/// the client are confirmed.
 fn staff_album_part(
     user: &UserRecord,
     input: &Inbound,
