@@ -97,6 +97,7 @@ macro_rules! store_contract_tests {
             call_me_requests_via_commit_newest_first,
             sent_notices_are_remembered,
             messages_are_remembered_per_chat,
+            a_commit_remembers_the_messages_it_takes_and_journals_a_correction,
             failed_notices_are_kept_replaced_and_forgotten,
             unreachable_until_the_next_commit,
             a_commit_may_not_write_one_item_twice,
@@ -298,6 +299,7 @@ pub async fn user_record_round_trips<S: Stores>(store: S) {
         files: vec![file("a.jpg")],
         album: Some("g1".into()),
         since: Some(at(0)),
+        messages: vec![31, 32],
     };
     let choosing = State::ChoosingTicketToAttach { pending };
     ok(commit_over(&store, 1, ANNA, &UserRecord::default(), &choosing, &[], at(0)).await, "the first commit");
@@ -1392,6 +1394,46 @@ pub async fn messages_are_remembered_per_chat<S: Stores>(store: S) {
     assert_eq!(ok(store.message_ticket(anna, 18).await, "message_ticket"), None, "another message is not");
     ok(store.remember_message(anna, 17, 42, at(1)).await, "remembering again is no error");
     assert_eq!(ok(store.message_ticket(anna, 17).await, "message_ticket"), Some(42));
+}
+
+/// What a client's messages became is remembered in the commit that takes them (so an edit can
+/// correct it), all or nothing with it; a correction's journal entry lands with its comment.
+pub async fn a_commit_remembers_the_messages_it_takes_and_journals_a_correction<S: Stores>(store: S) {
+    let chat = ANNA as i64;
+    let id = next_id(&store).await;
+    let made = [
+        Effect::CreateTicket(new_ticket(id, vec![])),
+        Effect::RememberMessages { ticket_id: id, messages: vec![31, 32, 31] },
+    ];
+    ok(commit(&store, 1, ANNA, &made, at(0)).await, "a ticket made of two messages");
+    assert_eq!(ok(store.message_ticket(chat, 31).await, "message_ticket"), Some(id));
+    assert_eq!(ok(store.message_ticket(chat, 32).await, "message_ticket"), Some(id));
+    assert_eq!(ok(store.message_ticket(BORIS as i64, 31).await, "message_ticket"), None, "per chat");
+
+    // A commit that fails (the ticket number is taken) remembers nothing.
+    conflict(
+        commit(
+            &store,
+            2,
+            ANNA,
+            &[made[0].clone(), Effect::RememberMessages { ticket_id: id, messages: vec![33] }],
+            at(1),
+        )
+        .await,
+        "a taken number",
+    );
+    assert_eq!(ok(store.message_ticket(chat, 33).await, "message_ticket"), None, "all or nothing");
+
+    let correction = new_comment(id, "c3", "c1", false, "✏️ Исправлено: С утра не уходят письма и не приходят");
+    let corrected = [
+        Effect::AddComment(correction.clone()),
+        Effect::Corrected { ticket_id: id, message_id: 31, comment_id: "c3".into(), contact_id: "c1".into() },
+    ];
+    ok(commit(&store, 3, ANNA, &corrected, at(2)).await, "a correction");
+    let stored = details(&store, id).await;
+    assert_eq!(stored.comments, vec![correction.record(at(2))]);
+    let entry = crate::dialogue::correction_entry("c1", 31, "c3", at(2));
+    assert!(stored.journal.contains(&entry), "the journal names the edit: {:?}", stored.journal);
 }
 
 fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64) -> FailedNotice {

@@ -337,6 +337,7 @@ enum ItemKey {
     CallMe(String),
     KeptResult(String),
     Rating(u64),
+    MessageTicket(i64, i64),
 }
 
 /// One item of a transaction: a write (or a check) with its condition.
@@ -453,6 +454,12 @@ enum Write {
         if_absent: bool,
     },
     PutCallMe(CallMeRequest),
+    /// Which ticket a message of a chat is about (or became).
+    PutMessageTicket {
+        chat_id: i64,
+        message_id: i64,
+        ticket_id: u64,
+    },
     /// A staff API result; only if none is kept under its key or the kept one expired.
     KeepResult(KeptResult),
 }
@@ -484,6 +491,7 @@ impl Write {
             Write::PutJournal { ticket_id, sort_key, .. } => ItemKey::Journal(*ticket_id, sort_key.clone()),
             Write::PutAlbum { user, album, .. } => ItemKey::Album(*user, album.clone()),
             Write::PutCallMe(request) => ItemKey::CallMe(request.id.clone()),
+            Write::PutMessageTicket { chat_id, message_id, .. } => ItemKey::MessageTicket(*chat_id, *message_id),
             Write::KeepResult(result) => ItemKey::KeptResult(result.key.clone()),
         }
     }
@@ -549,7 +557,11 @@ impl Write {
             Write::SetCommentText { ticket_id, comment_id, contact_id, .. } => {
                 data.comment_author(*ticket_id, comment_id) == Some(contact_id)
             }
-            Write::PutAttachment { .. } | Write::PutJournal { .. } | Write::PutCallMe(_) | Write::PutRating(_) => true,
+            Write::PutAttachment { .. }
+            | Write::PutJournal { .. }
+            | Write::PutCallMe(_)
+            | Write::PutRating(_)
+            | Write::PutMessageTicket { .. } => true,
             Write::KeepResult(result) => data
                 .kept_results
                 .get(&result.key)
@@ -649,6 +661,9 @@ impl Write {
             }
             Write::PutCallMe(request) => {
                 data.call_me.insert(request.id.clone(), request);
+            }
+            Write::PutMessageTicket { chat_id, message_id, ticket_id } => {
+                data.message_tickets.insert((chat_id, message_id), ticket_id);
             }
             Write::KeepResult(result) => {
                 data.kept_results.insert(result.key.clone(), result);
@@ -818,6 +833,17 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             state: CallMeState::New,
             done: None,
         })),
+        Effect::RememberMessages { ticket_id, messages } => {
+            let unique: std::collections::BTreeSet<_> = messages.iter().collect();
+            for message_id in unique {
+                let (chat_id, message_id, ticket_id) = (commit.chat_id, *message_id, *ticket_id);
+                writes.push(Write::PutMessageTicket { chat_id, message_id, ticket_id });
+            }
+        }
+        Effect::Corrected { ticket_id, message_id, comment_id, contact_id } => {
+            let entry = crate::dialogue::correction_entry(contact_id, *message_id, comment_id, now);
+            writes.push(journal_write(*ticket_id, entry, &update_journal_tag(commit.update_id)));
+        }
         // Carried by the user's record itself.
         Effect::Reachability { .. } => {}
         // Written with the link, in `commit_writes`.

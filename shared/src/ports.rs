@@ -624,3 +624,8 @@ pub trait MessageTickets: Send + Sync {
 /// How long the bot remembers which ticket a message of its is about (DynamoDB's TTL removes it
 /// after): a reply to an older notice is an ordinary message.
 pub const MESSAGE_TICKET_DAYS: i64 = 90;
+
+/// How long the bot remembers which ticket a client's own message became: the edit window
+/// ([`crate::dialogue::EDIT_WINDOW_HOURS`]) and a day's margin (the dialogue checks the window
+/// against the message's date; DynamoDB's TTL removes the item some time after).
+pub const MESSAGE_EDITS_KEPT_HOURS: i64 = crate::dialogue::EDIT_WINDOW_HOURS + 24;

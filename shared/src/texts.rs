@@ -157,6 +157,20 @@ pub const COMMENT_TICKET_CANCELLED: &str = "Обращение #{id} тем вр
 /// The ticket commented on is no longer the client's. `{id}` is its number.
 pub const COMMENT_TICKET_UNAVAILABLE: &str = "Обращение #{id} уже недоступно, поэтому комментарий к нему не добавлен. Ваше сообщение не потеряно: создать из него новую заявку? 👇";
 
+/// The comment a client's edit of a message that became a ticket or comment adds to it.
+/// `{text}`: the message as it now reads.
+pub const EDIT_COMMENT: &str = "✏️ Исправлено: {text}";
+// en: "✏️ Corrected: {text}"
+/// The edit became a comment on ticket `{id}`.
+pub const EDIT_ADDED: &str = "✏️ Исправление добавлено к обращению #{id}.";
+// en: "✏️ Your correction has been added to request #{id}."
+/// An edit of a message sent more than 48 hours ago. `{id}`: the ticket it became.
+pub const EDIT_TOO_LATE: &str = "Исправления сообщений принимаются в течение 48 часов, поэтому к обращению #{id} это исправление не добавлено. Если нужно что-то уточнить, добавьте комментарий.";
+// en: "Edits are taken within 48 hours of sending, so this correction was not added to request #{id}. If something needs clarifying, please add a comment."
+/// An edit of a message whose ticket was cancelled. `{id}`: the ticket.
+pub const EDIT_NOT_ADDED: &str = "Обращение #{id} отменено, поэтому исправление к нему не добавлено.";
+// en: "Request #{id} has been cancelled, so the correction was not added to it."
+
 /// `{name}` is the file's name.
 pub const FILE_TOO_LARGE: &str = "⚠️ Файл «{name}» не принят: он больше 20 МБ, а Telegram не даёт ботам скачивать такие файлы. Пришлите его, пожалуйста, частями или ссылкой.";
 

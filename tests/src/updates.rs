@@ -99,3 +99,18 @@ pub fn reply(update_id: u64, from: u64, text: &str, to_message: i64, quoted: &st
     });
     message(update_id, from, json!({"text": text, "reply_to_message": replied}))
 }
+
+/// `from` edits their message `message_id` (first sent at `sent`, Unix seconds) to read `text`.
+pub fn edit(update_id: u64, from: u64, message_id: i64, text: &str, sent: i64) -> Value {
+    json!({
+        "update_id": update_id,
+        "edited_message": {
+            "message_id": message_id,
+            "date": sent,
+            "edit_date": chrono::Utc::now().timestamp(),
+            "chat": {"id": from, "type": "private", "first_name": "Анна"},
+            "from": user(from),
+            "text": text,
+        }
+    })
+}

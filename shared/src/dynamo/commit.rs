@@ -264,6 +264,21 @@ impl DynamoStore {
                 };
                 items.push(tx_put(put(table, codec::call_me::to_item(&request)))?);
             }
+            Effect::RememberMessages { ticket_id, messages } => {
+                let expires_at = now.timestamp() + crate::ports::MESSAGE_EDITS_KEPT_HOURS * 3600;
+                let unique: std::collections::BTreeSet<_> = messages.iter().collect();
+                for message_id in unique {
+                    let item = codec::message_ticket::to_item(commit.chat_id, *message_id, *ticket_id, expires_at);
+                    items.push(tx_put(put(&self.bot_table, item))?);
+                }
+            }
+            Effect::Corrected { ticket_id, message_id, comment_id, contact_id } => {
+                let entry = crate::dialogue::correction_entry(contact_id, *message_id, comment_id, now);
+                items.push(tx_put(put(
+                    table,
+                    codec::journal::to_item(*ticket_id, &entry, &update_journal_tag(commit.update_id)),
+                ))?);
+            }
             // Carried by the user's record itself.
             Effect::Reachability { .. } => {}
             // Written with the link, above.

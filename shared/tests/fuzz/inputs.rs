@@ -229,14 +229,16 @@ pub fn content() -> impl Strategy<Value = Content> {
         prop::option::of(album_id()),
         prop::option::of(0i64..4_000_000_000),
         prop::option::of((1i64..64, prop::option::of(typed_text()))),
+        prop::option::of(1i64..64),
     )
-        .prop_map(|(text, files, too_large, album, sent_at, reply_to)| Content {
+        .prop_map(|(text, files, too_large, album, sent_at, reply_to, message_id)| Content {
             text,
             files,
             too_large,
             album,
             sent_at: sent_at.and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
             reply_to: reply_to.map(|(message_id, text)| shared::dialogue::RepliedTo { message_id, text }),
+            message_id,
         })
 }
 
@@ -261,6 +263,18 @@ pub fn event() -> impl Strategy<Value = Event> {
             .prop_map(|(id, data)| Event::Press { id, data }),
         1 => unsupported.prop_map(Event::Unsupported),
         1 => any::<bool>().prop_map(Event::BlockedBot),
+        2 => (1i64..64, typed_text(), edit_sent_at()).prop_map(|(message_id, text, sent_at)| {
+            Event::Edited { message_id, text, sent_at: sent_at.and_then(|at| chrono::DateTime::from_timestamp(at, 0)) }
+        }),
+    ]
+}
+
+/// When an edited message was first sent: mostly within the edit window (up to ~56 hours ago),
+/// sometimes any moment, sometimes not said.
+fn edit_sent_at() -> impl Strategy<Value = Option<i64>> {
+    prop_oneof![
+        3 => (0i64..200_000).prop_map(|ago| Some(chrono::Utc::now().timestamp() - ago)),
+        1 => prop::option::of(0i64..4_000_000_000),
     ]
 }
 
@@ -283,12 +297,14 @@ pub fn pending() -> impl Strategy<Value = Pending> {
         prop::collection::vec(stored_file(), 0..3),
         prop::option::of(album_id()),
         prop::option::of(0i64..4_000_000_000),
+        prop::collection::vec(1i64..64, 0..3),
     )
-        .prop_map(|(text, files, album, since)| Pending {
+        .prop_map(|(text, files, album, since, messages)| Pending {
             text,
             files,
             album,
             since: since.and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
+            messages,
         })
 }
 
