@@ -12,7 +12,7 @@
 
 use crate::dialogue::{
     AlbumTarget, ContactMatch, Effect, EmployeeMatch, Manager, NewComment, NewRating, NewTicket, Pending, PhoneMatches,
-    State, StoredFile, TicketSummary, UserRecord,
+    StaffComment, State, StoredFile, TicketSummary, UserRecord,
 };
 use crate::domain::{
     Actor, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link, Rating,
@@ -78,6 +78,7 @@ macro_rules! store_contract_tests {
             only_the_contact_rates_a_completed_ticket_within_the_week,
             an_album_is_claimed_first_and_then_again,
             album_parts_fill_in_what_the_first_lacked,
+            staff_comments_land_on_any_existing_ticket_as_the_employee,
             linking_moves_a_contact_between_telegram_users,
             linking_needs_an_active_contact_or_an_existing_employee,
             linking_to_another_person_frees_the_old_entry,
@@ -96,6 +97,7 @@ macro_rules! store_contract_tests {
             call_me_requests_via_commit_newest_first,
             sent_notices_are_remembered,
             messages_are_remembered_per_chat,
+            a_commit_remembers_the_messages_it_takes_and_journals_a_correction,
             failed_notices_are_kept_replaced_and_forgotten,
             unreachable_until_the_next_commit,
             the_language_is_kept_on_the_users_record,
@@ -298,6 +300,7 @@ pub async fn user_record_round_trips<S: Stores>(store: S) {
         files: vec![file("a.jpg")],
         album: Some("g1".into()),
         since: Some(at(0)),
+        messages: vec![31, 32],
     };
     let choosing = State::ChoosingTicketToAttach { pending };
     ok(commit_over(&store, 1, ANNA, &UserRecord::default(), &choosing, &[], at(0)).await, "the first commit");
@@ -712,6 +715,46 @@ pub async fn album_parts_fill_in_what_the_first_lacked<S: Stores>(store: S) {
         stored.attachments.last(),
         Some(&file("d.jpg").attachment(Some("m1"))),
         "a later part's files join the comment"
+    );
+}
+
+pub async fn staff_comments_land_on_any_existing_ticket_as_the_employee<S: Stores>(store: S) {
+    let (anna, manager) = seed_directory(&store).await;
+    ok(commit(&store, 90, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(0)).await, "linking c1");
+    ok(commit(&store, 91, BORIS, &[Effect::LinkEmployee(employee_match(&manager, None))], at(0)).await, "linking e1");
+    let id = next_id(&store).await;
+    let cancelled = ticket(id, "c1", "k1", TicketStatus::Cancelled, at(0));
+    ok(store.create_ticket(&cancelled, &[], None).await, "create_ticket");
+    let note = StaffComment {
+        ticket_id: id,
+        comment_id: "s1".into(),
+        employee_id: "e1".into(),
+        author_name: "Иван Петров".into(),
+        text: String::new(),
+        internal: true,
+        files: vec![file("a.jpg")],
+    };
+    ok(
+        commit(&store, 1, BORIS, &[Effect::AddStaffComment(note.clone())], at(1)).await,
+        "a staff note on a cancelled ticket",
+    );
+    // The album's later parts: files and a caption join the employee's own comment only.
+    let files = Effect::AddFiles { ticket_id: id, comment_id: Some("s1".into()), files: vec![file("b.jpg")] };
+    let text = Effect::SetCommentText { ticket_id: id, comment_id: "s1".into(), text: "для своих".into() };
+    ok(commit(&store, 2, BORIS, &[files.clone(), text.clone()], at(2)).await, "a later part of the employee's album");
+    conflict(commit(&store, 3, ANNA, &[files], at(3)).await, "the client's files for the employee's comment");
+    conflict(commit(&store, 4, ANNA, &[text], at(3)).await, "the client's caption for the employee's comment");
+    let missing = StaffComment { ticket_id: id + 100, comment_id: "s2".into(), ..note.clone() };
+    conflict(commit(&store, 5, BORIS, &[Effect::AddStaffComment(missing)], at(4)).await, "a missing ticket");
+
+    let stored = details(&store, id).await;
+    let expected = Comment { text: "для своих".into(), ..note.record(at(1)) };
+    assert_eq!(stored.comments, vec![expected], "one comment, the employee's, internal");
+    assert_eq!((stored.comments[0].author_kind, stored.comments[0].author_id.as_str()), (AuthorKind::Employee, "e1"));
+    assert_eq!(
+        stored.attachments,
+        vec![file("a.jpg").attachment(Some("s1")), file("b.jpg").attachment(Some("s1"))],
+        "its files name the comment"
     );
 }
 
@@ -1356,6 +1399,46 @@ pub async fn messages_are_remembered_per_chat<S: Stores>(store: S) {
     assert_eq!(ok(store.message_ticket(anna, 18).await, "message_ticket"), None, "another message is not");
     ok(store.remember_message(anna, 17, 42, at(1)).await, "remembering again is no error");
     assert_eq!(ok(store.message_ticket(anna, 17).await, "message_ticket"), Some(42));
+}
+
+/// What a client's messages became is remembered in the commit that takes them (so an edit can
+/// correct it), all or nothing with it; a correction's journal entry lands with its comment.
+pub async fn a_commit_remembers_the_messages_it_takes_and_journals_a_correction<S: Stores>(store: S) {
+    let chat = ANNA as i64;
+    let id = next_id(&store).await;
+    let made = [
+        Effect::CreateTicket(new_ticket(id, vec![])),
+        Effect::RememberMessages { ticket_id: id, messages: vec![31, 32, 31] },
+    ];
+    ok(commit(&store, 1, ANNA, &made, at(0)).await, "a ticket made of two messages");
+    assert_eq!(ok(store.message_ticket(chat, 31).await, "message_ticket"), Some(id));
+    assert_eq!(ok(store.message_ticket(chat, 32).await, "message_ticket"), Some(id));
+    assert_eq!(ok(store.message_ticket(BORIS as i64, 31).await, "message_ticket"), None, "per chat");
+
+    // A commit that fails (the ticket number is taken) remembers nothing.
+    conflict(
+        commit(
+            &store,
+            2,
+            ANNA,
+            &[made[0].clone(), Effect::RememberMessages { ticket_id: id, messages: vec![33] }],
+            at(1),
+        )
+        .await,
+        "a taken number",
+    );
+    assert_eq!(ok(store.message_ticket(chat, 33).await, "message_ticket"), None, "all or nothing");
+
+    let correction = new_comment(id, "c3", "c1", false, "✏️ Исправлено: С утра не уходят письма и не приходят");
+    let corrected = [
+        Effect::AddComment(correction.clone()),
+        Effect::Corrected { ticket_id: id, message_id: 31, comment_id: "c3".into(), contact_id: "c1".into() },
+    ];
+    ok(commit(&store, 3, ANNA, &corrected, at(2)).await, "a correction");
+    let stored = details(&store, id).await;
+    assert_eq!(stored.comments, vec![correction.record(at(2))]);
+    let entry = crate::dialogue::correction_entry("c1", 31, "c3", at(2));
+    assert!(stored.journal.contains(&entry), "the journal names the edit: {:?}", stored.journal);
 }
 
 fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64) -> FailedNotice {

@@ -20,7 +20,7 @@ use serde_json::Value;
 pub enum Parsed {
     Inbound(Inbound),
     /// An update the bot does not act on by design (a kind it does not use, a group chat, an
-    /// edit, a kind newer than this code). Telegram must get 200 for it, or it redelivers.
+    /// edit without text, a kind newer than this code). Telegram must get 200 for it, or it redelivers.
     Ignored {
         update_id: u64,
         why: &'static str,
@@ -57,6 +57,20 @@ pub fn parse_update(body: &[u8]) -> Parsed {
             return incomplete("a message without its sender or chat");
         };
         let Some(event) = message_event(&message) else { return incomplete("a message with nothing the bot takes") };
+        let language_code = from.language();
+        return Parsed::Inbound(Inbound { update_id, user_id: from.id, chat_id: chat.id, event, language_code });
+    }
+    if let Some(edited) = value.get("edited_message") {
+        // An edit counts only as a correction of a message that became a ticket or comment:
+        // its id, its text as it now reads, and when it was first sent (the 48-hour window).
+        let Some(edited) = read::<WireMessage>(edited) else { return ignored("an edit that is not an object") };
+        let chat = edited.chat.0.as_ref().filter(|chat| chat.is_private());
+        let (Some(chat), Some(from), Some(message_id)) = (chat, edited.from.0.as_ref(), edited.message_id.0) else {
+            return ignored("an edit outside a private chat, or without its sender or message");
+        };
+        let Some(text) = edited.text.0.or(edited.caption.0) else { return ignored("an edit without text") };
+        let sent_at = edited.date.0.and_then(|at| chrono::DateTime::from_timestamp(at, 0));
+        let event = Event::Edited { message_id, text, sent_at };
         let language_code = from.language();
         return Parsed::Inbound(Inbound { update_id, user_id: from.id, chat_id: chat.id, event, language_code });
     }
@@ -171,6 +185,7 @@ impl WireChat {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct WireMessage {
+    message_id: Lenient<i64>,
     from: Lenient<WireUser>,
     chat: Lenient<WireChat>,
     date: Lenient<i64>,
@@ -310,6 +325,7 @@ fn message_event(message: &WireMessage) -> Option<Event> {
         album: message.media_group_id.0.clone().filter(|id| id.len() <= MAX_ALBUM_ID_BYTES),
         sent_at: message.date.0.and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
         reply_to: message.reply_to_message.0.as_ref().and_then(WireReplied::bots),
+        message_id: message.message_id.0,
         ..Content::default()
     };
     for file in files_of(message) {
@@ -496,6 +512,8 @@ mod tests {
                 text: Some("Принтер не печатает".into()),
                 // The message's `date`: a message sent long after a waiting one starts over.
                 sent_at: chrono::DateTime::from_timestamp(1_700_000_000, 0),
+                // Its id: remembered with the ticket it becomes, so that an edit corrects it.
+                message_id: Some(5),
                 ..Content::default()
             })
         );
@@ -551,6 +569,30 @@ mod tests {
         assert!(matches!(parse_update(b"not json"), Parsed::Malformed(_)));
         assert!(matches!(parse_update(br#"{"message": {}}"#), Parsed::Malformed(_)));
         assert!(matches!(parse_update(br#"[1,2]"#), Parsed::Malformed(_)));
+    }
+
+    #[test]
+    fn an_edit_carries_its_message_its_new_text_and_when_it_was_sent() {
+        let edit = |fields: Value| {
+            let mut edited = json!({"message_id": 7, "date": 1_790_000_000, "edit_date": 1_790_000_100, "chat": {"id": 5, "type": "private"}, "from": {"id": 5, "is_bot": false, "first_name": "x"}});
+            edited.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
+            parse_update(&serde_json::to_vec(&json!({"update_id": 13, "edited_message": edited})).unwrap())
+        };
+        let Parsed::Inbound(inbound) = edit(json!({"text": "Принтер на 3 этаже"})) else {
+            panic!("an edit is acted on")
+        };
+        assert_eq!(
+            inbound.event,
+            Event::Edited {
+                message_id: 7,
+                text: "Принтер на 3 этаже".into(),
+                sent_at: chrono::DateTime::from_timestamp(1_790_000_000, 0)
+            }
+        );
+        let Parsed::Inbound(captioned) = edit(json!({"caption": "подпись", "photo": []})) else { panic!() };
+        assert!(matches!(captioned.event, Event::Edited { text, .. } if text == "подпись"));
+        assert!(matches!(edit(json!({"photo": []})), Parsed::Ignored { .. }), "nothing to correct with");
+        assert!(matches!(edit(json!({"text": "x", "chat": {"id": -5, "type": "group"}})), Parsed::Ignored { .. }));
     }
 
     #[test]

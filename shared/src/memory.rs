@@ -339,6 +339,7 @@ enum ItemKey {
     CallMe(String),
     KeptResult(String),
     Rating(u64),
+    MessageTicket(i64, i64),
 }
 
 /// One item of a transaction: a write (or a check) with its condition.
@@ -410,7 +411,8 @@ enum Write {
         message: String,
         contact_id: String,
     },
-    /// A condition alone: the ticket (or the comment) is the contact's.
+    /// A condition alone: the ticket is the contact's (or the comment is its author's: the
+    /// contact's, or a staff comment the employee's; `contact_id` holds whose).
     OwnedBy {
         ticket_id: u64,
         comment_id: Option<String>,
@@ -454,6 +456,12 @@ enum Write {
         if_absent: bool,
     },
     PutCallMe(CallMeRequest),
+    /// Which ticket a message of a chat is about (or became).
+    PutMessageTicket {
+        chat_id: i64,
+        message_id: i64,
+        ticket_id: u64,
+    },
     /// A staff API result; only if none is kept under its key or the kept one expired.
     KeepResult(KeptResult),
 }
@@ -485,6 +493,7 @@ impl Write {
             Write::PutJournal { ticket_id, sort_key, .. } => ItemKey::Journal(*ticket_id, sort_key.clone()),
             Write::PutAlbum { user, album, .. } => ItemKey::Album(*user, album.clone()),
             Write::PutCallMe(request) => ItemKey::CallMe(request.id.clone()),
+            Write::PutMessageTicket { chat_id, message_id, .. } => ItemKey::MessageTicket(*chat_id, *message_id),
             Write::KeepResult(result) => ItemKey::KeptResult(result.key.clone()),
         }
     }
@@ -550,7 +559,11 @@ impl Write {
             Write::SetCommentText { ticket_id, comment_id, contact_id, .. } => {
                 data.comment_author(*ticket_id, comment_id) == Some(contact_id)
             }
-            Write::PutAttachment { .. } | Write::PutJournal { .. } | Write::PutCallMe(_) | Write::PutRating(_) => true,
+            Write::PutAttachment { .. }
+            | Write::PutJournal { .. }
+            | Write::PutCallMe(_)
+            | Write::PutRating(_)
+            | Write::PutMessageTicket { .. } => true,
             Write::KeepResult(result) => data
                 .kept_results
                 .get(&result.key)
@@ -650,6 +663,9 @@ impl Write {
             }
             Write::PutCallMe(request) => {
                 data.call_me.insert(request.id.clone(), request);
+            }
+            Write::PutMessageTicket { chat_id, message_id, ticket_id } => {
+                data.message_tickets.insert((chat_id, message_id), ticket_id);
             }
             Write::KeepResult(result) => {
                 data.kept_results.insert(result.key.clone(), result);
@@ -760,12 +776,18 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             writes.push(Write::PutComment { comment: comment.record(now), if_absent: false });
             attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, writes);
         }
+        Effect::AddStaffComment(comment) => {
+            writes.push(Write::TicketExists(comment.ticket_id));
+            writes.push(Write::PutComment { comment: comment.record(now), if_absent: false });
+            attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, writes);
+        }
         Effect::AddFiles { ticket_id, comment_id, files } => {
             if !commit.checks_owner_of(*ticket_id, comment_id.as_deref()) {
+                let owner = if comment_id.is_some() { commit.author_id() } else { commit.contact_id() };
                 writes.push(Write::OwnedBy {
                     ticket_id: *ticket_id,
                     comment_id: comment_id.clone(),
-                    contact_id: commit.contact_id().unwrap_or_default().to_owned(),
+                    contact_id: owner.unwrap_or_default().to_owned(),
                 });
             }
             attachment_writes(*ticket_id, comment_id.as_deref(), files, writes);
@@ -781,7 +803,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             ticket_id: *ticket_id,
             comment_id: comment_id.clone(),
             text: text.clone(),
-            contact_id: commit.contact_id().unwrap_or_default().to_owned(),
+            contact_id: commit.author_id().unwrap_or_default().to_owned(),
         }),
         Effect::ClaimAlbum { album, target, first } => {
             writes.push(Write::PutAlbum {
@@ -814,6 +836,17 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             state: CallMeState::New,
             done: None,
         })),
+        Effect::RememberMessages { ticket_id, messages } => {
+            let unique: std::collections::BTreeSet<_> = messages.iter().collect();
+            for message_id in unique {
+                let (chat_id, message_id, ticket_id) = (commit.chat_id, *message_id, *ticket_id);
+                writes.push(Write::PutMessageTicket { chat_id, message_id, ticket_id });
+            }
+        }
+        Effect::Corrected { ticket_id, message_id, comment_id, contact_id } => {
+            let entry = crate::dialogue::correction_entry(contact_id, *message_id, comment_id, now);
+            writes.push(journal_write(*ticket_id, entry, &update_journal_tag(commit.update_id)));
+        }
         // Carried by the user's record itself.
         Effect::Reachability { .. } | Effect::SetLanguage(_) => {}
         // Written with the link, in `commit_writes`.

@@ -3,8 +3,8 @@
 //! stores in memory for the fast tier, and `contract` holds the tests both store adapters pass.
 
 use crate::dialogue::{
-    AlbumTarget, Effect, Manager, NewComment, NewRating, NewTicket, PhoneMatches, Reply, State, StoredFile,
-    TicketSummary, UserRecord,
+    AlbumTarget, Effect, Manager, NewComment, NewRating, NewTicket, PhoneMatches, Reply, StaffComment, State,
+    StoredFile, TicketSummary, UserRecord,
 };
 use crate::domain::{
     Actor, Attachment, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link,
@@ -122,6 +122,16 @@ impl Commit<'_> {
         }
     }
 
+    /// Whose comments the update's later album parts add to: the contact's, or the employee's
+    /// (their staff comments are stored as theirs).
+    pub fn author_id(&self) -> Option<&str> {
+        match &self.before.link {
+            Some(Link::Contact { contact_id, .. }) => Some(contact_id),
+            Some(Link::Employee { employee_id, .. }) => Some(employee_id),
+            None => None,
+        }
+    }
+
     /// Whether another effect of this commit writes the ticket (`comment_id: None`) or the
     /// comment that files are added to, on a condition of its own that includes ownership: a
     /// transaction may not both check and write one item.
@@ -169,6 +179,22 @@ impl NewComment {
             author_name: self.author_name.clone(),
             text: self.text.clone(),
             internal: false,
+            created_at: now,
+        }
+    }
+}
+
+/// A comment an employee made by replying in Telegram, as stored.
+impl StaffComment {
+    pub fn record(&self, now: DateTime<Utc>) -> Comment {
+        Comment {
+            id: self.comment_id.clone(),
+            ticket_id: self.ticket_id,
+            author_kind: AuthorKind::Employee,
+            author_id: self.employee_id.clone(),
+            author_name: self.author_name.clone(),
+            text: self.text.clone(),
+            internal: self.internal,
             created_at: now,
         }
     }
@@ -619,3 +645,8 @@ pub trait MessageTickets: Send + Sync {
 /// How long the bot remembers which ticket a message of its is about (DynamoDB's TTL removes it
 /// after): a reply to an older notice is an ordinary message.
 pub const MESSAGE_TICKET_DAYS: i64 = 90;
+
+/// How long the bot remembers which ticket a client's own message became: the edit window
+/// ([`crate::dialogue::EDIT_WINDOW_HOURS`]) and a day's margin (the dialogue checks the window
+/// against the message's date; DynamoDB's TTL removes the item some time after).
+pub const MESSAGE_EDITS_KEPT_HOURS: i64 = crate::dialogue::EDIT_WINDOW_HOURS + 24;

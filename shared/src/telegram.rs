@@ -16,10 +16,16 @@ use serde_json::Value;
 use std::time::Duration;
 
 /// The update kinds the bot uses: the webhook is registered with these `allowed_updates`
-/// (so Telegram does not send, and bill our Lambda for, kinds the bot ignores).
+/// (so Telegram does not send, and bill our Lambda for, kinds the bot ignores). Edits correct
+/// the tickets and comments messages became.
 pub fn allowed_updates() -> Vec<frankenstein::types::AllowedUpdate> {
     use frankenstein::types::AllowedUpdate;
-    vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery, AllowedUpdate::MyChatMember]
+    vec![
+        AllowedUpdate::Message,
+        AllowedUpdate::EditedMessage,
+        AllowedUpdate::CallbackQuery,
+        AllowedUpdate::MyChatMember,
+    ]
 }
 
 /// The commands the deploy registers (`setMyCommands`), as Telegram lists them in the chat, in

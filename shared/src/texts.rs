@@ -513,6 +513,51 @@ NOT_SET = {
 };
 
 
+// ---- Edits: a client corrects a message that became a ticket or a comment --------------------
+/// The comment a client's edit of a message that became a ticket or comment adds to it.
+/// `{text}`: the message as it now reads.
+EDIT_COMMENT = { ru: "✏️ Исправлено: {text}", en: "✏️ Corrected: {text}" };
+/// The edit became a comment on ticket `{id}`.
+EDIT_ADDED = {
+    ru: "✏️ Исправление добавлено к обращению #{id}.",
+    en: "✏️ Your correction has been added to request #{id}.",
+};
+/// An edit of a message sent more than 48 hours ago. `{id}`: the ticket it became.
+EDIT_TOO_LATE = {
+    ru: "Исправления сообщений принимаются в течение 48 часов, поэтому к обращению #{id} это исправление не добавлено. Если нужно что-то уточнить, добавьте комментарий.",
+    en: "Corrections are accepted within 48 hours of sending, so this one wasn't added to request #{id}. If something needs clarifying, please add a comment.",
+};
+/// An edit of a message whose ticket was cancelled. `{id}`: the ticket.
+EDIT_NOT_ADDED = {
+    ru: "Обращение #{id} отменено, поэтому исправление к нему не добавлено.",
+    en: "Request #{id} has been cancelled, so the correction wasn't added to it.",
+};
+
+// ---- Staff replies: an employee answers a notice about a ticket with a Telegram reply -------
+/// The reply became a comment the client sees. `{id}`.
+STAFF_COMMENT_ADDED = {
+    ru: "✔️ Комментарий добавлен к обращению #{id}. Клиент его увидит.",
+    en: "✔️ Comment added to request #{id}. The client will see it.",
+};
+/// The reply (`!` first, or files alone) became an internal note. `{id}`.
+STAFF_NOTE_ADDED = {
+    ru: "🔒 Внутренняя заметка добавлена к обращению #{id}. Клиент её не видит. Чтобы ответить клиенту, ответьте на уведомление текстом без «!» в начале.",
+    en: "🔒 Internal note added to request #{id}. The client doesn't see it. To answer the client, reply to the notice with text that doesn't start with “!”.",
+};
+/// A reply to a message the bot does not know as about one ticket (an old notice, a card, a
+/// forged id): nothing was added.
+STAFF_REPLY_NOT_ATTACHED = {
+    ru: "Ответ никуда не добавлен: бот не знает, к какому обращению относится это сообщение. Чтобы ответить клиенту, ответьте на уведомление об обращении; ответ с «!» в начале — внутренняя заметка.",
+    en: "The reply wasn't added anywhere: the bot doesn't know which request this message is about. To answer a client, reply to a notice about the request; a reply starting with “!” is an internal note.",
+};
+/// A reply to a call-back request's notice: such a request is about no one ticket.
+STAFF_REPLY_CALL_ME = {
+    ru: "Просьба перезвонить не относится к одному обращению, поэтому ответ никуда не добавлен и клиенту не отправлен. Позвоните клиенту по номеру из уведомления.",
+    en: "A call-back request isn't about a single request, so the reply wasn't added anywhere or sent to the client. Please call the client at the number in the notice.",
+};
+/// A reply of nothing to store (a bare «!»).
+STAFF_REPLY_EMPTY = { ru: "Ответ пуст, добавлять нечего.", en: "The reply is empty: there's nothing to add." };
+
 // ---- What menu buttons do (spec: "Главное меню бота"), for `/help` ---------------------------
 HINT_NEW_TICKET = { ru: "создать новую заявку", en: "create a new request" };
 HINT_STATUS = { ru: "узнать статус заявки", en: "check a request's status" };

@@ -4,7 +4,8 @@
 //! Input: plain text and the bot's commands (`/start`, `/menu`, `/help`, `/company`);
 //! `/contact <phone>` shares your own phone; `/photo <path>` and `/file <path>` send a file (a
 //! caption may follow the path); a button's number or exact label presses it; `/reply <n> <text>`
-//! answers the bot's message marked `↩n` with a Telegram reply; `?` shows this.
+//! answers the bot's message marked `↩n` with a Telegram reply; `/edit <text>` edits your last
+//! message to read `<text>`; `?` shows this.
 //!
 //! A message that changes the reply keyboard (a notification after staff changed a ticket,
 //! say) is drawn with a line saying so, then the keyboard as it is now.
@@ -30,17 +31,20 @@ pub struct Simulator {
     reply: Vec<Button>,
     /// The bot's messages shown, `↩n` being the n-th: their ids and text, as a reply quotes them.
     shown: Vec<(i64, String)>,
+    /// Your last message: its id and when it was sent (`/edit` edits it).
+    last_sent: Option<(u64, i64)>,
 }
 
 impl Default for Simulator {
     fn default() -> Self {
-        Simulator { next_update_id: 1, next_file: 1, inline: vec![], reply: vec![], shown: vec![] }
+        Simulator { next_update_id: 1, next_file: 1, inline: vec![], reply: vec![], shown: vec![], last_sent: None }
     }
 }
 
 pub const HELP: &str = "Type as a client would (the bot's commands too: /start, /menu, /help, /company). \
 Simulator commands: /contact <phone>, /photo <path> [caption], /file <path> [caption], a button's number \
-or label to press it, /reply <n> <text> to reply to the bot's message marked ↩n, ? for this help.";
+or label to press it, /reply <n> <text> to reply to the bot's message marked ↩n, /edit <text> to edit your \
+last message, ? for this help.";
 
 /// What the simulator itself answers (the bot's `/help` goes to the bot).
 pub const HELP_COMMAND: &str = "?";
@@ -56,6 +60,14 @@ impl Simulator {
                 json!({"contact": {"phone_number": rest, "first_name": "Вы", "user_id": USER_ID}})
             }
             "/contact" => return Err("usage: /contact <phone>".into()),
+            "/edit" => {
+                let Some((message_id, sent)) = self.last_sent.filter(|_| !rest.is_empty()) else {
+                    return Err("usage: /edit <text>, after you sent a message".into());
+                };
+                self.next_update_id += 1;
+                let edited = json!({"message_id": message_id, "date": sent, "edit_date": now(), "chat": chat(), "from": user(), "text": rest});
+                return Ok(json!({"update_id": update_id, "edited_message": edited}));
+            }
             "/reply" => {
                 let usage = || "usage: /reply <n> <text>, n as a bot's message is marked ↩n".to_owned();
                 let (n, text) = rest.split_once(' ').ok_or_else(usage)?;
@@ -109,6 +121,7 @@ impl Simulator {
             },
         };
         self.next_update_id += 1;
+        self.last_sent = Some((update_id, now()));
         let mut message = json!({"message_id": update_id, "date": now(), "chat": chat(), "from": user()});
         message.as_object_mut().expect("object").extend(content.as_object().expect("object").clone());
         Ok(json!({"update_id": update_id, "message": message}))
@@ -286,6 +299,19 @@ mod tests {
         assert_eq!(update["message"]["reply_to_message"]["text"], "📋 #7 Принтер");
         assert_eq!(update["message"]["reply_to_message"]["from"]["is_bot"], true);
         assert!(sim.update_for("/reply 2 нет такого", &telegram).is_err());
+    }
+
+    #[tokio::test]
+    async fn your_last_message_can_be_edited() {
+        let telegram = FakeTelegram::start("t").await;
+        let mut sim = Simulator::default();
+        assert!(sim.update_for("/edit рано", &telegram).is_err(), "nothing sent yet");
+        let sent = sim.update_for("Принтер на 2 этаже", &telegram).unwrap();
+        let edit = sim.update_for("/edit Принтер на 3 этаже", &telegram).unwrap();
+        assert_eq!(edit["edited_message"]["message_id"], sent["message"]["message_id"]);
+        assert_eq!(edit["edited_message"]["date"], sent["message"]["date"]);
+        assert_eq!(edit["edited_message"]["text"], "Принтер на 3 этаже");
+        assert_ne!(edit["update_id"], sent["update_id"]);
     }
 
     #[test]

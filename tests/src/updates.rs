@@ -100,10 +100,25 @@ pub fn reply(update_id: u64, from: u64, text: &str, to_message: i64, quoted: &st
     message(update_id, from, json!({"text": text, "reply_to_message": replied}))
 }
 
+/// `from` edits their message `message_id` (first sent at `sent`, Unix seconds) to read `text`.
+pub fn edit(update_id: u64, from: u64, message_id: i64, text: &str, sent: i64) -> Value {
+    json!({
+        "update_id": update_id,
+        "edited_message": {
+            "message_id": message_id,
+            "date": sent,
+            "edit_date": chrono::Utc::now().timestamp(),
+            "chat": {"id": from, "type": "private", "first_name": "Анна"},
+            "from": user(from),
+            "text": text,
+        }
+    })
+}
+
 /// The same update from a user whose Telegram app speaks `code` (`None`: an update without a
 /// `language_code`, as some clients send).
 pub fn in_language(mut update: Value, code: Option<&str>) -> Value {
-    for kind in ["message", "callback_query", "my_chat_member"] {
+    for kind in ["message", "edited_message", "callback_query", "my_chat_member"] {
         if let Some(from) = update.get_mut(kind).and_then(|u| u.get_mut("from")).and_then(Value::as_object_mut) {
             match code {
                 Some(code) => from.insert("language_code".into(), json!(code)),

@@ -80,7 +80,10 @@ async fn deploys_register_the_webhook_with_its_secret_and_the_commands_and_delet
     );
     assert_eq!(calls[0].params["url"], "https://abc.lambda-url.eu-central-1.on.aws/");
     assert_eq!(calls[0].params["secret_token"], e2e::WEBHOOK_SECRET);
-    assert_eq!(calls[0].params["allowed_updates"], json!(["message", "callback_query", "my_chat_member"]));
+    assert_eq!(
+        calls[0].params["allowed_updates"],
+        json!(["message", "edited_message", "callback_query", "my_chat_member"])
+    );
     // The chat's command list, in Russian, for every user (no scope, no language).
     let commands = &calls[1].params;
     assert_eq!(commands.get("scope"), None);
@@ -131,6 +134,18 @@ fn the_template_lists_the_commands_the_registrar_registers() {
     let listed = template["Resources"]["TelegramWebhook"]["Properties"]["Commands"].as_str().unwrap();
     let registered: Vec<&str> = shared::dialogue::Command::LISTED.iter().map(|c| c.name()).collect();
     assert_eq!(listed, registered.join(" "));
+}
+
+/// Likewise the update kinds: a new kind in the code changes the resource, so the deploy
+/// registers the webhook again and Telegram starts sending it.
+#[test]
+fn the_template_lists_the_update_kinds_the_registrar_registers() {
+    let text = std::fs::read_to_string(e2e::localstack::workspace_root().join("template.yaml")).unwrap();
+    let template: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let listed = template["Resources"]["TelegramWebhook"]["Properties"]["AllowedUpdates"].as_str().unwrap();
+    let kinds = serde_json::to_value(shared::telegram::allowed_updates()).unwrap();
+    let kinds: Vec<&str> = kinds.as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    assert_eq!(listed, kinds.join(" "));
 }
 
 #[tokio::test]

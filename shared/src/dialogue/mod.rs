@@ -59,7 +59,14 @@ pub enum Event {
     /// `/start t<id>`, a deep link (`https://t.me/<bot>?start=t<id>`): the ticket's card for the
     /// contact who owns it, the main menu for anyone else.
     OpenTicket(u64),
+    /// The user edited a message of theirs (`edited_message`): its id, its text (or caption)
+    /// as it now reads, and when it was first sent. A message that became a ticket or a comment
+    /// less than [`EDIT_WINDOW_HOURS`] ago gets the correction as a comment; others are ignored.
+    Edited { message_id: i64, text: String, sent_at: Option<DateTime<Utc>> },
 }
+
+/// How long after sending a message its edits still correct the ticket or comment it became.
+pub const EDIT_WINDOW_HOURS: i64 = 48;
 
 /// The bot's commands. Names are a contract with chats (typed, and listed by Telegram from the
 /// deploy's `setMyCommands`): [`Command::named`] reads exactly what [`Command::name`] writes.
@@ -157,6 +164,9 @@ pub struct Content {
     pub sent_at: Option<DateTime<Utc>>,
     /// The bot's own message it replies to, if it is a Telegram reply to one.
     pub reply_to: Option<RepliedTo>,
+    /// The message's id in the chat: remembered with the ticket or comment it becomes, so that
+    /// an edit of it can correct them ([`Event::Edited`]).
+    pub message_id: Option<i64>,
 }
 
 /// A message of the bot's that the user replied to (`reply_to_message` sent by a bot: in a
@@ -209,6 +219,10 @@ pub struct Pending {
     /// When its first message was sent: a message much later starts over instead of joining.
     #[serde(default)]
     pub since: Option<DateTime<Utc>>,
+    /// The ids of the messages it is made of (at most [`Pending::MAX_MESSAGES`]), remembered
+    /// with the ticket or comment it becomes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<i64>,
 }
 
 impl Pending {
@@ -221,6 +235,9 @@ impl Pending {
     pub const MAX_TEXT_CHARS: usize = 16_384;
     /// A message sent this long after the waiting one starts over rather than joining it.
     pub const MAX_AGE_MINUTES: i64 = 30;
+    /// Edits of at most this many of the messages that wait correct what they become (each is
+    /// one more item in the commit's transaction).
+    pub const MAX_MESSAGES: usize = 10;
 
     /// Whether `more` still fits beside what waits.
     pub fn has_room_for(&self, more: &Pending) -> bool {
@@ -386,7 +403,8 @@ pub enum Need {
     StandingCallMe {
         contact_id: String,
     },
-    /// Read which ticket the bot's message (this id, in the update's chat) is about.
+    /// Read which ticket a message of the update's chat is about: the bot's message replied to,
+    /// or the user's own message that was edited.
     RepliedTo(i64),
 }
 
@@ -399,6 +417,8 @@ pub enum Effect {
     LinkEmployee(EmployeeMatch),
     CreateTicket(NewTicket),
     AddComment(NewComment),
+    /// An employee's comment from a Telegram reply to a notice about the ticket.
+    AddStaffComment(StaffComment),
     /// Files of a later album part, into the ticket (or comment) its first part made.
     AddFiles {
         ticket_id: u64,
@@ -442,6 +462,20 @@ pub enum Effect {
         contact_id: String,
         client_id: String,
     },
+    /// The user's messages (ids in the update's chat) became ticket `ticket_id` or a comment on
+    /// it: remembered for [`EDIT_WINDOW_HOURS`], so that an edit of one corrects the ticket.
+    RememberMessages {
+        ticket_id: u64,
+        messages: Vec<i64>,
+    },
+    /// The comment committed with this effect corrects the client's message `message_id`: the
+    /// ticket's journal says so.
+    Corrected {
+        ticket_id: u64,
+        message_id: i64,
+        comment_id: String,
+        contact_id: String,
+    },
     /// Whether notifications can reach the user (they blocked or unblocked the bot). Any other
     /// commit of the user's record makes them reachable again: they wrote to the bot.
     Reachability {
@@ -484,6 +518,20 @@ pub struct NewComment {
     pub contact_id: String,
     pub author_name: String,
     pub text: String,
+    pub files: Vec<StoredFile>,
+}
+
+/// A comment an employee adds by replying to a notice about the ticket: on any ticket that
+/// exists, whatever its status, as the staff API allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffComment {
+    pub ticket_id: u64,
+    pub comment_id: String,
+    pub employee_id: String,
+    pub author_name: String,
+    pub text: String,
+    /// An internal note: never sent to the client.
+    pub internal: bool,
     pub files: Vec<StoredFile>,
 }
 
@@ -574,7 +622,8 @@ pub struct DialogueSettings {
 /// Decides the answer to `input` given the user's record and the facts read so far.
 pub fn step(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
     let (lang, detected) = language(settings, user, input);
-    let mut outcome = after_hours(settings, facts, decide(settings, user, input, facts, lang)?, lang)?;
+    let outcome = after_hours(settings, facts, decide(settings, user, input, facts, lang)?, lang)?;
+    let mut outcome = edits::remember_messages(user, input, outcome);
     // A newly detected language is kept with a record written anyway, or with a linked user's
     // (the notifier speaks it to them); never a write of its own for anyone else.
     if let Some(detected) = detected {
@@ -651,6 +700,10 @@ fn decide(
         // Anyone may choose the language, registered or not.
         (Event::Command(Command::Language), _) => Ok(commands::choose_language(user, lang)),
         (Event::OpenTicket(id), Some(me)) => replies::open_card(settings, &me, user, *id, facts),
+        (Event::Message(content), None) if is_employee(user) => replies::staff_reply(user, input, content, facts, lang),
+        (Event::Edited { message_id, text, sent_at }, me) => {
+            edits::edited(me, user, input, (*message_id, text, *sent_at), facts)
+        }
         (_, Some(me)) => tickets::contact_step(&me, user, input, facts),
         (_, None) => Ok(not_a_contact(user, &input.event, lang)),
     }
@@ -840,11 +893,13 @@ pub(crate) fn with_press_answer(event: &Event, mut replies: Vec<Reply>) -> Vec<R
 mod actions;
 mod buttons;
 mod commands;
+mod edits;
 mod registration;
 mod replies;
 mod tickets;
 
 pub use buttons::{Press, TicketList};
+pub use edits::correction_entry;
 pub use replies::{deep_link_payload, ticket_named_in, ticket_of_payload};
 pub use tickets::{files_subject, split_subject, SUBJECT_CHARS};
 

@@ -450,12 +450,18 @@ fn a_second_message_while_the_choice_waits_joins_the_first() {
         }],
         album: None,
         since: None,
+        messages: vec![31],
     };
     let waiting = UserRecord { state: State::NewOrAttach { pending: earlier }, ..linked() };
-    let (outcome, _) = run(&waiting, say("И сканер тоже"), PhoneMatches::default(), counts);
+    let later =
+        Event::Message(Content {
+            text: Some("И сканер тоже".into()), message_id: Some(32), ..Content::default()
+        });
+    let (outcome, _) = run(&waiting, later, PhoneMatches::default(), counts);
     let State::NewOrAttach { pending } = &outcome.state else { panic!("still waiting for the choice") };
     assert_eq!(pending.text.as_deref(), Some("Принтер не печатает\nИ сканер тоже"));
     assert_eq!(pending.files.len(), 1, "the earlier file is kept");
+    assert_eq!(pending.messages, [31, 32], "both messages are remembered with what they become");
 }
 
 /// A waiting message sent at `minute` past noon, with `files` files and `chars` characters.
@@ -472,6 +478,7 @@ fn waiting_since(minute: i64, files: usize, chars: usize) -> UserRecord {
         files: (0..files).map(file).collect(),
         album: None,
         since: Some(noon + chrono::Duration::minutes(minute)),
+        messages: vec![],
     };
     UserRecord { state: State::NewOrAttach { pending }, ..linked() }
 }

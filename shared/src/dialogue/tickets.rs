@@ -30,10 +30,13 @@ pub(super) fn contact_step(me: &Me<'_>, user: &UserRecord, input: &Inbound, fact
                 Keyboard::Keep,
             )],
         }),
-        // Shared contacts, presses and blocking are handled before a contact's step.
-        Event::Contact { .. } | Event::Press { .. } | Event::BlockedBot(_) | Event::OpenTicket(_) => {
-            menu(me, facts, texts::MENU_PROMPT.get(me.lang), vec![])
-        }
+        // Shared contacts, presses, blocking, deep links and edits are handled before a
+        // contact's step.
+        Event::Contact { .. }
+        | Event::Press { .. }
+        | Event::BlockedBot(_)
+        | Event::OpenTicket(_)
+        | Event::Edited { .. } => menu(me, facts, texts::MENU_PROMPT.get(me.lang), vec![]),
     }
 }
 
@@ -184,7 +187,11 @@ fn merge(earlier: Pending, later: Pending) -> Pending {
     };
     let mut files = earlier.files;
     files.extend(later.files);
-    Pending { text, files, album: later.album.or(earlier.album), since: earlier.since.or(later.since) }
+    let mut messages = earlier.messages;
+    messages.extend(later.messages);
+    messages.truncate(Pending::MAX_MESSAGES);
+    let (album, since) = (later.album.or(earlier.album), earlier.since.or(later.since));
+    Pending { text, files, album, since, messages }
 }
 
 /// The message's text and stored files, and warnings about files that could not be taken.
@@ -205,7 +212,14 @@ pub(super) fn take_content(content: &Content, facts: &Facts, lang: Lang) -> Resu
         })
         .collect();
     let text = content.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
-    Ok((Pending { text, files: stored.stored, album: content.album.clone(), since: content.sent_at }, warnings))
+    let pending = Pending {
+        text,
+        files: stored.stored,
+        album: content.album.clone(),
+        since: content.sent_at,
+        messages: content.message_id.into_iter().collect(),
+    };
+    Ok((pending, warnings))
 }
 
 /// A later part of an album that is claimed: its files go where the first part went, and a
@@ -393,6 +407,12 @@ pub(super) fn comment_added(ticket_id: u64, lang: Lang) -> String {
     texts::fill(texts::COMMENT_ADDED.get(lang), &[("id", &ticket_id.to_string())])
 }
 
+/// The id of the comment an update makes: from the update's id, so a redelivery (stopped by the
+/// update's marker) could only ever write the same comment again.
+pub(super) fn comment_id(input: &Inbound) -> String {
+    format!("c{}", input.update_id)
+}
+
 /// A client comment with what the message carried on `(ticket id, whether it is completed)`;
 /// an album is claimed for it (`first_part`: this update carries the album's first part to
 /// arrive). The last reply is the `confirmation` (with the main menu).
@@ -405,7 +425,7 @@ pub(super) fn add_comment(
     first_part: bool,
     confirmation: Reply,
 ) -> Outcome {
-    let comment_id = format!("c{}", input.update_id);
+    let comment_id = comment_id(input);
     let mut effects = vec![Effect::AddComment(NewComment {
         ticket_id,
         on_completed,

@@ -177,15 +177,22 @@ impl DynamoStore {
                 items.push(tx_put(put(table, codec::comment::to_item(&comment.record(now))))?);
                 self.attachment_items(comment.ticket_id, Some(&comment.comment_id), &comment.files, now, items)?;
             }
+            Effect::AddStaffComment(comment) => {
+                // Staff comment on any ticket there is, whatever its status (as the staff API).
+                let ticket = check(table, keys::ticket(comment.ticket_id)).condition_expression("attribute_exists(pk)");
+                items.push(tx_check(ticket)?);
+                items.push(tx_put(put(table, codec::comment::to_item(&comment.record(now))))?);
+                self.attachment_items(comment.ticket_id, Some(&comment.comment_id), &comment.files, now, items)?;
+            }
             Effect::AddFiles { ticket_id, comment_id, files } => {
                 // Files go only to the sender's own ticket (or their own comment on it).
                 let comment_id = comment_id.as_deref();
                 if !commit.checks_owner_of(*ticket_id, comment_id) {
-                    let (key, condition) = match comment_id {
-                        Some(id) => (keys::comment(*ticket_id, id), "author_id = :c"),
-                        None => (keys::ticket(*ticket_id), "contact_id = :c"),
+                    let (key, condition, owner) = match comment_id {
+                        Some(id) => (keys::comment(*ticket_id, id), "author_id = :c", commit.author_id()),
+                        None => (keys::ticket(*ticket_id), "contact_id = :c", commit.contact_id()),
                     };
-                    let owner = s(commit.contact_id().unwrap_or_default());
+                    let owner = s(owner.unwrap_or_default());
                     items.push(tx_check(
                         check(table, key).condition_expression(condition).expression_attribute_values(":c", owner),
                     )?);
@@ -211,7 +218,7 @@ impl DynamoStore {
                         .condition_expression("attribute_exists(pk) AND author_id = :c")
                         .expression_attribute_names("#t", "text")
                         .expression_attribute_values(":t", s(text))
-                        .expression_attribute_values(":c", s(commit.contact_id().unwrap_or_default())),
+                        .expression_attribute_values(":c", s(commit.author_id().unwrap_or_default())),
                 )?);
             }
             Effect::ClaimAlbum { album, target, first } => {
@@ -257,6 +264,21 @@ impl DynamoStore {
                     done: None,
                 };
                 items.push(tx_put(put(table, codec::call_me::to_item(&request)))?);
+            }
+            Effect::RememberMessages { ticket_id, messages } => {
+                let expires_at = now.timestamp() + crate::ports::MESSAGE_EDITS_KEPT_HOURS * 3600;
+                let unique: std::collections::BTreeSet<_> = messages.iter().collect();
+                for message_id in unique {
+                    let item = codec::message_ticket::to_item(commit.chat_id, *message_id, *ticket_id, expires_at);
+                    items.push(tx_put(put(&self.bot_table, item))?);
+                }
+            }
+            Effect::Corrected { ticket_id, message_id, comment_id, contact_id } => {
+                let entry = crate::dialogue::correction_entry(contact_id, *message_id, comment_id, now);
+                items.push(tx_put(put(
+                    table,
+                    codec::journal::to_item(*ticket_id, &entry, &update_journal_tag(commit.update_id)),
+                ))?);
             }
             // Carried by the user's record itself.
             Effect::Reachability { .. } | Effect::SetLanguage(_) => {}

@@ -5,7 +5,9 @@ use crate::inputs::{self, Desk, ME};
 use crate::limits::check_reply;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use shared::dialogue::{self, DialogueSettings, Effect, Event, Facts, Inbound, Need, Outcome, Reply, UserRecord};
+use shared::dialogue::{
+    self, AlbumTarget, DialogueSettings, Effect, Event, Facts, Inbound, Need, Outcome, Reply, UserRecord,
+};
 use shared::domain::Link;
 
 pub fn settings() -> DialogueSettings {
@@ -56,7 +58,8 @@ pub fn check_press_answers(event: &Event, replies: &[Reply]) -> Result<(), TestC
 }
 
 /// Tickets, comments, cancellations and call-back requests are made only for the contact the
-/// user is linked to, and only on tickets that are theirs as the consistent read found them.
+/// user is linked to, and only on tickets that are theirs as the consistent read found them;
+/// staff comments only by the linked employee, on a ticket that exists.
 fn check_effects_are_the_contacts(user: &UserRecord, outcome: &Outcome, desk: &Desk) -> Result<(), TestCaseError> {
     let me = match &user.link {
         Some(Link::Contact { contact_id, client_id, .. }) => Some((contact_id, client_id)),
@@ -80,6 +83,38 @@ fn check_effects_are_the_contacts(user: &UserRecord, outcome: &Outcome, desk: &D
             }
             Effect::RequestCallMe { contact_id, client_id, .. } => {
                 prop_assert_eq!(Some((contact_id, client_id)), me, "a call-back request as someone else");
+            }
+            Effect::AddStaffComment(comment) => {
+                let employee = match &user.link {
+                    Some(Link::Employee { employee_id, .. }) => Some(employee_id),
+                    _ => None,
+                };
+                prop_assert_eq!(Some(&comment.employee_id), employee, "a staff comment not by the linked employee");
+                // Read to exist, or the ticket the employee's own album went to (its later
+                // parts read no ticket: the commit's condition is that it exists).
+                let claimed = matches!(&desk.album, Some(AlbumTarget::Ticket { ticket_id, .. }) if *ticket_id == comment.ticket_id);
+                prop_assert!(
+                    claimed || desk.tickets.iter().any(|t| t.id == comment.ticket_id),
+                    "a staff comment on ticket {} that does not exist",
+                    comment.ticket_id
+                );
+            }
+            Effect::Corrected { ticket_id, contact_id, .. } => {
+                prop_assert_eq!(Some(contact_id), me.map(|m| m.0), "a correction as someone else");
+                prop_assert!(mine(*ticket_id), "a correction of ticket {ticket_id} of someone else");
+            }
+            // Messages are remembered only with what they became: a ticket or comment of this
+            // outcome, or a later album part's ticket.
+            Effect::RememberMessages { ticket_id, .. } => {
+                let made = outcome.effects.iter().any(|e| match e {
+                    Effect::CreateTicket(t) => t.id == *ticket_id,
+                    Effect::AddComment(c) => c.ticket_id == *ticket_id,
+                    Effect::AddFiles { ticket_id: id, .. }
+                    | Effect::SetSubject { ticket_id: id, .. }
+                    | Effect::SetCommentText { ticket_id: id, .. } => id == ticket_id,
+                    _ => false,
+                });
+                prop_assert!(made, "messages remembered with ticket {ticket_id}, which this outcome did not touch");
             }
             _ => {}
         }
@@ -112,7 +147,9 @@ proptest! {
         let outcome = decide(&user, &input, &desk)?;
         check_outcome(&user, &input, &outcome, &desk)?;
         if !matches!(input.event, Event::BlockedBot(_)) {
-            let may_pass_silently = is_later_album_part(&input, &desk) || is_blank(&input.event);
+            // An edit of a message that became nothing of the contact's is ignored.
+            let is_edit = matches!(input.event, Event::Edited { .. });
+            let may_pass_silently = is_later_album_part(&input, &desk) || is_blank(&input.event) || is_edit;
             prop_assert!(!outcome.replies.is_empty() || may_pass_silently, "no answer at all");
         }
     }

@@ -6,6 +6,7 @@
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::sample::select;
+use shared::dialogue::Language;
 use shared::dialogue::{
     AlbumTarget, Command, ContactMatch, Content, EmployeeMatch, Event, Facts, FileKind, Inbound, IncomingFile, Manager,
     Need, Pending, PhoneMatches, Press, RejectedFile, Rejection, State, StoredFile, StoredFiles, TicketList,
@@ -14,6 +15,7 @@ use shared::dialogue::{
 use shared::domain::{Actor, Link, Ticket, TicketStatus, ID_MAX_LEN};
 use shared::phone::Phone;
 use shared::texts;
+use shared::texts::Lang;
 
 /// The Telegram user (and private chat) every generated update comes from.
 pub const ME: u64 = 1001;
@@ -154,12 +156,12 @@ pub fn ticket_list() -> impl Strategy<Value = TicketList> {
 pub fn press() -> impl Strategy<Value = Press> {
     prop_oneof![
         id().prop_map(Press::ChooseCompany),
-        Just(Press::NewTicket),
-        Just(Press::Attach),
+        // One arm for the presses without data (another arm would deepen the debug build's stack
+        // past a test thread's).
+        select(vec![Press::NewTicket, Press::Attach, Press::Language(Lang::Ru), Press::Language(Lang::En)]),
         (ticket_list(), ticket_id()).prop_map(|(list, id)| Press::Pick(list, id)),
         (ticket_list(), prop_oneof![4 => 0..4usize, 1 => any::<usize>()])
             .prop_map(|(list, page)| Press::Page(list, page)),
-        select(shared::texts::Lang::ALL.to_vec()).prop_map(Press::Language),
     ]
 }
 
@@ -239,14 +241,16 @@ pub fn content() -> impl Strategy<Value = Content> {
         prop::option::of(album_id()),
         prop::option::of(0i64..4_000_000_000),
         prop::option::of((1i64..64, prop::option::of(typed_text()))),
+        prop::option::of(1i64..64),
     )
-        .prop_map(|(text, files, too_large, album, sent_at, reply_to)| Content {
+        .prop_map(|(text, files, too_large, album, sent_at, reply_to, message_id)| Content {
             text,
             files,
             too_large,
             album,
             sent_at: sent_at.and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
             reply_to: reply_to.map(|(message_id, text)| shared::dialogue::RepliedTo { message_id, text }),
+            message_id,
         })
 }
 
@@ -271,25 +275,33 @@ pub fn event() -> impl Strategy<Value = Event> {
             .prop_map(|(id, data)| Event::Press { id, data }),
         1 => unsupported.prop_map(Event::Unsupported),
         1 => any::<bool>().prop_map(Event::BlockedBot),
+        2 => (1i64..64, typed_text(), edit_sent_at()).prop_map(|(message_id, text, sent_at)| {
+            Event::Edited { message_id, text, sent_at: sent_at.and_then(|at| chrono::DateTime::from_timestamp(at, 0)) }
+        }),
     ]
 }
 
-/// A Telegram `language_code`: none, the bot's languages, another, or an odd one.
-pub fn language_code() -> impl Strategy<Value = Option<String>> {
+/// When an edited message was first sent: mostly within the edit window (up to ~56 hours ago),
+/// sometimes any moment, sometimes not said.
+fn edit_sent_at() -> impl Strategy<Value = Option<i64>> {
     prop_oneof![
-        3 => Just(None),
-        2 => one_of(&["ru", "en", "en-GB", "de", "uk"]).prop_map(Some),
-        1 => odd_text().prop_map(Some),
+        3 => (0i64..200_000).prop_map(|ago| Some(chrono::Utc::now().timestamp() - ago)),
+        1 => prop::option::of(0i64..4_000_000_000),
     ]
 }
 
+/// Telegram `language_code`s: none, the bot's languages, others and odd ones.
+const LANGUAGE_CODES: [Option<&str>; 6] = [None, Some("ru"), Some("en"), Some("en-GB"), Some("de"), Some("x y")];
+
+/// An update; its `language_code` is picked by its id (another strategy in the tuple would
+/// deepen the debug build's stack past a test thread's).
 pub fn inbound() -> impl Strategy<Value = Inbound> {
-    (any::<u64>(), event(), language_code()).prop_map(|(update_id, event, language_code)| Inbound {
+    (any::<u64>(), event()).prop_map(|(update_id, event)| Inbound {
         update_id,
         user_id: ME,
         chat_id: ME as i64,
         event,
-        language_code,
+        language_code: LANGUAGE_CODES[(update_id % LANGUAGE_CODES.len() as u64) as usize].map(str::to_owned),
     })
 }
 
@@ -308,12 +320,14 @@ pub fn pending() -> impl Strategy<Value = Pending> {
         prop::collection::vec(stored_file(), 0..3),
         prop::option::of(album_id()),
         prop::option::of(0i64..4_000_000_000),
+        prop::collection::vec(1i64..64, 0..3),
     )
-        .prop_map(|(text, files, album, since)| Pending {
+        .prop_map(|(text, files, album, since, messages)| Pending {
             text,
             files,
             album,
             since: since.and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
+            messages,
         })
 }
 
@@ -344,15 +358,19 @@ pub fn link() -> impl Strategy<Value = Option<Link>> {
 }
 
 pub fn user_record() -> impl Strategy<Value = UserRecord> {
-    let language = proptest::option::of(
-        (select(shared::texts::Lang::ALL.to_vec()), any::<bool>())
-            .prop_map(|(lang, chosen)| shared::dialogue::Language { lang, chosen }),
-    );
-    (link(), state(), 0..1_000_000u64, language).prop_map(|(link, state, version, language)| UserRecord {
+    (link(), state(), 0..1_000_000u64).prop_map(|(link, state, version)| UserRecord {
         link,
         state,
         version,
-        language,
+        // Picked by the version, as [`inbound`]'s language code by the update's id.
+        language: [
+            None,
+            Some((Lang::Ru, false)),
+            Some((Lang::En, false)),
+            Some((Lang::Ru, true)),
+            Some((Lang::En, true)),
+        ][(version % 5) as usize]
+            .map(|(lang, chosen)| Language { lang, chosen }),
     })
 }
 

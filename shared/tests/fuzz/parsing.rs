@@ -66,6 +66,7 @@ fn kind_of(parsed: &Parsed) -> Option<Expected> {
             Event::Press { .. } => Expected::Press,
             Event::Unsupported(_) => Expected::Unsupported,
             Event::BlockedBot(_) => Expected::BlockedBot,
+            Event::Edited { .. } => Expected::Edited,
         },
         Parsed::Ignored { .. } => Expected::Ignored,
         Parsed::Incomplete { .. } => Expected::Incomplete,

@@ -47,6 +47,8 @@ pub enum Expected {
     BlockedBot,
     /// `/menu`, `/help`, `/company`, or one the bot does not have.
     Command,
+    /// A correction of a message of the user's.
+    Edited,
     Ignored,
     Incomplete,
 }
@@ -93,6 +95,10 @@ pub fn corpus() -> Vec<(Value, Expected)> {
         (
             json!({"update_id": 12, "edited_message": {"message_id": 1, "date": 1, "chat": {"id": FROM, "type": "private"}, "text": "x"}}),
             Expected::Ignored,
+        ),
+        (
+            json!({"update_id": 40, "edited_message": {"message_id": 1, "date": 1, "edit_date": 2, "chat": {"id": FROM, "type": "private"}, "from": user(FROM), "text": "x"}}),
+            Expected::Edited,
         ),
         (
             json!({"update_id": 13, "message": {"message_id": 1, "date": 1, "chat": {"id": -100, "type": "group", "title": "g"}, "from": user(FROM), "text": "/start"}}),

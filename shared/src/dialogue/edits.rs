@@ -1,0 +1,280 @@
+//! Corrections: a client who edits a message that became a ticket or a comment (within
+//! [`EDIT_WINDOW_HOURS`]) corrects it. The ticket gets a client comment «✏️ Исправлено: …» and a
+//! journal entry, the assignee hears of it as of any client comment, and what was first written
+//! stays as it was.
+//!
+//! ```text
+//! user  Не печатает принтер на 2 этаже                 (message 31)
+//! bot   ✔️ Ваше обращение зарегистрировано с номером #42. …
+//! user  ✎ (edits message 31) Не печатает принтер на 3 этаже
+//! bot   ✏️ Исправление добавлено к обращению #42.
+//! ```
+//!
+//! Which ticket a message became: every commit that makes a ticket or a comment of the user's
+//! messages remembers their ids with it ([`Effect::RememberMessages`], the same mapping as the
+//! bot's notices: message ids are unique within a chat). An edit of any other message (a menu
+//! button, a message still waiting for "new or attach?", one sent before this release) is
+//! ignored, and so is an edit by someone who is not a linked contact.
+
+use super::*;
+use crate::domain::{Actor, JournalEntry};
+
+/// Adds [`Effect::RememberMessages`] to an outcome that makes a ticket or comment of the user's
+/// messages: the message of the update, or the waiting messages a press turned into one.
+pub(super) fn remember_messages(user: &UserRecord, input: &Inbound, mut outcome: Outcome) -> Outcome {
+    // Only a client's edits correct anything (an employee's reply is theirs to write again).
+    if !matches!(user.link, Some(Link::Contact { .. })) {
+        return outcome;
+    }
+    let ticket_id = outcome.effects.iter().find_map(|effect| match effect {
+        Effect::CreateTicket(ticket) => Some(ticket.id),
+        Effect::AddComment(comment) => Some(comment.ticket_id),
+        Effect::AddFiles { ticket_id, .. }
+        | Effect::SetSubject { ticket_id, .. }
+        | Effect::SetCommentText { ticket_id, .. } => Some(*ticket_id),
+        _ => None,
+    });
+    let Some(ticket_id) = ticket_id else { return outcome };
+    let messages: Vec<i64> = match (&input.event, &user.state) {
+        (Event::Message(content), _) => content.message_id.into_iter().collect(),
+        (Event::Press { .. }, State::NewOrAttach { pending } | State::ChoosingTicketToAttach { pending }) => {
+            pending.messages.clone()
+        }
+        _ => vec![],
+    };
+    if !messages.is_empty() {
+        outcome.effects.push(Effect::RememberMessages { ticket_id, messages });
+    }
+    outcome
+}
+
+/// An edited message: a correction of the ticket it became, if it is the contact's own ticket
+/// (on a consistent read), the message is recent enough and the ticket takes comments.
+pub(super) fn edited(
+    me: Option<Me<'_>>,
+    user: &UserRecord,
+    input: &Inbound,
+    (message_id, new_text, sent_at): (i64, &str, Option<DateTime<Utc>>),
+    facts: &Facts,
+) -> Result<Outcome, Need> {
+    let ignored = || Ok(Outcome { state: user.state.clone(), effects: vec![], replies: vec![] });
+    let new_text = new_text.trim();
+    let Some(me) = me.filter(|_| !new_text.is_empty()) else { return ignored() };
+    let Some(ticket_id) = facts.replied_to.ok_or(Need::RepliedTo(message_id))? else { return ignored() };
+    let id = ticket_id.to_string();
+    let answer = |template: texts::Text| {
+        let replies = vec![text(&texts::fill(template.get(me.lang), &[("id", &id)]), Keyboard::Keep)];
+        Ok(Outcome { state: user.state.clone(), effects: vec![], replies })
+    };
+    let now = facts.now.ok_or(Need::Now)?;
+    if sent_at.is_none_or(|at| now - at > chrono::Duration::hours(EDIT_WINDOW_HOURS)) {
+        return answer(texts::EDIT_TOO_LATE);
+    }
+    let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(ticket_id))?;
+    let Some(ticket) = ticket.as_ref().filter(|t| t.id == ticket_id && t.contact_id == me.contact_id) else {
+        return ignored();
+    };
+    if !(ticket.status.is_active() || ticket.status.is_completed()) {
+        return answer(texts::EDIT_NOT_ADDED);
+    }
+    let comment_id = format!("c{}", input.update_id);
+    let effects = vec![
+        Effect::AddComment(NewComment {
+            ticket_id,
+            on_completed: ticket.status.is_completed(),
+            comment_id: comment_id.clone(),
+            contact_id: me.contact_id.to_owned(),
+            author_name: me.name.to_owned(),
+            text: texts::fill(texts::EDIT_COMMENT.get(me.lang), &[("text", new_text)]),
+            files: vec![],
+        }),
+        Effect::Corrected { ticket_id, message_id, comment_id, contact_id: me.contact_id.to_owned() },
+    ];
+    let replies = vec![text(&texts::fill(texts::EDIT_ADDED.get(me.lang), &[("id", &id)]), Keyboard::Keep)];
+    Ok(Outcome { state: user.state.clone(), effects, replies })
+}
+
+/// The journal entry of a correction ([`Effect::Corrected`]).
+pub fn correction_entry(contact_id: &str, message_id: i64, comment_id: &str, now: DateTime<Utc>) -> JournalEntry {
+    let details = format!("message {message_id} edited in Telegram: the correction is comment {comment_id}");
+    JournalEntry::new(now, "edited", Actor::Client(contact_id.to_owned()), details)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Ticket, TicketStatus};
+
+    const MESSAGE: i64 = 31;
+
+    fn anna() -> UserRecord {
+        UserRecord {
+            link: Some(Link::Contact { contact_id: "c1".into(), client_id: "k1".into(), name: "Анна".into() }),
+            state: State::Idle,
+            version: 3,
+            language: None,
+        }
+    }
+
+    fn settings() -> DialogueSettings {
+        DialogueSettings {
+            support_phone: "+7 800 555-35-35".into(),
+            phone_region: "RU".parse().unwrap(),
+            timezone: chrono_tz::Europe::Moscow,
+            hours: None,
+            default_lang: Lang::Ru,
+        }
+    }
+
+    fn ticket(contact_id: &str, status: TicketStatus) -> Ticket {
+        Ticket {
+            id: 42,
+            subject: "Принтер".into(),
+            message: String::new(),
+            status,
+            source: "messenger".into(),
+            client_id: "k1".into(),
+            contact_id: contact_id.into(),
+            assignee_id: Some("e1".into()),
+            assignee_name: None,
+            deadline: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            changed_by: crate::domain::Actor::Client(contact_id.into()),
+            version: 1,
+            completed_at: None,
+            rating: None,
+        }
+    }
+
+    /// The edit of message 31, sent `hours_ago`, with what the stores would answer; the needs
+    /// the dialogue asked for, in order.
+    fn edit(
+        user: &UserRecord,
+        remembered: Option<u64>,
+        stored: Option<Ticket>,
+        hours_ago: i64,
+    ) -> (Outcome, Vec<Need>) {
+        let now = Utc::now();
+        let event = Event::Edited {
+            message_id: MESSAGE,
+            text: " Принтер на 3 этаже ".into(),
+            sent_at: Some(now - chrono::Duration::hours(hours_ago)),
+        };
+        let input = Inbound { update_id: 9, user_id: 1001, chat_id: 1001, event, language_code: None };
+        let mut facts = Facts::default();
+        let mut needs = vec![];
+        loop {
+            match step(&settings(), user, &input, &facts) {
+                Ok(outcome) => return (outcome, needs),
+                Err(need) => {
+                    match &need {
+                        Need::RepliedTo(MESSAGE) => facts.replied_to = Some(remembered),
+                        Need::Now => facts.now = Some(now),
+                        Need::Ticket(42) => facts.ticket = Some(stored.clone()),
+                        other => panic!("an edit needs no {other:?}"),
+                    }
+                    needs.push(need);
+                }
+            }
+        }
+    }
+
+    fn said(outcome: &Outcome) -> Vec<&str> {
+        outcome
+            .replies
+            .iter()
+            .filter_map(|r| if let Reply::Text { text, .. } = r { Some(text.as_str()) } else { None })
+            .collect()
+    }
+
+    #[test]
+    fn an_edit_of_a_message_that_became_a_ticket_corrects_it_with_a_comment() {
+        let (outcome, needs) = edit(&anna(), Some(42), Some(ticket("c1", TicketStatus::InProgress)), 2);
+        assert_eq!(needs, [Need::RepliedTo(MESSAGE), Need::Now, Need::Ticket(42)]);
+        let [Effect::AddComment(comment), Effect::Corrected { ticket_id: 42, message_id: MESSAGE, comment_id, .. }] =
+            outcome.effects.as_slice()
+        else {
+            panic!("a comment and its journal entry: {:?}", outcome.effects)
+        };
+        assert_eq!(comment.text, "✏️ Исправлено: Принтер на 3 этаже");
+        assert_eq!((comment.ticket_id, comment.on_completed, comment.contact_id.as_str()), (42, false, "c1"));
+        assert_eq!(&comment.comment_id, comment_id);
+        assert_eq!(said(&outcome), ["✏️ Исправление добавлено к обращению #42."]);
+        assert_eq!(outcome.state, State::Idle);
+    }
+
+    #[test]
+    fn a_completed_tickets_correction_is_a_question_on_it_and_a_cancelled_one_takes_none() {
+        let (outcome, _) = edit(&anna(), Some(42), Some(ticket("c1", TicketStatus::Done)), 2);
+        assert!(matches!(&outcome.effects[0], Effect::AddComment(c) if c.on_completed));
+        let (outcome, _) = edit(&anna(), Some(42), Some(ticket("c1", TicketStatus::Cancelled)), 2);
+        assert!(outcome.effects.is_empty());
+        assert_eq!(said(&outcome), ["Обращение #42 отменено, поэтому исправление к нему не добавлено."]);
+    }
+
+    #[test]
+    fn an_edit_after_48_hours_is_answered_without_reading_the_ticket() {
+        let (outcome, needs) = edit(&anna(), Some(42), Some(ticket("c1", TicketStatus::InProgress)), 49);
+        assert!(!needs.contains(&Need::Ticket(42)));
+        assert!(outcome.effects.is_empty());
+        assert_eq!(said(&outcome).len(), 1);
+        assert!(said(&outcome)[0].starts_with("Исправления сообщений принимаются в течение 48 часов"));
+    }
+
+    #[test]
+    fn edits_of_other_messages_of_others_tickets_or_by_others_change_nothing_and_say_nothing() {
+        let unchanged = |(outcome, _): (Outcome, Vec<Need>)| outcome.effects.is_empty() && outcome.replies.is_empty();
+        assert!(unchanged(edit(&anna(), None, None, 1)), "a message that became nothing");
+        assert!(
+            unchanged(edit(&anna(), Some(42), Some(ticket("c2", TicketStatus::InProgress)), 1)),
+            "another's ticket"
+        );
+        assert!(unchanged(edit(&anna(), Some(42), None, 1)), "a ticket that is gone");
+        let employee = UserRecord {
+            link: Some(Link::Employee { employee_id: "e1".into(), name: "Иван".into() }),
+            ..UserRecord::default()
+        };
+        assert!(unchanged(edit(&employee, Some(42), Some(ticket("c1", TicketStatus::InProgress)), 1)));
+        assert!(unchanged(edit(&UserRecord::default(), Some(42), None, 1)), "someone not registered");
+    }
+
+    #[test]
+    fn what_a_message_becomes_remembers_its_id_and_a_press_remembers_the_waiting_ones() {
+        let user = anna();
+        let message = |id| {
+            Event::Message(Content {
+                text: Some("Не печатает".into()), message_id: Some(id), ..Content::default()
+            })
+        };
+        let made = Outcome {
+            state: State::Idle,
+            effects: vec![Effect::AddComment(NewComment {
+                ticket_id: 42,
+                on_completed: false,
+                comment_id: "c9".into(),
+                contact_id: "c1".into(),
+                author_name: "Анна".into(),
+                text: "x".into(),
+                files: vec![],
+            })],
+            replies: vec![],
+        };
+        let input = |event| Inbound { update_id: 9, user_id: 1001, chat_id: 1001, event, language_code: None };
+        let remembered = remember_messages(&user, &input(message(31)), made.clone());
+        assert_eq!(remembered.effects.last(), Some(&Effect::RememberMessages { ticket_id: 42, messages: vec![31] }));
+        let waiting = UserRecord {
+            state: State::NewOrAttach { pending: Pending { messages: vec![31, 32], ..Pending::default() } },
+            ..anna()
+        };
+        let press = Event::Press { id: "p".into(), data: "x".into() };
+        let remembered = remember_messages(&waiting, &input(press), made.clone());
+        assert_eq!(
+            remembered.effects.last(),
+            Some(&Effect::RememberMessages { ticket_id: 42, messages: vec![31, 32] })
+        );
+        // Nothing made of messages: nothing remembered.
+        let nothing = Outcome { effects: vec![], ..made };
+        assert_eq!(remember_messages(&user, &input(message(31)), nothing).effects, vec![]);
+    }
+}
