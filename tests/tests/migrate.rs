@@ -9,11 +9,12 @@ use shared::dynamo::Migrated;
 
 /// A call-back request as the release before `ByStatus` wrote it: no `status`, no `created_at`.
 async fn put_old_request(env: &TestEnv, id: &str, state: &str, requested_at: &str) {
+    let key = shared::dynamo::keys::call_me(id);
     env.dynamodb
         .put_item()
         .table_name(env.resources.table("TicketsTable"))
-        .item("pk", s(&format!("CALLBACK#{id}")))
-        .item("sk", s("CALLBACK"))
+        .item("pk", s(key.pk))
+        .item("sk", s(key.sk))
         .item("id", s(id))
         .item("requester", s("c1"))
         .item("requester_client", s("k1"))
