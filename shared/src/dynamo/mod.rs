@@ -17,6 +17,7 @@ mod commit;
 mod directory;
 pub mod keys;
 mod listing;
+mod migrate;
 mod notices;
 pub mod stream;
 mod tickets;
@@ -31,6 +32,7 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 pub use aws_sdk_dynamodb::Client as DynamoClient;
 
 pub use aws_config::SdkConfig;
+pub use migrate::Migrated;
 
 /// Loads the AWS configuration once per container from the standard chain (region,
 /// credentials, and `AWS_ENDPOINT_URL`/`AWS_ENDPOINT_URL_DYNAMODB`/`AWS_ENDPOINT_URL_S3`), with
