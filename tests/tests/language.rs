@@ -11,6 +11,7 @@ use shared::texts::{self, fill, Lang};
 const ANNA: u64 = 5001; // contact c1
 const CHAT: i64 = ANNA as i64;
 const MANAGER: u64 = 7001; // employee e1, the client's manager
+const PETR: u64 = 7002; // employee e2, an assignee whose Telegram speaks English
 
 fn en(update: Value) -> Value {
     updates::in_language(update, Some("en"))
@@ -28,6 +29,7 @@ fn labels(texts: &[texts::Text], lang: Lang) -> Vec<String> {
 async fn directory(env: &TestEnv) {
     for (path, body) in [
         ("/employees/e1", json!({"name": "Ирина Менеджерова", "phone": "+7 999 111-22-33"})),
+        ("/employees/e2", json!({"name": "Пётр Инженеров", "phone": "+7 999 111-22-44"})),
         ("/clients/k1", json!({"name": "ООО Ромашка", "manager_id": "e1", "vip": true})),
         ("/contacts/c1", json!({"name": "Анна", "phone": "+7 912 345-67-89", "client_id": "k1"})),
     ] {
@@ -150,6 +152,7 @@ async fn notices_reach_each_recipient_in_their_language() {
     directory(&env).await;
     env.deliver(&en(updates::contact(1, ANNA, "79123456789", Some(ANNA)))).await;
     env.deliver(&updates::contact(2, MANAGER, "79991112233", Some(MANAGER))).await; // in Russian
+    env.deliver(&en(updates::contact(90, PETR, "79991112244", Some(PETR)))).await;
     env.deliver(&en(updates::text(3, ANNA, "The printer is jammed"))).await;
     let id = env.tickets_of("c1").await[0].id;
     env.run_notifier().await;
@@ -157,6 +160,27 @@ async fn notices_reach_each_recipient_in_their_language() {
     let to_manager = env.telegram.texts_to(MANAGER as i64);
     let vip = fill(texts::NOTICE_VIP_TICKET.ru, &[("client", "ООО Ромашка"), ("contact", "Анна")]);
     assert!(to_manager.iter().any(|t| t.contains(&vip)), "{to_manager:?}");
+    let card = (texts::BTN_CARD.ru.to_owned(), format!("cd:{id}"));
+    assert_eq!(env.telegram.messages_to(MANAGER as i64).pop().unwrap().inline_buttons()[0], card);
+    env.telegram.clear();
+
+    // A staff notice to an employee whose Telegram speaks English: in English, its card button too.
+    let (status, answer) = env.api("PATCH", &format!("/tickets/{id}"), Some(json!({"assignee_id": "e2"}))).await;
+    assert_eq!(status, 200, "{answer}");
+    env.run_notifier().await;
+    env.telegram.clear();
+    env.deliver(&en(updates::text(91, ANNA, texts::BTN_COMMENT.en))).await;
+    env.deliver(&en(updates::callback(92, ANNA, &format!("cm:{id}")))).await;
+    env.deliver(&en(updates::text(93, ANNA, "Still jammed"))).await;
+    env.run_notifier().await;
+    let to_petr = env.telegram.messages_to(PETR as i64);
+    assert_eq!(to_petr.len(), 1, "{to_petr:?}");
+    let line = fill(
+        texts::NOTICE_CLIENT_COMMENT.en,
+        &[("contact", "Анна"), ("client", "ООО Ромашка"), ("text", "Still jammed")],
+    );
+    assert!(to_petr[0].text().unwrap().contains(&line), "{:?}", to_petr[0].text());
+    assert_eq!(to_petr[0].inline_buttons()[0], (texts::BTN_CARD.en.to_owned(), format!("cd:{id}")));
     env.telegram.clear();
 
     // A status change by staff, through the API: in English, with the English status name.

@@ -15,6 +15,10 @@
 //! bot   Что умеет бот — кнопки меню внизу 👇 ➕ … — создать новую заявку …   [main menu]
 //! user  /company                        (a phone of two companies' contacts)
 //! bot   Этот номер указан у контактных лиц нескольких компаний…    (inline: ✓ ООО Ромашка | АО Лютик)
+//! user  /language                       (anyone; the Telegram app's language decides until then)
+//! bot   Выберите язык бота 👇                                       (inline: Русский | English)
+//! user  <presses "English">
+//! bot   ✔️ Done: the bot will speak English with you from now on.  [main menu, in English]
 //! ```
 //!
 //! [`step`] never does I/O. When it needs a fact that must be read (the directory entries of a
