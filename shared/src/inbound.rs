@@ -522,6 +522,33 @@ mod tests {
     }
 
     #[test]
+    fn the_senders_language_code_is_read_leniently() {
+        let code_of = |from: Value| {
+            let update = json!({"update_id": 8, "message": {
+                "message_id": 5, "date": 1700000000,
+                "chat": {"id": 42, "type": "private"}, "from": from, "text": "/language"
+            }});
+            match parse_update(&serde_json::to_vec(&update).unwrap()) {
+                Parsed::Inbound(inbound) => {
+                    assert_eq!(inbound.event, Event::Command(Command::Language));
+                    inbound.language_code
+                }
+                other => panic!("expected an inbound update, got {other:?}"),
+            }
+        };
+        assert_eq!(code_of(json!({"id": 42, "language_code": "en-GB"})), Some("en-GB".into()));
+        assert_eq!(code_of(json!({"id": 42, "language_code": " ru "})), Some("ru".into()));
+        // Absent, of another type, or not a tag: no code, and the update is still taken.
+        for odd in [json!({"id": 42}), json!({"id": 42, "language_code": 7}), json!({"id": 42, "language_code": "<b>"})]
+        {
+            assert_eq!(code_of(odd), None);
+        }
+        let press = json!({"update_id": 9, "callback_query": {"id": "q", "from": {"id": 42, "language_code": "en"}, "data": "lg:en"}});
+        let Parsed::Inbound(inbound) = parse_update(&serde_json::to_vec(&press).unwrap()) else { panic!("a press") };
+        assert_eq!(inbound.language_code.as_deref(), Some("en"));
+    }
+
+    #[test]
     fn commands_are_told_from_text() {
         let cases = [
             ("/menu", Event::Command(Command::Menu)),
