@@ -37,10 +37,11 @@ pub fn bot_commands(lang: Lang) -> Vec<BotCommand> {
         .collect()
 }
 
-/// The command lists the deploy registers, by `language_code`: Russian for everyone (no code),
-/// and English for users whose Telegram speaks English.
-pub fn command_lists() -> [(Option<&'static str>, Lang); 2] {
-    [(None, Lang::Ru), (Some(Lang::En.code()), Lang::En)]
+/// The command lists the deploy registers, by `language_code`: the default language's for
+/// everyone (no code), and each other language's for users whose Telegram speaks it.
+pub fn command_lists(default: Lang) -> Vec<(Option<&'static str>, Lang)> {
+    let others = Lang::ALL.into_iter().filter(|lang| *lang != default).map(|lang| (Some(lang.code()), lang));
+    std::iter::once((None, default)).chain(others).collect()
 }
 
 /// The `sendMessage` parameters of a text reply.
@@ -449,7 +450,8 @@ mod tests {
 
     #[test]
     fn the_listed_commands_are_start_menu_help_and_language_in_each_language() {
-        for (code, lang) in command_lists() {
+        assert_eq!(command_lists(Lang::En), [(None, Lang::En), (Some("ru"), Lang::Ru)]);
+        for (code, lang) in command_lists(Lang::Ru) {
             let commands = serde_json::to_value(bot_commands(lang)).unwrap();
             let names: Vec<&str> =
                 commands.as_array().unwrap().iter().map(|c| c["command"].as_str().unwrap()).collect();

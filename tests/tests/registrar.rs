@@ -26,6 +26,11 @@ async fn response_url() -> (String, Arc<Mutex<Vec<Value>>>) {
 }
 
 fn request(kind: &str, response_url: &str) -> Value {
+    request_in(kind, response_url, "ru")
+}
+
+/// A request of a stack whose `DefaultLanguage` is `default_language`.
+fn request_in(kind: &str, response_url: &str, default_language: &str) -> Value {
     let mut request = json!({
         "RequestType": kind,
         "RequestId": "req-1",
@@ -34,7 +39,11 @@ fn request(kind: &str, response_url: &str) -> Value {
         "LogicalResourceId": "TelegramWebhook",
         "StackId": "arn:aws:cloudformation:eu-central-1:123456789012:stack/desk/1",
         "ServiceToken": "arn:aws:lambda:eu-central-1:123456789012:function:registrar",
-        "ResourceProperties": {"ServiceToken": "x", "WebhookUrl": "https://abc.lambda-url.eu-central-1.on.aws/"}
+        "ResourceProperties": {
+            "ServiceToken": "x",
+            "WebhookUrl": "https://abc.lambda-url.eu-central-1.on.aws/",
+            "DefaultLanguage": default_language
+        }
     });
     if kind != "Create" {
         request["PhysicalResourceId"] = json!("telegram-webhook-TelegramWebhook");
@@ -146,6 +155,27 @@ fn the_template_lists_the_update_kinds_the_registrar_registers() {
     let kinds = serde_json::to_value(shared::telegram::allowed_updates()).unwrap();
     let kinds: Vec<&str> = kinds.as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
     assert_eq!(listed, kinds.join(" "));
+}
+
+#[tokio::test]
+async fn an_english_default_lists_the_commands_in_english_for_everyone_and_in_russian_for_russian_speakers() {
+    let telegram = FakeTelegram::start(e2e::BOT_TOKEN).await;
+    let (url, reported) = response_url().await;
+    let registrar = registrar(&telegram, e2e::BOT_TOKEN);
+    registrar.handle(serde_json::from_value(request_in("Create", &url, "en")).unwrap()).await.unwrap();
+    let calls = telegram.calls();
+    let lists: Vec<(Value, Value)> = calls
+        .iter()
+        .filter(|c| c.method == "setMyCommands")
+        .map(|c| {
+            (
+                c.params.get("language_code").cloned().unwrap_or(Value::Null),
+                c.params["commands"][0]["description"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(lists, [(Value::Null, json!("Start using the bot")), (json!("ru"), json!("Начать работу с ботом"))]);
+    assert_eq!(reported.lock().unwrap()[0]["Status"], "SUCCESS");
 }
 
 #[tokio::test]

@@ -1,8 +1,9 @@
 //! The webhook registrar: a CloudFormation custom resource. On create and update it calls
 //! `setWebhook` with the webhook's URL, the secret token and the update kinds the bot uses, and
 //! `setMyCommands` with the commands Telegram lists in the chat (`/start`, `/menu`, `/help`,
-//! `/language`: in Russian for everyone, in English for users whose Telegram speaks English); on
-//! delete it calls `deleteWebhook` and `deleteMyCommands` (both lists). It always answers
+//! `/language`: in the `DefaultLanguage` property's language for everyone, and in each other
+//! language for users whose Telegram speaks it); on delete it calls `deleteWebhook` and
+//! `deleteMyCommands` (every list). It always answers
 //! CloudFormation (a custom resource that never answers holds the stack for an hour); reasons
 //! never contain the token.
 
@@ -14,12 +15,22 @@ use frankenstein::methods::{DeleteMyCommandsParams, DeleteWebhookParams, SetMyCo
 use frankenstein::AsyncTelegramApi;
 use serde::{Deserialize, Serialize};
 use shared::telegram::TelegramMessenger;
+use shared::texts::Lang;
 
 /// The custom resource's properties (template.yaml, `TelegramWebhook`).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Properties {
     pub webhook_url: String,
+    /// `DefaultLanguage`: the language of the command list for everyone (`ru` when absent).
+    #[serde(default)]
+    pub default_language: Option<String>,
+}
+
+impl Properties {
+    fn default_lang(&self) -> Lang {
+        self.default_language.as_deref().and_then(Lang::from_code).unwrap_or_default()
+    }
 }
 
 /// The client that answers CloudFormation. CloudFormation waits an hour for an answer that
@@ -56,7 +67,7 @@ impl Registrar {
                 base(&r.request_id, &r.stack_id, &r.logical_resource_id, Some(&r.physical_resource_id)),
             ),
             CloudFormationCustomResourceRequest::Delete(r) => (
-                self.unregister().await,
+                self.unregister(&r.resource_properties).await,
                 r.response_url.clone(),
                 base(&r.request_id, &r.stack_id, &r.logical_resource_id, Some(&r.physical_resource_id)),
             ),
@@ -97,7 +108,7 @@ impl Registrar {
             .await
             .map(drop)
             .map_err(|e| format!("setWebhook failed: {}", describe(e)))?;
-        for (code, lang) in shared::telegram::command_lists() {
+        for (code, lang) in shared::telegram::command_lists(properties.default_lang()) {
             let commands = SetMyCommandsParams::builder()
                 .commands(shared::telegram::bot_commands(lang))
                 .maybe_language_code(code.map(str::to_owned))
@@ -112,7 +123,7 @@ impl Registrar {
         Ok(())
     }
 
-    async fn unregister(&self) -> Result<(), String> {
+    async fn unregister(&self, properties: &Properties) -> Result<(), String> {
         let params = DeleteWebhookParams::builder().build();
         self.telegram
             .bot()
@@ -120,7 +131,7 @@ impl Registrar {
             .await
             .map(drop)
             .map_err(|e| format!("deleteWebhook failed: {}", describe(e)))?;
-        for (code, _) in shared::telegram::command_lists() {
+        for (code, _) in shared::telegram::command_lists(properties.default_lang()) {
             self.telegram
                 .bot()
                 .delete_my_commands(
