@@ -164,9 +164,10 @@ pub const EDIT_COMMENT: &str = "✏️ Исправлено: {text}";
 /// The edit became a comment on ticket `{id}`.
 pub const EDIT_ADDED: &str = "✏️ Исправление добавлено к обращению #{id}.";
 // en: "✏️ Your correction has been added to request #{id}."
-/// An edit of a message sent more than 48 hours ago. `{id}`: the ticket it became.
-pub const EDIT_TOO_LATE: &str = "Исправления сообщений принимаются в течение 48 часов, поэтому к обращению #{id} это исправление не добавлено. Если нужно что-то уточнить, добавьте комментарий.";
-// en: "Edits are taken within 48 hours of sending, so this correction was not added to request #{id}. If something needs clarifying, please add a comment."
+/// An edit of a message sent more than 48 hours ago (`dialogue::EDIT_WINDOW_HOURS`). `{id}`:
+/// the ticket it became. A reply to this message is a comment on it.
+pub const EDIT_TOO_LATE: &str = "Исправления сообщений принимаются в течение 48 часов после отправки, поэтому к обращению #{id} это исправление не добавлено. Если нужно что-то уточнить, ответьте на это сообщение — ответ станет комментарием к обращению.";
+// en: "Edits are taken within 48 hours of sending, so this correction was not added to request #{id}. If something needs clarifying, reply to this message: your reply becomes a comment on the request."
 /// An edit of a message whose ticket was cancelled. `{id}`: the ticket.
 pub const EDIT_NOT_ADDED: &str = "Обращение #{id} отменено, поэтому исправление к нему не добавлено.";
 // en: "Request #{id} has been cancelled, so the correction was not added to it."
@@ -306,22 +307,22 @@ pub const NOTICE_CLIENT_CANCELLED: &str = "🛑 Клиент <b>{contact}</b> ({
 // ---- Staff replies: an employee answers a notice about a ticket with a Telegram reply -----
 
 /// The reply became a comment the client sees. `{id}`.
-pub const STAFF_COMMENT_ADDED: &str = "✔️ Комментарий добавлен к обращению #{id}. Клиент его увидит.";
-// en: "✔️ Comment added to ticket #{id}. The client will see it."
+pub const STAFF_COMMENT_ADDED: &str = "✔️ Комментарий добавлен к обращению #{id}. Клиент получит его текст в Telegram.";
+// en: "✔️ Comment added to ticket #{id}. The client will get its text in Telegram."
 /// The reply (`!` first, or files alone) became an internal note. `{id}`.
 pub const STAFF_NOTE_ADDED: &str =
     "🔒 Внутренняя заметка добавлена к обращению #{id}. Клиент её не видит. Чтобы ответить клиенту, ответьте на уведомление текстом без «!» в начале.";
 // en: "🔒 Internal note added to ticket #{id}. The client does not see it. To answer the client, reply to the notice with text that does not start with «!»."
 /// A reply to a message the bot does not know as about one ticket (an old notice, a card, a
 /// forged id): nothing was added.
-pub const STAFF_REPLY_NOT_ATTACHED: &str = "Ответ никуда не добавлен: бот не знает, к какому обращению относится это сообщение. Чтобы ответить клиенту, ответьте на уведомление об обращении; ответ с «!» в начале — внутренняя заметка.";
+pub const STAFF_REPLY_NOT_ATTACHED: &str = "Ответ не добавлен ни к одному обращению: бот не знает, к какому обращению относится это сообщение. Чтобы ответить клиенту, ответьте на уведомление об обращении; ответ с «!» в начале — внутренняя заметка.";
 // en: "The reply was not added anywhere: the bot does not know which ticket this message is about. To answer a client, reply to a notice about the ticket; a reply starting with «!» is an internal note."
 /// A reply to a call-back request's notice: such a request is about no one ticket.
-pub const STAFF_REPLY_CALL_ME: &str = "Просьба перезвонить не относится к одному обращению, поэтому ответ никуда не добавлен и клиенту не отправлен. Позвоните клиенту по номеру из уведомления.";
-// en: "A call-back request is not about one ticket, so the reply was not added anywhere and not sent to the client. Please call the client at the number in the notice."
+pub const STAFF_REPLY_CALL_ME: &str = "Просьба перезвонить не привязана к обращению, поэтому ответ не сохранён и клиенту не отправлен. Позвоните клиенту по номеру из уведомления.";
+// en: "A call-back request is not tied to a ticket, so the reply was not saved and not sent to the client. Please call the client at the number in the notice."
 /// A reply of nothing to store (a bare «!»).
-pub const STAFF_REPLY_EMPTY: &str = "Ответ пуст, добавлять нечего.";
-// en: "The reply is empty: there is nothing to add."
+pub const STAFF_REPLY_EMPTY: &str = "Ответ пустой — добавлять нечего. После «!» напишите текст заметки.";
+// en: "The reply is empty: there is nothing to add. Write the note's text after «!»."
 
 /// The status name people read.
 pub fn status_name(status: crate::domain::TicketStatus) -> &'static str {

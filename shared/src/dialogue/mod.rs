@@ -447,7 +447,8 @@ pub enum Effect {
         client_id: String,
     },
     /// The user's messages (ids in the update's chat) became ticket `ticket_id` or a comment on
-    /// it: remembered for [`EDIT_WINDOW_HOURS`], so that an edit of one corrects the ticket.
+    /// it: remembered ([`crate::ports::MESSAGE_EDITS_KEPT_HOURS`]), so that an edit of one within
+    /// [`EDIT_WINDOW_HOURS`] corrects the ticket.
     RememberMessages {
         ticket_id: u64,
         messages: Vec<i64>,
@@ -599,8 +600,7 @@ pub struct DialogueSettings {
 
 /// Decides the answer to `input` given the user's record and the facts read so far.
 pub fn step(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
-    let outcome = after_hours(settings, facts, decide(settings, user, input, facts)?)?;
-    Ok(edits::remember_messages(user, input, outcome))
+    after_hours(settings, facts, decide(settings, user, input, facts)?)
 }
 
 /// A ticket or comment made while the desk is closed: its confirmation (the last text reply)
