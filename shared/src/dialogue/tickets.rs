@@ -261,7 +261,9 @@ fn album_part(
                     }
                 }
             }
-            effects.extend(edits::remembered(*ticket_id, part.messages));
+            if !effects.is_empty() {
+                effects.extend(edits::remembered(*ticket_id, part.messages));
+            }
         }
         AlbumTarget::Pending => {
             let (State::NewOrAttach { pending } | State::ChoosingTicketToAttach { pending }) = &mut state else {
