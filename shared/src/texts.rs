@@ -522,10 +522,11 @@ EDIT_ADDED = {
     ru: "✏️ Исправление добавлено к обращению #{id}.",
     en: "✏️ Your correction has been added to request #{id}.",
 };
-/// An edit of a message sent more than 48 hours ago. `{id}`: the ticket it became.
+/// An edit of a message sent more than 48 hours ago (`dialogue::EDIT_WINDOW_HOURS`). `{id}`:
+/// the ticket it became. A reply to this message is a comment on it.
 EDIT_TOO_LATE = {
-    ru: "Исправления сообщений принимаются в течение 48 часов, поэтому к обращению #{id} это исправление не добавлено. Если нужно что-то уточнить, добавьте комментарий.",
-    en: "Corrections are accepted within 48 hours of sending, so this one wasn't added to request #{id}. If something needs clarifying, please add a comment.",
+    ru: "Исправления сообщений принимаются в течение 48 часов после отправки, поэтому к обращению #{id} это исправление не добавлено. Если нужно что-то уточнить, ответьте на это сообщение — ответ станет комментарием к обращению.",
+    en: "Corrections are accepted within 48 hours of sending, so this one wasn't added to request #{id}. If something needs clarifying, reply to this message: your reply will become a comment on the request.",
 };
 /// An edit of a message whose ticket was cancelled. `{id}`: the ticket.
 EDIT_NOT_ADDED = {
@@ -536,8 +537,8 @@ EDIT_NOT_ADDED = {
 // ---- Staff replies: an employee answers a notice about a ticket with a Telegram reply -------
 /// The reply became a comment the client sees. `{id}`.
 STAFF_COMMENT_ADDED = {
-    ru: "✔️ Комментарий добавлен к обращению #{id}. Клиент его увидит.",
-    en: "✔️ Comment added to request #{id}. The client will see it.",
+    ru: "✔️ Комментарий добавлен к обращению #{id}. Клиент получит его текст в Telegram.",
+    en: "✔️ Comment added to request #{id}. The client will get its text in Telegram.",
 };
 /// The reply (`!` first, or files alone) became an internal note. `{id}`.
 STAFF_NOTE_ADDED = {
@@ -547,16 +548,19 @@ STAFF_NOTE_ADDED = {
 /// A reply to a message the bot does not know as about one ticket (an old notice, a card, a
 /// forged id): nothing was added.
 STAFF_REPLY_NOT_ATTACHED = {
-    ru: "Ответ никуда не добавлен: бот не знает, к какому обращению относится это сообщение. Чтобы ответить клиенту, ответьте на уведомление об обращении; ответ с «!» в начале — внутренняя заметка.",
-    en: "The reply wasn't added anywhere: the bot doesn't know which request this message is about. To answer a client, reply to a notice about the request; a reply starting with “!” is an internal note.",
+    ru: "Ответ не добавлен ни к одному обращению: бот не знает, к какому обращению относится это сообщение. Чтобы ответить клиенту, ответьте на уведомление об обращении; ответ с «!» в начале — внутренняя заметка.",
+    en: "The reply wasn't added to any request: the bot doesn't know which request this message is about. To answer a client, reply to a notice about the request; a reply starting with “!” is an internal note.",
 };
 /// A reply to a call-back request's notice: such a request is about no one ticket.
 STAFF_REPLY_CALL_ME = {
-    ru: "Просьба перезвонить не относится к одному обращению, поэтому ответ никуда не добавлен и клиенту не отправлен. Позвоните клиенту по номеру из уведомления.",
-    en: "A call-back request isn't about a single request, so the reply wasn't added anywhere or sent to the client. Please call the client at the number in the notice.",
+    ru: "Просьба перезвонить не привязана к обращению, поэтому ответ не сохранён и клиенту не отправлен. Позвоните клиенту по номеру из уведомления.",
+    en: "A call-back request isn't tied to a request, so the reply wasn't saved or sent to the client. Please call the client at the number in the notice.",
 };
 /// A reply of nothing to store (a bare «!»).
-STAFF_REPLY_EMPTY = { ru: "Ответ пуст, добавлять нечего.", en: "The reply is empty: there's nothing to add." };
+STAFF_REPLY_EMPTY = {
+    ru: "Ответ пустой — добавлять нечего. После «!» напишите текст заметки.",
+    en: "The reply is empty: there's nothing to add. Write the note's text after “!”.",
+};
 
 // ---- What menu buttons do (spec: "Главное меню бота"), for `/help` ---------------------------
 HINT_NEW_TICKET = { ru: "создать новую заявку", en: "create a new request" };

@@ -1,7 +1,7 @@
 //! A fake Telegram Bot API server: records every call, answers like Telegram, serves files.
 //!
 //! - `POST /bot<token>/<method>` (JSON body): `sendMessage` answers a message object with an
-//!   increasing `message_id`; `getFile` answers for files a test registered; `getUpdates` hands
+//!   increasing `message_id` from [`BOT_MESSAGE_IDS`] on; `getFile` answers for files a test registered; `getUpdates` hands
 //!   out queued updates (long polling, for the chat simulator); anything else answers `true`.
 //! - `GET /file/bot<token>/<file_path>` serves the registered bytes.
 //! - A chat can be made to answer 403 (blocked the bot), 400 "chat not found" (a deleted
@@ -76,6 +76,12 @@ struct FakeFile {
     bytes: Vec<u8>,
 }
 
+/// The first id of the bot's messages. Telegram numbers a chat's messages, the user's and the
+/// bot's, from one sequence, and the bot remembers both kinds under the same keys (the bot's
+/// notices for replies, the user's messages for edits); the tests' and the simulator's user
+/// messages take their update's id, so the bot's start far above them and never share one.
+pub const BOT_MESSAGE_IDS: i64 = 1_000_000;
+
 #[derive(Default)]
 struct Inner {
     calls: Vec<Call>,
@@ -111,7 +117,7 @@ impl FakeTelegram {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free loopback port");
         let url = format!("http://{}", listener.local_addr().expect("bound address"));
         let fake = FakeTelegram {
-            inner: Arc::new(Mutex::new(Inner { next_message_id: 1, ..Inner::default() })),
+            inner: Arc::new(Mutex::new(Inner { next_message_id: BOT_MESSAGE_IDS, ..Inner::default() })),
             token: Arc::new(Mutex::new(token.to_owned())),
             url,
             calls_changed: Arc::new(Notify::new()),

@@ -73,15 +73,23 @@ async fn an_edit_of_the_message_that_became_a_ticket_is_a_correction_the_assigne
     assert_eq!(edited.len(), 1, "{:?}", details.journal);
     assert_eq!(edited[0].by, shared::domain::Actor::Client("c1".into()));
 
+    let said_to_anna = env.telegram.texts_to(ANNA as i64).len();
     env.run_notifier().await;
     let told = env.telegram.texts_to(ENGINEER as i64);
     assert_eq!(told.len(), 1, "{told:?}");
     assert!(told[0].contains("✏️ Исправлено: Не печатает принтер на 3 этаже"), "{}", told[0]);
-    assert!(env.telegram.texts_to(ANNA as i64).iter().all(|t| !t.contains("Новый комментарий")), "not echoed to Анна");
+    assert_eq!(env.telegram.texts_to(ANNA as i64).len(), said_to_anna, "Анна is not told of her own correction");
+
+    // A reply to the bot's answer about the correction is a comment on the ticket.
+    let answer = env.telegram.messages_to(ANNA as i64).pop().expect("the answer");
+    let quoted = answer.text().unwrap_or_default().to_owned();
+    let answered = answer.message_id.expect("a message the bot made");
+    env.deliver(&updates::reply(12, ANNA, "И сканер тоже", answered, &quoted)).await;
+    assert_eq!(client_comments(&env, id).await, ["✏️ Исправлено: Не печатает принтер на 3 этаже", "И сканер тоже"]);
 
     // Telegram redelivers the edit: still one correction.
     env.deliver(&updates::edit(11, ANNA, 10, "Не печатает принтер на 3 этаже", hours_ago(1))).await;
-    assert_eq!(client_comments(&env, id).await.len(), 1);
+    assert_eq!(client_comments(&env, id).await.len(), 2, "the correction and the reply, once each");
 }
 
 #[tokio::test]
@@ -98,7 +106,7 @@ async fn an_edit_after_48_hours_is_answered_and_changes_nothing() {
 async fn edits_of_other_messages_or_from_another_chat_change_nothing_and_say_nothing() {
     let env = world().await;
     let id = ticket_from_message(&env, 10, "Не работает почта").await;
-    // Борис edits a message of his own with the same id: ids are per chat.
+    // Борис edits a message of his with the id of Анна's that became her ticket.
     env.deliver(&updates::edit(20, BORIS, 10, "Чужая заявка", hours_ago(1))).await;
     // Анна edits her `/start`-like menu press, which became nothing.
     env.deliver(&updates::text(21, ANNA, texts::BTN_STATUS.ru)).await;

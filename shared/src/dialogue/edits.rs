@@ -19,33 +19,10 @@
 use super::*;
 use crate::domain::{Actor, JournalEntry};
 
-/// Adds [`Effect::RememberMessages`] to an outcome that makes a ticket or comment of the user's
-/// messages: the message of the update, or the waiting messages a press turned into one.
-pub(super) fn remember_messages(user: &UserRecord, input: &Inbound, mut outcome: Outcome) -> Outcome {
-    // Only a client's edits correct anything (an employee's reply is theirs to write again).
-    if !matches!(user.link, Some(Link::Contact { .. })) {
-        return outcome;
-    }
-    let ticket_id = outcome.effects.iter().find_map(|effect| match effect {
-        Effect::CreateTicket(ticket) => Some(ticket.id),
-        Effect::AddComment(comment) => Some(comment.ticket_id),
-        Effect::AddFiles { ticket_id, .. }
-        | Effect::SetSubject { ticket_id, .. }
-        | Effect::SetCommentText { ticket_id, .. } => Some(*ticket_id),
-        _ => None,
-    });
-    let Some(ticket_id) = ticket_id else { return outcome };
-    let messages: Vec<i64> = match (&input.event, &user.state) {
-        (Event::Message(content), _) => content.message_id.into_iter().collect(),
-        (Event::Press { .. }, State::NewOrAttach { pending } | State::ChoosingTicketToAttach { pending }) => {
-            pending.messages.clone()
-        }
-        _ => vec![],
-    };
-    if !messages.is_empty() {
-        outcome.effects.push(Effect::RememberMessages { ticket_id, messages });
-    }
-    outcome
+/// What remembers the user's `messages` as having become ticket `ticket_id` (or a comment on
+/// it), committed with it; none when no message id is known.
+pub(super) fn remembered(ticket_id: u64, messages: Vec<i64>) -> Option<Effect> {
+    (!messages.is_empty()).then_some(Effect::RememberMessages { ticket_id, messages })
 }
 
 /// An edited message: a correction of the ticket it became, if it is the contact's own ticket
@@ -60,6 +37,12 @@ pub(super) fn edited(
     let ignored = || Ok(Outcome { state: user.state.clone(), effects: vec![], replies: vec![] });
     let new_text = new_text.trim();
     let Some(me) = me.filter(|_| !new_text.is_empty()) else { return ignored() };
+    // A message still waiting for «new or attach?» is corrected where it waits.
+    if let State::NewOrAttach { pending } | State::ChoosingTicketToAttach { pending } = &user.state {
+        if pending.messages.contains(&message_id) {
+            return Ok(correct_waiting(user, pending, message_id, new_text, me.lang));
+        }
+    }
     let Some(ticket_id) = facts.replied_to.ok_or(Need::RepliedTo(message_id))? else { return ignored() };
     let id = ticket_id.to_string();
     let answer = |template: texts::Text| {
@@ -77,7 +60,7 @@ pub(super) fn edited(
     if !(ticket.status.is_active() || ticket.status.is_completed()) {
         return answer(texts::EDIT_NOT_ADDED);
     }
-    let comment_id = format!("c{}", input.update_id);
+    let comment_id = super::tickets::comment_id(input);
     let effects = vec![
         Effect::AddComment(NewComment {
             ticket_id,
@@ -92,6 +75,26 @@ pub(super) fn edited(
     ];
     let replies = vec![text(&texts::fill(texts::EDIT_ADDED.get(me.lang), &[("id", &id)]), Keyboard::Keep)];
     Ok(Outcome { state: user.state.clone(), effects, replies })
+}
+
+/// An edit of a message that waits for «new or attach?»: the text it waits with becomes the new
+/// one (when it is the only message waiting) or gets the correction after it, so the ticket or
+/// comment it becomes reads as corrected. Nothing is said: the question stays on screen.
+fn correct_waiting(user: &UserRecord, pending: &Pending, message_id: i64, new_text: &str, lang: Lang) -> Outcome {
+    let mut corrected = pending.clone();
+    corrected.text = Some(match &pending.text {
+        Some(text) if pending.messages != [message_id] => {
+            format!("{text}\n{}", texts::fill(texts::EDIT_COMMENT.get(lang), &[("text", new_text)]))
+        }
+        _ => new_text.to_owned(),
+    });
+    let fits = corrected.text.as_deref().map_or(0, |t| t.chars().count()) < Pending::MAX_TEXT_CHARS;
+    let state = match &user.state {
+        State::NewOrAttach { .. } if fits => State::NewOrAttach { pending: corrected },
+        State::ChoosingTicketToAttach { .. } if fits => State::ChoosingTicketToAttach { pending: corrected },
+        other => other.clone(),
+    };
+    Outcome { state, effects: vec![], replies: vec![] }
 }
 
 /// The journal entry of a correction ([`Effect::Corrected`]).
@@ -240,41 +243,25 @@ mod tests {
     }
 
     #[test]
-    fn what_a_message_becomes_remembers_its_id_and_a_press_remembers_the_waiting_ones() {
-        let user = anna();
-        let message = |id| {
-            Event::Message(Content {
-                text: Some("Не печатает".into()), message_id: Some(id), ..Content::default()
-            })
-        };
-        let made = Outcome {
-            state: State::Idle,
-            effects: vec![Effect::AddComment(NewComment {
-                ticket_id: 42,
-                on_completed: false,
-                comment_id: "c9".into(),
-                contact_id: "c1".into(),
-                author_name: "Анна".into(),
-                text: "x".into(),
-                files: vec![],
-            })],
-            replies: vec![],
-        };
-        let input = |event| Inbound { update_id: 9, user_id: 1001, chat_id: 1001, event, language_code: None };
-        let remembered = remember_messages(&user, &input(message(31)), made.clone());
-        assert_eq!(remembered.effects.last(), Some(&Effect::RememberMessages { ticket_id: 42, messages: vec![31] }));
-        let waiting = UserRecord {
-            state: State::NewOrAttach { pending: Pending { messages: vec![31, 32], ..Pending::default() } },
+    fn an_edit_of_a_waiting_message_corrects_what_waits_without_a_read() {
+        let waiting = |messages: Vec<i64>, text: &str| UserRecord {
+            state: State::NewOrAttach { pending: Pending { text: Some(text.into()), messages, ..Pending::default() } },
             ..anna()
         };
-        let press = Event::Press { id: "p".into(), data: "x".into() };
-        let remembered = remember_messages(&waiting, &input(press), made.clone());
-        assert_eq!(
-            remembered.effects.last(),
-            Some(&Effect::RememberMessages { ticket_id: 42, messages: vec![31, 32] })
-        );
-        // Nothing made of messages: nothing remembered.
-        let nothing = Outcome { effects: vec![], ..made };
-        assert_eq!(remember_messages(&user, &input(message(31)), nothing).effects, vec![]);
+        let (outcome, needs) = edit(&waiting(vec![MESSAGE], "Принтер на 2 этаже"), None, None, 0);
+        assert!(needs.is_empty(), "{needs:?}");
+        assert!(outcome.effects.is_empty() && outcome.replies.is_empty());
+        let State::NewOrAttach { pending } = &outcome.state else { panic!("still waiting") };
+        assert_eq!(pending.text.as_deref(), Some("Принтер на 3 этаже"));
+        // One of several messages: the correction follows what waits.
+        let (outcome, _) = edit(&waiting(vec![30, MESSAGE], "Сканер\nПринтер на 2 этаже"), None, None, 0);
+        let State::NewOrAttach { pending } = &outcome.state else { panic!("still waiting") };
+        assert_eq!(pending.text.as_deref(), Some("Сканер\nПринтер на 2 этаже\n✏️ Исправлено: Принтер на 3 этаже"));
+        assert_eq!(pending.messages, [30, MESSAGE]);
+    }
+
+    #[test]
+    fn the_window_the_text_names_is_the_one_checked() {
+        assert!(texts::EDIT_TOO_LATE.ru.contains(&format!("{EDIT_WINDOW_HOURS} час")));
     }
 }

@@ -467,7 +467,8 @@ pub enum Effect {
         client_id: String,
     },
     /// The user's messages (ids in the update's chat) became ticket `ticket_id` or a comment on
-    /// it: remembered for [`EDIT_WINDOW_HOURS`], so that an edit of one corrects the ticket.
+    /// it: remembered ([`crate::ports::MESSAGE_EDITS_KEPT_HOURS`]), so that an edit of one within
+    /// [`EDIT_WINDOW_HOURS`] corrects the ticket.
     RememberMessages {
         ticket_id: u64,
         messages: Vec<i64>,
@@ -626,8 +627,7 @@ pub struct DialogueSettings {
 /// Decides the answer to `input` given the user's record and the facts read so far.
 pub fn step(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, facts: &Facts) -> Result<Outcome, Need> {
     let (lang, detected) = language(settings, user, input);
-    let outcome = after_hours(settings, facts, decide(settings, user, input, facts, lang)?, lang)?;
-    let mut outcome = edits::remember_messages(user, input, outcome);
+    let mut outcome = after_hours(settings, facts, decide(settings, user, input, facts, lang)?, lang)?;
     // A newly detected language is kept with a record written anyway, or with a linked user's
     // (the notifier speaks it to them); never a write of its own for anyone else.
     if let Some(detected) = detected {

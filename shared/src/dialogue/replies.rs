@@ -11,7 +11,7 @@
 //! (the assignee's chat)
 //! bot   📋 Обращение #42 … 💬 Клиент Анна (ООО Ромашка) оставил комментарий: …  (remembered)
 //! staff ↩ (reply to it) Заменили ролик, проверьте
-//! bot   ✔️ Комментарий добавлен к обращению #42. Клиент его увидит.
+//! bot   ✔️ Комментарий добавлен к обращению #42. Клиент получит его текст в Telegram.
 //! (the client's chat, from the notifier)
 //! bot   📋 Обращение #42 … 💬 Новый комментарий от Пётр Инженеров: Заменили ролик, проверьте
 //! staff ↩ (reply to the first notice) !клиент путает модели     (an internal note)
@@ -30,8 +30,14 @@ use super::tickets::{comment_id, dropped, menu, take_content};
 use super::*;
 
 /// The bot's answers about one ticket that the webhook gives inline: their text names it.
-const ABOUT_ONE_TICKET: [texts::Text; 4] =
-    [texts::TICKET_CREATED, texts::COMMENT_ADDED, texts::COMMENT_ADDED_AS_QUESTION, texts::TICKET_CARD];
+const ABOUT_ONE_TICKET: [texts::Text; 6] = [
+    texts::TICKET_CREATED,
+    texts::COMMENT_ADDED,
+    texts::COMMENT_ADDED_AS_QUESTION,
+    texts::TICKET_CARD,
+    texts::EDIT_ADDED,
+    texts::EDIT_TOO_LATE,
+];
 
 /// The ticket a message of the bot's answers about, read from its text: the number where one of
 /// the answers about one ticket has `{id}`, in any language (the client's may have changed since).
@@ -213,12 +219,11 @@ pub(super) fn staff_reply(
     Ok(Outcome { state: user.state.clone(), effects, replies })
 }
 
-/// A later part of an employee's album that made a comment: its files join that comment; a
-/// `!` caption fills in the note's text (it lands only on a comment without text, and a staff
-/// comment without text is a note); a caption meant for the client makes a comment of its own
-/// with this part's files (the comment the album made is a note when its first part to arrive
-/// had no caption, and holds a caption already otherwise). Only the first part and a caption for
-/// the client are confirmed.
+/// A later part of an employee's album that made a comment: without a caption its files join
+/// that comment; with one, it makes a comment of its own with this part's files — a note for a
+/// `!` caption, one for the client otherwise — and is confirmed so. (The comment the album made
+/// may be public, when its first part to arrive had a caption for the client: a `!` part's files
+/// and text never join it.)
 fn staff_album_part(
     user: &UserRecord,
     input: &Inbound,
@@ -231,30 +236,21 @@ fn staff_album_part(
     let (part, mut replies) = take_content(content, facts, lang)?;
     let (caption, internal) = staff_text(part.text);
     let effects = match caption {
-        Some(caption) if !internal => {
+        Some(caption) => {
             let comment = StaffComment {
                 ticket_id,
                 comment_id: comment_id(input),
                 employee_id: employee_id.to_owned(),
                 author_name: name.to_owned(),
                 text: caption,
-                internal: false,
+                internal,
                 files: part.files,
             };
-            replies.push(staff_confirmation(ticket_id, false, lang));
+            replies.push(staff_confirmation(ticket_id, internal, lang));
             vec![Effect::AddStaffComment(comment)]
         }
-        caption => {
-            let mut effects = vec![];
-            if !part.files.is_empty() {
-                let comment_id = Some(claimed.to_owned());
-                effects.push(Effect::AddFiles { ticket_id, comment_id, files: part.files });
-            }
-            if let Some(text) = caption {
-                effects.push(Effect::SetCommentText { ticket_id, comment_id: claimed.to_owned(), text });
-            }
-            effects
-        }
+        None if part.files.is_empty() => vec![],
+        None => vec![Effect::AddFiles { ticket_id, comment_id: Some(claimed.to_owned()), files: part.files }],
     };
     Ok(Outcome { state: user.state.clone(), effects, replies })
 }
@@ -563,13 +559,13 @@ mod tests {
             matches!(&later.effects[..], [Effect::AddFiles { ticket_id: TICKET, comment_id: Some(c), .. }] if c == "c77")
         );
         assert!(said(&later).is_empty(), "only the first part confirms");
-        // Its «!» caption fills in the note's text.
+        // A «!» caption makes a note of its own with its photo: it never joins the album's
+        // comment, which is public when its first part had a caption for the client.
         let (noted, _) = run(&employee(), part("p3", Some("! для своих")), None, None, claim.clone());
-        assert!(noted.effects.contains(&Effect::SetCommentText {
-            ticket_id: TICKET,
-            comment_id: "c77".into(),
-            text: "для своих".into()
-        }));
+        let note = staff_comment(&noted);
+        assert!(note.internal && note.text == "для своих" && note.files.len() == 1, "{note:?}");
+        assert!(!noted.effects.iter().any(|e| matches!(e, Effect::AddFiles { .. } | Effect::SetCommentText { .. })));
+        assert_eq!(said(&noted), [texts::fill(texts::STAFF_NOTE_ADDED.ru, &[("id", "42")])]);
         // A caption for the client is a comment of its own with its photo.
         let (public, _) = run(&employee(), part("p4", Some("Готово")), None, None, claim);
         let comment = staff_comment(&public);

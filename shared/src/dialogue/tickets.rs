@@ -261,6 +261,9 @@ fn album_part(
                     }
                 }
             }
+            if !effects.is_empty() {
+                effects.extend(edits::remembered(*ticket_id, part.messages));
+            }
         }
         AlbumTarget::Pending => {
             let (State::NewOrAttach { pending } | State::ChoosingTicketToAttach { pending }) = &mut state else {
@@ -278,6 +281,8 @@ fn album_part(
             if pending.text.is_none() {
                 pending.text = part.text;
             }
+            pending.messages.extend(part.messages);
+            pending.messages.truncate(Pending::MAX_MESSAGES);
         }
     }
     // Only the part that claimed the album confirms it.
@@ -305,6 +310,7 @@ fn create_ticket(
         client_id: me.client_id.to_owned(),
         files: pending.files,
     })];
+    effects.extend(edits::remembered(id, pending.messages));
     if let Some(album) = pending.album {
         let target = AlbumTarget::Ticket { ticket_id: id, comment_id: None };
         effects.push(Effect::ClaimAlbum { album, target, first: first_part });
@@ -435,6 +441,7 @@ pub(super) fn add_comment(
         text: pending.text.unwrap_or_default(),
         files: pending.files,
     })];
+    effects.extend(edits::remembered(ticket_id, pending.messages));
     if let Some(album) = pending.album {
         let target = AlbumTarget::Ticket { ticket_id, comment_id: Some(comment_id) };
         effects.push(Effect::ClaimAlbum { album, target, first: first_part });
