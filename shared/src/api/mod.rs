@@ -173,6 +173,13 @@ fn ticket_id(segment: &str) -> Result<u64, Refusal> {
     segment.parse().map_err(|_| Refusal::NotFound(format!("no ticket with id {segment:?}")))
 }
 
+/// Directory records read while one page is listed, by id (`None`: not there).
+#[derive(Default)]
+struct Seen {
+    contacts: std::collections::HashMap<String, Option<Contact>>,
+    clients: std::collections::HashMap<String, Option<Client>>,
+}
+
 /// `PATCH /callback-requests/{id}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -764,8 +771,9 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         }
         let page = self.directory.call_me_requests(&states, paging.cursor.as_ref(), paging.limit).await?;
         let mut listed = vec![];
+        let mut seen = Seen::default();
         for request in &page.items {
-            listed.push(self.call_me_json(request).await?);
+            listed.push(self.call_me_json(request, &mut seen).await?);
         }
         Ok(ApiResponse::ok(json!({ "callback_requests": listed, "next_cursor": page.next.as_ref().map(cursor_text) })))
     }
@@ -833,12 +841,22 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             other => other?,
         }
         let request = self.directory.call_me(id).await?.ok_or_else(|| not_found("call-back request", id))?;
-        Ok(ApiResponse::ok(self.call_me_json(&request).await?))
+        Ok(ApiResponse::ok(self.call_me_json(&request, &mut Seen::default()).await?))
     }
 
-    async fn call_me_json(&self, request: &CallMeRequest) -> Result<Value, Refusal> {
-        let contact = self.directory.get_contact(&request.contact_id).await?;
-        let client = self.directory.get_client(&request.client_id).await?;
+    /// A call-back request as listed: with its contact's name and phone and its client's name,
+    /// each read once a page (`seen`): one client's contacts, and a contact asking again, repeat.
+    async fn call_me_json(&self, request: &CallMeRequest, seen: &mut Seen) -> Result<Value, Refusal> {
+        if !seen.contacts.contains_key(&request.contact_id) {
+            let contact = self.directory.get_contact(&request.contact_id).await?;
+            seen.contacts.insert(request.contact_id.clone(), contact);
+        }
+        if !seen.clients.contains_key(&request.client_id) {
+            let client = self.directory.get_client(&request.client_id).await?;
+            seen.clients.insert(request.client_id.clone(), client);
+        }
+        let contact = &seen.contacts[&request.contact_id];
+        let client = &seen.clients[&request.client_id];
         Ok(json!({
             "id": request.id,
             "contact": {
@@ -846,7 +864,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
                 "name": contact.as_ref().map(|c| c.name.clone()),
                 "phone": contact.as_ref().map(|c| c.phone.to_string()),
             },
-            "client": {"id": request.client_id, "name": client.map(|c| c.name)},
+            "client": {"id": request.client_id, "name": client.as_ref().map(|c| c.name.clone())},
             "created_at": time_json(request.created_at),
             "state": request.state.code(),
             "done_at": request.done.as_ref().map(|(at, _)| time_json(*at)),

@@ -390,3 +390,38 @@ async fn an_import_batch_that_lost_a_race_is_stored_line_by_line() {
     assert_eq!(store.calls(Operation::PutContact), 1 + 2, "the directory's one, then each line alone");
     assert_eq!(call(&api, "GET", "/contacts/c3", Value::Null).await.body["name"], "Вера");
 }
+
+#[tokio::test]
+async fn a_page_of_call_back_requests_reads_each_contact_and_client_once() {
+    use crate::dialogue::{Effect, State};
+    use crate::ports::{Commit, UserStore};
+    let store = MemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    // Анна asks five times (as requests made days apart would be).
+    for update_id in 1..=5u64 {
+        let before = store.load_user(77).await.unwrap();
+        let effects =
+            [Effect::RequestCallMe { id: format!("r{update_id}"), contact_id: "c1".into(), client_id: "k1".into() }];
+        let at = Utc::now() - chrono::Duration::days(6 - update_id as i64);
+        let commit = Commit {
+            update_id,
+            user_id: 77,
+            chat_id: 77,
+            before: &before,
+            state: &State::Idle,
+            effects: &effects,
+            now: at,
+            response: None,
+        };
+        store.commit(&commit).await.unwrap();
+    }
+    let (contacts, clients) = (store.calls(Operation::GetContact), store.calls(Operation::GetClient));
+    let listed = call(&api, "GET", "/callback-requests", Value::Null).await;
+    assert_eq!(listed.status, 200);
+    let requests = listed.body["callback_requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 5);
+    assert!(requests.iter().all(|r| r["contact"]["name"] == "Анна" && r["client"]["name"] == "ООО Ромашка"));
+    assert_eq!(store.calls(Operation::GetContact) - contacts, 1, "the contact read once for the page");
+    assert_eq!(store.calls(Operation::GetClient) - clients, 1, "the client read once for the page");
+}
