@@ -620,10 +620,13 @@ where
                 continue;
             }
             let lang = reach.language.map_or(self.settings.default_lang, |kept| kept.lang);
-            let Some(notice) = rendered.iter().find(|(l, _)| *l == lang).and_then(|(_, all)| all.get(at)).cloned()
-            else {
-                continue;
-            };
+            // Every language's rendering names the same recipients in the same order (a unit
+            // test holds it); should one ever not, the recipient still hears, in the first.
+            let in_their_language = rendered.iter().find(|(l, _)| *l == lang).and_then(|(_, all)| all.get(at));
+            let notice = in_their_language.cloned().unwrap_or_else(|| {
+                tracing::error!(event = %record.event_id, "a notice with no rendering in {lang:?}: sent as rendered first");
+                notice.clone()
+            });
             let menu = match &notice.to {
                 _ if notice.rate.is_some() => None,
                 Recipient::Contact(contact_id) => {

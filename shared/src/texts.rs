@@ -104,7 +104,7 @@ REGISTER_OWN_NUMBER_ONLY = {
 };
 CHOOSE_COMPANY = {
     ru: "Этот номер указан у контактных лиц нескольких компаний. Выберите, от имени какой компании вы будете работать 👇",
-    en: "This number belongs to contacts of several companies. Please choose the company you'll be working for 👇",
+    en: "This number belongs to contacts of several companies. Please choose the company on whose behalf you'll be working 👇",
 };
 CHOICE_EXPIRED = {
     ru: "Этот выбор больше не действует. Поделитесь номером ещё раз 👇",
@@ -221,7 +221,7 @@ HELP_WRITE = {
 /// `{menu}`, `{help}`, `{start}` are the commands.
 HELP_COMMANDS = {
     ru: "{menu} или {help} — эта подсказка, {start} — главное меню.",
-    en: "{menu} or {help} — this hint, {start} — the main menu.",
+    en: "{menu} or {help} — this help, {start} — the main menu.",
 };
 /// For a client whose phone is a contact's of several companies. `{company}` is the command.
 HELP_COMPANY = {
@@ -388,7 +388,7 @@ CALL_ME_NOTIFIED = {
 /// No manager (or one without Telegram): the request waits for the desk's staff.
 CALL_ME_RECORDED = {
     ru: "✔️ Мы записали вашу просьбу и передали её в службу поддержки — с вами свяжутся в ближайшее время 🤝",
-    en: "✔️ We've recorded your request and passed it on to the support desk — someone will contact you shortly 🤝",
+    en: "✔️ We've recorded your call-back request and passed it on to the support desk — someone will contact you shortly 🤝",
 };
 /// Added to the confirmation of a ticket or comment made outside working hours. `{day}` (в
 /// понедельник…), `{date}` (DD.MM), `{time}` (HH:MM): when the desk opens.
@@ -491,7 +491,7 @@ BTN_CARD = {
 /// To employees. `{client}`, `{contact}`, `{phone}`.
 NOTICE_VIP_TICKET = {
     ru: "⭐ Новое обращение VIP-клиента <b>{client}</b> от {contact}.",
-    en: "⭐ New request from VIP client <b>{client}</b>, from {contact}.",
+    en: "⭐ New request from {contact} of VIP client <b>{client}</b>.",
 };
 NOTICE_CLIENT_COMMENT = {
     ru: "💬 Клиент <b>{contact}</b> ({client}) оставил комментарий:\n{text}",
@@ -554,7 +554,7 @@ STAFF_REPLY_NOT_ATTACHED = {
 /// A reply to a call-back request's notice: such a request is about no one ticket.
 STAFF_REPLY_CALL_ME = {
     ru: "Просьба перезвонить не привязана к обращению, поэтому ответ не сохранён и клиенту не отправлен. Позвоните клиенту по номеру из уведомления.",
-    en: "A call-back request isn't tied to a request, so the reply wasn't saved or sent to the client. Please call the client at the number in the notice.",
+    en: "A call-back request isn't tied to a ticket, so the reply wasn't saved or sent to the client. Please call the client at the number in the notice.",
 };
 /// A reply of nothing to store (a bare «!»).
 STAFF_REPLY_EMPTY = {
@@ -618,7 +618,7 @@ STATUS_CANCELLED = { ru: "Отменена", en: "Cancelled" };
 KIND_STICKER = { ru: "стикер", en: "a sticker" };
 KIND_LOCATION = { ru: "геопозицию", en: "a location" };
 KIND_POLL = { ru: "опрос", en: "a poll" };
-KIND_DICE = { ru: "кубик", en: "a dice" };
+KIND_DICE = { ru: "кубик", en: "a dice roll" };
 KIND_ANIMATION = { ru: "GIF-анимацию", en: "a GIF" };
 KIND_OTHER = { ru: "сообщение этого типа", en: "a message of this type" };
 }
@@ -768,7 +768,7 @@ mod tests {
             en.sort_unstable();
             assert_eq!(ru, en, "{name}: the placeholders differ");
             // English is English: no Cyrillic letters left behind.
-            assert!(!text.en.chars().any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap_or(c))), "{name}");
+            assert!(!text.en.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c)), "{name}: Cyrillic in English");
         }
         let names: std::collections::HashSet<&str> = ALL.iter().map(|(name, _)| *name).collect();
         assert_eq!(names.len(), ALL.len(), "every text once");

@@ -91,6 +91,13 @@ async fn an_english_client_registers_in_english_and_makes_a_ticket_with_the_engl
     let card = last(&env);
     assert!(card.text().unwrap().contains(texts::STATUS_NEW.en), "{:?}", card.text());
     assert!(card.text().unwrap().contains(texts::NOT_SET.en), "{:?}", card.text());
+
+    // An edit of the first message: answered in English, stored in the desk's words.
+    let sent = (chrono::Utc::now() - chrono::Duration::hours(1)).timestamp();
+    env.deliver(&en(updates::edit(9, ANNA, 4, "The printer on the 3rd floor is jammed", sent))).await;
+    assert_eq!(last(&env).text(), Some(fill(texts::EDIT_ADDED.en, &[("id", &id.to_string())]).as_str()));
+    let comments: Vec<String> = env.ticket(id).await.comments.into_iter().map(|c| c.text).collect();
+    assert_eq!(comments, ["✏️ Исправлено: The printer on the 3rd floor is jammed"]);
 }
 
 #[tokio::test]

@@ -40,7 +40,7 @@ pub(super) fn edited(
     // A message still waiting for «new or attach?» is corrected where it waits.
     if let State::NewOrAttach { pending } | State::ChoosingTicketToAttach { pending } = &user.state {
         if pending.messages.contains(&message_id) {
-            return Ok(correct_waiting(user, pending, message_id, new_text, me.lang));
+            return Ok(correct_waiting(user, pending, message_id, new_text));
         }
     }
     let Some(ticket_id) = facts.replied_to.ok_or(Need::RepliedTo(message_id))? else { return ignored() };
@@ -68,7 +68,8 @@ pub(super) fn edited(
             comment_id: comment_id.clone(),
             contact_id: me.contact_id.to_owned(),
             author_name: me.name.to_owned(),
-            text: texts::fill(texts::EDIT_COMMENT.get(me.lang), &[("text", new_text)]),
+            // Ticket data, in the desk's language (the issue's «✏️ Исправлено: …») whatever the client's.
+            text: texts::fill(texts::EDIT_COMMENT.ru, &[("text", new_text)]),
             files: vec![],
         }),
         Effect::Corrected { ticket_id, message_id, comment_id, contact_id: me.contact_id.to_owned() },
@@ -80,11 +81,11 @@ pub(super) fn edited(
 /// An edit of a message that waits for «new or attach?»: the text it waits with becomes the new
 /// one (when it is the only message waiting) or gets the correction after it, so the ticket or
 /// comment it becomes reads as corrected. Nothing is said: the question stays on screen.
-fn correct_waiting(user: &UserRecord, pending: &Pending, message_id: i64, new_text: &str, lang: Lang) -> Outcome {
+fn correct_waiting(user: &UserRecord, pending: &Pending, message_id: i64, new_text: &str) -> Outcome {
     let mut corrected = pending.clone();
     corrected.text = Some(match &pending.text {
         Some(text) if pending.messages != [message_id] => {
-            format!("{text}\n{}", texts::fill(texts::EDIT_COMMENT.get(lang), &[("text", new_text)]))
+            format!("{text}\n{}", texts::fill(texts::EDIT_COMMENT.ru, &[("text", new_text)]))
         }
         _ => new_text.to_owned(),
     });

@@ -639,18 +639,21 @@ pub fn step(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, fac
     Ok(outcome)
 }
 
-/// The language to answer in: the user's choice, else what their Telegram app says (English,
+/// The language to answer in: the user's choice, else what their Telegram app says (English
 /// Russian, or else the default), else what was kept, else the default. With it, the detected
 /// language when it differs from the one kept.
 pub fn language(settings: &DialogueSettings, user: &UserRecord, input: &Inbound) -> (Lang, Option<Language>) {
     match (user.language, input.language_code.as_deref()) {
         (Some(kept), _) if kept.chosen => (kept.lang, None),
-        (kept, Some(code)) => {
-            let lang = Lang::of_telegram(code).unwrap_or(settings.default_lang);
+        // A language the bot speaks, as Telegram says: kept when it changes.
+        (kept, Some(lang)) if Lang::of_telegram(lang).is_some() => {
+            let lang = Lang::of_telegram(lang).unwrap_or(settings.default_lang);
             let detected = Language { lang, chosen: false };
             (lang, (kept != Some(detected)).then_some(detected))
         }
-        (kept, None) => (kept.map_or(settings.default_lang, |k| k.lang), None),
+        // Another language, or none said: what was kept, else the default — nothing is written,
+        // so such a user follows `DEFAULT_LANGUAGE` if it changes.
+        (kept, _) => (kept.map_or(settings.default_lang, |k| k.lang), None),
     }
 }
 

@@ -761,8 +761,11 @@ fn the_language_is_the_choice_else_telegrams_else_the_one_kept_else_the_default(
         // (kept, Telegram's code, default, answered in, detected to keep)
         (None, Some("en-GB"), Ru, En, detected(En)),
         (None, Some("ru"), En, Ru, detected(Ru)),
-        (None, Some("de"), Ru, Ru, detected(Ru)),
-        (None, Some("de"), En, En, detected(En)),
+        // A language the bot does not speak: the default, and nothing kept (the user follows
+        // the default if it changes).
+        (None, Some("de"), Ru, Ru, None),
+        (None, Some("de"), En, En, None),
+        (detected(En), Some("de"), Ru, En, None),
         (None, None, En, En, None),
         (detected(En), Some("en"), Ru, En, None),
         (detected(En), None, Ru, En, None),

@@ -20,7 +20,6 @@ pub(super) fn contact_step(me: &Me<'_>, user: &UserRecord, input: &Inbound, fact
         Event::Command(Command::Menu | Command::Help) | Event::UnknownCommand => commands::help(me, user, facts),
         Event::Command(Command::Company) => commands::switch_company(me, user, facts),
         Event::Command(Command::Unlink) => Ok(commands::unlink(user, me.lang)),
-        Event::Command(Command::Language) => Ok(commands::choose_language(user, me.lang)),
         Event::Message(content) => message(me, user, input, content, facts),
         Event::Unsupported(kind) => Ok(Outcome {
             state: user.state.clone(),
@@ -30,9 +29,10 @@ pub(super) fn contact_step(me: &Me<'_>, user: &UserRecord, input: &Inbound, fact
                 Keyboard::Keep,
             )],
         }),
-        // Shared contacts, presses, blocking, deep links and edits are handled before a
-        // contact's step.
-        Event::Contact { .. }
+        // Shared contacts, presses, blocking, deep links, edits and `/language` (for everyone)
+        // are handled before a contact's step.
+        Event::Command(Command::Language)
+        | Event::Contact { .. }
         | Event::Press { .. }
         | Event::BlockedBot(_)
         | Event::OpenTicket(_)
@@ -48,9 +48,10 @@ pub fn split_subject(text: &str) -> (String, String) {
     (subject, chars.collect())
 }
 
-/// The subject of a ticket made of files only.
-pub fn files_subject(name: &str, lang: Lang) -> String {
-    texts::fill(texts::FILES_SUBJECT.get(lang), &[("name", name)])
+/// The subject of a ticket made of files only: ticket data, in the desk's language (the spec's
+/// «Файлы от [Ваше имя]») whatever the client's.
+pub fn files_subject(name: &str) -> String {
+    texts::fill(texts::FILES_SUBJECT.ru, &[("name", name)])
 }
 
 pub(crate) fn counts(tickets: &[TicketSummary]) -> TicketCounts {
@@ -252,7 +253,7 @@ fn album_part(
                         text: caption.clone(),
                     }),
                     None => {
-                        let placeholder = files_subject(me.name, me.lang);
+                        let placeholder = files_subject(me.name);
                         let ticket = tickets(me, facts)?.iter().find(|t| t.id == *ticket_id);
                         if ticket.is_some_and(|t| t.subject == placeholder) {
                             let (subject, message) = split_subject(caption);
@@ -300,7 +301,7 @@ fn create_ticket(
     let id = facts.new_ticket_id.ok_or(Need::NewTicketId)?;
     let (subject, message) = match &pending.text {
         Some(text) => split_subject(text),
-        None => (files_subject(me.name, me.lang), String::new()),
+        None => (files_subject(me.name), String::new()),
     };
     let mut effects = vec![Effect::CreateTicket(NewTicket {
         id,
