@@ -439,6 +439,15 @@ impl TestEnv {
         self.deliver(&updates::contact(1, user, "79123456789", Some(user))).await;
         self.telegram.clear();
     }
+
+    /// After [`TestEnv::registered_contact`]: a second contact of k1, Борис (c2, +7 912
+    /// 345-67-90), linked to Telegram user `user` (update 2). Notices of it are not sent.
+    pub async fn registered_second_contact(&self, user: u64) {
+        let body = serde_json::json!({"name": "Борис", "phone": "+7 912 345-67-90", "client_id": "k1"});
+        let (status, answer) = self.api("PUT", "/contacts/c2", Some(body)).await;
+        assert!(status == 200 || status == 201, "PUT /contacts/c2: {status} {answer}");
+        self.deliver(&updates::contact(2, user, "79123456790", Some(user))).await;
+    }
 }
 
 /// Stores a ticket of `contact_id` in the given status (tickets are made by later features;

@@ -15,11 +15,7 @@ async fn world(manager_in_telegram: bool) -> TestEnv {
     env.registered_contact(ANNA).await; // k1, c1, e1 (manager, phone +7 999 111-22-33)
     let (status, _) = env.api("PUT", "/employees/e2", Some(json!({"name": "Пётр Иванов"}))).await;
     assert_eq!(status, 201);
-    let (status, _) = env
-        .api("PUT", "/contacts/c2", Some(json!({"name": "Борис", "phone": "+7 912 345-67-90", "client_id": "k1"})))
-        .await;
-    assert_eq!(status, 201);
-    env.deliver(&updates::contact(2, BORIS, "79123456790", Some(BORIS))).await;
+    env.registered_second_contact(BORIS).await;
     if manager_in_telegram {
         env.deliver(&updates::contact(3, MANAGER, "79991112233", Some(MANAGER))).await;
     }

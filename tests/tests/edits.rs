@@ -19,11 +19,7 @@ async fn world() -> TestEnv {
     let (status, _) =
         env.api("PUT", "/employees/e2", Some(json!({"name": "Пётр Иванов", "phone": "+7 999 222-33-44"}))).await;
     assert_eq!(status, 201);
-    let (status, _) = env
-        .api("PUT", "/contacts/c2", Some(json!({"name": "Борис", "phone": "+7 912 345-67-90", "client_id": "k1"})))
-        .await;
-    assert_eq!(status, 201);
-    env.deliver(&updates::contact(2, BORIS, "79123456790", Some(BORIS))).await;
+    env.registered_second_contact(BORIS).await;
     env.deliver(&updates::contact(4, ENGINEER, "79992223344", Some(ENGINEER))).await;
     env.run_notifier().await;
     env.telegram.clear();

@@ -17,11 +17,7 @@ const ACTIVE: [&str; 4] = [texts::BTN_NEW_TICKET.ru, texts::BTN_STATUS.ru, texts
 async fn world() -> TestEnv {
     let env = TestEnv::new().await;
     env.registered_contact(ANNA).await;
-    let (status, answer) = env
-        .api("PUT", "/contacts/c2", Some(json!({"name": "Борис", "phone": "+7 912 345-67-90", "client_id": "k1"})))
-        .await;
-    assert!(status == 200 || status == 201, "{answer}");
-    env.deliver(&updates::contact(2, BORIS, "79123456790", Some(BORIS))).await;
+    env.registered_second_contact(BORIS).await;
     env.run_notifier().await;
     env.telegram.clear();
     env

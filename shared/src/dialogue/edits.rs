@@ -107,49 +107,10 @@ pub fn correction_entry(contact_id: &str, message_id: i64, comment_id: &str, now
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialogue::tests::{linked as anna, settings, texts_of as said, ticket};
     use crate::domain::{Ticket, TicketStatus};
 
     const MESSAGE: i64 = 31;
-
-    fn anna() -> UserRecord {
-        UserRecord {
-            link: Some(Link::Contact { contact_id: "c1".into(), client_id: "k1".into(), name: "Анна".into() }),
-            state: State::Idle,
-            version: 3,
-            language: None,
-        }
-    }
-
-    fn settings() -> DialogueSettings {
-        DialogueSettings {
-            support_phone: "+7 800 555-35-35".into(),
-            phone_region: "RU".parse().unwrap(),
-            timezone: chrono_tz::Europe::Moscow,
-            hours: None,
-            default_lang: Lang::Ru,
-        }
-    }
-
-    fn ticket(contact_id: &str, status: TicketStatus) -> Ticket {
-        Ticket {
-            id: 42,
-            subject: "Принтер".into(),
-            message: String::new(),
-            status,
-            source: "messenger".into(),
-            client_id: "k1".into(),
-            contact_id: contact_id.into(),
-            assignee_id: Some("e1".into()),
-            assignee_name: None,
-            deadline: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            changed_by: crate::domain::Actor::Client(contact_id.into()),
-            version: 1,
-            completed_at: None,
-            rating: None,
-        }
-    }
 
     /// The edit of message 31, sent `hours_ago`, with what the stores would answer; the needs
     /// the dialogue asked for, in order.
@@ -184,17 +145,9 @@ mod tests {
         }
     }
 
-    fn said(outcome: &Outcome) -> Vec<&str> {
-        outcome
-            .replies
-            .iter()
-            .filter_map(|r| if let Reply::Text { text, .. } = r { Some(text.as_str()) } else { None })
-            .collect()
-    }
-
     #[test]
     fn an_edit_of_a_message_that_became_a_ticket_corrects_it_with_a_comment() {
-        let (outcome, needs) = edit(&anna(), Some(42), Some(ticket("c1", TicketStatus::InProgress)), 2);
+        let (outcome, needs) = edit(&anna(), Some(42), Some(ticket(42, "c1", TicketStatus::InProgress)), 2);
         assert_eq!(needs, [Need::RepliedTo(MESSAGE), Need::Now, Need::Ticket(42)]);
         let [Effect::AddComment(comment), Effect::Corrected { ticket_id: 42, message_id: MESSAGE, comment_id, .. }] =
             outcome.effects.as_slice()
@@ -210,16 +163,16 @@ mod tests {
 
     #[test]
     fn a_completed_tickets_correction_is_a_question_on_it_and_a_cancelled_one_takes_none() {
-        let (outcome, _) = edit(&anna(), Some(42), Some(ticket("c1", TicketStatus::Done)), 2);
+        let (outcome, _) = edit(&anna(), Some(42), Some(ticket(42, "c1", TicketStatus::Done)), 2);
         assert!(matches!(&outcome.effects[0], Effect::AddComment(c) if c.on_completed));
-        let (outcome, _) = edit(&anna(), Some(42), Some(ticket("c1", TicketStatus::Cancelled)), 2);
+        let (outcome, _) = edit(&anna(), Some(42), Some(ticket(42, "c1", TicketStatus::Cancelled)), 2);
         assert!(outcome.effects.is_empty());
         assert_eq!(said(&outcome), ["Обращение #42 отменено, поэтому исправление к нему не добавлено."]);
     }
 
     #[test]
     fn an_edit_after_48_hours_is_answered_without_reading_the_ticket() {
-        let (outcome, needs) = edit(&anna(), Some(42), Some(ticket("c1", TicketStatus::InProgress)), 49);
+        let (outcome, needs) = edit(&anna(), Some(42), Some(ticket(42, "c1", TicketStatus::InProgress)), 49);
         assert!(!needs.contains(&Need::Ticket(42)));
         assert!(outcome.effects.is_empty());
         assert_eq!(said(&outcome).len(), 1);
@@ -231,7 +184,7 @@ mod tests {
         let unchanged = |(outcome, _): (Outcome, Vec<Need>)| outcome.effects.is_empty() && outcome.replies.is_empty();
         assert!(unchanged(edit(&anna(), None, None, 1)), "a message that became nothing");
         assert!(
-            unchanged(edit(&anna(), Some(42), Some(ticket("c2", TicketStatus::InProgress)), 1)),
+            unchanged(edit(&anna(), Some(42), Some(ticket(42, "c2", TicketStatus::InProgress)), 1)),
             "another's ticket"
         );
         assert!(unchanged(edit(&anna(), Some(42), None, 1)), "a ticket that is gone");
@@ -239,7 +192,7 @@ mod tests {
             link: Some(Link::Employee { employee_id: "e1".into(), name: "Иван".into() }),
             ..UserRecord::default()
         };
-        assert!(unchanged(edit(&employee, Some(42), Some(ticket("c1", TicketStatus::InProgress)), 1)));
+        assert!(unchanged(edit(&employee, Some(42), Some(ticket(42, "c1", TicketStatus::InProgress)), 1)));
         assert!(unchanged(edit(&UserRecord::default(), Some(42), None, 1)), "someone not registered");
     }
 

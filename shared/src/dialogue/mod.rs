@@ -643,11 +643,10 @@ pub fn step(settings: &DialogueSettings, user: &UserRecord, input: &Inbound, fac
 /// Russian, or else the default), else what was kept, else the default. With it, the detected
 /// language when it differs from the one kept.
 pub fn language(settings: &DialogueSettings, user: &UserRecord, input: &Inbound) -> (Lang, Option<Language>) {
-    match (user.language, input.language_code.as_deref()) {
+    match (user.language, input.language_code.as_deref().and_then(Lang::of_telegram)) {
         (Some(kept), _) if kept.chosen => (kept.lang, None),
         // A language the bot speaks, as Telegram says: kept when it changes.
-        (kept, Some(lang)) if Lang::of_telegram(lang).is_some() => {
-            let lang = Lang::of_telegram(lang).unwrap_or(settings.default_lang);
+        (kept, Some(lang)) => {
             let detected = Language { lang, chosen: false };
             (lang, (kept != Some(detected)).then_some(detected))
         }

@@ -285,6 +285,7 @@ fn is_call_me_notice(quote: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialogue::tests::{self, texts_of as said};
 
     #[test]
     fn the_answers_about_one_ticket_name_it() {
@@ -314,25 +315,7 @@ mod tests {
     }
 
     fn ticket(status: crate::domain::TicketStatus) -> crate::domain::Ticket {
-        let at = chrono::Utc::now();
-        crate::domain::Ticket {
-            id: TICKET,
-            subject: "Принтер".into(),
-            message: String::new(),
-            status,
-            source: "email".into(),
-            client_id: "k1".into(),
-            contact_id: "c1".into(),
-            assignee_id: Some("e2".into()),
-            assignee_name: Some("Пётр".into()),
-            deadline: None,
-            created_at: at,
-            updated_at: at,
-            changed_by: crate::domain::Actor::Api,
-            version: 1,
-            completed_at: None,
-            rating: None,
-        }
+        tests::ticket(TICKET, "c1", status)
     }
 
     fn photo(unique: &str) -> IncomingFile {
@@ -371,13 +354,7 @@ mod tests {
             event: Event::Message(content.clone()),
             language_code: None,
         };
-        let settings = DialogueSettings {
-            support_phone: "+7 800 555-35-35".into(),
-            phone_region: "RU".parse().unwrap(),
-            timezone: chrono_tz::Europe::Moscow,
-            hours: None,
-            default_lang: Lang::Ru,
-        };
+        let settings = tests::settings();
         let mut facts = Facts::default();
         let mut needs = vec![];
         loop {
@@ -391,19 +368,7 @@ mod tests {
                         Need::Tickets { .. } => facts.tickets = Some(vec![]),
                         Need::NewTicketId => facts.new_ticket_id = Some(5),
                         Need::Now => facts.now = Some(chrono::Utc::now()),
-                        Need::StoreFiles => {
-                            let stored = content
-                                .files
-                                .iter()
-                                .map(|f| StoredFile {
-                                    name: f.name.clone(),
-                                    content_type: "image/jpeg".into(),
-                                    size: 1,
-                                    key: format!("files/{}", f.unique_id),
-                                })
-                                .collect();
-                            facts.files = Some(StoredFiles { stored, rejected: vec![] });
-                        }
+                        Need::StoreFiles => facts.files = Some(tests::stored(&content)),
                         other => panic!("not asked of a reply: {other:?}"),
                     }
                     assert!(!needs.contains(&need), "asked twice for {need:?}");
@@ -411,17 +376,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    fn said(outcome: &Outcome) -> Vec<String> {
-        outcome
-            .replies
-            .iter()
-            .filter_map(|r| match r {
-                Reply::Text { text, .. } => Some(text.clone()),
-                _ => None,
-            })
-            .collect()
     }
 
     fn staff_comment(outcome: &Outcome) -> &StaffComment {

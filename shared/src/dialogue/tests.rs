@@ -4,7 +4,8 @@ use crate::phone;
 
 const ME: TelegramUserId = 1001;
 
-fn settings() -> DialogueSettings {
+/// The desk the dialogue's tests (here, `edits.rs`, `replies.rs`) decide for.
+pub(super) fn settings() -> DialogueSettings {
     DialogueSettings {
         support_phone: "+7 800 555-35-35".into(),
         phone_region: "RU".parse().unwrap(),
@@ -29,7 +30,8 @@ fn contact(id: &str, client: &str, active: bool) -> ContactMatch {
     }
 }
 
-fn linked() -> UserRecord {
+/// Анна, contact c1 of client k1, linked and at rest.
+pub(super) fn linked() -> UserRecord {
     UserRecord {
         link: Some(Link::Contact { contact_id: "c1".into(), client_id: "k1".into(), name: "Анна".into() }),
         state: State::Idle,
@@ -38,7 +40,44 @@ fn linked() -> UserRecord {
     }
 }
 
-/// Runs the step, answering each need from `facts` the way the app does.
+/// Ticket `id` of contact `contact_id` (client k1), made in the bot, unassigned.
+pub(super) fn ticket(id: u64, contact_id: &str, status: TicketStatus) -> crate::domain::Ticket {
+    let at = chrono::Utc::now();
+    crate::domain::Ticket {
+        id,
+        subject: "Принтер".into(),
+        message: String::new(),
+        status,
+        source: "messenger".into(),
+        client_id: "k1".into(),
+        contact_id: contact_id.into(),
+        assignee_id: None,
+        assignee_name: None,
+        deadline: None,
+        created_at: at,
+        updated_at: at,
+        changed_by: crate::domain::Actor::Client(contact_id.into()),
+        version: 1,
+        completed_at: None,
+        rating: None,
+    }
+}
+
+/// A message's files as the app would store them.
+pub(super) fn stored(content: &Content) -> StoredFiles {
+    let stored = content
+        .files
+        .iter()
+        .map(|f| StoredFile {
+            name: f.name.clone(),
+            content_type: "image/jpeg".into(),
+            size: 1,
+            key: format!("files/{}", f.unique_id),
+        })
+        .collect();
+    StoredFiles { stored, rejected: vec![] }
+}
+
 /// Tickets with the given counts of active and completed ones.
 fn tickets_for(counts: TicketCounts) -> Vec<TicketSummary> {
     let active = (0..counts.active).map(|i| (TicketStatus::InProgress, i));
@@ -53,6 +92,7 @@ fn run(user: &UserRecord, event: Event, matches: PhoneMatches, counts: TicketCou
     run_with(user, event, matches, tickets_for(counts))
 }
 
+/// Runs the step, answering each need from `facts` the way the app does.
 fn run_with(
     user: &UserRecord,
     event: Event,
@@ -71,39 +111,15 @@ fn run_with(
                     Need::NewTicketId => facts.new_ticket_id = Some(77),
                     Need::StoreFiles => {
                         let Event::Message(content) = &event else { panic!("files of a non-message") };
-                        let stored = content
-                            .files
-                            .iter()
-                            .map(|f| StoredFile {
-                                name: f.name.clone(),
-                                content_type: "image/jpeg".into(),
-                                size: 1,
-                                key: format!("files/{}", f.unique_id),
-                            })
-                            .collect();
-                        facts.files = Some(StoredFiles { stored, rejected: vec![] })
+                        facts.files = Some(stored(content))
                     }
                     Need::Album(_) => facts.album = Some(None),
                     Need::RepliedTo(_) => facts.replied_to = Some(None),
                     Need::Ticket(id) => {
                         // The contact's own tickets, as a consistent read would find them.
                         facts.ticket = Some(tickets.iter().find(|t| t.id == *id).map(|t| crate::domain::Ticket {
-                            id: t.id,
                             subject: t.subject.clone(),
-                            message: String::new(),
-                            status: t.status,
-                            source: "messenger".into(),
-                            client_id: "k1".into(),
-                            contact_id: "c1".into(),
-                            assignee_id: None,
-                            assignee_name: None,
-                            deadline: None,
-                            created_at: chrono::Utc::now(),
-                            updated_at: chrono::Utc::now(),
-                            changed_by: crate::domain::Actor::Client("c1".into()),
-                            version: 1,
-                            completed_at: None,
-                            rating: None,
+                            ..ticket(t.id, "c1", t.status)
                         }))
                     }
                     Need::Manager { .. } => facts.manager = Some(None),
@@ -128,7 +144,8 @@ fn run_with(
     }
 }
 
-fn texts_of(outcome: &Outcome) -> Vec<String> {
+/// The texts an outcome says, in order.
+pub(super) fn texts_of(outcome: &Outcome) -> Vec<String> {
     outcome
         .replies
         .iter()
