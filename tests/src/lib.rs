@@ -440,6 +440,13 @@ impl TestEnv {
         self.telegram.clear();
     }
 
+    /// The texts of the client comments on ticket `id`, oldest first.
+    pub async fn client_comments(&self, id: u64) -> Vec<String> {
+        let details = self.ticket(id).await;
+        let clients = details.comments.iter().filter(|c| c.author_kind == shared::domain::AuthorKind::Client);
+        clients.map(|c| c.text.clone()).collect()
+    }
+
     /// After [`TestEnv::registered_contact`]: a second contact of k1, Борис (c2, +7 912
     /// 345-67-90), linked to Telegram user `user` (update 2). Notices of it are not sent.
     pub async fn registered_second_contact(&self, user: u64) {
@@ -479,6 +486,15 @@ pub async fn insert_ticket(
     };
     shared::ports::TicketStore::create_ticket(store, &ticket, &[], None).await.expect("ticket stored");
     id
+}
+
+/// A small real JPEG (32×24), as a photo Telegram hands over.
+pub fn jpeg_bytes() -> Vec<u8> {
+    let mut out = std::io::Cursor::new(vec![]);
+    image::RgbImage::from_fn(32, 24, |x, y| image::Rgb([x as u8 * 8, y as u8 * 10, 128]))
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("a JPEG");
+    out.into_inner()
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 use e2e::{updates, TestEnv};
 use serde_json::json;
 use shared::dialogue::{Press, TicketList};
-use shared::domain::AuthorKind;
 use shared::texts;
 
 const ANNA: u64 = 5001; // contact c1 of k1
@@ -47,11 +46,6 @@ async fn ticket_from_message(env: &TestEnv, update_id: u64, text: &str) -> u64 {
     id
 }
 
-async fn client_comments(env: &TestEnv, id: u64) -> Vec<String> {
-    let details = env.ticket(id).await;
-    details.comments.iter().filter(|c| c.author_kind == AuthorKind::Client).map(|c| c.text.clone()).collect()
-}
-
 #[tokio::test]
 async fn an_edit_of_the_message_that_became_a_ticket_is_a_correction_the_assignee_hears_of() {
     let env = world().await;
@@ -62,7 +56,7 @@ async fn an_edit_of_the_message_that_became_a_ticket_is_a_correction_the_assigne
     assert_eq!(env.webhook_requests.get(), 4, "the user, the message's ticket, the ticket, one transaction");
     let added = texts::fill(texts::EDIT_ADDED.ru, &[("id", &id.to_string())]);
     assert_eq!(said_last(&env, ANNA), Some(added));
-    assert_eq!(client_comments(&env, id).await, ["✏️ Исправлено: Не печатает принтер на 3 этаже"]);
+    assert_eq!(env.client_comments(id).await, ["✏️ Исправлено: Не печатает принтер на 3 этаже"]);
     let details = env.ticket(id).await;
     assert_eq!(details.ticket.subject, "Не печатает принтер на 2 этаже", "the original stays as it was");
     let edited: Vec<_> = details.journal.iter().filter(|e| e.event == "edited").collect();
@@ -81,11 +75,11 @@ async fn an_edit_of_the_message_that_became_a_ticket_is_a_correction_the_assigne
     let quoted = answer.text().unwrap_or_default().to_owned();
     let answered = answer.message_id.expect("a message the bot made");
     env.deliver(&updates::reply(12, ANNA, "И сканер тоже", answered, &quoted)).await;
-    assert_eq!(client_comments(&env, id).await, ["✏️ Исправлено: Не печатает принтер на 3 этаже", "И сканер тоже"]);
+    assert_eq!(env.client_comments(id).await, ["✏️ Исправлено: Не печатает принтер на 3 этаже", "И сканер тоже"]);
 
     // Telegram redelivers the edit: still one correction.
     env.deliver(&updates::edit(11, ANNA, 10, "Не печатает принтер на 3 этаже", hours_ago(1))).await;
-    assert_eq!(client_comments(&env, id).await.len(), 2, "the correction and the reply, once each");
+    assert_eq!(env.client_comments(id).await.len(), 2, "the correction and the reply, once each");
 }
 
 #[tokio::test]
@@ -95,7 +89,7 @@ async fn an_edit_after_48_hours_is_answered_and_changes_nothing() {
     env.deliver(&updates::edit(11, ANNA, 10, "Не работает почта и календарь", hours_ago(49))).await;
     let too_late = texts::fill(texts::EDIT_TOO_LATE.ru, &[("id", &id.to_string())]);
     assert_eq!(said_last(&env, ANNA), Some(too_late));
-    assert!(client_comments(&env, id).await.is_empty());
+    assert!(env.client_comments(id).await.is_empty());
 }
 
 #[tokio::test]
@@ -108,7 +102,7 @@ async fn edits_of_other_messages_or_from_another_chat_change_nothing_and_say_not
     env.deliver(&updates::text(21, ANNA, texts::BTN_STATUS.ru)).await;
     env.telegram.clear();
     env.deliver(&updates::edit(22, ANNA, 21, "Что-то другое", hours_ago(1))).await;
-    assert!(client_comments(&env, id).await.is_empty());
+    assert!(env.client_comments(id).await.is_empty());
     assert_eq!(env.telegram.texts_to(ANNA as i64), Vec::<String>::new());
     assert_eq!(env.telegram.texts_to(BORIS as i64), Vec::<String>::new());
 }
@@ -121,10 +115,10 @@ async fn a_message_that_waited_and_was_attached_is_corrected_on_the_ticket_it_jo
     env.deliver(&updates::text(30, ANNA, "И календарь не открывается")).await;
     env.deliver(&updates::callback(31, ANNA, &Press::Attach.encode())).await;
     env.deliver(&updates::callback(32, ANNA, &Press::Pick(TicketList::Attach, id).encode())).await;
-    assert_eq!(client_comments(&env, id).await, ["И календарь не открывается"]);
+    assert_eq!(env.client_comments(id).await, ["И календарь не открывается"]);
     env.deliver(&updates::edit(33, ANNA, 30, "И контакты не открываются", hours_ago(0))).await;
     assert_eq!(
-        client_comments(&env, id).await,
+        env.client_comments(id).await,
         ["И календарь не открывается", "✏️ Исправлено: И контакты не открываются"]
     );
 }
@@ -137,5 +131,5 @@ async fn a_cancelled_tickets_message_takes_no_correction() {
     assert_eq!(status, 200);
     env.deliver(&updates::edit(11, ANNA, 10, "Не работает почта и календарь", hours_ago(1))).await;
     assert_eq!(said_last(&env, ANNA), Some(texts::fill(texts::EDIT_NOT_ADDED.ru, &[("id", &id.to_string())])));
-    assert!(client_comments(&env, id).await.is_empty());
+    assert!(env.client_comments(id).await.is_empty());
 }

@@ -6,7 +6,6 @@
 use e2e::fake_telegram::Call;
 use e2e::{updates, TestEnv};
 use serde_json::json;
-use shared::domain::AuthorKind;
 use shared::texts;
 
 const ANNA: u64 = 5001; // contact c1 of k1 «ООО Ромашка»
@@ -58,12 +57,6 @@ fn comment_added(id: u64) -> String {
     texts::fill(texts::COMMENT_ADDED.ru, &[("id", &id.to_string())])
 }
 
-/// The client comments' texts on ticket `id`.
-async fn client_comments(env: &TestEnv, id: u64) -> Vec<String> {
-    let details = env.ticket(id).await;
-    details.comments.iter().filter(|c| c.author_kind == AuthorKind::Client).map(|c| c.text.clone()).collect()
-}
-
 #[tokio::test]
 async fn a_reply_to_a_status_notice_is_a_comment_on_its_ticket() {
     let env = world().await;
@@ -73,7 +66,7 @@ async fn a_reply_to_a_status_notice_is_a_comment_on_its_ticket() {
     let (said, menu) = reply(&env, 100, ANNA, "Он снова зажевал бумагу", &notice).await;
     assert_eq!(said, comment_added(id));
     assert_eq!(menu, ACTIVE);
-    assert_eq!(client_comments(&env, id).await, ["Он снова зажевал бумагу"]);
+    assert_eq!(env.client_comments(id).await, ["Он снова зажевал бумагу"]);
 
     // The comment reaches staff like one written through the menu, and the menu flow is intact.
     let details = env.ticket(id).await;
@@ -96,7 +89,7 @@ async fn a_reply_to_the_bots_own_answers_about_a_ticket_is_a_comment() {
     let confirmation = env.telegram.messages_to(ANNA as i64).pop().unwrap();
     let (said, _) = reply(&env, 102, ANNA, "Уже с утра", &confirmation).await;
     assert_eq!(said, comment_added(id));
-    assert_eq!(client_comments(&env, id).await, ["И календарь тоже", "Уже с утра"]);
+    assert_eq!(env.client_comments(id).await, ["И календарь тоже", "Уже с утра"]);
 }
 
 #[tokio::test]
@@ -107,7 +100,7 @@ async fn a_reply_to_a_completed_tickets_notice_is_a_question_on_it() {
 
     let (said, _) = reply(&env, 100, ANNA, "А почему снова полосы?", &notice).await;
     assert_eq!(said, comment_added(id), "the menu's question flow confirms the same way");
-    assert_eq!(client_comments(&env, id).await, ["А почему снова полосы?"]);
+    assert_eq!(env.client_comments(id).await, ["А почему снова полосы?"]);
 }
 
 #[tokio::test]
@@ -123,7 +116,7 @@ async fn a_reply_about_a_cancelled_ticket_offers_a_new_one() {
         Some(texts::fill(texts::COMMENT_TICKET_CANCELLED.ru, &[("id", &id.to_string())]).as_str())
     );
     assert_eq!(offer.inline_buttons()[0].0, texts::BTN_NEW_REQUEST.ru);
-    assert!(client_comments(&env, id).await.is_empty(), "nothing lands on a cancelled ticket");
+    assert!(env.client_comments(id).await.is_empty(), "nothing lands on a cancelled ticket");
 
     // The message waited: «➕ Новая заявка» makes it a ticket.
     env.deliver(&updates::callback(101, ANNA, &offer.inline_buttons()[0].1)).await;
@@ -144,7 +137,7 @@ async fn a_reply_naming_another_clients_ticket_changes_nothing_of_it() {
     env.deliver(&updates::reply(100, BORIS, "Чужой ответ", notice.message_id.unwrap(), "")).await;
     env.deliver(&updates::reply(101, BORIS, "Ещё один", 1, &created)).await;
 
-    assert!(client_comments(&env, id).await.is_empty(), "Анна's ticket is untouched");
+    assert!(env.client_comments(id).await.is_empty(), "Анна's ticket is untouched");
     // Each was an ordinary message from Борис: the first made his ticket, the second asks.
     let boris = env.tickets_of("c2").await;
     assert_eq!(boris.len(), 1);
@@ -210,7 +203,7 @@ async fn a_reply_comment_costs_one_read_more_than_the_menus_comment() {
     env.webhook_requests.reset();
     reply(&env, 104, ANNA, "Ответом на подтверждение", &confirmation).await;
     assert_eq!(env.webhook_requests.get(), menu_flow);
-    assert_eq!(client_comments(&env, id).await.len(), 3);
+    assert_eq!(env.client_comments(id).await.len(), 3);
 }
 
 const PETR: u64 = 7002; // employee e2, an engineer

@@ -9,7 +9,6 @@ use e2e::{updates, TestEnv};
 use serde_json::{json, Value};
 use shared::domain::AuthorKind;
 use shared::texts;
-use std::io::Cursor;
 
 const ANNA: u64 = 5001; // contact c1 of k1 «ООО Ромашка», whose manager is e1
 const BORIS: u64 = 5002; // contact c2 of k1
@@ -82,14 +81,6 @@ async fn comments(env: &TestEnv, id: u64) -> Vec<Value> {
     ticket["comments"].as_array().cloned().unwrap_or_default()
 }
 
-fn jpeg_bytes() -> Vec<u8> {
-    let mut out = Cursor::new(vec![]);
-    image::RgbImage::from_fn(32, 24, |x, y| image::Rgb([x as u8 * 8, y as u8 * 10, 128]))
-        .write_to(&mut out, image::ImageFormat::Jpeg)
-        .unwrap();
-    out.into_inner()
-}
-
 #[tokio::test]
 async fn a_staff_reply_reaches_the_client_as_the_employees_comment() {
     let (env, id, to_petr) = world().await;
@@ -141,7 +132,7 @@ async fn a_bang_reply_is_an_internal_note_the_client_never_hears_of() {
 #[tokio::test]
 async fn a_staff_reply_with_a_photo_attaches_it_to_the_comment() {
     let (env, id, to_petr) = world().await;
-    let jpeg = jpeg_bytes();
+    let jpeg = e2e::jpeg_bytes();
     env.telegram.add_file("sph", "photos/sph.jpg", jpeg.clone());
     let mut update = updates::photo(100, PETR, "sph", jpeg.len() as u64, Some("Вот как заправлять бумагу"), None);
     update["message"]["reply_to_message"] = json!({
@@ -236,7 +227,7 @@ fn album_part(update_id: u64, to: &Call, file: &str, caption: Option<&str>) -> V
 async fn a_staff_album_is_one_comment_with_every_photo() {
     let (env, id, to_petr) = world().await;
     for file in ["sa1", "sa2", "sa3"] {
-        env.telegram.add_file(file, &format!("photos/{file}.jpg"), jpeg_bytes());
+        env.telegram.add_file(file, &format!("photos/{file}.jpg"), e2e::jpeg_bytes());
     }
     env.deliver(&album_part(100, &to_petr, "sa1", Some("Фото после ремонта"))).await;
     env.deliver(&album_part(101, &to_petr, "sa2", None)).await;

@@ -8,14 +8,6 @@ use std::io::Cursor;
 const ANNA: u64 = 5001;
 const CHAT: i64 = ANNA as i64;
 
-fn jpeg_bytes() -> Vec<u8> {
-    let mut out = Cursor::new(vec![]);
-    image::RgbImage::from_fn(32, 24, |x, y| image::Rgb([x as u8 * 8, y as u8 * 10, 128]))
-        .write_to(&mut out, image::ImageFormat::Jpeg)
-        .unwrap();
-    out.into_inner()
-}
-
 fn png_bytes() -> Vec<u8> {
     let mut out = Cursor::new(vec![]);
     image::RgbImage::from_pixel(20, 10, image::Rgb([10, 200, 10])).write_to(&mut out, image::ImageFormat::Png).unwrap();
@@ -82,7 +74,7 @@ async fn a_jpeg_photo_is_stored_byte_identical_and_a_png_is_converted() {
     let env = TestEnv::new().await;
     env.registered_contact(ANNA).await;
     // JPEG marker followed by bytes no decoder accepts: stored as is only if never decoded.
-    let mut jpeg = jpeg_bytes();
+    let mut jpeg = e2e::jpeg_bytes();
     jpeg.extend_from_slice(b"trailing bytes a decoder would drop");
     env.telegram.add_file("ph1", "photos/file_1.jpg", jpeg.clone());
     env.deliver(&updates::photo(10, ANNA, "ph1", jpeg.len() as u64, None, None)).await;
@@ -140,7 +132,7 @@ async fn an_album_of_three_delivered_concurrently_is_one_ticket() {
     let env = TestEnv::new().await;
     env.registered_contact(ANNA).await;
     for i in 1..=3 {
-        env.telegram.add_file(&format!("al{i}"), &format!("photos/al{i}.jpg"), jpeg_bytes());
+        env.telegram.add_file(&format!("al{i}"), &format!("photos/al{i}.jpg"), e2e::jpeg_bytes());
     }
     let part =
         |i: u64, caption: Option<&str>| updates::photo(20 + i, ANNA, &format!("al{i}"), 1000, caption, Some("album-1"));
@@ -168,7 +160,7 @@ async fn a_duplicate_delivery_never_makes_a_second_ticket_or_attachment() {
     assert_eq!(redelivered.body, lost.body, "the redelivery answers the same confirmation");
     assert_eq!(env.tickets_of("c1").await.len(), 1, "sequential redelivery");
 
-    env.telegram.add_file("dup", "photos/dup.jpg", jpeg_bytes());
+    env.telegram.add_file("dup", "photos/dup.jpg", e2e::jpeg_bytes());
     env.deliver(&updates::text(31, ANNA, texts::BTN_NEW_TICKET.ru)).await;
     let photo = serde_json::to_vec(&updates::photo(32, ANNA, "dup", 1000, Some("Фото"), None)).unwrap();
     let (a, b) = tokio::join!(
@@ -189,7 +181,7 @@ async fn a_duplicate_delivery_never_makes_a_second_ticket_or_attachment() {
 async fn storage_failing_midway_is_retried_by_telegram_and_finished_once() {
     let env = TestEnv::new().await;
     env.registered_contact(ANNA).await;
-    env.telegram.add_file("late", "photos/late.jpg", jpeg_bytes());
+    env.telegram.add_file("late", "photos/late.jpg", e2e::jpeg_bytes());
     let s3 = e2e::stack().s3();
     let bucket = env.config.attachments_bucket.clone();
     s3.delete_bucket().bucket(&bucket).send().await.unwrap();
@@ -293,7 +285,7 @@ async fn an_album_sent_while_tickets_are_active_is_one_pending_message_asked_abo
     env.deliver(&updates::text(80, ANNA, "Уже есть заявка")).await;
     env.telegram.clear();
     for i in 1..=3 {
-        env.telegram.add_file(&format!("pa{i}"), &format!("photos/pa{i}.jpg"), jpeg_bytes());
+        env.telegram.add_file(&format!("pa{i}"), &format!("photos/pa{i}.jpg"), e2e::jpeg_bytes());
     }
     let part =
         |i: u64, caption: Option<&str>| updates::photo(80 + i, ANNA, &format!("pa{i}"), 1000, caption, Some("album-p"));
@@ -342,8 +334,8 @@ async fn two_chats_with_one_album_id_get_their_own_tickets() {
         .await;
     assert_eq!(status, 201);
     env.deliver(&updates::contact(2, boris, "79123456700", Some(boris))).await;
-    env.telegram.add_file("a1", "photos/a1.jpg", jpeg_bytes());
-    env.telegram.add_file("b1", "photos/b1.jpg", jpeg_bytes());
+    env.telegram.add_file("a1", "photos/a1.jpg", e2e::jpeg_bytes());
+    env.telegram.add_file("b1", "photos/b1.jpg", e2e::jpeg_bytes());
     // Album ids are unique per chat, not across chats: a forged or colliding id is someone else's.
     env.deliver(&updates::photo(10, ANNA, "a1", 1000, Some("Анна: принтер"), Some("same-album"))).await;
     env.deliver(&updates::photo(11, boris, "b1", 1000, Some("Борис: сканер"), Some("same-album"))).await;
