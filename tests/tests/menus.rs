@@ -574,7 +574,7 @@ async fn a_clients_menu_costs_the_notifier_one_query_a_notice() {
     set_status(&env, id, "in_progress").await;
     let batch = env.stream_batch().await;
     let requests = e2e::RequestCounter::default();
-    let counted = e2e::stack().dynamodb().config().to_builder().interceptor(requests.clone()).build();
+    let counted = e2e::Function::Notifier.dynamodb().config().to_builder().interceptor(requests.clone()).build();
     let messenger =
         shared::telegram::TelegramMessenger::with_timeouts(&env.telegram.url, e2e::BOT_TOKEN, e2e::TEST_TIMEOUTS)
             .expect("a client");

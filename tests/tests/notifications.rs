@@ -310,9 +310,17 @@ async fn a_revoked_token_hands_the_batch_back_and_the_replay_delivers_it_with_th
     assert!(kept.iter().all(|k| k.reason == FailureReason::Unauthorized), "{kept:#?}");
     assert!(kept.iter().all(|k| !k.detail.contains(e2e::BOT_TOKEN)), "no token in what is kept");
 
-    // The stream gives up; the new token is deployed and the kept notices replayed.
+    // The stream gives up; the new token is deployed and the kept notices replayed (by the
+    // operator's `make replay`, with the operator's credentials: not the notifier's role).
     let deployed = e2e::notifier_at(&env.notifier_config, &env.telegram.url, &new_token);
-    let report = deployed.dispatcher.courier.replay(|| Duration::from_secs(600), chrono::Utc::now()).await.unwrap();
+    let messenger =
+        shared::telegram::TelegramMessenger::with_timeouts(&env.telegram.url, &new_token, e2e::TEST_TIMEOUTS).unwrap();
+    let operator = shared::notify::Courier {
+        store: env.store(),
+        messenger,
+        reserve: shared::notify::reserve_for(e2e::TEST_TIMEOUTS.call),
+    };
+    let report = operator.replay(|| Duration::from_secs(600), chrono::Utc::now()).await.unwrap();
     assert_eq!(report, ReplayReport { delivered: 3, ..ReplayReport::default() });
     let to_anna = env.telegram.texts_to(ANNA as i64);
     assert_eq!(to_anna.len(), 2);
@@ -376,7 +384,7 @@ async fn a_silent_telegram_holds_an_invocation_for_one_call_timeout() {
     let mut batch = env.stream_batch().await;
     batch.records.truncate(25);
     env.telegram.go_silent();
-    let shipped = notifier::Notifier::new(&env.notifier_config, e2e::stack().dynamodb()).unwrap();
+    let shipped = notifier::Notifier::new(&env.notifier_config, e2e::Function::Notifier.dynamodb()).unwrap();
     let (failed, took) = env.notify_with(&shipped, batch, Duration::from_secs(60)).await;
     println!("a silent Telegram held a 60 s invocation of 25 records for {took:?}");
     assert_eq!(failed.len(), 1);

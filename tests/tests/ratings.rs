@@ -173,3 +173,51 @@ async fn the_done_notice_asks_for_a_score_and_a_low_one_reaches_the_assignee_and
 fn fill_done() -> String {
     texts::fill(texts::NOTICE_DONE.ru, &[("status", "Выполнен")])
 }
+
+/// A score changed in the month after the first one moves to that month: the transaction puts
+/// the new month's rating and deletes the previous month's (a `Delete` the webhook's policy
+/// must allow: DynamoDB Local would take it either way, the local proxy holds it to the
+/// template as AWS does).
+#[tokio::test]
+async fn a_score_changed_in_the_next_month_counts_in_that_month_only() {
+    use shared::dynamo::{attr, keys};
+    let env = world().await;
+    let id = done_ticket(&env).await;
+    // Done on 29 November: both presses below fall within the week rating stays open.
+    let done_at: chrono::DateTime<chrono::Utc> = "2026-11-29T12:00:00Z".parse().unwrap();
+    let key = keys::ticket(id);
+    env.dynamodb
+        .update_item()
+        .table_name(&env.config.tickets_table)
+        .key("pk", attr::s(key.pk))
+        .key("sk", attr::s(key.sk))
+        .update_expression("SET completed_at = :at")
+        .expression_attribute_values(":at", attr::time(done_at))
+        .send()
+        .await
+        .unwrap();
+    let press = |update_id, score, at: &str| {
+        let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+        let body = serde_json::to_vec(&updates::callback(update_id, ANNA, &format!("rt:{id}:{score}"))).unwrap();
+        let webhook = &env.webhook;
+        async move { webhook.answer(Some(e2e::WEBHOOK_SECRET.as_bytes()), &body, at).await }
+    };
+    let first = press(50, 2, "2026-11-30T09:00:00Z").await;
+    assert_eq!(first.status, 200);
+    let changed = press(51, 5, "2026-12-01T09:00:00Z").await;
+    assert_eq!(changed.status, 200);
+    let said = changed.body.expect("the answer rides in the response")["text"].as_str().unwrap_or_default().to_owned();
+    let expected = texts::fill(texts::RATING_CHANGED.ru, &[("id", &id.to_string()), ("stars", &texts::stars(5))]);
+    assert_eq!(said, expected, "the change is saved, not refused");
+    assert_eq!(rating_of(&env, id).await["score"], 5);
+    let summary = |from: &'static str, to: &'static str| {
+        let env = &env;
+        async move {
+            let (status, summary) = env.api("GET", &format!("/ratings/summary?from={from}&to={to}"), None).await;
+            assert_eq!(status, 200, "{summary}");
+            summary["count"].as_u64()
+        }
+    };
+    assert_eq!(summary("2026-11-01", "2026-12-01").await, Some(0), "November no longer counts it");
+    assert_eq!(summary("2026-12-01", "2027-01-01").await, Some(1), "December does, once");
+}

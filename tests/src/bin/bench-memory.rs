@@ -213,7 +213,7 @@ async fn main() -> Result<(), BoxError> {
                 ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256".into()),
                 ("AWS_LAMBDA_FUNCTION_VERSION", "1".into()),
                 ("AWS_REGION", e2e::localstack::REGION.into()),
-                ("AWS_ACCESS_KEY_ID", "local".into()),
+                ("AWS_ACCESS_KEY_ID", e2e::Function::Webhook.access_key().into()),
                 ("AWS_SECRET_ACCESS_KEY", "local".into()),
                 ("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamodb_url.clone()),
                 ("AWS_ENDPOINT_URL_S3", stack.s3_url.clone()),

@@ -21,13 +21,19 @@ async fn main() -> Result<(), BoxError> {
         let env = e2e::function_env(function, &resources, &telegram.url);
         move |name: &str| env.get(name).cloned()
     };
-    let api = api::StaffApi::new(&ApiConfig::from_lookup(configured(Function::Api))?, stack.dynamodb(), stack.s3());
+    let api = api::StaffApi::new(
+        &ApiConfig::from_lookup(configured(Function::Api))?,
+        stack.dynamodb_as(Function::Api.access_key()),
+        stack.s3_as(Function::Api.access_key()),
+    );
     e2e::seed_demo_directory(&api).await?;
 
     let value: serde_json::Value = serde_json::from_str(&text)?;
     if value.get("Records").is_some() {
-        let notifier =
-            notifier::Notifier::new(&NotifierConfig::from_lookup(configured(Function::Notifier))?, stack.dynamodb())?;
+        let notifier = notifier::Notifier::new(
+            &NotifierConfig::from_lookup(configured(Function::Notifier))?,
+            stack.dynamodb_as(Function::Notifier.access_key()),
+        )?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         let response = notifier.handle(serde_json::from_value(value)?, deadline).await;
         println!("notifier answered: {}", serde_json::to_string(&response)?);
@@ -37,7 +43,13 @@ async fn main() -> Result<(), BoxError> {
             api.handler(request).await?
         } else {
             let config = WebhookConfig::from_lookup(configured(Function::Webhook))?;
-            webhook::Webhook::new(&config, stack.dynamodb(), stack.s3()).handler(request).await?
+            webhook::Webhook::new(
+                &config,
+                stack.dynamodb_as(Function::Webhook.access_key()),
+                stack.s3_as(Function::Webhook.access_key()),
+            )
+            .handler(request)
+            .await?
         };
         let body = String::from_utf8_lossy(response.body().as_ref()).into_owned();
         println!("HTTP {}\n{body}", response.status().as_u16());

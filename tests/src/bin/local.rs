@@ -63,8 +63,16 @@ async fn main() -> Result<(), BoxError> {
     let api_config = ApiConfig::from_lookup(|name| api_env.get(name).cloned())?;
     let notifier_env = env_of(Function::Notifier);
     let notifier_config = NotifierConfig::from_lookup(|name| notifier_env.get(name).cloned())?;
-    let webhook = Arc::new(webhook::Webhook::new(&webhook_config, stack.dynamodb(), stack.s3()));
-    let api = Arc::new(api::StaffApi::new(&api_config, stack.dynamodb(), stack.s3()));
+    let webhook = Arc::new(webhook::Webhook::new(
+        &webhook_config,
+        stack.dynamodb_as(Function::Webhook.access_key()),
+        stack.s3_as(Function::Webhook.access_key()),
+    ));
+    let api = Arc::new(api::StaffApi::new(
+        &api_config,
+        stack.dynamodb_as(Function::Api.access_key()),
+        stack.s3_as(Function::Api.access_key()),
+    ));
 
     if e2e::seed_demo_directory(&api).await? {
         println!("Seeded a demo directory: client «ООО «Демо»», contact Анна Демидова, phone {}.", e2e::DEMO_PHONE);
@@ -91,7 +99,7 @@ async fn main() -> Result<(), BoxError> {
 
     let tickets_table = resources.table("TicketsTable");
     let mut stream = e2e::stream::StreamPoller::new(&stack, &tickets_table, false).await?;
-    let notifier = notifier::Notifier::new(&notifier_config, stack.dynamodb())?;
+    let notifier = notifier::Notifier::new(&notifier_config, stack.dynamodb_as(Function::Notifier.access_key()))?;
     tokio::spawn(async move {
         loop {
             match stream.poll().await {
