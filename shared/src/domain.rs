@@ -258,6 +258,11 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// The journal's entry of its creation, by whoever made it, from its source.
+    pub fn creation_entry(&self) -> JournalEntry {
+        JournalEntry::new(self.created_at, "created", self.changed_by.clone(), format!("source: {}", self.source))
+    }
+
     /// The ticket in `status` as of `now`: becoming done starts the rating window, being
     /// worked on again ends it, closing a done ticket keeps it.
     pub fn moved_to(&mut self, status: TicketStatus, now: chrono::DateTime<chrono::Utc>) {

@@ -19,6 +19,7 @@ pub mod media;
 pub mod notify;
 pub mod observability;
 pub mod phone;
+pub mod plan;
 pub mod ports;
 pub mod texts;
 

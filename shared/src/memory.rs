@@ -2,25 +2,24 @@
 //! the DynamoDB adapter (the [`crate::contract`] suite holds both to it), plus injected faults
 //! and a count of round trips for tests of callers.
 //!
-//! A transaction is planned as a list of `Write`s, each naming the one item it touches and
-//! its condition, exactly as `dynamo/commit.rs` builds its items; then, as DynamoDB does, it is
-//! refused whole if it touches an item twice or holds too many items, cancelled whole if any
-//! condition fails on the state before it, and applied whole otherwise.
+//! A transaction is a [`crate::plan`] (the one owner of what every write writes and on what
+//! condition, which the DynamoDB adapter applies too); as DynamoDB does, it is refused whole if
+//! it touches an item twice or holds too many items, cancelled whole if any condition fails on
+//! the state before it, and applied whole otherwise.
 
 use crate::dialogue::{
-    AlbumTarget, ContactMatch, Effect, EmployeeMatch, Language, NewRating, PhoneMatches, State, StoredFile,
-    TicketSummary, UserRecord,
+    AlbumTarget, ContactMatch, EmployeeMatch, Language, PhoneMatches, State, TicketSummary, UserRecord,
 };
 use crate::domain::{
     Actor, Attachment, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link, Person,
-    Rating, TelegramUserId, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
+    Rating, TelegramUserId, Ticket, TicketDetails, TicketStatus,
 };
 use crate::notify::FailedNotice;
 use crate::phone::Phone;
+use crate::plan::{self, Write};
 use crate::ports::{
-    journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult,
-    KeptResults, MessageTickets, Page, Position, RatedWork, Reach, SentNotices, StoreError, TicketFilter, TicketStore,
-    UserStore, PUT_CONTACTS_MAX,
+    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult, KeptResults, MessageTickets, Page,
+    Position, RatedWork, Reach, SentNotices, StoreError, TicketFilter, TicketStore, UserStore, PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -305,19 +304,18 @@ impl Data {
             return Err(StoreError::Rejected("a transaction holds at most 100 items".into()));
         }
         let mut touched = HashSet::new();
-        if !writes.iter().all(|write| touched.insert(write.item())) {
+        if !writes.iter().all(|write| touched.insert(item_of(write))) {
             return Err(StoreError::Rejected("a transaction touches one item twice".into()));
         }
-        let holds: Vec<bool> = writes.iter().map(|write| write.holds(self)).collect();
-        if matches!(writes.first(), Some(Write::Marker { .. } | Write::KeepResult(_))) && holds.first() == Some(&false)
-        {
+        let held: Vec<bool> = writes.iter().map(|write| holds(write, self)).collect();
+        if plan::first_means_duplicate(&writes) && held.first() == Some(&false) {
             return Err(StoreError::Duplicate);
         }
-        if holds.contains(&false) {
+        if held.contains(&false) {
             return Err(StoreError::Conflict);
         }
         for write in writes {
-            write.apply(self);
+            apply(write, self);
         }
         Ok(())
     }
@@ -342,525 +340,220 @@ enum ItemKey {
     MessageTicket(i64, i64),
 }
 
-/// One item of a transaction: a write (or a check) with its condition.
-#[derive(Debug)]
-enum Write {
-    /// The update's marker; only if absent.
-    Marker {
-        update_id: u64,
-        response: Option<String>,
-    },
-    /// The user's record, whole; only if its version is `read_version` (0: only if absent).
-    PutUser {
-        user: TelegramUserId,
-        item: UserItem,
-        read_version: u64,
-    },
-    /// Drops the user's link to `person` (version + 1); only if linked to `person`.
-    UnlinkUser {
-        user: TelegramUserId,
-        person: Person,
-    },
-    /// Rewrites the user's copy of their link (version + 1); only if linked to its person.
-    RelinkUser {
-        user: TelegramUserId,
-        link: Link,
-    },
-    /// Links the entry to `me`; only if it is linked to `held_by` as read (and, a contact, active).
-    LinkEntry {
-        person: Person,
-        me: TelegramUserId,
-        held_by: Option<TelegramUserId>,
-    },
-    /// Unlinks the entry from `me`; only if linked to `me`.
-    UnlinkEntry {
-        person: Person,
-        me: TelegramUserId,
-    },
-    /// A directory entry, whole; only if its link is still `linked_as_read`.
-    PutContact {
-        contact: Contact,
-        linked_as_read: Option<TelegramUserId>,
-    },
-    PutEmployee {
-        employee: Employee,
-        linked_as_read: Option<TelegramUserId>,
-    },
-    /// A new ticket; only if the id is free.
-    PutTicket(Ticket),
-    /// The ticket's changeable fields; only if its version is `ticket.version - 1`.
-    UpdateTicket(Ticket),
-    /// Scores the ticket; only if it is the contact's, open to rating and rated as read.
-    RateTicket {
-        rating: NewRating,
-        now: DateTime<Utc>,
-    },
-    /// A ticket's rating under its month.
-    PutRating(RatedWork),
-    /// Cancels the ticket; only if it is the contact's and active.
-    CancelTicket {
-        ticket_id: u64,
-        contact_id: String,
-        now: DateTime<Utc>,
-    },
-    /// Replaces the placeholder subject; only while the subject is the placeholder.
-    SetSubject {
-        ticket_id: u64,
-        placeholder: String,
-        subject: String,
-        message: String,
-        contact_id: String,
-    },
-    /// A condition alone: the ticket is the contact's (or the comment is its author's: the
-    /// contact's, or a staff comment the employee's; `contact_id` holds whose).
-    OwnedBy {
-        ticket_id: u64,
-        comment_id: Option<String>,
-        contact_id: String,
-    },
-    /// A check: the ticket exists.
-    TicketExists(u64),
-    /// A check: the ticket is the contact's, and active (or completed, `on_completed`).
-    MayComment {
-        ticket_id: u64,
-        contact_id: String,
-        on_completed: bool,
-    },
-    /// A comment; `if_absent`: only if its id is free (else it replaces one).
-    PutComment {
-        comment: Comment,
-        if_absent: bool,
-    },
-    /// Sets the comment's text unless it has one (no condition: on a missing comment this makes
-    /// an item of the text alone, as DynamoDB's update does).
-    SetCommentText {
-        ticket_id: u64,
-        comment_id: String,
-        text: String,
-        contact_id: String,
-    },
-    PutAttachment {
-        ticket_id: u64,
-        attachment: Attachment,
-    },
-    PutJournal {
-        ticket_id: u64,
-        sort_key: String,
-        entry: JournalEntry,
-    },
-    /// An album's claim; `if_absent`: only if nobody claimed it.
-    PutAlbum {
-        user: TelegramUserId,
-        album: String,
-        target: AlbumTarget,
-        if_absent: bool,
-    },
-    PutCallMe(CallMeRequest),
-    /// Which ticket a message of a chat is about (or became).
-    PutMessageTicket {
-        chat_id: i64,
-        message_id: i64,
-        ticket_id: u64,
-    },
-    /// A staff API result; only if none is kept under its key or the kept one expired.
-    KeepResult(KeptResult),
-}
-
-impl Write {
-    fn item(&self) -> ItemKey {
-        match self {
-            Write::Marker { update_id, .. } => ItemKey::Marker(*update_id),
-            Write::PutUser { user, .. } | Write::UnlinkUser { user, .. } | Write::RelinkUser { user, .. } => {
-                ItemKey::User(*user)
-            }
-            Write::LinkEntry { person, .. } | Write::UnlinkEntry { person, .. } => ItemKey::Person(person.clone()),
-            Write::PutContact { contact, .. } => ItemKey::Person(Person::Contact(contact.id.clone())),
-            Write::PutEmployee { employee, .. } => ItemKey::Person(Person::Employee(employee.id.clone())),
-            Write::PutTicket(ticket) | Write::UpdateTicket(ticket) => ItemKey::Ticket(ticket.id),
-            Write::RateTicket { rating, .. } => ItemKey::Ticket(rating.ticket_id),
-            Write::PutRating(work) => ItemKey::Rating(work.ticket_id),
-            Write::CancelTicket { ticket_id, .. }
-            | Write::SetSubject { ticket_id, .. }
-            | Write::TicketExists(ticket_id)
-            | Write::MayComment { ticket_id, .. } => ItemKey::Ticket(*ticket_id),
-            Write::PutComment { comment, .. } => ItemKey::Comment(comment.ticket_id, comment.id.clone()),
-            Write::SetCommentText { ticket_id, comment_id, .. } => ItemKey::Comment(*ticket_id, comment_id.clone()),
-            Write::OwnedBy { ticket_id, comment_id: Some(comment_id), .. } => {
-                ItemKey::Comment(*ticket_id, comment_id.clone())
-            }
-            Write::OwnedBy { ticket_id, comment_id: None, .. } => ItemKey::Ticket(*ticket_id),
-            Write::PutAttachment { ticket_id, attachment } => ItemKey::Attachment(*ticket_id, attachment.key.clone()),
-            Write::PutJournal { ticket_id, sort_key, .. } => ItemKey::Journal(*ticket_id, sort_key.clone()),
-            Write::PutAlbum { user, album, .. } => ItemKey::Album(*user, album.clone()),
-            Write::PutCallMe(request) => ItemKey::CallMe(request.id.clone()),
-            Write::PutMessageTicket { chat_id, message_id, .. } => ItemKey::MessageTicket(*chat_id, *message_id),
-            Write::KeepResult(result) => ItemKey::KeptResult(result.key.clone()),
-        }
-    }
-
-    /// Whether the write's condition holds on `data`.
-    fn holds(&self, data: &Data) -> bool {
-        match self {
-            Write::Marker { update_id, .. } => !data.update_markers.contains_key(update_id),
-            Write::PutUser { user, read_version, .. } => match data.users.get(user) {
-                None => *read_version == 0,
-                Some(stored) => *read_version != 0 && stored.version == *read_version,
-            },
-            Write::UnlinkUser { user, person } => data.user_linked_to(*user, person),
-            Write::RelinkUser { user, link } => data.user_linked_to(*user, &link.person()),
-            Write::LinkEntry { person, held_by, .. } => {
-                let available = match person {
-                    Person::Contact(id) => data.contacts.get(id).is_some_and(|c| c.active),
-                    Person::Employee(id) => data.employees.get(id).is_some_and(|e| e.active),
-                };
-                available && data.linked_user(person) == *held_by
-            }
-            Write::UnlinkEntry { person, me } => data.linked_user(person) == Some(*me),
-            Write::PutContact { contact, linked_as_read } => {
-                data.linked_user(&Person::Contact(contact.id.clone())) == *linked_as_read
-            }
-            Write::PutEmployee { employee, linked_as_read } => {
-                data.linked_user(&Person::Employee(employee.id.clone())) == *linked_as_read
-            }
-            Write::PutTicket(ticket) => data.ticket(ticket.id).is_none(),
-            Write::UpdateTicket(ticket) => {
-                data.ticket(ticket.id).is_some_and(|stored| Some(stored.version) == ticket.version.checked_sub(1))
-            }
-            Write::CancelTicket { ticket_id, contact_id, .. } => {
-                data.ticket(*ticket_id).is_some_and(|t| &t.contact_id == contact_id && t.status.is_active())
-            }
-            Write::RateTicket { rating, now } => data.ticket(rating.ticket_id).is_some_and(|t| {
-                t.contact_id == rating.contact_id
-                    && t.rating_open(*now)
-                    && t.rating.map(|r| r.at) == rating.previous.map(|r| r.at)
-            }),
-            Write::SetSubject { ticket_id, placeholder, contact_id, .. } => {
-                data.ticket(*ticket_id).is_some_and(|t| &t.subject == placeholder && &t.contact_id == contact_id)
-            }
-            Write::OwnedBy { ticket_id, comment_id: None, contact_id } => {
-                data.ticket(*ticket_id).is_some_and(|t| &t.contact_id == contact_id)
-            }
-            Write::OwnedBy { ticket_id, comment_id: Some(comment_id), contact_id } => {
-                data.comment_author(*ticket_id, comment_id) == Some(contact_id)
-            }
-            Write::TicketExists(ticket_id) => data.ticket(*ticket_id).is_some(),
-            Write::MayComment { ticket_id, contact_id, on_completed } => data.ticket(*ticket_id).is_some_and(|t| {
-                &t.contact_id == contact_id
-                    && if *on_completed { t.status.is_completed() } else { t.status.is_active() }
-            }),
-            Write::PutComment { comment, if_absent } => {
-                !*if_absent
-                    || !data.tickets.get(&comment.ticket_id).is_some_and(|p| p.comments.contains_key(&comment.id))
-            }
-            Write::PutAlbum { user, album, if_absent, .. } => {
-                !*if_absent || !data.albums.contains_key(&(*user, album.clone()))
-            }
-            // The sender's own comment, and one that is there (never a partial item).
-            Write::SetCommentText { ticket_id, comment_id, contact_id, .. } => {
-                data.comment_author(*ticket_id, comment_id) == Some(contact_id)
-            }
-            Write::PutAttachment { .. }
-            | Write::PutJournal { .. }
-            | Write::PutCallMe(_)
-            | Write::PutRating(_)
-            | Write::PutMessageTicket { .. } => true,
-            Write::KeepResult(result) => data
-                .kept_results
-                .get(&result.key)
-                .is_none_or(|kept| kept.expires_at.timestamp() <= result.created_at.timestamp()),
-        }
-    }
-
-    /// Makes the write (its condition was checked).
-    fn apply(self, data: &mut Data) {
-        match self {
-            Write::Marker { update_id, response } => {
-                data.update_markers.insert(update_id, response);
-            }
-            Write::PutUser { user, item, .. } => {
-                data.users.insert(user, item);
-            }
-            Write::UnlinkUser { user, .. } => {
-                if let Some(stored) = data.users.get_mut(&user) {
-                    stored.link = None;
-                    stored.version += 1;
-                }
-            }
-            Write::RelinkUser { user, link } => {
-                if let Some(stored) = data.users.get_mut(&user) {
-                    stored.link = Some(link);
-                    stored.version += 1;
-                }
-            }
-            Write::LinkEntry { person, me, .. } => data.set_linked_user(&person, Some(me)),
-            Write::UnlinkEntry { person, .. } => data.set_linked_user(&person, None),
-            Write::PutContact { contact, .. } => {
-                data.contacts.insert(contact.id.clone(), contact);
-            }
-            Write::PutEmployee { employee, .. } => {
-                data.employees.insert(employee.id.clone(), employee);
-            }
-            Write::PutTicket(ticket) => {
-                let id = ticket.id;
-                data.partition(id).ticket = Some(ticket);
-            }
-            Write::UpdateTicket(ticket) => {
-                if let Some(stored) = data.ticket_mut(ticket.id) {
-                    stored.status = ticket.status;
-                    stored.version = ticket.version;
-                    stored.updated_at = ticket.updated_at;
-                    stored.changed_by = ticket.changed_by;
-                    // The adapter stores a missing name as empty text beside an assignee.
-                    stored.assignee_name =
-                        ticket.assignee_id.as_ref().map(|_| ticket.assignee_name.unwrap_or_default());
-                    stored.assignee_id = ticket.assignee_id;
-                    stored.deadline = ticket.deadline;
-                    stored.completed_at = ticket.completed_at;
-                }
-            }
-            Write::RateTicket { rating, now } => {
-                if let Some(stored) = data.ticket_mut(rating.ticket_id) {
-                    stored.rating = Some(Rating { score: rating.score, at: now });
-                }
-            }
-            Write::PutRating(work) => {
-                data.ratings.insert(work.ticket_id, work);
-            }
-            Write::CancelTicket { ticket_id, contact_id, now } => {
-                if let Some(stored) = data.ticket_mut(ticket_id) {
-                    stored.status = TicketStatus::Cancelled;
-                    stored.changed_by = Actor::Client(contact_id);
-                    stored.updated_at = now;
-                    stored.version += 1;
-                }
-            }
-            Write::SetSubject { ticket_id, subject, message, .. } => {
-                if let Some(stored) = data.ticket_mut(ticket_id) {
-                    stored.subject = subject;
-                    stored.message = message;
-                }
-            }
-            Write::TicketExists(_) | Write::MayComment { .. } | Write::OwnedBy { .. } => {}
-            Write::PutComment { comment, .. } => {
-                data.partition(comment.ticket_id).comments.insert(comment.id.clone(), CommentItem::new(comment));
-            }
-            Write::SetCommentText { ticket_id, comment_id, text, .. } => {
-                let item = data
-                    .partition(ticket_id)
-                    .comments
-                    .entry(comment_id)
-                    .or_insert(CommentItem { record: None, text: None });
-                item.text.get_or_insert(text);
-            }
-            Write::PutAttachment { ticket_id, attachment } => {
-                data.partition(ticket_id).attachments.insert(attachment.key.clone(), attachment);
-            }
-            Write::PutJournal { ticket_id, sort_key, entry } => {
-                data.partition(ticket_id).journal.insert(sort_key, entry);
-            }
-            Write::PutAlbum { user, album, target, .. } => {
-                data.albums.insert((user, album), target);
-            }
-            Write::PutCallMe(request) => {
-                data.call_me.insert(request.id.clone(), request);
-            }
-            Write::PutMessageTicket { chat_id, message_id, ticket_id } => {
-                data.message_tickets.insert((chat_id, message_id), ticket_id);
-            }
-            Write::KeepResult(result) => {
-                data.kept_results.insert(result.key.clone(), result);
-            }
-        }
-    }
-}
-
-/// What putting a contact writes: the contact on condition of its link as read, and the side
-/// of the account linked as read (kept up to date, or removed when the contact drops it).
-fn contact_writes(contact: &Contact, linked_as_read: Option<TelegramUserId>) -> Vec<Write> {
-    let mut writes = vec![];
-    if let Some(user) = linked_as_read {
-        writes.push(match contact.telegram_user {
-            Some(kept) if kept == user => Write::RelinkUser { user, link: contact.link() },
-            _ => Write::UnlinkUser { user, person: contact.link().person() },
-        });
-    }
-    writes.push(Write::PutContact { contact: contact.clone(), linked_as_read });
-    writes
-}
-
 /// A journal entry's place in its ticket: `tag` tells apart entries of one moment.
-fn journal_write(ticket_id: u64, entry: JournalEntry, tag: &str) -> Write {
-    Write::PutJournal { ticket_id, sort_key: format!("{}#{tag}", entry.at), entry }
+fn journal_sort_key(entry: &JournalEntry, tag: &str) -> String {
+    format!("{}#{tag}", entry.at)
 }
 
-/// The journal entries of a write that makes `ticket` (its version), in the order given.
-fn journal_writes<'a>(ticket: &'a Ticket, journal: &'a [JournalEntry]) -> impl Iterator<Item = Write> + 'a {
-    journal
-        .iter()
-        .enumerate()
-        .map(|(place, entry)| journal_write(ticket.id, entry.clone(), &journal_tag(ticket.version, place)))
-}
-
-/// The writes of a commit, in the order `dynamo/commit.rs` builds its items (the marker first).
-fn commit_writes(commit: &Commit<'_>) -> Vec<Write> {
-    let mut writes = vec![Write::Marker { update_id: commit.update_id, response: commit.response.clone() }];
-    let mut link = commit.before.link.clone();
-    for effect in commit.effects {
-        if *effect == Effect::Unlink {
-            if let Some(old) = link.take() {
-                writes.push(Write::UnlinkEntry { person: old.person(), me: commit.user_id });
-            }
-            continue;
+/// The item `write` touches.
+fn item_of(write: &Write) -> ItemKey {
+    match write {
+        Write::Marker { update_id, .. } => ItemKey::Marker(*update_id),
+        Write::PutUser(record) => ItemKey::User(record.user),
+        Write::UnlinkUser { user, .. } | Write::RelinkUser { user, .. } => ItemKey::User(*user),
+        Write::LinkEntry { person, .. } | Write::UnlinkEntry { person, .. } => ItemKey::Person(person.clone()),
+        Write::PutContact { contact, .. } => ItemKey::Person(Person::Contact(contact.id.clone())),
+        Write::PutEmployee { employee, .. } => ItemKey::Person(Person::Employee(employee.id.clone())),
+        Write::PutTicket(ticket) | Write::UpdateTicket(ticket) => ItemKey::Ticket(ticket.id),
+        Write::RateTicket { rating, .. } => ItemKey::Ticket(rating.ticket_id),
+        Write::PutRating { work, .. } => ItemKey::Rating(work.ticket_id),
+        Write::CancelTicket { ticket_id, .. }
+        | Write::SetSubject { ticket_id, .. }
+        | Write::TicketExists(ticket_id)
+        | Write::MayComment { ticket_id, .. } => ItemKey::Ticket(*ticket_id),
+        Write::PutComment { comment, .. } => ItemKey::Comment(comment.ticket_id, comment.id.clone()),
+        Write::SetCommentText { ticket_id, comment_id, .. } => ItemKey::Comment(*ticket_id, comment_id.clone()),
+        Write::OwnedBy { ticket_id, comment_id: Some(comment_id), .. } => {
+            ItemKey::Comment(*ticket_id, comment_id.clone())
         }
-        let (new, held_by) = match effect.link() {
-            Some(link) => link,
-            None => {
-                effect_writes(effect, commit, &mut writes);
-                continue;
-            }
-        };
-        link_writes(commit.user_id, link.as_ref(), &new, held_by, &mut writes);
-        link = Some(new);
+        Write::OwnedBy { ticket_id, comment_id: None, .. } => ItemKey::Ticket(*ticket_id),
+        Write::PutAttachment { ticket_id, attachment, .. } => ItemKey::Attachment(*ticket_id, attachment.key.clone()),
+        Write::PutJournal { ticket_id, entry, tag } => ItemKey::Journal(*ticket_id, journal_sort_key(entry, tag)),
+        Write::PutAlbum { user, album, .. } => ItemKey::Album(*user, album.clone()),
+        Write::PutCallMe(request) => ItemKey::CallMe(request.id.clone()),
+        Write::PutMessageTicket { chat_id, message_id, .. } => ItemKey::MessageTicket(*chat_id, *message_id),
+        Write::KeepResult(result) => ItemKey::KeptResult(result.key.clone()),
     }
-    writes.push(Write::PutUser {
-        user: commit.user_id,
-        item: UserItem {
-            link,
-            state: commit.state.clone(),
-            version: commit.before.version + 1,
-            // The record is rewritten whole: an `unreachable` mark goes unless this commit sets it.
-            unreachable: commit.effects.contains(&Effect::Reachability { blocked: true }),
-            language: commit.language(),
+}
+
+/// Whether the write's condition holds on `data`.
+fn holds(write: &Write, data: &Data) -> bool {
+    match write {
+        Write::Marker { update_id, .. } => !data.update_markers.contains_key(update_id),
+        Write::PutUser(record) => match data.users.get(&record.user) {
+            None => record.read_version == 0,
+            Some(stored) => record.read_version != 0 && stored.version == record.read_version,
         },
-        read_version: commit.before.version,
-    });
-    writes
+        Write::UnlinkUser { user, person } => data.user_linked_to(*user, person),
+        Write::RelinkUser { user, link } => data.user_linked_to(*user, &link.person()),
+        Write::LinkEntry { person, held_by, .. } => {
+            let available = match person {
+                Person::Contact(id) => data.contacts.get(id).is_some_and(|c| c.active),
+                Person::Employee(id) => data.employees.get(id).is_some_and(|e| e.active),
+            };
+            available && data.linked_user(person) == *held_by
+        }
+        Write::UnlinkEntry { person, me } => data.linked_user(person) == Some(*me),
+        Write::PutContact { contact, linked_as_read, .. } => {
+            data.linked_user(&Person::Contact(contact.id.clone())) == *linked_as_read
+        }
+        Write::PutEmployee { employee, linked_as_read } => {
+            data.linked_user(&Person::Employee(employee.id.clone())) == *linked_as_read
+        }
+        Write::PutTicket(ticket) => data.ticket(ticket.id).is_none(),
+        Write::UpdateTicket(ticket) => {
+            data.ticket(ticket.id).is_some_and(|stored| Some(stored.version) == ticket.version.checked_sub(1))
+        }
+        Write::CancelTicket { ticket_id, contact_id, .. } => {
+            data.ticket(*ticket_id).is_some_and(|t| &t.contact_id == contact_id && t.status.is_active())
+        }
+        Write::RateTicket { rating, at } => data.ticket(rating.ticket_id).is_some_and(|t| {
+            t.contact_id == rating.contact_id
+                && t.rating_open(*at)
+                && t.rating.map(|r| r.at) == rating.previous.map(|r| r.at)
+        }),
+        Write::SetSubject { ticket_id, placeholder, contact_id, .. } => {
+            data.ticket(*ticket_id).is_some_and(|t| &t.subject == placeholder && &t.contact_id == contact_id)
+        }
+        Write::OwnedBy { ticket_id, comment_id: None, owner } => {
+            data.ticket(*ticket_id).is_some_and(|t| &t.contact_id == owner)
+        }
+        Write::OwnedBy { ticket_id, comment_id: Some(comment_id), owner } => {
+            data.comment_author(*ticket_id, comment_id) == Some(owner)
+        }
+        Write::TicketExists(ticket_id) => data.ticket(*ticket_id).is_some(),
+        Write::MayComment { ticket_id, contact_id, on_completed } => data.ticket(*ticket_id).is_some_and(|t| {
+            &t.contact_id == contact_id && if *on_completed { t.status.is_completed() } else { t.status.is_active() }
+        }),
+        Write::PutComment { comment, if_absent } => {
+            !*if_absent || !data.tickets.get(&comment.ticket_id).is_some_and(|p| p.comments.contains_key(&comment.id))
+        }
+        Write::PutAlbum { user, album, if_absent, .. } => {
+            !*if_absent || !data.albums.contains_key(&(*user, album.clone()))
+        }
+        // The sender's own comment, and one that is there (never a partial item).
+        Write::SetCommentText { ticket_id, comment_id, author_id, .. } => {
+            data.comment_author(*ticket_id, comment_id) == Some(author_id)
+        }
+        Write::PutAttachment { .. }
+        | Write::PutJournal { .. }
+        | Write::PutCallMe(_)
+        | Write::PutRating { .. }
+        | Write::PutMessageTicket { .. } => true,
+        Write::KeepResult(result) => data
+            .kept_results
+            .get(&result.key)
+            .is_none_or(|kept| kept.expires_at.timestamp() <= result.created_at.timestamp()),
+    }
 }
 
-/// Links `me` to `new`: my old entry lets go of me, the new entry takes me if it is still
-/// linked as read, and another account that held it loses the link.
-fn link_writes(
-    me: TelegramUserId,
-    old: Option<&Link>,
-    new: &Link,
-    held_by: Option<TelegramUserId>,
-    writes: &mut Vec<Write>,
-) {
-    let person = new.person();
-    if let Some(old) = old.map(Link::person).filter(|old| old != &person) {
-        writes.push(Write::UnlinkEntry { person: old, me });
-    }
-    if let Some(previous) = held_by.filter(|previous| *previous != me) {
-        writes.push(Write::UnlinkUser { user: previous, person: person.clone() });
-    }
-    writes.push(Write::LinkEntry { person, me, held_by });
-}
-
-/// The writes of a ticket, comment, album or call-me effect.
-fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) {
-    let now = commit.now;
-    match effect {
-        Effect::CreateTicket(ticket) => {
-            let stored = ticket.record(now);
-            let created = JournalEntry::new(now, "created", stored.changed_by.clone(), format!("source: {BOT_SOURCE}"));
-            writes.push(Write::PutTicket(stored));
-            attachment_writes(ticket.id, None, &ticket.files, writes);
-            writes.push(journal_write(ticket.id, created, &update_journal_tag(commit.update_id)));
+/// Makes the write (its condition was checked).
+fn apply(write: Write, data: &mut Data) {
+    match write {
+        Write::Marker { update_id, response, .. } => {
+            data.update_markers.insert(update_id, response);
         }
-        Effect::AddComment(comment) => {
-            writes.push(Write::MayComment {
-                ticket_id: comment.ticket_id,
-                contact_id: comment.contact_id.clone(),
-                on_completed: comment.on_completed,
-            });
-            writes.push(Write::PutComment { comment: comment.record(now), if_absent: false });
-            attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, writes);
+        Write::PutUser(record) => {
+            let item = UserItem {
+                link: record.link,
+                state: record.state,
+                version: record.version,
+                unreachable: record.unreachable,
+                language: record.language,
+            };
+            data.users.insert(record.user, item);
         }
-        Effect::AddStaffComment(comment) => {
-            writes.push(Write::TicketExists(comment.ticket_id));
-            writes.push(Write::PutComment { comment: comment.record(now), if_absent: false });
-            attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, writes);
-        }
-        Effect::AddFiles { ticket_id, comment_id, files } => {
-            if !commit.checks_owner_of(*ticket_id, comment_id.as_deref()) {
-                let owner = if comment_id.is_some() { commit.author_id() } else { commit.contact_id() };
-                writes.push(Write::OwnedBy {
-                    ticket_id: *ticket_id,
-                    comment_id: comment_id.clone(),
-                    contact_id: owner.unwrap_or_default().to_owned(),
-                });
-            }
-            attachment_writes(*ticket_id, comment_id.as_deref(), files, writes);
-        }
-        Effect::SetSubject { ticket_id, placeholder, subject, message } => writes.push(Write::SetSubject {
-            ticket_id: *ticket_id,
-            placeholder: placeholder.clone(),
-            subject: subject.clone(),
-            message: message.clone(),
-            contact_id: commit.contact_id().unwrap_or_default().to_owned(),
-        }),
-        Effect::SetCommentText { ticket_id, comment_id, text } => writes.push(Write::SetCommentText {
-            ticket_id: *ticket_id,
-            comment_id: comment_id.clone(),
-            text: text.clone(),
-            contact_id: commit.author_id().unwrap_or_default().to_owned(),
-        }),
-        Effect::ClaimAlbum { album, target, first } => {
-            writes.push(Write::PutAlbum {
-                user: commit.user_id,
-                album: album.clone(),
-                target: target.clone(),
-                if_absent: *first,
-            });
-        }
-        Effect::RateTicket(rating) => {
-            writes.push(Write::RateTicket { rating: rating.clone(), now });
-            writes.push(journal_write(
-                rating.ticket_id,
-                rating.journal_entry(now),
-                &update_journal_tag(commit.update_id),
-            ));
-            writes.push(Write::PutRating(rating.work(now)));
-        }
-        Effect::CancelTicket { ticket_id, contact_id } => {
-            let by = Actor::Client(contact_id.clone());
-            writes.push(Write::CancelTicket { ticket_id: *ticket_id, contact_id: contact_id.clone(), now });
-            let entry = JournalEntry::new(now, "cancelled", by, "cancelled by the client in the Telegram bot");
-            writes.push(journal_write(*ticket_id, entry, &update_journal_tag(commit.update_id)));
-        }
-        Effect::RequestCallMe { id, contact_id, client_id } => writes.push(Write::PutCallMe(CallMeRequest {
-            id: id.clone(),
-            contact_id: contact_id.clone(),
-            client_id: client_id.clone(),
-            created_at: now,
-            state: CallMeState::New,
-            done: None,
-        })),
-        Effect::RememberMessages { ticket_id, messages } => {
-            let unique: std::collections::BTreeSet<_> = messages.iter().collect();
-            for message_id in unique {
-                let (chat_id, message_id, ticket_id) = (commit.chat_id, *message_id, *ticket_id);
-                writes.push(Write::PutMessageTicket { chat_id, message_id, ticket_id });
+        Write::UnlinkUser { user, .. } => {
+            if let Some(stored) = data.users.get_mut(&user) {
+                stored.link = None;
+                stored.version += 1;
             }
         }
-        Effect::Corrected { ticket_id, message_id, comment_id, contact_id } => {
-            let entry = crate::dialogue::correction_entry(contact_id, *message_id, comment_id, now);
-            writes.push(journal_write(*ticket_id, entry, &update_journal_tag(commit.update_id)));
+        Write::RelinkUser { user, link } => {
+            if let Some(stored) = data.users.get_mut(&user) {
+                stored.link = Some(link);
+                stored.version += 1;
+            }
         }
-        // Carried by the user's record itself.
-        Effect::Reachability { .. } | Effect::SetLanguage(_) => {}
-        // Written with the link, in `commit_writes`.
-        Effect::Unlink => {}
-        // Written by `link_writes`.
-        Effect::LinkContact(_) | Effect::LinkEmployee(_) => {}
-    }
-}
-
-/// Files with distinct object keys (the same photo twice in one album is one object).
-fn attachment_writes(ticket_id: u64, comment_id: Option<&str>, files: &[StoredFile], writes: &mut Vec<Write>) {
-    let mut seen = HashSet::new();
-    for file in files.iter().filter(|f| seen.insert(f.key.as_str())) {
-        writes.push(Write::PutAttachment { ticket_id, attachment: file.attachment(comment_id) });
+        Write::LinkEntry { person, me, .. } => data.set_linked_user(&person, Some(me)),
+        Write::UnlinkEntry { person, .. } => data.set_linked_user(&person, None),
+        Write::PutContact { contact, .. } => {
+            data.contacts.insert(contact.id.clone(), contact);
+        }
+        Write::PutEmployee { employee, .. } => {
+            data.employees.insert(employee.id.clone(), employee);
+        }
+        Write::PutTicket(ticket) => {
+            let id = ticket.id;
+            data.partition(id).ticket = Some(ticket);
+        }
+        Write::UpdateTicket(ticket) => {
+            if let Some(stored) = data.ticket_mut(ticket.id) {
+                stored.status = ticket.status;
+                stored.version = ticket.version;
+                stored.updated_at = ticket.updated_at;
+                stored.changed_by = ticket.changed_by;
+                // The adapter stores a missing name as empty text beside an assignee.
+                stored.assignee_name = ticket.assignee_id.as_ref().map(|_| ticket.assignee_name.unwrap_or_default());
+                stored.assignee_id = ticket.assignee_id;
+                stored.deadline = ticket.deadline;
+                stored.completed_at = ticket.completed_at;
+            }
+        }
+        Write::RateTicket { rating, at } => {
+            if let Some(stored) = data.ticket_mut(rating.ticket_id) {
+                stored.rating = Some(Rating { score: rating.score, at });
+            }
+        }
+        // One rating a ticket: the one of an earlier month is replaced.
+        Write::PutRating { work, .. } => {
+            data.ratings.insert(work.ticket_id, work);
+        }
+        Write::CancelTicket { ticket_id, contact_id, at } => {
+            if let Some(stored) = data.ticket_mut(ticket_id) {
+                stored.status = TicketStatus::Cancelled;
+                stored.changed_by = Actor::Client(contact_id);
+                stored.updated_at = at;
+                stored.version += 1;
+            }
+        }
+        Write::SetSubject { ticket_id, subject, message, .. } => {
+            if let Some(stored) = data.ticket_mut(ticket_id) {
+                stored.subject = subject;
+                stored.message = message;
+            }
+        }
+        Write::TicketExists(_) | Write::MayComment { .. } | Write::OwnedBy { .. } => {}
+        Write::PutComment { comment, .. } => {
+            data.partition(comment.ticket_id).comments.insert(comment.id.clone(), CommentItem::new(comment));
+        }
+        Write::SetCommentText { ticket_id, comment_id, text, .. } => {
+            let item = data
+                .partition(ticket_id)
+                .comments
+                .entry(comment_id)
+                .or_insert(CommentItem { record: None, text: None });
+            item.text.get_or_insert(text);
+        }
+        Write::PutAttachment { ticket_id, attachment, .. } => {
+            data.partition(ticket_id).attachments.insert(attachment.key.clone(), attachment);
+        }
+        Write::PutJournal { ticket_id, entry, tag } => {
+            let key = journal_sort_key(&entry, &tag);
+            data.partition(ticket_id).journal.insert(key, entry);
+        }
+        Write::PutAlbum { user, album, target, .. } => {
+            data.albums.insert((user, album), target);
+        }
+        Write::PutCallMe(request) => {
+            data.call_me.insert(request.id.clone(), request);
+        }
+        Write::PutMessageTicket { chat_id, message_id, ticket_id, .. } => {
+            data.message_tickets.insert((chat_id, message_id), ticket_id);
+        }
+        Write::KeepResult(result) => {
+            data.kept_results.insert(result.key.clone(), result);
+        }
     }
 }
 
@@ -896,7 +589,7 @@ impl UserStore for MemoryStore {
     }
 
     async fn commit(&self, commit: &Commit<'_>) -> Result<(), StoreError> {
-        self.run(Operation::Commit, |s| s.data.transact(commit_writes(commit)))
+        self.run(Operation::Commit, |s| s.data.transact(plan::commit(commit)))
     }
 
     async fn is_unreachable(&self, user: TelegramUserId) -> Result<bool, StoreError> {
@@ -949,10 +642,10 @@ impl Directory for MemoryStore {
         &self,
         contact: &Contact,
         linked_as_read: Option<TelegramUserId>,
-        _now: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<Contact, StoreError> {
         self.run(Operation::PutContact, |s| {
-            s.data.transact(contact_writes(contact, linked_as_read))?;
+            s.data.transact(plan::contact(contact, linked_as_read, now))?;
             Ok(contact.clone())
         })
     }
@@ -966,13 +659,13 @@ impl Directory for MemoryStore {
     async fn put_contacts(
         &self,
         contacts: &[(Contact, Option<TelegramUserId>)],
-        _now: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<Vec<Contact>, StoreError> {
         self.run(Operation::PutContacts, |s| {
             if contacts.len() > PUT_CONTACTS_MAX {
                 return Err(StoreError::Rejected(format!("at most {PUT_CONTACTS_MAX} contacts at once")));
             }
-            let writes = contacts.iter().flat_map(|(contact, linked)| contact_writes(contact, *linked)).collect();
+            let writes = contacts.iter().flat_map(|(contact, linked)| plan::contact(contact, *linked, now)).collect();
             s.data.transact(writes)?;
             Ok(contacts.iter().map(|(contact, _)| contact.clone()).collect())
         })
@@ -988,15 +681,7 @@ impl Directory for MemoryStore {
         linked_as_read: Option<TelegramUserId>,
     ) -> Result<Employee, StoreError> {
         self.run(Operation::PutEmployee, |s| {
-            let mut writes = vec![];
-            if let Some(user) = linked_as_read {
-                writes.push(match employee.telegram_user {
-                    Some(kept) if kept == user => Write::RelinkUser { user, link: employee.link() },
-                    _ => Write::UnlinkUser { user, person: employee.link().person() },
-                });
-            }
-            writes.push(Write::PutEmployee { employee: employee.clone(), linked_as_read });
-            s.data.transact(writes)?;
+            s.data.transact(plan::employee(employee, linked_as_read))?;
             Ok(employee.clone())
         })
     }
@@ -1078,12 +763,7 @@ impl TicketStore for MemoryStore {
         journal: &[JournalEntry],
         once: Option<&KeptResult>,
     ) -> Result<(), StoreError> {
-        self.run(Operation::CreateTicket, |s| {
-            let mut writes: Vec<Write> = once.cloned().map(Write::KeepResult).into_iter().collect();
-            writes.push(Write::PutTicket(ticket.clone()));
-            writes.extend(journal_writes(ticket, journal));
-            s.data.transact(writes)
-        })
+        self.run(Operation::CreateTicket, |s| s.data.transact(plan::new_ticket(ticket, journal, once)))
     }
 
     async fn ticket_details(&self, id: u64) -> Result<Option<TicketDetails>, StoreError> {
@@ -1114,11 +794,7 @@ impl TicketStore for MemoryStore {
     }
 
     async fn update_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
-        self.run(Operation::UpdateTicket, |s| {
-            let mut writes = vec![Write::UpdateTicket(ticket.clone())];
-            writes.extend(journal_writes(ticket, journal));
-            s.data.transact(writes)
-        })
+        self.run(Operation::UpdateTicket, |s| s.data.transact(plan::ticket_change(ticket, journal)))
     }
 
     async fn ratings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<RatedWork>, StoreError> {
@@ -1128,12 +804,7 @@ impl TicketStore for MemoryStore {
     }
 
     async fn add_comment(&self, comment: &Comment, once: Option<&KeptResult>) -> Result<(), StoreError> {
-        self.run(Operation::AddComment, |s| {
-            let mut writes: Vec<Write> = once.cloned().map(Write::KeepResult).into_iter().collect();
-            writes.push(Write::TicketExists(comment.ticket_id));
-            writes.push(Write::PutComment { comment: comment.clone(), if_absent: true });
-            s.data.transact(writes)
-        })
+        self.run(Operation::AddComment, |s| s.data.transact(plan::comment(comment, once)))
     }
 }
 

@@ -612,7 +612,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             completed_at: None,
             rating: None,
         };
-        let journal = [journal(now, "created", &by, &format!("source: {source}"))];
+        let journal = [ticket.creation_entry()];
         // The answer is made before the write: once the write is committed, nothing can fail.
         let details = TicketDetails { ticket, comments: vec![], attachments: vec![], journal: journal.to_vec() };
         let response = ApiResponse { status: 201, body: self.ticket_json(&details).await? };

@@ -278,3 +278,9 @@ pub(super) fn call_me(me: &Me<'_>, input: &Inbound, facts: &Facts) -> Result<Out
         replies: vec![text(reply, main_menu(counts, me.lang))],
     })
 }
+
+/// The journal's entry of a client's cancellation in the bot ([`Effect::CancelTicket`]).
+pub fn cancellation_entry(contact_id: &str, now: chrono::DateTime<chrono::Utc>) -> crate::domain::JournalEntry {
+    let by = crate::domain::Actor::Client(contact_id.to_owned());
+    crate::domain::JournalEntry::new(now, "cancelled", by, "cancelled by the client in the Telegram bot")
+}

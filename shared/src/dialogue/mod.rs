@@ -904,6 +904,7 @@ mod registration;
 mod replies;
 mod tickets;
 
+pub use actions::cancellation_entry;
 pub use buttons::{Press, TicketList};
 pub use edits::correction_entry;
 pub use replies::{deep_link_payload, ticket_named_in, ticket_of_payload};

@@ -2,14 +2,13 @@
 
 use super::attr::*;
 use super::codec::directory as codec;
-use super::write::{put, tx_put};
 use super::{failed, keys, query_all, DynamoStore};
 use crate::dialogue::PhoneMatches;
-use crate::domain::{Client, Contact, Employee, Link, TelegramUserId};
+use crate::domain::{Client, Contact, Employee, TelegramUserId};
 use crate::dynamo::keys::Kind;
 use crate::phone::Phone;
 use crate::ports::{Directory, StoreError, PUT_CONTACTS_MAX};
-use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem};
+use aws_sdk_dynamodb::types::KeysAndAttributes;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -34,7 +33,7 @@ impl Directory for DynamoStore {
         linked_as_read: Option<TelegramUserId>,
         now: DateTime<Utc>,
     ) -> Result<Contact, StoreError> {
-        self.transact(self.contact_items(contact, linked_as_read, now)?).await?;
+        self.apply(crate::plan::contact(contact, linked_as_read, now)).await?;
         Ok(contact.clone())
     }
 
@@ -47,12 +46,7 @@ impl Directory for DynamoStore {
         employee: &Employee,
         linked_as_read: Option<TelegramUserId>,
     ) -> Result<Employee, StoreError> {
-        let mut items = vec![];
-        if let Some(user) = linked_as_read {
-            items.push(self.keep_or_drop_link(user, employee.telegram_user, &employee.link())?);
-        }
-        items.push(self.directory_put(codec::employee_to_item(employee), linked_as_read)?);
-        self.transact(items).await?;
+        self.apply(crate::plan::employee(employee, linked_as_read)).await?;
         Ok(employee.clone())
     }
 
@@ -116,11 +110,9 @@ impl Directory for DynamoStore {
         if contacts.len() > PUT_CONTACTS_MAX {
             return Err(StoreError::Rejected(format!("at most {PUT_CONTACTS_MAX} contacts at once")));
         }
-        let mut items = vec![];
-        for (contact, linked_as_read) in contacts {
-            items.extend(self.contact_items(contact, *linked_as_read, now)?);
-        }
-        self.transact(items).await?;
+        let plan =
+            contacts.iter().flat_map(|(contact, linked_as_read)| crate::plan::contact(contact, *linked_as_read, now));
+        self.apply(plan.collect()).await?;
         Ok(contacts.iter().map(|(contact, _)| contact.clone()).collect())
     }
 }
@@ -149,48 +141,5 @@ impl DynamoStore {
             }
         }
         Ok(names)
-    }
-
-    /// The writes of one contact: the link of the account linked as read kept or dropped, and
-    /// the contact, on condition that its link is still as read.
-    fn contact_items(
-        &self,
-        contact: &Contact,
-        linked_as_read: Option<TelegramUserId>,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<TransactWriteItem>, StoreError> {
-        let mut items = vec![];
-        if let Some(user) = linked_as_read {
-            items.push(self.keep_or_drop_link(user, contact.telegram_user, &contact.link())?);
-        }
-        items.push(self.directory_put(codec::contact_to_item(contact, now), linked_as_read)?);
-        Ok(items)
-    }
-
-    /// The user linked as read keeps the link (its copy in step with the directory) when the
-    /// entry still names them, and loses it otherwise.
-    fn keep_or_drop_link(
-        &self,
-        user: TelegramUserId,
-        kept: Option<TelegramUserId>,
-        link: &Link,
-    ) -> Result<TransactWriteItem, StoreError> {
-        match kept {
-            Some(kept) if kept == user => self.relink_user(user, link),
-            _ => self.unlink_user(user, &link.person().code()),
-        }
-    }
-
-    /// Puts a contact or employee item on condition that its Telegram link is still the one read.
-    fn directory_put(
-        &self,
-        item: Item,
-        linked_as_read: Option<TelegramUserId>,
-    ) -> Result<TransactWriteItem, StoreError> {
-        let put = put(&self.bot_table, item);
-        tx_put(match linked_as_read {
-            Some(user) => put.condition_expression("tg_user = :u").expression_attribute_values(":u", n(user)),
-            None => put.condition_expression("attribute_not_exists(tg_user)"),
-        })
     }
 }

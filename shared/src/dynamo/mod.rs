@@ -11,9 +11,9 @@
 //! every write that changes one side changes the other in the same transaction, conditioned on
 //! the side it did not read, so the two never disagree.
 
+mod apply;
 pub mod attr;
 pub mod codec;
-mod commit;
 mod directory;
 pub mod keys;
 mod listing;

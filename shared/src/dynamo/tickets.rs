@@ -4,14 +4,11 @@ use super::attr::*;
 use super::codec;
 use super::keys::{self, Kind};
 use super::listing::{filtered, newest_page, Condition};
-use super::write::*;
 use super::{failed, query_all, DynamoStore};
 use crate::dialogue::TicketSummary;
 use crate::domain::{Comment, JournalEntry, Ticket, TicketDetails, TicketStatus};
-use crate::ports::{
-    journal_tag, KeptResult, KeptResults, Page, Position, RatedWork, StoreError, TicketFilter, TicketStore,
-};
-use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem};
+use crate::ports::{KeptResult, KeptResults, Page, Position, RatedWork, StoreError, TicketFilter, TicketStore};
+use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Datelike, Utc};
 
 impl TicketStore for DynamoStore {
@@ -57,11 +54,7 @@ impl TicketStore for DynamoStore {
         journal: &[JournalEntry],
         once: Option<&KeptResult>,
     ) -> Result<(), StoreError> {
-        let put = put(&self.tickets_table, codec::ticket::to_item(ticket));
-        let mut items = self.kept_result_items(once)?;
-        items.push(tx_put(put.condition_expression("attribute_not_exists(pk)"))?);
-        items.extend(self.journal_items(ticket, journal)?);
-        self.transact(items).await
+        self.apply(crate::plan::new_ticket(ticket, journal, once)).await
     }
 
     /// One query of the ticket's partition.
@@ -121,46 +114,7 @@ impl TicketStore for DynamoStore {
     }
 
     async fn update_ticket(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<(), StoreError> {
-        let mut update = update(&self.tickets_table, keys::ticket(ticket.id))
-            .condition_expression("version = :read")
-            .expression_attribute_names("#s", "status")
-            .expression_attribute_values(":read", n(ticket.version - 1))
-            .expression_attribute_values(":version", n(ticket.version))
-            .expression_attribute_values(":status", s(ticket.status.code()))
-            .expression_attribute_values(":updated", time(ticket.updated_at))
-            .expression_attribute_values(":by", s(ticket.changed_by.code()));
-        let mut set = vec!["#s = :status", "version = :version", "updated_at = :updated", "changed_by = :by"];
-        let mut remove = vec![];
-        match &ticket.assignee_id {
-            Some(assignee) => {
-                set.extend(["assignee_id = :assignee", "assignee_name = :assignee_name"]);
-                update = update
-                    .expression_attribute_values(":assignee", s(assignee))
-                    .expression_attribute_values(":assignee_name", s(ticket.assignee_name.clone().unwrap_or_default()));
-            }
-            None => remove.extend(["assignee_id", "assignee_name"]),
-        }
-        match ticket.deadline {
-            Some(deadline) => {
-                set.push("deadline = :deadline");
-                update = update.expression_attribute_values(":deadline", time(deadline));
-            }
-            None => remove.push("deadline"),
-        }
-        match ticket.completed_at {
-            Some(at) => {
-                set.push("completed_at = :completed");
-                update = update.expression_attribute_values(":completed", time(at));
-            }
-            None => remove.push("completed_at"),
-        }
-        let mut expression = format!("SET {}", set.join(", "));
-        if !remove.is_empty() {
-            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
-        }
-        let mut items = vec![tx_update(update.update_expression(expression))?];
-        items.extend(self.journal_items(ticket, journal)?);
-        self.transact(items).await
+        self.apply(crate::plan::ticket_change(ticket, journal)).await
     }
 
     /// One query per month of the period (`RATING#<yyyy-mm>`).
@@ -190,13 +144,8 @@ impl TicketStore for DynamoStore {
     }
 
     async fn add_comment(&self, comment: &Comment, once: Option<&KeptResult>) -> Result<(), StoreError> {
-        let put = put(&self.tickets_table, codec::comment::to_item(comment));
         // The ticket must exist: a comment never lands on nothing.
-        let ticket =
-            check(&self.tickets_table, keys::ticket(comment.ticket_id)).condition_expression("attribute_exists(pk)");
-        let mut items = self.kept_result_items(once)?;
-        items.extend([tx_check(ticket)?, tx_put(put.condition_expression("attribute_not_exists(pk)"))?]);
-        self.transact(items).await
+        self.apply(crate::plan::comment(comment, once)).await
     }
 }
 
@@ -205,27 +154,5 @@ impl KeptResults for DynamoStore {
         let item = self.get(&self.bot_table, keys::kept_result(key)).await?;
         let kept = item.as_ref().map(codec::kept_result::from_item).transpose()?;
         Ok(kept.filter(|result| result.expires_at > now))
-    }
-}
-
-impl DynamoStore {
-    /// The kept result of an idempotent creation, first in its transaction (so that its failed
-    /// condition reads as `Duplicate`): written if no live result holds the key.
-    fn kept_result_items(&self, once: Option<&KeptResult>) -> Result<Vec<TransactWriteItem>, StoreError> {
-        once.map(|result| {
-            tx_put(
-                put(&self.bot_table, codec::kept_result::to_item(result))
-                    .condition_expression("attribute_not_exists(pk) OR expires_at <= :now")
-                    .expression_attribute_values(":now", n(result.created_at.timestamp())),
-            )
-        })
-        .into_iter()
-        .collect()
-    }
-
-    /// The journal entries of a write that makes `ticket` (its version), in the order given.
-    fn journal_items(&self, ticket: &Ticket, journal: &[JournalEntry]) -> Result<Vec<TransactWriteItem>, StoreError> {
-        let item = |(place, entry)| codec::journal::to_item(ticket.id, entry, &journal_tag(ticket.version, place));
-        journal.iter().enumerate().map(|e| tx_put(put(&self.tickets_table, item(e)))).collect()
     }
 }

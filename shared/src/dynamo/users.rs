@@ -1,7 +1,7 @@
 //! [`UserStore`] and [`AlbumClaims`] on the BotTable.
 
+use super::apply::MARKER_TTL_SECS;
 use super::attr::*;
-use super::commit::MARKER_TTL_SECS;
 use super::{codec, failed, is_condition_failure, keys, DynamoStore};
 use crate::dialogue::{AlbumTarget, UserRecord};
 use crate::domain::TelegramUserId;
@@ -43,7 +43,7 @@ impl UserStore for DynamoStore {
     }
 
     async fn commit(&self, commit: &Commit<'_>) -> Result<(), StoreError> {
-        self.transact(self.commit_items(commit)?).await
+        self.apply(crate::plan::commit(commit)).await
     }
 
     async fn is_unreachable(&self, user: TelegramUserId) -> Result<bool, StoreError> {
