@@ -29,12 +29,13 @@ run: setup
 # The suites record the AWS actions each function's requests needed (tests/src/iam.rs);
 # `permissions` then holds the whole run's record against template.yaml.
 test: setup lint
-	rm -rf .local/permissions
-	$(CARGO) test --workspace --all-targets
+	rm -rf $(IAM_RECORD_DIR)
+	IAM_RECORD_DIR=$(IAM_RECORD_DIR) $(CARGO) test --workspace --all-targets
 	@$(MAKE) --no-print-directory permissions
 
+IAM_RECORD_DIR := $(CURDIR)/.local/permissions
 permissions:
-	$(CARGO) run -q -p e2e --bin permissions
+	IAM_RECORD_DIR=$(IAM_RECORD_DIR) $(CARGO) run -q -p e2e --bin permissions
 
 # The fast tier: domain, dialogue, codecs, the app and the API on the in-memory store (seconds,
 # no DynamoDB Local).

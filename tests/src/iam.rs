@@ -66,9 +66,13 @@ impl Policies {
     pub fn load() -> Result<Policies, String> {
         let template = Template::load().map_err(|e| e.to_string())?;
         let mut policies = Policies::default();
+        let buckets: Vec<&str> = template.resources_of_type("AWS::S3::Bucket").map(|(id, _)| id).collect();
         for (function, properties) in template.resources_of_type("AWS::Serverless::Function") {
             let granted = policies.by_function.entry(function.to_owned()).or_default();
             for policy in properties["Policies"].as_sequence().into_iter().flatten() {
+                if policy.is_string() {
+                    return Err(format!("{function}: a managed policy or policy template is not understood"));
+                }
                 let statements = policy["Statement"]
                     .as_sequence()
                     .ok_or_else(|| format!("{function}: a policy without a Statement list"))?;
@@ -76,10 +80,17 @@ impl Policies {
                     if statement["Effect"].as_str() != Some("Allow") {
                         return Err(format!("{function}: only Allow statements are understood"));
                     }
+                    for unknown in ["Condition", "NotAction", "NotResource"] {
+                        if !statement[unknown].is_null() {
+                            return Err(format!("{function}: a statement with {unknown} is not understood"));
+                        }
+                    }
                     let actions = strings(&statement["Action"]);
                     let resources = list(&statement["Resource"])
                         .iter()
-                        .map(|r| resource(r).ok_or_else(|| format!("{function}: unknown resource form {r:?}")))
+                        .map(|r| {
+                            resource(r, &buckets).ok_or_else(|| format!("{function}: unknown resource form {r:?}"))
+                        })
                         .collect::<Result<Vec<_>, _>>()?;
                     for action in &actions {
                         for resource in &resources {
@@ -109,8 +120,10 @@ fn strings(value: &Yaml) -> Vec<String> {
     list(value).iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
 }
 
-/// `!GetAtt X.Arn`, `!Sub "${X.Arn}/index/*"`, `!Sub "${X.Arn}/*"`, by what X is.
-fn resource(value: &Yaml) -> Option<Resource> {
+/// `!GetAtt X.Arn`, `!Sub "${X.Arn}/index/*"`, `!Sub "${X.Arn}/*"`, by what X is (one of the
+/// template's `buckets`, else a table).
+fn resource(value: &Yaml, buckets: &[&str]) -> Option<Resource> {
+    let is_bucket = |id: &str| buckets.contains(&id);
     let Yaml::Tagged(tagged) = value else { return None };
     let tag = tagged.tag.to_string();
     let text = tagged.value.as_str()?;
@@ -130,10 +143,6 @@ fn resource(value: &Yaml) -> Option<Resource> {
         }
         _ => None,
     }
-}
-
-fn is_bucket(logical_id: &str) -> bool {
-    logical_id.ends_with("Bucket")
 }
 
 /// The template's tables and buckets by logical id, to name the resource a request's table or
@@ -298,9 +307,11 @@ impl Use {
     }
 }
 
-/// Where the uses of every process are recorded, one file a process.
+/// Where the uses of every process are recorded, one file a process: `IAM_RECORD_DIR`, which
+/// `make test` sets (so `make run`, a single suite or a benchmark adds nothing to the record it
+/// checks), else `.local/permissions` for `make permissions` to read.
 pub fn record_dir() -> std::path::PathBuf {
-    workspace_root().join(".local/permissions")
+    std::env::var_os("IAM_RECORD_DIR").map_or_else(|| workspace_root().join(".local/permissions"), Into::into)
 }
 
 /// Every use recorded so far (by every process since the folder was cleared).
@@ -362,6 +373,9 @@ impl Judge {
     }
 
     fn record(&self, used: Use) {
+        if std::env::var_os("IAM_RECORD_DIR").is_none() {
+            return;
+        }
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if !seen.insert(used.clone()) {
             return;
@@ -420,7 +434,12 @@ pub fn start_proxy(service: Service, upstream: String) -> std::io::Result<String
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     std::thread::Builder::new().name(format!("{service:?} proxy")).spawn(move || {
         runtime.block_on(async move {
-            let client = reqwest::Client::builder().no_proxy().build().expect("an HTTP client for the proxy");
+            // A redirect is handed back to the SDK as the service answered it.
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .no_proxy()
+                .build()
+                .expect("an HTTP client for the proxy");
             let state = std::sync::Arc::new(ProxyState { service, upstream, client });
             let app = axum::Router::new().fallback(forward).with_state(state);
             let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");

@@ -218,6 +218,38 @@ impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
     }
 }
 
+/// Serves a Lambda HTTP handler on a loopback port (0: a free one), any method and path, as a
+/// Function URL or the HTTP API would hand requests to it. Returns the address it listens on.
+pub async fn serve<F, Fut>(port: u16, handler: F) -> std::io::Result<std::net::SocketAddr>
+where
+    F: Fn(lambda_http::Request) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<lambda_http::Response<lambda_http::Body>, lambda_http::Error>> + Send,
+{
+    use axum::response::IntoResponse;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let address = listener.local_addr()?;
+    let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let handler = handler.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
+                return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+            };
+            let request = lambda_http::http::Request::from_parts(parts, lambda_http::Body::from(bytes.to_vec()));
+            match handler(request).await {
+                Ok(response) => {
+                    let (parts, body) = response.into_parts();
+                    axum::http::Response::from_parts(parts, axum::body::Body::from(body.as_ref().to_vec()))
+                        .into_response()
+                }
+                Err(error) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+            }
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(address)
+}
+
 /// One test's world: its own tables and bucket in the shared local stack, its own fake
 /// Telegram, and the real webhook and API handlers wired to them.
 pub struct TestEnv {

@@ -28,7 +28,11 @@ fn dry_run(build: &Path, args: &[&str]) -> (bool, String) {
     let root = e2e::localstack::workspace_root();
     let output = Command::new("make")
         .current_dir(&root)
+        // Only what this test names: not the variables and flags of a `make` that runs the suites.
         .env_remove("ARCH")
+        .env_remove("MAKEFLAGS")
+        .env_remove("MFLAGS")
+        .env_remove("MAKELEVEL")
         .args(["-s", "-n", "deploy", &format!("SAM_BUILD_DIR={}", build.display())])
         .args(args)
         .output()

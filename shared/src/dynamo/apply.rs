@@ -25,7 +25,7 @@ impl DynamoStore {
         for write in &plan {
             self.items_of(write, &mut items)?;
         }
-        self.transact(items).await
+        self.transact(items, crate::plan::first_means_duplicate(&plan)).await
     }
 
     /// The items of one write.

@@ -85,18 +85,8 @@ pub fn failed_attempts(update_id: u64) -> Key {
     Key::new(format!("{ATTEMPTS}#{update_id}"), ATTEMPTS)
 }
 
-/// Whether `pk` is an update marker's (the first item of a commit's transaction).
-pub fn is_update_marker(pk: &str) -> bool {
-    pk.strip_prefix(UPDATE).is_some_and(|rest| rest.starts_with('#'))
-}
-
 pub fn kept_result(key: &str) -> Key {
     Key::new(format!("{KEPT_RESULT}#{key}"), KEPT_RESULT)
-}
-
-/// Whether `pk` is a kept staff API result's (the first item of an idempotent creation).
-pub fn is_kept_result(pk: &str) -> bool {
-    pk.strip_prefix(KEPT_RESULT).is_some_and(|rest| rest.starts_with('#'))
 }
 
 pub fn ticket_counter() -> Key {
@@ -273,14 +263,5 @@ mod tests {
         for (sk, kind) in cases {
             assert_eq!(kind_of(&sk), kind, "{sk:?}");
         }
-    }
-
-    #[test]
-    fn only_update_markers_are_markers() {
-        assert!(is_update_marker(&update_marker(5).pk));
-        assert!(!is_update_marker("UPDATE#5"));
-        assert!(!is_update_marker(&user(5).pk));
-        assert!(is_kept_result(&kept_result("POST /tickets#k").pk));
-        assert!(!is_kept_result(&update_marker(5).pk));
     }
 }

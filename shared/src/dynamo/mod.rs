@@ -3,7 +3,8 @@
 //!
 //! - [`keys`]: every key of both tables and the classifier of a sort key;
 //! - [`codec`]: one codec per record (domain record ⇄ item);
-//! - [`commit`]: the transaction one update commits (dialogue effects → items);
+//! - `apply.rs`: a [`crate::plan`] (what a commit or staff write writes, on what condition) as
+//!   the items of one transaction;
 //! - `users.rs`, `directory.rs`, `tickets.rs`, `notices.rs`: one file per port implementation;
 //! - [`stream`]: TicketsTable stream records → the notifier's [`crate::notify::Change`]s.
 //!
@@ -75,16 +76,10 @@ impl DynamoStore {
         Ok(output.item)
     }
 
-    /// Runs a transaction. When the first item is an update marker or a kept API result, its
-    /// failed condition alone means a duplicate; any other failed condition is a concurrent
-    /// change.
-    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
-        let first_is_marker = items
-            .first()
-            .and_then(|i| i.put())
-            .and_then(|p| p.item().get("pk"))
-            .and_then(|pk| pk.as_s().ok())
-            .is_some_and(|pk| keys::is_update_marker(pk) || keys::is_kept_result(pk));
+    /// Runs a transaction. When `first_means_duplicate` (the plan's first write is an update
+    /// marker or a kept API result, [`crate::plan::first_means_duplicate`]), its failed
+    /// condition alone means a duplicate; any other failed condition is a concurrent change.
+    async fn transact(&self, items: Vec<TransactWriteItem>, first_means_duplicate: bool) -> Result<(), StoreError> {
         let error = match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
             Ok(_) => return Ok(()),
             Err(error) => error,
@@ -100,7 +95,7 @@ impl DynamoStore {
             codes.iter().flatten().find(|c| matches!(c.as_str(), "ValidationError" | "ItemCollectionSizeLimitExceeded"))
         {
             Err(StoreError::Rejected(format!("transaction cancelled: {code}")))
-        } else if first_is_marker && failed(0) {
+        } else if first_means_duplicate && failed(0) {
             Err(StoreError::Duplicate)
         } else if (0..codes.len()).any(failed) || codes.iter().any(|c| c.as_deref() == Some("TransactionConflict")) {
             Err(StoreError::Conflict)

@@ -8,7 +8,6 @@
 //!   the same handler as the webhook); without it, the fake Telegram and a chat simulator in
 //!   this terminal.
 
-use axum::response::IntoResponse;
 use e2e::fake_telegram::FakeTelegram;
 use e2e::localstack::{workspace_root, LocalStack, Persistence};
 use e2e::simulator::{Simulator, HELP, HELP_COMMAND, USER_ID};
@@ -80,7 +79,7 @@ async fn main() -> Result<(), BoxError> {
 
     let webhook_port = port("LOCAL_WEBHOOK_PORT", 3000);
     let api_port = port("LOCAL_API_PORT", 3001);
-    serve(webhook_port, {
+    e2e::serve(webhook_port, {
         let webhook = webhook.clone();
         move |request| {
             let webhook = webhook.clone();
@@ -88,7 +87,7 @@ async fn main() -> Result<(), BoxError> {
         }
     })
     .await?;
-    serve(api_port, {
+    e2e::serve(api_port, {
         let api = api.clone();
         move |request| {
             let api = api.clone();
@@ -147,35 +146,6 @@ async fn main() -> Result<(), BoxError> {
 
 fn port(name: &str, default: u16) -> u16 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// Serves a Lambda HTTP handler on a local port, any method and path.
-async fn serve<F, Fut>(port: u16, handler: F) -> Result<(), BoxError>
-where
-    F: Fn(lambda_http::Request) -> Fut + Clone + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<lambda_http::Response<lambda_http::Body>, lambda_http::Error>> + Send,
-{
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
-        let handler = handler.clone();
-        async move {
-            let (parts, body) = request.into_parts();
-            let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
-                return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
-            };
-            let request = lambda_http::http::Request::from_parts(parts, lambda_http::Body::from(bytes.to_vec()));
-            match handler(request).await {
-                Ok(response) => {
-                    let (parts, body) = response.into_parts();
-                    axum::http::Response::from_parts(parts, axum::body::Body::from(body.as_ref().to_vec()))
-                        .into_response()
-                }
-                Err(error) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
-            }
-        }
-    });
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(())
 }
 
 /// getUpdates → the webhook's own handler → the method it answers, carried out like Telegram would.

@@ -1,5 +1,5 @@
 //! One codec per record: how each domain record becomes an item and back. Attribute names are
-//! known here (and in the conditions of `commit.rs` and the ports' writes, next door).
+//! known here (and in the conditions of `apply.rs` and the ports' writes, next door).
 
 pub mod attachment;
 pub mod call_me;
