@@ -73,11 +73,19 @@ impl<L: Fn(&str) -> Option<String>> Vars<L> {
             .parse()
             .map_err(|reason| ConfigError::Invalid { name: "DEFAULT_PHONE_REGION", reason })
     }
+    /// The desk's hours. A value that does not parse (the deploy's registrar refuses it first,
+    /// so only a function configured by hand meets one) is logged as an error and means
+    /// "always open": a bad setting must not stop the bot from answering.
     fn working_hours(&self) -> Result<Option<crate::hours::WorkingHours>, ConfigError> {
         let hours = (self.0)("WORKING_HOURS").unwrap_or_default();
         let holidays = (self.0)("WORKING_HOLIDAYS").unwrap_or_default();
-        crate::hours::WorkingHours::parse(&hours, &holidays, self.timezone()?)
-            .map_err(|reason| ConfigError::Invalid { name: "WORKING_HOURS", reason })
+        match crate::hours::WorkingHours::parse(&hours, &holidays, self.timezone()?) {
+            Ok(parsed) => Ok(parsed),
+            Err(reason) => {
+                tracing::error!(%reason, "WORKING_HOURS or WORKING_HOLIDAYS does not parse: the desk is taken as always open");
+                Ok(None)
+            }
+        }
     }
 
     fn timezone(&self) -> Result<Tz, ConfigError> {
@@ -286,6 +294,17 @@ mod tests {
 
     fn secrets_in(read: &BTreeSet<String>) -> Vec<&'static str> {
         SECRETS.into_iter().filter(|s| read.contains(*s)).collect()
+    }
+
+    #[test]
+    fn working_hours_that_do_not_parse_mean_always_open_instead_of_a_dead_webhook() {
+        let mut vars = env();
+        vars.insert("WORKING_HOURS", "Sun-Thu 09:00-18:00".into());
+        let config = WebhookConfig::from_lookup(|name| vars.get(name).cloned()).expect("the webhook still starts");
+        assert_eq!(config.working_hours, None, "always open");
+        vars.insert("WORKING_HOURS", "Mon-Fri 09:00-18:00".into());
+        let config = WebhookConfig::from_lookup(|name| vars.get(name).cloned()).unwrap();
+        assert!(config.working_hours.is_some());
     }
 
     #[test]

@@ -65,6 +65,15 @@ impl WorkingHours {
         Ok(Some(WorkingHours { days, holidays, zone }))
     }
 
+    /// Checks the three settings as a deploy gives them (the zone by its IANA name), before any
+    /// function reads them: the error names the parameter and what is wrong.
+    pub fn check(hours: &str, holidays: &str, zone: &str) -> Result<(), String> {
+        let zone: Tz = zone.trim().parse().map_err(|_| format!("TimeZone: {zone:?} is not an IANA time zone"))?;
+        WorkingHours::parse(hours, holidays, zone)
+            .map(drop)
+            .map_err(|reason| format!("WorkingHours/WorkingHolidays: {reason}"))
+    }
+
     /// When the desk next opens after `now`, in its zone; `None` if it is open at `now` (or
     /// never opens: no working day at all).
     pub fn next_opening(&self, now: DateTime<Utc>) -> Option<DateTime<Tz>> {

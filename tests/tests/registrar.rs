@@ -207,3 +207,35 @@ async fn a_silent_telegram_fails_the_deploy_by_the_timeout_instead_of_holding_it
     assert_eq!(reported[0]["Status"], "FAILED");
     assert!(reported[0]["Reason"].as_str().unwrap().starts_with("setWebhook failed"), "{reported:?}");
 }
+
+/// Working hours the template's pattern lets through but the webhook cannot read fail the
+/// deploy, with the reason, before anything is registered; good ones pass.
+#[tokio::test]
+async fn working_hours_the_webhook_cannot_read_fail_the_deploy_before_anything_is_registered() {
+    for (hours, holidays, zone, refused) in [
+        ("Sun-Thu 09:00-18:00", "", "Europe/Moscow", Some("Sun-Thu")),
+        ("Mon-Fri 09:00 - 18:00", "", "Europe/Moscow", Some("WorkingHours")),
+        ("Mon-Fri 09:00-18:00", "2027-13-01", "Europe/Moscow", Some("2027-13-01")),
+        ("Mon-Fri 09:00-18:00", "", "Europe/Atlantis", Some("TimeZone")),
+        ("Mon-Fri 09:00-18:00, Sat 10:00-14:00", "2027-01-01", "Europe/Moscow", None),
+    ] {
+        let telegram = FakeTelegram::start(e2e::BOT_TOKEN).await;
+        let (url, reported) = response_url().await;
+        let mut request = request("Create", &url);
+        let properties = &mut request["ResourceProperties"];
+        properties["WorkingHours"] = json!(hours);
+        properties["WorkingHolidays"] = json!(holidays);
+        properties["TimeZone"] = json!(zone);
+        registrar(&telegram, e2e::BOT_TOKEN).handle(serde_json::from_value(request).unwrap()).await.unwrap();
+        let reported = reported.lock().unwrap().clone();
+        match refused {
+            Some(named) => {
+                assert_eq!(reported[0]["Status"], "FAILED", "{hours:?} {holidays:?} {zone:?}");
+                let reason = reported[0]["Reason"].as_str().unwrap();
+                assert!(reason.contains(named), "{reason}");
+                assert!(telegram.calls().is_empty(), "nothing registered: {:?}", telegram.calls());
+            }
+            None => assert_eq!(reported[0]["Status"], "SUCCESS", "{hours:?}: {reported:?}"),
+        }
+    }
+}

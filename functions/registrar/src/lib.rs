@@ -25,6 +25,15 @@ pub struct Properties {
     /// `DefaultLanguage`: the language of the command list for everyone (`ru` when absent).
     #[serde(default)]
     pub default_language: Option<String>,
+    /// `WorkingHours`, `WorkingHolidays` and `TimeZone`, checked before anything is registered:
+    /// a value the template's pattern lets through but the webhook cannot read fails the deploy
+    /// with the reason, instead of reaching the functions.
+    #[serde(default)]
+    pub working_hours: Option<String>,
+    #[serde(default)]
+    pub working_holidays: Option<String>,
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 impl Properties {
@@ -97,6 +106,14 @@ impl Registrar {
     }
 
     async fn register(&self, properties: &Properties) -> Result<(), String> {
+        if let Some(zone) = &properties.time_zone {
+            let text = |value: &Option<String>| value.clone().unwrap_or_default();
+            shared::hours::WorkingHours::check(
+                &text(&properties.working_hours),
+                &text(&properties.working_holidays),
+                zone,
+            )?;
+        }
         let params = SetWebhookParams::builder()
             .url(properties.webhook_url.clone())
             .secret_token(self.secret_token.expose())
