@@ -15,12 +15,11 @@ use crate::domain::{
     Actor, Attachment, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link, Person,
     Rating, TelegramUserId, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
 };
-use crate::notify::FailedNotice;
 use crate::phone::Phone;
 use crate::ports::{
-    journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult,
-    KeptResults, MessageTickets, Page, Position, RatedWork, Reach, SentNotices, StoreError, TicketFilter, TicketStore,
-    UserStore, PUT_CONTACTS_MAX,
+    journal_tag, update_journal_tag, AlbumClaims, CallMeRequests, Commit, Directory, FailedNotice, FailedNotices,
+    KeptResult, KeptResults, MessageTickets, Page, Position, RatedWork, Reach, SentNotices, StoreError, TicketFilter,
+    TicketStore, UserStore, PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};

@@ -7,7 +7,7 @@ use crate::dialogue::{main_menu, ContactMatch, Effect, EmployeeMatch, Keyboard, 
 use crate::domain::{CallMeState, Client, Contact, Employee};
 use crate::memory::{Fault, MemoryStore, Operation};
 use crate::phone::Phone;
-use crate::ports::{BoxError, Commit};
+use crate::ports::{BoxError, Commit, SendError};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
