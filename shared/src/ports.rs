@@ -33,14 +33,35 @@ pub enum StoreError {
     Corrupt(String),
     /// The store refuses the request whatever the state of the data (an item over 400 KB, a
     /// transaction over 100 items): a retry is refused the same way.
-    #[error("the store refuses the request: {0}")]
-    Rejected(String),
+    #[error(transparent)]
+    Rejected(RefusedRequest),
+}
+
+/// What [`StoreError::Rejected`] says: the refusal in words, and the error it came from (the
+/// SDK's) when there is one.
+#[derive(Debug, thiserror::Error)]
+#[error("the store refuses the request: {what}")]
+pub struct RefusedRequest {
+    pub what: String,
+    #[source]
+    pub source: Option<BoxError>,
 }
 
 impl StoreError {
     /// No retry can succeed.
     pub fn is_permanent(&self) -> bool {
         matches!(self, StoreError::Corrupt(_) | StoreError::Rejected(_))
+    }
+
+    /// A refusal with no error under it: a limit of the store checked before asking it (or the
+    /// memory store's own).
+    pub fn rejected(what: impl Into<String>) -> Self {
+        StoreError::Rejected(RefusedRequest { what: what.into(), source: None })
+    }
+
+    /// A refusal the store answered with: `source` is its error.
+    pub fn rejected_by(what: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        StoreError::Rejected(RefusedRequest { what: what.into(), source: Some(source.into()) })
     }
 }
 

@@ -22,7 +22,7 @@ pub struct Inbound {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// A bot command: `/start`, `/menu`, `/help`, `/company`.
+    /// A bot command, one of [`Command::ALL`].
     Command(Command),
     /// A `/command` this bot does not have: answered with the help, never taken as a ticket.
     UnknownCommand,
@@ -47,7 +47,16 @@ pub enum Event {
 }
 
 /// How long after sending a message its edits still correct the ticket or comment it became.
-pub const EDIT_WINDOW_HOURS: i64 = 48;
+pub const EDIT_WINDOW_HOURS: i64 = edit_window_hours!();
+
+/// [`EDIT_WINDOW_HOURS`] as a literal, the window's one home: the catalog's texts that name the
+/// window are put together with it at compile time (`concat!` takes only literals).
+macro_rules! edit_window_hours {
+    () => {
+        48
+    };
+}
+pub(crate) use edit_window_hours;
 
 /// The bot's commands. Names are a contract with chats (typed, and listed by Telegram from the
 /// deploy's `setMyCommands`): [`Command::named`] reads exactly what [`Command::name`] writes.

@@ -114,7 +114,7 @@ impl Directory for DynamoStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<Contact>, StoreError> {
         if contacts.len() > PUT_CONTACTS_MAX {
-            return Err(StoreError::Rejected(format!("at most {PUT_CONTACTS_MAX} contacts at once")));
+            return Err(StoreError::rejected(format!("at most {PUT_CONTACTS_MAX} contacts at once")));
         }
         let mut items = vec![];
         for (contact, linked_as_read) in contacts {
