@@ -18,11 +18,11 @@ use crate::domain::{
     Actor, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link, Rating,
     TelegramUserId, Ticket, TicketCounts, TicketDetails, TicketStatus,
 };
-use crate::notify::{FailedNotice, FailureReason, Outgoing};
 use crate::phone::Phone;
 use crate::ports::{
-    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult, KeptResults, MessageTickets, Page,
-    Position, RatedWork, SentNotices, StoreError, TicketFilter, TicketStore, UserStore, PAGE_MAX,
+    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotice, FailedNotices, FailureReason, KeptResult,
+    KeptResults, MessageTickets, Outgoing, Page, Position, RatedWork, SentNotices, StoreError, TicketFilter,
+    TicketStore, UserStore, PAGE_MAX,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 

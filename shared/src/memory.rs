@@ -14,12 +14,12 @@ use crate::domain::{
     Actor, Attachment, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link, Person,
     Rating, TelegramUserId, Ticket, TicketDetails, TicketStatus,
 };
-use crate::notify::FailedNotice;
 use crate::phone::Phone;
 use crate::plan::{self, Write};
 use crate::ports::{
-    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotices, KeptResult, KeptResults, MessageTickets, Page,
-    Position, RatedWork, Reach, SentNotices, StoreError, TicketFilter, TicketStore, UserStore, PUT_CONTACTS_MAX,
+    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotice, FailedNotices, KeptResult, KeptResults,
+    MessageTickets, Page, Position, RatedWork, Reach, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
+    PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -167,7 +167,7 @@ impl MemoryStore {
             None => action(&mut shared),
             Some(Fault::Unavailable) => Err(injected()),
             Some(Fault::Conflict) => Err(StoreError::Conflict),
-            Some(Fault::Rejected) => Err(StoreError::Rejected("fault injected by the test".into())),
+            Some(Fault::Rejected) => Err(StoreError::rejected("fault injected by the test")),
             Some(Fault::LostReply) => {
                 // Whatever the call did, its caller does not learn it.
                 let _ = action(&mut shared);
@@ -301,11 +301,11 @@ impl Data {
     /// update marker or a kept result that exists, else `Conflict`); otherwise applied whole.
     fn transact(&mut self, writes: Vec<Write>) -> Result<(), StoreError> {
         if writes.len() > MAX_TRANSACTION_ITEMS {
-            return Err(StoreError::Rejected("a transaction holds at most 100 items".into()));
+            return Err(StoreError::rejected("a transaction holds at most 100 items"));
         }
         let mut touched = HashSet::new();
         if !writes.iter().all(|write| touched.insert(item_of(write))) {
-            return Err(StoreError::Rejected("a transaction touches one item twice".into()));
+            return Err(StoreError::rejected("a transaction touches one item twice"));
         }
         let held: Vec<bool> = writes.iter().map(|write| holds(write, self)).collect();
         if plan::first_means_duplicate(&writes) && held.first() == Some(&false) {
@@ -663,7 +663,7 @@ impl Directory for MemoryStore {
     ) -> Result<Vec<Contact>, StoreError> {
         self.run(Operation::PutContacts, |s| {
             if contacts.len() > PUT_CONTACTS_MAX {
-                return Err(StoreError::Rejected(format!("at most {PUT_CONTACTS_MAX} contacts at once")));
+                return Err(StoreError::rejected(format!("at most {PUT_CONTACTS_MAX} contacts at once")));
             }
             let writes = contacts.iter().flat_map(|(contact, linked)| plan::contact(contact, *linked, now)).collect();
             s.data.transact(writes)?;

@@ -8,10 +8,10 @@ use crate::dialogue::{
 };
 use crate::domain::{
     Actor, Attachment, AuthorKind, CallMeRequest, CallMeState, Client, Comment, Contact, Employee, JournalEntry, Link,
-    TelegramUserId, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
+    TelegramUserId, Ticket, TicketCounts, TicketDetails, TicketStatus, BOT_SOURCE,
 };
-use crate::notify::FailedNotice;
 use crate::phone::Phone;
+use crate::texts::Lang;
 use chrono::{DateTime, Utc};
 use std::future::Future;
 
@@ -33,14 +33,35 @@ pub enum StoreError {
     Corrupt(String),
     /// The store refuses the request whatever the state of the data (an item over 400 KB, a
     /// transaction over 100 items): a retry is refused the same way.
-    #[error("the store refuses the request: {0}")]
-    Rejected(String),
+    #[error(transparent)]
+    Rejected(RefusedRequest),
+}
+
+/// What [`StoreError::Rejected`] says: the refusal in words, and the error it came from (the
+/// SDK's) when there is one.
+#[derive(Debug, thiserror::Error)]
+#[error("the store refuses the request: {what}")]
+pub struct RefusedRequest {
+    pub what: String,
+    #[source]
+    pub source: Option<BoxError>,
 }
 
 impl StoreError {
     /// No retry can succeed.
     pub fn is_permanent(&self) -> bool {
         matches!(self, StoreError::Corrupt(_) | StoreError::Rejected(_))
+    }
+
+    /// A refusal with no error under it: a limit of the store checked before asking it (or the
+    /// memory store's own).
+    pub fn rejected(what: impl Into<String>) -> Self {
+        StoreError::Rejected(RefusedRequest { what: what.into(), source: None })
+    }
+
+    /// A refusal the store answered with: `source` is its error.
+    pub fn rejected_by(what: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        StoreError::Rejected(RefusedRequest { what: what.into(), source: Some(source.into()) })
     }
 }
 
@@ -601,6 +622,135 @@ pub trait CallMeRequests: Send + Sync {
 pub trait SentNotices: Send + Sync {
     fn already_sent(&self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
     fn mark_sent(&self, key: &str, now: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// A notice on its way: rendered, addressed to a Telegram user, keyed for its markers. What is
+/// sent, and what is kept when it cannot be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// [`crate::notify::notice_key`].
+    pub key: String,
+    /// The Telegram user whose private chat with the bot it goes to.
+    pub user: TelegramUserId,
+    pub html: String,
+    pub url: Option<String>,
+    /// The stream record's sequence number: kept notices are replayed in this order.
+    pub sequence: String,
+    /// The call-me request that its delivery reports as notified.
+    pub call_me: Option<String>,
+    /// For a client: their tickets as the change left them, which decide the main menu the
+    /// notice sets ([`crate::dialogue::main_menu`]).
+    pub menu: Option<TicketCounts>,
+    /// The ticket whose score buttons it carries (instead of a menu).
+    pub rate: Option<u64>,
+    /// The ticket the notice is about: its messages are remembered as about it, so a reply to
+    /// one comments on it ([`MessageTickets`]).
+    pub ticket: Option<u64>,
+    /// The recipient's language: the notice is rendered in it, and so are its buttons.
+    pub lang: Lang,
+}
+
+/// A notice whose record was handed back to the stream, kept so that a later attempt or the
+/// replay delivers it whatever the stream's retries come to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedNotice {
+    pub notice: Outgoing,
+    pub reason: FailureReason,
+    /// What failed, in words: Telegram's description, the network trouble, or the failed record
+    /// it was held back behind. Never the token.
+    pub detail: String,
+    /// When it last failed.
+    pub failed_at: DateTime<Utc>,
+}
+
+/// Why a notice did not reach its chat: the `Reason` of the `NotificationsFailed` metric, and
+/// what a kept notice says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailureReason {
+    /// 403, final: the recipient is marked unreachable.
+    Blocked,
+    /// 400 "chat not found", final.
+    ChatNotFound,
+    /// 429 for longer than the invocation could wait.
+    RateLimited,
+    /// 401: the bot's token was revoked (deploy the new one).
+    Unauthorized,
+    /// 404: `TELEGRAM_API_URL` is wrong.
+    WrongUrl,
+    /// Another 4xx: Telegram refuses this message (a text it cannot parse, say).
+    Refused,
+    /// 5xx: Telegram is in trouble.
+    ServerError,
+    /// No answer within the client's timeouts.
+    Timeout,
+    /// Something other than the Bot API answered.
+    BadAnswer,
+    /// The request did not get through.
+    Network,
+    /// The store failed: reading who hears what, or recording a delivery.
+    Storage,
+    /// Too little of the invocation was left to start a send.
+    OutOfTime,
+}
+
+impl FailureReason {
+    pub const ALL: [FailureReason; 12] = [
+        FailureReason::Blocked,
+        FailureReason::ChatNotFound,
+        FailureReason::RateLimited,
+        FailureReason::Unauthorized,
+        FailureReason::WrongUrl,
+        FailureReason::Refused,
+        FailureReason::ServerError,
+        FailureReason::Timeout,
+        FailureReason::BadAnswer,
+        FailureReason::Network,
+        FailureReason::Storage,
+        FailureReason::OutOfTime,
+    ];
+
+    pub fn of(error: &SendError) -> Self {
+        match error {
+            SendError::Blocked => FailureReason::Blocked,
+            SendError::ChatNotFound => FailureReason::ChatNotFound,
+            SendError::RetryAfter(_) => FailureReason::RateLimited,
+            SendError::Refused { status: 401, .. } => FailureReason::Unauthorized,
+            SendError::Refused { status: 404, .. } => FailureReason::WrongUrl,
+            SendError::Refused { status: 500.., .. } => FailureReason::ServerError,
+            SendError::Refused { .. } => FailureReason::Refused,
+            SendError::TimedOut => FailureReason::Timeout,
+            SendError::BadAnswer(_) => FailureReason::BadAnswer,
+            SendError::Unavailable(_) => FailureReason::Network,
+        }
+    }
+
+    /// As stored and as the metric's dimension.
+    pub fn code(self) -> &'static str {
+        match self {
+            FailureReason::Blocked => "blocked",
+            FailureReason::ChatNotFound => "chat_not_found",
+            FailureReason::RateLimited => "rate_limited",
+            FailureReason::Unauthorized => "unauthorized",
+            FailureReason::WrongUrl => "wrong_url",
+            FailureReason::Refused => "refused",
+            FailureReason::ServerError => "server_error",
+            FailureReason::Timeout => "timeout",
+            FailureReason::BadAnswer => "bad_answer",
+            FailureReason::Network => "network",
+            FailureReason::Storage => "storage",
+            FailureReason::OutOfTime => "out_of_time",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| reason.code() == code)
+    }
+
+    /// Whether the failure concerns this one message (the replay goes on with the others)
+    /// rather than Telegram, the token or the time left (the replay stops).
+    pub fn is_about_one_message(self) -> bool {
+        self == FailureReason::Refused
+    }
 }
 
 /// Notices that did not reach their chats, kept (14 days) for a later attempt or the replay;

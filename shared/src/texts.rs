@@ -11,7 +11,7 @@
 //! catalog (the `catalog!` macro writes it next to the texts): the tests check that each has
 //! both versions with the same `{placeholders}`.
 
-use crate::dialogue::{Command, MenuButton, Unsupported};
+use crate::dialogue::{edit_window_hours, Command, MenuButton, Unsupported};
 use serde::{Deserialize, Serialize};
 
 /// A language the bot speaks. Stored and configured (`DEFAULT_LANGUAGE`) as its code.
@@ -522,11 +522,14 @@ EDIT_ADDED = {
     ru: "✏️ Исправление добавлено к обращению #{id}.",
     en: "✏️ Your correction has been added to request #{id}.",
 };
-/// An edit of a message sent more than 48 hours ago (`dialogue::EDIT_WINDOW_HOURS`). `{id}`:
-/// the ticket it became. A reply to this message is a comment on it.
+/// An edit of a message sent longer ago than the edit window, which the text names in hours
+/// ([`crate::dialogue::EDIT_WINDOW_HOURS`], put in when the catalog is compiled: the number is no
+/// placeholder, so the text stays one the bot reads a ticket number back from, see
+/// `dialogue::ticket_named_in`; «часов» is the form for 48). `{id}`: the ticket it became. A
+/// reply to this message is a comment on it.
 EDIT_TOO_LATE = {
-    ru: "Исправления сообщений принимаются в течение 48 часов после отправки, поэтому к обращению #{id} это исправление не добавлено. Если нужно что-то уточнить, ответьте на это сообщение — ответ станет комментарием к обращению.",
-    en: "Corrections are accepted within 48 hours of sending, so this one wasn't added to request #{id}. If something needs clarifying, reply to this message: your reply will become a comment on the request.",
+    ru: concat!("Исправления сообщений принимаются в течение ", edit_window_hours!(), " часов после отправки, поэтому к обращению #{id} это исправление не добавлено. Если нужно что-то уточнить, ответьте на это сообщение — ответ станет комментарием к обращению."),
+    en: concat!("Corrections are accepted within ", edit_window_hours!(), " hours of sending, so this one wasn't added to request #{id}. If something needs clarifying, reply to this message: your reply will become a comment on the request."),
 };
 /// An edit of a message whose ticket was cancelled. `{id}`: the ticket.
 EDIT_NOT_ADDED = {

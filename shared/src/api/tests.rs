@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::memory::{Fault, MemoryStore, Operation};
+use crate::ports::TicketFilter;
 use serde_json::json;
 
 const TOKEN: &str = "api-token-0123456789";

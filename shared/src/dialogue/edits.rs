@@ -18,6 +18,7 @@
 
 use super::*;
 use crate::domain::{Actor, JournalEntry};
+use chrono::{DateTime, Utc};
 
 /// What remembers the user's `messages` as having become ticket `ticket_id` (or a comment on
 /// it), committed with it; none when no message id is known.

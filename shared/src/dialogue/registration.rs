@@ -1,6 +1,7 @@
 //! Registration: a shared phone number links the Telegram account to a contact or employee.
 
 use super::*;
+use crate::domain::TelegramUserId;
 use crate::phone;
 
 pub(super) fn shared_contact(

@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::TicketStatus;
+use crate::domain::{TelegramUserId, TicketStatus};
 use crate::phone;
 
 const ME: TelegramUserId = 1001;

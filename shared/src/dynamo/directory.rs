@@ -108,7 +108,7 @@ impl Directory for DynamoStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<Contact>, StoreError> {
         if contacts.len() > PUT_CONTACTS_MAX {
-            return Err(StoreError::Rejected(format!("at most {PUT_CONTACTS_MAX} contacts at once")));
+            return Err(StoreError::rejected(format!("at most {PUT_CONTACTS_MAX} contacts at once")));
         }
         let plan =
             contacts.iter().flat_map(|(contact, linked_as_read)| crate::plan::contact(contact, *linked_as_read, now));

@@ -94,7 +94,7 @@ impl DynamoStore {
         if let Some(code) =
             codes.iter().flatten().find(|c| matches!(c.as_str(), "ValidationError" | "ItemCollectionSizeLimitExceeded"))
         {
-            Err(StoreError::Rejected(format!("transaction cancelled: {code}")))
+            Err(StoreError::rejected_by(format!("transaction cancelled: {code}"), error))
         } else if first_means_duplicate && failed(0) {
             Err(StoreError::Duplicate)
         } else if (0..codes.len()).any(failed) || codes.iter().any(|c| c.as_deref() == Some("TransactionConflict")) {
@@ -150,7 +150,7 @@ where
     match error.as_service_error().and_then(|e| e.code()) {
         Some(code @ ("ValidationException" | "ItemCollectionSizeLimitExceededException")) => {
             let message = error.as_service_error().and_then(|e| e.message()).unwrap_or_default();
-            StoreError::Rejected(format!("{code}: {message}"))
+            StoreError::rejected_by(format!("{code}: {message}"), error)
         }
         _ => StoreError::Unavailable(Box::new(error) as BoxError),
     }
@@ -158,7 +158,7 @@ where
 
 /// A request this code could not build: a bug, not a passing fault.
 fn build_error(error: aws_sdk_dynamodb::error::BuildError) -> StoreError {
-    StoreError::Rejected(error.to_string())
+    StoreError::rejected_by(error.to_string(), error)
 }
 
 fn is_condition_failure<E, R>(error: &SdkError<E, R>) -> bool

@@ -6,9 +6,9 @@ use super::codec::{call_me, failed_notice, message_ticket};
 use super::listing::{filtered, newest_page, Condition};
 use super::{failed, is_condition_failure, keys, scan_all, DynamoStore};
 use crate::domain::{Actor, CallMeRequest, CallMeState};
-use crate::notify::FailedNotice;
 use crate::ports::{
-    CallMeRequests, FailedNotices, MessageTickets, Page, Position, SentNotices, StoreError, MESSAGE_TICKET_DAYS,
+    CallMeRequests, FailedNotice, FailedNotices, MessageTickets, Page, Position, SentNotices, StoreError,
+    MESSAGE_TICKET_DAYS,
 };
 use chrono::{DateTime, Utc};
 

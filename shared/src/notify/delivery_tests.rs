@@ -4,12 +4,19 @@
 
 use super::*;
 use crate::dialogue::{main_menu, ContactMatch, Effect, EmployeeMatch, Keyboard, Reply, State};
-use crate::domain::{CallMeState, Client, Contact, Employee};
+use crate::domain::{
+    Actor, CallMeState, Client, Contact, Employee, Person, TelegramUserId, Ticket, TicketCounts, TicketStatus,
+};
 use crate::memory::{Fault, MemoryStore, Operation};
 use crate::phone::Phone;
-use crate::ports::{BoxError, Commit};
+use crate::ports::{
+    BoxError, CallMeRequests, Commit, Directory, FailedNotices, Messenger, SendError, SentNotices, UserStore,
+};
+use crate::texts::Lang;
+use chrono::Utc;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 const ANNA: TelegramUserId = 5001;
 const MANAGER: TelegramUserId = 7001;

@@ -5,8 +5,7 @@
 use crate::domain::TicketCounts;
 use crate::dynamo::attr::*;
 use crate::dynamo::keys;
-use crate::notify::{FailedNotice, FailureReason, Outgoing};
-use crate::ports::StoreError;
+use crate::ports::{FailedNotice, FailureReason, Outgoing, StoreError};
 use crate::texts::Lang;
 
 /// `expires_at`: when DynamoDB's TTL removes it (seconds since the epoch).

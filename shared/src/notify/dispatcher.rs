@@ -1,0 +1,249 @@
+//! The notifier's stream handler: what each record of a batch still owes, delivered in order by
+//! the [`Courier`], and what a failed record and the ones after it owe kept for replay.
+
+use super::notices::{about_ticket, key_of};
+use super::{notices, Change, Context, Courier, NoticeSettings, Outgoing, Recipient, Record, Stop, TIME_TO_ANSWER};
+use crate::dialogue::TicketSummary;
+use crate::domain::{TelegramUserId, Ticket, TicketCounts, TicketStatus};
+use crate::ports::{
+    CallMeRequests, Directory, FailedNotices, Messenger, SentNotices, StoreError, TicketStore, UserStore,
+};
+use crate::texts::Lang;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Tickets as the records of a batch left them, newest image per ticket: the contact's index,
+/// read for a client's menu, may not have caught up with them yet.
+#[derive(Debug, Clone, Default)]
+pub struct SeenTickets(HashMap<u64, Ticket>);
+
+impl SeenTickets {
+    /// Remembers the ticket a record carries (records come in order: a later image replaces).
+    pub fn note(&mut self, change: &Change) {
+        match change {
+            Change::TicketCreated(ticket) => self.remember(ticket),
+            Change::TicketChanged { new, .. } => self.remember(new),
+            Change::CommentAdded(_) | Change::CallMeRequested(_) | Change::Nothing => {}
+        }
+    }
+
+    fn remember(&mut self, ticket: &Ticket) {
+        self.0.insert(ticket.id, ticket.clone());
+    }
+
+    /// The contact's ticket counts: `listed` by the contact's index, overridden by what the
+    /// records showed and by `current` (a consistent read), which is newer than both.
+    pub fn counts(&self, contact_id: &str, listed: &[TicketSummary], current: Option<&Ticket>) -> TicketCounts {
+        let mut statuses: HashMap<u64, TicketStatus> = listed.iter().map(|t| (t.id, t.status)).collect();
+        for ticket in self.0.values().chain(current) {
+            if ticket.contact_id == contact_id {
+                statuses.insert(ticket.id, ticket.status);
+            } else {
+                statuses.remove(&ticket.id);
+            }
+        }
+        TicketCounts::from_statuses(statuses.into_values())
+    }
+}
+
+/// Decides what each stream record owes and has the [`Courier`] deliver it.
+pub struct Dispatcher<S, M> {
+    pub courier: Courier<S, M>,
+    pub settings: NoticeSettings,
+}
+
+impl<S, M> Dispatcher<S, M>
+where
+    S: Directory
+        + TicketStore
+        + UserStore
+        + CallMeRequests
+        + SentNotices
+        + FailedNotices
+        + crate::ports::MessageTickets,
+    M: Messenger,
+{
+    /// Handles records in order. Returns the sequence number of the first record that must be
+    /// retried (everything after it is retried too, which keeps each ticket's order), or `None`.
+    /// What that record and the ones after it still owe is kept for replay. `remaining` is the
+    /// time left before the function's deadline; `now` is when the batch is handled.
+    pub async fn handle_batch(
+        &self,
+        records: &[Record],
+        remaining: impl Fn() -> Duration,
+        now: DateTime<Utc>,
+    ) -> Option<String> {
+        let mut seen = SeenTickets::default();
+        for (at, record) in records.iter().enumerate() {
+            seen.note(&record.change);
+            let Err(stop) = self.handle_record(record, &seen, &remaining, now).await else { continue };
+            tracing::warn!(
+                event_id = %record.event_id,
+                reason = stop.reason.code(),
+                detail = %stop.detail,
+                "stream record handed back for a retry"
+            );
+            self.keep_held_back(&records[at + 1..], record, &stop, seen, &remaining, now).await;
+            return Some(record.sequence.clone());
+        }
+        None
+    }
+
+    async fn handle_record(
+        &self,
+        record: &Record,
+        seen: &SeenTickets,
+        remaining: &impl Fn() -> Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(), Stop> {
+        let owed = self.owed(record, seen).await.map_err(Stop::storage)?;
+        for (at, notice) in owed.iter().enumerate() {
+            if let Err(stop) = self.courier.deliver(notice, remaining, now).await {
+                self.courier.keep(&owed[at..], &stop, now).await;
+                return Err(stop);
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps what the records after a failed one owe: the stream hands them back with it, and
+    /// drops them with it when its retries run out. Best effort, while time is left.
+    async fn keep_held_back(
+        &self,
+        records: &[Record],
+        failed: &Record,
+        stop: &Stop,
+        mut seen: SeenTickets,
+        remaining: &impl Fn() -> Duration,
+        now: DateTime<Utc>,
+    ) {
+        let held =
+            Stop { reason: stop.reason, detail: format!("held back behind {}: {}", failed.event_id, stop.detail) };
+        for (at, record) in records.iter().enumerate() {
+            seen.note(&record.change);
+            let kept = if remaining() <= TIME_TO_ANSWER {
+                false
+            } else {
+                match self.owed(record, &seen).await {
+                    Ok(owed) => self.courier.keep(&owed, &held, now).await,
+                    Err(error) => {
+                        tracing::error!(event_id = %record.event_id, %error, "could not work out what a record owes");
+                        false
+                    }
+                }
+            };
+            if !kept {
+                tracing::error!(
+                    records = records.len() - at,
+                    "records handed back without their notices kept: only the stream and its failure queue hold them"
+                );
+                return;
+            }
+        }
+    }
+
+    /// What a record still owes: its notices, rendered and addressed, less those sent before and
+    /// those to people Telegram cannot reach (not linked, or unreachable). `seen`: the tickets
+    /// as the batch's records up to this one left them (for the menus of clients' notices).
+    pub async fn owed(&self, record: &Record, seen: &SeenTickets) -> Result<Vec<Outgoing>, StoreError> {
+        let store = &self.courier.store;
+        let context = self.context(&record.change).await?;
+        let call_me = match &record.change {
+            Change::CallMeRequested(request) => Some(request.id.clone()),
+            _ => None,
+        };
+        // Rendered in every language; each recipient gets the one kept on their record (read
+        // anyway, for whether they can be reached).
+        let rendered = Lang::ALL.map(|lang| (lang, notices(&record.change, &context, &self.settings, lang)));
+        let mut owed = vec![];
+        for (at, notice) in rendered[0].1.iter().enumerate() {
+            let key = key_of(&record.event_id, notice);
+            if store.already_sent(&key).await? {
+                continue;
+            }
+            let Some(user) = self.telegram_user(&notice.to).await? else {
+                continue; // not linked to Telegram: nobody to tell
+            };
+            let reach = store.reach(user).await?;
+            if reach.unreachable {
+                continue;
+            }
+            let lang = reach.language.map_or(self.settings.default_lang, |kept| kept.lang);
+            // Every language's rendering names the same recipients in the same order (a unit
+            // test holds it); should one ever not, the recipient still hears, in the first.
+            let in_their_language = rendered.iter().find(|(l, _)| *l == lang).and_then(|(_, all)| all.get(at));
+            let notice = in_their_language.cloned().unwrap_or_else(|| {
+                tracing::error!(event = %record.event_id, "a notice with no rendering in {lang:?}: sent as rendered first");
+                notice.clone()
+            });
+            let menu = match &notice.to {
+                _ if notice.rate.is_some() => None,
+                Recipient::Contact(contact_id) => {
+                    let listed = store.contact_tickets(contact_id).await?;
+                    Some(seen.counts(contact_id, &listed, context.ticket.as_ref()))
+                }
+                Recipient::Employee(_) => None,
+            };
+            owed.push(Outgoing {
+                key,
+                user,
+                html: notice.html,
+                url: notice.url,
+                sequence: record.sequence.clone(),
+                call_me: call_me.clone(),
+                menu,
+                rate: notice.rate,
+                ticket: about_ticket(&record.change),
+                lang,
+            });
+        }
+        Ok(owed)
+    }
+
+    async fn telegram_user(&self, to: &Recipient) -> Result<Option<TelegramUserId>, StoreError> {
+        let store = &self.courier.store;
+        Ok(match to {
+            Recipient::Contact(id) => store.get_contact(id).await?.filter(|c| c.active).and_then(|c| c.telegram_user),
+            Recipient::Employee(id) => store.get_employee(id).await?.filter(|e| e.active).and_then(|e| e.telegram_user),
+        })
+    }
+
+    async fn context(&self, change: &Change) -> Result<Context, StoreError> {
+        let store = &self.courier.store;
+        let mut context = Context::default();
+        if let Change::CallMeRequested(request) = change {
+            if let Some(contact) = store.get_contact(&request.contact_id).await? {
+                context.contact_name = contact.name;
+                context.contact_phone = contact.phone.international();
+            }
+            if let Some(client) = store.get_client(&request.client_id).await? {
+                context.client_name = client.name;
+                context.manager_id = client.manager_id;
+            }
+            return Ok(context);
+        }
+        let ticket = match change {
+            Change::TicketCreated(t) => Some(t.clone()),
+            Change::TicketChanged { new, .. } => Some(Ticket::clone(new)),
+            Change::CommentAdded(c) => store.ticket(c.ticket_id).await?,
+            Change::CallMeRequested(_) | Change::Nothing => None,
+        };
+        let Some(ticket) = ticket else { return Ok(context) };
+        if let Some(contact) = store.get_contact(&ticket.contact_id).await? {
+            context.contact_name = contact.name;
+        }
+        if let Some(client) = store.get_client(&ticket.client_id).await? {
+            context.client_name = client.name;
+            context.client_vip = client.vip;
+            context.manager_id = client.manager_id;
+        }
+        if let Some(assignee) = &ticket.assignee_id {
+            context.assignee_name = store.get_employee(assignee).await?.map(|e| e.name);
+        }
+        if matches!(change, Change::CommentAdded(_)) {
+            context.ticket = Some(ticket);
+        }
+        Ok(context)
+    }
+}
