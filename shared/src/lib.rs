@@ -23,13 +23,11 @@ pub mod plan;
 pub mod ports;
 pub mod texts;
 
-#[cfg(any(test, feature = "memory"))]
-pub mod contract;
 #[cfg(feature = "dynamodb")]
 pub mod dynamo;
-#[cfg(any(test, feature = "memory"))]
-pub mod memory;
 #[cfg(feature = "s3")]
 pub mod s3;
 #[cfg(feature = "telegram")]
 pub mod telegram;
+#[cfg(any(test, feature = "test-util"))]
+pub mod test_util;

@@ -500,6 +500,15 @@ impl TestEnv {
         clients.map(|c| c.text.clone()).collect()
     }
 
+    /// An engineer, e2 «Пётр Иванов» (+7 999 222-33-44), linked to Telegram user `user`
+    /// (update 4).
+    pub async fn registered_engineer(&self, user: u64) {
+        let body = serde_json::json!({"name": "Пётр Иванов", "phone": "+7 999 222-33-44"});
+        let (status, answer) = self.api("PUT", "/employees/e2", Some(body)).await;
+        assert!(status == 200 || status == 201, "PUT /employees/e2: {status} {answer}");
+        self.deliver(&updates::contact(4, user, "79992223344", Some(user))).await;
+    }
+
     /// After [`TestEnv::registered_contact`]: a second contact of k1, Борис (c2, +7 912
     /// 345-67-90), linked to Telegram user `user` (update 2). Notices of it are not sent.
     pub async fn registered_second_contact(&self, user: u64) {
@@ -518,24 +527,11 @@ pub async fn insert_ticket(
     status: shared::domain::TicketStatus,
 ) -> u64 {
     let id = shared::ports::TicketStore::next_ticket_id(store).await.expect("a ticket number");
-    let now = chrono::Utc::now();
+    let made = shared::test_util::fixtures::ticket(id, contact_id, status, chrono::Utc::now());
     let ticket = shared::domain::Ticket {
-        id,
         subject: format!("Ticket {id}"),
-        message: String::new(),
-        status,
-        source: "phone".into(),
-        client_id: "k1".into(),
-        contact_id: contact_id.into(),
-        assignee_id: None,
-        assignee_name: None,
-        deadline: None,
-        created_at: now,
-        updated_at: now,
         changed_by: shared::domain::Actor::Employee("e1".into()),
-        version: 1,
-        completed_at: None,
-        rating: None,
+        ..made
     };
     shared::ports::TicketStore::create_ticket(store, &ticket, &[], None).await.expect("ticket stored");
     id

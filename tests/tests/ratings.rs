@@ -15,12 +15,9 @@ const ENGINEER: u64 = 7002; // e2
 async fn world() -> TestEnv {
     let env = TestEnv::new().await;
     env.registered_contact(ANNA).await;
-    let (status, _) =
-        env.api("PUT", "/employees/e2", Some(json!({"name": "Пётр Иванов", "phone": "+7 999 222-33-44"}))).await;
-    assert_eq!(status, 201);
     env.registered_second_contact(BORIS).await;
     env.deliver(&updates::contact(3, MANAGER, "79991112233", Some(MANAGER))).await;
-    env.deliver(&updates::contact(4, ENGINEER, "79992223344", Some(ENGINEER))).await;
+    env.registered_engineer(ENGINEER).await;
     env.run_notifier().await;
     env.telegram.clear();
     env

@@ -1,4 +1,4 @@
-//! The store contract (`shared::contract`) against DynamoDB Local: the same checks the memory
+//! The store contract (`shared::test_util::contract`) against DynamoDB Local: the same checks the memory
 //! store passes in the unit tests, each on fresh tables of the shared local stack.
 
 use shared::dynamo::DynamoStore;

@@ -1,8 +1,8 @@
 //! The staff API on the in-memory store: routing, validation, storage failures.
 
 use super::*;
-use crate::memory::{Fault, MemoryStore, Operation};
 use crate::ports::TicketFilter;
+use crate::test_util::memory::{Fault, InMemoryStore, Operation};
 use serde_json::json;
 
 const TOKEN: &str = "api-token-0123456789";
@@ -15,11 +15,11 @@ impl FileLinks for Links {
     }
 }
 
-fn api(store: &MemoryStore) -> Api<MemoryStore, Links> {
+fn api(store: &InMemoryStore) -> Api<InMemoryStore, Links> {
     Api { directory: store.clone(), links: Links, token: Secret::new(TOKEN), region: "RU".parse().unwrap() }
 }
 
-async fn call(api: &Api<MemoryStore, Links>, method: &str, path: &str, body: Value) -> ApiResponse {
+async fn call(api: &Api<InMemoryStore, Links>, method: &str, path: &str, body: Value) -> ApiResponse {
     let body = if body.is_null() { vec![] } else { body.to_string().into_bytes() };
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let authorization = format!("Bearer {TOKEN}");
@@ -29,7 +29,7 @@ async fn call(api: &Api<MemoryStore, Links>, method: &str, path: &str, body: Val
 }
 
 /// A client k1 with manager e1 and an active contact c1.
-async fn directory(api: &Api<MemoryStore, Links>) {
+async fn directory(api: &Api<InMemoryStore, Links>) {
     assert_eq!(call(api, "PUT", "/employees/e1", json!({"name": "Пётр"})).await.status, 201);
     let client = json!({"name": "ООО Ромашка", "manager_id": "e1", "vip": true});
     assert_eq!(call(api, "PUT", "/clients/k1", client).await.status, 201);
@@ -39,7 +39,7 @@ async fn directory(api: &Api<MemoryStore, Links>) {
 
 #[tokio::test]
 async fn without_the_token_nothing_is_read() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let request = ApiRequest {
         method: "GET",
         path: "/clients/k1",
@@ -54,7 +54,7 @@ async fn without_the_token_nothing_is_read() {
 
 #[tokio::test]
 async fn directory_records_are_created_then_replaced() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     let again =
@@ -68,7 +68,7 @@ async fn directory_records_are_created_then_replaced() {
 
 #[tokio::test]
 async fn bad_references_are_refused_with_the_field_named() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     let orphan =
         call(&api, "PUT", "/contacts/c9", json!({"name": "Ян", "phone": "+79120000000", "client_id": "nope"})).await;
@@ -94,7 +94,7 @@ async fn bad_references_are_refused_with_the_field_named() {
 
 #[tokio::test]
 async fn a_ticket_is_created_changed_and_journaled() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     let created =
@@ -125,7 +125,7 @@ async fn a_ticket_is_created_changed_and_journaled() {
 
 #[tokio::test]
 async fn a_concurrent_change_is_409_and_a_storage_failure_503() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     let created =
@@ -150,7 +150,7 @@ async fn a_concurrent_change_is_409_and_a_storage_failure_503() {
 
 #[tokio::test]
 async fn internal_notes_are_stored_as_internal() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     let created =
@@ -164,7 +164,7 @@ async fn internal_notes_are_stored_as_internal() {
 
 #[tokio::test]
 async fn a_misspelt_or_mistyped_internal_flag_is_refused_and_nothing_stored() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     let created = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Тема", "source": "web"})).await;
@@ -186,7 +186,7 @@ async fn a_misspelt_or_mistyped_internal_flag_is_refused_and_nothing_stored() {
 
 #[tokio::test]
 async fn every_body_refuses_unknown_fields_with_the_field_named() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     let created = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Тема", "source": "web"})).await;
@@ -218,7 +218,7 @@ async fn every_body_refuses_unknown_fields_with_the_field_named() {
 
 /// A call with an `Idempotency-Key` at a given moment.
 async fn call_keyed(
-    api: &Api<MemoryStore, Links>,
+    api: &Api<InMemoryStore, Links>,
     path: &str,
     body: &Value,
     key: &str,
@@ -237,7 +237,7 @@ async fn call_keyed(
     api.handle(request, now).await
 }
 
-async fn tickets_in(store: &MemoryStore) -> usize {
+async fn tickets_in(store: &InMemoryStore) -> usize {
     store.list_tickets(&TicketFilter::default(), None, crate::ports::PAGE_MAX).await.unwrap().items.len()
 }
 
@@ -245,7 +245,7 @@ const NEW_TICKET: &str = r#"{"contact_id": "c1", "subject": "Не работае
 
 #[tokio::test]
 async fn a_repeated_key_answers_the_first_ticket_and_creates_nothing() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     let body: Value = serde_json::from_str(NEW_TICKET).unwrap();
@@ -273,7 +273,7 @@ async fn a_repeated_key_answers_the_first_ticket_and_creates_nothing() {
 
 #[tokio::test]
 async fn a_lost_answer_is_found_by_the_retry() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     let body: Value = serde_json::from_str(NEW_TICKET).unwrap();
@@ -295,7 +295,7 @@ async fn a_lost_answer_is_found_by_the_retry() {
 
 #[tokio::test]
 async fn a_repeated_comment_is_stored_once_and_keys_are_checked() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     let created = call(&api, "POST", "/tickets", serde_json::from_str(NEW_TICKET).unwrap()).await;
@@ -319,7 +319,7 @@ async fn a_repeated_comment_is_stored_once_and_keys_are_checked() {
     assert_eq!(call_keyed(&api, &path, &body, &"k".repeat(255), Utc::now()).await.status, 201);
 }
 
-async fn import(api: &Api<MemoryStore, Links>, kind: &str, csv: &str) -> ApiResponse {
+async fn import(api: &Api<InMemoryStore, Links>, kind: &str, csv: &str) -> ApiResponse {
     let authorization = format!("Bearer {TOKEN}");
     let path = format!("/import/{kind}");
     let request = ApiRequest {
@@ -335,7 +335,7 @@ async fn import(api: &Api<MemoryStore, Links>, kind: &str, csv: &str) -> ApiResp
 
 #[tokio::test]
 async fn an_import_over_the_limit_is_413_and_writes_nothing() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     let rows = |n: usize| -> String {
@@ -356,7 +356,7 @@ async fn an_import_over_the_limit_is_413_and_writes_nothing() {
 
 #[tokio::test]
 async fn a_repeated_import_is_the_same_and_every_refused_line_is_reported() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     let csv = "contact_id,name,phone,client_id,active\n\
@@ -381,7 +381,7 @@ async fn a_repeated_import_is_the_same_and_every_refused_line_is_reported() {
 
 #[tokio::test]
 async fn an_import_batch_that_lost_a_race_is_stored_line_by_line() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     store.fail_next(Operation::PutContacts, Fault::Conflict);
@@ -396,7 +396,7 @@ async fn an_import_batch_that_lost_a_race_is_stored_line_by_line() {
 async fn a_page_of_call_back_requests_reads_each_contact_and_client_once() {
     use crate::dialogue::{Effect, State};
     use crate::ports::{Commit, UserStore};
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let api = api(&store);
     directory(&api).await;
     // Анна asks five times (as requests made days apart would be).

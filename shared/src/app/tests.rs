@@ -1,62 +1,15 @@
 //! `Bot::handle` on the in-memory store: redeliveries, lost races and storage failures.
 
 use super::*;
-use crate::dialogue::{Command, DialogueSettings, Event, Inbound};
+use crate::dialogue::{Command, Event, Inbound};
 use crate::domain::{Client, Contact, TelegramUserId};
-use crate::memory::{Fault, MemoryStore, Operation};
-use crate::ports::{BoxError, DownloadError, SendError, TicketFilter};
+use crate::ports::TicketFilter;
+use crate::test_util::fixtures::settings;
+use crate::test_util::memory::{Fault, InMemoryStore, Operation};
+use crate::test_util::{FakeBucket, FakeMessenger};
 use crate::texts;
-use std::sync::{Arc, Mutex};
 
 const ANNA: TelegramUserId = 42;
-
-/// Telegram as the bot sees it: records what is sent, serves no files.
-#[derive(Clone, Default)]
-struct Telegram {
-    sent: Arc<Mutex<Vec<Reply>>>,
-}
-
-impl Telegram {
-    fn sent(&self) -> Vec<Reply> {
-        self.sent.lock().unwrap().clone()
-    }
-}
-
-impl Messenger for Telegram {
-    async fn send(&self, _chat_id: i64, reply: &Reply) -> Result<Option<i64>, SendError> {
-        self.sent.lock().unwrap().push(reply.clone());
-        Ok(None)
-    }
-
-    fn render(&self, chat_id: i64, reply: &Reply) -> String {
-        format!("{chat_id}: {reply:?}")
-    }
-}
-
-impl FileSource for Telegram {
-    async fn download(&self, file_id: &str) -> Result<Vec<u8>, DownloadError> {
-        Err(DownloadError::Unavailable(BoxError::from(format!("no file {file_id} in this test"))))
-    }
-}
-
-/// A bucket that keeps nothing (these tests send no files).
-struct Bucket;
-
-impl FileStore for Bucket {
-    async fn put_file(&self, _: &str, _: Vec<u8>, _: &str, _: &str) -> Result<(), StoreError> {
-        Ok(())
-    }
-}
-
-fn settings() -> DialogueSettings {
-    DialogueSettings {
-        support_phone: "+7 800 555-35-35".into(),
-        phone_region: "RU".parse().unwrap(),
-        timezone: chrono_tz::Europe::Moscow,
-        hours: None,
-        default_lang: crate::texts::Lang::Ru,
-    }
-}
 
 fn update(update_id: u64, event: Event) -> Inbound {
     Inbound { update_id, user_id: ANNA, chat_id: ANNA as i64, event, language_code: None }
@@ -78,9 +31,9 @@ fn reply_text(handled: &Handled) -> &str {
 }
 
 /// A bot whose user Анна registered with her phone (contact c1 of client k1).
-async fn registered() -> (Bot<MemoryStore, Telegram, Bucket>, MemoryStore, Telegram) {
-    let store = MemoryStore::new();
-    let telegram = Telegram::default();
+async fn registered() -> (Bot<InMemoryStore, FakeMessenger, FakeBucket>, InMemoryStore, FakeMessenger) {
+    let store = InMemoryStore::new();
+    let telegram = FakeMessenger::default();
     store
         .put_client(&Client { id: "k1".into(), name: "ООО Ромашка".into(), manager_id: None, vip: false })
         .await
@@ -94,7 +47,8 @@ async fn registered() -> (Bot<MemoryStore, Telegram, Bucket>, MemoryStore, Teleg
         telegram_user: None,
     };
     store.put_contact(&contact, None, Utc::now()).await.unwrap();
-    let bot = Bot { store: store.clone(), messenger: telegram.clone(), files: Bucket, settings: settings() };
+    let bot =
+        Bot { store: store.clone(), messenger: telegram.clone(), files: FakeBucket::default(), settings: settings() };
     let shared = Event::Contact { phone: "79123456789".into(), owner: Some(ANNA) };
     let welcome = bot.handle(&update(1, shared), Utc::now()).await.unwrap();
     assert!(reply_text(&welcome).starts_with("Здравствуйте, Анна!"), "registered: {welcome:?}");
@@ -102,7 +56,7 @@ async fn registered() -> (Bot<MemoryStore, Telegram, Bucket>, MemoryStore, Teleg
     (bot, store, telegram)
 }
 
-async fn tickets(store: &MemoryStore) -> Vec<crate::domain::Ticket> {
+async fn tickets(store: &InMemoryStore) -> Vec<crate::domain::Ticket> {
     store.list_tickets(&TicketFilter::default(), None, crate::ports::PAGE_MAX).await.unwrap().items
 }
 

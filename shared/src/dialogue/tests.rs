@@ -5,15 +5,7 @@ use crate::phone;
 const ME: TelegramUserId = 1001;
 
 /// The desk the dialogue's tests (here, `edits.rs`, `replies.rs`) decide for.
-pub(super) fn settings() -> DialogueSettings {
-    DialogueSettings {
-        support_phone: "+7 800 555-35-35".into(),
-        phone_region: "RU".parse().unwrap(),
-        timezone: chrono_tz::Europe::Moscow,
-        hours: None,
-        default_lang: crate::texts::Lang::Ru,
-    }
-}
+pub(super) use crate::test_util::fixtures::settings;
 
 fn input(event: Event) -> Inbound {
     Inbound { update_id: 1, user_id: ME, chat_id: ME as i64, event, language_code: None }
@@ -40,27 +32,16 @@ pub(super) fn linked() -> UserRecord {
     }
 }
 
+/// The main menu of a contact with active tickets.
+fn active_menu() -> Keyboard {
+    Keyboard::Menu(vec![texts::BTN_NEW_TICKET.ru, texts::BTN_STATUS.ru, texts::BTN_COMMENT.ru, texts::BTN_CANCEL.ru])
+}
+
 /// Ticket `id` of contact `contact_id` (client k1), made in the bot, unassigned.
 pub(super) fn ticket(id: u64, contact_id: &str, status: TicketStatus) -> crate::domain::Ticket {
-    let at = chrono::Utc::now();
-    crate::domain::Ticket {
-        id,
-        subject: "Принтер".into(),
-        message: String::new(),
-        status,
-        source: "messenger".into(),
-        client_id: "k1".into(),
-        contact_id: contact_id.into(),
-        assignee_id: None,
-        assignee_name: None,
-        deadline: None,
-        created_at: at,
-        updated_at: at,
-        changed_by: crate::domain::Actor::Client(contact_id.into()),
-        version: 1,
-        completed_at: None,
-        rating: None,
-    }
+    let made = crate::test_util::fixtures::ticket(id, contact_id, status, chrono::Utc::now());
+    let changed_by = crate::domain::Actor::Client(contact_id.into());
+    crate::domain::Ticket { source: "messenger".into(), changed_by, ..made }
 }
 
 /// A message's files as the app would store them.
@@ -245,15 +226,7 @@ fn a_phone_in_two_companies_asks_which_and_links_the_chosen_one() {
     assert_eq!(chosen.effects, vec![Effect::LinkContact(matches.contacts[1].clone())]);
     assert_eq!(chosen.replies[0], Reply::AnswerPress { press_id: "cb".into(), text: None });
     assert_eq!(chosen.state, State::Idle);
-    assert_eq!(
-        last_keyboard(&chosen),
-        Keyboard::Menu(vec![
-            texts::BTN_NEW_TICKET.ru,
-            texts::BTN_STATUS.ru,
-            texts::BTN_COMMENT.ru,
-            texts::BTN_CANCEL.ru
-        ])
-    );
+    assert_eq!(last_keyboard(&chosen), active_menu());
 }
 
 #[test]
@@ -347,15 +320,7 @@ fn a_direct_message_without_active_tickets_becomes_a_ticket() {
     assert_eq!(format!("{}{}", ticket.subject, ticket.message), long);
     assert_eq!((ticket.contact_id.as_str(), ticket.client_id.as_str()), ("c1", "k1"));
     assert_eq!(texts_of(&outcome), vec![texts::fill(texts::TICKET_CREATED.ru, &[("id", "77")])]);
-    assert_eq!(
-        last_keyboard(&outcome),
-        Keyboard::Menu(vec![
-            texts::BTN_NEW_TICKET.ru,
-            texts::BTN_STATUS.ru,
-            texts::BTN_COMMENT.ru,
-            texts::BTN_CANCEL.ru
-        ])
-    );
+    assert_eq!(last_keyboard(&outcome), active_menu());
 }
 
 #[test]

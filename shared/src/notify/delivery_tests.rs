@@ -3,85 +3,33 @@
 //! that the retry (or the replay) then delivers exactly once.
 
 use super::*;
-use crate::dialogue::{main_menu, ContactMatch, Effect, EmployeeMatch, Keyboard, Reply, State};
+use crate::dialogue::{main_menu, ContactMatch, Effect, EmployeeMatch, Keyboard, State};
 use crate::domain::{
-    Actor, CallMeState, Client, Contact, Employee, Person, TelegramUserId, Ticket, TicketCounts, TicketStatus,
+    CallMeState, Client, Contact, Employee, Person, TelegramUserId, Ticket, TicketCounts, TicketStatus,
 };
-use crate::memory::{Fault, MemoryStore, Operation};
 use crate::phone::Phone;
-use crate::ports::{
-    BoxError, CallMeRequests, Commit, Directory, FailedNotices, Messenger, SendError, SentNotices, UserStore,
-};
+use crate::ports::{BoxError, CallMeRequests, Commit, Directory, FailedNotices, SendError, SentNotices, UserStore};
+use crate::test_util::memory::{Fault, InMemoryStore, Operation};
+use crate::test_util::FakeMessenger;
 use crate::texts::Lang;
 use chrono::Utc;
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
 use std::time::Duration;
 
 const ANNA: TelegramUserId = 5001;
 const MANAGER: TelegramUserId = 7001;
 
-/// Telegram as the notifier meets it: each chat fails as queued, else takes the message.
-#[derive(Clone, Default)]
-struct Telegram {
-    script: Arc<Mutex<Script>>,
-}
-
-#[derive(Default)]
-struct Script {
-    failures: HashMap<i64, VecDeque<SendError>>,
-    delivered: Vec<(i64, String)>,
-    /// The buttons of each delivered notice: its keyboard and its link.
-    buttons: Vec<(i64, Keyboard, Option<String>)>,
-    attempts: usize,
-}
-
-impl Telegram {
-    fn fail_next(&self, user: TelegramUserId, error: SendError) {
-        self.script.lock().unwrap().failures.entry(user as i64).or_default().push_back(error);
-    }
-
-    fn delivered_to(&self, user: TelegramUserId) -> Vec<String> {
-        let script = self.script.lock().unwrap();
-        script.delivered.iter().filter(|(chat, _)| *chat == user as i64).map(|(_, html)| html.clone()).collect()
-    }
-
-    fn attempts(&self) -> usize {
-        self.script.lock().unwrap().attempts
-    }
-}
-
-impl Messenger for Telegram {
-    async fn send(&self, chat_id: i64, reply: &Reply) -> Result<Option<i64>, SendError> {
-        let mut script = self.script.lock().unwrap();
-        script.attempts += 1;
-        if let Some(error) = script.failures.get_mut(&chat_id).and_then(VecDeque::pop_front) {
-            return Err(error);
-        }
-        let Reply::Notice { html, url, keyboard, .. } = reply else {
-            panic!("the notifier sends notices only: {reply:?}")
-        };
-        script.delivered.push((chat_id, html.clone()));
-        script.buttons.push((chat_id, keyboard.clone(), url.clone()));
-        Ok(Some(script.delivered.len() as i64))
-    }
-
-    fn render(&self, chat_id: i64, reply: &Reply) -> String {
-        format!("{chat_id}: {reply:?}")
-    }
-}
-
 struct World {
-    store: MemoryStore,
-    telegram: Telegram,
-    dispatcher: Dispatcher<MemoryStore, Telegram>,
+    store: InMemoryStore,
+    telegram: FakeMessenger,
+    dispatcher: Dispatcher<InMemoryStore, FakeMessenger>,
 }
 
 const RESERVE: Duration = Duration::from_secs(10);
 
 /// A VIP client k1 managed by e1 (Telegram `MANAGER`), its contact c1 Анна (Telegram `ANNA`).
 async fn world() -> World {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     let phone = |e164: &str| Phone::from_e164(e164).unwrap();
     let manager = Employee {
         id: "e1".into(),
@@ -131,7 +79,7 @@ async fn world() -> World {
         };
         store.commit(&commit).await.unwrap();
     }
-    let telegram = Telegram::default();
+    let telegram = FakeMessenger::default();
     let settings = NoticeSettings {
         service_desk_url: "https://desk.example.com".into(),
         timezone: chrono_tz::Europe::Moscow,
@@ -142,25 +90,8 @@ async fn world() -> World {
 }
 
 fn ticket(status: TicketStatus) -> Ticket {
-    let at = Utc::now();
-    Ticket {
-        id: 7,
-        subject: "Не работает почта".into(),
-        message: String::new(),
-        status,
-        source: "email".into(),
-        client_id: "k1".into(),
-        contact_id: "c1".into(),
-        assignee_id: None,
-        assignee_name: None,
-        deadline: None,
-        created_at: at,
-        updated_at: at,
-        changed_by: Actor::Api,
-        version: 1,
-        completed_at: None,
-        rating: None,
-    }
+    let made = crate::test_util::fixtures::ticket(7, "c1", status, Utc::now());
+    Ticket { subject: "Не работает почта".into(), source: "email".into(), ..made }
 }
 
 /// A ticket from another channel: Анна hears of it first, then the VIP client's manager.
@@ -231,11 +162,14 @@ async fn every_transient_failure_hands_the_record_back_keeps_its_notices_and_mar
     for (error, reason) in transient_failures() {
         let world = world().await;
         let label = format!("{error:?}");
-        world.telegram.fail_next(ANNA, error);
+        world.telegram.fail_next(ANNA as i64, error);
         let batch = [created("ev1", "100")];
 
         assert_eq!(world.run(&batch).await.as_deref(), Some("100"), "{label}: the record is handed back");
-        assert!(world.telegram.delivered_to(ANNA).is_empty() && world.telegram.delivered_to(MANAGER).is_empty());
+        assert!(
+            world.telegram.delivered_to(ANNA as i64).is_empty()
+                && world.telegram.delivered_to(MANAGER as i64).is_empty()
+        );
         assert_eq!(world.telegram.attempts(), 1, "{label}: nothing is sent after the failure (order)");
         assert!(!world.sent(&anna_key("ev1")).await && !world.sent(&manager_key("ev1")).await, "{label}");
         assert!(!world.store.is_unreachable(ANNA).await.unwrap(), "{label}: not final");
@@ -246,39 +180,39 @@ async fn every_transient_failure_hands_the_record_back_keeps_its_notices_and_mar
 
         // The fault passes; the stream retries the record.
         assert_eq!(world.run(&batch).await, None, "{label}");
-        assert_eq!(world.telegram.delivered_to(ANNA).len(), 1, "{label}");
-        assert_eq!(world.telegram.delivered_to(MANAGER).len(), 1, "{label}");
+        assert_eq!(world.telegram.delivered_to(ANNA as i64).len(), 1, "{label}");
+        assert_eq!(world.telegram.delivered_to(MANAGER as i64).len(), 1, "{label}");
         assert!(world.kept().await.is_empty(), "{label}: delivered notices are forgotten");
         assert_eq!(world.run(&batch).await, None, "{label}");
-        assert_eq!(world.telegram.delivered_to(ANNA).len(), 1, "{label}: exactly once");
+        assert_eq!(world.telegram.delivered_to(ANNA as i64).len(), 1, "{label}: exactly once");
     }
 }
 
 #[tokio::test]
 async fn a_notice_delivered_before_the_failure_is_not_sent_again_on_the_retry() {
     let world = world().await;
-    world.telegram.fail_next(MANAGER, SendError::TimedOut);
+    world.telegram.fail_next(MANAGER as i64, SendError::TimedOut);
     let batch = [created("ev1", "100")];
     assert_eq!(world.run(&batch).await.as_deref(), Some("100"));
-    assert_eq!(world.telegram.delivered_to(ANNA).len(), 1);
+    assert_eq!(world.telegram.delivered_to(ANNA as i64).len(), 1);
     assert!(world.sent(&anna_key("ev1")).await && !world.sent(&manager_key("ev1")).await);
     assert_eq!(world.kept().await.keys().collect::<Vec<_>>(), [&manager_key("ev1")], "only what was not delivered");
 
     assert_eq!(world.run(&batch).await, None);
-    assert_eq!(world.telegram.delivered_to(ANNA).len(), 1, "not again");
-    assert_eq!(world.telegram.delivered_to(MANAGER).len(), 1);
+    assert_eq!(world.telegram.delivered_to(ANNA as i64).len(), 1, "not again");
+    assert_eq!(world.telegram.delivered_to(MANAGER as i64).len(), 1);
     assert!(world.kept().await.is_empty());
 }
 
 #[tokio::test]
 async fn a_blocked_recipient_is_final_unreachable_and_never_marked_sent() {
     let world = world().await;
-    world.telegram.fail_next(ANNA, SendError::Blocked);
+    world.telegram.fail_next(ANNA as i64, SendError::Blocked);
     let batch = [created("ev1", "100")];
     assert_eq!(world.run(&batch).await, None, "final: the record is done");
     assert!(world.store.is_unreachable(ANNA).await.unwrap());
     assert!(!world.sent(&anna_key("ev1")).await, "a failure is never marked sent");
-    assert_eq!(world.telegram.delivered_to(MANAGER).len(), 1, "the others still hear");
+    assert_eq!(world.telegram.delivered_to(MANAGER as i64).len(), 1, "the others still hear");
     assert!(world.kept().await.is_empty(), "nothing to replay");
 
     let attempts = world.telegram.attempts();
@@ -289,19 +223,19 @@ async fn a_blocked_recipient_is_final_unreachable_and_never_marked_sent() {
 #[tokio::test]
 async fn a_chat_that_is_gone_is_final_but_not_unreachable() {
     let world = world().await;
-    world.telegram.fail_next(ANNA, SendError::ChatNotFound);
+    world.telegram.fail_next(ANNA as i64, SendError::ChatNotFound);
     assert_eq!(world.run(&[created("ev1", "100")]).await, None);
     assert!(!world.store.is_unreachable(ANNA).await.unwrap());
     assert!(!world.sent(&anna_key("ev1")).await);
-    assert!(world.telegram.delivered_to(ANNA).is_empty());
-    assert_eq!(world.telegram.delivered_to(MANAGER).len(), 1);
+    assert!(world.telegram.delivered_to(ANNA as i64).is_empty());
+    assert_eq!(world.telegram.delivered_to(MANAGER as i64).len(), 1);
     assert!(world.kept().await.is_empty());
 }
 
 #[tokio::test]
 async fn the_records_behind_a_failed_one_are_kept_too_and_delivered_in_order_on_the_retry() {
     let world = world().await;
-    world.telegram.fail_next(ANNA, SendError::Refused { status: 502, description: "Bad Gateway".into() });
+    world.telegram.fail_next(ANNA as i64, SendError::Refused { status: 502, description: "Bad Gateway".into() });
     let batch = [created("ev1", "100"), taken("ev2", "101")];
     assert_eq!(world.run(&batch).await.as_deref(), Some("100"));
     let kept = world.kept().await;
@@ -311,7 +245,7 @@ async fn the_records_behind_a_failed_one_are_kept_too_and_delivered_in_order_on_
     assert!(detail.starts_with("held back behind ev1"), "{detail}");
 
     assert_eq!(world.run(&batch).await, None);
-    let to_anna = world.telegram.delivered_to(ANNA);
+    let to_anna = world.telegram.delivered_to(ANNA as i64);
     assert_eq!(to_anna.len(), 2);
     assert!(to_anna[1].contains("В работе"), "in the order of the changes: {to_anna:#?}");
     assert!(world.kept().await.is_empty());
@@ -323,7 +257,7 @@ async fn a_long_429_is_waited_out_as_far_as_the_invocation_allows_then_handed_ba
     let start = tokio::time::Instant::now();
     let deadline = start + Duration::from_secs(25);
     let remaining = move || deadline.saturating_duration_since(tokio::time::Instant::now());
-    world.telegram.fail_next(ANNA, SendError::RetryAfter(3600));
+    world.telegram.fail_next(ANNA as i64, SendError::RetryAfter(3600));
     let handed_back = world.dispatcher.handle_batch(&[created("ev1", "100")], remaining, Utc::now()).await;
     assert_eq!(handed_back.as_deref(), Some("100"));
     assert_eq!(start.elapsed(), Duration::from_secs(15), "waited until only the reserve was left");
@@ -335,10 +269,10 @@ async fn a_long_429_is_waited_out_as_far_as_the_invocation_allows_then_handed_ba
     let start = tokio::time::Instant::now();
     let deadline = start + Duration::from_secs(25);
     let remaining = move || deadline.saturating_duration_since(tokio::time::Instant::now());
-    world.telegram.fail_next(ANNA, SendError::RetryAfter(4));
+    world.telegram.fail_next(ANNA as i64, SendError::RetryAfter(4));
     assert_eq!(world.dispatcher.handle_batch(&[created("ev1", "100")], remaining, Utc::now()).await, None);
     assert_eq!(start.elapsed(), Duration::from_secs(4));
-    assert_eq!(world.telegram.delivered_to(ANNA).len(), 1);
+    assert_eq!(world.telegram.delivered_to(ANNA as i64).len(), 1);
     assert!(world.kept().await.is_empty());
 }
 
@@ -366,7 +300,7 @@ async fn a_long_notice_starts_no_part_without_time_for_it() {
         _ => RESERVE,
     };
     assert_eq!(world.dispatcher.handle_batch(&[record], remaining, Utc::now()).await.as_deref(), Some("100"));
-    assert_eq!(world.telegram.delivered_to(ANNA).len(), 1, "the first part went, the second did not start");
+    assert_eq!(world.telegram.delivered_to(ANNA as i64).len(), 1, "the first part went, the second did not start");
     assert!(!world.sent(&anna_key("ev1")).await, "a notice is sent when all its parts are");
     assert_eq!(world.kept().await[&anna_key("ev1")].0, FailureReason::OutOfTime);
 }
@@ -374,7 +308,7 @@ async fn a_long_notice_starts_no_part_without_time_for_it() {
 #[tokio::test]
 async fn a_store_that_cannot_keep_still_hands_the_record_back() {
     let world = world().await;
-    world.telegram.fail_next(ANNA, SendError::TimedOut);
+    world.telegram.fail_next(ANNA as i64, SendError::TimedOut);
     world.store.fail_next_n(Operation::Keep, Fault::Unavailable, 5);
     assert_eq!(world.run(&[created("ev1", "100"), taken("ev2", "101")]).await.as_deref(), Some("100"));
     assert!(world.kept().await.is_empty());
@@ -389,13 +323,13 @@ async fn a_store_that_cannot_keep_still_hands_the_record_back() {
 async fn the_replay_delivers_every_kept_notice_once_in_the_order_of_the_changes() {
     let world = world().await;
     let revoked = || SendError::Refused { status: 401, description: "Unauthorized".into() };
-    world.telegram.fail_next(ANNA, revoked());
+    world.telegram.fail_next(ANNA as i64, revoked());
     // Sequence numbers are compared as numbers: 99 comes before 100.
     assert_eq!(world.run(&[taken("ev2", "99"), created("ev1", "100")]).await.as_deref(), Some("99"));
     assert_eq!(world.kept().await.len(), 3);
 
     // The token is still revoked at the first replay: it stops at once, keeping everything.
-    world.telegram.fail_next(ANNA, revoked());
+    world.telegram.fail_next(ANNA as i64, revoked());
     let report = world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
     assert_eq!((report.delivered, report.failed.len(), report.not_tried), (0, 1, 2), "{report:?}");
     assert_eq!(world.kept().await.len(), 3);
@@ -403,10 +337,10 @@ async fn the_replay_delivers_every_kept_notice_once_in_the_order_of_the_changes(
     // The new token is deployed (the stream has given up on the records meanwhile).
     let report = world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
     assert_eq!(report, ReplayReport { delivered: 3, ..ReplayReport::default() });
-    let to_anna = world.telegram.delivered_to(ANNA);
+    let to_anna = world.telegram.delivered_to(ANNA as i64);
     assert_eq!(to_anna.len(), 2);
     assert!(to_anna[0].contains("В работе"), "sequence 99 first: {to_anna:#?}");
-    assert_eq!(world.telegram.delivered_to(MANAGER).len(), 1);
+    assert_eq!(world.telegram.delivered_to(MANAGER as i64).len(), 1);
     assert!(world.kept().await.is_empty());
     assert!(world.sent(&anna_key("ev1")).await && world.sent(&anna_key("ev2")).await);
 
@@ -414,22 +348,24 @@ async fn the_replay_delivers_every_kept_notice_once_in_the_order_of_the_changes(
     assert_eq!(again, ReplayReport::default(), "nothing left");
     // And a late retry of the records sends nothing twice.
     assert_eq!(world.run(&[taken("ev2", "99"), created("ev1", "100")]).await, None);
-    assert_eq!(world.telegram.delivered_to(ANNA).len(), 2);
+    assert_eq!(world.telegram.delivered_to(ANNA as i64).len(), 2);
 }
 
 #[tokio::test]
 async fn the_replay_skips_what_a_retry_delivered_and_goes_on_past_one_refused_message() {
     let world = world().await;
-    world.telegram.fail_next(ANNA, SendError::TimedOut);
+    world.telegram.fail_next(ANNA as i64, SendError::TimedOut);
     world.run(&[created("ev1", "100"), taken("ev2", "101")]).await;
     // A retry got Анна's first notice through, but its kept copy stayed (say, forgetting failed).
     world.store.mark_sent(&anna_key("ev1"), Utc::now()).await.unwrap();
     // Telegram refuses Анна's second one as written: the manager's still goes.
-    world.telegram.fail_next(ANNA, SendError::Refused { status: 400, description: "Bad Request: can't parse".into() });
+    world
+        .telegram
+        .fail_next(ANNA as i64, SendError::Refused { status: 400, description: "Bad Request: can't parse".into() });
     let report = world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
     assert_eq!((report.delivered_before, report.delivered, report.failed.len()), (1, 1, 1), "{report:?}");
     assert_eq!(report.failed[0].reason, FailureReason::Refused);
-    assert_eq!(world.telegram.delivered_to(MANAGER).len(), 1);
+    assert_eq!(world.telegram.delivered_to(MANAGER as i64).len(), 1);
     assert_eq!(world.kept().await.keys().collect::<Vec<_>>(), [&anna_key("ev2")], "kept for the next replay");
 }
 
@@ -451,7 +387,7 @@ async fn a_call_me_request_replayed_to_the_manager_is_marked_notified() {
     world.store.commit(&commit).await.unwrap();
     let request = world.store.call_me_requests(&CallMeState::ALL, None, 10).await.unwrap().items.remove(0);
     let record = Record { event_id: "ev3".into(), sequence: "200".into(), change: Change::CallMeRequested(request) };
-    world.telegram.fail_next(MANAGER, SendError::TimedOut);
+    world.telegram.fail_next(MANAGER as i64, SendError::TimedOut);
     assert_eq!(world.run(&[record]).await.as_deref(), Some("200"));
     assert_eq!(
         world.store.call_me_requests(&CallMeState::ALL, None, 10).await.unwrap().items[0].state,
@@ -474,7 +410,8 @@ async fn a_call_me_request_replayed_to_the_manager_is_marked_notified() {
 async fn a_clients_notice_carries_their_menu_after_the_change() {
     let world = world().await;
     assert_eq!(world.run(&[created("ev1", "100")]).await, None);
-    let buttons = world.telegram.script.lock().unwrap().buttons.clone();
+    let buttons =
+        world.telegram.notices().into_iter().map(|(chat, _, keyboard, url)| (chat, keyboard, url)).collect::<Vec<_>>();
     let active = main_menu(TicketCounts { active: 1, completed: 0 }, Lang::Ru);
     assert_eq!(buttons[0], (ANNA as i64, active.clone(), Some("https://desk.example.com/tickets/7".into())));
     let card = Keyboard::Inline(vec![vec![crate::dialogue::InlineButton::new(
@@ -483,7 +420,7 @@ async fn a_clients_notice_carries_their_menu_after_the_change() {
     )]]);
     assert_eq!(buttons[1], (MANAGER as i64, card, Some("https://desk.example.com/tickets/7".into())));
 
-    world.telegram.fail_next(ANNA, SendError::TimedOut);
+    world.telegram.fail_next(ANNA as i64, SendError::TimedOut);
     let done = Change::TicketChanged {
         old: Box::new(ticket(TicketStatus::InProgress)),
         new: Box::new(ticket(TicketStatus::Done)),
@@ -495,7 +432,8 @@ async fn a_clients_notice_carries_their_menu_after_the_change() {
     assert!(menus.contains(&(Some(TicketCounts { active: 0, completed: 1 }), None)), "{menus:?}");
     assert!(menus.contains(&(None, Some(7))), "the request to rate, kept too: {menus:?}");
     world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
-    let buttons = world.telegram.script.lock().unwrap().buttons.clone();
+    let buttons =
+        world.telegram.notices().into_iter().map(|(chat, _, keyboard, url)| (chat, keyboard, url)).collect::<Vec<_>>();
     let replayed: Vec<_> = buttons.iter().rev().take(2).map(|(chat, keyboard, _)| (*chat, keyboard.clone())).collect();
     assert!(
         replayed.contains(&(ANNA as i64, main_menu(TicketCounts { active: 0, completed: 1 }, Lang::Ru))),

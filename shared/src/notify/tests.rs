@@ -8,24 +8,8 @@ use chrono::{TimeZone, Utc};
 
 fn ticket() -> Ticket {
     let at = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
-    Ticket {
-        id: 42,
-        subject: "Почта <не> работает & всё".into(),
-        message: String::new(),
-        status: TicketStatus::New,
-        source: "email".into(),
-        client_id: "k1".into(),
-        contact_id: "c1".into(),
-        assignee_id: None,
-        assignee_name: None,
-        deadline: None,
-        created_at: at,
-        updated_at: at,
-        changed_by: Actor::Api,
-        version: 1,
-        completed_at: None,
-        rating: None,
-    }
+    let made = crate::test_util::fixtures::ticket(42, "c1", TicketStatus::New, at);
+    Ticket { subject: "Почта <не> работает & всё".into(), source: "email".into(), ..made }
 }
 
 fn settings(url: &str) -> NoticeSettings {

@@ -5,7 +5,7 @@
 //! follows succeeds (else Telegram would redeliver it forever). Every reply fits Telegram's
 //! limits, and every press is answered once.
 
-use crate::dialogue::{check_press_answers, settings};
+use crate::dialogue::check_press_answers;
 use crate::inputs::{self, ME};
 use crate::limits::check_reply;
 use chrono::{TimeZone, Utc};
@@ -14,32 +14,15 @@ use proptest::sample::{select, Index};
 use proptest::test_runner::TestCaseError;
 use shared::app::Bot;
 use shared::dialogue::{Command, Content, Event, Inbound, Keyboard, Reply};
-use shared::domain::{Actor, Client, Contact, Employee, Ticket, TicketStatus};
-use shared::memory::{Fault, MemoryStore, Operation};
+use shared::domain::{Client, Contact, Employee, Ticket, TicketStatus};
 use shared::phone::Phone;
-use shared::ports::{Directory, DownloadError, FileSource, FileStore, Messenger, SendError, StoreError, TicketStore};
-use std::sync::{Arc, Mutex};
+use shared::ports::{Directory, DownloadError, TicketStore};
+use shared::test_util::fixtures::settings;
+use shared::test_util::memory::{Fault, InMemoryStore, Operation};
+use shared::test_util::{fixtures, FakeBucket, FakeMessenger};
 
 /// A user who never shared a phone.
 const STRANGER: u64 = 2002;
-
-/// Telegram as the app sees it: records what is sent; serves files by what their id says
-/// (`jpeg-`, `png-`, `junk-` bytes; `big-` is over the download limit).
-#[derive(Clone, Default)]
-struct Telegram {
-    sent: Arc<Mutex<Vec<Reply>>>,
-}
-
-impl Messenger for Telegram {
-    async fn send(&self, _chat_id: i64, reply: &Reply) -> Result<Option<i64>, SendError> {
-        self.sent.lock().unwrap().push(reply.clone());
-        Ok(None)
-    }
-
-    fn render(&self, chat_id: i64, reply: &Reply) -> String {
-        format!("{chat_id}: {reply:?}")
-    }
-}
 
 fn png() -> Vec<u8> {
     let mut png = std::io::Cursor::new(vec![]);
@@ -47,24 +30,15 @@ fn png() -> Vec<u8> {
     png.into_inner()
 }
 
-impl FileSource for Telegram {
-    async fn download(&self, file_id: &str) -> Result<Vec<u8>, DownloadError> {
-        match file_id.split('-').next() {
-            Some("jpeg") => Ok(vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F']),
-            Some("png") => Ok(png()),
-            Some("big") => Err(DownloadError::TooLarge),
-            _ => Ok(b"\0not an image at all".to_vec()),
-        }
-    }
-}
-
-/// A bucket that takes everything.
-struct Bucket;
-
-impl FileStore for Bucket {
-    async fn put_file(&self, _: &str, _: Vec<u8>, _: &str, _: &str) -> Result<(), StoreError> {
-        Ok(())
-    }
+/// Telegram as the app sees it: serves files by what their id says (`jpeg-`, `png-`, `junk-`
+/// bytes; `big-` is over the download limit).
+fn telegram() -> FakeMessenger {
+    FakeMessenger::serving(|file_id| match file_id.split('-').next() {
+        Some("jpeg") => Ok(vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F']),
+        Some("png") => Ok(png()),
+        Some("big") => Err(DownloadError::TooLarge),
+        _ => Ok(b"\0not an image at all".to_vec()),
+    })
 }
 
 /// One delivery in a sequence.
@@ -108,7 +82,7 @@ fn fault() -> impl Strategy<Value = Option<(Operation, Fault)>> {
     prop_oneof![7 => Just(None), 1 => fault.prop_map(Some)]
 }
 
-fn pending_faults(store: &MemoryStore) -> usize {
+fn pending_faults(store: &InMemoryStore) -> usize {
     OPERATIONS.iter().map(|operation| store.pending_faults(*operation)).sum()
 }
 
@@ -128,7 +102,7 @@ const MANAGER: u64 = 3003;
 /// A directory where one phone belongs to one contact (c3, which the registered user shares),
 /// another to contacts of two companies (c1, c2) and a third to an employee (e1), the manager
 /// of the first company.
-async fn desk(store: &MemoryStore, tickets: &[(TicketStatus, String)]) {
+async fn desk(store: &InMemoryStore, tickets: &[(TicketStatus, String)]) {
     let phone = |p: &str| Phone::from_e164(p).unwrap();
     let employee = Employee {
         id: "e1".into(),
@@ -158,24 +132,7 @@ async fn desk(store: &MemoryStore, tickets: &[(TicketStatus, String)]) {
     for (status, subject) in tickets {
         let id = store.next_ticket_id().await.unwrap();
         let at = Utc.timestamp_opt(1_764_000_000 + id as i64, 0).unwrap();
-        let ticket = Ticket {
-            id,
-            subject: subject.clone(),
-            message: String::new(),
-            status: *status,
-            source: "phone".into(),
-            client_id: "k1".into(),
-            contact_id: "c3".into(),
-            assignee_id: None,
-            assignee_name: None,
-            deadline: None,
-            created_at: at,
-            updated_at: at,
-            changed_by: Actor::Api,
-            version: 1,
-            completed_at: None,
-            rating: None,
-        };
+        let ticket = Ticket { subject: subject.clone(), ..fixtures::ticket(id, "c3", *status, at) };
         store.create_ticket(&ticket, &[], None).await.unwrap();
     }
 }
@@ -209,10 +166,11 @@ async fn run_sequence(
     registered: bool,
     deliveries: &[Step],
 ) -> Result<(), TestCaseError> {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     desk(&store, tickets).await;
-    let telegram = Telegram::default();
-    let bot = Bot { store: store.clone(), messenger: telegram.clone(), files: Bucket, settings: settings() };
+    let telegram = telegram();
+    let bot =
+        Bot { store: store.clone(), messenger: telegram.clone(), files: FakeBucket::default(), settings: settings() };
     let mut screens = std::collections::HashMap::<u64, Screen>::new();
     let mut update_id = 100;
     let mut previous: Option<Inbound> = None;
@@ -252,14 +210,14 @@ async fn run_sequence(
             Err(error) => {
                 let what = format!("{inbound:?} failed: {error} ({:?})", std::error::Error::source(&error));
                 prop_assert!(met_a_fault, "{what} without a fault");
-                prop_assert!(telegram.sent.lock().unwrap().is_empty(), "{what}, and the user was told something");
+                prop_assert!(telegram.sent().is_empty(), "{what}, and the user was told something");
                 // Telegram redelivers; this time the store answers.
                 bot.handle(&inbound, Utc::now())
                     .await
                     .map_err(|error| TestCaseError::fail(format!("{what}, and again: {error}")))?
             }
         };
-        let mut replies: Vec<Reply> = telegram.sent.lock().unwrap().drain(..).collect();
+        let mut replies: Vec<Reply> = telegram.take_sent();
         replies.extend(handled.respond_with.clone());
         for reply in &replies {
             check_reply(reply)?;

@@ -5,20 +5,9 @@ use crate::inputs::{self, Desk, ME};
 use crate::limits::check_reply;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use shared::dialogue::{
-    self, AlbumTarget, DialogueSettings, Effect, Event, Facts, Inbound, Need, Outcome, Reply, UserRecord,
-};
+use shared::dialogue::{self, AlbumTarget, Effect, Event, Facts, Inbound, Need, Outcome, Reply, UserRecord};
 use shared::domain::Link;
-
-pub fn settings() -> DialogueSettings {
-    DialogueSettings {
-        support_phone: "+7 800 555-35-35".into(),
-        phone_region: "RU".parse().expect("a region"),
-        timezone: chrono_tz::Europe::Moscow,
-        hours: None,
-        default_lang: shared::texts::Lang::Ru,
-    }
-}
+use shared::test_util::fixtures::settings;
 
 /// Runs `step` to its outcome the way `Bot::decide` does, failing the case where the app would
 /// fail the update: a fact asked for twice, or files asked of an update that carries none.

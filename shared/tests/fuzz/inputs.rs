@@ -12,7 +12,7 @@ use shared::dialogue::{
     Need, Pending, PhoneMatches, Press, RejectedFile, Rejection, State, StoredFile, StoredFiles, TicketList,
     TicketSummary, Unsupported, UserRecord,
 };
-use shared::domain::{Actor, Link, Ticket, TicketStatus, ID_MAX_LEN};
+use shared::domain::{Link, Ticket, TicketStatus, ID_MAX_LEN};
 use shared::phone::Phone;
 use shared::texts;
 use shared::texts::Lang;
@@ -386,22 +386,12 @@ pub fn ticket() -> impl Strategy<Value = Ticket> {
         |(id, contact_id, subject, status, assignee, deadline)| {
             let at = Utc.timestamp_opt(1_764_000_000, 0).unwrap();
             Ticket {
-                id,
                 subject,
-                message: String::new(),
-                status,
                 source: "messenger".into(),
-                client_id: "k1".into(),
-                contact_id: contact_id.to_owned(),
                 assignee_name: assignee.as_ref().and_then(|(_, name)| name.clone()),
                 assignee_id: assignee.map(|(id, _)| id),
                 deadline: deadline.map(|d| Utc.timestamp_opt(d, 0).unwrap()),
-                created_at: at,
-                updated_at: at,
-                changed_by: Actor::Api,
-                version: 1,
-                completed_at: None,
-                rating: None,
+                ..shared::test_util::fixtures::ticket(id, contact_id, status, at)
             }
         },
     )

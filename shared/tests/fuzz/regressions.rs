@@ -1,6 +1,6 @@
 //! The smallest inputs the properties found that broke something, kept as plain tests.
 
-use crate::dialogue::{decide, settings};
+use crate::dialogue::decide;
 use crate::inputs::{Desk, ME};
 use crate::limits::TEXT_MAX;
 use crate::updates::corpus;
@@ -8,6 +8,7 @@ use serde_json::json;
 use shared::dialogue::{self, Content, Event, Facts, Inbound, PhoneMatches, Reply, UserRecord};
 use shared::domain::Link;
 use shared::inbound::{parse_update, Parsed, MAX_FILE_NAME_CHARS};
+use shared::test_util::fixtures::settings;
 
 fn texts(replies: &[Reply]) -> Vec<&str> {
     replies

@@ -1,5 +1,5 @@
 //! The store ports in memory, for the fast tier: the same conditions, atomicity and ordering as
-//! the DynamoDB adapter (the [`crate::contract`] suite holds both to it), plus injected faults
+//! the DynamoDB adapter (the [`crate::test_util::contract`] suite holds both to it), plus injected faults
 //! and a count of round trips for tests of callers.
 //!
 //! A transaction is a [`crate::plan`] (the one owner of what every write writes and on what
@@ -93,7 +93,7 @@ pub struct InjectedFault;
 /// Every store port in memory. Clones share the data: a test keeps one to aim faults and read
 /// counts while the code under test holds another.
 #[derive(Debug, Clone, Default)]
-pub struct MemoryStore {
+pub struct InMemoryStore {
     shared: Arc<Mutex<Shared>>,
 }
 
@@ -105,7 +105,7 @@ struct Shared {
     round_trips: u64,
 }
 
-impl MemoryStore {
+impl InMemoryStore {
     pub fn new() -> Self {
         Self::default()
     }
@@ -564,7 +564,7 @@ fn newest_first(tickets: &mut [Ticket]) {
 
 // ---- The ports ----------------------------------------------------------------------------
 
-impl UserStore for MemoryStore {
+impl UserStore for InMemoryStore {
     async fn load_user(&self, user_id: TelegramUserId) -> Result<UserRecord, StoreError> {
         self.run(Operation::LoadUser, |s| {
             Ok(s.data.users.get(&user_id).map_or_else(UserRecord::default, |u| UserRecord {
@@ -616,13 +616,13 @@ impl UserStore for MemoryStore {
     }
 }
 
-impl AlbumClaims for MemoryStore {
+impl AlbumClaims for InMemoryStore {
     async fn album_claim(&self, user: TelegramUserId, album: &str) -> Result<Option<AlbumTarget>, StoreError> {
         self.run(Operation::AlbumClaim, |s| Ok(s.data.albums.get(&(user, album.to_owned())).cloned()))
     }
 }
 
-impl Directory for MemoryStore {
+impl Directory for InMemoryStore {
     async fn get_client(&self, id: &str) -> Result<Option<Client>, StoreError> {
         self.run(Operation::GetClient, |s| Ok(s.data.clients.get(id).cloned()))
     }
@@ -731,7 +731,7 @@ impl Directory for MemoryStore {
     }
 }
 
-impl TicketStore for MemoryStore {
+impl TicketStore for InMemoryStore {
     async fn next_ticket_id(&self) -> Result<u64, StoreError> {
         self.run(Operation::NextTicketId, |s| {
             s.data.ticket_counter += 1;
@@ -808,13 +808,13 @@ impl TicketStore for MemoryStore {
     }
 }
 
-impl KeptResults for MemoryStore {
+impl KeptResults for InMemoryStore {
     async fn kept_result(&self, key: &str, now: DateTime<Utc>) -> Result<Option<KeptResult>, StoreError> {
         self.run(Operation::KeptResult, |s| Ok(s.data.kept_results.get(key).filter(|r| r.expires_at > now).cloned()))
     }
 }
 
-impl CallMeRequests for MemoryStore {
+impl CallMeRequests for InMemoryStore {
     async fn call_me_requests(
         &self,
         states: &[CallMeState],
@@ -858,7 +858,7 @@ impl CallMeRequests for MemoryStore {
     }
 }
 
-impl SentNotices for MemoryStore {
+impl SentNotices for InMemoryStore {
     async fn already_sent(&self, key: &str) -> Result<bool, StoreError> {
         self.run(Operation::AlreadySent, |s| Ok(s.data.sent_notices.contains(key)))
     }
@@ -871,7 +871,7 @@ impl SentNotices for MemoryStore {
     }
 }
 
-impl MessageTickets for MemoryStore {
+impl MessageTickets for InMemoryStore {
     async fn remember_message(
         &self,
         chat_id: i64,
@@ -890,7 +890,7 @@ impl MessageTickets for MemoryStore {
     }
 }
 
-impl FailedNotices for MemoryStore {
+impl FailedNotices for InMemoryStore {
     async fn keep(&self, failed: &FailedNotice) -> Result<(), StoreError> {
         self.run(Operation::Keep, |s| {
             s.data.failed_notices.insert(failed.notice.key.clone(), failed.clone());
@@ -916,7 +916,7 @@ mod tests {
     use crate::domain::Contact;
 
     mod passes_the_contract {
-        crate::store_contract_tests!(crate::memory::MemoryStore::new());
+        crate::store_contract_tests!(crate::test_util::memory::InMemoryStore::new());
     }
 
     fn idle_commit<'a>(update_id: u64, before: &'a UserRecord) -> Commit<'a> {
@@ -934,7 +934,7 @@ mod tests {
 
     #[tokio::test]
     async fn injected_faults_fail_the_next_calls_and_write_nothing() {
-        let store = MemoryStore::new();
+        let store = InMemoryStore::new();
         let handle = store.clone();
         handle.fail_next(Operation::Commit, Fault::Unavailable);
         handle.fail_next(Operation::Commit, Fault::Conflict);
@@ -950,7 +950,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_lost_reply_writes_and_the_retry_meets_its_marker() {
-        let store = MemoryStore::new();
+        let store = InMemoryStore::new();
         store.fail_next(Operation::Commit, Fault::LostReply);
         let fresh = UserRecord::default();
         assert!(matches!(store.commit(&idle_commit(1, &fresh)).await, Err(StoreError::Unavailable(_))));
@@ -960,7 +960,7 @@ mod tests {
 
     #[tokio::test]
     async fn faults_aim_at_one_operation_and_round_trips_are_counted() {
-        let store = MemoryStore::new();
+        let store = InMemoryStore::new();
         store.fail_next_n(Operation::LoadUser, Fault::Unavailable, 2);
         store.commit(&idle_commit(1, &UserRecord::default())).await.expect("commits are not aimed at");
         assert!(store.load_user(7).await.is_err());

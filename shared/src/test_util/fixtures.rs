@@ -1,0 +1,40 @@
+//! What tests start from: the dialogue's settings of a Moscow desk, and a ticket.
+
+use crate::dialogue::DialogueSettings;
+use crate::domain::{Actor, Ticket, TicketStatus};
+use chrono::{DateTime, Utc};
+
+/// The settings of a Russian desk in Moscow, open all hours, whose support phone is
+/// `+7 800 555-35-35`.
+pub fn settings() -> DialogueSettings {
+    DialogueSettings {
+        support_phone: "+7 800 555-35-35".into(),
+        phone_region: "RU".parse().expect("RU is a region"),
+        timezone: chrono_tz::Europe::Moscow,
+        hours: None,
+        default_lang: crate::texts::Lang::Ru,
+    }
+}
+
+/// Ticket `id` of contact `contact_id` of client k1 in `status`, made by staff on the phone at
+/// `at`, unassigned, never changed since; change what a test needs with `Ticket { .., ..ticket(..) }`.
+pub fn ticket(id: u64, contact_id: &str, status: TicketStatus, at: DateTime<Utc>) -> Ticket {
+    Ticket {
+        id,
+        subject: "Принтер".into(),
+        message: String::new(),
+        status,
+        source: "phone".into(),
+        client_id: "k1".into(),
+        contact_id: contact_id.into(),
+        assignee_id: None,
+        assignee_name: None,
+        deadline: None,
+        created_at: at,
+        updated_at: at,
+        changed_by: Actor::Api,
+        version: 1,
+        completed_at: None,
+        rating: None,
+    }
+}
