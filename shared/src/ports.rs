@@ -37,6 +37,12 @@ pub enum StoreError {
     Rejected(RefusedRequest),
 }
 
+/// The most bytes of text a store takes as (part of) a key. DynamoDB refuses an empty key
+/// value, and a partition key over 2,048 bytes, with the prefixes the adapter adds: a request
+/// naming a record by a longer (or empty) id is refused as [`StoreError::Rejected`], not
+/// looked up. Callers validate ids where they enter; the memory store refuses the same.
+pub const KEY_TEXT_MAX: usize = 2000;
+
 /// What [`StoreError::Rejected`] says: the refusal in words, and the error it came from (the
 /// SDK's) when there is one.
 #[derive(Debug, thiserror::Error)]

@@ -43,8 +43,9 @@ impl StaffApi {
 }
 
 pub fn to_http(response: ApiResponse) -> Result<Response<Body>, lambda_http::http::Error> {
-    Response::builder()
-        .status(response.status)
-        .header("content-type", "application/json")
-        .body(Body::Text(response.body.to_string()))
+    let mut builder = Response::builder().status(response.status).header("content-type", "application/json");
+    for (name, value) in &response.headers {
+        builder = builder.header(*name, value);
+    }
+    builder.body(Body::Text(response.body.to_string()))
 }

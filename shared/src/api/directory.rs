@@ -54,7 +54,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         let client = self.validate_client(id, input).await?;
         let existed = self.directory.get_client(id).await?.is_some();
         self.directory.put_client(&client).await?;
-        Ok(ApiResponse { status: if existed { 200 } else { 201 }, body: client_json(&client) })
+        Ok(ApiResponse::new(if existed { 200 } else { 201 }, client_json(&client)))
     }
 
     async fn validate_client(&self, id: &str, input: ClientInput) -> Result<Client, Refusal> {
@@ -84,7 +84,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         let existing = self.directory.get_contact(id).await?;
         let (contact, linked) = linked_as_before(self.contact_of(id, input, client_known)?, existing.as_ref());
         let stored = self.directory.put_contact(&contact, linked, now).await?;
-        Ok(ApiResponse { status: if existing.is_some() { 200 } else { 201 }, body: contact_json(&stored) })
+        Ok(ApiResponse::new(if existing.is_some() { 200 } else { 201 }, contact_json(&stored)))
     }
 
     /// A contact's validated fields, without its Telegram link ([`linked_as_before`] decides it).
@@ -141,7 +141,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             telegram_user: linked.filter(|_| keeps_link),
         };
         let stored = self.directory.put_employee(&employee, linked).await?;
-        Ok(ApiResponse { status: if existing.is_some() { 200 } else { 201 }, body: employee_json(&stored) })
+        Ok(ApiResponse::new(if existing.is_some() { 200 } else { 201 }, employee_json(&stored)))
     }
 
     /// Deactivates the employee: unlinked, told nothing more; their tickets keep their history.

@@ -51,16 +51,28 @@ pub struct ApiRequest<'a> {
 pub struct ApiResponse {
     pub status: u16,
     pub body: Value,
+    /// Headers beside `Content-Type: application/json` (`Allow` on a 405, `Retry-After` on a 503).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl ApiResponse {
+    fn new(status: u16, body: Value) -> Self {
+        ApiResponse { status, body, headers: vec![] }
+    }
     fn ok(body: Value) -> Self {
-        ApiResponse { status: 200, body }
+        ApiResponse::new(200, body)
     }
     fn error(status: u16, code: &str, message: impl Into<String>) -> Self {
-        ApiResponse { status, body: json!({"error": {"code": code, "message": message.into()}}) }
+        ApiResponse::new(status, json!({"error": {"code": code, "message": message.into()}}))
+    }
+    fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
     }
 }
+
+/// Seconds a client waits before repeating a request storage could not serve.
+const RETRY_AFTER_SECS: u32 = 2;
 
 /// Why a request was refused; becomes an error response.
 #[derive(Debug)]
@@ -69,7 +81,8 @@ enum Refusal {
     Invalid(String),
     NotFound(String),
     NoRoute(String),
-    MethodNotAllowed,
+    /// A known path with a method it does not take; the methods it takes (the `Allow` header).
+    MethodNotAllowed(&'static str),
     TooLarge(String),
     Store(StoreError),
 }
@@ -88,21 +101,74 @@ impl From<Refusal> for ApiResponse {
             Refusal::NotFound(message) => ApiResponse::error(404, "not_found", message),
             Refusal::NoRoute(message) => ApiResponse::error(404, "no_such_path", message),
             Refusal::TooLarge(message) => ApiResponse::error(413, "too_large", message),
-            Refusal::MethodNotAllowed => {
-                ApiResponse::error(405, "method_not_allowed", "this path does not take that method")
+            Refusal::MethodNotAllowed(allow) => {
+                ApiResponse::error(405, "method_not_allowed", format!("this path takes {allow}"))
+                    .with_header("allow", allow)
             }
             Refusal::Store(StoreError::Conflict) => {
                 ApiResponse::error(409, "conflict", "the record changed concurrently; repeat the request")
             }
-            Refusal::Store(error) => {
-                tracing::error!(error = %error, source = ?std::error::Error::source(&error), "storage failed");
+            // A passing fault (throttling, a timeout, storage out of reach): a repeat may succeed.
+            Refusal::Store(error @ StoreError::Unavailable(_)) => {
+                tracing::error!(error = %error, source = ?std::error::Error::source(&error), "storage unavailable");
                 ApiResponse::error(503, "unavailable", "storage is unavailable; repeat the request later")
+                    .with_header("retry-after", RETRY_AFTER_SECS.to_string())
+            }
+            // The store refused the request itself, or a stored item does not read: a repeat is
+            // refused the same way. A bug of this service, logged with an id the answer names.
+            Refusal::Store(error) => {
+                let error_id = error_id();
+                tracing::error!(error_id, error = %error, source = ?std::error::Error::source(&error), "request refused by storage");
+                ApiResponse::error(
+                    500,
+                    "internal_error",
+                    format!("the request could not be done (error {error_id}); repeating it will not help"),
+                )
             }
         }
     }
 }
 
 type ApiResult = Result<ApiResponse, Refusal>;
+
+/// An id for one error, to find its log line by.
+fn error_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    format!("{:016x}", hasher.finish())
+}
+
+/// The methods each kind of path takes (the `Allow` of its 405).
+const DIRECTORY_ENTRY: &str = "GET, PUT";
+const DIRECTORY_PERSON: &str = "DELETE, GET, PUT";
+
+/// A directory id of a path that cannot name a record: `PUT` refuses it (422, the id must
+/// fit the pattern), any other method finds nothing (404), never a storage error.
+fn path_id_refusal(kind: &str, id: &str, method: &str, allow: &'static str) -> Refusal {
+    match method {
+        "PUT" => Refusal::Invalid(format!("id {id:?} must be 1-40 characters of A-Z, a-z, 0-9, '.', '_', '-'")),
+        "GET" | "DELETE" if allow.contains(method) => not_found(kind, id),
+        _ => Refusal::MethodNotAllowed(allow),
+    }
+}
+
+/// A directory id given in a query or a body (`field`): refused by name when it cannot be one.
+fn id_field(field: &str, value: &str) -> Result<(), Refusal> {
+    if crate::domain::valid_id(value) {
+        Ok(())
+    } else {
+        Err(Refusal::Invalid(format!(
+            "{field}: {value:?} is not an id (1-40 characters of A-Z, a-z, 0-9, '.', '_', '-')"
+        )))
+    }
+}
+
+/// An id this API generated (a call-back request's): anything longer, or with control
+/// characters, names nothing.
+fn fits_generated_id(id: &str) -> bool {
+    (1..=100).contains(&id.len()) && !id.chars().any(char::is_control)
+}
 
 impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Api<D, L> {
     pub async fn handle(&self, request: ApiRequest<'_>, now: DateTime<Utc>) -> ApiResponse {
@@ -122,17 +188,27 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         let segments: Vec<&str> = request.path.split('/').filter(|s| !s.is_empty()).collect();
         let method = request.method.to_ascii_uppercase();
         match (segments.as_slice(), method.as_str()) {
+            (["clients", id], method) if !crate::domain::valid_id(id) => {
+                Err(path_id_refusal("client", id, method, DIRECTORY_ENTRY))
+            }
+            (["contacts", id], method) if !crate::domain::valid_id(id) => {
+                Err(path_id_refusal("contact", id, method, DIRECTORY_PERSON))
+            }
+            (["employees", id], method) if !crate::domain::valid_id(id) => {
+                Err(path_id_refusal("employee", id, method, DIRECTORY_PERSON))
+            }
+            (["callback-requests", id], "PATCH") if !fits_generated_id(id) => Err(not_found("call-back request", id)),
             (["clients", id], "GET") => self.get_client(id).await,
             (["clients", id], "PUT") => self.put_client(id, parse(request.body)?).await,
-            (["clients", _], _) => Err(Refusal::MethodNotAllowed),
+            (["clients", _], _) => Err(Refusal::MethodNotAllowed(DIRECTORY_ENTRY)),
             (["contacts", id], "GET") => self.get_contact(id).await,
             (["contacts", id], "PUT") => self.put_contact(id, parse(request.body)?, now).await,
             (["contacts", id], "DELETE") => self.delete_contact(id, now).await,
-            (["contacts", _], _) => Err(Refusal::MethodNotAllowed),
+            (["contacts", _], _) => Err(Refusal::MethodNotAllowed(DIRECTORY_PERSON)),
             (["employees", id], "GET") => self.get_employee(id).await,
             (["employees", id], "PUT") => self.put_employee(id, parse(request.body)?).await,
             (["employees", id], "DELETE") => self.delete_employee(id).await,
-            (["employees", _], _) => Err(Refusal::MethodNotAllowed),
+            (["employees", _], _) => Err(Refusal::MethodNotAllowed(DIRECTORY_PERSON)),
             (["import", kind], "POST") => {
                 let kind = match *kind {
                     "clients" => Kind::Clients,
@@ -142,13 +218,13 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
                 };
                 self.import(kind, request.body, now).await
             }
-            (["import", _], _) => Err(Refusal::MethodNotAllowed),
+            (["import", _], _) => Err(Refusal::MethodNotAllowed("POST")),
             (["ratings", "summary"], "GET") => self.ratings_summary(request.query).await,
-            (["ratings", "summary"], _) => Err(Refusal::MethodNotAllowed),
+            (["ratings", "summary"], _) => Err(Refusal::MethodNotAllowed("GET")),
             (["callback-requests"], "GET") => self.call_me_requests(request.query).await,
-            (["callback-requests"], _) => Err(Refusal::MethodNotAllowed),
+            (["callback-requests"], _) => Err(Refusal::MethodNotAllowed("GET")),
             (["callback-requests", id], "PATCH") => self.patch_call_me(id, parse(request.body)?, now).await,
-            (["callback-requests", _], _) => Err(Refusal::MethodNotAllowed),
+            (["callback-requests", _], _) => Err(Refusal::MethodNotAllowed("PATCH")),
             (["tickets"], "GET") => self.list_tickets(request.query).await,
             (["tickets"], "POST") => {
                 let once = self.once(request, now).await?;
@@ -157,10 +233,10 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
                     Once::Fresh(pending) => self.create_ticket(parse(request.body)?, pending.as_ref(), now).await,
                 }
             }
-            (["tickets"], _) => Err(Refusal::MethodNotAllowed),
+            (["tickets"], _) => Err(Refusal::MethodNotAllowed("GET, POST")),
             (["tickets", id], "GET") => self.get_ticket(ticket_id(id)?).await,
             (["tickets", id], "PATCH") => self.patch_ticket(ticket_id(id)?, parse(request.body)?, now).await,
-            (["tickets", _], _) => Err(Refusal::MethodNotAllowed),
+            (["tickets", _], _) => Err(Refusal::MethodNotAllowed("GET, PATCH")),
             (["tickets", id, "comments"], "POST") => {
                 let ticket_id = ticket_id(id)?;
                 match self.once(request, now).await? {
@@ -170,7 +246,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
                     }
                 }
             }
-            (["tickets", _, "comments"], _) => Err(Refusal::MethodNotAllowed),
+            (["tickets", _, "comments"], _) => Err(Refusal::MethodNotAllowed("POST")),
             _ => Err(Refusal::NoRoute(format!("no such path: {}", request.path))),
         }
     }

@@ -426,3 +426,76 @@ async fn a_page_of_call_back_requests_reads_each_contact_and_client_once() {
     assert_eq!(store.calls(Operation::GetContact) - contacts, 1, "the contact read once for the page");
     assert_eq!(store.calls(Operation::GetClient) - clients, 1, "the client read once for the page");
 }
+
+/// No input answers 5xx: ids that cannot be keys are refused where they enter (422 naming the
+/// field, or 404 for a path), before the store could refuse them; and the store's own refusal
+/// of a request (a bug here, not a passing fault) is a 500 with an error id, never a 503 that a
+/// well-behaved client would repeat.
+#[tokio::test]
+async fn ids_that_cannot_be_keys_are_refused_where_they_enter_and_a_refused_request_is_500() {
+    let store = InMemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let long = "x".repeat(3000);
+    for (method, path, body, status, names) in [
+        ("GET", "/tickets?contact_id=".to_owned(), Value::Null, 422, "contact_id"),
+        ("GET", "/tickets?client_id=".to_owned(), Value::Null, 422, "client_id"),
+        ("GET", format!("/tickets?contact_id={long}"), Value::Null, 422, "contact_id"),
+        (
+            "PUT",
+            format!("/contacts/{long}"),
+            json!({"name": "А", "phone": "+79123456789", "client_id": "k1"}),
+            422,
+            "id",
+        ),
+        ("GET", format!("/contacts/{long}"), Value::Null, 404, "contact"),
+        ("DELETE", format!("/employees/{long}"), Value::Null, 404, "employee"),
+        ("PATCH", format!("/callback-requests/{long}"), json!({"state": "done"}), 404, "call-back request"),
+        (
+            "POST",
+            "/tickets".to_owned(),
+            json!({"contact_id": "", "subject": "s", "source": "phone"}),
+            422,
+            "contact_id",
+        ),
+    ] {
+        let answer = call(&api, method, &path, body).await;
+        let message = answer.body["error"]["message"].as_str().unwrap_or_default().to_owned();
+        assert_eq!(answer.status, status, "{method} {}: {}", &path[..path.len().min(40)], answer.body);
+        assert!(message.contains(names), "{method}: {message}");
+    }
+
+    store.fail_next(Operation::TicketDetails, Fault::Rejected);
+    let refused = call(&api, "GET", "/tickets/1", Value::Null).await;
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (500, Some("internal_error")));
+    assert!(refused.body["error"]["message"].as_str().unwrap().contains("error "), "an error id: {}", refused.body);
+    assert!(refused.headers.is_empty(), "no Retry-After: a repeat is refused the same way");
+    store.fail_next(Operation::TicketDetails, Fault::Unavailable);
+    let down = call(&api, "GET", "/tickets/1", Value::Null).await;
+    assert_eq!(down.status, 503);
+    assert_eq!(down.headers, [("retry-after", "2".to_owned())]);
+}
+
+/// A method a path does not take is 405 with the `Allow` header RFC 9110 requires.
+#[tokio::test]
+async fn a_method_a_path_does_not_take_is_405_with_allow() {
+    let store = InMemoryStore::new();
+    let api = api(&store);
+    for (method, path, allow) in [
+        ("DELETE", "/clients/k1", "GET, PUT"),
+        ("TRACE", "/contacts/c1", "DELETE, GET, PUT"),
+        ("POST", "/employees/e1", "DELETE, GET, PUT"),
+        ("GET", "/import/clients", "POST"),
+        ("POST", "/ratings/summary", "GET"),
+        ("DELETE", "/callback-requests", "GET"),
+        ("GET", "/callback-requests/x", "PATCH"),
+        ("PUT", "/tickets", "GET, POST"),
+        ("DELETE", "/tickets/1", "GET, PATCH"),
+        ("GET", "/tickets/1/comments", "POST"),
+        ("TRACE", "/clients/not an id", "GET, PUT"),
+    ] {
+        let answer = call(&api, method, path, Value::Null).await;
+        assert_eq!(answer.status, 405, "{method} {path}");
+        assert_eq!(answer.headers, [("allow", allow.to_owned())], "{method} {path}");
+    }
+}

@@ -3,8 +3,8 @@
 //! write it answers, so that a repeat gets the first answer and writes nothing.
 
 use super::{
-    cursor_text, not_found, parse_bool, query_pairs, time_json, Api, ApiRequest, ApiResponse, ApiResult, Paging,
-    Refusal,
+    cursor_text, id_field, not_found, parse_bool, query_pairs, time_json, Api, ApiRequest, ApiResponse, ApiResult,
+    Paging, Refusal,
 };
 use crate::domain::{
     Actor, Attachment, AuthorKind, Comment, JournalEntry, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
@@ -92,7 +92,7 @@ impl PendingResult {
         }
         let body = serde_json::from_str(&kept.body)
             .map_err(|_| Refusal::Store(StoreError::Corrupt("a kept result's body is not JSON".into())))?;
-        Ok(ApiResponse { status: kept.status, body })
+        Ok(ApiResponse::new(kept.status, body))
     }
 }
 
@@ -112,8 +112,14 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         let mut paging = Paging::default();
         for (key, value) in query_pairs(query) {
             match key.as_str() {
-                "contact_id" => filter.contact_id = Some(value),
-                "client_id" => filter.client_id = Some(value),
+                "contact_id" => {
+                    id_field("contact_id", &value)?;
+                    filter.contact_id = Some(value)
+                }
+                "client_id" => {
+                    id_field("client_id", &value)?;
+                    filter.client_id = Some(value)
+                }
                 "status" => {
                     filter.status = Some(
                         TicketStatus::from_code(&value)
@@ -168,10 +174,14 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         once: Option<&PendingResult>,
         now: DateTime<Utc>,
     ) -> ApiResult {
-        let contact =
-            self.directory.get_contact(&input.contact_id).await?.filter(|c| c.active).ok_or_else(|| {
-                Refusal::Invalid(format!("contact_id {:?} is not an active contact", input.contact_id))
-            })?;
+        let known = if crate::domain::valid_id(&input.contact_id) {
+            self.directory.get_contact(&input.contact_id).await?
+        } else {
+            None
+        };
+        let contact = known
+            .filter(|c| c.active)
+            .ok_or_else(|| Refusal::Invalid(format!("contact_id {:?} is not an active contact", input.contact_id)))?;
         let subject = input.subject.trim().to_owned();
         if subject.is_empty() || subject.chars().count() > 200 {
             return Err(Refusal::Invalid("subject must be 1-200 characters".into()));
@@ -210,7 +220,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         let journal = [ticket.creation_entry()];
         // The answer is made before the write: once the write is committed, nothing can fail.
         let details = TicketDetails { ticket, comments: vec![], attachments: vec![], journal: journal.to_vec() };
-        let response = ApiResponse { status: 201, body: self.ticket_json(&details).await? };
+        let response = ApiResponse::new(201, self.ticket_json(&details).await?);
         let kept = once.map(|pending| pending.keep(&response, now));
         match self.directory.create_ticket(&details.ticket, &journal, kept.as_ref()).await {
             Ok(()) => Ok(response),
@@ -342,7 +352,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             internal: input.internal,
             created_at: now,
         };
-        let response = ApiResponse { status: 201, body: self.comment_json(&comment, &[]).await? };
+        let response = ApiResponse::new(201, self.comment_json(&comment, &[]).await?);
         let kept = once.map(|pending| pending.keep(&response, now));
         match self.directory.add_comment(&comment, kept.as_ref()).await {
             Ok(()) => Ok(response),

@@ -66,11 +66,14 @@ pub(super) fn comment_on(
 
 /// A ticket picked to cancel: cancelled if it is still the contact's and active.
 pub(super) fn cancel(me: &Me<'_>, user: &UserRecord, press_id: &str, id: u64, facts: &Facts) -> Result<Outcome, Need> {
-    if own(me, facts, TicketList::Cancel, id)?.is_none() {
+    let Some(ticket) = own(me, facts, TicketList::Cancel, id)? else {
         return not_available(me, user, press_id, id, facts);
-    }
-    let mut counts = counts(tickets(me, facts)?);
-    counts.active -= 1;
+    };
+    // The menu as the cancellation leaves it: the list (which may lag a write by a moment, or
+    // not list the ticket as active yet) with the ticket as the consistent read found it, now
+    // cancelled — never a count taken down below what the list holds.
+    let cancelled = crate::domain::Ticket { status: crate::domain::TicketStatus::Cancelled, ..ticket.clone() };
+    let counts = counts_with(me, tickets(me, facts)?, &cancelled);
     let mut message = texts::fill(texts::TICKET_CANCELLED.get(me.lang), &[("id", &id.to_string())]);
     if counts.active == 0 {
         message = format!("{message}\n\n{}", texts::NO_MORE_ACTIVE.get(me.lang));

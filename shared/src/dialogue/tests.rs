@@ -819,3 +819,23 @@ fn language_asks_and_a_press_keeps_the_choice_and_answers_in_it() {
         ])
     );
 }
+
+/// A cancel press just after staff reopened the ticket: the contact's index (which lags a
+/// write) still lists it as done, the consistent read finds it active. The ticket is cancelled
+/// and the menu is the one the cancellation leaves — no count taken below zero (a panic in a
+/// debug build, a wrong sentence in release).
+#[test]
+fn a_cancel_while_the_index_lags_counts_what_the_cancellation_leaves() {
+    let mut facts = Facts {
+        tickets: Some(vec![TicketSummary { id: 5, subject: "Принтер".into(), status: TicketStatus::Done }]),
+        ticket: Some(Some(ticket(5, "c1", TicketStatus::InProgress))),
+        ..Facts::default()
+    };
+    facts.now = Some(chrono::Utc::now());
+    let press = Event::Press { id: "q".into(), data: "cx:5".into() };
+    let outcome = step(&settings(), &linked(), &input(press), &facts).expect("decided on these facts");
+    assert_eq!(outcome.effects, vec![Effect::CancelTicket { ticket_id: 5, contact_id: "c1".into() }]);
+    let cancelled = texts::fill(texts::TICKET_CANCELLED.ru, &[("id", "5")]);
+    assert_eq!(texts_of(&outcome), vec![format!("{cancelled}\n\n{}", texts::NO_MORE_ACTIVE.ru)]);
+    assert_eq!(last_keyboard(&outcome), main_menu(TicketCounts { active: 0, completed: 0 }, Lang::Ru));
+}

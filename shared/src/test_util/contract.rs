@@ -97,6 +97,7 @@ macro_rules! store_contract_tests {
             a_commit_holds_at_most_100_items,
             the_response_is_kept_with_the_marker,
             failed_attempts_are_counted_per_update,
+            a_key_that_cannot_be_one_is_refused_not_looked_up,
         );
     };
 }
@@ -1552,4 +1553,23 @@ pub async fn a_commit_holds_at_most_100_items<S: Stores>(store: S) {
     assert_eq!(stored_ticket(&store, id).await, None, "the refused commit writes nothing");
     ok(commit(&store, 1, ANNA, &[Effect::CreateTicket(new_ticket(id, files(96)))], at(1)).await, "100 items");
     assert_eq!(details(&store, id).await.attachments.len(), 96, "every file is attached");
+}
+
+/// An id too long to be a key, or an empty one where it is an index's key, is refused as a
+/// request the store will never take (DynamoDB's `ValidationException`): not found missing, and
+/// not a passing fault. Callers validate ids where they enter; the memory store refuses what
+/// DynamoDB refuses.
+pub async fn a_key_that_cannot_be_one_is_refused_not_looked_up<S: Stores>(store: S) {
+    let long = "x".repeat(3000);
+    assert!(matches!(store.get_contact(&long).await, Err(StoreError::Rejected(_))), "get_contact");
+    assert!(matches!(store.get_employee(&long).await, Err(StoreError::Rejected(_))), "get_employee");
+    assert!(matches!(store.get_client(&long).await, Err(StoreError::Rejected(_))), "get_client");
+    // (An index key over 2,048 bytes is refused by DynamoDB, but not by DynamoDB Local: the
+    // memory store refuses it as DynamoDB does, and the contract checks the empty one.)
+    let by_contact = TicketFilter { contact_id: Some(String::new()), ..TicketFilter::default() };
+    let listed = store.list_tickets(&by_contact, None, 10).await;
+    assert!(matches!(listed, Err(StoreError::Rejected(_))), "list_tickets of an empty contact: {listed:?}");
+    // An empty id is part of a key with its prefix, and names nothing; an ordinary one likewise.
+    assert_eq!(ok(store.get_contact("").await, "get_contact"), None);
+    assert_eq!(ok(store.get_contact("nobody").await, "get_contact"), None);
 }

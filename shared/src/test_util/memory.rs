@@ -19,7 +19,7 @@ use crate::plan::{self, Write};
 use crate::ports::{
     AlbumClaims, CallMeRequests, Commit, Directory, FailedNotice, FailedNotices, KeptResult, KeptResults,
     MessageTickets, Page, Position, RatedWork, Reach, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
-    PUT_CONTACTS_MAX,
+    KEY_TEXT_MAX, PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -557,6 +557,26 @@ fn apply(write: Write, data: &mut Data) {
     }
 }
 
+/// Refuses, as DynamoDB does, an id too long for a key ([`KEY_TEXT_MAX`]; an empty one is part
+/// of a key with its prefix, and names nothing).
+fn key_text(value: &str) -> Result<(), StoreError> {
+    if value.len() > KEY_TEXT_MAX {
+        return Err(StoreError::rejected(format!("ValidationException: a key of {} bytes", value.len())));
+    }
+    Ok(())
+}
+
+/// Refuses, as DynamoDB does, an index key value that is empty or too long.
+fn index_key(value: &str) -> Result<(), StoreError> {
+    if value.is_empty() || value.len() > KEY_TEXT_MAX {
+        return Err(StoreError::rejected(format!(
+            "ValidationException: a key value of {} bytes (1 to {KEY_TEXT_MAX})",
+            value.len()
+        )));
+    }
+    Ok(())
+}
+
 /// Newest first; ties by id, newest first.
 fn newest_first(tickets: &mut [Ticket]) {
     tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
@@ -624,6 +644,7 @@ impl AlbumClaims for InMemoryStore {
 
 impl Directory for InMemoryStore {
     async fn get_client(&self, id: &str) -> Result<Option<Client>, StoreError> {
+        key_text(id)?;
         self.run(Operation::GetClient, |s| Ok(s.data.clients.get(id).cloned()))
     }
 
@@ -635,6 +656,7 @@ impl Directory for InMemoryStore {
     }
 
     async fn get_contact(&self, id: &str) -> Result<Option<Contact>, StoreError> {
+        key_text(id)?;
         self.run(Operation::GetContact, |s| Ok(s.data.contacts.get(id).cloned()))
     }
 
@@ -672,6 +694,7 @@ impl Directory for InMemoryStore {
     }
 
     async fn get_employee(&self, id: &str) -> Result<Option<Employee>, StoreError> {
+        key_text(id)?;
         self.run(Operation::GetEmployee, |s| Ok(s.data.employees.get(id).cloned()))
     }
 
@@ -787,6 +810,10 @@ impl TicketStore for InMemoryStore {
         cursor: Option<&Position>,
         limit: usize,
     ) -> Result<Page<Ticket>, StoreError> {
+        // A filter by contact or client is a key of its index.
+        for value in [&filter.contact_id, &filter.client_id].into_iter().flatten() {
+            index_key(value)?;
+        }
         self.run(Operation::ListTickets, |s| {
             let tickets = s.data.tickets.values().filter_map(|p| p.ticket.clone()).filter(|t| filter.matches(t));
             Ok(Page::cut(tickets.collect(), cursor, limit, false))
@@ -835,6 +862,7 @@ impl CallMeRequests for InMemoryStore {
     }
 
     async fn call_me(&self, id: &str) -> Result<Option<CallMeRequest>, StoreError> {
+        key_text(id)?;
         self.run(Operation::CallMeRequests, |s| Ok(s.data.call_me.get(id).cloned()))
     }
 
