@@ -608,8 +608,12 @@ pub trait CallMeRequests: Send + Sync {
         cursor: Option<&Position>,
         limit: usize,
     ) -> impl Future<Output = Result<Page<CallMeRequest>, StoreError>> + Send;
-    /// The contact's newest open request, if any (from an index).
-    fn open_call_me(&self, contact_id: &str) -> impl Future<Output = Result<Option<CallMeRequest>, StoreError>> + Send;
+    /// The contact's newest open request made at `since` or later, if any (from an index).
+    fn open_call_me(
+        &self,
+        contact_id: &str,
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<CallMeRequest>, StoreError>> + Send;
     /// The request (a consistent read).
     fn call_me(&self, id: &str) -> impl Future<Output = Result<Option<CallMeRequest>, StoreError>> + Send;
     /// The request reached the manager (unless it is done already; nothing if there is none).

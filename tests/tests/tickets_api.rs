@@ -257,3 +257,31 @@ async fn a_listing_of_120_tickets_comes_in_pages_without_a_scan() {
         assert_eq!(status, 422, "{why}: {body}");
     }
 }
+
+/// A filtered listing reads a partition in batches of its own, not a page's size: DynamoDB
+/// applies `Limit` before the filter, so a page of one rated ticket among 1,000 unrated ones
+/// used to cost 500 requests (two items each). Prints the count.
+#[tokio::test]
+async fn a_filtered_listing_reads_non_matching_items_in_large_batches() {
+    let env = TestEnv::new().await;
+    let store = env.store();
+    for _ in 0..1000 {
+        e2e::insert_ticket(&store, "c1", shared::domain::TicketStatus::New).await;
+    }
+    let requests = e2e::RequestCounter::default();
+    let counted = e2e::Function::Api.dynamodb().config().to_builder().interceptor(requests.clone()).build();
+    let api_store = shared::dynamo::DynamoStore::new(
+        aws_sdk_dynamodb::Client::from_conf(counted),
+        &env.config.bot_table,
+        &env.config.tickets_table,
+    );
+    let rated = shared::ports::TicketFilter {
+        contact_id: Some("c1".into()),
+        rated: Some(true),
+        ..shared::ports::TicketFilter::default()
+    };
+    let page = shared::ports::TicketStore::list_tickets(&api_store, &rated, None, 1).await.expect("a page");
+    assert!(page.items.is_empty() && page.next.is_none(), "none rated: {:?}", page.next);
+    println!("a page of 1 rated ticket among 1,000 unrated: {} requests", requests.get());
+    assert!(requests.get() <= 5, "{} requests for 1,000 items", requests.get());
+}

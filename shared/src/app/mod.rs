@@ -214,7 +214,8 @@ where
                     facts.contact = Some(self.store.get_contact(&id).await?);
                 }
                 Err(Need::StandingCallMe { contact_id }) if facts.standing_call_me.is_none() => {
-                    let open = self.store.open_call_me(&contact_id).await?;
+                    let since = now - chrono::Duration::hours(crate::domain::CALL_ME_STANDS_HOURS);
+                    let open = self.store.open_call_me(&contact_id, since).await?;
                     facts.standing_call_me = Some(open.filter(|request| request.stands(now)));
                 }
                 Err(Need::RepliedTo(message_id)) if facts.replied_to.is_none() => {

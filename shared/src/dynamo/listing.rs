@@ -38,6 +38,32 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// The query of one index partition's records made at `since` or later, newest first.
+    pub(super) fn partition_query_since(
+        &self,
+        index: &str,
+        attribute: &str,
+        value: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.tickets_table)
+            .index_name(index)
+            .key_condition_expression("#p = :p AND created_at >= :since")
+            .expression_attribute_names("#p", attribute)
+            .expression_attribute_values(":p", s(value))
+            .expression_attribute_values(":since", time(since))
+            .scan_index_forward(false)
+    }
+}
+
+/// Items a filtered query evaluates per request. DynamoDB applies `Limit` before the filter: a
+/// limit of the page size would walk a partition of records the filter drops a page size at a
+/// time (two items a request for a page of one).
+const FILTERED_BATCH: usize = 250;
+
 /// A condition of a listing's filter.
 pub(super) enum Condition<'a> {
     /// The attribute has this value (`(name, placeholder, value)`).
@@ -100,7 +126,9 @@ async fn partition_head<T: Listed>(
     cursor: Option<&Position>,
     limit: usize,
 ) -> Result<(Vec<T>, bool), StoreError> {
-    let batch = i32::try_from(limit + 1).unwrap_or(i32::MAX);
+    let unfiltered = query.as_input().get_filter_expression().is_none();
+    let batch = if unfiltered { limit + 1 } else { (limit + 1).max(FILTERED_BATCH) };
+    let batch = i32::try_from(batch).unwrap_or(i32::MAX);
     let mut found: Vec<T> = vec![];
     let mut start = None;
     loop {

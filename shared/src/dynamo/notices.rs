@@ -90,14 +90,15 @@ impl CallMeRequests for DynamoStore {
         newest_page(queries, call_me::from_item, cursor, limit).await
     }
 
-    /// The open partitions of `ByStatus`, filtered by the requester: open requests are few
-    /// (staff close them), so this reads little.
-    async fn open_call_me(&self, contact_id: &str) -> Result<Option<CallMeRequest>, StoreError> {
+    /// The open partitions of `ByStatus` from `since` on (a key condition: what staff left open
+    /// for longer is never read), filtered by the requester.
+    async fn open_call_me(&self, contact_id: &str, since: DateTime<Utc>) -> Result<Option<CallMeRequest>, StoreError> {
         let open: Vec<CallMeState> = CallMeState::ALL.into_iter().filter(|s| s.is_open()).collect();
         let queries = open
             .iter()
             .map(|state| {
-                let query = self.partition_query(keys::BY_STATUS, "status", &keys::call_me_listing(state.code()), None);
+                let listing = keys::call_me_listing(state.code());
+                let query = self.partition_query_since(keys::BY_STATUS, "status", &listing, since);
                 filtered(query, &[Condition::Equals("requester", ":requester", contact_id)])
             })
             .collect();

@@ -1308,7 +1308,7 @@ async fn every_call_me<S: Stores>(store: &S) -> Vec<CallMeRequest> {
 
 pub async fn call_me_requests_via_commit_newest_first<S: Stores>(store: S) {
     assert!(every_call_me(&store).await.is_empty(), "no requests yet");
-    assert_eq!(ok(store.open_call_me("c1").await, "open_call_me"), None, "nothing open");
+    assert_eq!(ok(store.open_call_me("c1", at(0)).await, "open_call_me"), None, "nothing open");
     let effect = |id: &str| Effect::RequestCallMe { id: id.into(), contact_id: "c1".into(), client_id: "k1".into() };
     ok(commit(&store, 1, ANNA, &[effect("r1")], at(10)).await, "a call-me request");
     ok(commit(&store, 2, ANNA, &[effect("r2")], at(20)).await, "another");
@@ -1339,11 +1339,11 @@ pub async fn call_me_requests_via_commit_newest_first<S: Stores>(store: S) {
         ok(store.call_me_requests(&CallMeState::ALL, first_page.next.as_ref(), 1).await, "call_me_requests");
     assert_eq!(second_page.items, vec![request("r1", 10, CallMeState::ManagerNotified)], "the next page");
     assert_eq!(
-        ok(store.open_call_me("c1").await, "open_call_me"),
+        ok(store.open_call_me("c1", at(0)).await, "open_call_me"),
         Some(request("r2", 20, CallMeState::New)),
         "the newest open request"
     );
-    assert_eq!(ok(store.open_call_me("c2").await, "open_call_me"), None, "another contact has none");
+    assert_eq!(ok(store.open_call_me("c2", at(0)).await, "open_call_me"), None, "another contact has none");
 
     // Done: once, by whoever marked it first; done requests are not open and not notified again.
     let by = Actor::Employee("e1".into());
@@ -1365,10 +1365,11 @@ pub async fn call_me_requests_via_commit_newest_first<S: Stores>(store: S) {
         "the open ones"
     );
     assert_eq!(
-        ok(store.open_call_me("c1").await, "open_call_me").map(|r| r.id),
+        ok(store.open_call_me("c1", at(0)).await, "open_call_me").map(|r| r.id),
         Some("r1".to_owned()),
         "the done one is not open"
     );
+    assert_eq!(ok(store.open_call_me("c1", at(11)).await, "open_call_me"), None, "one made before `since` is not read");
     conflict(store.mark_call_me_done("r9", at(50), &Actor::Api).await, "marking a request that does not exist");
     assert_eq!(ok(store.call_me("r9").await, "call_me"), None, "and none is made");
 }

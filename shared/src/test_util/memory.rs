@@ -854,9 +854,13 @@ impl CallMeRequests for InMemoryStore {
         })
     }
 
-    async fn open_call_me(&self, contact_id: &str) -> Result<Option<CallMeRequest>, StoreError> {
+    async fn open_call_me(&self, contact_id: &str, since: DateTime<Utc>) -> Result<Option<CallMeRequest>, StoreError> {
         self.run(Operation::CallMeRequests, |s| {
-            let open = s.data.call_me.values().filter(|r| r.contact_id == contact_id && r.state.is_open());
+            let open = s
+                .data
+                .call_me
+                .values()
+                .filter(|r| r.contact_id == contact_id && r.state.is_open() && r.created_at >= since);
             Ok(Page::cut(open.cloned().collect(), None, 1, false).items.pop())
         })
     }
