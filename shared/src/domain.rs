@@ -93,6 +93,15 @@ impl Person {
             Person::Employee(id) => format!("employee:{id}"),
         }
     }
+
+    /// The person a [`Person::code`] names.
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code.split_once(':')? {
+            ("contact", id) => Some(Person::Contact(id.to_owned())),
+            ("employee", id) => Some(Person::Employee(id.to_owned())),
+            _ => None,
+        }
+    }
 }
 
 /// Who changed a ticket or wrote a journal entry.

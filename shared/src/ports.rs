@@ -88,11 +88,14 @@ pub struct Commit<'a> {
 }
 
 /// A Telegram user as a notice to them needs them ([`UserStore::reach`]). A user without a
-/// record is reachable and has no language kept.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// record is reachable, has no language kept and is linked to no one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reach {
     pub unreachable: bool,
     pub language: Option<crate::dialogue::Language>,
+    /// The person the account is linked to now (none once they were deactivated, unlinked or
+    /// linked to another account): a kept notice goes only to the account still theirs.
+    pub person: Option<crate::domain::Person>,
 }
 
 /// Tells apart the journal entries of one ticket written at one moment: a staff write's by the
@@ -256,8 +259,6 @@ pub trait UserStore: Send + Sync {
     /// `Duplicate` when the marker exists, `Conflict` when the user record or a record an effect
     /// is conditioned on changed since read.
     fn commit(&self, commit: &Commit<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Whether the user blocked the bot (a notification to them would fail).
-    fn is_unreachable(&self, user: TelegramUserId) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// What a notice to the user needs from their record, in one read: whether they can be
     /// reached, and the language kept for them.
     fn reach(&self, user: TelegramUserId) -> impl Future<Output = Result<Reach, StoreError>> + Send;

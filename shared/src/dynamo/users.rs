@@ -46,16 +46,12 @@ impl UserStore for DynamoStore {
         self.apply(crate::plan::commit(commit)).await
     }
 
-    async fn is_unreachable(&self, user: TelegramUserId) -> Result<bool, StoreError> {
-        let item = self.get(&self.bot_table, keys::user(user)).await?;
-        Ok(item.as_ref().is_some_and(codec::user::is_unreachable))
-    }
-
     async fn reach(&self, user: TelegramUserId) -> Result<Reach, StoreError> {
         let item = self.get(&self.bot_table, keys::user(user)).await?;
         Ok(item.map_or_else(Reach::default, |item| Reach {
             unreachable: codec::user::is_unreachable(&item),
             language: codec::user::language(&item),
+            person: codec::user::person(&item),
         }))
     }
 

@@ -10,7 +10,7 @@
 
 use super::{split_message, FailedNotice, FailureReason, Outgoing};
 use crate::dialogue::{main_menu, rating_buttons, InlineButton, Keyboard, Press, Reply};
-use crate::domain::TelegramUserId;
+use crate::domain::{Person, TelegramUserId};
 use crate::observability::{count, count_by_reason, Metric};
 use crate::ports::{
     CallMeRequests, FailedNotices, MessageTickets, Messenger, SendError, SentNotices, StoreError, UserStore,
@@ -94,6 +94,9 @@ pub struct ReplayReport {
     pub undeliverable: usize,
     /// Tried and failed again: kept, with the new reason.
     pub failed: Vec<FailedNotice>,
+    /// Not sent: the account is no longer its person's (they were deactivated, unlinked, or
+    /// linked another account since the notice failed): forgotten.
+    pub recipient_gone: usize,
     /// Not tried: after a failure that is not about one message (Telegram down, a revoked token,
     /// no time left), or behind a failed notice to the same chat (its order is kept).
     pub not_tried: usize,
@@ -265,7 +268,15 @@ where
                 report.delivered_before += 1;
                 continue;
             }
-            if self.store.is_unreachable(notice.user).await? {
+            // Read again: client comments and phone numbers must not reach someone who left.
+            let reach = self.store.reach(notice.user).await?;
+            let person = reach.person.as_ref().map(Person::code);
+            if person.is_none() || person.as_deref() != super::notices::recipient_code(&notice.key) {
+                self.store.forget(&notice.key).await?;
+                report.recipient_gone += 1;
+                continue;
+            }
+            if reach.unreachable {
                 self.store.forget(&notice.key).await?;
                 report.undeliverable += 1;
                 continue;

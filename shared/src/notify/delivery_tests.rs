@@ -172,7 +172,7 @@ async fn every_transient_failure_hands_the_record_back_keeps_its_notices_and_mar
         );
         assert_eq!(world.telegram.attempts(), 1, "{label}: nothing is sent after the failure (order)");
         assert!(!world.sent(&anna_key("ev1")).await && !world.sent(&manager_key("ev1")).await, "{label}");
-        assert!(!world.store.is_unreachable(ANNA).await.unwrap(), "{label}: not final");
+        assert!(!world.store.reach(ANNA).await.unwrap().unreachable, "{label}: not final");
         let kept = world.kept().await;
         assert_eq!(kept.len(), 2, "{label}: the failed notice and the one behind it");
         assert_eq!(kept[&anna_key("ev1")].0, reason, "{label}");
@@ -210,7 +210,7 @@ async fn a_blocked_recipient_is_final_unreachable_and_never_marked_sent() {
     world.telegram.fail_next(ANNA as i64, SendError::Blocked);
     let batch = [created("ev1", "100")];
     assert_eq!(world.run(&batch).await, None, "final: the record is done");
-    assert!(world.store.is_unreachable(ANNA).await.unwrap());
+    assert!(world.store.reach(ANNA).await.unwrap().unreachable);
     assert!(!world.sent(&anna_key("ev1")).await, "a failure is never marked sent");
     assert_eq!(world.telegram.delivered_to(MANAGER as i64).len(), 1, "the others still hear");
     assert!(world.kept().await.is_empty(), "nothing to replay");
@@ -225,7 +225,7 @@ async fn a_chat_that_is_gone_is_final_but_not_unreachable() {
     let world = world().await;
     world.telegram.fail_next(ANNA as i64, SendError::ChatNotFound);
     assert_eq!(world.run(&[created("ev1", "100")]).await, None);
-    assert!(!world.store.is_unreachable(ANNA).await.unwrap());
+    assert!(!world.store.reach(ANNA).await.unwrap().unreachable);
     assert!(!world.sent(&anna_key("ev1")).await);
     assert!(world.telegram.delivered_to(ANNA as i64).is_empty());
     assert_eq!(world.telegram.delivered_to(MANAGER as i64).len(), 1);
@@ -440,4 +440,38 @@ async fn a_clients_notice_carries_their_menu_after_the_change() {
         "{replayed:?}"
     );
     assert!(replayed.contains(&(ANNA as i64, crate::dialogue::rating_buttons(7))), "{replayed:?}");
+}
+
+/// A kept notice is replayed only to the account still linked to its person: the manager left
+/// (deactivated: their account unlinked) and Анна's phone moved to another account after the
+/// notices failed. Nothing reaches either old account; both notices are forgotten and counted.
+#[tokio::test]
+async fn the_replay_sends_nothing_to_an_account_no_longer_its_persons() {
+    let world = world().await;
+    let down = || SendError::Refused { status: 502, description: "Bad Gateway".into() };
+    world.telegram.fail_next(ANNA as i64, down());
+    assert_eq!(world.run(&[created("ev1", "100")]).await.as_deref(), Some("100"));
+    assert_eq!(world.kept().await.len(), 2, "Анна's and the manager's");
+
+    // The manager is deactivated (the staff API unlinks their account) and Анна unlinks hers.
+    let manager = Employee { active: false, ..world.store.get_employee("e1").await.unwrap().unwrap() };
+    world.store.put_employee(&Employee { telegram_user: None, ..manager }, Some(MANAGER)).await.unwrap();
+    let before = world.store.load_user(ANNA).await.unwrap();
+    let unlink = Commit {
+        update_id: 9,
+        user_id: ANNA,
+        chat_id: ANNA as i64,
+        before: &before,
+        state: &State::Idle,
+        effects: &[Effect::Unlink],
+        now: Utc::now(),
+        response: None,
+    };
+    world.store.commit(&unlink).await.unwrap();
+
+    let attempts = world.telegram.attempts();
+    let report = world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
+    assert_eq!(report, ReplayReport { recipient_gone: 2, ..ReplayReport::default() });
+    assert_eq!(world.telegram.attempts(), attempts, "nothing sent to either account");
+    assert!(world.kept().await.is_empty(), "both forgotten");
 }

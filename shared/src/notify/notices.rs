@@ -52,6 +52,13 @@ pub fn notice_key(event_id: &str, to: &Recipient) -> String {
     format!("{event_id}#{}", to.code())
 }
 
+/// The code of the person a notice key names ([`notice_key`], [`key_of`]): event ids and person
+/// codes hold no `#`.
+pub fn recipient_code(key: &str) -> Option<&str> {
+    let (_, rest) = key.split_once('#')?;
+    Some(rest.strip_suffix("#rate").unwrap_or(rest))
+}
+
 /// The key of a notice: [`notice_key`], and `#rate` for a request to rate (the second message
 /// one record owes the same person).
 pub(super) fn key_of(event_id: &str, notice: &Notice) -> String {

@@ -839,9 +839,16 @@ pub async fn linking_to_another_person_frees_the_old_entry<S: Stores>(store: S) 
 pub async fn unlinking_lets_go_on_both_sides<S: Stores>(store: S) {
     let (anna, _) = seed_directory(&store).await;
     ok(commit(&store, 1, ANNA, &[Effect::LinkContact(contact_match(&anna, None))], at(0)).await, "linking c1");
+    let linked = ok(store.reach(ANNA).await, "reach").person;
+    assert_eq!(
+        linked,
+        Some(crate::domain::Person::Contact("c1".into())),
+        "reach names the person the account is linked to"
+    );
     ok(commit(&store, 2, ANNA, &[Effect::Unlink], at(1)).await, "unlinking");
     assert_eq!(stored_contact(&store, "c1").await.telegram_user, None, "the contact lets go");
     assert_eq!(load(&store, ANNA).await.link, None, "the user holds nothing");
+    assert_eq!(ok(store.reach(ANNA).await, "reach").person, None, "and reach names no one");
     ok(commit(&store, 3, ANNA, &[Effect::Unlink], at(2)).await, "unlinking again changes nothing");
     assert_eq!(stored_contact(&store, "c1").await.telegram_user, None, "still let go");
 
@@ -1488,20 +1495,20 @@ pub async fn failed_notices_are_kept_replaced_and_forgotten<S: Stores>(store: S)
 
 pub async fn unreachable_until_the_next_commit<S: Stores>(store: S) {
     ok(store.mark_unreachable(ANNA).await, "marking a user without a record");
-    assert!(!ok(store.is_unreachable(ANNA).await, "is_unreachable"), "a user without a record is not marked");
+    assert!(!ok(store.reach(ANNA).await, "reach").unreachable, "a user without a record is not marked");
     assert_eq!(load(&store, ANNA).await, UserRecord::default(), "marking makes no record");
     ok(commit(&store, 1, ANNA, &[], at(0)).await, "commit");
-    assert!(!ok(store.is_unreachable(ANNA).await, "is_unreachable"), "a user is reachable at first");
+    assert!(!ok(store.reach(ANNA).await, "reach").unreachable, "a user is reachable at first");
     let before = load(&store, ANNA).await;
     ok(store.mark_unreachable(ANNA).await, "mark_unreachable");
-    assert!(ok(store.is_unreachable(ANNA).await, "is_unreachable"), "marked");
+    assert!(ok(store.reach(ANNA).await, "reach").unreachable, "marked");
     assert_eq!(load(&store, ANNA).await, before, "the mark leaves the record and its version");
     ok(commit_over(&store, 2, ANNA, &before, &State::Idle, &[], at(1)).await, "a commit over the record read before");
-    assert!(!ok(store.is_unreachable(ANNA).await, "is_unreachable"), "the user wrote: reachable again");
+    assert!(!ok(store.reach(ANNA).await, "reach").unreachable, "the user wrote: reachable again");
     ok(commit(&store, 3, ANNA, &[Effect::Reachability { blocked: true }], at(2)).await, "the user blocks the bot");
-    assert!(ok(store.is_unreachable(ANNA).await, "is_unreachable"), "a commit can mark the user");
+    assert!(ok(store.reach(ANNA).await, "reach").unreachable, "a commit can mark the user");
     ok(commit(&store, 4, ANNA, &[Effect::Reachability { blocked: false }], at(3)).await, "the user unblocks it");
-    assert!(!ok(store.is_unreachable(ANNA).await, "is_unreachable"), "reachable again");
+    assert!(!ok(store.reach(ANNA).await, "reach").unreachable, "reachable again");
 }
 
 /// The language a commit sets stays with every later commit of the record (rewritten whole),
@@ -1521,7 +1528,8 @@ pub async fn the_language_is_kept_on_the_users_record<S: Stores>(store: S) {
         "commit",
     );
     let reach = ok(store.reach(ANNA).await, "reach");
-    assert_eq!(reach, crate::ports::Reach { unreachable: true, language: Some(chosen) });
+    let person = load(&store, ANNA).await.link.as_ref().map(Link::person);
+    assert_eq!(reach, crate::ports::Reach { unreachable: true, language: Some(chosen), person });
 }
 
 // ---- DynamoDB's limits on a transaction ------------------------------------------------------

@@ -35,7 +35,6 @@ pub enum Operation {
     CommittedResponse,
     CountFailedAttempt,
     Commit,
-    IsUnreachable,
     Reach,
     MarkUnreachable,
     AlbumClaim,
@@ -612,16 +611,13 @@ impl UserStore for InMemoryStore {
         self.run(Operation::Commit, |s| s.data.transact(plan::commit(commit)))
     }
 
-    async fn is_unreachable(&self, user: TelegramUserId) -> Result<bool, StoreError> {
-        self.run(Operation::IsUnreachable, |s| Ok(s.data.users.get(&user).is_some_and(|u| u.unreachable)))
-    }
-
     async fn reach(&self, user: TelegramUserId) -> Result<Reach, StoreError> {
         self.run(Operation::Reach, |s| {
-            Ok(s.data
-                .users
-                .get(&user)
-                .map_or_else(Reach::default, |u| Reach { unreachable: u.unreachable, language: u.language }))
+            Ok(s.data.users.get(&user).map_or_else(Reach::default, |u| Reach {
+                unreachable: u.unreachable,
+                language: u.language,
+                person: u.link.as_ref().map(Link::person),
+            }))
         })
     }
 

@@ -102,10 +102,11 @@ async fn main() -> Result<(), BoxError> {
         );
     }
     println!(
-        "delivered {}, delivered before {}, undeliverable {}, failed again {}, not tried {}",
+        "delivered {}, delivered before {}, undeliverable {}, recipient gone {}, failed again {}, not tried {}",
         report.delivered,
         report.delivered_before,
         report.undeliverable,
+        report.recipient_gone,
         report.failed.len(),
         report.not_tried
     );

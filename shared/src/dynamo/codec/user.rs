@@ -59,6 +59,11 @@ pub fn from_item(item: &Item) -> Result<UserRecord, StoreError> {
     Ok(UserRecord { link, state, version, language: language(item) })
 }
 
+/// The person the record is linked to (`link_id`), if any.
+pub fn person(item: &Item) -> Option<crate::domain::Person> {
+    get_s(item, "link_id").and_then(crate::domain::Person::from_code)
+}
+
 pub fn is_unreachable(item: &Item) -> bool {
     get_bool(item, "unreachable").unwrap_or(false)
 }
