@@ -203,8 +203,8 @@ where
                 Err(Need::NewTicketId) if facts.new_ticket_id.is_none() => {
                     facts.new_ticket_id = Some(self.store.next_ticket_id().await?);
                 }
-                Err(Need::Ticket(id)) if facts.ticket.is_none() => {
-                    facts.ticket = Some(self.store.ticket(id).await?);
+                Err(Need::Ticket(id)) if !facts.has_read_ticket(id) => {
+                    facts.read_tickets.push((id, self.store.ticket(id).await?));
                 }
                 Err(Need::Manager { client_id }) if facts.manager.is_none() => {
                     facts.manager = Some(self.store.manager(&client_id).await?);

@@ -94,8 +94,8 @@ fn own<'f>(
     which: TicketList,
     id: u64,
 ) -> Result<Option<&'f crate::domain::Ticket>, Need> {
-    let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
-    Ok(ticket.as_ref().filter(|t| t.id == id && t.contact_id == me.contact_id && which.applies(t.status)))
+    let ticket = facts.ticket(id)?;
+    Ok(ticket.filter(|t| t.id == id && t.contact_id == me.contact_id && which.applies(t.status)))
 }
 
 fn not_available(me: &Me<'_>, user: &UserRecord, press_id: &str, id: u64, facts: &Facts) -> Result<Outcome, Need> {
@@ -114,7 +114,7 @@ pub(super) fn card(
     id: u64,
     facts: &Facts,
 ) -> Result<Outcome, Need> {
-    let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
+    let ticket = facts.ticket(id)?;
     let Some(ticket) = ticket.as_ref().filter(|t| t.contact_id == me.contact_id) else {
         // Not theirs (or gone): the same answer as for a ticket that does not exist.
         let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE.get(me.lang), &[("id", &id.to_string())]);
@@ -167,7 +167,7 @@ pub(super) fn comment(
     warnings: Vec<Reply>,
 ) -> Result<Outcome, Need> {
     let all = tickets(me, facts)?;
-    let current = facts.ticket.as_ref().ok_or(Need::Ticket(ticket_id))?.as_ref();
+    let current = facts.ticket(ticket_id)?;
     let current = current.filter(|t| t.id == ticket_id && t.contact_id == me.contact_id);
     let first_part = pending.album.is_some() && matches!(facts.album, Some(None));
     let id = ticket_id.to_string();
@@ -218,7 +218,7 @@ pub(super) fn rate(
     facts: &Facts,
 ) -> Result<Outcome, Need> {
     let now = facts.now.ok_or(Need::Now)?;
-    let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
+    let ticket = facts.ticket(id)?;
     let keep = |replies| Ok(Outcome { state: user.state.clone(), effects: vec![], replies });
     // Someone else's ticket (a forged press) or none: nothing is told about it.
     let Some(ticket) = ticket.as_ref().filter(|t| t.id == id && t.contact_id == me.contact_id) else {

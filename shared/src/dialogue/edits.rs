@@ -54,7 +54,7 @@ pub(super) fn edited(
     if sent_at.is_none_or(|at| now - at > chrono::Duration::hours(EDIT_WINDOW_HOURS)) {
         return answer(texts::EDIT_TOO_LATE);
     }
-    let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(ticket_id))?;
+    let ticket = facts.ticket(ticket_id)?;
     let Some(ticket) = ticket.as_ref().filter(|t| t.id == ticket_id && t.contact_id == me.contact_id) else {
         return ignored();
     };
@@ -137,7 +137,7 @@ mod tests {
                     match &need {
                         Need::RepliedTo(MESSAGE) => facts.replied_to = Some(remembered),
                         Need::Now => facts.now = Some(now),
-                        Need::Ticket(42) => facts.ticket = Some(stored.clone()),
+                        Need::Ticket(42) => facts.read_tickets.push((42, stored.clone())),
                         other => panic!("an edit needs no {other:?}"),
                     }
                     needs.push(need);

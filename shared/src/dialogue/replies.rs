@@ -91,7 +91,7 @@ pub(super) fn comment_by_reply(
     let Some(replied) = &content.reply_to else { return Ok(None) };
     let Some(id) = replied_ticket(replied, facts)? else { return Ok(None) };
     // The replier's own ticket, on a consistent read (the same read the comment is decided on).
-    let current = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
+    let current = facts.ticket(id)?;
     if !current.as_ref().is_some_and(|t| t.id == id && t.contact_id == me.contact_id) {
         return Ok(None);
     }
@@ -114,7 +114,7 @@ pub(super) fn open_card(
     id: u64,
     facts: &Facts,
 ) -> Result<Outcome, Need> {
-    let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
+    let ticket = facts.ticket(id)?;
     match ticket.as_ref().filter(|t| t.id == id && t.contact_id == me.contact_id) {
         Some(ticket) => Ok(Outcome {
             state: user.state.clone(),
@@ -135,7 +135,7 @@ pub(super) fn staff_card(
     facts: &Facts,
     lang: Lang,
 ) -> Result<Outcome, Need> {
-    let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
+    let ticket = facts.ticket(id)?;
     let replies = match ticket.as_ref().filter(|t| t.id == id) {
         Some(ticket) => {
             vec![answer(press_id, None), text(&actions::card_text(settings, ticket, lang), Keyboard::Keep)]
@@ -188,7 +188,7 @@ pub(super) fn staff_reply(
         };
         return keep(vec![text(why.get(lang), Keyboard::Keep)]);
     };
-    let ticket = facts.ticket.as_ref().ok_or(Need::Ticket(id))?;
+    let ticket = facts.ticket(id)?;
     if ticket.as_ref().is_none_or(|t| t.id != id) {
         return keep(vec![text(texts::STAFF_REPLY_NOT_ATTACHED.get(lang), Keyboard::Keep)]);
     }
@@ -363,7 +363,7 @@ mod tests {
                 Err(need) => {
                     match &need {
                         Need::RepliedTo(900) => facts.replied_to = Some(remembered),
-                        Need::Ticket(_) => facts.ticket = Some(ticket.clone()),
+                        Need::Ticket(id) => facts.read_tickets.push((*id, ticket.clone())),
                         Need::Album(_) => facts.album = Some(claim.clone()),
                         Need::Tickets { .. } => facts.tickets = Some(vec![]),
                         Need::NewTicketId => facts.new_ticket_id = Some(5),

@@ -98,10 +98,11 @@ fn run_with(
                     Need::RepliedTo(_) => facts.replied_to = Some(None),
                     Need::Ticket(id) => {
                         // The contact's own tickets, as a consistent read would find them.
-                        facts.ticket = Some(tickets.iter().find(|t| t.id == *id).map(|t| crate::domain::Ticket {
+                        let found = tickets.iter().find(|t| t.id == *id).map(|t| crate::domain::Ticket {
                             subject: t.subject.clone(),
                             ..ticket(t.id, "c1", t.status)
-                        }))
+                        });
+                        facts.read_tickets.push((*id, found));
                     }
                     Need::Manager { .. } => facts.manager = Some(None),
                     // The linked contact, whose phone the matches are of.
@@ -828,7 +829,7 @@ fn language_asks_and_a_press_keeps_the_choice_and_answers_in_it() {
 fn a_cancel_while_the_index_lags_counts_what_the_cancellation_leaves() {
     let mut facts = Facts {
         tickets: Some(vec![TicketSummary { id: 5, subject: "Принтер".into(), status: TicketStatus::Done }]),
-        ticket: Some(Some(ticket(5, "c1", TicketStatus::InProgress))),
+        read_tickets: vec![(5, Some(ticket(5, "c1", TicketStatus::InProgress)))],
         ..Facts::default()
     };
     facts.now = Some(chrono::Utc::now());
@@ -838,4 +839,22 @@ fn a_cancel_while_the_index_lags_counts_what_the_cancellation_leaves() {
     let cancelled = texts::fill(texts::TICKET_CANCELLED.ru, &[("id", "5")]);
     assert_eq!(texts_of(&outcome), vec![format!("{cancelled}\n\n{}", texts::NO_MORE_ACTIVE.ru)]);
     assert_eq!(last_keyboard(&outcome), main_menu(TicketCounts { active: 0, completed: 0 }, Lang::Ru));
+}
+
+/// A reply that names a ticket which is not the client's, sent while a comment on their own
+/// ticket is awaited: the replied-to ticket is read apart from the awaited one, so the message
+/// is the comment in progress (it was refused: one read ticket per message).
+#[test]
+fn a_reply_naming_someone_elses_ticket_leaves_the_comment_in_progress_to_its_own() {
+    let tickets = vec![TicketSummary { id: 5, subject: "Принтер".into(), status: TicketStatus::InProgress }];
+    let quoted = texts::fill(texts::TICKET_CREATED.ru, &[("id", "9")]);
+    let content = Content {
+        text: Some("Картридж заменили".into()),
+        reply_to: Some(RepliedTo { message_id: 900, text: Some(quoted) }),
+        ..Content::default()
+    };
+    let (outcome, needs) = run_with(&commenting(5, false), Event::Message(content), PhoneMatches::default(), tickets);
+    let Effect::AddComment(comment) = &outcome.effects[0] else { panic!("a comment: {:?}", outcome) };
+    assert_eq!((comment.ticket_id, comment.text.as_str()), (5, "Картридж заменили"));
+    assert!(needs.contains(&Need::Ticket(9)) && needs.contains(&Need::Ticket(5)), "{needs:?}");
 }

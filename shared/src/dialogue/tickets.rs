@@ -377,7 +377,7 @@ pub(super) fn attach_to(
     let tickets = tickets(me, facts)?;
     // Checked on a consistent read of the ticket (the contact's index lags writes): it must be
     // this contact's and still active.
-    let current = facts.ticket.as_ref().ok_or(Need::Ticket(id))?.as_ref();
+    let current = facts.ticket(id)?;
     let Some(ticket) = current.filter(|t| t.contact_id == me.contact_id && t.status.is_active()) else {
         let refusal = texts::fill(texts::TICKET_NOT_AVAILABLE.get(me.lang), &[("id", &id.to_string())]);
         let others: Vec<&TicketSummary> = active(tickets).into_iter().filter(|t| t.id != id).collect();

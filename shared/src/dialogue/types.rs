@@ -344,8 +344,10 @@ pub struct Facts {
     pub new_ticket_id: Option<u64>,
     /// `Some(None)`: the album has no claim yet.
     pub album: Option<Option<AlbumTarget>>,
-    /// `Some(None)`: no such ticket.
-    pub ticket: Option<Option<crate::domain::Ticket>>,
+    /// The tickets read consistently, by id (`None`: no such ticket): a message can name one (a
+    /// reply) and be about another (the comment the dialogue waits for). Read through
+    /// [`Facts::ticket`].
+    pub read_tickets: Vec<(u64, Option<crate::domain::Ticket>)>,
     /// The client's account manager; `Some(None)`: the client has none.
     pub manager: Option<Option<Manager>>,
     /// The moment the update is handled (the app's clock).
@@ -356,6 +358,19 @@ pub struct Facts {
     pub standing_call_me: Option<Option<crate::domain::CallMeRequest>>,
     /// The ticket the bot remembers the replied-to message is about; `Some(None)`: none.
     pub replied_to: Option<Option<u64>>,
+}
+
+impl Facts {
+    /// Ticket `id` as a consistent read found it (`None`: there is none), or the need to read it.
+    pub fn ticket(&self, id: u64) -> Result<Option<&crate::domain::Ticket>, Need> {
+        let read = self.read_tickets.iter().find(|(read, _)| *read == id);
+        read.map(|(_, ticket)| ticket.as_ref()).ok_or(Need::Ticket(id))
+    }
+
+    /// Whether ticket `id` was read.
+    pub fn has_read_ticket(&self, id: u64) -> bool {
+        self.read_tickets.iter().any(|(read, _)| *read == id)
+    }
 }
 
 /// A client's account manager, as the call-back request needs them.

@@ -488,7 +488,7 @@ impl Desk {
                 let at = usize::try_from(*message_id).unwrap_or_default();
                 facts.replied_to = Some(self.tickets.get(at).map(|t| t.id));
             }
-            Need::Ticket(id) => facts.ticket = Some(self.tickets.iter().find(|t| t.id == *id).cloned()),
+            Need::Ticket(id) => facts.read_tickets.push((*id, self.tickets.iter().find(|t| t.id == *id).cloned())),
             Need::Manager { .. } => facts.manager = Some(self.manager.clone()),
             // The linked contact: its phone is the one whose matches the desk holds.
             Need::Contact(id) => {
