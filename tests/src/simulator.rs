@@ -1,7 +1,7 @@
 //! The chat simulator of `make run`: what you type becomes Telegram updates from one user, and
 //! what the bot sends is drawn the way a Telegram client shows it.
 //!
-//! Input: plain text and the bot's commands (`/start`, `/menu`, `/help`, `/company`);
+//! Input: plain text and the bot's commands (every one of `shared::dialogue::Command::ALL`);
 //! `/contact <phone>` shares your own phone; `/photo <path>` and `/file <path>` send a file (a
 //! caption may follow the path); a button's number or exact label presses it; `/reply <n> <text>`
 //! answers the bot's message marked `↩n` with a Telegram reply; `/edit <text>` edits your last
@@ -41,7 +41,7 @@ impl Default for Simulator {
     }
 }
 
-pub const HELP: &str = "Type as a client would (the bot's commands too: /start, /menu, /help, /company, /language). \
+pub const HELP: &str = "Type as a client would (the bot's commands too: /start, /menu, /help, /company, /language, /unlink). \
 Simulator commands: /contact <phone>, /photo <path> [caption], /file <path> [caption], a button's number \
 or label to press it, /reply <n> <text> to reply to the bot's message marked ↩n, /edit <text> to edit your \
 last message, ? for this help.";
