@@ -68,7 +68,8 @@ impl WorkingHours {
     /// Checks the three settings as a deploy gives them (the zone by its IANA name), before any
     /// function reads them: the error names the parameter and what is wrong.
     pub fn check(hours: &str, holidays: &str, zone: &str) -> Result<(), String> {
-        let zone: Tz = zone.trim().parse().map_err(|_| format!("TimeZone: {zone:?} is not an IANA time zone"))?;
+        // Read exactly as the functions read `TIMEZONE` (`config.rs`): what passes here, they take.
+        let zone: Tz = zone.parse().map_err(|_| format!("TimeZone: {zone:?} is not an IANA time zone"))?;
         WorkingHours::parse(hours, holidays, zone)
             .map(drop)
             .map_err(|reason| format!("WorkingHours/WorkingHolidays: {reason}"))

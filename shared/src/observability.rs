@@ -40,6 +40,9 @@ pub enum Metric {
     NotificationsFailed,
     /// A notice written to the BotTable for replay (its record was handed back to the stream).
     NotificationsKept,
+    /// A staff API request answered 500 `internal_error`: the store refused the request itself
+    /// or a record does not read (a bug, logged with its error id).
+    ApiInternalErrors,
 }
 
 impl Metric {
@@ -53,6 +56,7 @@ impl Metric {
             Metric::NotificationsSent => "NotificationsSent",
             Metric::NotificationsFailed => "NotificationsFailed",
             Metric::NotificationsKept => "NotificationsKept",
+            Metric::ApiInternalErrors => "ApiInternalErrors",
         }
     }
 }

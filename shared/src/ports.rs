@@ -1,6 +1,7 @@
 //! The ports the application talks through, each named for what it holds. Adapters: `dynamo`
-//! (DynamoDB), `s3` (the attachments bucket), `telegram` (the Bot API); `memory` implements the
-//! stores in memory for the fast tier, and `contract` holds the tests both store adapters pass.
+//! (DynamoDB), `s3` (the attachments bucket), `telegram` (the Bot API); `test_util::memory`
+//! implements the stores in memory for the fast tier, and `test_util::contract` holds the tests
+//! both store adapters pass.
 
 use crate::dialogue::{
     AlbumTarget, Effect, Manager, NewComment, NewRating, NewTicket, PhoneMatches, Reply, StaffComment, State,
@@ -260,7 +261,7 @@ pub trait UserStore: Send + Sync {
     /// is conditioned on changed since read.
     fn commit(&self, commit: &Commit<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// What a notice to the user needs from their record, in one read: whether they can be
-    /// reached, and the language kept for them.
+    /// reached, the language kept for them, and the person their account is linked to.
     fn reach(&self, user: TelegramUserId) -> impl Future<Output = Result<Reach, StoreError>> + Send;
     /// Until the user writes to the bot again (their next committed update rewrites the record).
     /// A user without a record has nothing to mark.

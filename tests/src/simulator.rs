@@ -41,7 +41,8 @@ impl Default for Simulator {
     }
 }
 
-pub const HELP: &str = "Type as a client would (the bot's commands too: /start, /menu, /help, /company, /language, /unlink). \
+pub const HELP: &str =
+    "Type as a client would (the bot's commands too: /start, /menu, /help, /company, /language, /unlink). \
 Simulator commands: /contact <phone>, /photo <path> [caption], /file <path> [caption], a button's number \
 or label to press it, /reply <n> <text> to reply to the bot's message marked ↩n, /edit <text> to edit your \
 last message, ? for this help.";

@@ -217,6 +217,8 @@ async fn working_hours_the_webhook_cannot_read_fail_the_deploy_before_anything_i
         ("Mon-Fri 09:00 - 18:00", "", "Europe/Moscow", Some("WorkingHours")),
         ("Mon-Fri 09:00-18:00", "2027-13-01", "Europe/Moscow", Some("2027-13-01")),
         ("Mon-Fri 09:00-18:00", "", "Europe/Atlantis", Some("TimeZone")),
+        // The functions read TIMEZONE as it is: a stray space would stop them at start.
+        ("Mon-Fri 09:00-18:00", "", "Europe/Moscow ", Some("TimeZone")),
         ("Mon-Fri 09:00-18:00, Sat 10:00-14:00", "2027-01-01", "Europe/Moscow", None),
     ] {
         let telegram = FakeTelegram::start(e2e::BOT_TOKEN).await;

@@ -260,7 +260,8 @@ async fn a_listing_of_120_tickets_comes_in_pages_without_a_scan() {
 
 /// A filtered listing reads a partition in batches of its own, not a page's size: DynamoDB
 /// applies `Limit` before the filter, so a page of one rated ticket among 1,000 unrated ones
-/// used to cost 500 requests (two items each). Prints the count.
+/// used to cost 501 requests (two items each); the batch now grows five-fold while the filter
+/// leaves the page short. Prints the count.
 #[tokio::test]
 async fn a_filtered_listing_reads_non_matching_items_in_large_batches() {
     let env = TestEnv::new().await;
@@ -283,5 +284,5 @@ async fn a_filtered_listing_reads_non_matching_items_in_large_batches() {
     let page = shared::ports::TicketStore::list_tickets(&api_store, &rated, None, 1).await.expect("a page");
     assert!(page.items.is_empty() && page.next.is_none(), "none rated: {:?}", page.next);
     println!("a page of 1 rated ticket among 1,000 unrated: {} requests", requests.get());
-    assert!(requests.get() <= 5, "{} requests for 1,000 items", requests.get());
+    assert!(requests.get() <= 8, "{} requests for 1,000 items", requests.get());
 }

@@ -119,6 +119,7 @@ impl From<Refusal> for ApiResponse {
             Refusal::Store(error) => {
                 let error_id = error_id();
                 tracing::error!(error_id, error = %error, source = ?std::error::Error::source(&error), "request refused by storage");
+                crate::observability::count(crate::observability::Metric::ApiInternalErrors, 1);
                 ApiResponse::error(
                     500,
                     "internal_error",

@@ -499,3 +499,32 @@ async fn a_method_a_path_does_not_take_is_405_with_allow() {
         assert_eq!(answer.headers, [("allow", allow.to_owned())], "{method} {path}");
     }
 }
+
+/// Texts too long for a record are refused by name (they were a storage refusal: a 500), and an
+/// `Idempotency-Key` belongs to the route however its path is written (`/tickets/`, `//tickets`,
+/// a ticket id with leading zeros), so a retry through another spelling creates nothing twice.
+#[tokio::test]
+async fn long_texts_are_refused_by_name_and_a_key_belongs_to_the_route_however_written() {
+    let store = InMemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    let long = "ж".repeat(20_001);
+    let ticket = json!({"contact_id": "c1", "subject": "Принтер", "source": "phone", "message": long});
+    let refused = call(&api, "POST", "/tickets", ticket).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body["error"]["message"].as_str().unwrap().starts_with("message"), "{}", refused.body);
+
+    let body = json!({"contact_id": "c1", "subject": "Принтер", "source": "phone"});
+    let first = call_keyed(&api, "/tickets", &body, "k-1", Utc::now()).await;
+    assert_eq!(first.status, 201);
+    let again = call_keyed(&api, "//tickets/", &body, "k-1", Utc::now()).await;
+    assert_eq!(again.body["id"], first.body["id"], "the same creation");
+    assert_eq!(tickets_in(&store).await, 1);
+    let id = first.body["id"].as_u64().unwrap();
+    let comment = json!({"author_id": "e1", "text": "Выезжаю"});
+    let on_ticket = call_keyed(&api, &format!("/tickets/{id}/comments"), &comment, "k-2", Utc::now()).await;
+    let padded = call_keyed(&api, &format!("/tickets/000{id}/comments"), &comment, "k-2", Utc::now()).await;
+    assert_eq!((on_ticket.status, padded.body["id"].clone()), (201, on_ticket.body["id"].clone()));
+    let long_comment = json!({"author_id": "e1", "text": long});
+    assert_eq!(call(&api, "POST", &format!("/tickets/{id}/comments"), long_comment).await.status, 422);
+}

@@ -13,6 +13,24 @@ use crate::ports::{
     CallMeRequests, Directory, FileLinks, KeptResult, KeptResults, StoreError, TicketFilter, TicketStore,
 };
 use chrono::{DateTime, Utc};
+
+/// The most characters of a ticket's message or a comment's text: a record stays well within
+/// DynamoDB's 400 KB an item, its kept answer (JSON, where a control character takes 6 bytes)
+/// too; more is refused (422), never a storage error.
+const TEXT_MAX_CHARS: usize = 20_000;
+
+/// The route a creation's path names, as the router reads it (empty segments dropped, the ticket
+/// id as a number): an `Idempotency-Key` belongs to it, however the path was written.
+fn route_of(path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segments.as_slice() {
+        ["tickets", id, "comments"] => match id.parse::<u64>() {
+            Ok(id) => format!("/tickets/{id}/comments"),
+            Err(_) => "/tickets/-/comments".to_owned(),
+        },
+        _ => format!("/{}", segments.join("/")),
+    }
+}
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -151,7 +169,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             )));
         }
         let pending = PendingResult {
-            key: format!("{} {}#{key}", request.method.to_ascii_uppercase(), request.path),
+            key: format!("{} {}#{key}", request.method.to_ascii_uppercase(), route_of(request.path)),
             request_hash: body_hash(request.body),
         };
         match self.directory.kept_result(&pending.key, now).await? {
@@ -186,6 +204,10 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         if subject.is_empty() || subject.chars().count() > 200 {
             return Err(Refusal::Invalid("subject must be 1-200 characters".into()));
         }
+        let message = input.message.unwrap_or_default();
+        if message.chars().count() > TEXT_MAX_CHARS {
+            return Err(Refusal::Invalid(format!("message must be at most {TEXT_MAX_CHARS} characters")));
+        }
         let source = input.source.trim().to_owned();
         if source.is_empty() || source.len() > 40 || source == BOT_SOURCE {
             return Err(Refusal::Invalid(
@@ -202,7 +224,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         let ticket = Ticket {
             id,
             subject,
-            message: input.message.unwrap_or_default(),
+            message,
             status: TicketStatus::New,
             source: source.clone(),
             client_id: contact.client_id.clone(),
@@ -334,8 +356,8 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
     ) -> ApiResult {
         let author = self.employee(&input.author_id, "author_id").await?;
         let text = input.text.trim().to_owned();
-        if text.is_empty() {
-            return Err(Refusal::Invalid("text must not be empty".into()));
+        if text.is_empty() || text.chars().count() > TEXT_MAX_CHARS {
+            return Err(Refusal::Invalid(format!("text must be 1-{TEXT_MAX_CHARS} characters")));
         }
         if self.directory.ticket_details(ticket_id).await?.is_none() {
             return Err(not_found("ticket", &ticket_id.to_string()));

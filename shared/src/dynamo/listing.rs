@@ -59,9 +59,10 @@ impl DynamoStore {
     }
 }
 
-/// Items a filtered query evaluates per request. DynamoDB applies `Limit` before the filter: a
-/// limit of the page size would walk a partition of records the filter drops a page size at a
-/// time (two items a request for a page of one).
+/// The most items a filtered query evaluates per request. DynamoDB applies `Limit` before the
+/// filter: a limit of the page size would walk a partition of records the filter drops a page
+/// size at a time (two items a request for a page of one). A filtered read starts at the page
+/// size and reads five times as much each time the filter left it short, up to this.
 const FILTERED_BATCH: usize = 250;
 
 /// A condition of a listing's filter.
@@ -126,13 +127,13 @@ async fn partition_head<T: Listed>(
     cursor: Option<&Position>,
     limit: usize,
 ) -> Result<(Vec<T>, bool), StoreError> {
-    let unfiltered = query.as_input().get_filter_expression().is_none();
-    let batch = if unfiltered { limit + 1 } else { (limit + 1).max(FILTERED_BATCH) };
-    let batch = i32::try_from(batch).unwrap_or(i32::MAX);
+    let filtered = query.as_input().get_filter_expression().is_some();
+    let mut batch = limit + 1;
     let mut found: Vec<T> = vec![];
     let mut start = None;
     loop {
-        let output = query.clone().limit(batch).set_exclusive_start_key(start).send().await.map_err(failed)?;
+        let request_limit = i32::try_from(batch).unwrap_or(i32::MAX);
+        let output = query.clone().limit(request_limit).set_exclusive_start_key(start).send().await.map_err(failed)?;
         for item in output.items() {
             let record = decode(item)?;
             if record.position().is_after(cursor) {
@@ -141,6 +142,10 @@ async fn partition_head<T: Listed>(
         }
         start = output.last_evaluated_key;
         let Some(last_evaluated) = &start else { return Ok((found, false)) };
+        // The filter dropped what was read: read more at a time, up to FILTERED_BATCH.
+        if filtered && found.len() < limit {
+            batch = (batch * 5).min(FILTERED_BATCH.max(limit + 1));
+        }
         if found.len() >= limit {
             found.sort_by(|a, b| a.position().listing_order(&b.position()));
             let read_down_to = required_time(last_evaluated, "created_at")?;

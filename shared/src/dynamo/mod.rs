@@ -148,7 +148,15 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     match error.as_service_error().and_then(|e| e.code()) {
-        Some(code @ ("ValidationException" | "ItemCollectionSizeLimitExceededException")) => {
+        // Refused whatever the state of the data: a request DynamoDB will never take, or a
+        // deployment that may not make it (a missing permission, table or credential).
+        Some(
+            code @ ("ValidationException"
+            | "ItemCollectionSizeLimitExceededException"
+            | "AccessDeniedException"
+            | "ResourceNotFoundException"
+            | "UnrecognizedClientException"),
+        ) => {
             let message = error.as_service_error().and_then(|e| e.message()).unwrap_or_default();
             StoreError::rejected_by(format!("{code}: {message}"), error)
         }

@@ -3,7 +3,7 @@
 //! that the retry (or the replay) then delivers exactly once.
 
 use super::*;
-use crate::dialogue::{main_menu, ContactMatch, Effect, EmployeeMatch, Keyboard, State};
+use crate::dialogue::{main_menu, ContactMatch, Effect, EmployeeMatch, Keyboard, Reply, State};
 use crate::domain::{
     CallMeState, Client, Contact, Employee, Person, TelegramUserId, Ticket, TicketCounts, TicketStatus,
 };
@@ -126,8 +126,12 @@ fn minute() -> impl Fn() -> Duration {
 }
 
 impl World {
+    /// Runs a batch; the notifier sends notices and nothing else.
     async fn run(&self, records: &[Record]) -> Option<String> {
-        self.dispatcher.handle_batch(records, minute(), Utc::now()).await
+        let failed = self.dispatcher.handle_batch(records, minute(), Utc::now()).await;
+        let sent = self.telegram.sent();
+        assert!(sent.iter().all(|r| matches!(r, Reply::Notice { .. })), "the notifier sends notices only: {sent:?}");
+        failed
     }
 
     async fn sent(&self, key: &str) -> bool {

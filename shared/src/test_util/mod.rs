@@ -36,6 +36,8 @@ struct Script {
     failures: HashMap<i64, VecDeque<SendError>>,
     sent: Vec<(i64, Reply)>,
     attempts: usize,
+    /// Message ids handed out, as Telegram does: never twice.
+    last_message_id: i64,
 }
 
 impl FakeMessenger {
@@ -92,7 +94,8 @@ impl Messenger for FakeMessenger {
             return Err(error);
         }
         script.sent.push((chat_id, reply.clone()));
-        Ok(Some(script.sent.len() as i64))
+        script.last_message_id += 1;
+        Ok(Some(script.last_message_id))
     }
 
     fn render(&self, chat_id: i64, reply: &Reply) -> String {
