@@ -194,8 +194,11 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
                     rate: Some(new.id),
                 });
             }
-            // A low score (given or changed to) reaches the assignee and the client's manager.
-            if let Some(rating) = new.rating.filter(|r| r.is_low() && old.rating != new.rating) {
+            // A score that becomes low (given low, or changed from a good one) reaches the assignee
+            // and the client's manager; one low score changed to another (⭐1 ↔ ⭐2) tells no
+            // one again, so a client cannot page staff by pressing.
+            let was_low = old.rating.is_some_and(|r| r.is_low());
+            if let Some(rating) = new.rating.filter(|r| r.is_low() && !was_low && old.rating != new.rating) {
                 let line = fill(
                     texts::NOTICE_LOW_RATING.get(lang),
                     &[

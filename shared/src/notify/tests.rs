@@ -165,3 +165,29 @@ fn bot_tickets_are_not_announced_again_but_vip_managers_hear() {
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].to, Recipient::Employee("e1".into()));
 }
+
+/// A score that becomes low reaches the assignee and the manager; switching between low scores
+/// (⭐1 ↔ ⭐2) tells them nothing again (it paged them on every press); a good score, then a
+/// low one, does.
+#[test]
+fn a_low_score_is_told_when_it_becomes_low_not_on_every_low_press() {
+    let rated = |score: Option<u8>| {
+        let mut t = ticket();
+        t.status = TicketStatus::Done;
+        t.assignee_id = Some("e2".into());
+        t.changed_by = Actor::Client("c1".into());
+        t.rating = score.map(|score| crate::domain::Rating { score, at: Utc::now() });
+        t
+    };
+    let context = Context { manager_id: Some("e1".into()), ..Context::default() };
+    let told = |old: Option<u8>, new: Option<u8>| {
+        let change = Change::TicketChanged { old: Box::new(rated(old)), new: Box::new(rated(new)) };
+        let notices = notices(&change, &context, &settings("https://d"), Lang::Ru);
+        notices.iter().filter(|n| n.html.contains("из 5")).map(|n| n.to.code()).collect::<Vec<_>>()
+    };
+    assert_eq!(told(None, Some(1)), ["employee:e2", "employee:e1"], "a first low score");
+    assert!(told(Some(1), Some(2)).is_empty(), "low to low: told already");
+    assert!(told(Some(2), Some(1)).is_empty(), "and back");
+    assert_eq!(told(Some(5), Some(2)).len(), 2, "a good score changed to a low one");
+    assert!(told(None, Some(4)).is_empty(), "a good score tells staff nothing");
+}
