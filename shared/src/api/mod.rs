@@ -219,7 +219,8 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
                 };
                 self.import(kind, request.body, now).await
             }
-            (["import", _], _) => Err(Refusal::MethodNotAllowed("POST")),
+            (["import", "clients" | "contacts" | "employees"], _) => Err(Refusal::MethodNotAllowed("POST")),
+            (["import", other], _) => Err(Refusal::NotFound(format!("nothing to import as {other:?}"))),
             (["ratings", "summary"], "GET") => self.ratings_summary(request.query).await,
             (["ratings", "summary"], _) => Err(Refusal::MethodNotAllowed("GET")),
             (["callback-requests"], "GET") => self.call_me_requests(request.query).await,

@@ -7,13 +7,7 @@ use serde_json::json;
 
 const TOKEN: &str = "api-token-0123456789";
 
-struct Links;
-
-impl FileLinks for Links {
-    async fn link(&self, key: &str) -> Result<String, StoreError> {
-        Ok(format!("https://files.example.com/{key}?signed"))
-    }
-}
+use crate::test_util::FakeLinks as Links;
 
 fn api(store: &InMemoryStore) -> Api<InMemoryStore, Links> {
     Api { directory: store.clone(), links: Links, token: Secret::new(TOKEN), region: "RU".parse().unwrap() }

@@ -167,22 +167,11 @@ fn file(name: &str) -> StoredFile {
 /// A ticket as the staff API makes one.
 fn ticket(id: u64, contact_id: &str, client_id: &str, status: TicketStatus, created_at: DateTime<Utc>) -> Ticket {
     Ticket {
-        id,
         subject: format!("Ticket {id}"),
         message: "Details".into(),
-        status,
-        source: "phone".into(),
         client_id: client_id.into(),
-        contact_id: contact_id.into(),
-        assignee_id: None,
-        assignee_name: None,
-        deadline: None,
-        created_at,
-        updated_at: created_at,
         changed_by: Actor::Employee("e1".into()),
-        version: 1,
-        completed_at: None,
-        rating: None,
+        ..super::fixtures::ticket(id, contact_id, status, created_at)
     }
 }
 

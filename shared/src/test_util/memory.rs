@@ -640,8 +640,10 @@ impl AlbumClaims for InMemoryStore {
 
 impl Directory for InMemoryStore {
     async fn get_client(&self, id: &str) -> Result<Option<Client>, StoreError> {
-        key_text(id)?;
-        self.run(Operation::GetClient, |s| Ok(s.data.clients.get(id).cloned()))
+        self.run(Operation::GetClient, |s| {
+            key_text(id)?;
+            Ok(s.data.clients.get(id).cloned())
+        })
     }
 
     async fn put_client(&self, client: &Client) -> Result<(), StoreError> {
@@ -652,8 +654,10 @@ impl Directory for InMemoryStore {
     }
 
     async fn get_contact(&self, id: &str) -> Result<Option<Contact>, StoreError> {
-        key_text(id)?;
-        self.run(Operation::GetContact, |s| Ok(s.data.contacts.get(id).cloned()))
+        self.run(Operation::GetContact, |s| {
+            key_text(id)?;
+            Ok(s.data.contacts.get(id).cloned())
+        })
     }
 
     async fn put_contact(
@@ -690,8 +694,10 @@ impl Directory for InMemoryStore {
     }
 
     async fn get_employee(&self, id: &str) -> Result<Option<Employee>, StoreError> {
-        key_text(id)?;
-        self.run(Operation::GetEmployee, |s| Ok(s.data.employees.get(id).cloned()))
+        self.run(Operation::GetEmployee, |s| {
+            key_text(id)?;
+            Ok(s.data.employees.get(id).cloned())
+        })
     }
 
     async fn put_employee(
@@ -806,11 +812,11 @@ impl TicketStore for InMemoryStore {
         cursor: Option<&Position>,
         limit: usize,
     ) -> Result<Page<Ticket>, StoreError> {
-        // A filter by contact or client is a key of its index.
-        for value in [&filter.contact_id, &filter.client_id].into_iter().flatten() {
-            index_key(value)?;
-        }
         self.run(Operation::ListTickets, |s| {
+            // A filter by contact or client is a key of its index.
+            for value in [&filter.contact_id, &filter.client_id].into_iter().flatten() {
+                index_key(value)?;
+            }
             let tickets = s.data.tickets.values().filter_map(|p| p.ticket.clone()).filter(|t| filter.matches(t));
             Ok(Page::cut(tickets.collect(), cursor, limit, false))
         })
@@ -833,7 +839,10 @@ impl TicketStore for InMemoryStore {
 
 impl KeptResults for InMemoryStore {
     async fn kept_result(&self, key: &str, now: DateTime<Utc>) -> Result<Option<KeptResult>, StoreError> {
-        self.run(Operation::KeptResult, |s| Ok(s.data.kept_results.get(key).filter(|r| r.expires_at > now).cloned()))
+        self.run(Operation::KeptResult, |s| {
+            key_text(key)?;
+            Ok(s.data.kept_results.get(key).filter(|r| r.expires_at > now).cloned())
+        })
     }
 }
 
@@ -862,8 +871,10 @@ impl CallMeRequests for InMemoryStore {
     }
 
     async fn call_me(&self, id: &str) -> Result<Option<CallMeRequest>, StoreError> {
-        key_text(id)?;
-        self.run(Operation::CallMeRequests, |s| Ok(s.data.call_me.get(id).cloned()))
+        self.run(Operation::CallMeRequests, |s| {
+            key_text(id)?;
+            Ok(s.data.call_me.get(id).cloned())
+        })
     }
 
     /// A request that is not there has nothing to mark; one done stays done.
@@ -878,6 +889,7 @@ impl CallMeRequests for InMemoryStore {
 
     async fn mark_call_me_done(&self, id: &str, at: DateTime<Utc>, by: &Actor) -> Result<(), StoreError> {
         self.run(Operation::MarkCallMeDone, |s| {
+            key_text(id)?;
             let request = s.data.call_me.get_mut(id).ok_or(StoreError::Conflict)?;
             request.state = CallMeState::Done;
             request.done.get_or_insert_with(|| (at, by.clone()));

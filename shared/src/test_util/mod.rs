@@ -7,7 +7,7 @@
 //!   DynamoDB Local in the `e2e` crate);
 //! - [`FakeMessenger`]: Telegram as the bot and the notifier meet it — records what is sent,
 //!   fails a chat's next sends as scripted, serves files;
-//! - [`FakeBucket`]: an attachments bucket that takes every file;
+//! - [`FakeBucket`]: an attachments bucket that takes every file; [`FakeLinks`]: its links;
 //! - [`fixtures`]: the dialogue's settings and a ticket to start from.
 
 pub mod contract;
@@ -15,7 +15,7 @@ pub mod fixtures;
 pub mod memory;
 
 use crate::dialogue::{Keyboard, Reply};
-use crate::ports::{BoxError, DownloadError, FileSource, FileStore, Messenger, SendError, StoreError};
+use crate::ports::{BoxError, DownloadError, FileLinks, FileSource, FileStore, Messenger, SendError, StoreError};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
@@ -129,5 +129,15 @@ impl FileStore for FakeBucket {
     async fn put_file(&self, key: &str, bytes: Vec<u8>, _: &str, _: &str) -> Result<(), StoreError> {
         self.stored.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((key.to_owned(), bytes.len()));
         Ok(())
+    }
+}
+
+/// Links to attachments as the bucket would presign them: `https://files.example.com/<key>?signed`.
+#[derive(Clone, Copy, Default)]
+pub struct FakeLinks;
+
+impl FileLinks for FakeLinks {
+    async fn link(&self, key: &str) -> Result<String, StoreError> {
+        Ok(format!("https://files.example.com/{key}?signed"))
     }
 }
