@@ -284,10 +284,10 @@ impl Paging {
                 })?
             }
             "cursor" => {
-                self.cursor =
-                    Some(cursor_position(value).ok_or_else(|| {
-                        Refusal::Invalid("cursor: not a cursor this API gave (use next_cursor)".into())
-                    })?)
+                self.cursor = Some(
+                    cursor_position(value)
+                        .ok_or_else(|| Refusal::Invalid("cursor: not a cursor (give next_cursor as it came)".into()))?,
+                )
             }
             other => {
                 return Err(Refusal::Invalid(format!(
@@ -300,20 +300,27 @@ impl Paging {
 }
 
 /// A listing's place as `next_cursor` gives it: opaque to callers (the hex of `<time>|<id>`).
+/// A cursor: `<nanoseconds since the epoch>.<id>` of the last record a page showed (the time
+/// exact, as stored). Any text of that shape is a place in a listing (the document gives its
+/// pattern), so a cursor is refused only for its shape, never for where it points.
 fn cursor_text(position: &Position) -> String {
-    format!("{}|{}", position.at.to_rfc3339(), position.id).bytes().map(|b| format!("{b:02x}")).collect()
+    format!("{}.{}", position.at.timestamp_nanos_opt().unwrap_or(i64::MAX), position.id)
 }
 
 fn cursor_position(text: &str) -> Option<Position> {
-    if !text.len().is_multiple_of(2) || text.len() > 256 {
+    let (nanos, id) = text.split_once('.')?;
+    // At most 18 digits, or 19 starting with 1-8: what the document's pattern says, all of it
+    // within an i64 of nanoseconds.
+    let digits_ok = nanos.bytes().all(|b| b.is_ascii_digit())
+        && (matches!(nanos.len(), 1..=18) || (nanos.len() == 19 && (b'1'..=b'8').contains(&nanos.as_bytes()[0])));
+    if !digits_ok {
         return None;
     }
-    let bytes: Option<Vec<u8>> =
-        (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect();
-    let text = String::from_utf8(bytes?).ok()?;
-    let (at, id) = text.split_once('|')?;
-    let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
-    (!id.is_empty()).then(|| Position { at, id: id.to_owned() })
+    if !crate::domain::valid_id(id) {
+        return None;
+    }
+    let at = DateTime::from_timestamp_nanos(nanos.parse().ok()?);
+    Some(Position { at, id: id.to_owned() })
 }
 
 /// The decoded `key=value` pairs of a query string.

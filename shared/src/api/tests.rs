@@ -522,3 +522,23 @@ async fn long_texts_are_refused_by_name_and_a_key_belongs_to_the_route_however_w
     let long_comment = json!({"author_id": "e1", "text": long});
     assert_eq!(call(&api, "POST", &format!("/tickets/{id}/comments"), long_comment).await.status, 422);
 }
+
+/// A cursor is the place of the last record shown, `<nanoseconds>.<id>`: any value of that shape
+/// is a place in the listing (200, wherever it points), any other shape is 422 — as the
+/// document's pattern says.
+#[tokio::test]
+async fn any_cursor_of_the_documented_shape_is_a_place_and_no_other_is() {
+    let store = InMemoryStore::new();
+    let api = api(&store);
+    directory(&api).await;
+    for cursor in ["0.x", "1764000000000000000.42", "899999999999999999.r7", "8999999999999999999.a-b_c.d"] {
+        for path in ["/tickets", "/callback-requests"] {
+            let answer = call(&api, "GET", &format!("{path}?cursor={cursor}"), Value::Null).await;
+            assert_eq!(answer.status, 200, "{path} {cursor}: {}", answer.body);
+        }
+    }
+    for cursor in ["", ".", "12", "12.", ".x", "9999999999999999999.x", "12.not an id", "-1.x", "7a7a"] {
+        let answer = call(&api, "GET", &format!("/tickets?cursor={cursor}"), Value::Null).await;
+        assert_eq!(answer.status, 422, "{cursor:?}: {}", answer.body);
+    }
+}
