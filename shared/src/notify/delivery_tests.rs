@@ -134,6 +134,22 @@ impl World {
         failed
     }
 
+    /// Commits `effects` as one update of `user`, at rest.
+    async fn commit_as(&self, update_id: u64, user: TelegramUserId, effects: &[Effect]) {
+        let before = self.store.load_user(user).await.unwrap();
+        let commit = Commit {
+            update_id,
+            user_id: user,
+            chat_id: user as i64,
+            before: &before,
+            state: &State::Idle,
+            effects,
+            now: Utc::now(),
+            response: None,
+        };
+        self.store.commit(&commit).await.unwrap();
+    }
+
     async fn sent(&self, key: &str) -> bool {
         self.store.already_sent(key).await.unwrap()
     }
@@ -377,18 +393,7 @@ async fn the_replay_skips_what_a_retry_delivered_and_goes_on_past_one_refused_me
 async fn a_call_me_request_replayed_to_the_manager_is_marked_notified() {
     let world = world().await;
     let effect = Effect::RequestCallMe { id: "r1".into(), contact_id: "c1".into(), client_id: "k1".into() };
-    let before = world.store.load_user(ANNA).await.unwrap();
-    let commit = Commit {
-        update_id: 3,
-        user_id: ANNA,
-        chat_id: ANNA as i64,
-        before: &before,
-        state: &State::Idle,
-        effects: &[effect],
-        now: Utc::now(),
-        response: None,
-    };
-    world.store.commit(&commit).await.unwrap();
+    world.commit_as(3, ANNA, &[effect]).await;
     let request = world.store.call_me_requests(&CallMeState::ALL, None, 10).await.unwrap().items.remove(0);
     let record = Record { event_id: "ev3".into(), sequence: "200".into(), change: Change::CallMeRequested(request) };
     world.telegram.fail_next(MANAGER as i64, SendError::TimedOut);
@@ -460,18 +465,7 @@ async fn the_replay_sends_nothing_to_an_account_no_longer_its_persons() {
     // The manager is deactivated (the staff API unlinks their account) and Анна unlinks hers.
     let manager = Employee { active: false, ..world.store.get_employee("e1").await.unwrap().unwrap() };
     world.store.put_employee(&Employee { telegram_user: None, ..manager }, Some(MANAGER)).await.unwrap();
-    let before = world.store.load_user(ANNA).await.unwrap();
-    let unlink = Commit {
-        update_id: 9,
-        user_id: ANNA,
-        chat_id: ANNA as i64,
-        before: &before,
-        state: &State::Idle,
-        effects: &[Effect::Unlink],
-        now: Utc::now(),
-        response: None,
-    };
-    world.store.commit(&unlink).await.unwrap();
+    world.commit_as(9, ANNA, &[Effect::Unlink]).await;
 
     let attempts = world.telegram.attempts();
     let report = world.dispatcher.courier.replay(minute(), Utc::now()).await.unwrap();
