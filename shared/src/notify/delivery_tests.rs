@@ -65,20 +65,6 @@ async fn world() -> World {
         active: true,
         linked_user: None,
     });
-    for (update_id, user, effect) in [(1, ANNA, link_anna), (2, MANAGER, link_manager)] {
-        let before = store.load_user(user).await.unwrap();
-        let commit = Commit {
-            update_id,
-            user_id: user,
-            chat_id: user as i64,
-            before: &before,
-            state: &State::Idle,
-            effects: &[effect],
-            now: Utc::now(),
-            response: None,
-        };
-        store.commit(&commit).await.unwrap();
-    }
     let telegram = FakeMessenger::default();
     let settings = NoticeSettings {
         service_desk_url: "https://desk.example.com".into(),
@@ -86,7 +72,11 @@ async fn world() -> World {
         default_lang: Lang::Ru,
     };
     let courier = Courier { store: store.clone(), messenger: telegram.clone(), reserve: RESERVE };
-    World { store, telegram, dispatcher: Dispatcher { courier, settings } }
+    let world = World { store, telegram, dispatcher: Dispatcher { courier, settings } };
+    for (update_id, user, effect) in [(1, ANNA, link_anna), (2, MANAGER, link_manager)] {
+        world.commit_as(update_id, user, &[effect]).await;
+    }
+    world
 }
 
 fn ticket(status: TicketStatus) -> Ticket {
