@@ -47,8 +47,7 @@ async fn registered() -> (Bot<InMemoryStore, FakeMessenger, FakeBucket>, InMemor
         telegram_user: None,
     };
     store.put_contact(&contact, None, Utc::now()).await.unwrap();
-    let bot =
-        Bot { store: store.clone(), messenger: telegram.clone(), files: FakeBucket::default(), settings: settings() };
+    let bot = Bot { store: store.clone(), messenger: telegram.clone(), files: FakeBucket, settings: settings() };
     let shared = Event::Contact { phone: "79123456789".into(), owner: Some(ANNA) };
     let welcome = bot.handle(&update(1, shared), Utc::now()).await.unwrap();
     assert!(reply_text(&welcome).starts_with("Здравствуйте, Анна!"), "registered: {welcome:?}");

@@ -169,8 +169,7 @@ async fn run_sequence(
     let store = InMemoryStore::new();
     desk(&store, tickets).await;
     let telegram = telegram();
-    let bot =
-        Bot { store: store.clone(), messenger: telegram.clone(), files: FakeBucket::default(), settings: settings() };
+    let bot = Bot { store: store.clone(), messenger: telegram.clone(), files: FakeBucket, settings: settings() };
     let mut screens = std::collections::HashMap::<u64, Screen>::new();
     let mut update_id = 100;
     let mut previous: Option<Inbound> = None;
