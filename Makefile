@@ -35,7 +35,7 @@ test: setup lint
 	@$(MAKE) --no-print-directory permissions
 
 # The staff API against openapi.yaml, checked by schemathesis (pinned in .venv): every check,
-# a fixed seed (SCHEMATHESIS_SEED for another). Not yet part of `make test` (README, Tests).
+# a fixed seed (SCHEMATHESIS_SEED for another). Part of `make test`; this runs it alone.
 schemathesis: setup
 	$(CARGO) test -p e2e --test schemathesis -- --nocapture
 

@@ -142,7 +142,7 @@ API = [
     ("12-post-public-comment", "POST", "/tickets/1/comments", {"author_id": "demo-engineer", "text": "Выезжаю к вам", "internal": False}, ""),
     ("13-post-internal-comment", "POST", "/tickets/1/comments", {"author_id": "demo-engineer", "text": "Клиент просил не звонить до обеда", "internal": True}, ""),
     ("14-get-callback-requests", "GET", "/callback-requests", None, ""),
-    ("15-delete-contact", "DELETE", "/contacts/demo-vera", None, ""),
+    ("15-deactivate-contact", "PUT", "/contacts/demo-vera", {"name": "Вера", "phone": "+7 900 111-22-33", "client_id": "demo", "active": False}, ""),
     ("16-wrong-token", "GET", "/clients/demo", None, ""),
 ]
 

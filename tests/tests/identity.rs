@@ -37,10 +37,12 @@ async fn the_old_account_after_a_phone_change_gets_the_registration_prompt() {
 }
 
 #[tokio::test]
-async fn a_deleted_contact_is_unlinked_on_both_sides() {
+async fn a_deactivated_contact_is_unlinked_on_both_sides() {
     let env = TestEnv::new().await;
     env.registered_contact(ANNA).await;
-    let (status, contact) = env.api("DELETE", "/contacts/c1", None).await;
+    let deactivated =
+        serde_json::json!({"name": "Анна", "phone": "+7 912 345-67-89", "client_id": "k1", "active": false});
+    let (status, contact) = env.api("PUT", "/contacts/c1", Some(deactivated)).await;
     assert_eq!(
         (status, contact["active"].as_bool(), contact["telegram_linked"].as_bool()),
         (200, Some(false), Some(false))
@@ -62,7 +64,8 @@ async fn a_departed_employee_is_unlinked_hears_nothing_and_cannot_register() {
     env.deliver(&updates::contact(20, MANAGER, "79991112233", Some(MANAGER))).await;
     assert!(linked(&env, "/employees/e1").await);
 
-    let (status, employee) = env.api("DELETE", "/employees/e1", None).await;
+    let departed = serde_json::json!({"name": "Иван Петров", "phone": "+7 999 111-22-33", "active": false});
+    let (status, employee) = env.api("PUT", "/employees/e1", Some(departed)).await;
     assert_eq!(status, 200, "{employee}");
     assert_eq!((employee["active"].as_bool(), employee["telegram_linked"].as_bool()), (Some(false), Some(false)));
     env.telegram.clear();

@@ -167,7 +167,8 @@ async fn a_deactivated_contact_counts_as_unregistered() {
     directory(&env).await;
     env.deliver(&updates::contact(1, ANNA, "79123456789", Some(ANNA))).await;
     assert!(linked(&env, "/contacts/c1").await);
-    let (status, record) = env.api("DELETE", "/contacts/c1", None).await;
+    let deactivated = json!({"name": "Анна", "phone": "8 (912) 345-67-89", "client_id": "k1", "active": false});
+    let (status, record) = env.api("PUT", "/contacts/c1", Some(deactivated)).await;
     assert_eq!(status, 200);
     assert_eq!(record["active"], false);
     assert_eq!(record["telegram_linked"], false);

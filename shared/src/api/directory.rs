@@ -1,8 +1,8 @@
-//! The directory: `/clients/{id}`, `/contacts/{id}` and `/employees/{id}` (`GET`, `PUT`, and
-//! `DELETE`, a deactivation, of contacts and employees). A contact or employee written keeps its
-//! Telegram link only while it stays active with the phone the link was proved with.
+//! The directory: `/clients/{id}`, `/contacts/{id}` and `/employees/{id}` (`GET`, `PUT`). A
+//! contact or employee written keeps its Telegram link only while it stays active with the phone
+//! the link was proved with; `active: false` deactivates and unlinks (there is no `DELETE`).
 
-use super::{not_found, Api, ApiResponse, ApiResult, Refusal};
+use super::{id_field, not_found, Api, ApiResponse, ApiResult, Refusal};
 use crate::domain::{valid_id, Actor, Client, Contact, Employee, TelegramUserId};
 use crate::phone;
 use crate::ports::{CallMeRequests, Directory, FileLinks, KeptResults, TicketStore};
@@ -60,10 +60,11 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
     async fn validate_client(&self, id: &str, input: ClientInput) -> Result<Client, Refusal> {
         check_id(id)?;
         let name = required_name(input.name)?;
-        let manager_id = input.manager_id.filter(|m| !m.trim().is_empty());
+        let manager_id = input.manager_id.filter(|m| !m.is_empty());
         if let Some(manager) = &manager_id {
-            if !valid_id(manager) || self.directory.get_employee(manager).await?.is_none() {
-                return Err(Refusal::Invalid(format!("manager_id {manager:?} is not a known employee")));
+            id_field("manager_id", manager)?;
+            if self.directory.get_employee(manager).await?.is_none() {
+                return Err(Refusal::Unknown(format!("manager_id {manager:?} is not a known employee")));
             }
         }
         Ok(Client { id: id.to_owned(), name, manager_id, vip: input.vip })
@@ -75,7 +76,8 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
     }
 
     pub(super) async fn put_contact(&self, id: &str, input: ContactInput, now: DateTime<Utc>) -> ApiResult {
-        let client_known = valid_id(&input.client_id) && self.directory.get_client(&input.client_id).await?.is_some();
+        id_field("client_id", &input.client_id)?;
+        let client_known = self.directory.get_client(&input.client_id).await?.is_some();
         self.put_contact_of(id, input, client_known, now).await
     }
 
@@ -94,7 +96,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         let phone = phone::normalize(&input.phone, self.region)
             .ok_or_else(|| Refusal::Invalid(format!("phone {:?} is not a valid phone number", input.phone)))?;
         if !client_known {
-            return Err(Refusal::Invalid(format!("client_id {:?} is not a known client", input.client_id)));
+            return Err(Refusal::Unknown(format!("client_id {:?} is not a known client", input.client_id)));
         }
         Ok(Contact {
             id: id.to_owned(),
@@ -104,14 +106,6 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             active: input.active,
             telegram_user: None,
         })
-    }
-
-    pub(super) async fn delete_contact(&self, id: &str, now: DateTime<Utc>) -> ApiResult {
-        let mut contact = self.directory.get_contact(id).await?.ok_or_else(|| not_found("contact", id))?;
-        let linked = contact.telegram_user.take();
-        contact.active = false;
-        let stored = self.directory.put_contact(&contact, linked, now).await?;
-        Ok(ApiResponse::ok(contact_json(&stored)))
     }
 
     pub(super) async fn get_employee(&self, id: &str) -> ApiResult {
@@ -144,18 +138,12 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         Ok(ApiResponse::new(if existing.is_some() { 200 } else { 201 }, employee_json(&stored)))
     }
 
-    /// Deactivates the employee: unlinked, told nothing more; their tickets keep their history.
-    pub(super) async fn delete_employee(&self, id: &str) -> ApiResult {
-        let mut employee = self.directory.get_employee(id).await?.ok_or_else(|| not_found("employee", id))?;
-        let linked = employee.telegram_user.take();
-        employee.active = false;
-        let stored = self.directory.put_employee(&employee, linked).await?;
-        Ok(ApiResponse::ok(employee_json(&stored)))
-    }
-
     pub(super) async fn employee(&self, id: &str, field: &str) -> Result<Employee, Refusal> {
-        let known = if valid_id(id) { self.directory.get_employee(id).await? } else { None };
-        known.ok_or_else(|| Refusal::Invalid(format!("{field} {id:?} is not a known employee")))
+        id_field(field, id)?;
+        self.directory
+            .get_employee(id)
+            .await?
+            .ok_or_else(|| Refusal::Unknown(format!("{field} {id:?} is not a known employee")))
     }
 
     /// Who a change is journaled as: `employee:<id>` (checked) or `api`.

@@ -97,7 +97,13 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         for (line, outcome) in outcomes {
             match outcome {
                 Ok(_) => imported += 1,
-                Err(Refusal::Invalid(reason) | Refusal::NotFound(reason) | Refusal::BadBody(reason)) => {
+                Err(
+                    Refusal::Invalid(reason)
+                    | Refusal::NotFound(reason)
+                    | Refusal::Unknown(reason)
+                    | Refusal::Inactive(reason)
+                    | Refusal::BadBody(reason),
+                ) => {
                     rejected.push((line, reason));
                 }
                 Err(Refusal::Store(StoreError::Conflict)) => {

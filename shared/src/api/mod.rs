@@ -80,6 +80,12 @@ enum Refusal {
     BadBody(String),
     Invalid(String),
     NotFound(String),
+    /// The body or query names a record that does not exist (an employee, a client, a contact):
+    /// 404 like a path's, with its own code and the field named, as Stripe's `resource_missing`.
+    Unknown(String),
+    /// The body names a record that exists but is deactivated (a contact): 409, the record's
+    /// state is what refuses it, and reactivating it makes the request succeed.
+    Inactive(String),
     NoRoute(String),
     /// A known path with a method it does not take; the methods it takes (the `Allow` header).
     MethodNotAllowed(&'static str),
@@ -99,6 +105,8 @@ impl From<Refusal> for ApiResponse {
             Refusal::BadBody(message) => ApiResponse::error(400, "bad_request", message),
             Refusal::Invalid(message) => ApiResponse::error(422, "validation_failed", message),
             Refusal::NotFound(message) => ApiResponse::error(404, "not_found", message),
+            Refusal::Unknown(message) => ApiResponse::error(404, "unknown_reference", message),
+            Refusal::Inactive(message) => ApiResponse::error(409, "inactive_reference", message),
             Refusal::NoRoute(message) => ApiResponse::error(404, "no_such_path", message),
             Refusal::TooLarge(message) => ApiResponse::error(413, "too_large", message),
             Refusal::MethodNotAllowed(allow) => {
@@ -140,17 +148,17 @@ fn error_id() -> String {
     format!("{:016x}", hasher.finish())
 }
 
-/// The methods each kind of path takes (the `Allow` of its 405).
+/// The methods a directory record's path takes (the `Allow` of its 405). There is no `DELETE`:
+/// a record tickets, ratings and call-back requests name is deactivated (`PUT`, `active: false`).
 const DIRECTORY_ENTRY: &str = "GET, PUT";
-const DIRECTORY_PERSON: &str = "DELETE, GET, PUT";
 
 /// A directory id of a path that cannot name a record: `PUT` refuses it (422, the id must
-/// fit the pattern), any other method finds nothing (404), never a storage error.
-fn path_id_refusal(kind: &str, id: &str, method: &str, allow: &'static str) -> Refusal {
+/// fit the pattern), `GET` finds nothing (404), another method is 405; never a storage error.
+fn path_id_refusal(kind: &str, id: &str, method: &str) -> Refusal {
     match method {
         "PUT" => Refusal::Invalid(format!("id {id:?} must be 1-40 characters of A-Z, a-z, 0-9, '.', '_', '-'")),
-        "GET" | "DELETE" if allow.contains(method) => not_found(kind, id),
-        _ => Refusal::MethodNotAllowed(allow),
+        "GET" => not_found(kind, id),
+        _ => Refusal::MethodNotAllowed(DIRECTORY_ENTRY),
     }
 }
 
@@ -189,27 +197,19 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         let segments: Vec<&str> = request.path.split('/').filter(|s| !s.is_empty()).collect();
         let method = request.method.to_ascii_uppercase();
         match (segments.as_slice(), method.as_str()) {
-            (["clients", id], method) if !crate::domain::valid_id(id) => {
-                Err(path_id_refusal("client", id, method, DIRECTORY_ENTRY))
-            }
-            (["contacts", id], method) if !crate::domain::valid_id(id) => {
-                Err(path_id_refusal("contact", id, method, DIRECTORY_PERSON))
-            }
-            (["employees", id], method) if !crate::domain::valid_id(id) => {
-                Err(path_id_refusal("employee", id, method, DIRECTORY_PERSON))
-            }
+            (["clients", id], method) if !crate::domain::valid_id(id) => Err(path_id_refusal("client", id, method)),
+            (["contacts", id], method) if !crate::domain::valid_id(id) => Err(path_id_refusal("contact", id, method)),
+            (["employees", id], method) if !crate::domain::valid_id(id) => Err(path_id_refusal("employee", id, method)),
             (["callback-requests", id], "PATCH") if !fits_generated_id(id) => Err(not_found("call-back request", id)),
             (["clients", id], "GET") => self.get_client(id).await,
             (["clients", id], "PUT") => self.put_client(id, parse(request.body)?).await,
             (["clients", _], _) => Err(Refusal::MethodNotAllowed(DIRECTORY_ENTRY)),
             (["contacts", id], "GET") => self.get_contact(id).await,
             (["contacts", id], "PUT") => self.put_contact(id, parse(request.body)?, now).await,
-            (["contacts", id], "DELETE") => self.delete_contact(id, now).await,
-            (["contacts", _], _) => Err(Refusal::MethodNotAllowed(DIRECTORY_PERSON)),
+            (["contacts", _], _) => Err(Refusal::MethodNotAllowed(DIRECTORY_ENTRY)),
             (["employees", id], "GET") => self.get_employee(id).await,
             (["employees", id], "PUT") => self.put_employee(id, parse(request.body)?).await,
-            (["employees", id], "DELETE") => self.delete_employee(id).await,
-            (["employees", _], _) => Err(Refusal::MethodNotAllowed(DIRECTORY_PERSON)),
+            (["employees", _], _) => Err(Refusal::MethodNotAllowed(DIRECTORY_ENTRY)),
             (["import", kind], "POST") => {
                 let kind = match *kind {
                     "clients" => Kind::Clients,

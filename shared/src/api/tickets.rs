@@ -115,8 +115,11 @@ impl PendingResult {
 }
 
 /// SHA-256 of the body, in hex: a repeat must carry the same bytes.
+/// The fingerprint of a request's body: of its JSON value (keys sorted, spacing dropped), so
+/// that the same request written with its fields in another order is the same request.
 fn body_hash(body: &[u8]) -> String {
-    Sha256::digest(body).iter().map(|byte| format!("{byte:02x}")).collect()
+    let canonical = serde_json::from_slice::<Value>(body).ok().and_then(|value| serde_json::to_vec(&value).ok());
+    Sha256::digest(canonical.as_deref().unwrap_or(body)).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Api<D, L> {
@@ -192,14 +195,15 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         once: Option<&PendingResult>,
         now: DateTime<Utc>,
     ) -> ApiResult {
-        let known = if crate::domain::valid_id(&input.contact_id) {
-            self.directory.get_contact(&input.contact_id).await?
-        } else {
-            None
-        };
-        let contact = known
-            .filter(|c| c.active)
-            .ok_or_else(|| Refusal::Invalid(format!("contact_id {:?} is not an active contact", input.contact_id)))?;
+        id_field("contact_id", &input.contact_id)?;
+        let contact = self
+            .directory
+            .get_contact(&input.contact_id)
+            .await?
+            .ok_or_else(|| Refusal::Unknown(format!("contact_id {:?} is not a known contact", input.contact_id)))?;
+        if !contact.active {
+            return Err(Refusal::Inactive(format!("contact_id {:?} is a deactivated contact", input.contact_id)));
+        }
         let subject = input.subject.trim().to_owned();
         if subject.is_empty() || subject.chars().count() > 200 {
             return Err(Refusal::Invalid("subject must be 1-200 characters".into()));
