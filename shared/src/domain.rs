@@ -264,6 +264,9 @@ pub struct Ticket {
     pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The client's score of the work, once given.
     pub rating: Option<Rating>,
+    /// The completion (its `completed_at`) whose low score staff were told of: a low score is
+    /// told once per completion, however often the client changes it.
+    pub low_score_told: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Ticket {

@@ -194,6 +194,7 @@ impl NewTicket {
             changed_by: Actor::Client(self.contact_id.clone()),
             version: 1,
             completed_at: None,
+            low_score_told: None,
             rating: None,
         }
     }

@@ -157,9 +157,17 @@ async fn the_done_notice_asks_for_a_score_and_a_low_one_reaches_the_assignee_and
         );
     }
     assert!(env.telegram.texts_to(CHAT).iter().all(|t| !t.contains("из 5")), "the client is not told of it again");
-    // A good score afterwards tells nobody; closing the done ticket asks for no second score.
+    // A good score afterwards tells nobody, and nor does a low one again: staff hear of a low
+    // score once a completion, however often the client changes it (⭐2 → ⭐5 → ⭐1 paged them twice).
     env.telegram.clear();
     env.deliver(&updates::callback(41, ANNA, &buttons[4].1)).await;
+    env.run_notifier().await;
+    env.deliver(&updates::callback(42, ANNA, &buttons[0].1)).await;
+    assert_eq!(rating_of(&env, id).await["score"], 1);
+    env.run_notifier().await;
+    assert!(env.telegram.texts_to(ENGINEER as i64).is_empty() && env.telegram.texts_to(MANAGER as i64).is_empty());
+    // Closing the done ticket asks for no second score.
+    env.deliver(&updates::callback(43, ANNA, &buttons[4].1)).await;
     env.api("PATCH", &format!("/tickets/{id}"), Some(json!({"status": "closed"}))).await;
     env.run_notifier().await;
     assert!(env.telegram.texts_to(ENGINEER as i64).is_empty() && env.telegram.texts_to(MANAGER as i64).is_empty());

@@ -241,6 +241,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             changed_by: by.clone(),
             version: 1,
             completed_at: None,
+            low_score_told: None,
             rating: None,
         };
         let journal = [ticket.creation_entry()];

@@ -246,6 +246,9 @@ pub(super) fn rate(
             score,
             previous: ticket.rating,
             assignee_id: ticket.assignee_id.clone(),
+            // Once a completion: ⭐1 → ⭐5 → ⭐1 pages no one twice; a reopened and again
+            // completed ticket is a new completion.
+            tells_low_of: ticket.completed_at.filter(|&at| score <= 2 && ticket.low_score_told != Some(at)),
         })],
         replies: vec![answer(press_id, Some(&texts::rating_thanks(score, me.lang))), text(&thanks, Keyboard::Keep)],
     })

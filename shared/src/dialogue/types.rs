@@ -501,6 +501,9 @@ pub struct NewRating {
     pub previous: Option<crate::domain::Rating>,
     /// Whose work is rated (the assignee then), for the summary per assignee.
     pub assignee_id: Option<String>,
+    /// The completion whose low score this one is the first of: staff are told (the write
+    /// marks the ticket `low_score_told`, which is what the notifier reads).
+    pub tells_low_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A ticket the bot creates for a contact.

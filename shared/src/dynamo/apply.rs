@@ -111,8 +111,9 @@ impl DynamoStore {
                 let (completed, values) = status_in(TicketStatus::is_completed);
                 let as_read =
                     if rating.previous.is_some() { "rating_at = :previous" } else { "attribute_not_exists(rating_at)" };
+                let told = if rating.tells_low_of.is_some() { ", low_score_told = :told" } else { "" };
                 let mut update = update(tickets, keys::ticket(rating.ticket_id))
-                    .update_expression("SET rating_score = :score, rating_at = :now")
+                    .update_expression(format!("SET rating_score = :score, rating_at = :now{told}"))
                     .condition_expression(format!(
                         "contact_id = :c AND {completed} AND completed_at > :open_since AND {as_read}"
                     ))
@@ -123,6 +124,9 @@ impl DynamoStore {
                     .expression_attribute_values(":open_since", time(*at - chrono::Duration::days(RATING_OPEN_DAYS)));
                 if let Some(previous) = rating.previous {
                     update = update.expression_attribute_values(":previous", time(previous.at));
+                }
+                if let Some(completion) = rating.tells_low_of {
+                    update = update.expression_attribute_values(":told", time(completion));
                 }
                 for (name, value) in values {
                     update = update.expression_attribute_values(name, value);

@@ -58,6 +58,7 @@ mod tests {
             changed_by: Actor::Employee("e1".into()),
             version: 1,
             completed_at: None,
+            low_score_told: None,
             rating: None,
         }
     }

@@ -194,11 +194,11 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
                     rate: Some(new.id),
                 });
             }
-            // A score that becomes low (given low, or changed from a good one) reaches the assignee
-            // and the client's manager; one low score changed to another (⭐1 ↔ ⭐2) tells no
-            // one again, so a client cannot page staff by pressing.
-            let was_low = old.rating.is_some_and(|r| r.is_low());
-            if let Some(rating) = new.rating.filter(|r| r.is_low() && !was_low && old.rating != new.rating) {
+            // The first low score of a completion (the write that marked it told) reaches the
+            // assignee and the client's manager; a score changed again (⭐1 ↔ ⭐2, or ⭐1 → ⭐5 →
+            // ⭐1) tells no one again, so a client cannot page staff by pressing.
+            let first_low = new.low_score_told.is_some() && new.low_score_told != old.low_score_told;
+            if let Some(rating) = new.rating.filter(|r| r.is_low() && first_low) {
                 let line = fill(
                     texts::NOTICE_LOW_RATING.get(lang),
                     &[

@@ -166,28 +166,31 @@ fn bot_tickets_are_not_announced_again_but_vip_managers_hear() {
     assert_eq!(out[0].to, Recipient::Employee("e1".into()));
 }
 
-/// A score that becomes low reaches the assignee and the manager; switching between low scores
-/// (⭐1 ↔ ⭐2) tells them nothing again (it paged them on every press); a good score, then a
-/// low one, does.
+/// The first low score of a completion (the write that marked the completion told) reaches the
+/// assignee and the manager; a score changed later tells no one, low or not; a good score tells
+/// nobody.
 #[test]
-fn a_low_score_is_told_when_it_becomes_low_not_on_every_low_press() {
-    let rated = |score: Option<u8>| {
+fn a_low_score_is_told_once_a_completion() {
+    let completion = Utc::now();
+    let rated = |score: Option<u8>, told: bool| {
         let mut t = ticket();
         t.status = TicketStatus::Done;
+        t.completed_at = Some(completion);
         t.assignee_id = Some("e2".into());
         t.changed_by = Actor::Client("c1".into());
         t.rating = score.map(|score| crate::domain::Rating { score, at: Utc::now() });
+        t.low_score_told = told.then_some(completion);
         t
     };
     let context = Context { manager_id: Some("e1".into()), ..Context::default() };
-    let told = |old: Option<u8>, new: Option<u8>| {
-        let change = Change::TicketChanged { old: Box::new(rated(old)), new: Box::new(rated(new)) };
+    let told = |old: Ticket, new: Ticket| {
+        let change = Change::TicketChanged { old: Box::new(old), new: Box::new(new) };
         let notices = notices(&change, &context, &settings("https://d"), Lang::Ru);
         notices.iter().filter(|n| n.html.contains("из 5")).map(|n| n.to.code()).collect::<Vec<_>>()
     };
-    assert_eq!(told(None, Some(1)), ["employee:e2", "employee:e1"], "a first low score");
-    assert!(told(Some(1), Some(2)).is_empty(), "low to low: told already");
-    assert!(told(Some(2), Some(1)).is_empty(), "and back");
-    assert_eq!(told(Some(5), Some(2)).len(), 2, "a good score changed to a low one");
-    assert!(told(None, Some(4)).is_empty(), "a good score tells staff nothing");
+    assert_eq!(told(rated(None, false), rated(Some(1), true)), ["employee:e2", "employee:e1"], "a first low score");
+    assert!(told(rated(Some(1), true), rated(Some(2), true)).is_empty(), "low to low: told already");
+    assert!(told(rated(Some(5), true), rated(Some(1), true)).is_empty(), "low, good, low again: told already");
+    assert_eq!(told(rated(Some(5), false), rated(Some(2), true)).len(), 2, "a good score changed to a first low one");
+    assert!(told(rated(None, false), rated(Some(4), false)).is_empty(), "a good score tells staff nothing");
 }

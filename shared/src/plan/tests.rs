@@ -88,7 +88,14 @@ fn each_effect_writes_its_records_between_the_marker_and_the_user() {
         text: "Снова".into(),
         files: vec![],
     };
-    let rating = |previous| NewRating { ticket_id: 5, contact_id: "c1".into(), score: 4, previous, assignee_id: None };
+    let rating = |previous| NewRating {
+        ticket_id: 5,
+        contact_id: "c1".into(),
+        score: 4,
+        previous,
+        assignee_id: None,
+        tells_low_of: None,
+    };
     let table: Vec<(&str, Vec<Effect>, Vec<&str>)> = vec![
         ("nothing but the state", vec![], vec![]),
         (

@@ -514,7 +514,12 @@ pub async fn only_the_contact_rates_a_completed_ticket_within_the_week<S: Stores
             score,
             previous,
             assignee_id: Some("e1".into()),
+            tells_low_of: None,
         })
+    };
+    let telling_low_of = |effect: Effect, completion| match effect {
+        Effect::RateTicket(rating) => Effect::RateTicket(NewRating { tells_low_of: Some(completion), ..rating }),
+        other => other,
     };
     conflict(commit(&store, 1, ANNA, &[rate("c1", 5, None)], at(10)).await, "rating a ticket not completed");
 
@@ -528,8 +533,12 @@ pub async fn only_the_contact_rates_a_completed_ticket_within_the_week<S: Stores
 
     conflict(commit(&store, 2, BORIS, &[rate("c2", 1, None)], done_at).await, "another contact's rating");
     let first = Rating { score: 2, at: done_at + Duration::hours(1) };
-    ok(commit(&store, 3, ANNA, &[rate("c1", 2, None)], first.at).await, "the contact's rating");
-    assert_eq!(stored_ticket(&store, id).await.and_then(|t| t.rating), Some(first), "stored on the ticket");
+    ok(
+        commit(&store, 3, ANNA, &[telling_low_of(rate("c1", 2, None), done_at)], first.at).await,
+        "the contact's rating",
+    );
+    let stored = stored_ticket(&store, id).await.expect("the ticket");
+    assert_eq!((stored.rating, stored.low_score_told), (Some(first), Some(done_at)), "stored, the low score told");
     conflict(
         commit(&store, 4, ANNA, &[rate("c1", 3, None)], first.at + Duration::minutes(1)).await,
         "a second press that read no rating (the first won)",
@@ -538,6 +547,7 @@ pub async fn only_the_contact_rates_a_completed_ticket_within_the_week<S: Stores
     ok(commit(&store, 5, ANNA, &[rate("c1", 5, Some(first))], changed.at).await, "a changed score");
     let stored = stored_ticket(&store, id).await.expect("the ticket");
     assert_eq!((stored.rating, stored.version), (Some(changed), 2), "the score replaced; not a change of the work");
+    assert_eq!(stored.low_score_told, Some(done_at), "the completion stays told");
     let journal: Vec<(String, String)> =
         details(&store, id).await.journal.into_iter().map(|e| (e.event, e.details)).collect();
     assert_eq!(journal, [("rated".into(), "2".into()), ("rated".into(), "2 → 5".into())], "both journaled");

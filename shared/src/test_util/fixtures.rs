@@ -35,6 +35,7 @@ pub fn ticket(id: u64, contact_id: &str, status: TicketStatus, at: DateTime<Utc>
         changed_by: Actor::Api,
         version: 1,
         completed_at: None,
+        low_score_told: None,
         rating: None,
     }
 }

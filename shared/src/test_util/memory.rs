@@ -502,6 +502,7 @@ fn apply(write: Write, data: &mut Data) {
         Write::RateTicket { rating, at } => {
             if let Some(stored) = data.ticket_mut(rating.ticket_id) {
                 stored.rating = Some(Rating { score: rating.score, at });
+                stored.low_score_told = rating.tells_low_of.or(stored.low_score_told);
             }
         }
         // One rating a ticket: the one of an earlier month is replaced.

@@ -41,6 +41,9 @@ pub fn to_item(ticket: &Ticket) -> Item {
         item.insert("rating_score".into(), n(rating.score));
         item.insert("rating_at".into(), time(rating.at));
     }
+    if let Some(at) = ticket.low_score_told {
+        item.insert("low_score_told".into(), time(at));
+    }
     item
 }
 
@@ -68,6 +71,7 @@ pub fn from_item(item: &Item) -> Result<Ticket, StoreError> {
             }
             _ => None,
         },
+        low_score_told: optional_time(item, "low_score_told")?,
     })
 }
 
