@@ -149,6 +149,21 @@ pub enum Write {
         ticket_id: u64,
         expires_at: i64,
     },
+    /// The message's last correction is comment `comment_id`, made `at`; only of a message the
+    /// bot remembers.
+    NoteCorrection {
+        chat_id: i64,
+        message_id: i64,
+        comment_id: String,
+        at: DateTime<Utc>,
+    },
+    /// The sender's own comment reads `text` now (a revised correction).
+    ReviseComment {
+        ticket_id: u64,
+        comment_id: String,
+        text: String,
+        author_id: String,
+    },
 }
 
 /// A Telegram user's record as a commit leaves it.
@@ -309,8 +324,20 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             }
         }
         Effect::Corrected { ticket_id, message_id, comment_id, contact_id } => {
-            let entry = crate::dialogue::correction_entry(contact_id, *message_id, comment_id, now);
+            let entry = crate::dialogue::correction_entry(contact_id, *message_id, comment_id, false, now);
             writes.push(Write::PutJournal { ticket_id: *ticket_id, entry, tag });
+            let (chat_id, message_id, comment_id) = (commit.chat_id, *message_id, comment_id.clone());
+            writes.push(Write::NoteCorrection { chat_id, message_id, comment_id, at: now });
+        }
+        Effect::Revised { ticket_id, message_id, comment_id, contact_id, text } => {
+            let (ticket_id, author_id) = (*ticket_id, contact_id.clone());
+            let revised =
+                Write::ReviseComment { ticket_id, comment_id: comment_id.clone(), text: text.clone(), author_id };
+            writes.push(revised);
+            let entry = crate::dialogue::correction_entry(contact_id, *message_id, comment_id, true, now);
+            writes.push(Write::PutJournal { ticket_id, entry, tag });
+            let (chat_id, message_id, comment_id) = (commit.chat_id, *message_id, comment_id.clone());
+            writes.push(Write::NoteCorrection { chat_id, message_id, comment_id, at: now });
         }
         // Carried by the user's record itself.
         Effect::Reachability { .. } | Effect::SetLanguage(_) => {}

@@ -796,13 +796,28 @@ pub trait MessageTickets: Send + Sync {
         ticket_id: u64,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// The ticket the bot's message `message_id` in `chat_id` is about, if it remembers one (a
-    /// consistent read).
+    /// The ticket the message `message_id` in `chat_id` is about (the bot's notice, or the
+    /// client's message that became the ticket or a comment), if it remembers one, with the
+    /// message's last correction (a consistent read).
     fn message_ticket(
         &self,
         chat_id: i64,
         message_id: i64,
-    ) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Option<RememberedMessage>, StoreError>> + Send;
+}
+
+/// What the bot remembers of a message: the ticket it is about and, for a client's message
+/// corrected by editing it, the comment its last correction is and when that was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RememberedMessage {
+    pub ticket_id: u64,
+    pub correction: Option<(String, DateTime<Utc>)>,
+}
+
+impl RememberedMessage {
+    pub fn of(ticket_id: u64) -> Self {
+        RememberedMessage { ticket_id, correction: None }
+    }
 }
 
 /// How long the bot remembers which ticket a message of its is about (DynamoDB's TTL removes it

@@ -43,6 +43,29 @@ async fn ticket_from_message(env: &TestEnv, update_id: u64, text: &str) -> u64 {
     id
 }
 
+/// A client fixing a typo three times within minutes makes one correction: one comment that
+/// reads as the last edit, one notice to the assignee (each edit added a comment and a notice).
+#[tokio::test]
+async fn edits_of_one_message_minutes_apart_fold_into_one_correction_and_one_notice() {
+    let env = world().await;
+    let id = ticket_from_message(&env, 10, "Не печатает принтер на 2 этаже").await;
+    env.deliver(&updates::edit(11, ANNA, 10, "Не печатает принтер на 3 этаже", hours_ago(1))).await;
+    env.run_notifier().await;
+    env.webhook_requests.reset();
+    env.deliver(&updates::edit(12, ANNA, 10, "Не печатает принтер на 4 этаже", hours_ago(1))).await;
+    assert_eq!(env.webhook_requests.get(), 4, "the user, the message's ticket, the ticket, one transaction");
+    env.deliver(&updates::edit(13, ANNA, 10, "Не печатает принтер на 4 этаже, кабинет 410", hours_ago(1))).await;
+    let added = texts::fill(texts::EDIT_ADDED.ru, &[("id", &id.to_string())]);
+    assert_eq!(said_last(&env, ANNA), Some(added), "each edit is answered");
+    assert_eq!(env.client_comments(id).await, ["✏️ Исправлено: Не печатает принтер на 4 этаже, кабинет 410"]);
+    let details = env.ticket(id).await;
+    let edited: Vec<_> = details.journal.iter().filter(|e| e.event == "edited").collect();
+    assert_eq!(edited.len(), 3, "every edit journaled: {:?}", details.journal);
+    env.run_notifier().await;
+    let told = env.telegram.texts_to(ENGINEER as i64);
+    assert_eq!(told.len(), 1, "one notice: {told:?}");
+}
+
 #[tokio::test]
 async fn an_edit_of_the_message_that_became_a_ticket_is_a_correction_the_assignee_hears_of() {
     let env = world().await;

@@ -44,7 +44,10 @@ pub(super) fn edited(
             return Ok(correct_waiting(user, pending, message_id, new_text));
         }
     }
-    let Some(ticket_id) = facts.replied_to.ok_or(Need::RepliedTo(message_id))? else { return ignored() };
+    let remembered = facts.replied_to.as_ref().ok_or(Need::RepliedTo(message_id))?;
+    let Some(crate::ports::RememberedMessage { ticket_id, correction }) = remembered.clone() else {
+        return ignored();
+    };
     let id = ticket_id.to_string();
     let answer = |template: texts::Text| {
         let replies = vec![text(&texts::fill(template.get(me.lang), &[("id", &id)]), Keyboard::Keep)];
@@ -61,6 +64,16 @@ pub(super) fn edited(
     if !(ticket.status.is_active() || ticket.status.is_completed()) {
         return answer(texts::EDIT_NOT_ADDED);
     }
+    let text_of = || texts::fill(texts::EDIT_COMMENT.ru, &[("text", new_text)]);
+    let replies = vec![text(&texts::fill(texts::EDIT_ADDED.get(me.lang), &[("id", &id)]), Keyboard::Keep)];
+    // Edited again minutes after its last correction: that correction is revised.
+    if let Some((comment_id, _)) =
+        correction.filter(|(_, at)| now - *at <= chrono::Duration::minutes(CORRECTIONS_FOLD_MINUTES))
+    {
+        let contact_id = me.contact_id.to_owned();
+        let effects = vec![Effect::Revised { ticket_id, message_id, comment_id, contact_id, text: text_of() }];
+        return Ok(Outcome { state: user.state.clone(), effects, replies });
+    }
     let comment_id = super::tickets::comment_id(input);
     let effects = vec![
         Effect::AddComment(NewComment {
@@ -70,12 +83,11 @@ pub(super) fn edited(
             contact_id: me.contact_id.to_owned(),
             author_name: me.name.to_owned(),
             // Ticket data, in the desk's language (the issue's «✏️ Исправлено: …») whatever the client's.
-            text: texts::fill(texts::EDIT_COMMENT.ru, &[("text", new_text)]),
+            text: text_of(),
             files: vec![],
         }),
         Effect::Corrected { ticket_id, message_id, comment_id, contact_id: me.contact_id.to_owned() },
     ];
-    let replies = vec![text(&texts::fill(texts::EDIT_ADDED.get(me.lang), &[("id", &id)]), Keyboard::Keep)];
     Ok(Outcome { state: user.state.clone(), effects, replies })
 }
 
@@ -99,9 +111,20 @@ fn correct_waiting(user: &UserRecord, pending: &Pending, message_id: i64, new_te
     Outcome { state, effects: vec![], replies: vec![] }
 }
 
-/// The journal entry of a correction ([`Effect::Corrected`]).
-pub fn correction_entry(contact_id: &str, message_id: i64, comment_id: &str, now: DateTime<Utc>) -> JournalEntry {
-    let details = format!("message {message_id} edited in Telegram: the correction is comment {comment_id}");
+/// The journal entry of a correction ([`Effect::Corrected`]), or of its revision (`again`,
+/// [`Effect::Revised`]).
+pub fn correction_entry(
+    contact_id: &str,
+    message_id: i64,
+    comment_id: &str,
+    again: bool,
+    now: DateTime<Utc>,
+) -> JournalEntry {
+    let details = if again {
+        format!("message {message_id} edited again in Telegram: comment {comment_id} revised")
+    } else {
+        format!("message {message_id} edited in Telegram: the correction is comment {comment_id}")
+    };
     JournalEntry::new(now, "edited", Actor::Client(contact_id.to_owned()), details)
 }
 
@@ -110,6 +133,7 @@ mod tests {
     use super::*;
     use crate::dialogue::tests::{linked as anna, settings, texts_of as said, ticket};
     use crate::domain::{Ticket, TicketStatus};
+    use crate::ports::RememberedMessage;
 
     const MESSAGE: i64 = 31;
 
@@ -117,7 +141,7 @@ mod tests {
     /// the dialogue asked for, in order.
     fn edit(
         user: &UserRecord,
-        remembered: Option<u64>,
+        remembered: Option<RememberedMessage>,
         stored: Option<Ticket>,
         hours_ago: i64,
     ) -> (Outcome, Vec<Need>) {
@@ -135,7 +159,7 @@ mod tests {
                 Ok(outcome) => return (outcome, needs),
                 Err(need) => {
                     match &need {
-                        Need::RepliedTo(MESSAGE) => facts.replied_to = Some(remembered),
+                        Need::RepliedTo(MESSAGE) => facts.replied_to = Some(remembered.clone()),
                         Need::Now => facts.now = Some(now),
                         Need::Ticket(42) => facts.read_tickets.push((42, stored.clone())),
                         other => panic!("an edit needs no {other:?}"),
@@ -148,7 +172,8 @@ mod tests {
 
     #[test]
     fn an_edit_of_a_message_that_became_a_ticket_corrects_it_with_a_comment() {
-        let (outcome, needs) = edit(&anna(), Some(42), Some(ticket(42, "c1", TicketStatus::InProgress)), 2);
+        let (outcome, needs) =
+            edit(&anna(), Some(RememberedMessage::of(42)), Some(ticket(42, "c1", TicketStatus::InProgress)), 2);
         assert_eq!(needs, [Need::RepliedTo(MESSAGE), Need::Now, Need::Ticket(42)]);
         let [Effect::AddComment(comment), Effect::Corrected { ticket_id: 42, message_id: MESSAGE, comment_id, .. }] =
             outcome.effects.as_slice()
@@ -162,18 +187,44 @@ mod tests {
         assert_eq!(outcome.state, State::Idle);
     }
 
+    /// Edited again within minutes of its last correction: that correction's comment is revised
+    /// (one comment, one notice); later, a new correction.
+    #[test]
+    fn edits_minutes_apart_revise_the_last_correction() {
+        let corrected = |minutes_ago| RememberedMessage {
+            ticket_id: 42,
+            correction: Some(("c7".into(), Utc::now() - chrono::Duration::minutes(minutes_ago))),
+        };
+        let (outcome, _) = edit(&anna(), Some(corrected(2)), Some(ticket(42, "c1", TicketStatus::InProgress)), 2);
+        let [Effect::Revised { ticket_id: 42, message_id: MESSAGE, comment_id, contact_id, text }] =
+            outcome.effects.as_slice()
+        else {
+            panic!("the correction revised: {:?}", outcome.effects)
+        };
+        assert_eq!((comment_id.as_str(), contact_id.as_str()), ("c7", "c1"));
+        assert_eq!(text, "✏️ Исправлено: Принтер на 3 этаже");
+        assert_eq!(said(&outcome), ["✏️ Исправление добавлено к обращению #42."]);
+        let (outcome, _) = edit(&anna(), Some(corrected(6)), Some(ticket(42, "c1", TicketStatus::InProgress)), 2);
+        assert!(matches!(outcome.effects.as_slice(), [Effect::AddComment(_), Effect::Corrected { .. }]));
+        let (outcome, _) = edit(&anna(), Some(corrected(2)), Some(ticket(42, "c1", TicketStatus::Cancelled)), 2);
+        assert!(outcome.effects.is_empty(), "a cancelled ticket takes no revision either");
+    }
+
     #[test]
     fn a_completed_tickets_correction_is_a_question_on_it_and_a_cancelled_one_takes_none() {
-        let (outcome, _) = edit(&anna(), Some(42), Some(ticket(42, "c1", TicketStatus::Done)), 2);
+        let (outcome, _) =
+            edit(&anna(), Some(RememberedMessage::of(42)), Some(ticket(42, "c1", TicketStatus::Done)), 2);
         assert!(matches!(&outcome.effects[0], Effect::AddComment(c) if c.on_completed));
-        let (outcome, _) = edit(&anna(), Some(42), Some(ticket(42, "c1", TicketStatus::Cancelled)), 2);
+        let (outcome, _) =
+            edit(&anna(), Some(RememberedMessage::of(42)), Some(ticket(42, "c1", TicketStatus::Cancelled)), 2);
         assert!(outcome.effects.is_empty());
         assert_eq!(said(&outcome), ["Обращение #42 отменено, поэтому исправление к нему не добавлено."]);
     }
 
     #[test]
     fn an_edit_after_48_hours_is_answered_without_reading_the_ticket() {
-        let (outcome, needs) = edit(&anna(), Some(42), Some(ticket(42, "c1", TicketStatus::InProgress)), 49);
+        let (outcome, needs) =
+            edit(&anna(), Some(RememberedMessage::of(42)), Some(ticket(42, "c1", TicketStatus::InProgress)), 49);
         assert!(!needs.contains(&Need::Ticket(42)));
         assert!(outcome.effects.is_empty());
         assert_eq!(said(&outcome).len(), 1);
@@ -185,16 +236,29 @@ mod tests {
         let unchanged = |(outcome, _): (Outcome, Vec<Need>)| outcome.effects.is_empty() && outcome.replies.is_empty();
         assert!(unchanged(edit(&anna(), None, None, 1)), "a message that became nothing");
         assert!(
-            unchanged(edit(&anna(), Some(42), Some(ticket(42, "c2", TicketStatus::InProgress)), 1)),
+            unchanged(edit(
+                &anna(),
+                Some(RememberedMessage::of(42)),
+                Some(ticket(42, "c2", TicketStatus::InProgress)),
+                1
+            )),
             "another's ticket"
         );
-        assert!(unchanged(edit(&anna(), Some(42), None, 1)), "a ticket that is gone");
+        assert!(unchanged(edit(&anna(), Some(RememberedMessage::of(42)), None, 1)), "a ticket that is gone");
         let employee = UserRecord {
             link: Some(Link::Employee { employee_id: "e1".into(), name: "Иван".into() }),
             ..UserRecord::default()
         };
-        assert!(unchanged(edit(&employee, Some(42), Some(ticket(42, "c1", TicketStatus::InProgress)), 1)));
-        assert!(unchanged(edit(&UserRecord::default(), Some(42), None, 1)), "someone not registered");
+        assert!(unchanged(edit(
+            &employee,
+            Some(RememberedMessage::of(42)),
+            Some(ticket(42, "c1", TicketStatus::InProgress)),
+            1
+        )));
+        assert!(
+            unchanged(edit(&UserRecord::default(), Some(RememberedMessage::of(42)), None, 1)),
+            "someone not registered"
+        );
     }
 
     #[test]

@@ -74,7 +74,8 @@ fn replied_ticket(replied: &RepliedTo, facts: &Facts) -> Result<Option<u64>, Nee
     if let Some(id) = replied.text.as_deref().and_then(ticket_named_in) {
         return Ok(Some(id));
     }
-    facts.replied_to.ok_or(Need::RepliedTo(replied.message_id))
+    let remembered = facts.replied_to.as_ref().ok_or(Need::RepliedTo(replied.message_id))?;
+    Ok(remembered.as_ref().map(|m| m.ticket_id))
 }
 
 /// A reply to the bot's message about one of the contact's tickets: the comment the menu flow
@@ -179,8 +180,8 @@ pub(super) fn staff_reply(
         }
     }
     let Some(replied) = &content.reply_to else { return Ok(not_a_contact(user, &input.event, lang)) };
-    let remembered = facts.replied_to.ok_or(Need::RepliedTo(replied.message_id))?;
-    let Some(id) = remembered else {
+    let remembered = facts.replied_to.as_ref().ok_or(Need::RepliedTo(replied.message_id))?;
+    let Some(id) = remembered.as_ref().map(|m| m.ticket_id) else {
         let why = if replied.text.as_deref().is_some_and(is_call_me_notice) {
             texts::STAFF_REPLY_CALL_ME
         } else {
@@ -362,7 +363,9 @@ mod tests {
                 Ok(outcome) => return (outcome, needs),
                 Err(need) => {
                     match &need {
-                        Need::RepliedTo(900) => facts.replied_to = Some(remembered),
+                        Need::RepliedTo(900) => {
+                            facts.replied_to = Some(remembered.map(crate::ports::RememberedMessage::of))
+                        }
                         Need::Ticket(id) => facts.read_tickets.push((*id, ticket.clone())),
                         Need::Album(_) => facts.album = Some(claim.clone()),
                         Need::Tickets { .. } => facts.tickets = Some(vec![]),

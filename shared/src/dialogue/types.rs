@@ -49,6 +49,10 @@ pub enum Event {
 /// How long after sending a message its edits still correct the ticket or comment it became.
 pub const EDIT_WINDOW_HOURS: i64 = edit_window_hours!();
 
+/// Edits of one message this close to its last correction revise that correction: a client
+/// fixing a typo three times makes one comment and one notice, not three.
+pub const CORRECTIONS_FOLD_MINUTES: i64 = 5;
+
 /// [`EDIT_WINDOW_HOURS`] as a literal, the window's one home: the catalog's texts that name the
 /// window are put together with it at compile time (`concat!` takes only literals).
 macro_rules! edit_window_hours {
@@ -356,8 +360,8 @@ pub struct Facts {
     pub contact: Option<Option<crate::domain::Contact>>,
     /// The contact's call-me request that still stands (open and recent); `Some(None)`: none.
     pub standing_call_me: Option<Option<crate::domain::CallMeRequest>>,
-    /// The ticket the bot remembers the replied-to message is about; `Some(None)`: none.
-    pub replied_to: Option<Option<u64>>,
+    /// What the bot remembers of the replied-to (or edited) message; `Some(None)`: nothing.
+    pub replied_to: Option<Option<crate::ports::RememberedMessage>>,
 }
 
 impl Facts {
@@ -481,6 +485,16 @@ pub enum Effect {
         message_id: i64,
         comment_id: String,
         contact_id: String,
+    },
+    /// The client's message `message_id` edited again within [`CORRECTIONS_FOLD_MINUTES`] of
+    /// its last correction: that correction's comment reads `text` now (no new comment, no new
+    /// notice), and the journal says so.
+    Revised {
+        ticket_id: u64,
+        message_id: i64,
+        comment_id: String,
+        contact_id: String,
+        text: String,
     },
     /// Whether notifications can reach the user (they blocked or unblocked the bot). Any other
     /// commit of the user's record makes them reachable again: they wrote to the bot.

@@ -197,6 +197,21 @@ impl DynamoStore {
             Write::PutMessageTicket { chat_id, message_id, ticket_id, expires_at } => {
                 tx_put(put(bot, codec::message_ticket::to_item(*chat_id, *message_id, *ticket_id, *expires_at)))?
             }
+            Write::NoteCorrection { chat_id, message_id, comment_id, at } => tx_update(
+                update(bot, keys::message_ticket(*chat_id, *message_id))
+                    .update_expression("SET correction = :c, corrected_at = :at")
+                    .condition_expression("attribute_exists(pk)")
+                    .expression_attribute_values(":c", s(comment_id))
+                    .expression_attribute_values(":at", time(*at)),
+            )?,
+            Write::ReviseComment { ticket_id, comment_id, text, author_id } => tx_update(
+                update(tickets, keys::comment(*ticket_id, comment_id))
+                    .update_expression("SET #t = :t")
+                    .condition_expression("attribute_exists(pk) AND author_id = :c")
+                    .expression_attribute_names("#t", "text")
+                    .expression_attribute_values(":t", s(text))
+                    .expression_attribute_values(":c", s(author_id)),
+            )?,
         };
         items.push(item);
         Ok(())

@@ -7,8 +7,8 @@ use super::listing::{filtered, newest_page, Condition};
 use super::{failed, is_condition_failure, keys, scan_all, DynamoStore};
 use crate::domain::{Actor, CallMeRequest, CallMeState};
 use crate::ports::{
-    CallMeRequests, FailedNotice, FailedNotices, MessageTickets, Page, Position, SentNotices, StoreError,
-    MESSAGE_TICKET_DAYS,
+    CallMeRequests, FailedNotice, FailedNotices, MessageTickets, Page, Position, RememberedMessage, SentNotices,
+    StoreError, MESSAGE_TICKET_DAYS,
 };
 use chrono::{DateTime, Utc};
 
@@ -47,7 +47,7 @@ impl MessageTickets for DynamoStore {
     }
 
     /// One consistent GetItem.
-    async fn message_ticket(&self, chat_id: i64, message_id: i64) -> Result<Option<u64>, StoreError> {
+    async fn message_ticket(&self, chat_id: i64, message_id: i64) -> Result<Option<RememberedMessage>, StoreError> {
         let item = self.get(&self.bot_table, keys::message_ticket(chat_id, message_id)).await?;
         item.as_ref().map(message_ticket::from_item).transpose()
     }

@@ -40,6 +40,10 @@ fn named(write: &Write) -> String {
         Write::PutAlbum { album, if_absent, .. } => format!("album {album} (if absent: {if_absent})"),
         Write::PutCallMe(request) => format!("call-me {}", request.id),
         Write::PutMessageTicket { message_id, ticket_id, .. } => format!("message {message_id} → {ticket_id}"),
+        Write::NoteCorrection { message_id, comment_id, .. } => {
+            format!("message {message_id} corrected by {comment_id}")
+        }
+        Write::ReviseComment { comment_id, .. } => format!("revise {comment_id}"),
     }
 }
 

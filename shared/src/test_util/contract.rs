@@ -1392,13 +1392,13 @@ pub async fn sent_notices_are_remembered<S: Stores>(store: S) {
 
 pub async fn messages_are_remembered_per_chat<S: Stores>(store: S) {
     let (anna, boris) = (ANNA as i64, BORIS as i64);
-    assert_eq!(ok(store.message_ticket(anna, 17).await, "message_ticket"), None, "nothing remembered yet");
+    assert_eq!(remembered_ticket(&store, anna, 17).await, None, "nothing remembered yet");
     ok(store.remember_message(anna, 17, 42, at(0)).await, "remember_message");
-    assert_eq!(ok(store.message_ticket(anna, 17).await, "message_ticket"), Some(42), "read back at once");
-    assert_eq!(ok(store.message_ticket(boris, 17).await, "message_ticket"), None, "message ids are per chat");
-    assert_eq!(ok(store.message_ticket(anna, 18).await, "message_ticket"), None, "another message is not");
+    assert_eq!(remembered_ticket(&store, anna, 17).await, Some(42), "read back at once");
+    assert_eq!(remembered_ticket(&store, boris, 17).await, None, "message ids are per chat");
+    assert_eq!(remembered_ticket(&store, anna, 18).await, None, "another message is not");
     ok(store.remember_message(anna, 17, 42, at(1)).await, "remembering again is no error");
-    assert_eq!(ok(store.message_ticket(anna, 17).await, "message_ticket"), Some(42));
+    assert_eq!(remembered_ticket(&store, anna, 17).await, Some(42));
 }
 
 /// What a client's messages became is remembered in the commit that takes them (so an edit can
@@ -1411,9 +1411,9 @@ pub async fn a_commit_remembers_the_messages_it_takes_and_journals_a_correction<
         Effect::RememberMessages { ticket_id: id, messages: vec![31, 32, 31] },
     ];
     ok(commit(&store, 1, ANNA, &made, at(0)).await, "a ticket made of two messages");
-    assert_eq!(ok(store.message_ticket(chat, 31).await, "message_ticket"), Some(id));
-    assert_eq!(ok(store.message_ticket(chat, 32).await, "message_ticket"), Some(id));
-    assert_eq!(ok(store.message_ticket(BORIS as i64, 31).await, "message_ticket"), None, "per chat");
+    assert_eq!(remembered_ticket(&store, chat, 31).await, Some(id));
+    assert_eq!(remembered_ticket(&store, chat, 32).await, Some(id));
+    assert_eq!(remembered_ticket(&store, BORIS as i64, 31).await, None, "per chat");
 
     // A commit that fails (the ticket number is taken) remembers nothing.
     conflict(
@@ -1427,7 +1427,7 @@ pub async fn a_commit_remembers_the_messages_it_takes_and_journals_a_correction<
         .await,
         "a taken number",
     );
-    assert_eq!(ok(store.message_ticket(chat, 33).await, "message_ticket"), None, "all or nothing");
+    assert_eq!(remembered_ticket(&store, chat, 33).await, None, "all or nothing");
 
     let correction = new_comment(id, "c3", "c1", false, "✏️ Исправлено: С утра не уходят письма и не приходят");
     let corrected = [
@@ -1437,8 +1437,33 @@ pub async fn a_commit_remembers_the_messages_it_takes_and_journals_a_correction<
     ok(commit(&store, 3, ANNA, &corrected, at(2)).await, "a correction");
     let stored = details(&store, id).await;
     assert_eq!(stored.comments, vec![correction.record(at(2))]);
-    let entry = crate::dialogue::correction_entry("c1", 31, "c3", at(2));
+    let entry = crate::dialogue::correction_entry("c1", 31, "c3", false, at(2));
     assert!(stored.journal.contains(&entry), "the journal names the edit: {:?}", stored.journal);
+    let remembered = ok(store.message_ticket(chat, 31).await, "message_ticket");
+    assert_eq!(remembered.and_then(|m| m.correction), Some(("c3".into(), at(2))), "the correction is remembered");
+
+    // Edited again: the correction's comment is revised, by its author only.
+    let revise = |contact_id: &str| Effect::Revised {
+        ticket_id: id,
+        message_id: 31,
+        comment_id: "c3".into(),
+        contact_id: contact_id.into(),
+        text: "✏️ Исправлено: С утра не уходят письма".into(),
+    };
+    conflict(commit(&store, 4, BORIS, &[revise("c2")], at(3)).await, "another's comment");
+    ok(commit(&store, 5, ANNA, &[revise("c1")], at(4)).await, "a revision");
+    let stored = details(&store, id).await;
+    let texts: Vec<&str> = stored.comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["✏️ Исправлено: С утра не уходят письма"], "one comment, revised");
+    let entry = crate::dialogue::correction_entry("c1", 31, "c3", true, at(4));
+    assert!(stored.journal.contains(&entry), "the journal names the revision: {:?}", stored.journal);
+    let remembered = ok(store.message_ticket(chat, 31).await, "message_ticket");
+    assert_eq!(remembered.and_then(|m| m.correction), Some(("c3".into(), at(4))), "the window slides");
+}
+
+/// The ticket a message is remembered as about.
+async fn remembered_ticket<S: Stores>(store: &S, chat_id: i64, message_id: i64) -> Option<u64> {
+    ok(store.message_ticket(chat_id, message_id).await, "message_ticket").map(|m| m.ticket_id)
 }
 
 fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64) -> FailedNotice {

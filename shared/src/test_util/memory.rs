@@ -18,8 +18,8 @@ use crate::phone::Phone;
 use crate::plan::{self, Write};
 use crate::ports::{
     AlbumClaims, CallMeRequests, Commit, Directory, FailedNotice, FailedNotices, KeptResult, KeptResults,
-    MessageTickets, Page, Position, RatedWork, Reach, SentNotices, StoreError, TicketFilter, TicketStore, UserStore,
-    KEY_TEXT_MAX, PUT_CONTACTS_MAX,
+    MessageTickets, Page, Position, RatedWork, Reach, RememberedMessage, SentNotices, StoreError, TicketFilter,
+    TicketStore, UserStore, KEY_TEXT_MAX, PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -193,7 +193,7 @@ struct Data {
     albums: HashMap<(TelegramUserId, String), AlbumTarget>,
     sent_notices: HashSet<String>,
     /// By (chat, message id): the ticket a message the bot sent is about.
-    message_tickets: HashMap<(i64, i64), u64>,
+    message_tickets: HashMap<(i64, i64), RememberedMessage>,
     failed_notices: HashMap<String, FailedNotice>,
     clients: HashMap<String, Client>,
     contacts: HashMap<String, Contact>,
@@ -361,7 +361,10 @@ fn item_of(write: &Write) -> ItemKey {
         | Write::TicketExists(ticket_id)
         | Write::MayComment { ticket_id, .. } => ItemKey::Ticket(*ticket_id),
         Write::PutComment { comment, .. } => ItemKey::Comment(comment.ticket_id, comment.id.clone()),
-        Write::SetCommentText { ticket_id, comment_id, .. } => ItemKey::Comment(*ticket_id, comment_id.clone()),
+        Write::SetCommentText { ticket_id, comment_id, .. } | Write::ReviseComment { ticket_id, comment_id, .. } => {
+            ItemKey::Comment(*ticket_id, comment_id.clone())
+        }
+        Write::NoteCorrection { chat_id, message_id, .. } => ItemKey::MessageTicket(*chat_id, *message_id),
         Write::OwnedBy { ticket_id, comment_id: Some(comment_id), .. } => {
             ItemKey::Comment(*ticket_id, comment_id.clone())
         }
@@ -431,8 +434,12 @@ fn holds(write: &Write, data: &Data) -> bool {
             !*if_absent || !data.albums.contains_key(&(*user, album.clone()))
         }
         // The sender's own comment, and one that is there (never a partial item).
-        Write::SetCommentText { ticket_id, comment_id, author_id, .. } => {
+        Write::SetCommentText { ticket_id, comment_id, author_id, .. }
+        | Write::ReviseComment { ticket_id, comment_id, author_id, .. } => {
             data.comment_author(*ticket_id, comment_id) == Some(author_id)
+        }
+        Write::NoteCorrection { chat_id, message_id, .. } => {
+            data.message_tickets.contains_key(&(*chat_id, *message_id))
         }
         Write::PutAttachment { .. }
         | Write::PutJournal { .. }
@@ -548,8 +555,18 @@ fn apply(write: Write, data: &mut Data) {
         Write::PutCallMe(request) => {
             data.call_me.insert(request.id.clone(), request);
         }
+        Write::ReviseComment { ticket_id, comment_id, text, .. } => {
+            if let Some(item) = data.partition(ticket_id).comments.get_mut(&comment_id) {
+                item.text = Some(text).filter(|t| !t.is_empty());
+            }
+        }
+        Write::NoteCorrection { chat_id, message_id, comment_id, at } => {
+            if let Some(remembered) = data.message_tickets.get_mut(&(chat_id, message_id)) {
+                remembered.correction = Some((comment_id, at));
+            }
+        }
         Write::PutMessageTicket { chat_id, message_id, ticket_id, .. } => {
-            data.message_tickets.insert((chat_id, message_id), ticket_id);
+            data.message_tickets.insert((chat_id, message_id), RememberedMessage::of(ticket_id));
         }
         Write::KeepResult(result) => {
             data.kept_results.insert(result.key.clone(), result);
@@ -921,13 +938,13 @@ impl MessageTickets for InMemoryStore {
         _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.run(Operation::RememberMessage, |s| {
-            s.data.message_tickets.insert((chat_id, message_id), ticket_id);
+            s.data.message_tickets.insert((chat_id, message_id), RememberedMessage::of(ticket_id));
             Ok(())
         })
     }
 
-    async fn message_ticket(&self, chat_id: i64, message_id: i64) -> Result<Option<u64>, StoreError> {
-        self.run(Operation::MessageTicket, |s| Ok(s.data.message_tickets.get(&(chat_id, message_id)).copied()))
+    async fn message_ticket(&self, chat_id: i64, message_id: i64) -> Result<Option<RememberedMessage>, StoreError> {
+        self.run(Operation::MessageTicket, |s| Ok(s.data.message_tickets.get(&(chat_id, message_id)).cloned()))
     }
 }
 

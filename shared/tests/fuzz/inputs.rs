@@ -486,7 +486,7 @@ impl Desk {
             // Some messages are remembered as about a ticket (anyone's), most are not.
             Need::RepliedTo(message_id) => {
                 let at = usize::try_from(*message_id).unwrap_or_default();
-                facts.replied_to = Some(self.tickets.get(at).map(|t| t.id));
+                facts.replied_to = Some(self.tickets.get(at).map(|t| shared::ports::RememberedMessage::of(t.id)));
             }
             Need::Ticket(id) => facts.read_tickets.push((*id, self.tickets.iter().find(|t| t.id == *id).cloned())),
             Need::Manager { .. } => facts.manager = Some(self.manager.clone()),

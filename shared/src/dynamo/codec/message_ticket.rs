@@ -1,8 +1,10 @@
-//! `MSG#<chat id>#<message id>` / `MSG`: which ticket a message the bot sent is about.
+//! `MSG#<chat id>#<message id>` / `MSG`: which ticket a message is about (the bot's notice, or
+//! the client's message that became it); `correction` and `corrected_at`: the comment a client's
+//! last edit of the message made, and when.
 
 use crate::dynamo::attr::*;
 use crate::dynamo::keys;
-use crate::ports::StoreError;
+use crate::ports::{RememberedMessage, StoreError};
 
 /// `expires_at`: when DynamoDB's TTL removes it (seconds since the epoch).
 pub fn to_item(chat_id: i64, message_id: i64, ticket_id: u64, expires_at: i64) -> Item {
@@ -11,7 +13,11 @@ pub fn to_item(chat_id: i64, message_id: i64, ticket_id: u64, expires_at: i64) -
     item
 }
 
-/// The ticket the message is about.
-pub fn from_item(item: &Item) -> Result<u64, StoreError> {
-    required_u64(item, "ticket_id")
+/// The ticket the message is about, and its last correction.
+pub fn from_item(item: &Item) -> Result<RememberedMessage, StoreError> {
+    let correction = match (get_s(item, "correction"), optional_time(item, "corrected_at")?) {
+        (Some(comment_id), Some(at)) => Some((comment_id.to_owned(), at)),
+        _ => None,
+    };
+    Ok(RememberedMessage { ticket_id: required_u64(item, "ticket_id")?, correction })
 }
