@@ -73,8 +73,8 @@ def photo(file_id, size, caption=None, album=None):
 
 WEBHOOK = [
     ("01-start", message(1, {"text": "/start"})),
-    ("02-contact-own-phone", message(2, {"contact": {"phone_number": "79001234567", "first_name": "Анна", "user_id": USER}})),
-    ("03-contact-someone-elses", message(3, {"contact": {"phone_number": "79001234567", "first_name": "Анна", "user_id": 42}})),
+    ("02-contact-someone-elses", message(2, {"contact": {"phone_number": "79001234567", "first_name": "Анна", "user_id": 42}})),
+    ("03-contact-own-phone", message(3, {"contact": {"phone_number": "79001234567", "first_name": "Анна", "user_id": USER}})),
     ("04-text-direct-creates-ticket", message(4, {"text": "Не работает почта: письма не уходят с утра, Outlook пишет ошибку 0x800CCC0E"})),
     ("05-menu-new-ticket", message(5, {"text": "➕ Новое обращение"})),
     ("06-photo-jpeg", message(6, photo("demo-photo", 1024, caption="Скриншот ошибки"))),

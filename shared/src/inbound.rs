@@ -201,11 +201,12 @@ struct WireMessage {
     video: Lenient<WireFile>,
     video_note: Lenient<WireFile>,
     sticker: Lenient<Value>,
-    location: Lenient<Value>,
-    venue: Lenient<Value>,
+    location: Lenient<WireLocation>,
+    venue: Lenient<WireVenue>,
     poll: Lenient<Value>,
     dice: Lenient<Value>,
-    animation: Lenient<Value>,
+    /// A GIF; Telegram sets `document` to it too, which is then the one taken.
+    animation: Lenient<WireFile>,
     game: Lenient<Value>,
     story: Lenient<Value>,
     invoice: Lenient<Value>,
@@ -243,6 +244,63 @@ struct WireContact {
     /// Set by Telegram to the account the card belongs to.
     #[serde(default)]
     user_id: Lenient<u64>,
+    #[serde(default)]
+    first_name: Lenient<String>,
+    #[serde(default)]
+    last_name: Lenient<String>,
+}
+
+impl WireContact {
+    /// The card as text in a ticket: «👤 Иван Петров, +79990001122».
+    fn as_text(&self) -> String {
+        let name = [&self.first_name.0, &self.last_name.0].into_iter().flatten().map(|n| n.trim()).collect::<Vec<_>>();
+        let name = name.join(" ");
+        let phone = self.phone_number.trim();
+        let phone = if phone.bytes().all(|b| b.is_ascii_digit()) { format!("+{phone}") } else { phone.to_owned() };
+        if name.trim().is_empty() {
+            format!("👤 {phone}")
+        } else {
+            format!("👤 {}, {phone}", name.trim())
+        }
+    }
+}
+
+/// A point on the map (a live location's first position, when it is live).
+#[derive(Debug, Deserialize)]
+struct WireLocation {
+    latitude: f64,
+    longitude: f64,
+}
+
+impl WireLocation {
+    /// «📍 55.751244, 37.618423» and a link to the point on OpenStreetMap.
+    fn as_text(&self) -> Option<String> {
+        let (lat, lon) = (self.latitude, self.longitude);
+        let on_earth = (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon);
+        on_earth.then(|| {
+            format!("📍 {lat:.6}, {lon:.6}\nhttps://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=17/{lat:.6}/{lon:.6}")
+        })
+    }
+}
+
+/// A place: its title and address, and where it is.
+#[derive(Debug, Deserialize)]
+struct WireVenue {
+    location: WireLocation,
+    #[serde(default)]
+    title: Lenient<String>,
+    #[serde(default)]
+    address: Lenient<String>,
+}
+
+impl WireVenue {
+    /// «🏢 Кафе «Пушкин», Тверской бульвар, 26А» above the point.
+    fn as_text(&self) -> Option<String> {
+        let place = [&self.title.0, &self.address.0].into_iter().flatten().map(|t| t.trim()).filter(|t| !t.is_empty());
+        let place = place.collect::<Vec<_>>().join(", ");
+        let point = self.location.as_text()?;
+        Some(if place.is_empty() { point } else { format!("🏢 {place}\n{point}") })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -314,20 +372,29 @@ struct WireMemberStatus {
 
 /// What a message asks of the bot; `None` when it carries nothing the bot takes or names.
 fn message_event(message: &WireMessage) -> Option<Event> {
-    if let Some(contact) = &message.contact.0 {
-        return Some(Event::Contact { phone: contact.phone_number.clone(), owner: contact.user_id.0 });
-    }
     if let Some(command) = message.text.0.as_deref().and_then(command_in) {
         return Some(command);
     }
+    // A place is kept as text: a venue with its title and address, a location as its point.
+    let place = message
+        .venue
+        .0
+        .as_ref()
+        .and_then(WireVenue::as_text)
+        .or_else(|| message.location.0.as_ref().and_then(WireLocation::as_text));
     let mut content = Content {
-        text: message.text.0.clone().or_else(|| message.caption.0.clone()),
+        text: message.text.0.clone().or_else(|| message.caption.0.clone()).or(place),
         album: message.media_group_id.0.clone().filter(|id| id.len() <= MAX_ALBUM_ID_BYTES),
         sent_at: message.date.0.and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
         reply_to: message.reply_to_message.0.as_ref().and_then(WireReplied::bots),
         message_id: message.message_id.0,
         ..Content::default()
     };
+    if let Some(contact) = &message.contact.0 {
+        // Someone else's card is kept as text; one's own proves one's phone (registration).
+        let card = Box::new(Content { text: Some(contact.as_text()), ..content });
+        return Some(Event::Contact { phone: contact.phone_number.clone(), owner: contact.user_id.0, card });
+    }
     for file in files_of(message) {
         // The update says how big a file is: over the limit, getFile would refuse it.
         if file.size.is_some_and(|size| size > MAX_DOWNLOAD_BYTES) {
@@ -342,14 +409,10 @@ fn message_event(message: &WireMessage) -> Option<Event> {
     let present = |field: &Lenient<Value>| field.0.is_some();
     let kind = if present(&message.sticker) {
         Unsupported::Sticker
-    } else if present(&message.location) || present(&message.venue) {
-        Unsupported::Location
     } else if present(&message.poll) {
         Unsupported::Poll
     } else if present(&message.dice) {
         Unsupported::Dice
-    } else if present(&message.animation) {
-        Unsupported::Animation
     } else if [
         &message.game,
         &message.story,
@@ -446,8 +509,12 @@ fn files_of(message: &WireMessage) -> Vec<IncomingFile> {
             size: photo.file_size.0,
         });
     }
+    // A GIF comes as `animation` and as `document` both (the Bot API's compatibility); older
+    // or hand-made updates may carry only the first.
+    let animation = if message.document.0.is_none() { &message.animation } else { &Lenient(None) };
     let kinds = [
         (&message.document, FileKind::Document, "document", "bin", None),
+        (animation, FileKind::Document, "animation", "mp4", Some("video/mp4")),
         (&message.voice, FileKind::Voice, "voice", "ogg", Some("audio/ogg")),
         (&message.audio, FileKind::Audio, "audio", "mp3", None),
         (&message.video, FileKind::Video, "video", "mp4", None),
@@ -518,7 +585,16 @@ mod tests {
             })
         );
         let contact = json!({"contact": {"phone_number": "79123456789", "first_name": "Анна", "user_id": 42}});
-        assert_eq!(event_of(&message(contact)), Event::Contact { phone: "79123456789".into(), owner: Some(42) });
+        let card = Content {
+            text: Some("👤 Анна, +79123456789".into()),
+            message_id: Some(5),
+            sent_at: chrono::DateTime::from_timestamp(1700000000, 0),
+            ..Content::default()
+        };
+        assert_eq!(
+            event_of(&message(contact)),
+            Event::Contact { phone: "79123456789".into(), owner: Some(42), card: Box::new(card) }
+        );
     }
 
     #[test]
@@ -585,6 +661,47 @@ mod tests {
         let sticker = json!({"sticker": {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1, "height": 1, "is_animated": false, "is_video": false}});
         assert_eq!(event_of(&message(sticker)), Event::Unsupported(Unsupported::Sticker));
         assert_eq!(crate::texts::unsupported_kind(Unsupported::Sticker, crate::texts::Lang::Ru), "стикер");
+    }
+
+    /// The text of a message's content, as the dialogue gets it.
+    fn text_of(body: &[u8]) -> Option<String> {
+        match event_of(body) {
+            Event::Message(content) => content.text,
+            other => panic!("a message, not {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_location_or_a_venue_is_kept_as_text_with_a_map_link() {
+        let point = json!({"location": {"latitude": 55.751244, "longitude": 37.618423}});
+        assert_eq!(
+            text_of(&message(point)).as_deref(),
+            Some("📍 55.751244, 37.618423\nhttps://www.openstreetmap.org/?mlat=55.751244&mlon=37.618423#map=17/55.751244/37.618423")
+        );
+        let live = json!({"location": {"latitude": 59.9, "longitude": 30.3, "live_period": 900, "heading": 90}});
+        assert!(text_of(&message(live)).unwrap().starts_with("📍 59.900000, 30.300000\n"), "its first position");
+        let venue = json!({
+            "venue": {"location": {"latitude": 55.7, "longitude": 37.6}, "title": "Офис «Ромашки»", "address": "Тверская, 1"},
+            "location": {"latitude": 55.7, "longitude": 37.6}
+        });
+        let text = text_of(&message(venue)).unwrap();
+        assert!(text.starts_with("🏢 Офис «Ромашки», Тверская, 1\n📍 55.700000, 37.600000\n"), "{text}");
+        let off_the_map = json!({"location": {"latitude": 91.0, "longitude": 0.0}});
+        assert!(matches!(parse_update(&message(off_the_map)), Parsed::Incomplete { .. }), "nothing to keep");
+    }
+
+    #[test]
+    fn a_gif_is_a_file_once_whether_it_comes_as_animation_and_document_or_alone() {
+        let gif = json!({"file_id": "g", "file_unique_id": "gu", "file_name": "смех.mp4", "mime_type": "video/mp4", "file_size": 9000});
+        for extra in
+            [json!({"animation": gif, "document": gif}), json!({"animation": gif, "caption": "Вот так мигает"})]
+        {
+            let Event::Message(content) = event_of(&message(extra.clone())) else { panic!("a message: {extra}") };
+            assert_eq!(content.files.len(), 1, "{extra}");
+            assert_eq!((content.files[0].file_id.as_str(), content.files[0].name.as_str()), ("g", "смех.mp4"));
+        }
+        let captioned = json!({"animation": gif, "caption": "Вот так мигает"});
+        assert_eq!(text_of(&message(captioned)).as_deref(), Some("Вот так мигает"), "the caption is the text");
     }
 
     #[test]

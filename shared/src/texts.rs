@@ -619,10 +619,8 @@ STATUS_CANCELLED = { ru: "Отменена", en: "Cancelled" };
 
 // ---- Things the bot does not take: `{kind}` in [`UNSUPPORTED`] («нельзя добавить …»: accusative)
 KIND_STICKER = { ru: "стикер", en: "a sticker" };
-KIND_LOCATION = { ru: "геопозицию", en: "a location" };
 KIND_POLL = { ru: "опрос", en: "a poll" };
 KIND_DICE = { ru: "кубик", en: "a dice roll" };
-KIND_ANIMATION = { ru: "GIF-анимацию", en: "a GIF" };
 KIND_OTHER = { ru: "сообщение этого типа", en: "a message of this type" };
 }
 
@@ -718,10 +716,8 @@ pub fn status_name(status: crate::domain::TicketStatus, lang: Lang) -> &'static 
 pub fn unsupported_kind(kind: Unsupported, lang: Lang) -> &'static str {
     match kind {
         Unsupported::Sticker => KIND_STICKER,
-        Unsupported::Location => KIND_LOCATION,
         Unsupported::Poll => KIND_POLL,
         Unsupported::Dice => KIND_DICE,
-        Unsupported::Animation => KIND_ANIMATION,
         Unsupported::Other => KIND_OTHER,
     }
     .get(lang)

@@ -25,6 +25,29 @@ pub fn text(update_id: u64, from: u64, text: &str) -> Value {
     message(update_id, from, json!({"text": text}))
 }
 
+/// A location (`venue`: with the place's title and address, as Telegram sends a venue).
+pub fn location(update_id: u64, from: u64, (latitude, longitude): (f64, f64), venue: Option<(&str, &str)>) -> Value {
+    let point = json!({"latitude": latitude, "longitude": longitude});
+    match venue {
+        None => message(update_id, from, json!({"location": point})),
+        Some((title, address)) => message(
+            update_id,
+            from,
+            json!({"location": point, "venue": {"location": point, "title": title, "address": address}}),
+        ),
+    }
+}
+
+/// A GIF as Telegram sends one: `animation`, and `document` for older clients.
+pub fn gif(update_id: u64, from: u64, file_id: &str, caption: Option<&str>) -> Value {
+    let file = json!({"file_id": file_id, "file_unique_id": format!("{file_id}-u"), "file_name": "blink.mp4", "mime_type": "video/mp4", "file_size": 4096});
+    let mut content = json!({"animation": file, "document": file});
+    if let Some(caption) = caption {
+        content["caption"] = json!(caption);
+    }
+    message(update_id, from, content)
+}
+
 /// A shared contact card; `owner` is the `user_id` Telegram puts on it (None for a card
 /// typed in by hand).
 pub fn contact(update_id: u64, from: u64, phone: &str, owner: Option<u64>) -> Value {

@@ -295,9 +295,6 @@ async fn a_file_not_an_image_too_large_or_of_a_kind_not_taken_each_gets_its_own_
     let env = world().await;
     env.telegram.add_file("text-photo", "photos/text.jpg", b"just some text, not a picture".to_vec());
     env.telegram.add_file("wide-photo", "photos/wide.png", png(9000, 1));
-    let location = json!({"update_id": 64, "message": {"message_id": 64, "date": 1_764_000_000,
-        "chat": {"id": ANNA, "type": "private"}, "from": {"id": ANNA, "is_bot": false, "first_name": "Анна"},
-        "location": {"latitude": 55.75, "longitude": 37.61}}});
     let cases = [
         (updates::photo(61, ANNA, "text-photo", 29, None, None), texts::FILE_NOT_AN_IMAGE.ru, "photo-text-photo-u.jpg"),
         (
@@ -319,9 +316,9 @@ async fn a_file_not_an_image_too_large_or_of_a_kind_not_taken_each_gets_its_own_
         assert!(keyboard.is_empty(), "the menu stays as it was");
         sentences.push(text.replace(name, ""));
     }
-    env.deliver(&location).await;
+    env.deliver(&updates::sticker(64, ANNA)).await;
     let (text, _) = last(&env);
-    assert_eq!(text, texts::fill(texts::UNSUPPORTED.ru, &[("kind", "геопозицию")]));
+    assert_eq!(text, texts::fill(texts::UNSUPPORTED.ru, &[("kind", "стикер")]));
     sentences.push(text);
     assert!(env.tickets_of("c1").await.is_empty(), "nothing was taken, nothing made");
     sentences.sort();
@@ -332,12 +329,12 @@ async fn a_file_not_an_image_too_large_or_of_a_kind_not_taken_each_gets_its_own_
 // ---- 5: registration ----------------------------------------------------------------------
 
 #[tokio::test]
-async fn a_registered_client_sharing_a_colleagues_card_keeps_their_menu() {
+async fn a_registered_client_sharing_a_colleagues_card_writes_it_into_their_message() {
     let env = world().await;
     open(&env, "Принтер").await;
     env.run_notifier().await;
     env.deliver(&updates::contact(70, ANNA, "79123456790", Some(ANNA + 1))).await;
-    assert_eq!(last(&env), (texts::OTHERS_CONTACT_NOT_TAKEN.ru.to_owned(), ACTIVE.map(str::to_owned).to_vec()));
+    assert_eq!(last(&env).0, texts::NEW_OR_ATTACH.ru, "a message like any other: new, or attach to «Принтер»?");
     assert_eq!(env.api("GET", "/contacts/c1", None).await.1["telegram_linked"], true, "still Анна");
 }
 

@@ -48,7 +48,7 @@ async fn registered() -> (Bot<InMemoryStore, FakeMessenger, FakeBucket>, InMemor
     };
     store.put_contact(&contact, None, Utc::now()).await.unwrap();
     let bot = Bot { store: store.clone(), messenger: telegram.clone(), files: FakeBucket, settings: settings() };
-    let shared = Event::Contact { phone: "79123456789".into(), owner: Some(ANNA) };
+    let shared = Event::Contact { phone: "79123456789".into(), owner: Some(ANNA), card: Box::default() };
     let welcome = bot.handle(&update(1, shared), Utc::now()).await.unwrap();
     assert!(reply_text(&welcome).starts_with("Здравствуйте, Анна!"), "registered: {welcome:?}");
     store.reset_counts();

@@ -99,16 +99,18 @@ fn decide(
             effects: vec![Effect::Reachability { blocked: *blocked }],
             replies: vec![],
         }),
-        // Someone else's card from a registered user: they stay who and where they are.
-        (Event::Contact { owner, .. }, Some(me)) if *owner != Some(input.user_id) => {
-            tickets::menu_keeping(&me, user, facts, texts::OTHERS_CONTACT_NOT_TAKEN.get(lang), vec![])
+        // Someone else's card from a registered client is a message: «👤 name, phone» in the
+        // ticket or comment they are writing, as any text.
+        (Event::Contact { owner, card, .. }, Some(me)) if *owner != Some(input.user_id) => {
+            let as_text = Inbound { event: Event::Message(card.as_ref().clone()), ..input.clone() };
+            tickets::contact_step(&me, user, &as_text, facts)
         }
         (Event::Contact { owner, .. }, None) if *owner != Some(input.user_id) && is_employee(user) => Ok(Outcome {
             state: user.state.clone(),
             effects: vec![],
             replies: vec![text(texts::OTHERS_CONTACT_NOT_TAKEN.get(lang), Keyboard::Remove)],
         }),
-        (Event::Contact { phone, owner }, _) => {
+        (Event::Contact { phone, owner, .. }, _) => {
             registration::shared_contact(settings, input, phone, *owner, facts, lang)
         }
         (Event::Press { id, data }, me) => route_press(settings, me, user, input, (id, data), facts, lang),

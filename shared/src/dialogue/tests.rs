@@ -169,7 +169,7 @@ fn an_unknown_user_is_asked_for_the_phone_whatever_they_send() {
 #[test]
 fn someone_elses_contact_card_is_refused_without_a_lookup() {
     for owner in [Some(ME + 1), None] {
-        let event = Event::Contact { phone: "+79123456789".into(), owner };
+        let event = Event::Contact { phone: "+79123456789".into(), owner, card: Box::default() };
         let (outcome, needs) = run(&UserRecord::default(), event, PhoneMatches::default(), TicketCounts::default());
         assert!(needs.is_empty(), "no directory read for a spoofed card");
         assert_eq!(texts_of(&outcome), vec![texts::REGISTER_OWN_NUMBER_ONLY.ru]);
@@ -180,7 +180,7 @@ fn someone_elses_contact_card_is_refused_without_a_lookup() {
 #[test]
 fn one_active_contact_is_linked_and_gets_the_menu() {
     let matches = PhoneMatches { contacts: vec![contact("c1", "Ромашка", true)], employees: vec![] };
-    let event = Event::Contact { phone: "79123456789".into(), owner: Some(ME) };
+    let event = Event::Contact { phone: "79123456789".into(), owner: Some(ME), card: Box::default() };
     let (outcome, needs) = run(&UserRecord::default(), event, matches.clone(), TicketCounts::default());
     assert_eq!(needs[0], Need::PhoneMatches(phone::normalize("+79123456789", settings().phone_region).unwrap()));
     assert_eq!(outcome.effects, vec![Effect::LinkContact(matches.contacts[0].clone())]);
@@ -191,7 +191,7 @@ fn one_active_contact_is_linked_and_gets_the_menu() {
 #[test]
 fn a_deactivated_contact_does_not_count() {
     let matches = PhoneMatches { contacts: vec![contact("c1", "Ромашка", false)], employees: vec![] };
-    let event = Event::Contact { phone: "+79123456789".into(), owner: Some(ME) };
+    let event = Event::Contact { phone: "+79123456789".into(), owner: Some(ME), card: Box::default() };
     let (outcome, _) = run(&UserRecord::default(), event, matches, TicketCounts::default());
     assert!(outcome.effects.is_empty());
     assert!(texts_of(&outcome)[0].contains("номер +7 912 345-67-89 не найден"), "international format");
@@ -200,7 +200,7 @@ fn a_deactivated_contact_does_not_count() {
 
 #[test]
 fn an_unparseable_number_is_not_found() {
-    let event = Event::Contact { phone: "12".into(), owner: Some(ME) };
+    let event = Event::Contact { phone: "12".into(), owner: Some(ME), card: Box::default() };
     let (outcome, needs) = run(&UserRecord::default(), event, PhoneMatches::default(), TicketCounts::default());
     assert!(needs.is_empty());
     assert_eq!(last_keyboard(&outcome), Keyboard::SharePhone(Lang::Ru));
@@ -213,7 +213,7 @@ fn a_phone_in_two_companies_asks_which_and_links_the_chosen_one() {
         contacts: vec![contact("c1", "Ромашка", true), contact("c2", "Лютик", true), contact("c3", "Старая", false)],
         employees: vec![],
     };
-    let event = Event::Contact { phone: "+79123456789".into(), owner: Some(ME) };
+    let event = Event::Contact { phone: "+79123456789".into(), owner: Some(ME), card: Box::default() };
     let (asked, _) = run(&UserRecord::default(), event, matches.clone(), TicketCounts::default());
     assert!(asked.effects.is_empty());
     let Keyboard::Inline(rows) = last_keyboard(&asked) else { panic!("inline choice expected") };
@@ -256,7 +256,7 @@ fn a_company_button_cannot_pick_a_contact_outside_the_lookup() {
 fn an_employee_number_links_the_employee() {
     let employee = EmployeeMatch { employee_id: "e1".into(), name: "Иван".into(), active: true, linked_user: None };
     let matches = PhoneMatches { contacts: vec![], employees: vec![employee.clone()] };
-    let event = Event::Contact { phone: "+79123456789".into(), owner: Some(ME) };
+    let event = Event::Contact { phone: "+79123456789".into(), owner: Some(ME), card: Box::default() };
     let (outcome, _) = run(&UserRecord::default(), event, matches, TicketCounts::default());
     assert_eq!(outcome.effects, vec![Effect::LinkEmployee(employee)]);
     assert!(texts_of(&outcome)[0].contains("сотрудник"));
@@ -630,15 +630,18 @@ fn a_client_of_two_companies_reads_of_company_in_help_and_switches_with_it() {
 }
 
 #[test]
-fn a_registered_client_sharing_someone_elses_card_keeps_their_menu() {
-    let card = Event::Contact { phone: "+79990001122".into(), owner: Some(ME + 5) };
+fn someone_elses_card_from_a_registered_client_is_text_of_their_message() {
+    let text =
+        Content {
+            text: Some("👤 Иван Петров, +79990001122".into()), message_id: Some(77), ..Content::default()
+        };
+    let card = Event::Contact { phone: "79990001122".into(), owner: Some(ME + 5), card: Box::new(text) };
     let counts = TicketCounts { active: 1, completed: 0 };
-    let (outcome, needs) = run(&waiting_choice(), card, PhoneMatches::default(), counts);
-    assert_eq!(needs, vec![Need::Tickets { contact_id: "c1".into() }], "no directory lookup");
-    assert!(outcome.effects.is_empty());
-    assert_eq!(outcome.state, waiting_choice().state);
-    assert_eq!(texts_of(&outcome), vec![texts::OTHERS_CONTACT_NOT_TAKEN.ru]);
-    assert_eq!(last_keyboard(&outcome), Keyboard::Menu(ACTIVE_MENU.to_vec()));
+    let (outcome, needs) = run(&linked(), card, PhoneMatches::default(), counts);
+    assert!(!needs.iter().any(|n| matches!(n, Need::PhoneMatches(_))), "no directory lookup: {needs:?}");
+    let State::NewOrAttach { pending } = &outcome.state else { panic!("new or attach? {:?}", outcome.state) };
+    assert_eq!(pending.text.as_deref(), Some("👤 Иван Петров, +79990001122"));
+    assert_eq!(pending.messages, [77]);
 }
 
 #[test]

@@ -27,8 +27,9 @@ pub enum Event {
     /// A `/command` this bot does not have: answered with the help, never taken as a ticket.
     UnknownCommand,
     /// A shared contact card. `owner` is the Telegram user the card belongs to, as Telegram
-    /// sets it: only a card whose owner is the sender proves the sender's phone.
-    Contact { phone: String, owner: Option<TelegramUserId> },
+    /// sets it: only a card whose owner is the sender proves the sender's phone. `card`: the
+    /// message as text («👤 name, phone»), what someone else's card is to a registered client.
+    Contact { phone: String, owner: Option<TelegramUserId>, card: Box<Content> },
     /// Text and/or files (a caption is the text). Reply-keyboard presses arrive as text.
     Message(Content),
     /// An inline-button press, its `callback_data` as it came: [`step`](super::step) parses it.
@@ -115,12 +116,8 @@ impl Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unsupported {
     Sticker,
-    /// A location or a venue.
-    Location,
     Poll,
     Dice,
-    /// A GIF.
-    Animation,
     Other,
 }
 

@@ -177,12 +177,20 @@ async fn run_sequence(
     if manager_linked {
         all.push((
             MANAGER,
-            Delivery::Event(Event::Contact { phone: "79990000002".into(), owner: Some(MANAGER) }),
+            Delivery::Event(Event::Contact {
+                phone: "79990000002".into(),
+                owner: Some(MANAGER),
+                card: Default::default(),
+            }),
             None,
         ));
     }
     if registered {
-        all.push((ME, Delivery::Event(Event::Contact { phone: "79990000001".into(), owner: Some(ME) }), None));
+        all.push((
+            ME,
+            Delivery::Event(Event::Contact { phone: "79990000001".into(), owner: Some(ME), card: Default::default() }),
+            None,
+        ));
     }
     all.extend(deliveries.iter().cloned());
     for (user, delivery, fault) in all {

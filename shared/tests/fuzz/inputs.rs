@@ -254,22 +254,20 @@ pub fn content() -> impl Strategy<Value = Content> {
         })
 }
 
+/// A card's message as the parser makes it.
+fn card_of(phone: &str) -> Box<Content> {
+    Box::new(Content { text: Some(format!("👤 Анна, {phone}")), message_id: Some(1), ..Content::default() })
+}
+
 /// Any event, as `parse_update` makes them (and some it would not, such as a text `/start`).
 pub fn event() -> impl Strategy<Value = Event> {
     let owner = prop_oneof![4 => Just(Some(ME)), 1 => Just(None), 1 => any::<u64>().prop_map(Some)];
-    let unsupported = select(vec![
-        Unsupported::Sticker,
-        Unsupported::Location,
-        Unsupported::Poll,
-        Unsupported::Dice,
-        Unsupported::Animation,
-        Unsupported::Other,
-    ]);
+    let unsupported = select(vec![Unsupported::Sticker, Unsupported::Poll, Unsupported::Dice, Unsupported::Other]);
     prop_oneof![
         2 => Just(Event::Command(Command::Start)),
         1 => select(Command::ALL.to_vec()).prop_map(Event::Command),
         1 => Just(Event::UnknownCommand),
-        2 => (phone_text(), owner).prop_map(|(phone, owner)| Event::Contact { phone, owner }),
+        2 => (phone_text(), owner).prop_map(|(phone, owner)| Event::Contact { card: card_of(&phone), phone, owner }),
         6 => content().prop_map(Event::Message),
         6 => (prop_oneof![Just("cb-1".to_owned()), odd_text()], press_data())
             .prop_map(|(id, data)| Event::Press { id, data }),

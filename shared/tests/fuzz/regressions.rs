@@ -39,7 +39,7 @@ fn a_photo_of_huge_sides_is_parsed() {
 /// Telegram refuses, so the user was told nothing.
 #[test]
 fn a_long_phone_is_quoted_short() {
-    let input = from_me(Event::Contact { phone: "7".repeat(5000), owner: Some(ME) });
+    let input = from_me(Event::Contact { phone: "7".repeat(5000), owner: Some(ME), card: Default::default() });
     let outcome = dialogue::step(&settings(), &UserRecord::default(), &input, &Facts::default()).expect("no lookup");
     let reply = texts(&outcome.replies)[0];
     assert!(reply.chars().count() < 300 && reply.contains("7777…"), "{reply}");

@@ -82,7 +82,7 @@ pub fn corpus() -> Vec<(Value, Expected)> {
         (message(5, document), Expected::Message),
         (message(6, voice), Expected::Message),
         (message(7, sticker), Expected::Unsupported),
-        (message(8, location), Expected::Unsupported),
+        (message(8, location), Expected::Message),
         (
             json!({"update_id": 9, "callback_query": {
                 "id": "cb-9", "from": user(FROM), "chat_instance": "ci-1", "data": "st:1",
