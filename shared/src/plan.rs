@@ -13,7 +13,7 @@
 //! The first write of a plan may be the one whose failed condition means "done before" (an
 //! update's marker, a kept API result): the stores report that as a duplicate.
 
-use crate::dialogue::{AlbumTarget, Effect, Language, NewRating, State, StoredFile};
+use crate::dialogue::{AlbumTarget, Effect, Language, NewRating, State, StoredFile, TelegramFile};
 use crate::domain::{
     Attachment, CallMeRequest, CallMeState, Comment, Contact, Employee, JournalEntry, Link, Person, TelegramUserId,
     Ticket,
@@ -114,6 +114,9 @@ pub enum Write {
     PutComment {
         comment: Comment,
         if_absent: bool,
+        /// The files it came with that Telegram has: on the comment's item, so that its
+        /// notice (made from the stream's record alone) carries them.
+        files: Vec<TelegramFile>,
     },
     /// Sets a comment's text unless it has one; only on the author's own comment that is there.
     SetCommentText {
@@ -256,13 +259,21 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
                 contact_id: comment.contact_id.clone(),
                 on_completed: comment.on_completed,
             });
-            writes.push(Write::PutComment { comment: comment.record(now), if_absent: false });
+            writes.push(Write::PutComment {
+                comment: comment.record(now),
+                if_absent: false,
+                files: telegram_files(&comment.files),
+            });
             attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, now, writes);
         }
         Effect::AddStaffComment(comment) => {
             // A staff comment goes on any ticket there is, whatever its status (as the staff API).
             writes.push(Write::TicketExists(comment.ticket_id));
-            writes.push(Write::PutComment { comment: comment.record(now), if_absent: false });
+            writes.push(Write::PutComment {
+                comment: comment.record(now),
+                if_absent: false,
+                files: telegram_files(&comment.files),
+            });
             attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, now, writes);
         }
         Effect::AddFiles { ticket_id, comment_id, files } => {
@@ -346,6 +357,11 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
     }
 }
 
+/// The files of a comment that Telegram has (sent again by `file_id` with its notice).
+fn telegram_files(files: &[StoredFile]) -> Vec<TelegramFile> {
+    files.iter().filter_map(|file| file.telegram.clone()).collect()
+}
+
 /// Files with distinct object keys: the same photo twice in one album is one object, and a
 /// transaction may not write one item twice (DynamoDB would refuse it every time).
 fn attachment_writes(
@@ -391,7 +407,7 @@ pub fn ticket_change(ticket: &Ticket, journal: &[JournalEntry]) -> Vec<Write> {
 pub fn comment(comment: &Comment, once: Option<&KeptResult>) -> Vec<Write> {
     let mut writes: Vec<Write> = once.cloned().map(Write::KeepResult).into_iter().collect();
     writes.push(Write::TicketExists(comment.ticket_id));
-    writes.push(Write::PutComment { comment: comment.clone(), if_absent: true });
+    writes.push(Write::PutComment { comment: comment.clone(), if_absent: true, files: vec![] });
     writes
 }
 

@@ -661,6 +661,8 @@ pub struct Outgoing {
     pub ticket: Option<u64>,
     /// The recipient's language: the notice is rendered in it, and so are its buttons.
     pub lang: Lang,
+    /// Files to send again by `file_id` (the `html` is then empty).
+    pub files: Vec<crate::dialogue::TelegramFile>,
 }
 
 /// A notice whose record was handed back to the stream, kept so that a later attempt or the

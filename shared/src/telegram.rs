@@ -2,7 +2,7 @@
 //! `client_reqwest::Bot`). Updates in are read by `crate::inbound`, leniently.
 
 use crate::config::Secret;
-use crate::dialogue::{Command, InlineButton, Keyboard, Reply};
+use crate::dialogue::{Command, InlineButton, Keyboard, Reply, TelegramFile};
 use crate::media::MAX_DOWNLOAD_BYTES;
 use crate::ports::{DownloadError, FileSource, Messenger, SendError};
 use crate::texts::Lang;
@@ -94,6 +94,8 @@ fn inline_rows(rows: &[Vec<InlineButton>]) -> Vec<Vec<InlineKeyboardButton>> {
 /// as its HTTP response so that Telegram carries it out without another request.
 pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
     let (method, params) = match reply {
+        // Files take a call per album (the webhook answers with one call: the first).
+        Reply::Files(files) => return file_calls(chat_id, files).into_iter().next().unwrap_or(Value::Null),
         Reply::Text { text, keyboard } => {
             ("sendMessage", serde_json::to_value(send_message_params(chat_id, text, keyboard)))
         }
@@ -110,6 +112,50 @@ pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
         map.insert("method".into(), Value::String(method.into()));
     }
     value
+}
+
+/// The calls that send `files` again by their `file_id`: photos and videos as albums of up to
+/// ten (`sendMediaGroup`; one alone by its own method), documents likewise, audio likewise;
+/// voice messages and video notes, which no album takes, one by one. Each call is
+/// `{"method": ..., ...params}`.
+pub fn file_calls(chat_id: i64, files: &[TelegramFile]) -> Vec<Value> {
+    use crate::dialogue::FileKind;
+    // The album a kind goes in (`None`: alone) and its `sendX` method and parameter.
+    let album_of = |kind: FileKind| match kind {
+        FileKind::Photo | FileKind::Video => Some(0),
+        FileKind::Document => Some(1),
+        FileKind::Audio => Some(2),
+        FileKind::Voice | FileKind::VideoNote => None,
+    };
+    let single = |kind: FileKind| match kind {
+        FileKind::Photo => ("sendPhoto", "photo"),
+        FileKind::Video => ("sendVideo", "video"),
+        FileKind::Document => ("sendDocument", "document"),
+        FileKind::Audio => ("sendAudio", "audio"),
+        FileKind::Voice => ("sendVoice", "voice"),
+        FileKind::VideoNote => ("sendVideoNote", "video_note"),
+    };
+    let alone = |file: &TelegramFile| {
+        let (method, param) = single(file.kind);
+        serde_json::json!({"method": method, "chat_id": chat_id, param: file.file_id})
+    };
+    let mut calls = vec![];
+    for album in [Some(0), Some(1), Some(2)] {
+        let members: Vec<&TelegramFile> = files.iter().filter(|f| album_of(f.kind) == album).collect();
+        for chunk in members.chunks(10) {
+            if let [file] = chunk {
+                calls.push(alone(file));
+                continue;
+            }
+            let media: Vec<Value> = chunk
+                .iter()
+                .map(|file| serde_json::json!({"type": single(file.kind).1, "media": file.file_id}))
+                .collect();
+            calls.push(serde_json::json!({"method": "sendMediaGroup", "chat_id": chat_id, "media": media}));
+        }
+    }
+    calls.extend(files.iter().filter(|f| album_of(f.kind).is_none()).map(alone));
+    calls
 }
 
 /// A notification: HTML parse mode; the keyboard it sets (a client's menu), or else a URL
@@ -258,6 +304,26 @@ impl std::fmt::Debug for TelegramMessenger {
     }
 }
 
+impl TelegramMessenger {
+    /// Every call of [`file_calls`], in order; the id of the first message made. A failed call
+    /// fails the whole (the notice is retried, or kept, as any other).
+    async fn send_files(&self, chat_id: i64, files: &[TelegramFile]) -> Result<Option<i64>, frankenstein::Error> {
+        let mut first = None;
+        for mut call in file_calls(chat_id, files) {
+            let method = call.as_object_mut().and_then(|c| c.remove("method"));
+            let method = method.as_ref().and_then(Value::as_str).unwrap_or("sendDocument").to_owned();
+            let answer: frankenstein::response::MethodResponse<Value> = self.bot.request(&method, Some(call)).await?;
+            // One message, or an album's messages.
+            let made = match &answer.result {
+                Value::Array(messages) => messages.first().and_then(|m| m["message_id"].as_i64()),
+                message => message["message_id"].as_i64(),
+            };
+            first = first.or(made);
+        }
+        Ok(first)
+    }
+}
+
 impl Messenger for TelegramMessenger {
     async fn send(&self, chat_id: i64, reply: &Reply) -> Result<Option<i64>, SendError> {
         let made = |response: frankenstein::response::MethodResponse<frankenstein::types::Message>| {
@@ -273,6 +339,7 @@ impl Messenger for TelegramMessenger {
             Reply::Notice { html, url, keyboard, lang } => {
                 self.bot.send_message(&notice_params(chat_id, html, url.as_deref(), keyboard, *lang)).await.map(made)
             }
+            Reply::Files(files) => self.send_files(chat_id, files).await,
         };
         result.map_err(|error| self.redacted(classify(error)))
     }
@@ -480,5 +547,22 @@ mod tests {
         let answer = method_call(42, &Reply::AnswerPress { press_id: "q".into(), text: None });
         assert_eq!(answer["method"], "answerCallbackQuery");
         assert_eq!(answer["callback_query_id"], "q");
+    }
+
+    #[test]
+    fn files_go_as_albums_of_their_kinds_and_the_rest_one_by_one() {
+        use crate::dialogue::{FileKind, TelegramFile};
+        let file = |id: &str, kind| TelegramFile { file_id: id.into(), kind, name: format!("{id}.bin") };
+        let mut files = vec![file("p1", FileKind::Photo), file("d1", FileKind::Document), file("v1", FileKind::Voice)];
+        files.extend((2..=11).map(|i| file(&format!("p{i}"), FileKind::Photo)));
+        files.push(file("vid", FileKind::Video));
+        let calls = file_calls(42, &files);
+        let methods: Vec<&str> = calls.iter().map(|c| c["method"].as_str().unwrap()).collect();
+        assert_eq!(methods, ["sendMediaGroup", "sendMediaGroup", "sendDocument", "sendVoice"]);
+        assert_eq!(calls[0]["media"].as_array().unwrap().len(), 10, "ten to an album");
+        assert_eq!(calls[0]["media"][0], serde_json::json!({"type": "photo", "media": "p1"}));
+        assert_eq!(calls[1]["media"][1], serde_json::json!({"type": "video", "media": "vid"}), "photos and videos mix");
+        assert_eq!((calls[2]["chat_id"].as_i64(), calls[2]["document"].as_str()), (Some(42), Some("d1")));
+        assert_eq!(calls[3]["voice"], "v1", "a voice message in no album");
     }
 }

@@ -267,7 +267,12 @@ where
             let key = media::object_key(&file.unique_id, &file.name);
             let size = bytes.len() as u64;
             self.files.put_file(&key, bytes, &content_type, &file.name).await?;
-            result.stored.push(StoredFile { name: file.name.clone(), content_type, size, key });
+            let telegram = Some(crate::dialogue::TelegramFile {
+                file_id: file.file_id.clone(),
+                kind: file.kind,
+                name: file.name.clone(),
+            });
+            result.stored.push(StoredFile { name: file.name.clone(), content_type, size, key, telegram });
         }
         Ok(result)
     }

@@ -50,6 +50,7 @@ pub(super) fn stored(content: &Content) -> StoredFiles {
         .files
         .iter()
         .map(|f| StoredFile {
+            telegram: None,
             name: f.name.clone(),
             content_type: "image/jpeg".into(),
             size: 1,
@@ -426,6 +427,7 @@ fn a_second_message_while_the_choice_waits_joins_the_first() {
     let earlier = Pending {
         text: Some("Принтер не печатает".into()),
         files: vec![StoredFile {
+            telegram: None,
             name: "a.jpg".into(),
             content_type: "image/jpeg".into(),
             size: 1,
@@ -451,6 +453,7 @@ fn a_second_message_while_the_choice_waits_joins_the_first() {
 fn waiting_since(minute: i64, files: usize, chars: usize) -> UserRecord {
     let noon = chrono::DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z").unwrap().to_utc();
     let file = |i: usize| StoredFile {
+        telegram: None,
         name: format!("{i}.jpg"),
         content_type: "image/jpeg".into(),
         size: 1,

@@ -192,12 +192,24 @@ pub struct IncomingFile {
     pub size: Option<u64>,
 }
 
+/// A file as Telegram keeps it: sent again to anyone by its `file_id` (no download, no upload)
+/// with the method of its kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TelegramFile {
+    pub file_id: String,
+    pub kind: FileKind,
+    pub name: String,
+}
+
 /// A file stored in the attachments bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredFile {
     pub name: String,
     pub content_type: String,
     pub size: u64,
+    /// How Telegram knows it, when it came from Telegram: notices carry it by its `file_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telegram: Option<TelegramFile>,
     pub key: String,
 }
 
@@ -577,6 +589,9 @@ pub enum Reply {
         /// The recipient's language (the link button's label).
         lang: Lang,
     },
+    /// Files Telegram has, sent again by their `file_id`: photos and videos as one album,
+    /// documents as another, each of the rest on its own (a notice's text goes before them).
+    Files(Vec<TelegramFile>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -167,8 +167,8 @@ impl DynamoStore {
                     check(tickets, key).condition_expression(condition).expression_attribute_values(":c", s(owner)),
                 )?
             }
-            Write::PutComment { comment, if_absent } => {
-                let put = put(tickets, codec::comment::to_item(comment));
+            Write::PutComment { comment, if_absent, files } => {
+                let put = put(tickets, codec::comment::to_item_with(comment, files)?);
                 tx_put(if *if_absent { put.condition_expression("attribute_not_exists(pk)") } else { put })?
             }
             Write::SetCommentText { ticket_id, comment_id, text, author_id } => tx_update(

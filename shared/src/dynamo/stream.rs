@@ -29,7 +29,10 @@ pub fn change_of(record: &StreamRecord) -> Result<Change, StoreError> {
             new: Box::new(codec::ticket::from_item(&record.new_image)?),
         },
         ("INSERT", Kind::CallMe) => Change::CallMeRequested(codec::call_me::from_item(&record.new_image)?),
-        ("INSERT", Kind::Comment) => Change::CommentAdded(codec::comment::from_item(&record.new_image)?),
+        ("INSERT", Kind::Comment) => Change::CommentAdded {
+            comment: codec::comment::from_item(&record.new_image)?,
+            files: codec::comment::telegram_files(&record.new_image)?,
+        },
         _ => Change::Nothing,
     })
 }
@@ -91,7 +94,7 @@ mod tests {
             created_at: ticket().created_at,
         };
         let added = record("INSERT", Item::new(), codec::comment::to_item(&comment));
-        assert_eq!(change_of(&added).unwrap(), Change::CommentAdded(comment));
+        assert_eq!(change_of(&added).unwrap(), Change::CommentAdded { comment, files: vec![] });
 
         let request = CallMeRequest {
             id: "r5".into(),

@@ -102,6 +102,30 @@ pub struct ReplayReport {
     pub not_tried: usize,
 }
 
+/// The messages of a notice: its files, or its text (split when long) with the buttons on the
+/// last part: a client's notice carries their menu (a message has one set of buttons: the card
+/// comes from a reply to it), a request to rate its score buttons; a staff notice about a ticket
+/// its «📋 Карточка».
+fn replies_of(notice: &Outgoing) -> Vec<Reply> {
+    if !notice.files.is_empty() {
+        return vec![Reply::Files(notice.files.clone())];
+    }
+    let parts = split_message(&notice.html);
+    let last = parts.len().saturating_sub(1);
+    let buttons = |i: usize| match (i == last, notice.menu, notice.rate, notice.ticket) {
+        (true, _, Some(rated), _) => (None, rating_buttons(rated)),
+        (true, Some(counts), None, _) => (notice.url.clone(), main_menu(counts, notice.lang)),
+        (true, None, None, Some(ticket)) => (notice.url.clone(), card_button(ticket, notice.lang)),
+        (true, None, None, None) => (notice.url.clone(), Keyboard::Keep),
+        (false, ..) => (None, Keyboard::Keep),
+    };
+    let notice_part = |(i, html): (usize, String)| {
+        let (url, keyboard) = buttons(i);
+        Reply::Notice { html, url, keyboard, lang: notice.lang }
+    };
+    parts.into_iter().enumerate().map(notice_part).collect()
+}
+
 impl<S, M> Courier<S, M>
 where
     S: UserStore + CallMeRequests + SentNotices + FailedNotices + MessageTickets,
@@ -166,24 +190,10 @@ where
         now: DateTime<Utc>,
     ) -> Result<(), Unsent> {
         let chat = notice.user as i64;
-        let parts = split_message(&notice.html);
-        let last = parts.len().saturating_sub(1);
-        for (i, part) in parts.into_iter().enumerate() {
+        for reply in replies_of(notice) {
             if remaining() <= self.reserve {
                 return Err(Unsent::OutOfTime);
             }
-            // The last part carries the buttons: the client's menu, or the link's button.
-            // A client's notice carries their menu (a message has one set of buttons: the card
-            // comes from a reply to it), a request to rate its score buttons; a staff notice
-            // about a ticket its «📋 Карточка».
-            let (url, keyboard) = match (i == last, notice.menu, notice.rate, notice.ticket) {
-                (true, _, Some(rated), _) => (None, rating_buttons(rated)),
-                (true, Some(counts), None, _) => (notice.url.clone(), main_menu(counts, notice.lang)),
-                (true, None, None, Some(ticket)) => (notice.url.clone(), card_button(ticket, notice.lang)),
-                (true, None, None, None) => (notice.url.clone(), Keyboard::Keep),
-                (false, ..) => (None, Keyboard::Keep),
-            };
-            let reply = Reply::Notice { html: part, url, keyboard, lang: notice.lang };
             loop {
                 let seconds = match self.messenger.send(chat, &reply).await {
                     Err(SendError::RetryAfter(seconds)) => seconds,

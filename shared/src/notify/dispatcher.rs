@@ -24,7 +24,7 @@ impl SeenTickets {
         match change {
             Change::TicketCreated(ticket) => self.remember(ticket),
             Change::TicketChanged { new, .. } => self.remember(new),
-            Change::CommentAdded(_) | Change::CallMeRequested(_) | Change::Nothing => {}
+            Change::CommentAdded { .. } | Change::CallMeRequested(_) | Change::Nothing => {}
         }
     }
 
@@ -178,7 +178,8 @@ where
                 notice.clone()
             });
             let menu = match &notice.to {
-                _ if notice.rate.is_some() => None,
+                // Score buttons, or files: no menu (an album carries no keyboard).
+                _ if notice.rate.is_some() || !notice.files.is_empty() => None,
                 Recipient::Contact(contact_id) => {
                     let listed = store.contact_tickets(contact_id).await?;
                     Some(seen.counts(contact_id, &listed, context.ticket.as_ref()))
@@ -196,6 +197,7 @@ where
                 rate: notice.rate,
                 ticket: about_ticket(&record.change),
                 lang,
+                files: notice.files,
             });
         }
         Ok(owed)
@@ -226,7 +228,7 @@ where
         let ticket = match change {
             Change::TicketCreated(t) => Some(t.clone()),
             Change::TicketChanged { new, .. } => Some(Ticket::clone(new)),
-            Change::CommentAdded(c) => store.ticket(c.ticket_id).await?,
+            Change::CommentAdded { comment, .. } => store.ticket(comment.ticket_id).await?,
             Change::CallMeRequested(_) | Change::Nothing => None,
         };
         let Some(ticket) = ticket else { return Ok(context) };
@@ -241,7 +243,7 @@ where
         if let Some(assignee) = &ticket.assignee_id {
             context.assignee_name = store.get_employee(assignee).await?.map(|e| e.name);
         }
-        if matches!(change, Change::CommentAdded(_)) {
+        if matches!(change, Change::CommentAdded { .. }) {
             context.ticket = Some(ticket);
         }
         Ok(context)

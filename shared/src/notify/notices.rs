@@ -2,6 +2,7 @@
 //! ([`Change`]), who hears what about it and in which words ([`notices`]), and a long text cut
 //! into messages Telegram takes ([`split_message`]).
 
+use crate::dialogue::TelegramFile;
 use crate::domain::{Actor, AuthorKind, CallMeRequest, Comment, Person, Ticket, TicketStatus, BOT_SOURCE};
 use crate::texts::{self, fill, Lang};
 use chrono::{DateTime, Utc};
@@ -18,7 +19,11 @@ pub enum Change {
         old: Box<Ticket>,
         new: Box<Ticket>,
     },
-    CommentAdded(Comment),
+    /// A comment, with the files it came with that Telegram has.
+    CommentAdded {
+        comment: Comment,
+        files: Vec<TelegramFile>,
+    },
     /// A client asked their account manager to call back.
     CallMeRequested(CallMeRequest),
     /// Attachments, journal entries, removals, TTL expiry: nothing to tell anyone.
@@ -44,6 +49,10 @@ pub struct Notice {
     pub url: Option<String>,
     /// A request to rate this ticket: the message carries the score buttons (not the menu).
     pub rate: Option<u64>,
+    /// Files sent again by their `file_id`, in messages of their own after the text notice
+    /// (the notice's `html` is then empty): a notice of their own, so that the text is never
+    /// held up by a file Telegram will not take, and neither is sent twice.
+    pub files: Vec<TelegramFile>,
 }
 
 /// `<event id>#<person code>`: the key of one notice, shared by its `SENT#` marker and its kept
@@ -56,15 +65,17 @@ pub fn notice_key(event_id: &str, to: &Recipient) -> String {
 /// codes hold no `#`.
 pub fn recipient_code(key: &str) -> Option<&str> {
     let (_, rest) = key.split_once('#')?;
-    Some(rest.strip_suffix("#rate").unwrap_or(rest))
+    Some(rest.strip_suffix("#rate").or_else(|| rest.strip_suffix("#files")).unwrap_or(rest))
 }
 
-/// The key of a notice: [`notice_key`], and `#rate` for a request to rate (the second message
-/// one record owes the same person).
+/// The key of a notice: [`notice_key`], and `#rate` for a request to rate, `#files` for files
+/// (the second message one record owes the same person).
 pub(super) fn key_of(event_id: &str, notice: &Notice) -> String {
     let key = notice_key(event_id, &notice.to);
     if notice.rate.is_some() {
         format!("{key}#rate")
+    } else if !notice.files.is_empty() {
+        format!("{key}#files")
     } else {
         key
     }
@@ -75,7 +86,7 @@ pub(super) fn about_ticket(change: &Change) -> Option<u64> {
     match change {
         Change::TicketCreated(ticket) => Some(ticket.id),
         Change::TicketChanged { new, .. } => Some(new.id),
-        Change::CommentAdded(comment) => Some(comment.ticket_id),
+        Change::CommentAdded { comment, .. } => Some(comment.ticket_id),
         _ => None,
     }
 }
@@ -129,7 +140,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
         let mut html = vec![header(t)];
         html.extend(lines);
         html.push(link(t));
-        Notice { to, html: html.join("\n\n"), url: Some(settings.ticket_url(t.id)), rate: None }
+        Notice { to, html: html.join("\n\n"), url: Some(settings.ticket_url(t.id)), rate: None, files: vec![] }
     };
     let client_line = |template: &str| {
         fill(template, &[("contact", &escape(&context.contact_name)), ("client", &escape(&context.client_name))])
@@ -192,6 +203,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
                     html,
                     url: None,
                     rate: Some(new.id),
+                    files: vec![],
                 });
             }
             // The first low score of a completion (the write that marked it told) reaches the
@@ -223,17 +235,25 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
                 }
             }
         }
-        Change::CommentAdded(comment) => {
+        Change::CommentAdded { comment, files } => {
             let Some(ticket) = &context.ticket else { return out };
+            // The files after the text, by `file_id`: a notice of their own.
+            let with_files = |out: &mut Vec<Notice>, to: Recipient| {
+                if !files.is_empty() {
+                    out.push(Notice { to, html: String::new(), url: None, rate: None, files: files.clone() });
+                }
+            };
             match comment.author_kind {
-                // Internal notes are for staff only.
+                // Internal notes are for staff only, and so are their files.
                 AuthorKind::Employee if comment.internal => {}
                 AuthorKind::Employee => {
                     let line = fill(
                         texts::NOTICE_COMMENT.get(lang),
                         &[("author", &escape(&comment.author_name)), ("text", &escape(&comment.text))],
                     );
-                    out.push(notice(Recipient::Contact(ticket.contact_id.clone()), ticket, vec![line]));
+                    let client = Recipient::Contact(ticket.contact_id.clone());
+                    out.push(notice(client.clone(), ticket, vec![line]));
+                    with_files(&mut out, client);
                 }
                 AuthorKind::Client => {
                     if let Some(assignee) = &ticket.assignee_id {
@@ -251,6 +271,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
                             ],
                         );
                         out.push(notice(Recipient::Employee(assignee.clone()), ticket, vec![line]));
+                        with_files(&mut out, Recipient::Employee(assignee.clone()));
                     }
                 }
             }
@@ -266,7 +287,13 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
                     ],
                 );
                 let _ = request;
-                out.push(Notice { to: Recipient::Employee(manager.clone()), html, url: None, rate: None });
+                out.push(Notice {
+                    to: Recipient::Employee(manager.clone()),
+                    html,
+                    url: None,
+                    rate: None,
+                    files: vec![],
+                });
             }
         }
         Change::Nothing => {}

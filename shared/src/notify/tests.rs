@@ -54,7 +54,61 @@ fn the_clients_own_change_is_not_echoed_and_internal_notes_stay_inside() {
         created_at: Utc::now(),
     };
     let context = Context { ticket: Some(ticket()), ..Context::default() };
-    assert!(notices(&Change::CommentAdded(note), &context, &settings("https://d"), Lang::Ru).is_empty());
+    assert!(notices(
+        &Change::CommentAdded { comment: note, files: vec![] },
+        &context,
+        &settings("https://d"),
+        Lang::Ru
+    )
+    .is_empty());
+}
+
+/// A comment's files (those Telegram has) follow its text notice in a notice of their own, to
+/// the client for staff's public comments and to the assignee for the client's; an internal
+/// note's files reach no client.
+#[test]
+fn a_comments_files_follow_its_notice_and_an_internal_notes_never_reach_the_client() {
+    let photo = crate::dialogue::TelegramFile {
+        file_id: "AgAC-diagram".into(),
+        kind: crate::dialogue::FileKind::Photo,
+        name: "photo-1.jpg".into(),
+    };
+    let comment = |kind: AuthorKind, internal: bool| Comment {
+        id: "x1".into(),
+        ticket_id: 42,
+        author_kind: kind,
+        author_id: if kind == AuthorKind::Employee { "e2".into() } else { "c1".into() },
+        author_name: "Пётр".into(),
+        text: "Схема подключения".into(),
+        internal,
+        created_at: Utc::now(),
+    };
+    let mut assigned = ticket();
+    assigned.assignee_id = Some("e2".into());
+    let context = Context { ticket: Some(assigned), ..Context::default() };
+    let told = |comment: Comment| {
+        let change = Change::CommentAdded { comment, files: vec![photo.clone()] };
+        let out = notices(&change, &context, &settings("https://d"), Lang::Ru);
+        out.into_iter().map(|n| (n.to.code(), n.files.len(), n.html.is_empty())).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        told(comment(AuthorKind::Employee, false)),
+        [("contact:c1".to_owned(), 0, false), ("contact:c1".to_owned(), 1, true)],
+        "the text, then the photo"
+    );
+    assert!(told(comment(AuthorKind::Employee, true)).is_empty(), "an internal note's photo reaches no client");
+    assert_eq!(
+        told(comment(AuthorKind::Client, false)),
+        [("employee:e2".to_owned(), 0, false), ("employee:e2".to_owned(), 1, true)],
+        "the engineer sees the client's photo where they are"
+    );
+    let change = Change::CommentAdded { comment: comment(AuthorKind::Client, false), files: vec![photo.clone()] };
+    let out = notices(&change, &context, &settings("https://d"), Lang::Ru);
+    assert_eq!(
+        [notices::key_of("ev1", &out[0]), notices::key_of("ev1", &out[1])],
+        ["ev1#employee:e2".to_owned(), "ev1#employee:e2#files".to_owned()]
+    );
+    assert_eq!(notices::recipient_code("ev1#employee:e2#files"), Some("employee:e2"));
 }
 
 #[test]

@@ -33,7 +33,10 @@ fn named(write: &Write) -> String {
             format!("check {ticket_id} is {contact_id}'s and {}", if *on_completed { "completed" } else { "active" })
         }
         Write::OwnedBy { ticket_id, comment_id, owner } => format!("check {ticket_id}/{comment_id:?} is {owner}'s"),
-        Write::PutComment { comment, if_absent } => format!("comment {} (if absent: {if_absent})", comment.id),
+        Write::PutComment { comment, if_absent, files } => {
+            let carried = if files.is_empty() { String::new() } else { format!(", {} Telegram files", files.len()) };
+            format!("comment {} (if absent: {if_absent}{carried})", comment.id)
+        }
         Write::SetCommentText { comment_id, .. } => format!("text of {comment_id}"),
         Write::PutAttachment { attachment, .. } => format!("attachment {}", attachment.key),
         Write::PutJournal { entry, tag, .. } => format!("journal {} #{tag}", entry.event),
@@ -52,7 +55,7 @@ fn anna() -> Link {
 }
 
 fn file(key: &str) -> StoredFile {
-    StoredFile { name: "a.jpg".into(), content_type: "image/jpeg".into(), size: 3, key: key.into() }
+    StoredFile { name: "a.jpg".into(), content_type: "image/jpeg".into(), size: 3, key: key.into(), telegram: None }
 }
 
 /// The plan of one update of user 7 (linked to `link`, record at version 3) making `effects`.

@@ -161,7 +161,13 @@ fn employee_match(employee: &Employee, linked_user: Option<TelegramUserId>) -> E
 }
 
 fn file(name: &str) -> StoredFile {
-    StoredFile { name: name.into(), content_type: "image/jpeg".into(), size: 1234, key: format!("ab/{name}") }
+    StoredFile {
+        name: name.into(),
+        content_type: "image/jpeg".into(),
+        size: 1234,
+        key: format!("ab/{name}"),
+        telegram: None,
+    }
 }
 
 /// A ticket as the staff API makes one.
@@ -1479,6 +1485,7 @@ fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64)
             rate: Some(7),
             ticket: Some(7),
             lang: crate::texts::Lang::En,
+            files: vec![],
         },
         reason,
         detail: "Telegram answered 401: Unauthorized".into(),
@@ -1492,6 +1499,11 @@ pub async fn failed_notices_are_kept_replaced_and_forgotten<S: Stores>(store: S)
     let mut second = failed_notice("ev2#employee:e1", "9", FailureReason::Timeout, 1);
     second.notice.url = None;
     second.notice.call_me = Some("r1".into());
+    second.notice.files = vec![crate::dialogue::TelegramFile {
+        file_id: "AgACAgIAAxk".into(),
+        kind: crate::dialogue::FileKind::Photo,
+        name: "photo-1.jpg".into(),
+    }];
     second.notice.menu = None;
     second.notice.user = BORIS;
     ok(store.keep(&first).await, "keep");

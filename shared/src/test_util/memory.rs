@@ -427,7 +427,7 @@ fn holds(write: &Write, data: &Data) -> bool {
         Write::MayComment { ticket_id, contact_id, on_completed } => data.ticket(*ticket_id).is_some_and(|t| {
             &t.contact_id == contact_id && if *on_completed { t.status.is_completed() } else { t.status.is_active() }
         }),
-        Write::PutComment { comment, if_absent } => {
+        Write::PutComment { comment, if_absent, .. } => {
             !*if_absent || !data.tickets.get(&comment.ticket_id).is_some_and(|p| p.comments.contains_key(&comment.id))
         }
         Write::PutAlbum { user, album, if_absent, .. } => {

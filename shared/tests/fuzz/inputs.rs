@@ -305,6 +305,7 @@ pub fn inbound() -> impl Strategy<Value = Inbound> {
 
 pub fn stored_file() -> impl Strategy<Value = StoredFile> {
     (file_name(), select(vec!["u1", "u2", "u3"])).prop_map(|(name, unique)| StoredFile {
+        telegram: None,
         key: shared::media::object_key(unique, &name),
         name,
         content_type: "application/octet-stream".into(),
@@ -470,6 +471,7 @@ impl Desk {
                         files.rejected.push(RejectedFile { name: file.name.clone(), why: Rejection::TooLarge });
                     } else {
                         files.stored.push(StoredFile {
+                            telegram: None,
                             name: file.name.clone(),
                             content_type: "application/octet-stream".into(),
                             size: 1,

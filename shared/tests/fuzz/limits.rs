@@ -36,6 +36,10 @@ pub fn check_reply(reply: &Reply) -> Result<(), TestCaseError> {
             prop_assert!(length <= TEXT_MAX, "a notice of {length} characters is refused");
             Ok(())
         }
+        Reply::Files(files) => {
+            prop_assert!(!files.is_empty(), "no files, no message");
+            Ok(())
+        }
     }
 }
 

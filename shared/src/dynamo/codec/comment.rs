@@ -1,5 +1,7 @@
-//! `TICKET#<id>` / `COMMENT#<comment id>`; `text` is absent when empty (a comment of files).
+//! `TICKET#<id>` / `COMMENT#<comment id>`; `text` is absent when empty (a comment of files);
+//! `telegram_files` (JSON) the files it came with that Telegram has, for its notices.
 
+use crate::dialogue::TelegramFile;
 use crate::domain::{AuthorKind, Comment};
 use crate::dynamo::attr::*;
 use crate::dynamo::keys;
@@ -20,6 +22,24 @@ pub fn to_item(comment: &Comment) -> Item {
         item.insert("text".into(), s(&comment.text));
     }
     item
+}
+
+/// The comment's item with the files Telegram has of it.
+pub fn to_item_with(comment: &Comment, files: &[TelegramFile]) -> Result<Item, StoreError> {
+    let mut item = to_item(comment);
+    if !files.is_empty() {
+        let json = serde_json::to_string(files).map_err(|_| corrupt("comment files"))?;
+        item.insert("telegram_files".into(), s(json));
+    }
+    Ok(item)
+}
+
+/// The files Telegram has of the comment (none on an item written before they were kept).
+pub fn telegram_files(item: &Item) -> Result<Vec<TelegramFile>, StoreError> {
+    match get_s(item, "telegram_files") {
+        None => Ok(vec![]),
+        Some(json) => serde_json::from_str(json).map_err(|_| corrupt("comment files")),
+    }
 }
 
 pub fn from_item(item: &Item) -> Result<Comment, StoreError> {

@@ -39,6 +39,10 @@ pub fn to_item(failed: &FailedNotice, expires_at: i64) -> Item {
         item.insert("menu_active".to_owned(), n(menu.active));
         item.insert("menu_completed".to_owned(), n(menu.completed));
     }
+    if !notice.files.is_empty() {
+        // Plain structs of strings: serialising cannot fail.
+        item.insert("files".to_owned(), s(serde_json::to_string(&notice.files).unwrap_or_default()));
+    }
     item
 }
 
@@ -62,6 +66,10 @@ pub fn from_item(item: &Item) -> Result<FailedNotice, StoreError> {
             ticket: get_u64(item, "ticket_id"),
             // Kept before languages: Russian, the only language then.
             lang: get_s(item, "lang").and_then(Lang::from_code).unwrap_or_default(),
+            files: match get_s(item, "files") {
+                None => vec![],
+                Some(json) => serde_json::from_str(json).map_err(|_| corrupt("kept notice files"))?,
+            },
         },
         reason: FailureReason::from_code(&required_s(item, "reason")?).ok_or_else(|| corrupt("failure reason"))?,
         detail: required_s(item, "detail")?,
