@@ -151,6 +151,28 @@ impl FakeTelegram {
         self.calls().into_iter().filter(|c| c.method == "sendMessage" && c.chat_id() == Some(chat_id)).collect()
     }
 
+    /// The files delivered to `chat_id` by `file_id` (`sendPhoto`, `sendDocument`, an album…),
+    /// in order, each with the method that carried it.
+    pub fn files_to(&self, chat_id: i64) -> Vec<(String, String)> {
+        let mut files = vec![];
+        for call in self.calls().into_iter().filter(|c| c.delivered && c.chat_id() == Some(chat_id)) {
+            match call.method.as_str() {
+                "sendMediaGroup" => {
+                    for media in call.params["media"].as_array().into_iter().flatten() {
+                        let id = media["media"].as_str().unwrap_or_default().to_owned();
+                        files.push((call.method.clone(), id));
+                    }
+                }
+                method if FILE_METHODS.iter().any(|(m, _)| *m == method) => {
+                    let param = FILE_METHODS.iter().find(|(m, _)| *m == method).map(|(_, p)| *p).unwrap_or_default();
+                    files.push((call.method.clone(), call.params[param].as_str().unwrap_or_default().to_owned()));
+                }
+                _ => {}
+            }
+        }
+        files
+    }
+
     pub fn texts_to(&self, chat_id: i64) -> Vec<String> {
         self.messages_to(chat_id).iter().filter_map(|c| c.text().map(str::to_owned)).collect()
     }
@@ -274,7 +296,8 @@ impl FakeTelegram {
     fn answer(&self, inner: &mut Inner, method: &str, params: &Value) -> (StatusCode, Value) {
         let chat_id = params["chat_id"].as_i64();
         match method {
-            "sendMessage" | "sendPhoto" | "sendDocument" => {
+            "sendMessage" | "sendPhoto" | "sendDocument" | "sendVideo" | "sendAudio" | "sendVoice" | "sendVideoNote"
+            | "sendMediaGroup" => {
                 let chat_id = chat_id.unwrap_or_default();
                 if inner.blocked.contains(&chat_id) {
                     return error(403, "Forbidden: bot was blocked by the user", None);
@@ -289,16 +312,31 @@ impl FakeTelegram {
                         return error(429, &format!("Too Many Requests: retry after {retry_after}"), Some(retry_after));
                     }
                 }
-                let message_id = inner.next_message_id;
-                inner.next_message_id += 1;
-                let message = json!({
-                    "message_id": message_id,
-                    "date": chrono::Utc::now().timestamp(),
-                    "chat": {"id": chat_id, "type": "private"},
-                    "from": {"id": 1, "is_bot": true, "first_name": "Service desk bot"},
-                    "text": params["text"],
-                });
-                ok(message)
+                // A file sent again must be one Telegram has: one a user sent to the bot.
+                let named = |id: &Value| id.as_str().is_some_and(|id| inner.files.contains_key(id));
+                let sent_files: Vec<&Value> = match method {
+                    "sendMediaGroup" => params["media"].as_array().into_iter().flatten().map(|m| &m["media"]).collect(),
+                    _ => FILE_METHODS.iter().filter(|(m, _)| *m == method).map(|(_, p)| &params[*p]).collect(),
+                };
+                if !sent_files.iter().all(|id| named(id)) {
+                    return error(400, "Bad Request: wrong file identifier/HTTP URL specified", None);
+                }
+                let message = |inner: &mut Inner| {
+                    let message_id = inner.next_message_id;
+                    inner.next_message_id += 1;
+                    json!({
+                        "message_id": message_id,
+                        "date": chrono::Utc::now().timestamp(),
+                        "chat": {"id": chat_id, "type": "private"},
+                        "from": {"id": 1, "is_bot": true, "first_name": "Service desk bot"},
+                        "text": params["text"],
+                    })
+                };
+                if method == "sendMediaGroup" {
+                    let messages: Vec<Value> = sent_files.iter().map(|_| message(inner)).collect();
+                    return ok(Value::Array(messages));
+                }
+                ok(message(inner))
             }
             "getFile" => {
                 let file_id = params["file_id"].as_str().unwrap_or_default();
@@ -321,6 +359,16 @@ impl FakeTelegram {
         self.lock().updates.drain(..).collect()
     }
 }
+
+/// The Bot API's methods that send one file, and the parameter naming it.
+const FILE_METHODS: [(&str, &str); 6] = [
+    ("sendPhoto", "photo"),
+    ("sendDocument", "document"),
+    ("sendVideo", "video"),
+    ("sendAudio", "audio"),
+    ("sendVoice", "voice"),
+    ("sendVideoNote", "video_note"),
+];
 
 fn ok(result: Value) -> (StatusCode, Value) {
     (StatusCode::OK, json!({"ok": true, "result": result}))

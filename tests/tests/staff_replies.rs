@@ -242,3 +242,47 @@ async fn a_staff_album_is_one_comment_with_every_photo() {
     env.run_notifier().await;
     assert_eq!(env.telegram.messages_to(ANNA as i64).len(), 1, "one notice to the client");
 }
+
+/// `from`'s photo `file` as a Telegram reply to `to` (the bot's message in their chat).
+fn photo_reply(update_id: u64, from: u64, to: &Call, file: &str, caption: &str) -> Value {
+    let mut update = updates::photo(update_id, from, file, 700, Some(caption), None);
+    update["message"]["reply_to_message"] = json!({
+        "message_id": to.message_id.unwrap(),
+        "date": 1_764_000_000,
+        "chat": {"id": from, "type": "private"},
+        "from": {"id": 1, "is_bot": true, "first_name": "Service desk bot"},
+        "text": plain(to),
+    });
+    update
+}
+
+/// The wiring diagram an engineer answers with reaches the client as the photo itself, sent
+/// again by its `file_id` after the comment's notice; the photo of a `!` note never does; and a
+/// client's photo reaches the engineer where they already are.
+#[tokio::test]
+async fn photos_in_comments_reach_the_other_side_as_photos() {
+    let (env, id, to_petr) = world().await;
+    env.telegram.add_file("diagram", "photos/diagram.jpg", e2e::jpeg_bytes());
+    env.telegram.add_file("secret", "photos/secret.jpg", e2e::jpeg_bytes());
+    env.deliver(&photo_reply(110, PETR, &to_petr, "diagram", "Схема подключения")).await;
+    env.run_notifier().await;
+    let to_anna = env.telegram.texts_to(ANNA as i64);
+    assert_eq!(to_anna.len(), 1, "the comment's notice: {to_anna:?}");
+    assert!(to_anna[0].contains("Схема подключения"), "{to_anna:?}");
+    assert_eq!(env.telegram.files_to(ANNA as i64), [("sendPhoto".to_owned(), "diagram".to_owned())]);
+
+    let anna_notice = env.telegram.messages_to(ANNA as i64).pop().expect("the comment's notice");
+
+    env.telegram.clear();
+    env.deliver(&photo_reply(111, PETR, &to_petr, "secret", "!Клиент путает этажи")).await;
+    env.run_notifier().await;
+    assert!(env.ticket(id).await.comments.last().unwrap().internal, "a note");
+    assert!(env.telegram.messages_to(ANNA as i64).is_empty() && env.telegram.files_to(ANNA as i64).is_empty());
+
+    // Анна answers the notice with a photo of the jammed printer: Пётр sees it in Telegram.
+    env.telegram.add_file("jam", "photos/jam.jpg", e2e::jpeg_bytes());
+    env.deliver(&photo_reply(112, ANNA, &anna_notice, "jam", "Вот где застряло")).await;
+    env.run_notifier().await;
+    assert!(env.telegram.texts_to(PETR as i64).iter().any(|t| t.contains("Вот где застряло")));
+    assert_eq!(env.telegram.files_to(PETR as i64), [("sendPhoto".to_owned(), "jam".to_owned())]);
+}
