@@ -65,7 +65,7 @@ pub fn object_key(unique_id: &str, name: &str) -> String {
 /// Keeps ASCII letters, digits, `.`, `_` and `-` and the extension; everything else (Cyrillic
 /// included) becomes `_`. The original name lives in the attachment record and the object's
 /// metadata.
-fn safe_name(name: &str) -> String {
+pub fn safe_name(name: &str) -> String {
     let (stem, extension) = match name.rsplit_once('.') {
         Some((stem, ext)) if (1..=10).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphanumeric()) => {
             (stem, Some(ext.to_ascii_lowercase()))

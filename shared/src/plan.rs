@@ -18,7 +18,9 @@ use crate::domain::{
     Attachment, CallMeRequest, CallMeState, Comment, Contact, Employee, JournalEntry, Link, Person, TelegramUserId,
     Ticket,
 };
-use crate::ports::{journal_tag, update_journal_tag, Commit, KeptResult, RatedWork, MESSAGE_EDITS_KEPT_HOURS};
+use crate::ports::{
+    journal_tag, update_journal_tag, Attached, Commit, KeptResult, RatedWork, MESSAGE_EDITS_KEPT_HOURS,
+};
 use chrono::{DateTime, Utc};
 
 /// One record written (or checked) by a plan, with its condition.
@@ -159,6 +161,11 @@ pub enum Write {
         message_id: i64,
         comment_id: String,
         at: DateTime<Utc>,
+    },
+    /// An upload is taken by `by` (a ticket or comment), on condition that nothing took it.
+    UseUpload {
+        id: String,
+        by: String,
     },
     /// The sender's own comment reads `text` now (a revised correction).
     ReviseComment {
@@ -388,11 +395,23 @@ fn journal_writes<'a>(ticket: &'a Ticket, journal: &'a [JournalEntry]) -> impl I
 
 /// A ticket made through the staff API: its kept result first (when the request is
 /// idempotent), the ticket if its id is free, its journal.
-pub fn new_ticket(ticket: &Ticket, journal: &[JournalEntry], once: Option<&KeptResult>) -> Vec<Write> {
+pub fn new_ticket(
+    ticket: &Ticket,
+    journal: &[JournalEntry],
+    once: Option<&KeptResult>,
+    attached: &Attached,
+) -> Vec<Write> {
     let mut writes: Vec<Write> = once.cloned().map(Write::KeepResult).into_iter().collect();
     writes.push(Write::PutTicket(ticket.clone()));
+    attachment_writes(ticket.id, None, &attached.files, ticket.created_at, &mut writes);
+    writes.extend(uses_of(attached, &format!("ticket:{}", ticket.id)));
     writes.extend(journal_writes(ticket, journal));
     writes
+}
+
+/// Each upload of `attached` marked used by `by`, on condition that it was not.
+fn uses_of(attached: &Attached, by: &str) -> Vec<Write> {
+    attached.uploads.iter().map(|id| Write::UseUpload { id: id.clone(), by: by.to_owned() }).collect()
 }
 
 /// A staff change of a ticket (the version read + 1) with its journal.
@@ -404,10 +423,13 @@ pub fn ticket_change(ticket: &Ticket, journal: &[JournalEntry]) -> Vec<Write> {
 
 /// A comment through the staff API: its kept result first (when idempotent), on a ticket that
 /// exists, under an id that is free.
-pub fn comment(comment: &Comment, once: Option<&KeptResult>) -> Vec<Write> {
+pub fn comment(comment: &Comment, once: Option<&KeptResult>, attached: &Attached) -> Vec<Write> {
     let mut writes: Vec<Write> = once.cloned().map(Write::KeepResult).into_iter().collect();
     writes.push(Write::TicketExists(comment.ticket_id));
-    writes.push(Write::PutComment { comment: comment.clone(), if_absent: true, files: vec![] });
+    let files = telegram_files(&attached.files);
+    writes.push(Write::PutComment { comment: comment.clone(), if_absent: true, files });
+    attachment_writes(comment.ticket_id, Some(&comment.id), &attached.files, comment.created_at, &mut writes);
+    writes.extend(uses_of(attached, &format!("comment:{}/{}", comment.ticket_id, comment.id)));
     writes
 }
 

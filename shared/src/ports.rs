@@ -539,6 +539,17 @@ pub trait TicketStore: Send + Sync {
         ticket: &Ticket,
         journal: &[JournalEntry],
         once: Option<&KeptResult>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async move { self.create_ticket_with(ticket, journal, once, &Attached::default()).await }
+    }
+    /// [`TicketStore::create_ticket`] with files: their attachments, and their uploads marked
+    /// used (`Conflict`, nothing written, if one was used meanwhile).
+    fn create_ticket_with(
+        &self,
+        ticket: &Ticket,
+        journal: &[JournalEntry],
+        once: Option<&KeptResult>,
+        attached: &Attached,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The ticket with its comments (oldest first), attachments and journal.
     fn ticket_details(&self, id: u64) -> impl Future<Output = Result<Option<TicketDetails>, StoreError>> + Send;
@@ -570,6 +581,15 @@ pub trait TicketStore: Send + Sync {
         &self,
         comment: &Comment,
         once: Option<&KeptResult>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async move { self.add_comment_with(comment, once, &Attached::default()).await }
+    }
+    /// [`TicketStore::add_comment`] with files, as [`TicketStore::create_ticket_with`].
+    fn add_comment_with(
+        &self,
+        comment: &Comment,
+        once: Option<&KeptResult>,
+        attached: &Attached,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -588,6 +608,38 @@ pub struct KeptResult {
     pub created_at: DateTime<Utc>,
     /// After this the key may be used again (DynamoDB's TTL removes the item later).
     pub expires_at: DateTime<Utc>,
+}
+
+/// A file a staff API client was given a presigned URL to upload (`POST /uploads`), until a
+/// ticket or comment takes it (`used_by`: `ticket:<id>` or `comment:<ticket id>/<comment id>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    /// The size declared, which the URL is signed for.
+    pub size: u64,
+    /// Where the client puts it in the attachments bucket.
+    pub key: String,
+    pub created_at: DateTime<Utc>,
+    /// After this nothing may take it (the record is then removed by DynamoDB's TTL).
+    pub expires_at: DateTime<Utc>,
+    pub used_by: Option<String>,
+}
+
+/// Uploads through the staff API: their records (the objects are in the bucket).
+pub trait Uploads: Send + Sync {
+    fn put_upload(&self, upload: &Upload) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The records of `ids` there are (consistent reads), in no set order.
+    fn uploads(&self, ids: &[String]) -> impl Future<Output = Result<Vec<Upload>, StoreError>> + Send;
+}
+
+/// Files a staff API creation takes: stored where its attachments are, and the uploads they
+/// came from (marked used in the same write, on condition that they were not).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attached {
+    pub files: Vec<StoredFile>,
+    pub uploads: Vec<String>,
 }
 
 /// Results kept by [`TicketStore::create_ticket`] and [`TicketStore::add_comment`].
@@ -783,6 +835,20 @@ pub trait FailedNotices: Send + Sync {
 pub trait FileLinks: Send + Sync {
     /// A time-limited GET link to an object.
     fn link(&self, key: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// A time-limited PUT link for an object of exactly `size` bytes of `content_type` (both
+    /// signed: S3 refuses another length or type).
+    fn upload_link(
+        &self,
+        key: &str,
+        content_type: &str,
+        size: u64,
+        valid_for: std::time::Duration,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// The size of the object at `key`, if there is one.
+    fn stored_size(&self, key: &str) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
+    /// Copies an object within the bucket (server-side: nothing passes through the function),
+    /// naming it `name` for downloads.
+    fn copy(&self, from: &str, to: &str, name: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Which ticket each message the bot sent through the Bot API is about (its notices), so that a

@@ -117,6 +117,53 @@ impl crate::ports::FileLinks for S3Files {
     async fn link(&self, key: &str) -> Result<String, StoreError> {
         self.presigned_get(key, LINK_LIFETIME).await
     }
+
+    async fn upload_link(
+        &self,
+        key: &str,
+        content_type: &str,
+        size: u64,
+        valid_for: Duration,
+    ) -> Result<String, StoreError> {
+        let unavailable = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Unavailable(e as BoxError);
+        let config =
+            aws_sdk_s3::presigning::PresigningConfig::expires_in(valid_for).map_err(|e| unavailable(Box::new(e)))?;
+        let size = i64::try_from(size).map_err(|e| unavailable(Box::new(e)))?;
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .content_length(size)
+            .presigned(config)
+            .await
+            .map_err(|e| unavailable(Box::new(e)))?;
+        Ok(request.uri().to_owned())
+    }
+
+    async fn stored_size(&self, key: &str) -> Result<Option<u64>, StoreError> {
+        match self.client.head_object().bucket(&self.bucket).key(key).send().await {
+            Ok(head) => Ok(Some(head.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0))),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(error) => Err(StoreError::Unavailable(Box::new(error) as BoxError)),
+        }
+    }
+
+    async fn copy(&self, from: &str, to: &str, name: &str) -> Result<(), StoreError> {
+        let source = format!("{}/{}", self.bucket, utf8_percent_encode(from, NON_ALPHANUMERIC));
+        self.client
+            .copy_object()
+            .bucket(&self.bucket)
+            .copy_source(source)
+            .key(to)
+            .content_disposition(format!("attachment; filename*=UTF-8''{}", header_name(name)))
+            .metadata_directive(aws_sdk_s3::types::MetadataDirective::Replace)
+            .send()
+            .await
+            .map_err(|e| StoreError::Unavailable(Box::new(e) as BoxError))?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

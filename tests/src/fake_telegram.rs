@@ -296,8 +296,8 @@ impl FakeTelegram {
     fn answer(&self, inner: &mut Inner, method: &str, params: &Value) -> (StatusCode, Value) {
         let chat_id = params["chat_id"].as_i64();
         match method {
-            "sendMessage" | "sendPhoto" | "sendDocument" | "sendVideo" | "sendAudio" | "sendVoice" | "sendVideoNote"
-            | "sendMediaGroup" => {
+            "sendMessage" | "sendPhoto" | "sendDocument" | "sendVideo" | "sendAudio" | "sendVoice"
+            | "sendVideoNote" | "sendMediaGroup" => {
                 let chat_id = chat_id.unwrap_or_default();
                 if inner.blocked.contains(&chat_id) {
                     return error(403, "Forbidden: bot was blocked by the user", None);

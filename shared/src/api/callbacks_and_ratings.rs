@@ -4,7 +4,7 @@
 use super::{cursor_text, not_found, query_pairs, time_json, Api, ApiResponse, ApiResult, Paging, Refusal};
 use crate::domain::{CallMeRequest, CallMeState, Client, Contact};
 use crate::ports::{
-    CallMeRequests, Directory, FileLinks, KeptResults, StoreError, TicketStore, RATINGS_PERIOD_MAX_DAYS,
+    CallMeRequests, Directory, FileLinks, KeptResults, StoreError, TicketStore, Uploads, RATINGS_PERIOD_MAX_DAYS,
 };
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -33,7 +33,7 @@ fn parse_moment(text: &str) -> Option<DateTime<Utc>> {
     })
 }
 
-impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Api<D, L> {
+impl<D: Directory + TicketStore + KeptResults + CallMeRequests + Uploads, L: FileLinks> Api<D, L> {
     pub(super) async fn call_me_requests(&self, query: &str) -> ApiResult {
         let mut states = CallMeState::ALL.to_vec();
         let mut paging = Paging::default();

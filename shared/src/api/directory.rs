@@ -5,7 +5,7 @@
 use super::{id_field, not_found, Api, ApiResponse, ApiResult, Refusal};
 use crate::domain::{valid_id, Actor, Client, Contact, Employee, TelegramUserId};
 use crate::phone;
-use crate::ports::{CallMeRequests, Directory, FileLinks, KeptResults, TicketStore};
+use crate::ports::{CallMeRequests, Directory, FileLinks, KeptResults, TicketStore, Uploads};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -44,7 +44,7 @@ fn yes() -> bool {
     true
 }
 
-impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Api<D, L> {
+impl<D: Directory + TicketStore + KeptResults + CallMeRequests + Uploads, L: FileLinks> Api<D, L> {
     pub(super) async fn get_client(&self, id: &str) -> ApiResult {
         let client = self.directory.get_client(id).await?.ok_or_else(|| not_found("client", id))?;
         Ok(ApiResponse::ok(client_json(&client)))

@@ -3,7 +3,9 @@
 use super::directory::{linked_as_before, ClientInput, ContactInput, ContactWrite, EmployeeInput};
 use super::{contact_json, parse_bool, Api, ApiResponse, ApiResult, Refusal};
 use crate::domain::{valid_id, Contact};
-use crate::ports::{CallMeRequests, Directory, FileLinks, KeptResults, StoreError, TicketStore, PUT_CONTACTS_MAX};
+use crate::ports::{
+    CallMeRequests, Directory, FileLinks, KeptResults, StoreError, TicketStore, Uploads, PUT_CONTACTS_MAX,
+};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
@@ -33,7 +35,7 @@ fn kind_id_column(kind: Kind) -> &'static str {
     }
 }
 
-impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Api<D, L> {
+impl<D: Directory + TicketStore + KeptResults + CallMeRequests + Uploads, L: FileLinks> Api<D, L> {
     /// Bulk upsert from CSV whose header names the same fields as the JSON bodies, plus the
     /// record's id (`id`, or `client_id` / `contact_id` / `employee_id`). Each line is validated
     /// and stored like a PUT (so contacts and employees keep their Telegram links in step), a

@@ -7,20 +7,23 @@
 //! resource or path, 405 for a known path with another method.
 //!
 //! [`Api::handle`] checks the token and routes by the route table (`route`); each group of paths
-//! is handled in a module of its own: `directory`, `tickets` (and their comments),
+//! is handled in a module of its own: `directory`, `tickets` (and their comments), `uploads`,
 //! `callbacks_and_ratings`, `import` (CSV).
 
 mod callbacks_and_ratings;
 mod directory;
 mod import;
 mod tickets;
+mod uploads;
 
 pub use directory::{client_json, contact_json, employee_json};
 pub use import::IMPORT_MAX_ROWS;
 
 use crate::config::Secret;
 use crate::phone::Region;
-use crate::ports::{CallMeRequests, Directory, FileLinks, KeptResults, Position, StoreError, TicketStore, PAGE_MAX};
+use crate::ports::{
+    CallMeRequests, Directory, FileLinks, KeptResults, Position, StoreError, TicketStore, Uploads, PAGE_MAX,
+};
 use chrono::{DateTime, Utc};
 use import::Kind;
 use serde_json::{json, Value};
@@ -179,7 +182,7 @@ fn fits_generated_id(id: &str) -> bool {
     (1..=100).contains(&id.len()) && !id.chars().any(char::is_control)
 }
 
-impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Api<D, L> {
+impl<D: Directory + TicketStore + KeptResults + CallMeRequests + Uploads, L: FileLinks> Api<D, L> {
     pub async fn handle(&self, request: ApiRequest<'_>, now: DateTime<Utc>) -> ApiResponse {
         if !self.authorized(request.authorization) {
             return ApiResponse::error(401, "unauthorized", "send Authorization: Bearer <API_TOKEN>");
@@ -228,6 +231,8 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             (["callback-requests", id], "PATCH") => self.patch_call_me(id, parse(request.body)?, now).await,
             (["callback-requests", _], _) => Err(Refusal::MethodNotAllowed("PATCH")),
             (["tickets"], "GET") => self.list_tickets(request.query).await,
+            (["uploads"], "POST") => self.create_upload(parse(request.body)?, now).await,
+            (["uploads"], _) => Err(Refusal::MethodNotAllowed("POST")),
             (["tickets"], "POST") => {
                 let once = self.once(request, now).await?;
                 match once {

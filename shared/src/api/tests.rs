@@ -10,7 +10,7 @@ const TOKEN: &str = "api-token-0123456789";
 use crate::test_util::FakeLinks as Links;
 
 fn api(store: &InMemoryStore) -> Api<InMemoryStore, Links> {
-    Api { directory: store.clone(), links: Links, token: Secret::new(TOKEN), region: "RU".parse().unwrap() }
+    Api { directory: store.clone(), links: Links::default(), token: Secret::new(TOKEN), region: "RU".parse().unwrap() }
 }
 
 async fn call(api: &Api<InMemoryStore, Links>, method: &str, path: &str, body: Value) -> ApiResponse {
@@ -572,4 +572,74 @@ async fn any_cursor_of_the_documented_shape_is_a_place_and_no_other_is() {
         let answer = call(&api, "GET", &format!("/tickets?cursor={cursor}"), Value::Null).await;
         assert_eq!(answer.status, 422, "{cursor:?}: {}", answer.body);
     }
+}
+
+/// A file through the API: declared (`POST /uploads`), put to its URL, taken once by a comment;
+/// every way an upload cannot be taken is 422 naming it, and nothing is written.
+#[tokio::test]
+async fn an_upload_is_declared_put_and_taken_once() {
+    let store = InMemoryStore::new();
+    let links = Links::default();
+    let api = Api {
+        directory: store.clone(),
+        links: links.clone(),
+        token: Secret::new(TOKEN),
+        region: "RU".parse().unwrap(),
+    };
+    directory(&api).await;
+    let ticket = call(&api, "POST", "/tickets", json!({"contact_id": "c1", "subject": "Акт", "source": "email"})).await;
+    let comments = format!("/tickets/{}/comments", ticket.body["id"]);
+    for (body, field) in [
+        (json!({"name": "", "content_type": "application/pdf", "size": 1}), "name"),
+        (json!({"name": "a.pdf", "content_type": "pdf", "size": 1}), "content_type"),
+        (json!({"name": "a.pdf", "content_type": "application/pdf", "size": 0}), "size"),
+        (json!({"name": "a.pdf", "content_type": "application/pdf", "size": 50 * 1024 * 1024 + 1}), "size"),
+        (json!({"name": "a.pdf", "content_type": "application/pdf", "size": 1, "ttl": 5}), "ttl"),
+    ] {
+        let refused = call(&api, "POST", "/uploads", body).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.body["error"]["message"].as_str().unwrap().starts_with(field), "{}", refused.body);
+    }
+    let declared = call(
+        &api,
+        "POST",
+        "/uploads",
+        json!({"name": "Акт №17.pdf", "content_type": "application/pdf", "size": 48213}),
+    )
+    .await;
+    assert_eq!(declared.status, 201, "{}", declared.body);
+    let id = declared.body["upload_id"].as_str().unwrap().to_owned();
+    assert!(declared.body["url"].as_str().unwrap().contains(&format!("uploads/{id}")), "{}", declared.body);
+    let with = |ids: Vec<&str>| json!({"author_id": "e1", "text": "Акт выполненных работ", "attachments": ids});
+    let refusal =
+        |answer: &ApiResponse| (answer.status, answer.body["error"]["message"].as_str().unwrap_or("").to_owned());
+
+    let (status, why) = refusal(&call(&api, "POST", &comments, with(vec![&id])).await);
+    assert_eq!(status, 422);
+    assert!(why.starts_with("attachments[0]: ") && why.contains("not uploaded yet"), "{why}");
+    links.put(&format!("uploads/{id}"), 100);
+    let (_, why) = refusal(&call(&api, "POST", &comments, with(vec![&id])).await);
+    assert!(why.contains("is 100 bytes, not the 48213 declared"), "{why}");
+    let (_, why) = refusal(&call(&api, "POST", &comments, with(vec!["0123456789abcdef0123456789abcdef"])).await);
+    assert!(why.contains("is unknown"), "{why}");
+    let (_, why) = refusal(&call(&api, "POST", &comments, with(vec![&id, &id])).await);
+    assert!(why.starts_with("attachments[1]: ") && why.contains("named twice"), "{why}");
+    let (_, why) = refusal(&call(&api, "POST", &comments, with(vec!["x"; 11])).await);
+    assert!(why.contains("at most 10"), "{why}");
+    let ticket_id = ticket.body["id"].as_u64().unwrap();
+    assert!(store.ticket_details(ticket_id).await.unwrap().unwrap().comments.is_empty(), "nothing written");
+
+    links.put(&format!("uploads/{id}"), 48213);
+    let taken = call(&api, "POST", &comments, with(vec![&id])).await;
+    assert_eq!(taken.status, 201, "{}", taken.body);
+    assert_eq!(taken.body["attachments"][0]["name"], "Акт №17.pdf");
+    assert_eq!(taken.body["attachments"][0]["size"], 48213);
+    let (status, why) = refusal(&call(&api, "POST", &comments, with(vec![&id])).await);
+    assert_eq!(status, 422);
+    assert!(why.contains("used already"), "{why}");
+    let details = store.ticket_details(ticket_id).await.unwrap().unwrap();
+    assert_eq!(details.comments.len(), 1);
+    assert_eq!(details.attachments.len(), 1);
+    assert_eq!(details.attachments[0].comment_id.as_deref(), Some(details.comments[0].id.as_str()));
+    assert!(details.attachments[0].key.starts_with(&format!("api/{id}/")), "{:?}", details.attachments[0]);
 }

@@ -10,7 +10,7 @@ use crate::domain::{
     Actor, Attachment, AuthorKind, Comment, JournalEntry, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
 };
 use crate::ports::{
-    CallMeRequests, Directory, FileLinks, KeptResult, KeptResults, StoreError, TicketFilter, TicketStore,
+    CallMeRequests, Directory, FileLinks, KeptResult, KeptResults, StoreError, TicketFilter, TicketStore, Uploads,
 };
 use chrono::{DateTime, Utc};
 
@@ -55,6 +55,9 @@ pub(super) struct TicketInput {
     deadline: Option<String>,
     #[serde(default)]
     by: Option<String>,
+    /// Upload ids (`POST /uploads`): the ticket's files.
+    #[serde(default)]
+    attachments: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,6 +67,9 @@ pub(super) struct CommentInput {
     text: String,
     #[serde(default)]
     internal: bool,
+    /// Upload ids (`POST /uploads`): the comment's files.
+    #[serde(default)]
+    attachments: Vec<String>,
 }
 
 fn parse_deadline(text: &str) -> Result<DateTime<Utc>, Refusal> {
@@ -122,7 +128,7 @@ fn body_hash(body: &[u8]) -> String {
     Sha256::digest(canonical.as_deref().unwrap_or(body)).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Api<D, L> {
+impl<D: Directory + TicketStore + KeptResults + CallMeRequests + Uploads, L: FileLinks> Api<D, L> {
     pub(super) async fn get_ticket(&self, id: u64) -> ApiResult {
         let details = self.directory.ticket_details(id).await?.ok_or_else(|| not_found("ticket", &id.to_string()))?;
         Ok(ApiResponse::ok(self.ticket_json(&details).await?))
@@ -224,6 +230,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         };
         let deadline = input.deadline.as_deref().map(parse_deadline).transpose()?;
         let by = self.actor(input.by.as_deref()).await?;
+        let attached = self.attached(&input.attachments, now).await?;
         let id = self.directory.next_ticket_id().await?;
         let ticket = Ticket {
             id,
@@ -246,15 +253,19 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         };
         let journal = [ticket.creation_entry()];
         // The answer is made before the write: once the write is committed, nothing can fail.
-        let details = TicketDetails { ticket, comments: vec![], attachments: vec![], journal: journal.to_vec() };
+        let attachments = attached.files.iter().map(|f| f.attachment(None)).collect();
+        let details = TicketDetails { ticket, comments: vec![], attachments, journal: journal.to_vec() };
         let response = ApiResponse::new(201, self.ticket_json(&details).await?);
         let kept = once.map(|pending| pending.keep(&response, now));
-        match self.directory.create_ticket(&details.ticket, &journal, kept.as_ref()).await {
+        match self.directory.create_ticket_with(&details.ticket, &journal, kept.as_ref(), &attached).await {
             Ok(()) => Ok(response),
             Err(StoreError::Duplicate) => match once {
                 Some(pending) => self.answer_kept(pending, now).await,
                 None => Err(Refusal::Store(StoreError::Conflict)),
             },
+            Err(StoreError::Conflict) => {
+                Err(self.used_meanwhile(&attached).await?.unwrap_or(StoreError::Conflict.into()))
+            }
             Err(other) => Err(other.into()),
         }
     }
@@ -367,6 +378,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
         if self.directory.ticket_details(ticket_id).await?.is_none() {
             return Err(not_found("ticket", &ticket_id.to_string()));
         }
+        let attached = self.attached(&input.attachments, now).await?;
         static SEQUENCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let sequence = SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let comment = Comment {
@@ -379,15 +391,19 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests, L: FileLinks> Ap
             internal: input.internal,
             created_at: now,
         };
-        let response = ApiResponse::new(201, self.comment_json(&comment, &[]).await?);
+        let files: Vec<Attachment> = attached.files.iter().map(|f| f.attachment(Some(&comment.id))).collect();
+        let response = ApiResponse::new(201, self.comment_json(&comment, &files.iter().collect::<Vec<_>>()).await?);
         let kept = once.map(|pending| pending.keep(&response, now));
-        match self.directory.add_comment(&comment, kept.as_ref()).await {
+        match self.directory.add_comment_with(&comment, kept.as_ref(), &attached).await {
             Ok(()) => Ok(response),
             Err(StoreError::Duplicate) => match once {
                 Some(pending) => self.answer_kept(pending, now).await,
                 None => Err(Refusal::Store(StoreError::Conflict)),
             },
-            Err(StoreError::Conflict) => Err(not_found("ticket", &ticket_id.to_string())),
+            Err(StoreError::Conflict) => Err(self
+                .used_meanwhile(&attached)
+                .await?
+                .unwrap_or_else(|| not_found("ticket", &ticket_id.to_string()))),
             Err(other) => Err(other.into()),
         }
     }

@@ -197,6 +197,12 @@ impl DynamoStore {
             Write::PutMessageTicket { chat_id, message_id, ticket_id, expires_at } => {
                 tx_put(put(bot, codec::message_ticket::to_item(*chat_id, *message_id, *ticket_id, *expires_at)))?
             }
+            Write::UseUpload { id, by } => tx_update(
+                update(bot, keys::upload(id))
+                    .update_expression("SET used_by = :by")
+                    .condition_expression("attribute_exists(pk) AND attribute_not_exists(used_by)")
+                    .expression_attribute_values(":by", s(by)),
+            )?,
             Write::NoteCorrection { chat_id, message_id, comment_id, at } => tx_update(
                 update(bot, keys::message_ticket(*chat_id, *message_id))
                     .update_expression("SET correction = :c, corrected_at = :at")

@@ -13,6 +13,8 @@
 //! - `ONCE#<scope and Idempotency-Key>` / `ONCE`: a staff API creation's answer, kept a day.
 //! - `MSG#<chat id>#<message id>` / `MSG`: the ticket a message the bot sent is about (a reply
 //!   to it comments on that ticket), kept 90 days.
+//! - `UPLOAD#<upload id>` / `UPLOAD`: a file a staff API client was given a URL to upload, kept a
+//!   day; `used_by` once a ticket or comment took it.
 //!
 //! TicketsTable (`pk`, `sk`):
 //! - `TICKET#<id>` / `TICKET`: the ticket.
@@ -56,6 +58,7 @@ const ALBUM: &str = "ALBUM";
 const SENT: &str = "SENT";
 pub const FAILED: &str = "FAILED";
 const KEPT_RESULT: &str = "ONCE";
+const UPLOAD: &str = "UPLOAD";
 const MESSAGE: &str = "MSG";
 const COMMENT: &str = "COMMENT#";
 const ATTACHMENT: &str = "ATT#";
@@ -83,6 +86,10 @@ pub fn update_marker(update_id: u64) -> Key {
 
 pub fn failed_attempts(update_id: u64) -> Key {
     Key::new(format!("{ATTEMPTS}#{update_id}"), ATTEMPTS)
+}
+
+pub fn upload(id: &str) -> Key {
+    Key::new(format!("{UPLOAD}#{id}"), UPLOAD)
 }
 
 pub fn kept_result(key: &str) -> Key {
@@ -177,6 +184,7 @@ pub enum Kind {
     Journal,
     CallMe,
     KeptResult,
+    Upload,
     Rating,
     Unknown,
 }
@@ -197,6 +205,7 @@ pub fn kind_of(sk: &str) -> Kind {
         TICKET => Kind::Ticket,
         CALL_ME => Kind::CallMe,
         KEPT_RESULT => Kind::KeptResult,
+        UPLOAD => Kind::Upload,
         _ if sk.starts_with(COMMENT) => Kind::Comment,
         _ if sk.starts_with(ATTACHMENT) => Kind::Attachment,
         _ if sk.starts_with(JOURNAL) => Kind::Journal,

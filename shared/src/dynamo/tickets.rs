@@ -7,7 +7,10 @@ use super::listing::{filtered, newest_page, Condition};
 use super::{failed, query_all, DynamoStore};
 use crate::dialogue::TicketSummary;
 use crate::domain::{Comment, JournalEntry, Ticket, TicketDetails, TicketStatus};
-use crate::ports::{KeptResult, KeptResults, Page, Position, RatedWork, StoreError, TicketFilter, TicketStore};
+use crate::ports::{
+    Attached, KeptResult, KeptResults, Page, Position, RatedWork, StoreError, TicketFilter, TicketStore, Upload,
+    Uploads,
+};
 use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Datelike, Utc};
 
@@ -48,13 +51,14 @@ impl TicketStore for DynamoStore {
         Ok(query_all(query).await?.iter().filter_map(|item| codec::ticket::summary_from_item(item).ok()).collect())
     }
 
-    async fn create_ticket(
+    async fn create_ticket_with(
         &self,
         ticket: &Ticket,
         journal: &[JournalEntry],
         once: Option<&KeptResult>,
+        attached: &Attached,
     ) -> Result<(), StoreError> {
-        self.apply(crate::plan::new_ticket(ticket, journal, once)).await
+        self.apply(crate::plan::new_ticket(ticket, journal, once, attached)).await
     }
 
     /// One query of the ticket's partition.
@@ -143,9 +147,33 @@ impl TicketStore for DynamoStore {
         Ok(found)
     }
 
-    async fn add_comment(&self, comment: &Comment, once: Option<&KeptResult>) -> Result<(), StoreError> {
+    async fn add_comment_with(
+        &self,
+        comment: &Comment,
+        once: Option<&KeptResult>,
+        attached: &Attached,
+    ) -> Result<(), StoreError> {
         // The ticket must exist: a comment never lands on nothing.
-        self.apply(crate::plan::comment(comment, once)).await
+        self.apply(crate::plan::comment(comment, once, attached)).await
+    }
+}
+
+impl Uploads for DynamoStore {
+    async fn put_upload(&self, upload: &Upload) -> Result<(), StoreError> {
+        let item = codec::upload::to_item(upload);
+        self.client.put_item().table_name(&self.bot_table).set_item(Some(item)).send().await.map_err(failed)?;
+        Ok(())
+    }
+
+    /// A consistent GetItem each (a creation takes at most ten).
+    async fn uploads(&self, ids: &[String]) -> Result<Vec<Upload>, StoreError> {
+        let mut found = vec![];
+        for id in ids {
+            if let Some(item) = self.get(&self.bot_table, keys::upload(id)).await? {
+                found.push(codec::upload::from_item(&item)?);
+            }
+        }
+        Ok(found)
     }
 }
 

@@ -3,6 +3,7 @@
 use super::*;
 use crate::dialogue::{ContactMatch, NewComment, NewTicket, UserRecord};
 use crate::domain::Rating;
+use crate::ports::Attached;
 
 fn at(minute: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(1_764_000_000 + minute * 60, 0).unwrap()
@@ -47,6 +48,7 @@ fn named(write: &Write) -> String {
             format!("message {message_id} corrected by {comment_id}")
         }
         Write::ReviseComment { comment_id, .. } => format!("revise {comment_id}"),
+        Write::UseUpload { id, by } => format!("use upload {id} by {by}"),
     }
 }
 
@@ -232,5 +234,12 @@ fn staff_writes_keep_their_result_first_and_tag_their_journal_by_version_and_pla
         internal: false,
         created_at: at(0),
     };
-    assert_eq!(names(super::comment(&comment, None)), ["check 8 exists", "comment x (if absent: true)"]);
+    let attached = Attached::default();
+    assert_eq!(names(super::comment(&comment, None, &attached)), ["check 8 exists", "comment x (if absent: true)"]);
+    // With an upload: its attachment, and the upload marked used by the comment (in the write).
+    let attached = Attached { files: vec![file("api/u1/akt.pdf")], uploads: vec!["u1".into()] };
+    assert_eq!(
+        names(super::comment(&comment, None, &attached)),
+        ["check 8 exists", "comment x (if absent: true)", "attachment api/u1/akt.pdf", "use upload u1 by comment:8/x"]
+    );
 }

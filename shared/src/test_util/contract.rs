@@ -20,9 +20,9 @@ use crate::domain::{
 };
 use crate::phone::Phone;
 use crate::ports::{
-    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotice, FailedNotices, FailureReason, KeptResult,
+    AlbumClaims, Attached, CallMeRequests, Commit, Directory, FailedNotice, FailedNotices, FailureReason, KeptResult,
     KeptResults, MessageTickets, Outgoing, Page, Position, RatedWork, SentNotices, StoreError, TicketFilter,
-    TicketStore, UserStore, PAGE_MAX,
+    TicketStore, Upload, Uploads, UserStore, PAGE_MAX,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -37,6 +37,7 @@ pub trait Stores:
     + SentNotices
     + FailedNotices
     + MessageTickets
+    + Uploads
 {
 }
 
@@ -90,6 +91,7 @@ macro_rules! store_contract_tests {
             sent_notices_are_remembered,
             messages_are_remembered_per_chat,
             a_commit_remembers_the_messages_it_takes_and_journals_a_correction,
+            an_upload_is_taken_once_with_the_write_that_takes_it,
             failed_notices_are_kept_replaced_and_forgotten,
             unreachable_until_the_next_commit,
             the_language_is_kept_on_the_users_record,
@@ -1465,6 +1467,46 @@ pub async fn a_commit_remembers_the_messages_it_takes_and_journals_a_correction<
     assert!(stored.journal.contains(&entry), "the journal names the revision: {:?}", stored.journal);
     let remembered = ok(store.message_ticket(chat, 31).await, "message_ticket");
     assert_eq!(remembered.and_then(|m| m.correction), Some(("c3".into(), at(4))), "the window slides");
+}
+
+/// An upload is read back as put; the write that takes it marks it used, and a second write
+/// that would take it is refused whole (the comment is not written).
+pub async fn an_upload_is_taken_once_with_the_write_that_takes_it<S: Stores>(store: S) {
+    let upload = Upload {
+        id: "0123456789abcdef0123456789abcdef".into(),
+        name: "Акт №17.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 48213,
+        key: "uploads/0123456789abcdef0123456789abcdef".into(),
+        created_at: at(0),
+        expires_at: at(0) + Duration::hours(24),
+        used_by: None,
+    };
+    let ids = vec![upload.id.clone(), "ffffffffffffffffffffffffffffffff".into()];
+    assert!(ok(store.uploads(&ids).await, "uploads").is_empty(), "nothing yet");
+    ok(store.put_upload(&upload).await, "put_upload");
+    assert_eq!(ok(store.uploads(&ids).await, "uploads"), vec![upload.clone()], "the one there is");
+
+    let id = next_id(&store).await;
+    ok(store.create_ticket(&ticket(id, "c1", "k1", TicketStatus::New, at(0)), &[], None).await, "create_ticket");
+    let comment = |comment_id: &str| Comment {
+        id: comment_id.into(),
+        ticket_id: id,
+        author_kind: AuthorKind::Employee,
+        author_id: "e1".into(),
+        author_name: "Иван".into(),
+        text: "Акт".into(),
+        internal: false,
+        created_at: at(1),
+    };
+    let attached = Attached { files: vec![file("akt.pdf")], uploads: vec![upload.id.clone()] };
+    ok(store.add_comment_with(&comment("x1"), None, &attached).await, "a comment taking the upload");
+    let used = ok(store.uploads(&ids[..1]).await, "uploads");
+    assert_eq!(used[0].used_by.as_deref(), Some(format!("comment:{id}/x1").as_str()), "marked used by it");
+    conflict(store.add_comment_with(&comment("x2"), None, &attached).await, "the upload taken twice");
+    let stored = details(&store, id).await;
+    assert_eq!(stored.comments.len(), 1, "the second comment is not written");
+    assert_eq!(stored.attachments.len(), 1);
 }
 
 /// The ticket a message is remembered as about.

@@ -17,9 +17,9 @@ use crate::domain::{
 use crate::phone::Phone;
 use crate::plan::{self, Write};
 use crate::ports::{
-    AlbumClaims, CallMeRequests, Commit, Directory, FailedNotice, FailedNotices, KeptResult, KeptResults,
+    AlbumClaims, Attached, CallMeRequests, Commit, Directory, FailedNotice, FailedNotices, KeptResult, KeptResults,
     MessageTickets, Page, Position, RatedWork, Reach, RememberedMessage, SentNotices, StoreError, TicketFilter,
-    TicketStore, UserStore, KEY_TEXT_MAX, PUT_CONTACTS_MAX,
+    TicketStore, Upload, Uploads, UserStore, KEY_TEXT_MAX, PUT_CONTACTS_MAX,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -57,6 +57,8 @@ pub enum Operation {
     UpdateTicket,
     AddComment,
     KeptResult,
+    PutUpload,
+    Uploads,
     CallMeRequests,
     MarkCallMeNotified,
     MarkCallMeDone,
@@ -206,6 +208,7 @@ struct Data {
     ratings: HashMap<u64, RatedWork>,
     /// Staff API results by their idempotency key.
     kept_results: HashMap<String, KeptResult>,
+    uploads: HashMap<String, Upload>,
 }
 
 /// A Telegram user's record as a commit writes it whole.
@@ -337,6 +340,7 @@ enum ItemKey {
     KeptResult(String),
     Rating(u64),
     MessageTicket(i64, i64),
+    Upload(String),
 }
 
 /// A journal entry's place in its ticket: `tag` tells apart entries of one moment.
@@ -365,6 +369,7 @@ fn item_of(write: &Write) -> ItemKey {
             ItemKey::Comment(*ticket_id, comment_id.clone())
         }
         Write::NoteCorrection { chat_id, message_id, .. } => ItemKey::MessageTicket(*chat_id, *message_id),
+        Write::UseUpload { id, .. } => ItemKey::Upload(id.clone()),
         Write::OwnedBy { ticket_id, comment_id: Some(comment_id), .. } => {
             ItemKey::Comment(*ticket_id, comment_id.clone())
         }
@@ -438,6 +443,7 @@ fn holds(write: &Write, data: &Data) -> bool {
         | Write::ReviseComment { ticket_id, comment_id, author_id, .. } => {
             data.comment_author(*ticket_id, comment_id) == Some(author_id)
         }
+        Write::UseUpload { id, .. } => data.uploads.get(id).is_some_and(|u| u.used_by.is_none()),
         Write::NoteCorrection { chat_id, message_id, .. } => {
             data.message_tickets.contains_key(&(*chat_id, *message_id))
         }
@@ -558,6 +564,11 @@ fn apply(write: Write, data: &mut Data) {
         Write::ReviseComment { ticket_id, comment_id, text, .. } => {
             if let Some(item) = data.partition(ticket_id).comments.get_mut(&comment_id) {
                 item.text = Some(text).filter(|t| !t.is_empty());
+            }
+        }
+        Write::UseUpload { id, by } => {
+            if let Some(upload) = data.uploads.get_mut(&id) {
+                upload.used_by = Some(by);
             }
         }
         Write::NoteCorrection { chat_id, message_id, comment_id, at } => {
@@ -800,13 +811,14 @@ impl TicketStore for InMemoryStore {
         })
     }
 
-    async fn create_ticket(
+    async fn create_ticket_with(
         &self,
         ticket: &Ticket,
         journal: &[JournalEntry],
         once: Option<&KeptResult>,
+        attached: &Attached,
     ) -> Result<(), StoreError> {
-        self.run(Operation::CreateTicket, |s| s.data.transact(plan::new_ticket(ticket, journal, once)))
+        self.run(Operation::CreateTicket, |s| s.data.transact(plan::new_ticket(ticket, journal, once, attached)))
     }
 
     async fn ticket_details(&self, id: u64) -> Result<Option<TicketDetails>, StoreError> {
@@ -850,8 +862,30 @@ impl TicketStore for InMemoryStore {
         })
     }
 
-    async fn add_comment(&self, comment: &Comment, once: Option<&KeptResult>) -> Result<(), StoreError> {
-        self.run(Operation::AddComment, |s| s.data.transact(plan::comment(comment, once)))
+    async fn add_comment_with(
+        &self,
+        comment: &Comment,
+        once: Option<&KeptResult>,
+        attached: &Attached,
+    ) -> Result<(), StoreError> {
+        self.run(Operation::AddComment, |s| s.data.transact(plan::comment(comment, once, attached)))
+    }
+}
+
+impl Uploads for InMemoryStore {
+    async fn put_upload(&self, upload: &Upload) -> Result<(), StoreError> {
+        self.run(Operation::PutUpload, |s| {
+            key_text(&upload.id)?;
+            s.data.uploads.insert(upload.id.clone(), upload.clone());
+            Ok(())
+        })
+    }
+
+    async fn uploads(&self, ids: &[String]) -> Result<Vec<Upload>, StoreError> {
+        self.run(Operation::Uploads, |s| {
+            ids.iter().try_for_each(|id| key_text(id).map(drop))?;
+            Ok(ids.iter().filter_map(|id| s.data.uploads.get(id).cloned()).collect())
+        })
     }
 }
 

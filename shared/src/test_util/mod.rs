@@ -124,11 +124,42 @@ impl FileStore for FakeBucket {
 }
 
 /// Links to attachments as the bucket would presign them: `https://files.example.com/<key>?signed`.
-#[derive(Clone, Copy, Default)]
-pub struct FakeLinks;
+#[derive(Debug, Clone, Default)]
+pub struct FakeLinks {
+    /// The objects "uploaded" and their sizes ([`FakeLinks::put`]).
+    objects: Arc<Mutex<std::collections::HashMap<String, u64>>>,
+}
+
+impl FakeLinks {
+    /// An object of `size` bytes at `key`, as a client's upload leaves it.
+    pub fn put(&self, key: &str, size: u64) {
+        self.objects.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key.to_owned(), size);
+    }
+}
 
 impl FileLinks for FakeLinks {
     async fn link(&self, key: &str) -> Result<String, StoreError> {
         Ok(format!("https://files.example.com/{key}?signed"))
+    }
+
+    async fn upload_link(
+        &self,
+        key: &str,
+        _content_type: &str,
+        size: u64,
+        _valid_for: std::time::Duration,
+    ) -> Result<String, StoreError> {
+        Ok(format!("https://files.example.com/{key}?put&size={size}"))
+    }
+
+    async fn stored_size(&self, key: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self.objects.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key).copied())
+    }
+
+    async fn copy(&self, from: &str, to: &str, _name: &str) -> Result<(), StoreError> {
+        let mut objects = self.objects.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let size = objects.get(from).copied().ok_or_else(|| StoreError::rejected(format!("NoSuchKey: {from}")))?;
+        objects.insert(to.to_owned(), size);
+        Ok(())
     }
 }

@@ -11,4 +11,5 @@ pub mod kept_result;
 pub mod message_ticket;
 pub mod rating;
 pub mod ticket;
+pub mod upload;
 pub mod user;
