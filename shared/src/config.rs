@@ -200,6 +200,8 @@ pub struct NotifierConfig {
     pub timezone: Tz,
     /// `DEFAULT_LANGUAGE`: for recipients who have no language kept.
     pub default_language: Lang,
+    /// Where files uploaded through the staff API are, which notices send to chats.
+    pub attachments_bucket: String,
 }
 
 impl NotifierConfig {
@@ -217,6 +219,7 @@ impl NotifierConfig {
             service_desk_url: vars.service_desk_url()?,
             timezone: vars.timezone()?,
             default_language: vars.default_language()?,
+            attachments_bucket: vars.required("ATTACHMENTS_BUCKET")?,
         })
     }
 

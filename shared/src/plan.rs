@@ -13,7 +13,7 @@
 //! The first write of a plan may be the one whose failed condition means "done before" (an
 //! update's marker, a kept API result): the stores report that as a duplicate.
 
-use crate::dialogue::{AlbumTarget, Effect, Language, NewRating, State, StoredFile, TelegramFile};
+use crate::dialogue::{AlbumTarget, Effect, Language, NewRating, State, StoredFile};
 use crate::domain::{
     Attachment, CallMeRequest, CallMeState, Comment, Contact, Employee, JournalEntry, Link, Person, TelegramUserId,
     Ticket,
@@ -116,9 +116,9 @@ pub enum Write {
     PutComment {
         comment: Comment,
         if_absent: bool,
-        /// The files it came with that Telegram has: on the comment's item, so that its
-        /// notice (made from the stream's record alone) carries them.
-        files: Vec<TelegramFile>,
+        /// The files it came with: on the comment's item, so that its notice (made from the
+        /// stream's record alone) carries them.
+        files: Vec<StoredFile>,
     },
     /// Sets a comment's text unless it has one; only on the author's own comment that is there.
     SetCommentText {
@@ -269,7 +269,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             writes.push(Write::PutComment {
                 comment: comment.record(now),
                 if_absent: false,
-                files: telegram_files(&comment.files),
+                files: comment.files.clone(),
             });
             attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, now, writes);
         }
@@ -279,7 +279,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             writes.push(Write::PutComment {
                 comment: comment.record(now),
                 if_absent: false,
-                files: telegram_files(&comment.files),
+                files: comment.files.clone(),
             });
             attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, now, writes);
         }
@@ -364,11 +364,6 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
     }
 }
 
-/// The files of a comment that Telegram has (sent again by `file_id` with its notice).
-fn telegram_files(files: &[StoredFile]) -> Vec<TelegramFile> {
-    files.iter().filter_map(|file| file.telegram.clone()).collect()
-}
-
 /// Files with distinct object keys: the same photo twice in one album is one object, and a
 /// transaction may not write one item twice (DynamoDB would refuse it every time).
 fn attachment_writes(
@@ -426,7 +421,7 @@ pub fn ticket_change(ticket: &Ticket, journal: &[JournalEntry]) -> Vec<Write> {
 pub fn comment(comment: &Comment, once: Option<&KeptResult>, attached: &Attached) -> Vec<Write> {
     let mut writes: Vec<Write> = once.cloned().map(Write::KeepResult).into_iter().collect();
     writes.push(Write::TicketExists(comment.ticket_id));
-    let files = telegram_files(&attached.files);
+    let files = attached.files.clone();
     writes.push(Write::PutComment { comment: comment.clone(), if_absent: true, files });
     attachment_writes(comment.ticket_id, Some(&comment.id), &attached.files, comment.created_at, &mut writes);
     writes.extend(uses_of(attached, &format!("comment:{}/{}", comment.ticket_id, comment.id)));

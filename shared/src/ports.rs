@@ -713,8 +713,9 @@ pub struct Outgoing {
     pub ticket: Option<u64>,
     /// The recipient's language: the notice is rendered in it, and so are its buttons.
     pub lang: Lang,
-    /// Files to send again by `file_id` (the `html` is then empty).
-    pub files: Vec<crate::dialogue::TelegramFile>,
+    /// Files to send (the `html` is then empty): by `file_id` when Telegram has them, else
+    /// uploaded from the attachments bucket.
+    pub files: Vec<crate::dialogue::StoredFile>,
 }
 
 /// A notice whose record was handed back to the stream, kept so that a later attempt or the

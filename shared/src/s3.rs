@@ -49,6 +49,20 @@ impl S3Files {
         Ok(request.uri().to_owned())
     }
 
+    /// An object's length and its bytes as they arrive (a notice's file, streamed to Telegram).
+    pub async fn open(&self, key: &str) -> Result<(u64, ByteStream), StoreError> {
+        let object = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| StoreError::Unavailable(Box::new(e) as BoxError))?;
+        let length = object.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
+        Ok((length, object.body))
+    }
+
     /// Reads an object back (tests and tools).
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
         let object = self

@@ -2,7 +2,7 @@
 //! `client_reqwest::Bot`). Updates in are read by `crate::inbound`, leniently.
 
 use crate::config::Secret;
-use crate::dialogue::{Command, InlineButton, Keyboard, Reply, TelegramFile};
+use crate::dialogue::{Command, FileKind, InlineButton, Keyboard, Reply, StoredFile};
 use crate::media::MAX_DOWNLOAD_BYTES;
 use crate::ports::{DownloadError, FileSource, Messenger, SendError};
 use crate::texts::Lang;
@@ -95,7 +95,9 @@ fn inline_rows(rows: &[Vec<InlineButton>]) -> Vec<Vec<InlineKeyboardButton>> {
 pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
     let (method, params) = match reply {
         // Files take a call per album (the webhook answers with one call: the first).
-        Reply::Files(files) => return file_calls(chat_id, files).into_iter().next().unwrap_or(Value::Null),
+        Reply::Files(files) => {
+            return file_calls(chat_id, files).into_iter().next().map_or(Value::Null, |call| call.params)
+        }
         Reply::Text { text, keyboard } => {
             ("sendMessage", serde_json::to_value(send_message_params(chat_id, text, keyboard)))
         }
@@ -114,12 +116,31 @@ pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
     value
 }
 
-/// The calls that send `files` again by their `file_id`: photos and videos as albums of up to
-/// ten (`sendMediaGroup`; one alone by its own method), documents likewise, audio likewise;
-/// voice messages and video notes, which no album takes, one by one. Each call is
-/// `{"method": ..., ...params}`.
-pub fn file_calls(chat_id: i64, files: &[TelegramFile]) -> Vec<Value> {
-    use crate::dialogue::FileKind;
+/// One Bot API call that sends files: `{"method": ..., ...params}`, and the files it uploads
+/// from the bucket as multipart parts (named as `params` refers to them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileCall {
+    pub params: Value,
+    pub uploads: Vec<(String, StoredFile)>,
+}
+
+/// How a file goes to a chat: the kind Telegram gave it, else a photo for a JPEG or PNG the
+/// Bot API takes as one (at most 10 MB), else a document.
+fn kind_of(file: &StoredFile) -> FileKind {
+    match &file.telegram {
+        Some(telegram) => telegram.kind,
+        None if matches!(file.content_type.as_str(), "image/jpeg" | "image/png") && file.size <= 10 << 20 => {
+            FileKind::Photo
+        }
+        None => FileKind::Document,
+    }
+}
+
+/// The calls that send `files`: those Telegram has by their `file_id`, the others uploaded from
+/// the bucket. Photos and videos as albums of up to ten (`sendMediaGroup`; one alone by its own
+/// method), documents likewise, audio likewise; voice messages and video notes, which no album
+/// takes, one by one.
+pub fn file_calls(chat_id: i64, files: &[StoredFile]) -> Vec<FileCall> {
     // The album a kind goes in (`None`: alone) and its `sendX` method and parameter.
     let album_of = |kind: FileKind| match kind {
         FileKind::Photo | FileKind::Video => Some(0),
@@ -135,26 +156,47 @@ pub fn file_calls(chat_id: i64, files: &[TelegramFile]) -> Vec<Value> {
         FileKind::Voice => ("sendVoice", "voice"),
         FileKind::VideoNote => ("sendVideoNote", "video_note"),
     };
-    let alone = |file: &TelegramFile| {
-        let (method, param) = single(file.kind);
-        serde_json::json!({"method": method, "chat_id": chat_id, param: file.file_id})
+    let alone = |file: &StoredFile| {
+        let (method, param) = single(kind_of(file));
+        match &file.telegram {
+            Some(telegram) => FileCall {
+                params: serde_json::json!({"method": method, "chat_id": chat_id, param: telegram.file_id}),
+                uploads: vec![],
+            },
+            None => FileCall {
+                params: serde_json::json!({"method": method, "chat_id": chat_id}),
+                uploads: vec![(param.to_owned(), file.clone())],
+            },
+        }
     };
     let mut calls = vec![];
     for album in [Some(0), Some(1), Some(2)] {
-        let members: Vec<&TelegramFile> = files.iter().filter(|f| album_of(f.kind) == album).collect();
+        let members: Vec<&StoredFile> = files.iter().filter(|f| album_of(kind_of(f)) == album).collect();
         for chunk in members.chunks(10) {
             if let [file] = chunk {
                 calls.push(alone(file));
                 continue;
             }
+            let mut uploads = vec![];
             let media: Vec<Value> = chunk
                 .iter()
-                .map(|file| serde_json::json!({"type": single(file.kind).1, "media": file.file_id}))
+                .map(|file| {
+                    let media = match &file.telegram {
+                        Some(telegram) => telegram.file_id.clone(),
+                        None => {
+                            let part = format!("file{}", uploads.len());
+                            uploads.push((part.clone(), (*file).clone()));
+                            format!("attach://{part}")
+                        }
+                    };
+                    serde_json::json!({"type": single(kind_of(file)).1, "media": media})
+                })
                 .collect();
-            calls.push(serde_json::json!({"method": "sendMediaGroup", "chat_id": chat_id, "media": media}));
+            let params = serde_json::json!({"method": "sendMediaGroup", "chat_id": chat_id, "media": media});
+            calls.push(FileCall { params, uploads });
         }
     }
-    calls.extend(files.iter().filter(|f| album_of(f.kind).is_none()).map(alone));
+    calls.extend(files.iter().filter(|f| album_of(kind_of(f)).is_none()).map(alone));
     calls
 }
 
@@ -238,6 +280,9 @@ pub struct TelegramMessenger {
     api_url: String,
     /// In the path of file downloads; never logged, and cut out of any answer's text.
     token: Secret,
+    /// Where the files notices carry are read from, when Telegram does not have them.
+    #[cfg(feature = "s3")]
+    bucket: Option<crate::s3::S3Files>,
     timeouts: Timeouts,
 }
 
@@ -275,6 +320,8 @@ impl TelegramMessenger {
             api_url,
             token: Secret::new(token),
             timeouts,
+            #[cfg(feature = "s3")]
+            bucket: None,
         })
     }
 
@@ -307,12 +354,16 @@ impl std::fmt::Debug for TelegramMessenger {
 impl TelegramMessenger {
     /// Every call of [`file_calls`], in order; the id of the first message made. A failed call
     /// fails the whole (the notice is retried, or kept, as any other).
-    async fn send_files(&self, chat_id: i64, files: &[TelegramFile]) -> Result<Option<i64>, frankenstein::Error> {
+    async fn send_files(&self, chat_id: i64, files: &[StoredFile]) -> Result<Option<i64>, frankenstein::Error> {
         let mut first = None;
-        for mut call in file_calls(chat_id, files) {
-            let method = call.as_object_mut().and_then(|c| c.remove("method"));
+        for FileCall { mut params, uploads } in file_calls(chat_id, files) {
+            let method = params.as_object_mut().and_then(|c| c.remove("method"));
             let method = method.as_ref().and_then(Value::as_str).unwrap_or("sendDocument").to_owned();
-            let answer: frankenstein::response::MethodResponse<Value> = self.bot.request(&method, Some(call)).await?;
+            let answer: frankenstein::response::MethodResponse<Value> = if uploads.is_empty() {
+                self.bot.request(&method, Some(params)).await?
+            } else {
+                self.upload(&method, params, uploads).await?
+            };
             // One message, or an album's messages.
             let made = match &answer.result {
                 Value::Array(messages) => messages.first().and_then(|m| m["message_id"].as_i64()),
@@ -321,6 +372,81 @@ impl TelegramMessenger {
             first = first.or(made);
         }
         Ok(first)
+    }
+
+    /// A call with files from the bucket as multipart parts, each streamed from S3 as it is
+    /// sent (never whole in memory).
+    async fn upload(
+        &self,
+        method: &str,
+        params: Value,
+        uploads: Vec<(String, StoredFile)>,
+    ) -> Result<frankenstein::response::MethodResponse<Value>, frankenstein::Error> {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in params.as_object().into_iter().flatten() {
+            let text = match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            form = form.text(name.clone(), text);
+        }
+        for (part, file) in uploads {
+            let (length, body) = self.open(&file.key).await?;
+            let stream = reqwest::multipart::Part::stream_with_length(body, length)
+                .file_name(file.name.clone())
+                .mime_str(&file.content_type)
+                .or_else(|_| reqwest::multipart::Part::bytes(Vec::new()).mime_str("application/octet-stream"))
+                .map_err(frankenstein::Error::HttpReqwest)?;
+            form = form.part(part, stream);
+        }
+        let url = format!("{}/{method}", self.bot.api_url);
+        let response =
+            self.bot.client.post(url).multipart(form).send().await.map_err(frankenstein::Error::HttpReqwest)?;
+        let text = response.text().await.map_err(frankenstein::Error::HttpReqwest)?;
+        match serde_json::from_str::<frankenstein::response::MethodResponse<Value>>(&text) {
+            Ok(answer) => Ok(answer),
+            Err(_) => match serde_json::from_str::<frankenstein::response::ErrorResponse>(&text) {
+                Ok(refusal) => Err(frankenstein::Error::Api(refusal)),
+                Err(source) => Err(frankenstein::Error::JsonDecode { source, input: text }),
+            },
+        }
+    }
+
+    /// A bucket object's length and its bytes as a stream.
+    #[cfg(feature = "s3")]
+    async fn open(&self, key: &str) -> Result<(u64, reqwest::Body), frankenstein::Error> {
+        let unreadable = |why: String| {
+            frankenstein::Error::Api(frankenstein::response::ErrorResponse {
+                ok: false,
+                // Not Telegram's refusal: a 503 of ours, so the notice is kept and tried again.
+                description: format!("the attachment could not be read: {why}"),
+                error_code: 503,
+                parameters: None,
+            })
+        };
+        let Some(bucket) = &self.bucket else { return Err(unreadable("no bucket configured".into())) };
+        let (length, body) = bucket.open(key).await.map_err(|e| unreadable(e.to_string()))?;
+        let chunks = futures_util::stream::unfold(body, |mut body| async move {
+            body.next().await.map(|chunk| (chunk.map_err(|e| Box::new(e) as crate::ports::BoxError), body))
+        });
+        Ok((length, reqwest::Body::wrap_stream(chunks)))
+    }
+
+    #[cfg(not(feature = "s3"))]
+    async fn open(&self, _key: &str) -> Result<(u64, reqwest::Body), frankenstein::Error> {
+        Err(frankenstein::Error::Api(frankenstein::response::ErrorResponse {
+            ok: false,
+            description: "the attachment could not be read: built without the bucket".into(),
+            error_code: 503,
+            parameters: None,
+        }))
+    }
+
+    /// Files of the bucket that notices carry are read from `bucket`.
+    #[cfg(feature = "s3")]
+    pub fn with_bucket(mut self, bucket: crate::s3::S3Files) -> Self {
+        self.bucket = Some(bucket);
+        self
     }
 }
 
@@ -551,18 +677,39 @@ mod tests {
 
     #[test]
     fn files_go_as_albums_of_their_kinds_and_the_rest_one_by_one() {
-        use crate::dialogue::{FileKind, TelegramFile};
-        let file = |id: &str, kind| TelegramFile { file_id: id.into(), kind, name: format!("{id}.bin") };
-        let mut files = vec![file("p1", FileKind::Photo), file("d1", FileKind::Document), file("v1", FileKind::Voice)];
-        files.extend((2..=11).map(|i| file(&format!("p{i}"), FileKind::Photo)));
-        files.push(file("vid", FileKind::Video));
+        use crate::dialogue::TelegramFile;
+        let known = |id: &str, kind| StoredFile {
+            name: format!("{id}.bin"),
+            content_type: "application/octet-stream".into(),
+            size: 10,
+            key: format!("files/{id}"),
+            telegram: Some(TelegramFile { file_id: id.into(), kind, name: format!("{id}.bin") }),
+        };
+        let stored = |name: &str, content_type: &str| StoredFile {
+            name: name.into(),
+            content_type: content_type.into(),
+            size: 10,
+            key: format!("api/{name}"),
+            telegram: None,
+        };
+        let mut files =
+            vec![known("p1", FileKind::Photo), known("d1", FileKind::Document), known("v1", FileKind::Voice)];
+        files.extend((2..=9).map(|i| known(&format!("p{i}"), FileKind::Photo)));
+        files.push(stored("after.jpg", "image/jpeg"));
+        files.push(known("vid", FileKind::Video));
+        files.push(stored("act.pdf", "application/pdf"));
         let calls = file_calls(42, &files);
-        let methods: Vec<&str> = calls.iter().map(|c| c["method"].as_str().unwrap()).collect();
-        assert_eq!(methods, ["sendMediaGroup", "sendMediaGroup", "sendDocument", "sendVoice"]);
-        assert_eq!(calls[0]["media"].as_array().unwrap().len(), 10, "ten to an album");
-        assert_eq!(calls[0]["media"][0], serde_json::json!({"type": "photo", "media": "p1"}));
-        assert_eq!(calls[1]["media"][1], serde_json::json!({"type": "video", "media": "vid"}), "photos and videos mix");
-        assert_eq!((calls[2]["chat_id"].as_i64(), calls[2]["document"].as_str()), (Some(42), Some("d1")));
-        assert_eq!(calls[3]["voice"], "v1", "a voice message in no album");
+        let methods: Vec<&str> = calls.iter().map(|c| c.params["method"].as_str().unwrap()).collect();
+        assert_eq!(methods, ["sendMediaGroup", "sendVideo", "sendMediaGroup", "sendVoice"]);
+        assert_eq!(calls[0].params["media"].as_array().unwrap().len(), 10, "ten to an album");
+        assert_eq!(calls[0].params["media"][0], serde_json::json!({"type": "photo", "media": "p1"}));
+        assert_eq!(calls[0].params["media"][9], serde_json::json!({"type": "photo", "media": "attach://file0"}));
+        assert_eq!(calls[0].uploads, [("file0".to_owned(), stored("after.jpg", "image/jpeg"))], "uploaded, not by id");
+        assert_eq!(calls[1].params["video"], "vid", "the eleventh alone");
+        assert_eq!(calls[2].params["media"][1], serde_json::json!({"type": "document", "media": "attach://file0"}));
+        assert_eq!(calls[3].params["voice"], "v1", "a voice message in no album");
+        let single = file_calls(7, &[stored("act.pdf", "application/pdf")]);
+        assert_eq!(single[0].params, serde_json::json!({"method": "sendDocument", "chat_id": 7}));
+        assert_eq!(single[0].uploads[0].0, "document", "the file is the method's own part");
     }
 }

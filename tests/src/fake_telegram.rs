@@ -159,18 +159,43 @@ impl FakeTelegram {
             match call.method.as_str() {
                 "sendMediaGroup" => {
                     for media in call.params["media"].as_array().into_iter().flatten() {
-                        let id = media["media"].as_str().unwrap_or_default().to_owned();
-                        files.push((call.method.clone(), id));
+                        let id = media["media"].as_str().unwrap_or_default();
+                        let named = match id.strip_prefix("attach://") {
+                            Some(part) => {
+                                format!("upload:{}", call.params[part]["filename"].as_str().unwrap_or_default())
+                            }
+                            None => id.to_owned(),
+                        };
+                        files.push((call.method.clone(), named));
                     }
                 }
                 method if FILE_METHODS.iter().any(|(m, _)| *m == method) => {
                     let param = FILE_METHODS.iter().find(|(m, _)| *m == method).map(|(_, p)| *p).unwrap_or_default();
-                    files.push((call.method.clone(), call.params[param].as_str().unwrap_or_default().to_owned()));
+                    let value = &call.params[param];
+                    let named = match value.as_str() {
+                        Some(id) => id.to_owned(),
+                        None => format!("upload:{}", value["filename"].as_str().unwrap_or_default()),
+                    };
+                    files.push((call.method.clone(), named));
                 }
                 _ => {}
             }
         }
         files
+    }
+
+    /// The bytes of the files uploaded to `chat_id` (not sent by `file_id`), by their names.
+    pub fn uploads_to(&self, chat_id: i64) -> Vec<(String, Vec<u8>)> {
+        let mut uploads = vec![];
+        for call in self.calls().into_iter().filter(|c| c.delivered && c.chat_id() == Some(chat_id)) {
+            for value in call.params.as_object().into_iter().flat_map(|p| p.values()) {
+                if let (Some(name), Some(bytes)) = (value["filename"].as_str(), value["bytes"].as_array()) {
+                    let bytes = bytes.iter().filter_map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok())).collect();
+                    uploads.push((name.to_owned(), bytes));
+                }
+            }
+        }
+        uploads
     }
 
     pub fn texts_to(&self, chat_id: i64) -> Vec<String> {
@@ -312,8 +337,15 @@ impl FakeTelegram {
                         return error(429, &format!("Too Many Requests: retry after {retry_after}"), Some(retry_after));
                     }
                 }
-                // A file sent again must be one Telegram has: one a user sent to the bot.
-                let named = |id: &Value| id.as_str().is_some_and(|id| inner.files.contains_key(id));
+                // A file sent again must be one Telegram has (one a user sent to the bot), or
+                // one uploaded with the call (a part of its own, or `attach://<part>`).
+                let named = |id: &Value| match id {
+                    Value::String(id) => match id.strip_prefix("attach://") {
+                        Some(part) => params[part]["filename"].is_string(),
+                        None => inner.files.contains_key(id),
+                    },
+                    uploaded => uploaded["filename"].is_string(),
+                };
                 let sent_files: Vec<&Value> = match method {
                     "sendMediaGroup" => params["media"].as_array().into_iter().flatten().map(|m| &m["media"]).collect(),
                     _ => FILE_METHODS.iter().filter(|(m, _)| *m == method).map(|(_, p)| &params[*p]).collect(),
@@ -385,13 +417,21 @@ fn error(code: u16, description: &str, retry_after: Option<u32>) -> (StatusCode,
 async fn api_call(
     State(fake): State<FakeTelegram>,
     Path((bot, method)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
     if !fake.accepts(&bot) {
         let (status, body) = error(401, "Unauthorized", None);
         return (status, Json(body)).into_response();
     }
-    let params: Value = if body.is_empty() { json!({}) } else { serde_json::from_slice(&body).unwrap_or(json!({})) };
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let params: Value = match content_type.split_once("boundary=") {
+        Some((kind, boundary)) if kind.starts_with("multipart/form-data") => {
+            multipart_params(&body, boundary.trim_matches('"'))
+        }
+        _ if body.is_empty() => json!({}),
+        _ => serde_json::from_slice(&body).unwrap_or(json!({})),
+    };
     if fake.leaves_unanswered(&method, &params) {
         return std::future::pending().await;
     }
@@ -410,6 +450,57 @@ async fn api_call(
     }
     let (status, body) = fake.handle(&method, params, false);
     (status, Json(body)).into_response()
+}
+
+/// A multipart call's fields as JSON, as the Bot API reads them: text fields as values (numbers,
+/// and `media` as the JSON it is), file parts as `{"filename", "content_type", "bytes"}` (the
+/// bytes as a list, for the tests to compare).
+fn multipart_params(body: &[u8], boundary: &str) -> Value {
+    let delimiter = format!("--{boundary}");
+    let mut params = serde_json::Map::new();
+    let text = body;
+    let find = |haystack: &[u8], needle: &[u8], from: usize| {
+        haystack[from..].windows(needle.len()).position(|w| w == needle).map(|at| at + from)
+    };
+    let mut at = 0;
+    while let Some(start) = find(text, delimiter.as_bytes(), at) {
+        let part_start = start + delimiter.len() + 2; // past "\r\n"
+        let Some(next) = find(text, delimiter.as_bytes(), part_start) else { break };
+        at = next;
+        if part_start >= next {
+            break;
+        }
+        let part = &text[part_start..next.saturating_sub(2)];
+        let Some(split) = find(part, b"\r\n\r\n", 0) else { continue };
+        let head = String::from_utf8_lossy(&part[..split]).to_string();
+        let content = &part[split + 4..];
+        let disposition =
+            head.lines().find(|l| l.to_ascii_lowercase().starts_with("content-disposition:")).unwrap_or_default();
+        let field = |key: &str| {
+            disposition
+                .split(';')
+                .find_map(|p| p.trim().strip_prefix(&format!("{key}=\"")).map(|v| v.trim_end_matches('"').to_owned()))
+        };
+        let Some(name) = field("name") else { continue };
+        let value = match field("filename") {
+            Some(filename) => {
+                let content_type = head
+                    .lines()
+                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type:").map(|v| v.trim().to_owned()));
+                json!({"filename": filename, "content_type": content_type, "bytes": content})
+            }
+            None => {
+                let text = String::from_utf8_lossy(content).to_string();
+                match (name.as_str(), text.parse::<i64>()) {
+                    ("media", _) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+                    (_, Ok(number)) => json!(number),
+                    _ => Value::String(text),
+                }
+            }
+        };
+        params.insert(name, value);
+    }
+    Value::Object(params)
 }
 
 /// What Telegram answers on a path that is no Bot API method (a wrong API URL).

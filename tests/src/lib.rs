@@ -153,6 +153,7 @@ impl Function {
                 "SERVICE_DESK_URL",
                 "TIMEZONE",
                 "DEFAULT_LANGUAGE",
+                "ATTACHMENTS_BUCKET",
             ],
             Function::Registrar => &["TELEGRAM_BOT_TOKEN", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_API_URL"],
         }
@@ -271,7 +272,9 @@ pub struct TestEnv {
 /// The notifier with the [`TEST_TIMEOUTS`], talking to the Bot API at `api_url` with `token`
 /// (a test that gets either wrong, or rotates the token, makes another).
 pub fn notifier_at(config: &NotifierConfig, api_url: &str, token: &str) -> notifier::Notifier {
-    let messenger = TelegramMessenger::with_timeouts(api_url, token, TEST_TIMEOUTS).expect("an HTTP client");
+    let messenger = TelegramMessenger::with_timeouts(api_url, token, TEST_TIMEOUTS)
+        .expect("an HTTP client")
+        .with_bucket(shared::s3::S3Files::new(Function::Notifier.s3(), &config.attachments_bucket));
     notifier::Notifier::with_messenger(config, Function::Notifier.dynamodb(), messenger)
 }
 

@@ -384,7 +384,9 @@ async fn a_silent_telegram_holds_an_invocation_for_one_call_timeout() {
     let mut batch = env.stream_batch().await;
     batch.records.truncate(25);
     env.telegram.go_silent();
-    let shipped = notifier::Notifier::new(&env.notifier_config, e2e::Function::Notifier.dynamodb()).unwrap();
+    let shipped =
+        notifier::Notifier::new(&env.notifier_config, e2e::Function::Notifier.dynamodb(), e2e::Function::Notifier.s3())
+            .unwrap();
     let (failed, took) = env.notify_with(&shipped, batch, Duration::from_secs(60)).await;
     println!("a silent Telegram held a 60 s invocation of 25 records for {took:?}");
     assert_eq!(failed.len(), 1);

@@ -100,3 +100,58 @@ async fn an_upload_of_another_size_or_over_50_mb_is_refused_by_name() {
     }
     assert!(env.tickets_of("c1").await.is_empty());
 }
+
+/// A file staff attach through the API reaches the client in Telegram after the comment's
+/// notice: uploaded from the bucket (Telegram never had it), byte for byte; two photos as one
+/// album; an internal note's file never.
+#[tokio::test]
+async fn uploaded_files_reach_the_clients_chat_and_a_notes_never_do() {
+    let env = world().await;
+    let chat = 5001_i64;
+    let (status, made) =
+        env.api("POST", "/tickets", Some(json!({"contact_id": "c1", "subject": "Акт", "source": "email"}))).await;
+    assert_eq!(status, 201, "{made}");
+    let comments = format!("/tickets/{}/comments", made["id"]);
+    env.run_notifier().await;
+    env.telegram.clear();
+
+    let act = b"%PDF-1.7 act of completed work".to_vec();
+    let (act_id, url) = declare(&env, "Акт №17.pdf", "application/pdf", act.len()).await;
+    assert_eq!(put(&url, "application/pdf", &act).await, 200);
+    let body = json!({"author_id": "e1", "text": "Акт выполненных работ", "attachments": [act_id]});
+    assert_eq!(env.api("POST", &comments, Some(body)).await.0, 201);
+    env.run_notifier().await;
+    assert!(env.telegram.texts_to(chat).iter().any(|t| t.contains("Акт выполненных работ")), "the comment's notice");
+    assert_eq!(env.telegram.files_to(chat), [("sendDocument".to_owned(), "upload:Акт №17.pdf".to_owned())]);
+    assert_eq!(env.telegram.uploads_to(chat), [("Акт №17.pdf".to_owned(), act)], "the bytes, as uploaded");
+
+    env.telegram.clear();
+    let mut photos = vec![];
+    for name in ["до.jpg", "после.jpg"] {
+        let (id, url) = declare(&env, name, "image/jpeg", e2e::jpeg_bytes().len()).await;
+        assert_eq!(put(&url, "image/jpeg", &e2e::jpeg_bytes()).await, 200);
+        photos.push(id);
+    }
+    let body = json!({"author_id": "e1", "text": "До и после", "attachments": photos});
+    assert_eq!(env.api("POST", &comments, Some(body)).await.0, 201);
+    env.run_notifier().await;
+    assert_eq!(
+        env.telegram.files_to(chat),
+        [
+            ("sendMediaGroup".to_owned(), "upload:до.jpg".to_owned()),
+            ("sendMediaGroup".to_owned(), "upload:после.jpg".to_owned())
+        ],
+        "one album"
+    );
+
+    env.telegram.clear();
+    let (note_id, url) = declare(&env, "внутреннее.txt", "text/plain", 4).await;
+    assert_eq!(put(&url, "text/plain", b"note").await, 200);
+    let body = json!({"author_id": "e1", "text": "Только для своих", "internal": true, "attachments": [note_id]});
+    assert_eq!(env.api("POST", &comments, Some(body)).await.0, 201);
+    env.run_notifier().await;
+    assert!(
+        env.telegram.files_to(chat).is_empty() && env.telegram.texts_to(chat).is_empty(),
+        "a note's file stays inside"
+    );
+}

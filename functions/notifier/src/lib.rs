@@ -20,12 +20,17 @@ pub struct Notifier {
 
 impl Notifier {
     /// The notifier as deployed: Telegram calls give up after the [`Timeouts::default`].
-    pub fn new(config: &NotifierConfig, dynamodb: shared::dynamo::DynamoClient) -> Result<Self, reqwest::Error> {
+    pub fn new(
+        config: &NotifierConfig,
+        dynamodb: shared::dynamo::DynamoClient,
+        s3: shared::s3::S3Client,
+    ) -> Result<Self, reqwest::Error> {
         let messenger = TelegramMessenger::with_timeouts(
             &config.telegram_api_url,
             config.telegram_bot_token.expose(),
             Timeouts::default(),
-        )?;
+        )?
+        .with_bucket(shared::s3::S3Files::new(s3, &config.attachments_bucket));
         Ok(Self::with_messenger(config, dynamodb, messenger))
     }
 

@@ -589,9 +589,10 @@ pub enum Reply {
         /// The recipient's language (the link button's label).
         lang: Lang,
     },
-    /// Files Telegram has, sent again by their `file_id`: photos and videos as one album,
-    /// documents as another, each of the rest on its own (a notice's text goes before them).
-    Files(Vec<TelegramFile>),
+    /// Files, sent again by their `file_id` when Telegram has them and uploaded from the
+    /// attachments bucket otherwise: photos and videos as one album, documents as another, each
+    /// of the rest on its own (a notice's text goes before them).
+    Files(Vec<StoredFile>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

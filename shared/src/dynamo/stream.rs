@@ -31,7 +31,7 @@ pub fn change_of(record: &StreamRecord) -> Result<Change, StoreError> {
         ("INSERT", Kind::CallMe) => Change::CallMeRequested(codec::call_me::from_item(&record.new_image)?),
         ("INSERT", Kind::Comment) => Change::CommentAdded {
             comment: codec::comment::from_item(&record.new_image)?,
-            files: codec::comment::telegram_files(&record.new_image)?,
+            files: codec::comment::files(&record.new_image)?,
         },
         _ => Change::Nothing,
     })

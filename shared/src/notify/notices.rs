@@ -2,7 +2,7 @@
 //! ([`Change`]), who hears what about it and in which words ([`notices`]), and a long text cut
 //! into messages Telegram takes ([`split_message`]).
 
-use crate::dialogue::TelegramFile;
+use crate::dialogue::StoredFile;
 use crate::domain::{Actor, AuthorKind, CallMeRequest, Comment, Person, Ticket, TicketStatus, BOT_SOURCE};
 use crate::texts::{self, fill, Lang};
 use chrono::{DateTime, Utc};
@@ -19,10 +19,10 @@ pub enum Change {
         old: Box<Ticket>,
         new: Box<Ticket>,
     },
-    /// A comment, with the files it came with that Telegram has.
+    /// A comment, with the files it came with.
     CommentAdded {
         comment: Comment,
-        files: Vec<TelegramFile>,
+        files: Vec<StoredFile>,
     },
     /// A client asked their account manager to call back.
     CallMeRequested(CallMeRequest),
@@ -49,10 +49,11 @@ pub struct Notice {
     pub url: Option<String>,
     /// A request to rate this ticket: the message carries the score buttons (not the menu).
     pub rate: Option<u64>,
-    /// Files sent again by their `file_id`, in messages of their own after the text notice
+    /// Files (by their `file_id` when Telegram has them, else uploaded from the bucket), in
+    /// messages of their own after the text notice
     /// (the notice's `html` is then empty): a notice of their own, so that the text is never
     /// held up by a file Telegram will not take, and neither is sent twice.
-    pub files: Vec<TelegramFile>,
+    pub files: Vec<StoredFile>,
 }
 
 /// `<event id>#<person code>`: the key of one notice, shared by its `SENT#` marker and its kept

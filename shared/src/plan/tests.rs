@@ -35,7 +35,7 @@ fn named(write: &Write) -> String {
         }
         Write::OwnedBy { ticket_id, comment_id, owner } => format!("check {ticket_id}/{comment_id:?} is {owner}'s"),
         Write::PutComment { comment, if_absent, files } => {
-            let carried = if files.is_empty() { String::new() } else { format!(", {} Telegram files", files.len()) };
+            let carried = if files.is_empty() { String::new() } else { format!(", {} files", files.len()) };
             format!("comment {} (if absent: {if_absent}{carried})", comment.id)
         }
         Write::SetCommentText { comment_id, .. } => format!("text of {comment_id}"),
@@ -240,6 +240,11 @@ fn staff_writes_keep_their_result_first_and_tag_their_journal_by_version_and_pla
     let attached = Attached { files: vec![file("api/u1/akt.pdf")], uploads: vec!["u1".into()] };
     assert_eq!(
         names(super::comment(&comment, None, &attached)),
-        ["check 8 exists", "comment x (if absent: true)", "attachment api/u1/akt.pdf", "use upload u1 by comment:8/x"]
+        [
+            "check 8 exists",
+            "comment x (if absent: true, 1 files)",
+            "attachment api/u1/akt.pdf",
+            "use upload u1 by comment:8/x"
+        ]
     );
 }

@@ -1541,10 +1541,13 @@ pub async fn failed_notices_are_kept_replaced_and_forgotten<S: Stores>(store: S)
     let mut second = failed_notice("ev2#employee:e1", "9", FailureReason::Timeout, 1);
     second.notice.url = None;
     second.notice.call_me = Some("r1".into());
-    second.notice.files = vec![crate::dialogue::TelegramFile {
-        file_id: "AgACAgIAAxk".into(),
-        kind: crate::dialogue::FileKind::Photo,
-        name: "photo-1.jpg".into(),
+    second.notice.files = vec![StoredFile {
+        telegram: Some(crate::dialogue::TelegramFile {
+            file_id: "AgACAgIAAxk".into(),
+            kind: crate::dialogue::FileKind::Photo,
+            name: "photo-1.jpg".into(),
+        }),
+        ..file("photo-1.jpg")
     }];
     second.notice.menu = None;
     second.notice.user = BORIS;

@@ -33,6 +33,7 @@ async fn main() -> Result<(), BoxError> {
         let notifier = notifier::Notifier::new(
             &NotifierConfig::from_lookup(configured(Function::Notifier))?,
             stack.dynamodb_as(Function::Notifier.access_key()),
+            stack.s3_as(Function::Notifier.access_key()),
         )?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         let response = notifier.handle(serde_json::from_value(value)?, deadline).await;

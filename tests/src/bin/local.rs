@@ -98,7 +98,11 @@ async fn main() -> Result<(), BoxError> {
 
     let tickets_table = resources.table("TicketsTable");
     let mut stream = e2e::stream::StreamPoller::new(&stack, &tickets_table, false).await?;
-    let notifier = notifier::Notifier::new(&notifier_config, stack.dynamodb_as(Function::Notifier.access_key()))?;
+    let notifier = notifier::Notifier::new(
+        &notifier_config,
+        stack.dynamodb_as(Function::Notifier.access_key()),
+        stack.s3_as(Function::Notifier.access_key()),
+    )?;
     tokio::spawn(async move {
         loop {
             match stream.poll().await {

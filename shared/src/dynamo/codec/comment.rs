@@ -1,7 +1,7 @@
 //! `TICKET#<id>` / `COMMENT#<comment id>`; `text` is absent when empty (a comment of files);
-//! `telegram_files` (JSON) the files it came with that Telegram has, for its notices.
+//! `files` (JSON) the files it came with, for its notices.
 
-use crate::dialogue::TelegramFile;
+use crate::dialogue::StoredFile;
 use crate::domain::{AuthorKind, Comment};
 use crate::dynamo::attr::*;
 use crate::dynamo::keys;
@@ -24,19 +24,19 @@ pub fn to_item(comment: &Comment) -> Item {
     item
 }
 
-/// The comment's item with the files Telegram has of it.
-pub fn to_item_with(comment: &Comment, files: &[TelegramFile]) -> Result<Item, StoreError> {
+/// The comment's item with the files it came with.
+pub fn to_item_with(comment: &Comment, files: &[StoredFile]) -> Result<Item, StoreError> {
     let mut item = to_item(comment);
     if !files.is_empty() {
         let json = serde_json::to_string(files).map_err(|_| corrupt("comment files"))?;
-        item.insert("telegram_files".into(), s(json));
+        item.insert("files".into(), s(json));
     }
     Ok(item)
 }
 
-/// The files Telegram has of the comment (none on an item written before they were kept).
-pub fn telegram_files(item: &Item) -> Result<Vec<TelegramFile>, StoreError> {
-    match get_s(item, "telegram_files") {
+/// The files the comment came with (none on an item written before they were kept).
+pub fn files(item: &Item) -> Result<Vec<StoredFile>, StoreError> {
+    match get_s(item, "files") {
         None => Ok(vec![]),
         Some(json) => serde_json::from_str(json).map_err(|_| corrupt("comment files")),
     }
