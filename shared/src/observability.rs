@@ -43,6 +43,9 @@ pub enum Metric {
     /// A staff API request answered 500 `internal_error`: the store refused the request itself
     /// or a record does not read (a bug, logged with its error id).
     ApiInternalErrors,
+    /// Files Telegram would not take for a notice (too large, refused): the recipient was told
+    /// they are in the ticket instead. Counted once a notice.
+    NoticeFilesRefused,
 }
 
 impl Metric {
@@ -57,6 +60,7 @@ impl Metric {
             Metric::NotificationsFailed => "NotificationsFailed",
             Metric::NotificationsKept => "NotificationsKept",
             Metric::ApiInternalErrors => "ApiInternalErrors",
+            Metric::NoticeFilesRefused => "NoticeFilesRefused",
         }
     }
 }

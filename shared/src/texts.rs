@@ -475,6 +475,12 @@ NOTICE_COMMENT = {
     ru: "💬 Новый комментарий от <b>{author}</b>:\n{text}",
     en: "💬 New comment from <b>{author}</b>:\n{text}",
 };
+/// A notice's files Telegram would not take (too large, refused): where they are instead.
+/// `{names}`: the files' names, escaped; `{url}`: the ticket in the desk.
+NOTICE_FILES_REFUSED = {
+    ru: "📎 Файлы не удалось отправить в Telegram: {names}. Они есть в заявке: {url}",
+    en: "📎 The files could not be sent in Telegram: {names}. They are in the request: {url}",
+};
 NOTICE_LINK = {
     ru: "🔗 {url}",
     en: "🔗 {url}",

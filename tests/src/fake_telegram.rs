@@ -278,6 +278,11 @@ impl FakeTelegram {
         self.lock().files.insert(file_id.to_owned(), FakeFile { file_path: file_path.to_owned(), bytes });
     }
 
+    /// From now on the file is one Telegram does not have (sending it by `file_id` is refused).
+    pub fn forget_file(&self, file_id: &str) {
+        self.lock().files.remove(file_id);
+    }
+
     /// Queues an update for `getUpdates` (what the simulator's user typed).
     pub fn push_update(&self, update: Value) {
         self.lock().updates.push_back(update);

@@ -286,3 +286,22 @@ async fn photos_in_comments_reach_the_other_side_as_photos() {
     assert!(env.telegram.texts_to(PETR as i64).iter().any(|t| t.contains("Вот где застряло")));
     assert_eq!(env.telegram.files_to(PETR as i64), [("sendPhoto".to_owned(), "jam".to_owned())]);
 }
+
+/// A file Telegram will not take with a notice (here: a `file_id` it no longer knows) does not
+/// stop the comment's notice, and the client is told, once, that the file is in the ticket.
+#[tokio::test]
+async fn a_file_telegram_refuses_is_named_with_the_ticket_link_instead() {
+    let (env, id, to_petr) = world().await;
+    env.telegram.add_file("gone", "photos/gone.jpg", e2e::jpeg_bytes());
+    env.deliver(&photo_reply(120, PETR, &to_petr, "gone", "Фото щитка")).await;
+    env.telegram.forget_file("gone");
+    env.run_notifier().await;
+    let told = env.telegram.texts_to(ANNA as i64);
+    assert_eq!(told.len(), 2, "the comment, then where its file is: {told:?}");
+    assert!(told[0].contains("Фото щитка"), "{told:?}");
+    assert!(told[1].contains("не удалось отправить") && told[1].contains(&format!("/tickets/{id}")), "{told:?}");
+    assert!(env.telegram.files_to(ANNA as i64).is_empty());
+    env.run_notifier().await;
+    assert_eq!(env.telegram.texts_to(ANNA as i64).len(), 2, "told once");
+    assert!(env.kept().await.is_empty(), "nothing kept for a replay that would be refused again");
+}

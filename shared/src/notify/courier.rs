@@ -8,13 +8,14 @@
 //! - anything else stops delivery: the notice, and what was owed after it, are kept (`FAILED#`)
 //!   with the reason, for a later attempt or the replay.
 
-use super::{split_message, FailedNotice, FailureReason, Outgoing};
+use super::{escape, split_message, FailedNotice, FailureReason, Outgoing};
 use crate::dialogue::{main_menu, rating_buttons, InlineButton, Keyboard, Press, Reply};
 use crate::domain::{Person, TelegramUserId};
 use crate::observability::{count, count_by_reason, Metric};
 use crate::ports::{
     CallMeRequests, FailedNotices, MessageTickets, Messenger, SendError, SentNotices, StoreError, UserStore,
 };
+use crate::texts;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::time::Duration;
@@ -153,6 +154,9 @@ where
         };
         let reason = FailureReason::of(&error);
         count_by_reason(Metric::NotificationsFailed, reason.code(), 1);
+        if let (false, SendError::Refused { status: 400 | 413, description }) = (notice.files.is_empty(), &error) {
+            return self.files_refused(notice, description, remaining, now).await;
+        }
         match error {
             SendError::Blocked => {
                 tracing::info!(user = notice.user, "recipient blocked the bot; marked unreachable");
@@ -165,6 +169,38 @@ where
         }
         self.store.forget(&notice.key).await.map_err(Stop::storage)?;
         Ok(Settled::Undeliverable(reason))
+    }
+
+    /// Files Telegram will not take (over its limits, a file it refuses): a repeat is refused
+    /// the same way, so the recipient is told, in words with the ticket's link, where they are
+    /// instead; that is the notice delivered. Counted once.
+    async fn files_refused(
+        &self,
+        notice: &Outgoing,
+        description: &str,
+        remaining: &impl Fn() -> Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Settled, Stop> {
+        tracing::warn!(key = %notice.key, description, "Telegram refused a notice's files; told where they are instead");
+        count(Metric::NoticeFilesRefused, 1);
+        let names: Vec<String> = notice.files.iter().map(|file| format!("«{}»", escape(&file.name))).collect();
+        let url = notice.url.clone().unwrap_or_default();
+        let html = texts::fill(
+            texts::NOTICE_FILES_REFUSED.get(notice.lang),
+            &[("names", &names.join(", ")), ("url", &escape(&url))],
+        );
+        let instead = Outgoing { html, files: vec![], menu: None, rate: None, ..notice.clone() };
+        match self.send(&instead, remaining, now).await {
+            Ok(()) => {
+                count(Metric::NotificationsSent, 1);
+                self.record_delivery(notice, now).await.map_err(Stop::storage)?;
+                Ok(Settled::Delivered)
+            }
+            Err(Unsent::OutOfTime) => {
+                Err(Stop { reason: FailureReason::OutOfTime, detail: "too little time left to send".into() })
+            }
+            Err(Unsent::Telegram(error)) => Err(Stop { reason: FailureReason::of(&error), detail: describe(&error) }),
+        }
     }
 
     /// The marker first: once it is written, no retry sends the notice again.

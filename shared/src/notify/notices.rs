@@ -238,10 +238,12 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
         }
         Change::CommentAdded { comment, files } => {
             let Some(ticket) = &context.ticket else { return out };
-            // The files after the text, by `file_id`: a notice of their own.
+            // The files after the text: a notice of their own, with the ticket's link for the
+            // words said instead if Telegram will not take them.
             let with_files = |out: &mut Vec<Notice>, to: Recipient| {
                 if !files.is_empty() {
-                    out.push(Notice { to, html: String::new(), url: None, rate: None, files: files.clone() });
+                    let url = Some(settings.ticket_url(ticket.id));
+                    out.push(Notice { to, html: String::new(), url, rate: None, files: files.clone() });
                 }
             };
             match comment.author_kind {
