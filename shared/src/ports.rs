@@ -622,7 +622,8 @@ pub struct Upload {
     /// Where the client puts it in the attachments bucket.
     pub key: String,
     pub created_at: DateTime<Utc>,
-    /// After this nothing may take it (the record is then removed by DynamoDB's TTL).
+    /// After this nothing may take it (the record is then removed by DynamoDB's TTL); whole
+    /// seconds, the TTL's unit.
     pub expires_at: DateTime<Utc>,
     pub used_by: Option<String>,
 }

@@ -88,7 +88,9 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests + Uploads, L: Fil
             size: input.size,
             key,
             created_at: now,
-            expires_at: now + chrono::Duration::hours(UPLOAD_KEPT_HOURS),
+            // Whole seconds: the TTL's unit, as the record reads back.
+            expires_at: DateTime::from_timestamp((now + chrono::Duration::hours(UPLOAD_KEPT_HOURS)).timestamp(), 0)
+                .unwrap_or(now),
             used_by: None,
         };
         self.directory.put_upload(&upload).await?;

@@ -463,3 +463,54 @@ async fn the_replay_sends_nothing_to_an_account_no_longer_its_persons() {
     assert_eq!(world.telegram.attempts(), attempts, "nothing sent to either account");
     assert!(world.kept().await.is_empty(), "both forgotten");
 }
+
+/// What a comment's notice costs the store, and what its files add: the files ride on the
+/// comment's record, so the text notice costs what it did; the files notice costs what any
+/// notice does (its sent marker checked, the recipient and their reach read, the marker
+/// written, a kept copy forgotten, the message it made remembered).
+#[tokio::test]
+async fn a_comments_files_add_one_notice_and_no_read_to_its_text() {
+    let world = world().await;
+    crate::ports::TicketStore::create_ticket(&world.store, &ticket(TicketStatus::InProgress), &[], None).await.unwrap();
+    let comment = |id: &str| crate::domain::Comment {
+        id: id.into(),
+        ticket_id: 7,
+        author_kind: crate::domain::AuthorKind::Employee,
+        author_id: "e1".into(),
+        author_name: "Ирина".into(),
+        text: "Схема подключения".into(),
+        internal: false,
+        created_at: Utc::now(),
+    };
+    let photo = crate::dialogue::StoredFile {
+        name: "photo-1.jpg".into(),
+        content_type: "image/jpeg".into(),
+        size: 1234,
+        key: "files/u/photo-1.jpg".into(),
+        telegram: Some(crate::dialogue::TelegramFile {
+            file_id: "AgAC".into(),
+            kind: crate::dialogue::FileKind::Photo,
+            name: "photo-1.jpg".into(),
+        }),
+    };
+    let cost = |event_id: &'static str, files: Vec<crate::dialogue::StoredFile>| {
+        let world = &world;
+        let comment = comment(event_id);
+        async move {
+            world.store.reset_counts();
+            let record = Record {
+                event_id: event_id.into(),
+                sequence: "1".into(),
+                change: Change::CommentAdded { comment, files },
+            };
+            assert_eq!(world.dispatcher.handle_batch(&[record], minute(), Utc::now()).await, None);
+            world.store.round_trips()
+        }
+    };
+    let without = cost("ev1", vec![]).await;
+    let with = cost("ev2", vec![photo]).await;
+    println!("a staff comment's notice to the client: {without} requests; with a photo: {with}");
+    assert_eq!(with - without, 6, "the files notice: as any notice, and no read of the comment's files");
+    let sent = world.telegram.sent();
+    assert!(matches!(sent.last(), Some(Reply::Files(files)) if files.len() == 1), "{sent:?}");
+}

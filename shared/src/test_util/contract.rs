@@ -1479,7 +1479,8 @@ pub async fn an_upload_is_taken_once_with_the_write_that_takes_it<S: Stores>(sto
         size: 48213,
         key: "uploads/0123456789abcdef0123456789abcdef".into(),
         created_at: at(0),
-        expires_at: at(0) + Duration::hours(24),
+        // Whole seconds: the TTL attribute's unit.
+        expires_at: DateTime::from_timestamp((at(0) + Duration::hours(24)).timestamp(), 0).expect("a time"),
         used_by: None,
     };
     let ids = vec![upload.id.clone(), "ffffffffffffffffffffffffffffffff".into()];
