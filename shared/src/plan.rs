@@ -69,8 +69,11 @@ pub enum Write {
         employee: Employee,
         linked_as_read: Option<TelegramUserId>,
     },
-    /// A new ticket; only if its id is free.
-    PutTicket(Ticket),
+    /// A new ticket; only if its id is free. `files`: as for [`Write::PutComment`].
+    PutTicket {
+        ticket: Ticket,
+        files: Vec<StoredFile>,
+    },
     /// The ticket's changeable fields; only if its version is still `ticket.version - 1`.
     UpdateTicket(Ticket),
     /// Cancels the ticket by its client; only if it is the contact's and active.
@@ -256,7 +259,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
         Effect::CreateTicket(ticket) => {
             let stored = ticket.record(now);
             let entry = stored.creation_entry();
-            writes.push(Write::PutTicket(stored));
+            writes.push(Write::PutTicket { ticket: stored, files: ticket.files.clone() });
             attachment_writes(ticket.id, None, &ticket.files, now, writes);
             writes.push(Write::PutJournal { ticket_id: ticket.id, entry, tag });
         }
@@ -397,7 +400,7 @@ pub fn new_ticket(
     attached: &Attached,
 ) -> Vec<Write> {
     let mut writes: Vec<Write> = once.cloned().map(Write::KeepResult).into_iter().collect();
-    writes.push(Write::PutTicket(ticket.clone()));
+    writes.push(Write::PutTicket { ticket: ticket.clone(), files: attached.files.clone() });
     attachment_writes(ticket.id, None, &attached.files, ticket.created_at, &mut writes);
     writes.extend(uses_of(attached, &format!("ticket:{}", ticket.id)));
     writes.extend(journal_writes(ticket, journal));

@@ -155,3 +155,30 @@ async fn uploaded_files_reach_the_clients_chat_and_a_notes_never_do() {
         "a note's file stays inside"
     );
 }
+
+/// Files reach whoever hears of a new ticket: a VIP client's photo (the ticket made of it in
+/// the bot) reaches their manager by its `file_id`; a ticket the desk opens with an uploaded
+/// file brings the client the file.
+#[tokio::test]
+async fn a_new_tickets_files_reach_whoever_hears_of_it() {
+    let env = world().await;
+    let (anna, manager) = (5001_u64, 7001_u64);
+    let vip = json!({"name": "ООО Ромашка", "manager_id": "e1", "vip": true});
+    assert_eq!(env.api("PUT", "/clients/k1", Some(vip)).await.0, 200);
+    env.deliver(&e2e::updates::contact(30, manager, "79991112233", Some(manager))).await;
+    env.telegram.add_file("printer", "photos/printer.jpg", e2e::jpeg_bytes());
+    env.deliver(&e2e::updates::photo(31, anna, "printer", 700, Some("Принтер жуёт бумагу"), None)).await;
+    env.run_notifier().await;
+    assert!(env.telegram.texts_to(manager as i64).iter().any(|t| t.contains("Принтер жуёт бумагу")));
+    assert_eq!(env.telegram.files_to(manager as i64), [("sendPhoto".to_owned(), "printer".to_owned())]);
+
+    env.telegram.clear();
+    let invoice = b"%PDF-1.7 invoice".to_vec();
+    let (id, url) = declare(&env, "Счёт.pdf", "application/pdf", invoice.len()).await;
+    assert_eq!(put(&url, "application/pdf", &invoice).await, 200);
+    let body = json!({"contact_id": "c1", "subject": "Счёт за март", "source": "email", "attachments": [id]});
+    assert_eq!(env.api("POST", "/tickets", Some(body)).await.0, 201);
+    env.run_notifier().await;
+    assert!(env.telegram.texts_to(anna as i64).iter().any(|t| t.contains("Счёт за март")));
+    assert_eq!(env.telegram.uploads_to(anna as i64), [("Счёт.pdf".to_owned(), invoice)]);
+}

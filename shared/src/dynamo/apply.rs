@@ -74,8 +74,10 @@ impl DynamoStore {
             Write::PutEmployee { employee, linked_as_read } => {
                 directory_put(bot, codec::directory::employee_to_item(employee), *linked_as_read)?
             }
-            Write::PutTicket(ticket) => {
-                tx_put(put(tickets, codec::ticket::to_item(ticket)).condition_expression("attribute_not_exists(pk)"))?
+            Write::PutTicket { ticket, files } => {
+                let mut item = codec::ticket::to_item(ticket);
+                codec::put_files(&mut item, files)?;
+                tx_put(put(tickets, item).condition_expression("attribute_not_exists(pk)"))?
             }
             Write::UpdateTicket(ticket) => self.ticket_update(ticket)?,
             Write::CancelTicket { ticket_id, contact_id, at } => {

@@ -23,7 +23,10 @@ pub fn change_of(record: &StreamRecord) -> Result<Change, StoreError> {
     let image = if record.new_image.is_empty() { &record.keys } else { &record.new_image };
     let Some(sk) = get_s(image, "sk") else { return Ok(Change::Nothing) };
     Ok(match (record.event_name.as_str(), keys::kind_of(sk)) {
-        ("INSERT", Kind::Ticket) => Change::TicketCreated(codec::ticket::from_item(&record.new_image)?),
+        ("INSERT", Kind::Ticket) => Change::TicketCreated {
+            ticket: codec::ticket::from_item(&record.new_image)?,
+            files: codec::files_of(&record.new_image)?,
+        },
         ("MODIFY", Kind::Ticket) => Change::TicketChanged {
             old: Box::new(codec::ticket::from_item(&record.old_image)?),
             new: Box::new(codec::ticket::from_item(&record.new_image)?),
@@ -31,7 +34,7 @@ pub fn change_of(record: &StreamRecord) -> Result<Change, StoreError> {
         ("INSERT", Kind::CallMe) => Change::CallMeRequested(codec::call_me::from_item(&record.new_image)?),
         ("INSERT", Kind::Comment) => Change::CommentAdded {
             comment: codec::comment::from_item(&record.new_image)?,
-            files: codec::comment::files(&record.new_image)?,
+            files: codec::files_of(&record.new_image)?,
         },
         _ => Change::Nothing,
     })
@@ -73,7 +76,7 @@ mod tests {
     #[test]
     fn records_read_back_as_what_was_written() {
         let created = record("INSERT", Item::new(), codec::ticket::to_item(&ticket()));
-        assert_eq!(change_of(&created).unwrap(), Change::TicketCreated(ticket()));
+        assert_eq!(change_of(&created).unwrap(), Change::TicketCreated { ticket: ticket(), files: vec![] });
 
         let mut done = ticket();
         done.status = TicketStatus::Done;

@@ -89,7 +89,7 @@ fn created(event_id: &str, sequence: &str) -> Record {
     Record {
         event_id: event_id.into(),
         sequence: sequence.into(),
-        change: Change::TicketCreated(ticket(TicketStatus::New)),
+        change: Change::TicketCreated { ticket: ticket(TicketStatus::New), files: vec![] },
     }
 }
 

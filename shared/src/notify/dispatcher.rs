@@ -22,7 +22,7 @@ impl SeenTickets {
     /// Remembers the ticket a record carries (records come in order: a later image replaces).
     pub fn note(&mut self, change: &Change) {
         match change {
-            Change::TicketCreated(ticket) => self.remember(ticket),
+            Change::TicketCreated { ticket, .. } => self.remember(ticket),
             Change::TicketChanged { new, .. } => self.remember(new),
             Change::CommentAdded { .. } | Change::CallMeRequested(_) | Change::Nothing => {}
         }
@@ -226,7 +226,7 @@ where
             return Ok(context);
         }
         let ticket = match change {
-            Change::TicketCreated(t) => Some(t.clone()),
+            Change::TicketCreated { ticket, .. } => Some(ticket.clone()),
             Change::TicketChanged { new, .. } => Some(Ticket::clone(new)),
             Change::CommentAdded { comment, .. } => store.ticket(comment.ticket_id).await?,
             Change::CallMeRequested(_) | Change::Nothing => None,

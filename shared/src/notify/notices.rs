@@ -14,7 +14,11 @@ pub const MAX_MESSAGE_CHARS: usize = 4096;
 /// What a stream record says happened.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    TicketCreated(Ticket),
+    /// A ticket, with the files it came with.
+    TicketCreated {
+        ticket: Ticket,
+        files: Vec<StoredFile>,
+    },
     TicketChanged {
         old: Box<Ticket>,
         new: Box<Ticket>,
@@ -85,7 +89,7 @@ pub(super) fn key_of(event_id: &str, notice: &Notice) -> String {
 /// The ticket a change's notices are about (a reply to one comments on it).
 pub(super) fn about_ticket(change: &Change) -> Option<u64> {
     match change {
-        Change::TicketCreated(ticket) => Some(ticket.id),
+        Change::TicketCreated { ticket, .. } => Some(ticket.id),
         Change::TicketChanged { new, .. } => Some(new.id),
         Change::CommentAdded { comment, .. } => Some(comment.ticket_id),
         _ => None,
@@ -148,18 +152,20 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
     };
     let mut out = vec![];
     match change {
-        Change::TicketCreated(ticket) => {
-            // The bot confirmed its own tickets already.
+        Change::TicketCreated { ticket, files } => {
+            // The bot confirmed its own tickets already. Whoever hears of a ticket gets its
+            // files after the words: the client those the desk attached, the VIP client's
+            // manager the client's photo of the broken printer.
             if ticket.source != BOT_SOURCE {
                 let line = fill(texts::NOTICE_CREATED.get(lang), &[("id", &ticket.id.to_string())]);
-                out.push(notice(Recipient::Contact(ticket.contact_id.clone()), ticket, vec![line]));
+                let client = Recipient::Contact(ticket.contact_id.clone());
+                out.push(notice(client.clone(), ticket, vec![line]));
+                files_notice(&mut out, client, ticket, files, settings);
             }
             if let (true, Some(manager)) = (context.client_vip, &context.manager_id) {
-                out.push(notice(
-                    Recipient::Employee(manager.clone()),
-                    ticket,
-                    vec![client_line(texts::NOTICE_VIP_TICKET.get(lang))],
-                ));
+                let manager = Recipient::Employee(manager.clone());
+                out.push(notice(manager.clone(), ticket, vec![client_line(texts::NOTICE_VIP_TICKET.get(lang))]));
+                files_notice(&mut out, manager, ticket, files, settings);
             }
         }
         Change::TicketChanged { old, new } => {
@@ -238,14 +244,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
         }
         Change::CommentAdded { comment, files } => {
             let Some(ticket) = &context.ticket else { return out };
-            // The files after the text: a notice of their own, with the ticket's link for the
-            // words said instead if Telegram will not take them.
-            let with_files = |out: &mut Vec<Notice>, to: Recipient| {
-                if !files.is_empty() {
-                    let url = Some(settings.ticket_url(ticket.id));
-                    out.push(Notice { to, html: String::new(), url, rate: None, files: files.clone() });
-                }
-            };
+            let with_files = |out: &mut Vec<Notice>, to: Recipient| files_notice(out, to, ticket, files, settings);
             match comment.author_kind {
                 // Internal notes are for staff only, and so are their files.
                 AuthorKind::Employee if comment.internal => {}
@@ -302,6 +301,21 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
         Change::Nothing => {}
     }
     out
+}
+
+/// The files after a notice's words: a notice of their own, with the ticket's link for the
+/// words said instead if Telegram will not take them. None without files.
+fn files_notice(
+    out: &mut Vec<Notice>,
+    to: Recipient,
+    ticket: &Ticket,
+    files: &[StoredFile],
+    settings: &NoticeSettings,
+) {
+    if !files.is_empty() {
+        let url = Some(settings.ticket_url(ticket.id));
+        out.push(Notice { to, html: String::new(), url, rate: None, files: files.to_vec() });
+    }
 }
 
 /// Splits a text into messages of at most [`MAX_MESSAGE_CHARS`] characters, at line breaks

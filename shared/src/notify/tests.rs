@@ -205,14 +205,14 @@ fn the_menu_counts_what_the_batch_changed_over_a_lagging_index() {
     assert_eq!(seen.counts("c1", &listed, None), TicketCounts { active: 0, completed: 2 });
     let mut created = ticket();
     created.id = 43;
-    seen.note(&Change::TicketCreated(created.clone()));
+    seen.note(&Change::TicketCreated { ticket: created.clone(), files: vec![] });
     assert_eq!(seen.counts("c1", &listed, None), TicketCounts { active: 1, completed: 2 });
     // A consistent read is newer than both; another contact's ticket is not counted.
     let mut reopened = ticket();
     reopened.status = TicketStatus::Waiting;
     assert_eq!(seen.counts("c1", &listed, Some(&reopened)), TicketCounts { active: 2, completed: 1 });
     created.contact_id = "c2".into();
-    seen.note(&Change::TicketCreated(created));
+    seen.note(&Change::TicketCreated { ticket: created, files: vec![] });
     assert_eq!(seen.counts("c1", &listed, None), TicketCounts { active: 0, completed: 2 });
 }
 
@@ -221,7 +221,12 @@ fn bot_tickets_are_not_announced_again_but_vip_managers_hear() {
     let mut from_bot = ticket();
     from_bot.source = BOT_SOURCE.into();
     let context = Context { client_vip: true, manager_id: Some("e1".into()), ..Context::default() };
-    let out = notices(&Change::TicketCreated(from_bot), &context, &settings("http://localhost"), Lang::Ru);
+    let out = notices(
+        &Change::TicketCreated { ticket: from_bot, files: vec![] },
+        &context,
+        &settings("http://localhost"),
+        Lang::Ru,
+    );
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].to, Recipient::Employee("e1".into()));
 }

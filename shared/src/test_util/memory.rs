@@ -357,7 +357,7 @@ fn item_of(write: &Write) -> ItemKey {
         Write::LinkEntry { person, .. } | Write::UnlinkEntry { person, .. } => ItemKey::Person(person.clone()),
         Write::PutContact { contact, .. } => ItemKey::Person(Person::Contact(contact.id.clone())),
         Write::PutEmployee { employee, .. } => ItemKey::Person(Person::Employee(employee.id.clone())),
-        Write::PutTicket(ticket) | Write::UpdateTicket(ticket) => ItemKey::Ticket(ticket.id),
+        Write::PutTicket { ticket, .. } | Write::UpdateTicket(ticket) => ItemKey::Ticket(ticket.id),
         Write::RateTicket { rating, .. } => ItemKey::Ticket(rating.ticket_id),
         Write::PutRating { work, .. } => ItemKey::Rating(work.ticket_id),
         Write::CancelTicket { ticket_id, .. }
@@ -407,7 +407,7 @@ fn holds(write: &Write, data: &Data) -> bool {
         Write::PutEmployee { employee, linked_as_read } => {
             data.linked_user(&Person::Employee(employee.id.clone())) == *linked_as_read
         }
-        Write::PutTicket(ticket) => data.ticket(ticket.id).is_none(),
+        Write::PutTicket { ticket, .. } => data.ticket(ticket.id).is_none(),
         Write::UpdateTicket(ticket) => {
             data.ticket(ticket.id).is_some_and(|stored| Some(stored.version) == ticket.version.checked_sub(1))
         }
@@ -495,7 +495,7 @@ fn apply(write: Write, data: &mut Data) {
         Write::PutEmployee { employee, .. } => {
             data.employees.insert(employee.id.clone(), employee);
         }
-        Write::PutTicket(ticket) => {
+        Write::PutTicket { ticket, .. } => {
             let id = ticket.id;
             data.partition(id).ticket = Some(ticket);
         }

@@ -27,19 +27,8 @@ pub fn to_item(comment: &Comment) -> Item {
 /// The comment's item with the files it came with.
 pub fn to_item_with(comment: &Comment, files: &[StoredFile]) -> Result<Item, StoreError> {
     let mut item = to_item(comment);
-    if !files.is_empty() {
-        let json = serde_json::to_string(files).map_err(|_| corrupt("comment files"))?;
-        item.insert("files".into(), s(json));
-    }
+    super::put_files(&mut item, files)?;
     Ok(item)
-}
-
-/// The files the comment came with (none on an item written before they were kept).
-pub fn files(item: &Item) -> Result<Vec<StoredFile>, StoreError> {
-    match get_s(item, "files") {
-        None => Ok(vec![]),
-        Some(json) => serde_json::from_str(json).map_err(|_| corrupt("comment files")),
-    }
 }
 
 pub fn from_item(item: &Item) -> Result<Comment, StoreError> {
