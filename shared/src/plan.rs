@@ -259,7 +259,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
         Effect::CreateTicket(ticket) => {
             let stored = ticket.record(now);
             let entry = stored.creation_entry();
-            writes.push(Write::PutTicket { ticket: stored, files: ticket.files.clone() });
+            writes.push(Write::PutTicket { ticket: stored, files: distinct(&ticket.files) });
             attachment_writes(ticket.id, None, &ticket.files, now, writes);
             writes.push(Write::PutJournal { ticket_id: ticket.id, entry, tag });
         }
@@ -272,7 +272,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             writes.push(Write::PutComment {
                 comment: comment.record(now),
                 if_absent: false,
-                files: comment.files.clone(),
+                files: distinct(&comment.files),
             });
             attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, now, writes);
         }
@@ -282,7 +282,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             writes.push(Write::PutComment {
                 comment: comment.record(now),
                 if_absent: false,
-                files: comment.files.clone(),
+                files: distinct(&comment.files),
             });
             attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, now, writes);
         }
@@ -367,6 +367,12 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
     }
 }
 
+/// The files once each (by object key), in their order: what the record carries for notices.
+fn distinct(files: &[StoredFile]) -> Vec<StoredFile> {
+    let mut seen = std::collections::HashSet::new();
+    files.iter().filter(|f| seen.insert(f.key.as_str())).cloned().collect()
+}
+
 /// Files with distinct object keys: the same photo twice in one album is one object, and a
 /// transaction may not write one item twice (DynamoDB would refuse it every time).
 fn attachment_writes(
@@ -400,7 +406,7 @@ pub fn new_ticket(
     attached: &Attached,
 ) -> Vec<Write> {
     let mut writes: Vec<Write> = once.cloned().map(Write::KeepResult).into_iter().collect();
-    writes.push(Write::PutTicket { ticket: ticket.clone(), files: attached.files.clone() });
+    writes.push(Write::PutTicket { ticket: ticket.clone(), files: distinct(&attached.files) });
     attachment_writes(ticket.id, None, &attached.files, ticket.created_at, &mut writes);
     writes.extend(uses_of(attached, &format!("ticket:{}", ticket.id)));
     writes.extend(journal_writes(ticket, journal));
@@ -424,7 +430,7 @@ pub fn ticket_change(ticket: &Ticket, journal: &[JournalEntry]) -> Vec<Write> {
 pub fn comment(comment: &Comment, once: Option<&KeptResult>, attached: &Attached) -> Vec<Write> {
     let mut writes: Vec<Write> = once.cloned().map(Write::KeepResult).into_iter().collect();
     writes.push(Write::TicketExists(comment.ticket_id));
-    let files = attached.files.clone();
+    let files = distinct(&attached.files);
     writes.push(Write::PutComment { comment: comment.clone(), if_absent: true, files });
     attachment_writes(comment.ticket_id, Some(&comment.id), &attached.files, comment.created_at, &mut writes);
     writes.extend(uses_of(attached, &format!("comment:{}/{}", comment.ticket_id, comment.id)));

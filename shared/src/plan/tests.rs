@@ -111,7 +111,7 @@ fn each_effect_writes_its_records_between_the_marker_and_the_user() {
         (
             "a ticket with its files and journal",
             vec![Effect::CreateTicket(ticket)],
-            vec!["ticket 5", "attachment t/5/a", "attachment t/5/b", "journal created #42"],
+            vec!["ticket 5 (2 files)", "attachment t/5/a", "attachment t/5/b", "journal created #42"],
         ),
         (
             "a question on a completed ticket",
