@@ -849,8 +849,14 @@ pub trait FileLinks: Send + Sync {
     /// The size of the object at `key`, if there is one.
     fn stored_size(&self, key: &str) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
     /// Copies an object within the bucket (server-side: nothing passes through the function),
-    /// naming it `name` for downloads.
-    fn copy(&self, from: &str, to: &str, name: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// of `content_type`, named `name` for downloads.
+    fn copy(
+        &self,
+        from: &str,
+        to: &str,
+        content_type: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Which ticket each message the bot sent through the Bot API is about (its notices), so that a

@@ -164,13 +164,16 @@ impl crate::ports::FileLinks for S3Files {
         }
     }
 
-    async fn copy(&self, from: &str, to: &str, name: &str) -> Result<(), StoreError> {
+    async fn copy(&self, from: &str, to: &str, content_type: &str, name: &str) -> Result<(), StoreError> {
         let source = format!("{}/{}", self.bucket, utf8_percent_encode(from, NON_ALPHANUMERIC));
         self.client
             .copy_object()
             .bucket(&self.bucket)
             .copy_source(source)
             .key(to)
+            // Replacing the metadata replaces the type too: given again, or S3 stores the copy
+            // as binary/octet-stream.
+            .content_type(content_type)
             .content_disposition(format!("attachment; filename*=UTF-8''{}", header_name(name)))
             .metadata_directive(aws_sdk_s3::types::MetadataDirective::Replace)
             .send()

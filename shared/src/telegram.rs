@@ -392,10 +392,17 @@ impl TelegramMessenger {
         }
         for (part, file) in uploads {
             let (length, body) = self.open(&file.key).await?;
+            // A type that does not parse is sent as plain bytes, never as an empty part.
+            let content_type: &str = if file.content_type.parse::<reqwest::header::HeaderValue>().is_ok()
+                && file.content_type.contains('/')
+            {
+                &file.content_type
+            } else {
+                "application/octet-stream"
+            };
             let stream = reqwest::multipart::Part::stream_with_length(body, length)
                 .file_name(file.name.clone())
-                .mime_str(&file.content_type)
-                .or_else(|_| reqwest::multipart::Part::bytes(Vec::new()).mime_str("application/octet-stream"))
+                .mime_str(content_type)
                 .map_err(frankenstein::Error::HttpReqwest)?;
             form = form.part(part, stream);
         }

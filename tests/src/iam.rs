@@ -470,7 +470,8 @@ async fn forward(
     };
     let query = parts.uri.query().unwrap_or_default();
     let authorization = parts.headers.get("authorization").and_then(|v| v.to_str().ok());
-    if let Some(function) = signer(authorization, query) {
+    let signed_by = signer(authorization, query);
+    if let Some(function) = signed_by.clone() {
         let judge = Judge::global();
         let refused = match state.service {
             Service::DynamoDb => {
@@ -507,6 +508,22 @@ async fn forward(
     };
     let status =
         axum::http::StatusCode::from_u16(answer.status().as_u16()).unwrap_or(axum::http::StatusCode::BAD_GATEWAY);
+    // S3 tells a caller an object is missing (404) only if it may list the bucket; to anyone
+    // else it answers 403, as if it were there and forbidden.
+    let reads = parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+    if let (Service::S3, Some(function), true, 404) = (&state.service, &signed_by, reads, status.as_u16()) {
+        let path = parts.uri.path().trim_start_matches('/');
+        if let Some((bucket, key)) = path.split_once('/').filter(|(_, key)| !key.is_empty()) {
+            let _ = key;
+            let judge = Judge::global();
+            let listing = ("s3:ListBucket".to_owned(), Resource::Bucket(judge.names().bucket(bucket)));
+            if let Some(refused) = judge.check(function, &[listing]) {
+                let (status, content_type, body) = s3_denied(function, &refused);
+                let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::FORBIDDEN);
+                return (status, [("content-type", content_type)], body).into_response();
+            }
+        }
+    }
     let mut headers = axum::http::HeaderMap::new();
     for (name, value) in answer.headers() {
         if HOP_BY_HOP.contains(&name.as_str()) {

@@ -147,7 +147,7 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests + Uploads, L: Fil
         let mut stored = vec![];
         for upload in files {
             let key = format!("api/{}/{}", upload.id, crate::media::safe_name(&upload.name));
-            self.links.copy(&upload.key, &key, &upload.name).await?;
+            self.links.copy(&upload.key, &key, &upload.content_type, &upload.name).await?;
             stored.push(StoredFile {
                 name: upload.name.clone(),
                 content_type: upload.content_type.clone(),

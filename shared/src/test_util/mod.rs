@@ -156,7 +156,7 @@ impl FileLinks for FakeLinks {
         Ok(self.objects.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key).copied())
     }
 
-    async fn copy(&self, from: &str, to: &str, _name: &str) -> Result<(), StoreError> {
+    async fn copy(&self, from: &str, to: &str, _content_type: &str, _name: &str) -> Result<(), StoreError> {
         let mut objects = self.objects.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let size = objects.get(from).copied().ok_or_else(|| StoreError::rejected(format!("NoSuchKey: {from}")))?;
         objects.insert(to.to_owned(), size);
