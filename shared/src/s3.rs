@@ -65,15 +65,8 @@ impl S3Files {
 
     /// Reads an object back (tests and tools).
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
-        let object = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| StoreError::Unavailable(Box::new(e) as BoxError))?;
-        let bytes = object.body.collect().await.map_err(|e| StoreError::Unavailable(Box::new(e) as BoxError))?;
+        let (_, body) = self.open(key).await?;
+        let bytes = body.collect().await.map_err(|e| StoreError::Unavailable(Box::new(e) as BoxError))?;
         Ok(bytes.into_bytes().to_vec())
     }
 }

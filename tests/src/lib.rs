@@ -549,6 +549,20 @@ pub fn jpeg_bytes() -> Vec<u8> {
     out.into_inner()
 }
 
+/// `VmRSS` and `VmHWM` of process `pid` (`self` for this one), in MB: what the memory
+/// benchmarks read.
+pub fn memory_of(pid: &str) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::Function;

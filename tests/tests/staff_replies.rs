@@ -212,11 +212,15 @@ async fn a_reply_to_a_call_back_request_is_answered_as_about_no_ticket() {
 
 /// A part of Пётр's album replying to `to`.
 fn album_part(update_id: u64, to: &Call, file: &str, caption: Option<&str>) -> Value {
-    let mut update = updates::photo(update_id, PETR, file, 700, caption, Some("staff-album"));
+    replying(updates::photo(update_id, PETR, file, 700, caption, Some("staff-album")), PETR, to)
+}
+
+/// `update` (a message of `from`) as a Telegram reply to `to`, the bot's message in their chat.
+fn replying(mut update: Value, from: u64, to: &Call) -> Value {
     update["message"]["reply_to_message"] = json!({
         "message_id": to.message_id.unwrap(),
         "date": 1_764_000_000,
-        "chat": {"id": PETR, "type": "private"},
+        "chat": {"id": from, "type": "private"},
         "from": {"id": 1, "is_bot": true, "first_name": "Service desk bot"},
         "text": plain(to),
     });
@@ -245,15 +249,7 @@ async fn a_staff_album_is_one_comment_with_every_photo() {
 
 /// `from`'s photo `file` as a Telegram reply to `to` (the bot's message in their chat).
 fn photo_reply(update_id: u64, from: u64, to: &Call, file: &str, caption: &str) -> Value {
-    let mut update = updates::photo(update_id, from, file, 700, Some(caption), None);
-    update["message"]["reply_to_message"] = json!({
-        "message_id": to.message_id.unwrap(),
-        "date": 1_764_000_000,
-        "chat": {"id": from, "type": "private"},
-        "from": {"id": 1, "is_bot": true, "first_name": "Service desk bot"},
-        "text": plain(to),
-    });
-    update
+    replying(updates::photo(update_id, from, file, 700, Some(caption), None), from, to)
 }
 
 /// The wiring diagram an engineer answers with reaches the client as the photo itself, sent

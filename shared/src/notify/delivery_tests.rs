@@ -482,17 +482,7 @@ async fn a_comments_files_add_one_notice_and_no_read_to_its_text() {
         internal: false,
         created_at: Utc::now(),
     };
-    let photo = crate::dialogue::StoredFile {
-        name: "photo-1.jpg".into(),
-        content_type: "image/jpeg".into(),
-        size: 1234,
-        key: "files/u/photo-1.jpg".into(),
-        telegram: Some(crate::dialogue::TelegramFile {
-            file_id: "AgAC".into(),
-            kind: crate::dialogue::FileKind::Photo,
-            name: "photo-1.jpg".into(),
-        }),
-    };
+    let photo = crate::test_util::fixtures::telegram_photo("AgAC");
     let cost = |event_id: &'static str, files: Vec<crate::dialogue::StoredFile>| {
         let world = &world;
         let comment = comment(event_id);

@@ -68,17 +68,7 @@ fn the_clients_own_change_is_not_echoed_and_internal_notes_stay_inside() {
 /// note's files reach no client.
 #[test]
 fn a_comments_files_follow_its_notice_and_an_internal_notes_never_reach_the_client() {
-    let photo = crate::dialogue::StoredFile {
-        name: "photo-1.jpg".into(),
-        content_type: "image/jpeg".into(),
-        size: 1234,
-        key: "files/u/photo-1.jpg".into(),
-        telegram: Some(crate::dialogue::TelegramFile {
-            file_id: "AgAC-diagram".into(),
-            kind: crate::dialogue::FileKind::Photo,
-            name: "photo-1.jpg".into(),
-        }),
-    };
+    let photo = crate::test_util::fixtures::telegram_photo("AgAC-diagram");
     let comment = |kind: AuthorKind, internal: bool| Comment {
         id: "x1".into(),
         ticket_id: 42,

@@ -39,3 +39,18 @@ pub fn ticket(id: u64, contact_id: &str, status: TicketStatus, at: DateTime<Utc>
         rating: None,
     }
 }
+
+/// A photo a user sent to the bot: stored in the bucket, and known to Telegram by `file_id`.
+pub fn telegram_photo(file_id: &str) -> crate::dialogue::StoredFile {
+    crate::dialogue::StoredFile {
+        name: "photo-1.jpg".into(),
+        content_type: "image/jpeg".into(),
+        size: 1234,
+        key: "files/u/photo-1.jpg".into(),
+        telegram: Some(crate::dialogue::TelegramFile {
+            file_id: file_id.into(),
+            kind: crate::dialogue::FileKind::Photo,
+            name: "photo-1.jpg".into(),
+        }),
+    }
+}

@@ -73,19 +73,6 @@ fn function_url_event(update: &Value) -> Value {
     })
 }
 
-/// `VmRSS` and `VmHWM` of a process, in MB.
-fn memory_of(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(f64::NAN, |kb| kb / 1024.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 /// A picture of `width` x `height` with gradients and some noise, as PNG (RGB or RGBA).
 fn png(width: u32, height: u32, alpha: bool) -> Vec<u8> {
     let mut seed = 0x2545_F491_4F6C_DD1Du64;
@@ -232,7 +219,7 @@ async fn main() -> Result<(), BoxError> {
         let mut after_start = f64::NAN;
         for (i, update) in warm_up.iter().enumerate() {
             tokio::time::timeout(Duration::from_secs(10), waiting.recv()).await?.ok_or("no next request")?;
-            let (rss, peak) = memory_of(pid);
+            let (rss, peak) = e2e::memory_of(&pid.to_string());
             match i {
                 0 => waiting_rss = rss,
                 1 => after_start = peak,
@@ -250,7 +237,7 @@ async fn main() -> Result<(), BoxError> {
         // The last answer is posted before the runtime asks again: wait for that ask, so that
         // the peak includes everything the update did.
         tokio::time::timeout(Duration::from_secs(10), waiting.recv()).await?.ok_or("no next request")?;
-        let (_, peak) = memory_of(pid);
+        let (_, peak) = e2e::memory_of(&pid.to_string());
         let per_file = case.file_mb.map_or(String::new(), |file| format!("{:.2} x", (peak - after_start) / file));
         let mut warm = timings[1..].to_vec();
         warm.sort_by(f64::total_cmp);

@@ -19,19 +19,6 @@ use std::sync::Arc;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// `VmRSS` and `VmHWM` of this process, in MB.
-fn memory() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(f64::NAN, |kb| kb / 1024.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 /// An S3 client of moto itself: the permission proxy, which buffers what passes through it,
 /// runs in this process and would be counted.
 async fn direct_s3() -> aws_sdk_s3::Client {
@@ -112,11 +99,11 @@ async fn main() -> Result<(), BoxError> {
     };
 
     std::fs::write("/proc/self/clear_refs", "5")?; // VmHWM := VmRSS from here
-    let (idle, _) = memory();
+    let (idle, _) = e2e::memory_of("self");
     let started = std::time::Instant::now();
     messenger.send(1, &Reply::Files(vec![file])).await.map_err(|e| format!("not sent: {e}"))?;
     let took = started.elapsed();
-    let (_, peak) = memory();
+    let (_, peak) = e2e::memory_of("self");
     let file_mb = size as f64 / 1024.0 / 1024.0;
     println!(
         "a {file_mb:.0} MB upload sent: {:.1} MB received by the Bot API stand-in in {:.2} s; \
