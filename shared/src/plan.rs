@@ -134,6 +134,10 @@ pub enum Write {
         ticket_id: u64,
         attachment: Attachment,
         at: DateTime<Utc>,
+        /// A later album part's file, kept on the item (as `files`): its stream record is then
+        /// a notice of its own ([`crate::notify::Change::FilesAdded`]). `None` for the files a
+        /// ticket or comment came with (their record's notice carries them).
+        part: Option<StoredFile>,
     },
     /// A journal entry; `tag` tells apart the entries of one ticket at one moment.
     PutJournal {
@@ -260,7 +264,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             let stored = ticket.record(now);
             let entry = stored.creation_entry();
             writes.push(Write::PutTicket { ticket: stored, files: distinct(&ticket.files) });
-            attachment_writes(ticket.id, None, &ticket.files, now, writes);
+            attachment_writes(ticket.id, None, &ticket.files, Part::No, now, writes);
             writes.push(Write::PutJournal { ticket_id: ticket.id, entry, tag });
         }
         Effect::AddComment(comment) => {
@@ -274,7 +278,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
                 if_absent: false,
                 files: distinct(&comment.files),
             });
-            attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, now, writes);
+            attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, Part::No, now, writes);
         }
         Effect::AddStaffComment(comment) => {
             // A staff comment goes on any ticket there is, whatever its status (as the staff API).
@@ -284,7 +288,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
                 if_absent: false,
                 files: distinct(&comment.files),
             });
-            attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, now, writes);
+            attachment_writes(comment.ticket_id, Some(&comment.comment_id), &comment.files, Part::No, now, writes);
         }
         Effect::AddFiles { ticket_id, comment_id, files } => {
             // Files go only to the sender's own ticket (or their own comment on it).
@@ -296,7 +300,7 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
                     owner: owner.unwrap_or_default().to_owned(),
                 });
             }
-            attachment_writes(*ticket_id, comment_id.as_deref(), files, now, writes);
+            attachment_writes(*ticket_id, comment_id.as_deref(), files, Part::Later, now, writes);
         }
         Effect::SetSubject { ticket_id, placeholder, subject, message } => writes.push(Write::SetSubject {
             ticket_id: *ticket_id,
@@ -375,16 +379,30 @@ fn distinct(files: &[StoredFile]) -> Vec<StoredFile> {
 
 /// Files with distinct object keys: the same photo twice in one album is one object, and a
 /// transaction may not write one item twice (DynamoDB would refuse it every time).
+/// Whether files are a later album part's (told of by their own records) or came with their
+/// ticket or comment.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    No,
+    Later,
+}
+
 fn attachment_writes(
     ticket_id: u64,
     comment_id: Option<&str>,
     files: &[StoredFile],
+    part: Part,
     at: DateTime<Utc>,
     writes: &mut Vec<Write>,
 ) {
     let mut seen = std::collections::HashSet::new();
     for file in files.iter().filter(|f| seen.insert(f.key.as_str())) {
-        writes.push(Write::PutAttachment { ticket_id, attachment: file.attachment(comment_id), at });
+        writes.push(Write::PutAttachment {
+            ticket_id,
+            attachment: file.attachment(comment_id),
+            at,
+            part: (part == Part::Later).then(|| file.clone()),
+        });
     }
 }
 
@@ -407,7 +425,7 @@ pub fn new_ticket(
 ) -> Vec<Write> {
     let mut writes: Vec<Write> = once.cloned().map(Write::KeepResult).into_iter().collect();
     writes.push(Write::PutTicket { ticket: ticket.clone(), files: distinct(&attached.files) });
-    attachment_writes(ticket.id, None, &attached.files, ticket.created_at, &mut writes);
+    attachment_writes(ticket.id, None, &attached.files, Part::No, ticket.created_at, &mut writes);
     writes.extend(uses_of(attached, &format!("ticket:{}", ticket.id)));
     writes.extend(journal_writes(ticket, journal));
     writes
@@ -432,7 +450,7 @@ pub fn comment(comment: &Comment, once: Option<&KeptResult>, attached: &Attached
     writes.push(Write::TicketExists(comment.ticket_id));
     let files = distinct(&attached.files);
     writes.push(Write::PutComment { comment: comment.clone(), if_absent: true, files });
-    attachment_writes(comment.ticket_id, Some(&comment.id), &attached.files, comment.created_at, &mut writes);
+    attachment_writes(comment.ticket_id, Some(&comment.id), &attached.files, Part::No, comment.created_at, &mut writes);
     writes.extend(uses_of(attached, &format!("comment:{}/{}", comment.ticket_id, comment.id)));
     writes
 }

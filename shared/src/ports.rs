@@ -529,6 +529,12 @@ pub trait TicketStore: Send + Sync {
     fn next_ticket_id(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// The ticket as it is now (a consistent read).
     fn ticket(&self, id: u64) -> impl Future<Output = Result<Option<Ticket>, StoreError>> + Send;
+    /// A comment of the ticket as it is now (a consistent read); `None` when it is not there.
+    fn comment(
+        &self,
+        ticket_id: u64,
+        comment_id: &str,
+    ) -> impl Future<Output = Result<Option<Comment>, StoreError>> + Send;
     /// The contact's tickets, newest first (from an index: may lag a write by a moment).
     fn contact_tickets(&self, contact_id: &str) -> impl Future<Output = Result<Vec<TicketSummary>, StoreError>> + Send;
     /// Stores a new ticket with its journal entries; `Conflict` if the id is taken. With `once`,

@@ -245,6 +245,51 @@ async fn a_staff_album_is_one_comment_with_every_photo() {
     assert_eq!(photos, 3, "every part's photo joins the comment");
     env.run_notifier().await;
     assert_eq!(env.telegram.messages_to(ANNA as i64).len(), 1, "one notice to the client");
+    // Each part reaches her: the first with the comment's notice, the later ones as they came.
+    let photos = |env: &TestEnv| env.telegram.files_to(ANNA as i64);
+    let sent: Vec<String> = photos(&env).into_iter().map(|(_, file)| file).collect();
+    assert_eq!(sent, ["sa1", "sa2", "sa3"]);
+    env.run_notifier().await;
+    assert_eq!(photos(&env).len(), 3, "no part twice");
+}
+
+/// An album without a caption for the client is an internal note: none of its parts reach her.
+#[tokio::test]
+async fn a_staff_album_without_a_caption_stays_with_the_staff() {
+    let (env, id, to_petr) = world().await;
+    for file in ["sn1", "sn2"] {
+        env.telegram.add_file(file, &format!("photos/{file}.jpg"), e2e::jpeg_bytes());
+    }
+    env.deliver(&album_part(100, &to_petr, "sn1", None)).await;
+    env.deliver(&album_part(101, &to_petr, "sn2", None)).await;
+    let details = env.ticket(id).await;
+    let note = details.comments.last().unwrap();
+    assert!(note.internal, "{note:?}");
+    assert_eq!(details.attachments.iter().filter(|a| a.comment_id.as_deref() == Some(&note.id)).count(), 2);
+    env.run_notifier().await;
+    assert!(env.telegram.messages_to(ANNA as i64).is_empty());
+    assert!(env.telegram.files_to(ANNA as i64).is_empty(), "{:?}", env.telegram.files_to(ANNA as i64));
+}
+
+/// Анна answers the notice with an album: Пётр sees every photo of it, not only the first.
+#[tokio::test]
+async fn a_clients_album_reaches_the_engineer_part_by_part() {
+    let (env, id, _) = world().await;
+    let (status, _) = env.api("PATCH", &format!("/tickets/{id}"), Some(json!({"status": "in_progress"}))).await;
+    assert_eq!(status, 200);
+    env.run_notifier().await;
+    let notice = env.telegram.messages_to(ANNA as i64).pop().expect("the status notice");
+    for file in ["ca1", "ca2", "ca3"] {
+        env.telegram.add_file(file, &format!("photos/{file}.jpg"), e2e::jpeg_bytes());
+    }
+    for (update_id, file, caption) in [(130, "ca1", Some("Вот фото")), (131, "ca2", None), (132, "ca3", None)] {
+        let part = updates::photo(update_id, ANNA, file, 700, caption, Some("client-album"));
+        env.deliver(&replying(part, ANNA, &notice)).await;
+    }
+    env.run_notifier().await;
+    assert!(env.telegram.texts_to(PETR as i64).iter().any(|t| t.contains("Вот фото")));
+    let sent: Vec<String> = env.telegram.files_to(PETR as i64).into_iter().map(|(_, file)| file).collect();
+    assert_eq!(sent, ["ca1", "ca2", "ca3"]);
 }
 
 /// `from`'s photo `file` as a Telegram reply to `to` (the bot's message in their chat).

@@ -182,8 +182,8 @@ impl DynamoStore {
                     .expression_attribute_values(":t", s(text))
                     .expression_attribute_values(":c", s(author_id)),
             )?,
-            Write::PutAttachment { ticket_id, attachment, at } => {
-                tx_put(put(tickets, codec::attachment::to_item(*ticket_id, attachment, *at)))?
+            Write::PutAttachment { ticket_id, attachment, at, part } => {
+                tx_put(put(tickets, codec::attachment::to_item(*ticket_id, attachment, *at, part.as_ref())?))?
             }
             Write::PutJournal { ticket_id, entry, tag } => {
                 tx_put(put(tickets, codec::journal::to_item(*ticket_id, entry, tag)))?

@@ -123,6 +123,11 @@ pub fn ticket_partition(id: u64) -> String {
     format!("{TICKET}#{id}")
 }
 
+/// The ticket a [`ticket_partition`] is of.
+pub fn ticket_id_of(partition: &str) -> Option<u64> {
+    partition.strip_prefix(TICKET)?.strip_prefix('#')?.parse().ok()
+}
+
 pub fn ticket(id: u64) -> Key {
     Key::new(ticket_partition(id), TICKET)
 }

@@ -36,6 +36,12 @@ pub fn change_of(record: &StreamRecord) -> Result<Change, StoreError> {
             comment: codec::comment::from_item(&record.new_image)?,
             files: codec::files_of(&record.new_image)?,
         },
+        ("INSERT", Kind::Attachment) => match codec::attachment::part_of(&record.new_image)? {
+            Some(codec::attachment::Part { ticket_id, comment_id, files }) => {
+                Change::FilesAdded { ticket_id, comment_id, files }
+            }
+            None => Change::Nothing,
+        },
         _ => Change::Nothing,
     })
 }
@@ -122,6 +128,21 @@ mod tests {
             ..StreamRecord::default()
         };
         assert_eq!(change_of(&removed).unwrap(), Change::Nothing);
+    }
+
+    #[test]
+    fn a_later_album_parts_attachment_tells_of_its_file_and_the_first_parts_do_not() {
+        let photo = crate::test_util::fixtures::telegram_photo("p2");
+        let at = ticket().created_at;
+        let item = |part| codec::attachment::to_item(7, &photo.attachment(Some("m1")), at, part).unwrap();
+        let later = record("INSERT", Item::new(), item(Some(&photo)));
+        assert_eq!(
+            change_of(&later).unwrap(),
+            Change::FilesAdded { ticket_id: 7, comment_id: Some("m1".into()), files: vec![photo.clone()] }
+        );
+        assert_eq!(change_of(&record("INSERT", Item::new(), item(None))).unwrap(), Change::Nothing);
+        let rewritten = record("MODIFY", item(Some(&photo)), item(Some(&photo)));
+        assert_eq!(change_of(&rewritten).unwrap(), Change::Nothing, "told once, when it came");
     }
 
     #[test]

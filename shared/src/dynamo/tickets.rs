@@ -36,6 +36,12 @@ impl TicketStore for DynamoStore {
         self.get(&self.tickets_table, keys::ticket(id)).await?.as_ref().map(codec::ticket::from_item).transpose()
     }
 
+    async fn comment(&self, ticket_id: u64, comment_id: &str) -> Result<Option<Comment>, StoreError> {
+        let item = self.get(&self.tickets_table, keys::comment(ticket_id, comment_id)).await?;
+        // An item with a caption alone (its comment not written yet) is no comment.
+        item.filter(|item| item.contains_key("id")).as_ref().map(codec::comment::from_item).transpose()
+    }
+
     async fn contact_tickets(&self, contact_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
         let query = self
             .client

@@ -24,7 +24,7 @@ impl SeenTickets {
         match change {
             Change::TicketCreated { ticket, .. } => self.remember(ticket),
             Change::TicketChanged { new, .. } => self.remember(new),
-            Change::CommentAdded { .. } | Change::CallMeRequested(_) | Change::Nothing => {}
+            Change::CommentAdded { .. } | Change::FilesAdded { .. } | Change::CallMeRequested(_) | Change::Nothing => {}
         }
     }
 
@@ -148,14 +148,28 @@ where
     /// as the batch's records up to this one left them (for the menus of clients' notices).
     pub async fn owed(&self, record: &Record, seen: &SeenTickets) -> Result<Vec<Outgoing>, StoreError> {
         let store = &self.courier.store;
-        let context = self.context(&record.change).await?;
-        let call_me = match &record.change {
+        // A later album part is told as the files of what its album made, to the same people.
+        let (change, files_only) = match &record.change {
+            Change::FilesAdded { ticket_id, comment_id, files } => {
+                match self.joined(*ticket_id, comment_id.as_deref(), files).await? {
+                    Some(joined) => (joined, true),
+                    None => return Ok(vec![]),
+                }
+            }
+            change => (change.clone(), false),
+        };
+        let context = self.context(&change).await?;
+        let call_me = match &change {
             Change::CallMeRequested(request) => Some(request.id.clone()),
             _ => None,
         };
         // Rendered in every language; each recipient gets the one kept on their record (read
         // anyway, for whether they can be reached).
-        let rendered = Lang::ALL.map(|lang| (lang, notices(&record.change, &context, &self.settings, lang)));
+        let rendered = Lang::ALL.map(|lang| {
+            let mut all = notices(&change, &context, &self.settings, lang);
+            all.retain(|notice| !files_only || !notice.files.is_empty());
+            (lang, all)
+        });
         let mut owed = vec![];
         for (at, notice) in rendered[0].1.iter().enumerate() {
             let key = key_of(&record.event_id, notice);
@@ -203,6 +217,25 @@ where
         Ok(owed)
     }
 
+    /// What a later album part's files joined, as the change that made it with those files:
+    /// the comment (its author and whether it is internal decide who hears), or the ticket.
+    /// `None` when it is not there (nothing to tell).
+    async fn joined(
+        &self,
+        ticket_id: u64,
+        comment_id: Option<&str>,
+        files: &[crate::dialogue::StoredFile],
+    ) -> Result<Option<Change>, StoreError> {
+        let store = &self.courier.store;
+        let files = files.to_vec();
+        Ok(match comment_id {
+            Some(comment_id) => {
+                store.comment(ticket_id, comment_id).await?.map(|comment| Change::CommentAdded { comment, files })
+            }
+            None => store.ticket(ticket_id).await?.map(|ticket| Change::TicketCreated { ticket, files }),
+        })
+    }
+
     async fn telegram_user(&self, to: &Recipient) -> Result<Option<TelegramUserId>, StoreError> {
         let store = &self.courier.store;
         Ok(match to {
@@ -229,7 +262,7 @@ where
             Change::TicketCreated { ticket, .. } => Some(ticket.clone()),
             Change::TicketChanged { new, .. } => Some(Ticket::clone(new)),
             Change::CommentAdded { comment, .. } => store.ticket(comment.ticket_id).await?,
-            Change::CallMeRequested(_) | Change::Nothing => None,
+            Change::FilesAdded { .. } | Change::CallMeRequested(_) | Change::Nothing => None,
         };
         let Some(ticket) = ticket else { return Ok(context) };
         if let Some(contact) = store.get_contact(&ticket.contact_id).await? {

@@ -28,6 +28,13 @@ pub enum Change {
         comment: Comment,
         files: Vec<StoredFile>,
     },
+    /// A later part of an album: its file joined the ticket (or comment) the album made, and
+    /// goes to whoever heard of that one's files.
+    FilesAdded {
+        ticket_id: u64,
+        comment_id: Option<String>,
+        files: Vec<StoredFile>,
+    },
     /// A client asked their account manager to call back.
     CallMeRequested(CallMeRequest),
     /// Attachments, journal entries, removals, TTL expiry: nothing to tell anyone.
@@ -92,7 +99,8 @@ pub(super) fn about_ticket(change: &Change) -> Option<u64> {
         Change::TicketCreated { ticket, .. } => Some(ticket.id),
         Change::TicketChanged { new, .. } => Some(new.id),
         Change::CommentAdded { comment, .. } => Some(comment.ticket_id),
-        _ => None,
+        Change::FilesAdded { ticket_id, .. } => Some(*ticket_id),
+        Change::CallMeRequested(_) | Change::Nothing => None,
     }
 }
 
@@ -298,7 +306,8 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
                 });
             }
         }
-        Change::Nothing => {}
+        // Told as the files of the ticket or comment it joined ([`super::Dispatcher::owed`]).
+        Change::FilesAdded { .. } | Change::Nothing => {}
     }
     out
 }

@@ -49,6 +49,7 @@ pub enum Operation {
     FindByPhone,
     NextTicketId,
     Ticket,
+    Comment,
     ContactTickets,
     CreateTicket,
     TicketDetails,
@@ -795,6 +796,13 @@ impl TicketStore for InMemoryStore {
 
     async fn ticket(&self, id: u64) -> Result<Option<Ticket>, StoreError> {
         self.run(Operation::Ticket, |s| Ok(s.data.ticket(id).cloned()))
+    }
+
+    async fn comment(&self, ticket_id: u64, comment_id: &str) -> Result<Option<Comment>, StoreError> {
+        self.run(Operation::Comment, |s| {
+            let item = s.data.tickets.get(&ticket_id).and_then(|p| p.comments.get(comment_id));
+            item.filter(|item| item.record.is_some()).map(CommentItem::read).transpose()
+        })
     }
 
     async fn contact_tickets(&self, contact_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
