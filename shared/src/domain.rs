@@ -297,6 +297,57 @@ impl Ticket {
 /// How long after completion a client may rate a ticket (and change the score).
 pub const RATING_OPEN_DAYS: i64 = 7;
 
+/// A staff change of a ticket's changeable fields, as `PATCH /tickets/{id}` and the staff
+/// buttons in Telegram make it: the one place a change becomes the new ticket and its journal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketPatch {
+    pub status: Option<TicketStatus>,
+    /// `Some(None)`: unassigned; `Some(Some((id, name)))`: assigned to that employee.
+    pub assignee: Option<Option<(String, String)>>,
+    /// `Some(None)`: the deadline cleared.
+    pub deadline: Option<Option<chrono::DateTime<chrono::Utc>>>,
+}
+
+impl TicketPatch {
+    /// The ticket after the patch by `by` at `now` (its next version) with a journal entry per
+    /// field that changes; `None` when nothing would.
+    pub fn apply(
+        &self,
+        before: &Ticket,
+        by: &Actor,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<(Ticket, Vec<JournalEntry>)> {
+        let mut after = before.clone();
+        let mut entries = vec![];
+        let entry = |event: &str, details: String| JournalEntry::new(now, event, by.clone(), details);
+        if let Some(status) = self.status.filter(|s| *s != before.status) {
+            entries.push(entry("status_changed", format!("{} → {}", before.status.code(), status.code())));
+            after.moved_to(status, now);
+        }
+        let assignee = self.assignee.as_ref().filter(|a| a.as_ref().map(|(id, _)| id) != before.assignee_id.as_ref());
+        if let Some(assignee) = assignee {
+            let shown = |a: Option<&String>| a.cloned().unwrap_or_else(|| "—".into());
+            let details =
+                format!("{} → {}", shown(before.assignee_id.as_ref()), shown(assignee.as_ref().map(|(id, _)| id)));
+            entries.push(entry("assignee_changed", details));
+            after.assignee_id = assignee.as_ref().map(|(id, _)| id.clone());
+            after.assignee_name = assignee.as_ref().map(|(_, name)| name.clone());
+        }
+        if let Some(deadline) = self.deadline.filter(|d| *d != before.deadline) {
+            let shown = |d: &Option<chrono::DateTime<chrono::Utc>>| d.map_or_else(|| "—".into(), |d| d.to_rfc3339());
+            entries.push(entry("deadline_changed", format!("{} → {}", shown(&before.deadline), shown(&deadline))));
+            after.deadline = deadline;
+        }
+        if entries.is_empty() {
+            return None;
+        }
+        after.updated_at = now;
+        after.changed_by = by.clone();
+        after.version = before.version + 1;
+        Some((after, entries))
+    }
+}
+
 /// A client's score of a completed ticket: 1 (bad) to 5 (excellent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rating {

@@ -89,12 +89,13 @@ pub fn parse_update(body: &[u8]) -> Parsed {
             return incomplete("a button press without a chat");
         };
         let data = press.data.0.unwrap_or_default();
+        let message = press.message.0.as_ref().and_then(|m| m.message_id.0);
         let language_code = from.language();
         return Parsed::Inbound(Inbound {
             update_id,
             user_id: from.id,
             chat_id,
-            event: Event::Press { id, data },
+            event: Event::Press { id, data, message },
             language_code,
         });
     }
@@ -353,6 +354,7 @@ impl WirePress {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct WirePressMessage {
+    message_id: Lenient<i64>,
     chat: Lenient<WireChat>,
 }
 

@@ -322,6 +322,8 @@ fn effect_writes(effect: &Effect, commit: &Commit<'_>, writes: &mut Vec<Write>) 
             if_absent: *first,
             at: now,
         }),
+        // A staff button's change: as `PATCH /tickets/{id}` writes it.
+        Effect::ChangeTicket { ticket, journal } => writes.extend(ticket_change(ticket, journal)),
         Effect::CancelTicket { ticket_id, contact_id } => {
             writes.push(Write::CancelTicket { ticket_id: *ticket_id, contact_id: contact_id.clone(), at: now });
             let entry = crate::dialogue::cancellation_entry(contact_id, now);

@@ -537,6 +537,12 @@ pub trait TicketStore: Send + Sync {
     ) -> impl Future<Output = Result<Option<Comment>, StoreError>> + Send;
     /// The contact's tickets, newest first (from an index: may lag a write by a moment).
     fn contact_tickets(&self, contact_id: &str) -> impl Future<Output = Result<Vec<TicketSummary>, StoreError>> + Send;
+    /// The active tickets assigned to the employee, newest first (from an index, as
+    /// [`TicketStore::contact_tickets`]).
+    fn assigned_tickets(
+        &self,
+        employee_id: &str,
+    ) -> impl Future<Output = Result<Vec<TicketSummary>, StoreError>> + Send;
     /// Stores a new ticket with its journal entries; `Conflict` if the id is taken. With `once`,
     /// the request's result is kept in the same write: `Duplicate` (and nothing written) if a
     /// live result is kept under its key already.
@@ -723,6 +729,9 @@ pub struct Outgoing {
     /// Files to send (the `html` is then empty): by `file_id` when Telegram has them, else
     /// uploaded from the attachments bucket.
     pub files: Vec<crate::dialogue::StoredFile>,
+    /// For an employee: the staff buttons the ticket offered them when the notice was made
+    /// ([`crate::dialogue::staff_presses`]), beside «📋 Карточка».
+    pub actions: Vec<crate::dialogue::Press>,
 }
 
 /// A notice whose record was handed back to the stream, kept so that a later attempt or the

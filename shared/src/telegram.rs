@@ -6,7 +6,7 @@ use crate::dialogue::{Command, FileKind, InlineButton, Keyboard, Reply, StoredFi
 use crate::media::MAX_DOWNLOAD_BYTES;
 use crate::ports::{DownloadError, FileSource, Messenger, SendError};
 use crate::texts::Lang;
-use frankenstein::methods::{AnswerCallbackQueryParams, SendMessageParams};
+use frankenstein::methods::{AnswerCallbackQueryParams, EditMessageReplyMarkupParams, SendMessageParams};
 use frankenstein::types::{
     BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove,
     ReplyMarkup,
@@ -106,6 +106,9 @@ pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
         }
         Reply::Notice { html, url, keyboard, lang } => {
             ("sendMessage", serde_json::to_value(notice_params(chat_id, html, url.as_deref(), keyboard, *lang)))
+        }
+        Reply::SetButtons { message_id, keyboard } => {
+            ("editMessageReplyMarkup", serde_json::to_value(buttons_params(chat_id, *message_id, keyboard)))
         }
     };
     // Serialising these plain structs cannot fail; an empty object would be refused by Telegram.
@@ -233,6 +236,20 @@ pub fn notice_params(
 
 fn answer_params(press_id: &str, text: &Option<String>) -> AnswerCallbackQueryParams {
     AnswerCallbackQueryParams::builder().callback_query_id(press_id).maybe_text(text.clone()).build()
+}
+
+/// `editMessageReplyMarkup` of one of the bot's messages; a keyboard that is not inline removes
+/// the message's buttons.
+fn buttons_params(chat_id: i64, message_id: i64, keyboard: &Keyboard) -> EditMessageReplyMarkupParams {
+    let markup = match keyboard {
+        Keyboard::Inline(rows) => Some(InlineKeyboardMarkup::builder().inline_keyboard(inline_rows(rows)).build()),
+        _ => None,
+    };
+    EditMessageReplyMarkupParams::builder()
+        .chat_id(chat_id)
+        .message_id(i32::try_from(message_id).unwrap_or(i32::MAX))
+        .maybe_reply_markup(markup)
+        .build()
 }
 
 /// How long a call to Telegram may take, so that a silent Telegram cannot hold an invocation:
@@ -474,6 +491,9 @@ impl Messenger for TelegramMessenger {
                 self.bot.send_message(&notice_params(chat_id, html, url.as_deref(), keyboard, *lang)).await.map(made)
             }
             Reply::Files(files) => self.send_files(chat_id, files).await,
+            Reply::SetButtons { message_id, keyboard } => {
+                self.bot.edit_message_reply_markup(&buttons_params(chat_id, *message_id, keyboard)).await.map(|_| None)
+            }
         };
         result.map_err(|error| self.redacted(classify(error)))
     }
@@ -650,13 +670,13 @@ mod tests {
     }
 
     #[test]
-    fn the_listed_commands_are_start_menu_help_and_language_in_each_language() {
+    fn the_listed_commands_are_start_menu_tickets_help_and_language_in_each_language() {
         assert_eq!(command_lists(Lang::En), [(None, Lang::En), (Some("ru"), Lang::Ru)]);
         for (code, lang) in command_lists(Lang::Ru) {
             let commands = serde_json::to_value(bot_commands(lang)).unwrap();
             let names: Vec<&str> =
                 commands.as_array().unwrap().iter().map(|c| c["command"].as_str().unwrap()).collect();
-            assert_eq!(names, ["start", "menu", "help", "language"]);
+            assert_eq!(names, ["start", "menu", "tickets", "help", "language"]);
             for command in commands.as_array().unwrap() {
                 let description = command["description"].as_str().unwrap();
                 assert!((1..=256).contains(&description.chars().count()));

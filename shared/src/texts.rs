@@ -586,6 +586,7 @@ COMMAND_HELP = { ru: "Что умеет бот", en: "What the bot can do" };
 COMMAND_COMPANY = { ru: "Выбрать компанию, от имени которой вы работаете", en: "Choose the company you work for" };
 COMMAND_UNLINK = { ru: "Отвязать этот Telegram от вашего контакта", en: "Unlink this Telegram account from your contact" };
 COMMAND_LANGUAGE = { ru: "Язык бота: русский или английский", en: "The bot's language: English or Russian" };
+COMMAND_TICKETS = { ru: "Мои открытые обращения", en: "My open requests" };
 
 // ---- Language (`/language`) --------------------------------------------------------------------
 /// The line of `/help` that names the language choice. `{language}`: the command.
@@ -599,6 +600,30 @@ LANGUAGE_PROMPT = { ru: "Выберите язык бота 👇", en: "Choose t
 LANGUAGE_CHOSEN = {
     ru: "✔️ Готово: теперь бот будет говорить с вами по-русски.",
     en: "✔️ Done: the bot will speak English with you from now on.",
+};
+
+// ---- Staff in Telegram ---------------------------------------------------------------------------
+/// On staff notices and the staff card (`dialogue::StaffAction`).
+BTN_TAKE = { ru: "🙋 Взять себе", en: "🙋 Take it" };
+BTN_START = { ru: "▶️ В работу", en: "▶️ Start" };
+BTN_DONE = { ru: "✅ Выполнено", en: "✅ Done" };
+/// The short answer on a staff button that changed the ticket. `{id}`.
+STAFF_TAKEN = { ru: "🙋 Обращение #{id} теперь ваше", en: "🙋 Request #{id} is yours now" };
+STAFF_STARTED = { ru: "▶️ Обращение #{id} в работе", en: "▶️ Request #{id} is in progress" };
+STAFF_DONE = { ru: "✅ Обращение #{id} выполнено: клиента попросят оценить работу", en: "✅ Request #{id} is done: the client will be asked to rate the work" };
+/// A staff button whose moment has passed (the ticket changed, someone took it first): the
+/// card as it is now follows. `{id}`.
+STAFF_STALE = {
+    ru: "Обращение #{id} уже изменилось — вот его карточка сейчас.",
+    en: "Request #{id} has changed meanwhile: here is its card as it is now.",
+};
+/// `/tickets` for an employee.
+CHOOSE_ASSIGNED_TICKET = { ru: "Ваши открытые обращения, новые сверху 👇", en: "Your open requests, newest first 👇" };
+NO_ASSIGNED_TICKETS = { ru: "На вас сейчас нет открытых обращений.", en: "You have no open requests assigned to you." };
+/// `/help` for an employee.
+EMPLOYEE_HELP = {
+    ru: "Вы зарегистрированы как сотрудник службы поддержки. Сюда приходят уведомления о заявках ваших клиентов.\n\n💬 Ответьте («Ответить») на уведомление об обращении — ответ станет комментарием, и клиент его получит. Начните ответ с «!» — это внутренняя заметка, клиент её не увидит.\n📋 «Карточка» на уведомлении показывает обращение целиком.\n🙋 «Взять себе», ▶️ «В работу», ✅ «Выполнено» на уведомлении или карточке меняют обращение сразу — клиент узнает об этом, как обычно.\n/tickets — ваши открытые обращения.",
+    en: "You're registered as a support desk employee. Notifications about your clients' requests arrive here.\n\n💬 Reply («Reply») to a notification about a request: the reply becomes a comment, and the client gets it. Start the reply with «!» for an internal note the client never sees.\n📋 «Details» on a notification shows the whole request.\n🙋 «Take it», ▶️ «Start», ✅ «Done» on a notification or a card change the request at once, and the client hears of it as usual.\n/tickets shows your open requests.",
 };
 
 // ---- Working hours -----------------------------------------------------------------------------
@@ -669,6 +694,7 @@ pub fn command_description(command: Command, lang: Lang) -> &'static str {
         Command::Company => COMMAND_COMPANY,
         Command::Unlink => COMMAND_UNLINK,
         Command::Language => COMMAND_LANGUAGE,
+        Command::Tickets => COMMAND_TICKETS,
     }
     .get(lang)
 }

@@ -234,6 +234,11 @@ async fn create_table(
                 .projection(
                     Projection::builder()
                         .projection_type(ProjectionType::from(str_of(&index["Projection"], "ProjectionType").as_str()))
+                        .set_non_key_attributes(
+                            index["Projection"]["NonKeyAttributes"].as_sequence().map(|names| {
+                                names.iter().filter_map(|name| name.as_str().map(str::to_owned)).collect()
+                            }),
+                        )
                         .build(),
                 )
                 .build()?,

@@ -6,9 +6,7 @@ use super::{
     cursor_text, id_field, not_found, parse_bool, query_pairs, time_json, Api, ApiRequest, ApiResponse, ApiResult,
     Paging, Refusal,
 };
-use crate::domain::{
-    Actor, Attachment, AuthorKind, Comment, JournalEntry, Ticket, TicketDetails, TicketStatus, BOT_SOURCE,
-};
+use crate::domain::{Attachment, AuthorKind, Comment, Ticket, TicketDetails, TicketPatch, TicketStatus, BOT_SOURCE};
 use crate::ports::{
     CallMeRequests, Directory, FileLinks, KeptResult, KeptResults, StoreError, TicketFilter, TicketStore, Uploads,
 };
@@ -76,10 +74,6 @@ fn parse_deadline(text: &str) -> Result<DateTime<Utc>, Refusal> {
     DateTime::parse_from_rfc3339(text)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|_| Refusal::Invalid(format!("deadline {text:?} is not an RFC 3339 time")))
-}
-
-fn journal(at: DateTime<Utc>, event: &str, by: &Actor, details: &str) -> JournalEntry {
-    JournalEntry::new(at, event, by.clone(), details)
 }
 
 /// A creation under an `Idempotency-Key`: answered before, or to be done (and kept, if keyed).
@@ -293,7 +287,10 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests + Uploads, L: Fil
         let assignee = match patch.get("assignee_id") {
             None => None,
             Some(Value::Null) => Some(None),
-            Some(Value::String(id)) => Some(Some(self.employee(id, "assignee_id").await?)),
+            Some(Value::String(id)) => {
+                let employee = self.employee(id, "assignee_id").await?;
+                Some(Some((employee.id, employee.name)))
+            }
             Some(_) => return Err(Refusal::Invalid("assignee_id: must be an employee id or null".into())),
         };
         let deadline = match patch.get("deadline") {
@@ -307,48 +304,14 @@ impl<D: Directory + TicketStore + KeptResults + CallMeRequests + Uploads, L: Fil
             Some(Value::String(id)) => self.actor(Some(id)).await?,
             Some(_) => return Err(Refusal::Invalid("by: must be an employee id".into())),
         };
+        let change = TicketPatch { status, assignee, deadline };
         // Read, change, write on condition that nobody wrote in between; on a race, again.
         for _ in 0..3 {
             let details =
                 self.directory.ticket_details(id).await?.ok_or_else(|| not_found("ticket", &id.to_string()))?;
-            let before = &details.ticket;
-            let mut after = before.clone();
-            let mut entries = vec![];
-            if let Some(status) = status.filter(|s| *s != before.status) {
-                entries.push(journal(
-                    now,
-                    "status_changed",
-                    &by,
-                    &format!("{} → {}", before.status.code(), status.code()),
-                ));
-                after.moved_to(status, now);
-            }
-            if let Some(assignee) =
-                assignee.clone().filter(|a| a.as_ref().map(|e| &e.id) != before.assignee_id.as_ref())
-            {
-                let shown = |a: Option<&String>| a.cloned().unwrap_or_else(|| "—".into());
-                let details =
-                    format!("{} → {}", shown(before.assignee_id.as_ref()), shown(assignee.as_ref().map(|e| &e.id)));
-                entries.push(journal(now, "assignee_changed", &by, &details));
-                after.assignee_id = assignee.as_ref().map(|e| e.id.clone());
-                after.assignee_name = assignee.map(|e| e.name);
-            }
-            if let Some(deadline) = deadline.filter(|d| *d != before.deadline) {
-                let shown = |d: &Option<DateTime<Utc>>| d.map_or_else(|| "—".into(), |d| d.to_rfc3339());
-                entries.push(journal(
-                    now,
-                    "deadline_changed",
-                    &by,
-                    &format!("{} → {}", shown(&before.deadline), shown(&deadline)),
-                ));
-                after.deadline = deadline;
-            }
-            if entries.is_empty() {
+            let Some((after, entries)) = change.apply(&details.ticket, &by, now) else {
                 return Ok(ApiResponse::ok(self.ticket_json(&details).await?));
-            }
-            after.updated_at = now;
-            after.changed_by = by.clone();
-            after.version = before.version + 1;
+            };
             match self.directory.update_ticket(&after, &entries).await {
                 Ok(()) => {
                     let mut journal_all = details.journal.clone();

@@ -221,6 +221,9 @@ where
                 Err(Need::RepliedTo(message_id)) if facts.replied_to.is_none() => {
                     facts.replied_to = Some(self.store.message_ticket(inbound.chat_id, message_id).await?);
                 }
+                Err(Need::Assigned { employee_id }) if facts.assigned.is_none() => {
+                    facts.assigned = Some(self.store.assigned_tickets(&employee_id).await?);
+                }
                 Err(Need::Album(album)) if facts.album.is_none() => {
                     facts.album = Some(self.store.album_claim(inbound.user_id, &album).await?);
                 }

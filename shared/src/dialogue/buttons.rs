@@ -31,6 +31,32 @@ pub enum Press {
     Card(u64),
     /// `lg:<language code>` (`lg:ru`, `lg:en`): «Русский» / «English», answering `/language`.
     Language(Lang),
+    /// `sf:<action>:<ticket id>:<version>` (`sf:take:42:3`): a staff action on a staff notice
+    /// or card, drawn for the ticket at that version (a press after it changed is stale).
+    Staff(StaffAction, u64, u64),
+}
+
+/// What an employee does to a ticket from Telegram (who may, when: `dialogue::staff`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffAction {
+    /// «🙋 Взять себе»: the presser becomes the assignee (a `new` ticket starts).
+    Take,
+    /// «▶️ В работу»: `in_progress`.
+    Start,
+    /// «✅ Выполнено»: `done`.
+    Done,
+}
+
+impl StaffAction {
+    pub const ALL: [StaffAction; 3] = [StaffAction::Take, StaffAction::Start, StaffAction::Done];
+
+    fn tag(self) -> &'static str {
+        match self {
+            StaffAction::Take => "take",
+            StaffAction::Start => "start",
+            StaffAction::Done => "done",
+        }
+    }
 }
 
 /// The inline lists of tickets, by what a ticket is picked for.
@@ -46,6 +72,8 @@ pub enum TicketList {
     Cancel,
     /// To ask a question about (completed tickets).
     Question,
+    /// An employee's open tickets (`/tickets`), to see the staff card.
+    Assigned,
 }
 
 const CHOOSE_COMPANY: &str = "co:";
@@ -57,11 +85,18 @@ const UNLINK_YES: &str = "ul:yes";
 const UNLINK_NO: &str = "ul:no";
 const CARD: &str = "cd:";
 const LANGUAGE: &str = "lg:";
+const STAFF: &str = "sf:";
 
 impl TicketList {
     /// Every list: [`Press::parse`] looks tags up here.
-    const ALL: [TicketList; 5] =
-        [TicketList::Attach, TicketList::Status, TicketList::Comment, TicketList::Cancel, TicketList::Question];
+    const ALL: [TicketList; 6] = [
+        TicketList::Attach,
+        TicketList::Status,
+        TicketList::Comment,
+        TicketList::Cancel,
+        TicketList::Question,
+        TicketList::Assigned,
+    ];
 
     fn tag(self) -> &'static str {
         match self {
@@ -70,6 +105,7 @@ impl TicketList {
             TicketList::Comment => "cm",
             TicketList::Cancel => "cx",
             TicketList::Question => "qd",
+            TicketList::Assigned => "as",
         }
     }
 }
@@ -88,6 +124,7 @@ impl Press {
             Press::Unlink(false) => UNLINK_NO.to_owned(),
             Press::Card(id) => format!("{CARD}{id}"),
             Press::Language(lang) => format!("{LANGUAGE}{}", lang.code()),
+            Press::Staff(action, id, version) => format!("{STAFF}{}:{id}:{version}", action.tag()),
         }
     }
 
@@ -105,6 +142,13 @@ impl Press {
             let (id, score) = rest.split_once(':')?;
             let score = decimal(score).filter(|s| crate::domain::Rating::SCORES.contains(s))?;
             return Some(Press::Rate(decimal(id)?, score));
+        }
+        if let Some(rest) = data.strip_prefix(STAFF) {
+            let mut parts = rest.split(':');
+            let tag = parts.next()?;
+            let action = StaffAction::ALL.into_iter().find(|a| a.tag() == tag)?;
+            let (id, version) = (decimal(parts.next()?)?, decimal(parts.next()?)?);
+            return parts.next().is_none().then_some(Press::Staff(action, id, version));
         }
         if let Some(code) = data.strip_prefix(LANGUAGE) {
             return Lang::from_code(code).map(Press::Language);
@@ -169,6 +213,11 @@ mod tests {
             (Press::Unlink(false), "ul:no"),
             (Press::Language(Lang::Ru), "lg:ru"),
             (Press::Language(Lang::En), "lg:en"),
+            (Press::Pick(TicketList::Assigned, 42), "as:42"),
+            (Press::Page(TicketList::Assigned, 1), "pg:as:1"),
+            (Press::Staff(StaffAction::Take, 42, 3), "sf:take:42:3"),
+            (Press::Staff(StaffAction::Start, 42, 1), "sf:start:42:1"),
+            (Press::Staff(StaffAction::Done, 42, 10), "sf:done:42:10"),
         ];
         for (press, data) in cases {
             assert_eq!(press.encode(), data);
@@ -192,6 +241,7 @@ mod tests {
         }
         presses.extend(crate::domain::Rating::SCORES.map(|score| Press::Rate(u64::MAX, score)));
         presses.extend(Lang::ALL.map(Press::Language));
+        presses.extend(StaffAction::ALL.map(|action| Press::Staff(action, u64::MAX, u64::MAX)));
         for press in presses {
             let data = press.encode();
             assert!(data.len() <= CALLBACK_DATA_MAX, "{data:?} is {} bytes", data.len());
@@ -243,6 +293,17 @@ mod tests {
             "lg:de",
             "lg:EN",
             "lg:en ",
+            "sf:",
+            "sf:take",
+            "sf:take:1",
+            "sf:take:1:",
+            "sf:take::1",
+            "sf:take:1:2:3",
+            "sf:take:01:2",
+            "sf:take:1:-2",
+            "sf:grab:1:2",
+            "sf:TAKE:1:2",
+            "sf:done:1:2 ",
         ];
         for data in malformed {
             assert_eq!(Press::parse(data), None, "{data:?}");

@@ -113,10 +113,15 @@ fn decide(
         (Event::Contact { phone, owner, .. }, _) => {
             registration::shared_contact(settings, input, phone, *owner, facts, lang)
         }
-        (Event::Press { id, data }, me) => route_press(settings, me, user, input, (id, data), facts, lang),
+        (Event::Press { id, data, message }, me) => {
+            route_press(settings, me, user, input, (id, data, *message), facts, lang)
+        }
         // Anyone may choose the language, registered or not.
         (Event::Command(Command::Language), _) => Ok(commands::choose_language(user, lang)),
         (Event::OpenTicket(id), Some(me)) => replies::open_card(settings, &me, user, *id, facts),
+        (Event::Command(Command::Tickets), None) if is_employee(user) => staff::assigned(user, None, 0, facts, lang),
+        (Event::Command(Command::Help | Command::Menu), None) if is_employee(user) => Ok(staff::help(user, lang)),
+        (Event::Command(Command::Tickets), Some(me)) => actions::list(&me, facts, TicketList::Status, 0, vec![]),
         (Event::Message(content), None) if is_employee(user) => replies::staff_reply(user, input, content, facts, lang),
         (Event::Edited { message_id, text, sent_at }, me) => {
             edits::edited(me, user, input, (*message_id, text, *sent_at), facts)
@@ -134,7 +139,7 @@ fn route_press(
     me: Option<Me<'_>>,
     user: &UserRecord,
     input: &Inbound,
-    (press_id, data): (&str, &str),
+    (press_id, data, message): (&str, &str, Option<i64>),
     facts: &Facts,
     lang: Lang,
 ) -> Result<Outcome, Need> {
@@ -147,8 +152,15 @@ fn route_press(
         (me, _, Some(Press::Language(chosen))) => commands::language_chosen(me, user, press_id, chosen, facts),
         // «📋 Карточка» on a staff notice: linked staff see any ticket's card; a client only
         // their own (checked by the card).
-        (None, _, Some(Press::Card(id))) if is_employee(user) => {
-            replies::staff_card(settings, user, press_id, id, facts, lang)
+        (None, _, Some(Press::Card(id) | Press::Pick(TicketList::Assigned, id))) if is_employee(user) => {
+            staff::card(settings, user, press_id, id, facts, lang)
+        }
+        // Take, start, done: staff only; the press is checked against the ticket as it is now.
+        (None, _, Some(Press::Staff(action, id, version))) if is_employee(user) => {
+            staff::act(settings, user, (press_id, message), (action, id, version), facts, lang)
+        }
+        (None, _, Some(Press::Page(TicketList::Assigned, page))) if is_employee(user) => {
+            staff::assigned(user, Some(press_id), page, facts, lang)
         }
         (Some(me), _, Some(Press::Card(id))) => actions::card(settings, &me, user, press_id, id, facts),
         (None, _, _) => Ok(not_a_contact(user, &input.event, lang)),
@@ -169,7 +181,7 @@ fn route_press(
             tickets::attach_to(&me, user, input, press_id, pending, id, facts)
         }
         // The menu's ticket lists work whatever the dialogue was waiting for.
-        (Some(me), _, Some(Press::Page(list, page))) if list != TicketList::Attach => {
+        (Some(me), _, Some(Press::Page(list, page))) if !matches!(list, TicketList::Attach | TicketList::Assigned) => {
             actions::page(&me, user, press_id, list, page, facts)
         }
         (Some(me), _, Some(Press::Pick(TicketList::Status, id))) => {
@@ -313,13 +325,15 @@ mod commands;
 mod edits;
 mod registration;
 mod replies;
+mod staff;
 mod tickets;
 mod types;
 
 pub use actions::cancellation_entry;
-pub use buttons::{Press, TicketList};
+pub use buttons::{Press, StaffAction, TicketList};
 pub use edits::correction_entry;
 pub use replies::{deep_link_payload, ticket_named_in, ticket_of_payload};
+pub use staff::{staff_keyboard, staff_presses};
 pub use tickets::{files_subject, split_subject, SUBJECT_CHARS};
 pub use types::*;
 

@@ -126,29 +126,6 @@ pub(super) fn open_card(
     }
 }
 
-/// «📋 Карточка» pressed by a linked employee: the ticket's card, read as it is now (staff see
-/// every ticket in the desk; an employee who is no longer linked is not one here).
-pub(super) fn staff_card(
-    settings: &DialogueSettings,
-    user: &UserRecord,
-    press_id: &str,
-    id: u64,
-    facts: &Facts,
-    lang: Lang,
-) -> Result<Outcome, Need> {
-    let ticket = facts.ticket(id)?;
-    let replies = match ticket.as_ref().filter(|t| t.id == id) {
-        Some(ticket) => {
-            vec![answer(press_id, None), text(&actions::card_text(settings, ticket, lang), Keyboard::Keep)]
-        }
-        None => vec![answer(
-            press_id,
-            Some(&texts::fill(texts::TICKET_NOT_AVAILABLE.get(lang), &[("id", &id.to_string())])),
-        )],
-    };
-    Ok(Outcome { state: user.state.clone(), effects: vec![], replies })
-}
-
 /// An employee's message. A Telegram reply to a notice about a ticket that the bot sent to this
 /// chat (its id remembered for this chat: an id from another chat maps to nothing here) is a
 /// staff comment on that ticket as this employee: the notifier tells the client as it tells them

@@ -118,6 +118,7 @@ fn run_with(
                         }))
                     }
                     Need::StandingCallMe { .. } => facts.standing_call_me = Some(None),
+                    Need::Assigned { .. } => facts.assigned = Some(tickets.clone()),
                     Need::Now => facts.now = Some(chrono::Utc::now()),
                 }
                 assert!(!needs.contains(&need), "asked twice for {need:?}");
@@ -223,7 +224,7 @@ fn a_phone_in_two_companies_asks_which_and_links_the_chosen_one() {
     assert!(rows.iter().all(|r| r[0].press.encode().len() <= 64));
 
     let waiting = UserRecord { link: None, state: asked.state.clone(), version: 1, language: None };
-    let press = Event::Press { id: "cb".into(), data: rows[1][0].press.encode() };
+    let press = Event::Press { id: "cb".into(), data: rows[1][0].press.encode(), message: None };
     let (chosen, _) = run(&waiting, press, matches.clone(), TicketCounts { active: 1, completed: 0 });
     assert_eq!(chosen.effects, vec![Effect::LinkContact(matches.contacts[1].clone())]);
     assert_eq!(chosen.replies[0], Reply::AnswerPress { press_id: "cb".into(), text: None });
@@ -243,12 +244,12 @@ fn a_company_button_cannot_pick_a_contact_outside_the_lookup() {
         version: 1,
         language: None,
     };
-    let forged = Event::Press { id: "cb".into(), data: "co:someone-else".into() };
+    let forged = Event::Press { id: "cb".into(), data: "co:someone-else".into(), message: None };
     let (outcome, _) = run(&waiting, forged, matches.clone(), TicketCounts::default());
     assert!(outcome.effects.is_empty());
     assert_eq!(texts_of(&outcome), vec![texts::CHOICE_EXPIRED.ru]);
 
-    let stale = Event::Press { id: "cb".into(), data: "co:c1".into() };
+    let stale = Event::Press { id: "cb".into(), data: "co:c1".into(), message: None };
     let (outcome, _) = run(&UserRecord::default(), stale, matches, TicketCounts::default());
     assert!(outcome.effects.is_empty(), "a press outside the choosing step links nothing");
 }
@@ -367,7 +368,7 @@ fn with_active_tickets_the_bot_asks_new_or_attach_and_keeps_the_message() {
     assert_eq!(rows[1][0].label, texts::BTN_ATTACH.ru);
 
     let waiting = UserRecord { state: asked.state.clone(), ..linked() };
-    let press = |data: &str| Event::Press { id: "q".into(), data: data.into() };
+    let press = |data: &str| Event::Press { id: "q".into(), data: data.into(), message: None };
     let (listed, _) = run(&waiting, press(&rows[1][0].press.encode()), PhoneMatches::default(), counts);
     let Keyboard::Inline(list) = last_keyboard(&listed) else { panic!("ticket list") };
     assert_eq!(list[0][0].label, "#1 Заявка 0");
@@ -397,7 +398,7 @@ fn long_ticket_lists_are_paged() {
     let page = |n: usize| {
         let (outcome, _) = run(
             &choosing,
-            Event::Press { id: "q".into(), data: format!("pg:att:{n}") },
+            Event::Press { id: "q".into(), data: format!("pg:att:{n}"), message: None },
             PhoneMatches::default(),
             counts,
         );
@@ -533,7 +534,7 @@ fn a_press_from_someone_not_a_contact_gets_their_usual_answer() {
         for (user, expected) in
             [(UserRecord::default(), texts::REGISTER_PROMPT.ru), (employee.clone(), texts::EMPLOYEE_INFO.ru)]
         {
-            let press = Event::Press { id: "q".into(), data: data.into() };
+            let press = Event::Press { id: "q".into(), data: data.into(), message: None };
             let (outcome, needs) = run(&user, press, PhoneMatches::default(), TicketCounts::default());
             assert!(needs.is_empty());
             assert_eq!(outcome.replies[0], Reply::AnswerPress { press_id: "q".into(), text: None });
@@ -548,7 +549,7 @@ fn unknown_or_out_of_step_presses_are_stale_and_a_list_page_keeps_the_step() {
     let counts = TicketCounts { active: 8, completed: 0 };
     let pending = Pending { text: Some("x".into()), ..Pending::default() };
     let waiting = UserRecord { state: State::NewOrAttach { pending }, ..linked() };
-    let press = |data: &str| Event::Press { id: "q".into(), data: data.into() };
+    let press = |data: &str| Event::Press { id: "q".into(), data: data.into(), message: None };
     for data in ["", "garbage", "st:abc", "st:1x", "pg:st:x", "pg:att:1", "att:1"] {
         let (outcome, needs) = run(&waiting, press(data), PhoneMatches::default(), counts);
         assert!(needs.is_empty(), "{data:?}");
@@ -610,7 +611,7 @@ fn a_client_of_two_companies_reads_of_company_in_help_and_switches_with_it() {
     assert_eq!(labels, ["✓ Ромашка", "Лютик"], "the current one marked");
 
     let choosing = UserRecord { state: asked.state.clone(), ..linked() };
-    let press = Event::Press { id: "cb".into(), data: rows[1][0].press.encode() };
+    let press = Event::Press { id: "cb".into(), data: rows[1][0].press.encode(), message: None };
     let (chosen, _) = run(&choosing, press, matches.clone(), TicketCounts { active: 0, completed: 2 });
     assert_eq!(chosen.effects, vec![Effect::LinkContact(matches.contacts[1].clone())]);
     assert_eq!(texts_of(&chosen), vec![texts::fill(texts::COMPANY_CHOSEN.ru, &[("client", "Лютик")])]);
@@ -619,7 +620,7 @@ fn a_client_of_two_companies_reads_of_company_in_help_and_switches_with_it() {
         Keyboard::Menu(vec![texts::BTN_NEW_TICKET.ru, texts::BTN_CALL_ME.ru, texts::BTN_QUESTION_DONE.ru])
     );
     // A stale company button keeps a client's menu: only the press is answered.
-    let stale = Event::Press { id: "cb".into(), data: rows[1][0].press.encode() };
+    let stale = Event::Press { id: "cb".into(), data: rows[1][0].press.encode(), message: None };
     let (outcome, _) = run(&linked(), stale, matches, TicketCounts::default());
     assert_eq!(
         outcome.replies,
@@ -668,7 +669,7 @@ fn new_ticket_still_works_after_attach_was_chosen() {
     let counts = TicketCounts { active: 1, completed: 0 };
     let pending = Pending { text: Some("Ещё и сканер".into()), ..Pending::default() };
     let choosing = UserRecord { state: State::ChoosingTicketToAttach { pending }, ..linked() };
-    let press = |data: &str| Event::Press { id: "q".into(), data: data.into() };
+    let press = |data: &str| Event::Press { id: "q".into(), data: data.into(), message: None };
     let (created_now, _) = run(&choosing, press("na:new"), PhoneMatches::default(), counts);
     assert_eq!(created(&created_now).subject, "Ещё и сканер");
     assert_eq!(created_now.state, State::Idle);
@@ -682,7 +683,7 @@ fn attaching_to_a_ticket_closed_meanwhile_offers_a_new_ticket_when_none_is_left(
     let done = vec![TicketSummary { id: 5, subject: "Принтер".into(), status: TicketStatus::Done }];
     let pending = Pending { text: Some("Ещё и сканер".into()), ..Pending::default() };
     let choosing = UserRecord { state: State::ChoosingTicketToAttach { pending }, ..linked() };
-    let press = Event::Press { id: "q".into(), data: "att:5".into() };
+    let press = Event::Press { id: "q".into(), data: "att:5".into(), message: None };
     let (outcome, _) = run_with(&choosing, press, PhoneMatches::default(), done);
     assert!(outcome.effects.is_empty());
     assert_eq!(outcome.state, choosing.state, "the message still waits");
@@ -730,8 +731,12 @@ fn a_comment_on_a_ticket_cancelled_meanwhile_waits_as_a_new_ticket_offer() {
     assert_eq!(rows.iter().map(|r| r[0].press.clone()).collect::<Vec<_>>(), [Press::NewTicket, Press::Attach]);
 
     let waiting = UserRecord { state: outcome.state.clone(), ..linked() };
-    let (made, _) =
-        run_with(&waiting, Event::Press { id: "q".into(), data: "na:new".into() }, PhoneMatches::default(), tickets);
+    let (made, _) = run_with(
+        &waiting,
+        Event::Press { id: "q".into(), data: "na:new".into(), message: None },
+        PhoneMatches::default(),
+        tickets,
+    );
     assert_eq!(created(&made).subject, "Нужен новый картридж");
 }
 
@@ -812,7 +817,7 @@ fn language_asks_and_a_press_keeps_the_choice_and_answers_in_it() {
     let presses: Vec<Press> = rows[0].iter().map(|b| b.press.clone()).collect();
     assert_eq!(presses, [Press::Language(crate::texts::Lang::Ru), Press::Language(crate::texts::Lang::En)]);
 
-    let press = Event::Press { id: "q".into(), data: "lg:en".into() };
+    let press = Event::Press { id: "q".into(), data: "lg:en".into(), message: None };
     let (chosen, _) = run(&linked(), press, PhoneMatches::default(), TicketCounts { active: 1, completed: 0 });
     assert_eq!(chosen.effects, vec![Effect::SetLanguage(Language { lang: crate::texts::Lang::En, chosen: true })]);
     assert_eq!(texts_of(&chosen), vec![texts::LANGUAGE_CHOSEN.en]);
@@ -839,7 +844,7 @@ fn a_cancel_while_the_index_lags_counts_what_the_cancellation_leaves() {
         ..Facts::default()
     };
     facts.now = Some(chrono::Utc::now());
-    let press = Event::Press { id: "q".into(), data: "cx:5".into() };
+    let press = Event::Press { id: "q".into(), data: "cx:5".into(), message: None };
     let outcome = step(&settings(), &linked(), &input(press), &facts).expect("decided on these facts");
     assert_eq!(outcome.effects, vec![Effect::CancelTicket { ticket_id: 5, contact_id: "c1".into() }]);
     let cancelled = texts::fill(texts::TICKET_CANCELLED.ru, &[("id", "5")]);

@@ -31,7 +31,7 @@ pub(super) fn contact_step(me: &Me<'_>, user: &UserRecord, input: &Inbound, fact
         }),
         // Shared contacts, presses, blocking, deep links, edits and `/language` (for everyone)
         // are handled before a contact's step.
-        Event::Command(Command::Language)
+        Event::Command(Command::Language | Command::Tickets)
         | Event::Contact { .. }
         | Event::Press { .. }
         | Event::BlockedBot(_)
@@ -459,6 +459,7 @@ impl TicketList {
             TicketList::Comment => texts::CHOOSE_TICKET_COMMENT.get(lang),
             TicketList::Cancel => texts::CHOOSE_TICKET_CANCEL.get(lang),
             TicketList::Question => texts::CHOOSE_TICKET_DONE.get(lang),
+            TicketList::Assigned => texts::CHOOSE_ASSIGNED_TICKET.get(lang),
         }
     }
 
@@ -466,7 +467,11 @@ impl TicketList {
     pub(super) fn applies(self, status: crate::domain::TicketStatus) -> bool {
         match self {
             TicketList::Question => status.is_completed(),
-            TicketList::Attach | TicketList::Status | TicketList::Comment | TicketList::Cancel => status.is_active(),
+            TicketList::Attach
+            | TicketList::Status
+            | TicketList::Comment
+            | TicketList::Cancel
+            | TicketList::Assigned => status.is_active(),
         }
     }
 }

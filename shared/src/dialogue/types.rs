@@ -33,7 +33,8 @@ pub enum Event {
     /// Text and/or files (a caption is the text). Reply-keyboard presses arrive as text.
     Message(Content),
     /// An inline-button press, its `callback_data` as it came: [`step`](super::step) parses it.
-    Press { id: String, data: String },
+    /// An inline-button press: `message` is the message it sits on (when Telegram says).
+    Press { id: String, data: String, message: Option<i64> },
     /// Something the bot does not take (a sticker, a location, a poll…).
     Unsupported(Unsupported),
     /// The user blocked (`true`) or unblocked the bot (`my_chat_member`).
@@ -79,15 +80,25 @@ pub enum Command {
     Unlink,
     /// Anyone chooses the bot's language.
     Language,
+    /// An employee's open assigned tickets; a client's active tickets (as «📋 Статус заявки»).
+    Tickets,
 }
 
 impl Command {
-    pub const ALL: [Command; 6] =
-        [Command::Start, Command::Menu, Command::Help, Command::Company, Command::Unlink, Command::Language];
+    pub const ALL: [Command; 7] = [
+        Command::Start,
+        Command::Menu,
+        Command::Help,
+        Command::Company,
+        Command::Unlink,
+        Command::Language,
+        Command::Tickets,
+    ];
 
     /// The commands Telegram lists in the chat (the deploy registers them): `/company` is left
     /// out, it concerns only clients of several companies, and `/help` tells them of it.
-    pub const LISTED: [Command; 4] = [Command::Start, Command::Menu, Command::Help, Command::Language];
+    pub const LISTED: [Command; 5] =
+        [Command::Start, Command::Menu, Command::Tickets, Command::Help, Command::Language];
 
     /// The name as typed after `/`.
     pub fn name(self) -> &'static str {
@@ -98,6 +109,7 @@ impl Command {
             Command::Company => "company",
             Command::Unlink => "unlink",
             Command::Language => "language",
+            Command::Tickets => "tickets",
         }
     }
 
@@ -371,6 +383,8 @@ pub struct Facts {
     pub standing_call_me: Option<Option<crate::domain::CallMeRequest>>,
     /// What the bot remembers of the replied-to (or edited) message; `Some(None)`: nothing.
     pub replied_to: Option<Option<crate::ports::RememberedMessage>>,
+    /// The employee's assigned tickets, newest first (from an index).
+    pub assigned: Option<Vec<TicketSummary>>,
 }
 
 impl Facts {
@@ -424,6 +438,10 @@ pub enum Need {
     /// Read which ticket a message of the update's chat is about: the bot's message replied to,
     /// or the user's own message that was edited.
     RepliedTo(i64),
+    /// Read the tickets assigned to the employee.
+    Assigned {
+        employee_id: String,
+    },
 }
 
 /// Changes to commit atomically with the next state.
@@ -462,6 +480,12 @@ pub enum Effect {
         album: String,
         target: AlbumTarget,
         first: bool,
+    },
+    /// A staff change from a button: the ticket as it becomes (its next version, written only if
+    /// the ticket is still at the one before) and its journal entries.
+    ChangeTicket {
+        ticket: crate::domain::Ticket,
+        journal: Vec<crate::domain::JournalEntry>,
     },
     /// The client cancelled their ticket in the bot (only if it is theirs and still active).
     CancelTicket {
@@ -593,6 +617,12 @@ pub enum Reply {
     /// attachments bucket otherwise: photos and videos as one album, documents as another, each
     /// of the rest on its own (a notice's text goes before them).
     Files(Vec<StoredFile>),
+    /// Redraws the inline buttons of one of the bot's messages in the chat (a staff notice
+    /// whose ticket a press changed).
+    SetButtons {
+        message_id: i64,
+        keyboard: Keyboard,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -29,6 +29,8 @@
 //! - [`BY_CONTACT`] (`contact_id`), [`BY_CLIENT`] (`client_id`): tickets alone.
 //! - [`BY_STATUS`] (`status`): tickets under their status code (`new`, `done`, ...) and call-me
 //!   requests under [`call_me_listing`] (`CALLBACK#<state>`), so no listing scans the table.
+//! - [`BY_ASSIGNEE`] (`assignee_id`): tickets with an assignee, projecting what a list shows
+//!   (`id`, `subject`, `status`).
 
 use crate::domain::TelegramUserId;
 
@@ -164,6 +166,7 @@ pub fn rating_partition(month: &str) -> String {
 pub const BY_CONTACT: &str = "ByContact";
 pub const BY_CLIENT: &str = "ByClient";
 pub const BY_STATUS: &str = "ByStatus";
+pub const BY_ASSIGNEE: &str = "ByAssignee";
 
 /// The [`BY_STATUS`] partition of the call-me requests in a state (`state`: its code).
 pub fn call_me_listing(state: &str) -> String {

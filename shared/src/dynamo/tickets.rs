@@ -57,6 +57,26 @@ impl TicketStore for DynamoStore {
         Ok(query_all(query).await?.iter().filter_map(|item| codec::ticket::summary_from_item(item).ok()).collect())
     }
 
+    async fn assigned_tickets(&self, employee_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
+        // Completed and cancelled ones stay in the index: the filter leaves them out of the answer.
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tickets_table)
+            .index_name(keys::BY_ASSIGNEE)
+            .key_condition_expression("assignee_id = :e")
+            .filter_expression("NOT #s IN (:done, :closed, :cancelled)")
+            .expression_attribute_values(":e", s(employee_id))
+            .expression_attribute_values(":done", s(TicketStatus::Done.code()))
+            .expression_attribute_values(":closed", s(TicketStatus::Closed.code()))
+            .expression_attribute_values(":cancelled", s(TicketStatus::Cancelled.code()))
+            .projection_expression(codec::ticket::SUMMARY_PROJECTION)
+            .expression_attribute_names("#s", "status")
+            .scan_index_forward(false);
+        let summaries = query_all(query).await?;
+        Ok(summaries.iter().filter_map(|item| codec::ticket::summary_from_item(item).ok()).collect())
+    }
+
     async fn create_ticket_with(
         &self,
         ticket: &Ticket,

@@ -9,7 +9,7 @@
 //!   with the reason, for a later attempt or the replay.
 
 use super::{escape, split_message, FailedNotice, FailureReason, Outgoing};
-use crate::dialogue::{main_menu, rating_buttons, InlineButton, Keyboard, Press, Reply};
+use crate::dialogue::{main_menu, rating_buttons, Keyboard, Reply};
 use crate::domain::{Person, TelegramUserId};
 use crate::observability::{count, count_by_reason, Metric};
 use crate::ports::{
@@ -106,7 +106,7 @@ pub struct ReplayReport {
 /// The messages of a notice: its files, or its text (split when long) with the buttons on the
 /// last part: a client's notice carries their menu (a message has one set of buttons: the card
 /// comes from a reply to it), a request to rate its score buttons; a staff notice about a ticket
-/// its «📋 Карточка».
+/// its staff buttons and «📋 Карточка».
 fn replies_of(notice: &Outgoing) -> Vec<Reply> {
     if !notice.files.is_empty() {
         return vec![Reply::Files(notice.files.clone())];
@@ -116,7 +116,9 @@ fn replies_of(notice: &Outgoing) -> Vec<Reply> {
     let buttons = |i: usize| match (i == last, notice.menu, notice.rate, notice.ticket) {
         (true, _, Some(rated), _) => (None, rating_buttons(rated)),
         (true, Some(counts), None, _) => (notice.url.clone(), main_menu(counts, notice.lang)),
-        (true, None, None, Some(ticket)) => (notice.url.clone(), card_button(ticket, notice.lang)),
+        (true, None, None, Some(ticket)) => {
+            (notice.url.clone(), crate::dialogue::staff_keyboard(ticket, &notice.actions, notice.lang))
+        }
         (true, None, None, None) => (notice.url.clone(), Keyboard::Keep),
         (false, ..) => (None, Keyboard::Keep),
     };
@@ -189,7 +191,7 @@ where
             texts::NOTICE_FILES_REFUSED.get(notice.lang),
             &[("names", &names.join(", ")), ("url", &escape(&url))],
         );
-        let instead = Outgoing { html, files: vec![], menu: None, rate: None, ..notice.clone() };
+        let instead = Outgoing { html, files: vec![], menu: None, rate: None, actions: vec![], ..notice.clone() };
         match self.send(&instead, remaining, now).await {
             Ok(()) => {
                 count(Metric::NotificationsSent, 1);
@@ -345,11 +347,6 @@ where
         }
         Ok(report)
     }
-}
-
-/// «📋 Карточка»: the ticket's card, for staff.
-fn card_button(ticket: u64, lang: crate::texts::Lang) -> Keyboard {
-    Keyboard::Inline(vec![vec![InlineButton::new(crate::texts::BTN_CARD.get(lang), Press::Card(ticket))]])
 }
 
 /// The order of the changes: stream sequence numbers are decimal and grow within a shard, which

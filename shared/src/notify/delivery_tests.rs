@@ -402,8 +402,8 @@ async fn a_call_me_request_replayed_to_the_manager_is_marked_notified() {
 }
 
 /// A client's notice sets their menu as the change left it (the ticket the record carries
-/// counts even before the contact's index lists it); a staff notice carries «📋 Карточка» and
-/// its link's button.
+/// counts even before the contact's index lists it); a staff notice carries what the employee
+/// may do to the ticket (an unassigned one: «🙋 Взять себе»), «📋 Карточка» and its link's button.
 /// A notice kept for replay keeps its menu.
 #[tokio::test]
 async fn a_clients_notice_carries_their_menu_after_the_change() {
@@ -413,10 +413,11 @@ async fn a_clients_notice_carries_their_menu_after_the_change() {
         world.telegram.notices().into_iter().map(|(chat, _, keyboard, url)| (chat, keyboard, url)).collect::<Vec<_>>();
     let active = main_menu(TicketCounts { active: 1, completed: 0 }, Lang::Ru);
     assert_eq!(buttons[0], (ANNA as i64, active.clone(), Some("https://desk.example.com/tickets/7".into())));
-    let card = Keyboard::Inline(vec![vec![crate::dialogue::InlineButton::new(
-        crate::texts::BTN_CARD.ru,
-        crate::dialogue::Press::Card(7),
-    )]]);
+    let take = crate::dialogue::Press::Staff(crate::dialogue::StaffAction::Take, 7, 1);
+    let card = Keyboard::Inline(vec![
+        vec![crate::dialogue::InlineButton::new(crate::texts::BTN_TAKE.ru, take)],
+        vec![crate::dialogue::InlineButton::new(crate::texts::BTN_CARD.ru, crate::dialogue::Press::Card(7))],
+    ]);
     assert_eq!(buttons[1], (MANAGER as i64, card, Some("https://desk.example.com/tickets/7".into())));
 
     world.telegram.fail_next(ANNA as i64, SendError::TimedOut);

@@ -47,6 +47,15 @@ impl SeenTickets {
     }
 }
 
+/// The ticket as a change left it: the record's image, or (for a comment) the consistent read.
+fn ticket_now<'a>(change: &'a Change, context: &'a Context) -> Option<&'a Ticket> {
+    match change {
+        Change::TicketCreated { ticket, .. } => Some(ticket),
+        Change::TicketChanged { new, .. } => Some(new),
+        _ => context.ticket.as_ref(),
+    }
+}
+
 /// Decides what each stream record owes and has the [`Courier`] deliver it.
 pub struct Dispatcher<S, M> {
     pub courier: Courier<S, M>,
@@ -200,6 +209,13 @@ where
                 }
                 Recipient::Employee(_) => None,
             };
+            // An employee's buttons: what the ticket, as the batch saw it, offers them.
+            let actions = match (&notice.to, ticket_now(&change, &context)) {
+                (Recipient::Employee(id), Some(ticket)) if notice.rate.is_none() && notice.files.is_empty() => {
+                    crate::dialogue::staff_presses(ticket, id, context.manager_id.as_ref() == Some(id))
+                }
+                _ => vec![],
+            };
             owed.push(Outgoing {
                 key,
                 user,
@@ -212,6 +228,7 @@ where
                 ticket: about_ticket(&record.change),
                 lang,
                 files: notice.files,
+                actions,
             });
         }
         Ok(owed)

@@ -1529,6 +1529,7 @@ fn failed_notice(key: &str, sequence: &str, reason: FailureReason, seconds: i64)
             ticket: Some(7),
             lang: crate::texts::Lang::En,
             files: vec![],
+            actions: vec![crate::dialogue::Press::Staff(crate::dialogue::StaffAction::Done, 7, 3)],
         },
         reason,
         detail: "Telegram answered 401: Unauthorized".into(),

@@ -50,6 +50,7 @@ pub enum Operation {
     NextTicketId,
     Ticket,
     Comment,
+    AssignedTickets,
     ContactTickets,
     CreateTicket,
     TicketDetails,
@@ -802,6 +803,20 @@ impl TicketStore for InMemoryStore {
         self.run(Operation::Comment, |s| {
             let item = s.data.tickets.get(&ticket_id).and_then(|p| p.comments.get(comment_id));
             item.filter(|item| item.record.is_some()).map(CommentItem::read).transpose()
+        })
+    }
+
+    async fn assigned_tickets(&self, employee_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
+        self.run(Operation::AssignedTickets, |s| {
+            let mut tickets: Vec<Ticket> = s
+                .data
+                .tickets
+                .values()
+                .filter_map(|p| p.ticket.clone())
+                .filter(|t| t.assignee_id.as_deref() == Some(employee_id) && t.status.is_active())
+                .collect();
+            newest_first(&mut tickets);
+            Ok(tickets.into_iter().map(|t| TicketSummary { id: t.id, subject: t.subject, status: t.status }).collect())
         })
     }
 

@@ -242,9 +242,11 @@ async fn run_sequence(
 fn event_of(delivery: Delivery, screen: &Screen, update_id: u64) -> Event {
     match delivery {
         Delivery::Event(event) => event,
-        Delivery::DrawnButton(at) if !screen.inline.is_empty() => {
-            Event::Press { id: format!("cb-{update_id}"), data: screen.inline[at.index(screen.inline.len())].clone() }
-        }
+        Delivery::DrawnButton(at) if !screen.inline.is_empty() => Event::Press {
+            id: format!("cb-{update_id}"),
+            data: screen.inline[at.index(screen.inline.len())].clone(),
+            message: None,
+        },
         Delivery::MenuLabel(at) if !screen.menu.is_empty() => {
             let label = screen.menu[at.index(screen.menu.len())];
             Event::Message(Content { text: Some(label.into()), ..Content::default() })

@@ -150,7 +150,7 @@ proptest! {
         press in inputs::press(),
         desk in inputs::desk(),
     ) {
-        let press = Event::Press { id: "cb".into(), data: press.encode() };
+        let press = Event::Press { id: "cb".into(), data: press.encode(), message: None };
         let input = Inbound { update_id: 7, user_id: ME, chat_id: ME as i64, event: press, language_code: None };
         let outcome = decide(&user, &input, &desk)?;
         check_outcome(&user, &input, &outcome, &desk)?;

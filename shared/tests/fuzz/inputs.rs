@@ -270,7 +270,7 @@ pub fn event() -> impl Strategy<Value = Event> {
         2 => (phone_text(), owner).prop_map(|(phone, owner)| Event::Contact { card: card_of(&phone), phone, owner }),
         6 => content().prop_map(Event::Message),
         6 => (prop_oneof![Just("cb-1".to_owned()), odd_text()], press_data())
-            .prop_map(|(id, data)| Event::Press { id, data }),
+            .prop_map(|(id, data)| Event::Press { id, data, message: None }),
         1 => unsupported.prop_map(Event::Unsupported),
         1 => any::<bool>().prop_map(Event::BlockedBot),
         2 => (1i64..64, typed_text(), edit_sent_at()).prop_map(|(message_id, text, sent_at)| {
@@ -490,6 +490,15 @@ impl Desk {
             }
             Need::Ticket(id) => facts.read_tickets.push((*id, self.tickets.iter().find(|t| t.id == *id).cloned())),
             Need::Manager { .. } => facts.manager = Some(self.manager.clone()),
+            Need::Assigned { employee_id } => {
+                let summaries = self
+                    .tickets
+                    .iter()
+                    .filter(|t| t.assignee_id.as_ref() == Some(employee_id) && t.status.is_active())
+                    .map(|t| TicketSummary { id: t.id, subject: t.subject.clone(), status: t.status })
+                    .collect();
+                facts.assigned = Some(summaries);
+            }
             // The linked contact: its phone is the one whose matches the desk holds.
             Need::Contact(id) => {
                 facts.contact = Some(Some(shared::domain::Contact {

@@ -40,6 +40,10 @@ pub fn check_reply(reply: &Reply) -> Result<(), TestCaseError> {
             prop_assert!(!files.is_empty(), "no files, no message");
             Ok(())
         }
+        Reply::SetButtons { keyboard, .. } => {
+            prop_assert!(matches!(keyboard, Keyboard::Inline(_)), "only inline buttons are redrawn: {reply:?}");
+            check_keyboard(keyboard)
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! was rendered (in its recipient's language, `lang`: its buttons are labelled in it), with why
 //! and when it last failed.
 
+use crate::dialogue::Press;
 use crate::domain::TicketCounts;
 use crate::dynamo::attr::*;
 use crate::dynamo::keys;
@@ -39,6 +40,11 @@ pub fn to_item(failed: &FailedNotice, expires_at: i64) -> Item {
         item.insert("menu_active".to_owned(), n(menu.active));
         item.insert("menu_completed".to_owned(), n(menu.completed));
     }
+    if !notice.actions.is_empty() {
+        // Encoded presses hold no spaces.
+        let actions: Vec<String> = notice.actions.iter().map(Press::encode).collect();
+        item.insert("actions".to_owned(), s(actions.join(" ")));
+    }
     if !notice.files.is_empty() {
         // Plain structs of strings: serialising cannot fail.
         item.insert("files".to_owned(), s(serde_json::to_string(&notice.files).unwrap_or_default()));
@@ -70,6 +76,7 @@ pub fn from_item(item: &Item) -> Result<FailedNotice, StoreError> {
                 None => vec![],
                 Some(json) => serde_json::from_str(json).map_err(|_| corrupt("kept notice files"))?,
             },
+            actions: get_s(item, "actions").unwrap_or_default().split_whitespace().filter_map(Press::parse).collect(),
         },
         reason: FailureReason::from_code(&required_s(item, "reason")?).ok_or_else(|| corrupt("failure reason"))?,
         detail: required_s(item, "detail")?,
