@@ -9,7 +9,9 @@
 //! private-chat update that lacks those is [`Parsed::Incomplete`]: answered 200, logged at WARN
 //! and counted by the webhook.
 
-use crate::dialogue::{Command, Content, Event, FileKind, Inbound, IncomingFile, RepliedTo, Unsupported};
+use crate::dialogue::{
+    Command, Content, Event, FileKind, Inbound, IncomingFile, PressedMessage, RepliedTo, Unsupported,
+};
 use crate::media::MAX_DOWNLOAD_BYTES;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -89,7 +91,7 @@ pub fn parse_update(body: &[u8]) -> Parsed {
             return incomplete("a button press without a chat");
         };
         let data = press.data.0.unwrap_or_default();
-        let message = press.message.0.as_ref().and_then(|m| m.message_id.0);
+        let message = press.message.0.as_ref().and_then(WirePressMessage::pressed);
         let language_code = from.language();
         return Parsed::Inbound(Inbound {
             update_id,
@@ -356,6 +358,34 @@ impl WirePress {
 struct WirePressMessage {
     message_id: Lenient<i64>,
     chat: Lenient<WireChat>,
+    reply_markup: Lenient<WireMarkup>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WireMarkup {
+    inline_keyboard: Lenient<Vec<Vec<WireButton>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WireButton {
+    text: Lenient<String>,
+    url: Lenient<String>,
+}
+
+impl WirePressMessage {
+    /// The message as a press names it: its id, and the link buttons it carries.
+    fn pressed(&self) -> Option<PressedMessage> {
+        let rows = self.reply_markup.0.as_ref().and_then(|m| m.inline_keyboard.0.as_ref());
+        let links = rows
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|b| Some((b.text.0.clone()?, b.url.0.clone().filter(|u| u.starts_with("https://"))?)))
+            .collect();
+        Some(PressedMessage { id: self.message_id.0?, links })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

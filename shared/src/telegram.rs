@@ -107,8 +107,8 @@ pub fn method_call(chat_id: i64, reply: &Reply) -> Value {
         Reply::Notice { html, url, keyboard, lang } => {
             ("sendMessage", serde_json::to_value(notice_params(chat_id, html, url.as_deref(), keyboard, *lang)))
         }
-        Reply::SetButtons { message_id, keyboard } => {
-            ("editMessageReplyMarkup", serde_json::to_value(buttons_params(chat_id, *message_id, keyboard)))
+        Reply::SetButtons { message_id, keyboard, links } => {
+            ("editMessageReplyMarkup", serde_json::to_value(buttons_params(chat_id, *message_id, keyboard, links)))
         }
     };
     // Serialising these plain structs cannot fail; an empty object would be refused by Telegram.
@@ -238,13 +238,20 @@ fn answer_params(press_id: &str, text: &Option<String>) -> AnswerCallbackQueryPa
     AnswerCallbackQueryParams::builder().callback_query_id(press_id).maybe_text(text.clone()).build()
 }
 
-/// `editMessageReplyMarkup` of one of the bot's messages; a keyboard that is not inline removes
-/// the message's buttons.
-fn buttons_params(chat_id: i64, message_id: i64, keyboard: &Keyboard) -> EditMessageReplyMarkupParams {
-    let markup = match keyboard {
-        Keyboard::Inline(rows) => Some(InlineKeyboardMarkup::builder().inline_keyboard(inline_rows(rows)).build()),
-        _ => None,
+/// `editMessageReplyMarkup` of one of the bot's messages: the inline buttons of `keyboard`
+/// (none when it is not inline), then each link (label, URL) in a row of its own.
+fn buttons_params(
+    chat_id: i64,
+    message_id: i64,
+    keyboard: &Keyboard,
+    links: &[(String, String)],
+) -> EditMessageReplyMarkupParams {
+    let mut rows = match keyboard {
+        Keyboard::Inline(rows) => inline_rows(rows),
+        _ => vec![],
     };
+    rows.extend(links.iter().map(|(label, url)| vec![InlineKeyboardButton::builder().text(label).url(url).build()]));
+    let markup = (!rows.is_empty()).then(|| InlineKeyboardMarkup::builder().inline_keyboard(rows).build());
     EditMessageReplyMarkupParams::builder()
         .chat_id(chat_id)
         .message_id(i32::try_from(message_id).unwrap_or(i32::MAX))
@@ -491,8 +498,9 @@ impl Messenger for TelegramMessenger {
                 self.bot.send_message(&notice_params(chat_id, html, url.as_deref(), keyboard, *lang)).await.map(made)
             }
             Reply::Files(files) => self.send_files(chat_id, files).await,
-            Reply::SetButtons { message_id, keyboard } => {
-                self.bot.edit_message_reply_markup(&buttons_params(chat_id, *message_id, keyboard)).await.map(|_| None)
+            Reply::SetButtons { message_id, keyboard, links } => {
+                let params = buttons_params(chat_id, *message_id, keyboard, links);
+                self.bot.edit_message_reply_markup(&params).await.map(|_| None)
             }
         };
         result.map_err(|error| self.redacted(classify(error)))

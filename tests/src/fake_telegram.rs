@@ -146,6 +146,39 @@ impl FakeTelegram {
         self.attempts_to(chat_id).into_iter().filter(|c| c.delivered).collect()
     }
 
+    /// The `reply_markup` message `message_id` of `chat_id` shows now: as sent, or as an
+    /// `editMessageReplyMarkup` last redrew it (what Telegram puts in a press on it).
+    pub fn markup_of(&self, chat_id: i64, message_id: i64) -> Value {
+        let calls = self.calls();
+        let redrawn = calls.iter().rev().find(|c| {
+            c.method == "editMessageReplyMarkup"
+                && c.delivered
+                && c.chat_id() == Some(chat_id)
+                && c.params["message_id"].as_i64() == Some(message_id)
+        });
+        let sent = calls.iter().find(|c| c.message_id == Some(message_id) && c.chat_id() == Some(chat_id));
+        redrawn.or(sent).map(|c| c.params["reply_markup"].clone()).unwrap_or(Value::Null)
+    }
+
+    /// The inline buttons (label, `callback_data`; a link's is empty) message `message_id` of
+    /// `chat_id` shows now ([`FakeTelegram::markup_of`]).
+    pub fn buttons_of(&self, chat_id: i64, message_id: i64) -> Vec<(String, String)> {
+        let call = Call {
+            method: String::new(),
+            params: json!({"reply_markup": self.markup_of(chat_id, message_id)}),
+            from_webhook_response: false,
+            delivered: true,
+            message_id: None,
+        };
+        call.inline_buttons()
+    }
+
+    /// Every `answerCallbackQuery` text, in order (a press answered without one: empty).
+    pub fn press_answers(&self) -> Vec<String> {
+        let calls = self.calls().into_iter().filter(|c| c.method == "answerCallbackQuery" && c.delivered);
+        calls.map(|c| c.params["text"].as_str().unwrap_or_default().to_owned()).collect()
+    }
+
     /// Every `sendMessage` to `chat_id`, refused ones included.
     pub fn attempts_to(&self, chat_id: i64) -> Vec<Call> {
         self.calls().into_iter().filter(|c| c.method == "sendMessage" && c.chat_id() == Some(chat_id)).collect()

@@ -66,6 +66,13 @@ pub fn sticker(update_id: u64, from: u64) -> Value {
     )
 }
 
+/// An inline-button press on message `message_id` the bot sent to `from`.
+pub fn press_on(update_id: u64, from: u64, data: &str, message_id: i64) -> Value {
+    let mut update = callback(update_id, from, data);
+    update["callback_query"]["message"]["message_id"] = json!(message_id);
+    update
+}
+
 /// An inline-button press on a message the bot sent to `from`.
 pub fn callback(update_id: u64, from: u64, data: &str) -> Value {
     json!({

@@ -221,6 +221,9 @@ where
                 Err(Need::RepliedTo(message_id)) if facts.replied_to.is_none() => {
                     facts.replied_to = Some(self.store.message_ticket(inbound.chat_id, message_id).await?);
                 }
+                Err(Need::ManagerId { client_id }) if facts.manager_id.is_none() => {
+                    facts.manager_id = Some(self.store.get_client(&client_id).await?.and_then(|c| c.manager_id));
+                }
                 Err(Need::Assigned { employee_id }) if facts.assigned.is_none() => {
                     facts.assigned = Some(self.store.assigned_tickets(&employee_id).await?);
                 }

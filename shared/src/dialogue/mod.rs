@@ -114,7 +114,7 @@ fn decide(
             registration::shared_contact(settings, input, phone, *owner, facts, lang)
         }
         (Event::Press { id, data, message }, me) => {
-            route_press(settings, me, user, input, (id, data, *message), facts, lang)
+            route_press(settings, me, user, input, (id, data, message.as_ref()), facts, lang)
         }
         // Anyone may choose the language, registered or not.
         (Event::Command(Command::Language), _) => Ok(commands::choose_language(user, lang)),
@@ -139,7 +139,7 @@ fn route_press(
     me: Option<Me<'_>>,
     user: &UserRecord,
     input: &Inbound,
-    (press_id, data, message): (&str, &str, Option<i64>),
+    (press_id, data, message): (&str, &str, Option<&PressedMessage>),
     facts: &Facts,
     lang: Lang,
 ) -> Result<Outcome, Need> {

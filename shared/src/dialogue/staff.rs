@@ -100,8 +100,8 @@ fn manages(ticket: &Ticket, employee_id: &str, facts: &Facts) -> Result<bool, Ne
     if !ticket.status.is_active() || !others {
         return Ok(false);
     }
-    let manager = facts.manager.as_ref().ok_or_else(|| Need::Manager { client_id: ticket.client_id.clone() })?;
-    Ok(manager.as_ref().is_some_and(|m| m.employee_id == employee_id))
+    let manager = facts.manager_id.as_ref().ok_or_else(|| Need::ManagerId { client_id: ticket.client_id.clone() })?;
+    Ok(manager.as_deref() == Some(employee_id))
 }
 
 /// The employee a user is linked as: `(id, name)`.
@@ -150,11 +150,12 @@ pub(super) fn card(
 
 /// A staff button: the change, if the presser may make it on the ticket as it is now and the
 /// ticket is still at the version the button was drawn for; the card as it is now otherwise.
-/// `message`: the pressed message, whose buttons are redrawn for the ticket's new state.
+/// `message`: the pressed message, whose buttons are redrawn for the ticket's new state (its
+/// link to the desk kept).
 pub(super) fn act(
     settings: &DialogueSettings,
     user: &UserRecord,
-    (press_id, message): (&str, Option<i64>),
+    (press_id, message): (&str, Option<&PressedMessage>),
     (action, id, version): (StaffAction, u64, u64),
     facts: &Facts,
     lang: Lang,
@@ -166,9 +167,10 @@ pub(super) fn act(
     };
     let manages = manages(ticket, employee_id, facts)?;
     let redraw = |ticket: &Ticket| {
-        message.map(|message_id| Reply::SetButtons {
-            message_id,
+        message.map(|message| Reply::SetButtons {
+            message_id: message.id,
             keyboard: staff_keyboard(ticket.id, &staff_presses(ticket, employee_id, manages), lang),
+            links: message.links.clone(),
         })
     };
     let allowed = ticket.version == version && staff_actions(ticket, employee_id, manages).contains(&action);
@@ -219,5 +221,61 @@ pub(super) fn help(user: &UserRecord, lang: Lang) -> Outcome {
         state: user.state.clone(),
         effects: vec![],
         replies: vec![text(texts::EMPLOYEE_HELP.get(lang), Keyboard::Remove)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use StaffAction::{Start, Take};
+    const FINISH: StaffAction = StaffAction::Done;
+
+    fn ticket(status: TicketStatus, assignee: Option<&str>) -> Ticket {
+        let at = chrono::Utc::now();
+        Ticket { assignee_id: assignee.map(str::to_owned), ..crate::test_util::fixtures::ticket(7, "c1", status, at) }
+    }
+
+    #[test]
+    fn the_buttons_follow_the_state_and_who_asks() {
+        use TicketStatus::*;
+        let cases: [(TicketStatus, Option<&str>, bool, &[StaffAction]); 12] = [
+            (New, None, false, &[Take]),
+            (New, Some("e2"), false, &[Start]),
+            (New, Some("e9"), false, &[]),
+            (New, Some("e9"), true, &[Take]),
+            (InProgress, None, false, &[Take]),
+            (InProgress, Some("e2"), false, &[FINISH]),
+            (Waiting, Some("e2"), false, &[Start, FINISH]),
+            (Waiting, Some("e9"), true, &[Take]),
+            (Done, Some("e2"), false, &[]),
+            (Done, None, true, &[]),
+            (Closed, Some("e2"), true, &[]),
+            (Cancelled, None, false, &[]),
+        ];
+        for (status, assignee, manages, expected) in cases {
+            let actions = staff_actions(&ticket(status, assignee), "e2", manages);
+            assert_eq!(actions, expected, "{status:?}, assigned to {assignee:?}, manager: {manages}");
+        }
+    }
+
+    #[test]
+    fn each_action_is_the_patch_the_api_would_make() {
+        let by = Actor::Employee("e2".into());
+        let now = chrono::Utc::now();
+        let new = ticket(TicketStatus::New, None);
+        let (taken, journal) = Take.patch(("e2", "Пётр"), new.status).apply(&new, &by, now).unwrap();
+        assert_eq!(
+            (taken.status, taken.assignee_id.as_deref(), taken.version),
+            (TicketStatus::InProgress, Some("e2"), 2)
+        );
+        assert_eq!(
+            journal.iter().map(|e| e.event.as_str()).collect::<Vec<_>>(),
+            ["status_changed", "assignee_changed"]
+        );
+        let waiting = ticket(TicketStatus::Waiting, Some("e9"));
+        let (taken, _) = Take.patch(("e2", "Пётр"), waiting.status).apply(&waiting, &by, now).unwrap();
+        assert_eq!(taken.status, TicketStatus::Waiting, "only a new ticket starts when taken");
+        let (done, _) = FINISH.patch(("e2", "Пётр"), taken.status).apply(&taken, &by, now).unwrap();
+        assert_eq!((done.status, done.completed_at, done.changed_by), (TicketStatus::Done, Some(now), by));
     }
 }

@@ -119,6 +119,7 @@ fn run_with(
                     }
                     Need::StandingCallMe { .. } => facts.standing_call_me = Some(None),
                     Need::Assigned { .. } => facts.assigned = Some(tickets.clone()),
+                    Need::ManagerId { .. } => facts.manager_id = Some(Some("e1".into())),
                     Need::Now => facts.now = Some(chrono::Utc::now()),
                 }
                 assert!(!needs.contains(&need), "asked twice for {need:?}");

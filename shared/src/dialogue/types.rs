@@ -20,6 +20,14 @@ pub struct Inbound {
     pub language_code: Option<String>,
 }
 
+/// The bot's message a button was pressed on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PressedMessage {
+    pub id: i64,
+    /// Its link buttons (label, `https` URL): kept when its buttons are redrawn.
+    pub links: Vec<(String, String)>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// A bot command, one of [`Command::ALL`].
@@ -34,7 +42,7 @@ pub enum Event {
     Message(Content),
     /// An inline-button press, its `callback_data` as it came: [`step`](super::step) parses it.
     /// An inline-button press: `message` is the message it sits on (when Telegram says).
-    Press { id: String, data: String, message: Option<i64> },
+    Press { id: String, data: String, message: Option<PressedMessage> },
     /// Something the bot does not take (a sticker, a location, a poll…).
     Unsupported(Unsupported),
     /// The user blocked (`true`) or unblocked the bot (`my_chat_member`).
@@ -385,6 +393,9 @@ pub struct Facts {
     pub replied_to: Option<Option<crate::ports::RememberedMessage>>,
     /// The employee's assigned tickets, newest first (from an index).
     pub assigned: Option<Vec<TicketSummary>>,
+    /// The id of the client's account manager, as the client's record names them; `Some(None)`:
+    /// none (or no such client).
+    pub manager_id: Option<Option<String>>,
 }
 
 impl Facts {
@@ -441,6 +452,10 @@ pub enum Need {
     /// Read the tickets assigned to the employee.
     Assigned {
         employee_id: String,
+    },
+    /// Read who the client's account manager is (the client's record alone).
+    ManagerId {
+        client_id: String,
     },
 }
 
@@ -622,6 +637,8 @@ pub enum Reply {
     SetButtons {
         message_id: i64,
         keyboard: Keyboard,
+        /// Link buttons (label, `https` URL) in rows of their own below.
+        links: Vec<(String, String)>,
     },
 }
 

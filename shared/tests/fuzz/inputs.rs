@@ -490,6 +490,7 @@ impl Desk {
             }
             Need::Ticket(id) => facts.read_tickets.push((*id, self.tickets.iter().find(|t| t.id == *id).cloned())),
             Need::Manager { .. } => facts.manager = Some(self.manager.clone()),
+            Need::ManagerId { .. } => facts.manager_id = Some(self.manager.as_ref().map(|m| m.employee_id.clone())),
             Need::Assigned { employee_id } => {
                 let summaries = self
                     .tickets
