@@ -34,6 +34,9 @@ static STACK: OnceLock<LocalStack> = OnceLock::new();
 
 /// The demo contact's phone (`make run`, the sample events).
 pub const DEMO_PHONE: &str = "+7 900 123-45-67";
+/// The demo client's manager's phone, and the demo engineer's (`make run`'s `/as`).
+pub const DEMO_MANAGER_PHONE: &str = "+7 900 000-00-01";
+pub const DEMO_ENGINEER_PHONE: &str = "+7 900 000-00-02";
 
 /// Creates the demo directory (a VIP client, its manager, a contact, an engineer) unless it
 /// exists. Returns whether it created it.
@@ -53,9 +56,13 @@ pub async fn seed_demo_directory(api: &api::StaffApi) -> Result<bool, Box<dyn st
         (
             "PUT",
             "/employees/demo-manager",
-            serde_json::json!({"name": "Ирина Менеджерова", "phone": "+7 900 000-00-01"}),
+            serde_json::json!({"name": "Ирина Менеджерова", "phone": DEMO_MANAGER_PHONE}),
         ),
-        ("PUT", "/employees/demo-engineer", serde_json::json!({"name": "Пётр Инженеров", "phone": "+7 900 000-00-02"})),
+        (
+            "PUT",
+            "/employees/demo-engineer",
+            serde_json::json!({"name": "Пётр Инженеров", "phone": DEMO_ENGINEER_PHONE}),
+        ),
         ("PUT", "/clients/demo", serde_json::json!({"name": "ООО «Демо»", "manager_id": "demo-manager", "vip": true})),
         (
             "PUT",

@@ -190,7 +190,8 @@ async fn long_poll(api_url: String, token: String, webhook: Arc<webhook::Webhook
 async fn chat(telegram: FakeTelegram) -> Result<(), BoxError> {
     println!("💬 Chat simulator — you are a client in Telegram (user id {USER_ID}).");
     println!("   {HELP}");
-    println!("   Try: /start, then /contact {DEMO_PHONE}");
+    println!("   Try: /start, then /contact {DEMO_PHONE}; write a request; /as manager to take it from its");
+    println!("   notice, /reply to answer the client, ✅ to finish; /as client to rate it.");
     let simulator = Arc::new(tokio::sync::Mutex::new(Simulator::default()));
     let printer = {
         let telegram = telegram.clone();
@@ -208,6 +209,10 @@ async fn chat(telegram: FakeTelegram) -> Result<(), BoxError> {
             }
         })
     };
+    // The demo desk's employees link first, so they hear of what the client does.
+    for update in simulator.lock().await.staff_links() {
+        telegram.push_update(update);
+    }
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await? {
         if line.trim() == HELP_COMMAND {
