@@ -167,8 +167,9 @@ async fn notices_reach_each_recipient_in_their_language() {
     let to_manager = env.telegram.texts_to(MANAGER as i64);
     let vip = fill(texts::NOTICE_VIP_TICKET.ru, &[("client", "ООО Ромашка"), ("contact", "Анна")]);
     assert!(to_manager.iter().any(|t| t.contains(&vip)), "{to_manager:?}");
-    let card = (texts::BTN_CARD.ru.to_owned(), format!("cd:{id}"));
-    assert_eq!(env.telegram.messages_to(MANAGER as i64).pop().unwrap().inline_buttons()[0], card);
+    let buttons = env.telegram.messages_to(MANAGER as i64).pop().unwrap().inline_buttons();
+    assert_eq!(buttons[0].0, texts::BTN_TAKE.ru, "{buttons:?}");
+    assert_eq!(buttons[1], (texts::BTN_CARD.ru.to_owned(), format!("cd:{id}")));
     env.telegram.clear();
 
     // A staff notice to an employee whose Telegram speaks English: in English, its card button too.
@@ -187,7 +188,9 @@ async fn notices_reach_each_recipient_in_their_language() {
         &[("contact", "Анна"), ("client", "ООО Ромашка"), ("text", "Still jammed")],
     );
     assert!(to_petr[0].text().unwrap().contains(&line), "{:?}", to_petr[0].text());
-    assert_eq!(to_petr[0].inline_buttons()[0], (texts::BTN_CARD.en.to_owned(), format!("cd:{id}")));
+    let buttons = to_petr[0].inline_buttons();
+    assert_eq!(buttons[0], (texts::BTN_START.en.to_owned(), format!("sf:start:{id}:2")), "his new ticket");
+    assert_eq!(buttons[1], (texts::BTN_CARD.en.to_owned(), format!("cd:{id}")));
     env.telegram.clear();
 
     // A status change by staff, through the API: in English, with the English status name.

@@ -82,9 +82,12 @@ async fn a_ticket_from_another_channel_is_announced_and_the_vip_manager_hears_of
     // A client's notice sets their menu (a message has one set of buttons; the link is in the text).
     assert_eq!(to_anna[0].reply_keyboard()[1], texts::BTN_STATUS.ru, "the active menu");
     let to_manager = env.telegram.messages_to(MANAGER as i64);
-    // A staff notice: «📋 Карточка», then the link's button (https).
-    assert_eq!(to_manager[0].inline_buttons()[0], (texts::BTN_CARD.ru.to_owned(), format!("cd:{id}")));
-    assert_eq!(to_manager[0].params["reply_markup"]["inline_keyboard"][1][0]["url"], link(id), "https: a URL button");
+    // A staff notice: what the employee may do (take the unassigned ticket), «📋 Карточка», then
+    // the link's button (https).
+    let buttons = to_manager[0].inline_buttons();
+    assert_eq!(buttons[0], (texts::BTN_TAKE.ru.to_owned(), format!("sf:take:{id}:1")));
+    assert_eq!(buttons[1], (texts::BTN_CARD.ru.to_owned(), format!("cd:{id}")));
+    assert_eq!(to_manager[0].params["reply_markup"]["inline_keyboard"][2][0]["url"], link(id), "https: a URL button");
     let to_manager = env.telegram.texts_to(MANAGER as i64);
     assert_eq!(to_manager.len(), 1);
     assert!(to_manager[0].contains("VIP") && to_manager[0].contains("Анна"));

@@ -42,7 +42,8 @@ fn request_in(kind: &str, response_url: &str, default_language: &str) -> Value {
         "ResourceProperties": {
             "ServiceToken": "x",
             "WebhookUrl": "https://abc.lambda-url.eu-central-1.on.aws/",
-            "DefaultLanguage": default_language
+            "DefaultLanguage": default_language,
+            "MaxConnections": "20"
         }
     });
     if kind != "Create" {
@@ -93,6 +94,7 @@ async fn deploys_register_the_webhook_with_its_secret_and_the_commands_and_delet
         calls[0].params["allowed_updates"],
         json!(["message", "edited_message", "callback_query", "my_chat_member"])
     );
+    assert_eq!(calls[0].params["max_connections"], 20, "the webhook's reserved concurrency");
     // The chat's command list, in Russian, for every user (no scope, no language).
     let commands = &calls[1].params;
     assert_eq!(commands.get("scope"), None);
@@ -105,12 +107,13 @@ async fn deploys_register_the_webhook_with_its_secret_and_the_commands_and_delet
             .map(|c| (c["command"].as_str().unwrap().to_owned(), c["description"].as_str().unwrap().to_owned()))
             .collect()
     };
-    let expected = |pairs: [(&str, &str); 4]| pairs.map(|(c, d)| (c.to_owned(), d.to_owned())).to_vec();
+    let expected = |pairs: [(&str, &str); 5]| pairs.map(|(c, d)| (c.to_owned(), d.to_owned())).to_vec();
     assert_eq!(
         listed(commands),
         expected([
             ("start", "Начать работу с ботом"),
             ("menu", "Главное меню и что делает каждая кнопка"),
+            ("tickets", "Мои открытые обращения"),
             ("help", "Что умеет бот"),
             ("language", "Язык бота: русский или английский"),
         ])
@@ -123,6 +126,7 @@ async fn deploys_register_the_webhook_with_its_secret_and_the_commands_and_delet
         expected([
             ("start", "Start using the bot"),
             ("menu", "Main menu and what each button does"),
+            ("tickets", "My open requests"),
             ("help", "What the bot can do"),
             ("language", "The bot's language: English or Russian"),
         ])

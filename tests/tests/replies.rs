@@ -227,9 +227,12 @@ async fn a_staff_notice_carries_the_card_button_which_opens_the_card_for_staff_o
     env.run_notifier().await;
     let to_petr = env.telegram.messages_to(PETR as i64).pop().expect("a notice to the assignee");
     assert!(to_petr.text().unwrap().contains("Бумага застряла"), "{:?}", to_petr.text());
+    // His ticket, in progress: «✅ Выполнено», the card, the link.
+    let buttons = to_petr.inline_buttons();
     let card_button = (texts::BTN_CARD.ru.to_owned(), format!("cd:{id}"));
-    assert_eq!(to_petr.inline_buttons()[0], card_button);
-    let link = &to_petr.params["reply_markup"]["inline_keyboard"][1][0];
+    assert_eq!(buttons[0], (texts::BTN_DONE.ru.to_owned(), format!("sf:done:{id}:2")));
+    assert_eq!(buttons[1], card_button);
+    let link = &to_petr.params["reply_markup"]["inline_keyboard"][2][0];
     assert_eq!(link["text"], texts::BTN_OPEN_TICKET.ru);
     assert!(link["url"].as_str().unwrap().ends_with(&format!("/tickets/{id}")));
     // Анна's notices keep her menu: one set of buttons a message.

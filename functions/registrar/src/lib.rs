@@ -34,11 +34,26 @@ pub struct Properties {
     pub working_holidays: Option<String>,
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// `MaxConnections`: setWebhook's `max_connections`, the updates Telegram delivers at once —
+    /// the webhook's reserved concurrency, so Telegram does not open more connections than the
+    /// webhook may answer (its default of 40 against 20 executions is throttled). Absent (no
+    /// reservation): Telegram's default. CloudFormation passes numbers as strings.
+    #[serde(default)]
+    pub max_connections: Option<String>,
 }
 
 impl Properties {
     fn default_lang(&self) -> Lang {
         self.default_language.as_deref().and_then(Lang::from_code).unwrap_or_default()
+    }
+
+    /// `max_connections` as Telegram takes it (1–100); `Err` for a value that is no number.
+    fn max_connections(&self) -> Result<Option<u32>, String> {
+        let Some(text) = self.max_connections.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        let value: u32 = text.parse().map_err(|_| format!("MaxConnections {text:?} is not a number"))?;
+        Ok(Some(value.clamp(1, 100)))
     }
 }
 
@@ -118,6 +133,7 @@ impl Registrar {
             .url(properties.webhook_url.clone())
             .secret_token(self.secret_token.expose())
             .allowed_updates(shared::telegram::allowed_updates())
+            .maybe_max_connections(properties.max_connections()?)
             .build();
         self.telegram
             .bot()
