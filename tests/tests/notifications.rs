@@ -322,6 +322,7 @@ async fn a_revoked_token_hands_the_batch_back_and_the_replay_delivers_it_with_th
         store: env.store(),
         messenger,
         reserve: shared::notify::reserve_for(e2e::TEST_TIMEOUTS.call),
+        pacer: shared::notify::Pacer::default(),
     };
     let report = operator.replay(|| Duration::from_secs(600), chrono::Utc::now()).await.unwrap();
     assert_eq!(report, ReplayReport { delivered: 3, ..ReplayReport::default() });

@@ -48,6 +48,7 @@ impl Notifier {
                     store: DynamoStore::new(dynamodb, &config.bot_table, &config.tickets_table),
                     messenger,
                     reserve,
+                    pacer: notify::Pacer::default(),
                 },
                 settings: NoticeSettings {
                     service_desk_url: config.service_desk_url.clone(),

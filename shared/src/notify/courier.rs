@@ -8,7 +8,7 @@
 //! - anything else stops delivery: the notice, and what was owed after it, are kept (`FAILED#`)
 //!   with the reason, for a later attempt or the replay.
 
-use super::{escape, split_message, FailedNotice, FailureReason, Outgoing};
+use super::{escape, split_message, FailedNotice, FailureReason, Outgoing, Pacer};
 use crate::dialogue::{main_menu, rating_buttons, Keyboard, Reply};
 use crate::domain::{Person, TelegramUserId};
 use crate::observability::{count, count_by_reason, Metric};
@@ -40,6 +40,8 @@ pub struct Courier<S, M> {
     /// is waited out only until this much is left. It covers one send timing out and the keeping
     /// of what was not delivered ([`reserve_for`]).
     pub reserve: Duration,
+    /// Telegram's flood limits, kept for every message this instance sends.
+    pub pacer: Pacer,
 }
 
 /// What became of a notice that did not stop delivery.
@@ -229,10 +231,12 @@ where
     ) -> Result<(), Unsent> {
         let chat = notice.user as i64;
         for reply in replies_of(notice) {
-            if remaining() <= self.reserve {
-                return Err(Unsent::OutOfTime);
-            }
             loop {
+                // A slot under the flood limits that comes while more than the reserve is left.
+                let left = remaining();
+                if left <= self.reserve || !self.pacer.wait_within(chat, left - self.reserve).await {
+                    return Err(Unsent::OutOfTime);
+                }
                 let seconds = match self.messenger.send(chat, &reply).await {
                     Err(SendError::RetryAfter(seconds)) => seconds,
                     other => {

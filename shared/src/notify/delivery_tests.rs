@@ -71,7 +71,8 @@ async fn world() -> World {
         timezone: chrono_tz::Europe::Moscow,
         default_lang: Lang::Ru,
     };
-    let courier = Courier { store: store.clone(), messenger: telegram.clone(), reserve: RESERVE };
+    let courier =
+        Courier { store: store.clone(), messenger: telegram.clone(), reserve: RESERVE, pacer: Default::default() };
     let world = World { store, telegram, dispatcher: Dispatcher { courier, settings } };
     for (update_id, user, effect) in [(1, ANNA, link_anna), (2, MANAGER, link_manager)] {
         world.commit_as(update_id, user, &[effect]).await;
@@ -176,17 +177,19 @@ async fn every_transient_failure_hands_the_record_back_keeps_its_notices_and_mar
         let batch = [created("ev1", "100")];
 
         assert_eq!(world.run(&batch).await.as_deref(), Some("100"), "{label}: the record is handed back");
-        assert!(
-            world.telegram.delivered_to(ANNA as i64).is_empty()
-                && world.telegram.delivered_to(MANAGER as i64).is_empty()
-        );
-        assert_eq!(world.telegram.attempts(), 1, "{label}: nothing is sent after the failure (order)");
-        assert!(!world.sent(&anna_key("ev1")).await && !world.sent(&manager_key("ev1")).await, "{label}");
+        assert!(world.telegram.delivered_to(ANNA as i64).is_empty(), "{label}");
+        assert!(!world.sent(&anna_key("ev1")).await, "{label}");
         assert!(!world.store.reach(ANNA).await.unwrap().unreachable, "{label}: not final");
         let kept = world.kept().await;
-        assert_eq!(kept.len(), 2, "{label}: the failed notice and the one behind it");
         assert_eq!(kept[&anna_key("ev1")].0, reason, "{label}");
-        assert_eq!(kept[&manager_key("ev1")].0, reason, "{label}");
+        // The manager's chat is another lane: delivered, or (when the failure stops every lane
+        // and came first) kept with it — never both, never neither.
+        let manager_sent = world.sent(&manager_key("ev1")).await;
+        assert_eq!(manager_sent, world.telegram.delivered_to(MANAGER as i64).len() == 1, "{label}");
+        assert_ne!(manager_sent, kept.contains_key(&manager_key("ev1")), "{label}: {kept:?}");
+        if let Some((held, _)) = kept.get(&manager_key("ev1")) {
+            assert_eq!(*held, reason, "{label}");
+        }
 
         // The fault passes; the stream retries the record.
         assert_eq!(world.run(&batch).await, None, "{label}");
@@ -249,15 +252,36 @@ async fn the_records_behind_a_failed_one_are_kept_too_and_delivered_in_order_on_
     let batch = [created("ev1", "100"), taken("ev2", "101")];
     assert_eq!(world.run(&batch).await.as_deref(), Some("100"));
     let kept = world.kept().await;
-    assert_eq!(kept.len(), 3);
-    let (reason, detail) = &kept[&anna_key("ev2")];
-    assert_eq!(*reason, FailureReason::ServerError);
-    assert!(detail.starts_with("held back behind ev1"), "{detail}");
+    // Анна's lane stops at her first notice and keeps both of hers, in order.
+    assert_eq!(kept[&anna_key("ev1")].0, FailureReason::ServerError);
+    assert_eq!(kept[&anna_key("ev2")].0, FailureReason::ServerError);
+    assert_eq!(world.telegram.delivered_to(ANNA as i64).len(), 0);
 
     assert_eq!(world.run(&batch).await, None);
     let to_anna = world.telegram.delivered_to(ANNA as i64);
     assert_eq!(to_anna.len(), 2);
     assert!(to_anna[1].contains("В работе"), "in the order of the changes: {to_anna:#?}");
+    assert!(world.kept().await.is_empty());
+}
+
+/// Chats are lanes: a message one chat's Telegram refuses holds up no other chat, each chat's
+/// notices go in the order of the changes, and the record handed back is the one whose notice
+/// was not delivered (the retry sends only what was not).
+#[tokio::test]
+async fn one_chats_failure_holds_up_no_other_and_hands_back_exactly_its_record() {
+    let world = world().await;
+    let refused = SendError::Refused { status: 400, description: "Bad Request: can't parse entities".into() };
+    world.telegram.fail_next(MANAGER as i64, refused);
+    let batch = [taken("ev0", "99"), created("ev1", "100"), taken("ev2", "101")];
+    assert_eq!(world.run(&batch).await.as_deref(), Some("100"), "the manager's notice of ev1");
+    let to_anna = world.telegram.delivered_to(ANNA as i64);
+    assert_eq!(to_anna.len(), 3, "all of Анна's, though a record before hers failed: {to_anna:#?}");
+    assert!(to_anna[0].contains("В работе") && to_anna[2].contains("В работе"), "in order: {to_anna:#?}");
+    assert_eq!(world.kept().await.keys().collect::<Vec<_>>(), [&manager_key("ev1")]);
+
+    assert_eq!(world.run(&batch[1..]).await, None, "the retry, from the record handed back");
+    assert_eq!(world.telegram.delivered_to(ANNA as i64).len(), 3, "nothing twice");
+    assert_eq!(world.telegram.delivered_to(MANAGER as i64).len(), 1);
     assert!(world.kept().await.is_empty());
 }
 
@@ -271,7 +295,8 @@ async fn a_long_429_is_waited_out_as_far_as_the_invocation_allows_then_handed_ba
     let handed_back = world.dispatcher.handle_batch(&[created("ev1", "100")], remaining, Utc::now()).await;
     assert_eq!(handed_back.as_deref(), Some("100"));
     assert_eq!(start.elapsed(), Duration::from_secs(15), "waited until only the reserve was left");
-    assert_eq!(world.telegram.attempts(), 1, "and did not try again within the limit");
+    assert_eq!(world.telegram.attempts(), 2, "Анна's once (not again within the limit), the manager's chat meanwhile");
+    assert_eq!(world.telegram.delivered_to(MANAGER as i64).len(), 1, "a 429 of one chat holds up no other");
     assert!(!world.sent(&anna_key("ev1")).await);
     assert_eq!(world.kept().await[&anna_key("ev1")].0, FailureReason::RateLimited);
 
@@ -319,14 +344,11 @@ async fn a_long_notice_starts_no_part_without_time_for_it() {
 async fn a_store_that_cannot_keep_still_hands_the_record_back() {
     let world = world().await;
     world.telegram.fail_next(ANNA as i64, SendError::TimedOut);
+    world.telegram.fail_next(MANAGER as i64, SendError::TimedOut);
     world.store.fail_next_n(Operation::Keep, Fault::Unavailable, 5);
     assert_eq!(world.run(&[created("ev1", "100"), taken("ev2", "101")]).await.as_deref(), Some("100"));
     assert!(world.kept().await.is_empty());
-    assert_eq!(
-        world.store.calls(Operation::Keep),
-        2,
-        "keeping stops at the first refusal, and so do the records after"
-    );
+    assert_eq!(world.store.calls(Operation::Keep), 2, "each chat's lane stops keeping at its first refusal");
 }
 
 #[tokio::test]
@@ -334,6 +356,7 @@ async fn the_replay_delivers_every_kept_notice_once_in_the_order_of_the_changes(
     let world = world().await;
     let revoked = || SendError::Refused { status: 401, description: "Unauthorized".into() };
     world.telegram.fail_next(ANNA as i64, revoked());
+    world.telegram.fail_next(MANAGER as i64, revoked());
     // Sequence numbers are compared as numbers: 99 comes before 100.
     assert_eq!(world.run(&[taken("ev2", "99"), created("ev1", "100")]).await.as_deref(), Some("99"));
     assert_eq!(world.kept().await.len(), 3);
@@ -365,6 +388,7 @@ async fn the_replay_delivers_every_kept_notice_once_in_the_order_of_the_changes(
 async fn the_replay_skips_what_a_retry_delivered_and_goes_on_past_one_refused_message() {
     let world = world().await;
     world.telegram.fail_next(ANNA as i64, SendError::TimedOut);
+    world.telegram.fail_next(MANAGER as i64, SendError::TimedOut);
     world.run(&[created("ev1", "100"), taken("ev2", "101")]).await;
     // A retry got Анна's first notice through, but its kept copy stayed (say, forgetting failed).
     world.store.mark_sent(&anna_key("ev1"), Utc::now()).await.unwrap();
@@ -450,6 +474,7 @@ async fn the_replay_sends_nothing_to_an_account_no_longer_its_persons() {
     let world = world().await;
     let down = || SendError::Refused { status: 502, description: "Bad Gateway".into() };
     world.telegram.fail_next(ANNA as i64, down());
+    world.telegram.fail_next(MANAGER as i64, down());
     assert_eq!(world.run(&[created("ev1", "100")]).await.as_deref(), Some("100"));
     assert_eq!(world.kept().await.len(), 2, "Анна's and the manager's");
 

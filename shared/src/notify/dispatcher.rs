@@ -2,7 +2,9 @@
 //! the [`Courier`], and what a failed record and the ones after it owe kept for replay.
 
 use super::notices::{about_ticket, key_of};
-use super::{notices, Change, Context, Courier, NoticeSettings, Outgoing, Recipient, Record, Stop, TIME_TO_ANSWER};
+use super::{
+    notices, Change, Context, Courier, FailureReason, NoticeSettings, Outgoing, Recipient, Record, Stop, TIME_TO_ANSWER,
+};
 use crate::dialogue::TicketSummary;
 use crate::domain::{TelegramUserId, Ticket, TicketCounts, TicketStatus};
 use crate::ports::{
@@ -10,7 +12,9 @@ use crate::ports::{
 };
 use crate::texts::Lang;
 use chrono::{DateTime, Utc};
+use futures_util::future::join_all;
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// Tickets as the records of a batch left them, newest image per ticket: the contact's index,
@@ -73,10 +77,15 @@ where
         + crate::ports::MessageTickets,
     M: Messenger,
 {
-    /// Handles records in order. Returns the sequence number of the first record that must be
-    /// retried (everything after it is retried too, which keeps each ticket's order), or `None`.
-    /// What that record and the ones after it still owe is kept for replay. `remaining` is the
-    /// time left before the function's deadline; `now` is when the batch is handled.
+    /// Handles a batch. What each record owes is worked out concurrently (each against the
+    /// tickets as the records before it left them); then each chat's notices go out in record
+    /// order, the chats concurrently, under the courier's pacing. A chat whose notice fails stops
+    /// there and keeps the rest of its notices; the other chats go on, unless the failure is
+    /// Telegram's or the store's (then every chat stops and keeps what it has left). Returns the
+    /// sequence number of the first record one of whose notices was not delivered (the stream
+    /// hands it back with the records after it; their delivered notices are marked sent, so a
+    /// retry never sends them again), or `None`. `remaining` is the time left before the
+    /// function's deadline; `now` is when the batch is handled.
     pub async fn handle_batch(
         &self,
         records: &[Record],
@@ -84,67 +93,106 @@ where
         now: DateTime<Utc>,
     ) -> Option<String> {
         let mut seen = SeenTickets::default();
-        for (at, record) in records.iter().enumerate() {
-            seen.note(&record.change);
-            let Err(stop) = self.handle_record(record, &seen, &remaining, now).await else { continue };
-            tracing::warn!(
-                event_id = %record.event_id,
-                reason = stop.reason.code(),
-                detail = %stop.detail,
-                "stream record handed back for a retry"
-            );
-            self.keep_held_back(&records[at + 1..], record, &stop, seen, &remaining, now).await;
-            return Some(record.sequence.clone());
+        let views: Vec<SeenTickets> = records
+            .iter()
+            .map(|record| {
+                seen.note(&record.change);
+                seen.clone()
+            })
+            .collect();
+        let mut owed = join_all(records.iter().zip(&views).map(|(record, seen)| self.owed(record, seen))).await;
+        // A record whose notices cannot be worked out is handed back with the ones after it.
+        let unread = owed.iter().position(Result::is_err);
+        let held = owed.split_off(unread.unwrap_or(records.len()));
+        let mut lanes: Vec<Vec<(usize, Outgoing)>> = vec![];
+        let mut lane_of: HashMap<TelegramUserId, usize> = HashMap::new();
+        for (at, notices) in owed.into_iter().enumerate() {
+            for notice in notices.into_iter().flatten() {
+                let lane = *lane_of.entry(notice.user).or_insert_with(|| {
+                    lanes.push(vec![]);
+                    lanes.len() - 1
+                });
+                lanes[lane].push((at, notice));
+            }
+        }
+        let halt = Mutex::new(None);
+        let failures = join_all(lanes.iter().map(|lane| self.run_lane(lane, &halt, &remaining, now))).await;
+        let mut failed = failures.into_iter().flatten().min_by_key(|(at, _)| *at);
+        if let Some(first) = unread {
+            let mut held = held.into_iter();
+            let error = held
+                .next()
+                .and_then(Result::err)
+                .map_or_else(|| Stop { reason: FailureReason::Storage, detail: "unread".into() }, Stop::storage);
+            self.keep_held_back(&records[first..], held, &error, &remaining, now).await;
+            if failed.as_ref().is_none_or(|(at, _)| first < *at) {
+                failed = Some((first, error));
+            }
+        }
+        let (at, stop) = failed?;
+        let record = &records[at];
+        tracing::warn!(
+            event_id = %record.event_id,
+            reason = stop.reason.code(),
+            detail = %stop.detail,
+            "stream record handed back for a retry"
+        );
+        Some(record.sequence.clone())
+    }
+
+    /// Delivers one chat's notices in order. The first that fails stops the lane: it and the
+    /// rest are kept, and its record is returned with why. A failure that is not about one
+    /// message or one chat (Telegram's, the token's, the store's, the time's) halts every lane.
+    async fn run_lane(
+        &self,
+        lane: &[(usize, Outgoing)],
+        halt: &Mutex<Option<Stop>>,
+        remaining: &impl Fn() -> Duration,
+        now: DateTime<Utc>,
+    ) -> Option<(usize, Stop)> {
+        for (i, (at, notice)) in lane.iter().enumerate() {
+            let halted = halt.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+            let result = match halted {
+                Some(stop) => Err(Stop { reason: stop.reason, detail: format!("held back: {}", stop.detail) }),
+                None => self.courier.deliver(notice, remaining, now).await.map(drop),
+            };
+            let Err(stop) = result else { continue };
+            if !matches!(stop.reason, FailureReason::Refused | FailureReason::RateLimited) {
+                halt.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get_or_insert_with(|| stop.clone());
+            }
+            let rest: Vec<Outgoing> = lane[i..].iter().map(|(_, notice)| notice.clone()).collect();
+            self.courier.keep(&rest, &stop, now).await;
+            return Some((*at, stop));
         }
         None
     }
 
-    async fn handle_record(
-        &self,
-        record: &Record,
-        seen: &SeenTickets,
-        remaining: &impl Fn() -> Duration,
-        now: DateTime<Utc>,
-    ) -> Result<(), Stop> {
-        let owed = self.owed(record, seen).await.map_err(Stop::storage)?;
-        for (at, notice) in owed.iter().enumerate() {
-            if let Err(stop) = self.courier.deliver(notice, remaining, now).await {
-                self.courier.keep(&owed[at..], &stop, now).await;
-                return Err(stop);
-            }
-        }
-        Ok(())
-    }
-
-    /// Keeps what the records after a failed one owe: the stream hands them back with it, and
-    /// drops them with it when its retries run out. Best effort, while time is left.
+    /// Keeps what the records from an unread one on owe (`held`: what was worked out for those
+    /// after it): the stream hands them back with it, and drops them with it when its retries run
+    /// out. Best effort, while time is left.
     async fn keep_held_back(
         &self,
         records: &[Record],
-        failed: &Record,
+        held: impl Iterator<Item = Result<Vec<Outgoing>, StoreError>>,
         stop: &Stop,
-        mut seen: SeenTickets,
         remaining: &impl Fn() -> Duration,
         now: DateTime<Utc>,
     ) {
-        let held =
+        let failed = &records[0];
+        let held_stop =
             Stop { reason: stop.reason, detail: format!("held back behind {}: {}", failed.event_id, stop.detail) };
-        for (at, record) in records.iter().enumerate() {
-            seen.note(&record.change);
-            let kept = if remaining() <= TIME_TO_ANSWER {
-                false
-            } else {
-                match self.owed(record, &seen).await {
-                    Ok(owed) => self.courier.keep(&owed, &held, now).await,
+        for (at, (record, owed)) in records[1..].iter().zip(held).enumerate() {
+            let kept = remaining() > TIME_TO_ANSWER
+                && match owed {
+                    Ok(owed) => self.courier.keep(&owed, &held_stop, now).await,
                     Err(error) => {
                         tracing::error!(event_id = %record.event_id, %error, "could not work out what a record owes");
                         false
                     }
-                }
-            };
+                };
             if !kept {
                 tracing::error!(
-                    records = records.len() - at,
+                    records = records.len() - 1 - at,
                     "records handed back without their notices kept: only the stream and its failure queue hold them"
                 );
                 return;

@@ -2,8 +2,9 @@
 //!
 //! The notifier reads the TicketsTable stream. A record is turned into a [`Change`] by the
 //! Lambda function; [`notices()`] decides who hears what (pure); [`Dispatcher::handle_batch`]
-//! works out what each record still owes and hands it to the [`Courier`], which sends in order,
-//! and reports the first record that must be retried.
+//! works out what each record still owes and hands it to the [`Courier`], one lane per chat
+//! (in order within a chat, the chats concurrently, paced below Telegram's flood limits by the
+//! [`Pacer`]), and reports the first record one of whose notices was not delivered.
 //!
 //! Exactly once, as far as Telegram allows: each notice is keyed by the stream record's
 //! `eventID` and the recipient ([`notice_key`]); a `SENT#` marker is written after the send
@@ -18,9 +19,11 @@
 //! That costs one `Query` per notice to a client (none for staff, none when nothing is owed).
 //!
 //! Every failure ends: 403 and 400 "chat not found" settle a notice for good; any other failure
-//! hands its record back to the stream (with the records after it, which keeps each ticket's
-//! order) and keeps what those records owe as `FAILED#` items, so that whatever the stream's
-//! retries come to, [`Courier::replay`] can deliver it.
+//! stops its chat's lane, keeps what that lane still owes as `FAILED#` items, and hands its record
+//! back to the stream (with the records after it: their delivered notices are marked sent and
+//! not sent again), so that whatever the stream's retries come to, [`Courier::replay`] can
+//! deliver it. A failure that is Telegram's, the token's, the store's or the time's stops every
+//! lane.
 //!
 //! Laid out as its steps: `notices` (pure: the [`Change`], who hears what, the words, the cutting
 //! into messages), `dispatcher` (what a batch's records owe), `courier` (the sending and what
@@ -30,6 +33,7 @@
 mod courier;
 mod dispatcher;
 mod notices;
+mod pacer;
 
 #[cfg(test)]
 mod delivery_tests;
@@ -43,3 +47,4 @@ pub use notices::{
     escape, format_date, notice_key, notices, split_message, Change, Context, Notice, NoticeSettings, Recipient,
     Record, MAX_MESSAGE_CHARS,
 };
+pub use pacer::{Pacer, CHAT_SPAN, PER_CHAT, PER_SECOND};

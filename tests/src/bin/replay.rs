@@ -84,7 +84,8 @@ async fn main() -> Result<(), BoxError> {
 
     let timeouts = Timeouts::default();
     let messenger = TelegramMessenger::with_timeouts(&api_url, &token, timeouts)?;
-    let courier = Courier { store, messenger, reserve: notify::reserve_for(timeouts.call) };
+    let courier =
+        Courier { store, messenger, reserve: notify::reserve_for(timeouts.call), pacer: notify::Pacer::default() };
     let deadline = Instant::now() + REPLAY_TIME;
     let report = courier.replay(|| deadline.saturating_duration_since(Instant::now()), chrono::Utc::now()).await?;
     if let Some(telegram) = &fake {
