@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export SAM_CLI_TELEMETRY := 0
 CARGO ?= cargo
 
-.PHONY: help setup run test unit lint lint-template lint-rust permissions schemathesis invoke replay migrate events bench bench-cold bench-memory bench-notice-memory build deploy lambda-binaries clean-local
+.PHONY: help setup run test unit lint lint-template lint-rust permissions schemathesis invoke replay migrate events bench bench-cold bench-memory bench-notice-memory bench-notices build deploy lambda-binaries clean-local
 
 help:
 	@echo "make run    - the bot on your machine: local DynamoDB + S3, webhook, API, notifier, chat simulator"
@@ -141,6 +141,11 @@ bench-memory: setup
 # from S3 to the Bot API.
 bench-notice-memory: setup
 	$(CARGO) run -q --release -p e2e --bin bench-notice-memory -- $(or $(MB),20)
+
+# Notices against Telegram's flood limits: a fan-out to N clients and a burst to one chat, through
+# the release notifier, the local stack and a fake Telegram that answers 429 beyond the limits.
+bench-notices: setup
+	$(CARGO) run -q --release -p e2e --bin bench-notices -- $(or $(CLIENTS),30) $(or $(BURST),20)
 
 # Regenerates events/ from scripts/make-events.py.
 events:

@@ -99,6 +99,51 @@ struct Inner {
     rate_limited: HashMap<i64, (u32, u32)>,
     files: HashMap<String, FakeFile>,
     updates: VecDeque<Value>,
+    /// Telegram's flood limits, when enforced ([`FakeTelegram::enforce_flood_limits`]).
+    flood: Option<Flood>,
+    /// How long each method call takes to answer, as Telegram's servers do from afar.
+    latency: std::time::Duration,
+}
+
+/// "At most `per_second` messages a second in all, `per_chat` to one chat in any `chat_span`":
+/// the messages it let through, and how many it answered 429.
+struct Flood {
+    per_second: usize,
+    per_chat: usize,
+    chat_span: std::time::Duration,
+    all: VecDeque<std::time::Instant>,
+    chats: HashMap<i64, VecDeque<std::time::Instant>>,
+    refused: u64,
+}
+
+impl Flood {
+    /// `None` if a message to `chat` goes now (and it is counted), else the 429's `retry_after`.
+    fn admit(&mut self, chat: i64) -> Option<u32> {
+        let now = std::time::Instant::now();
+        let second = std::time::Duration::from_secs(1);
+        while self.all.front().is_some_and(|at| now - *at >= second) {
+            self.all.pop_front();
+        }
+        let span = self.chat_span;
+        let sent = self.chats.entry(chat).or_default();
+        while sent.front().is_some_and(|at| now - *at >= span) {
+            sent.pop_front();
+        }
+        let wait = if sent.len() >= self.per_chat {
+            Some(span.saturating_sub(now - sent[sent.len() - self.per_chat]))
+        } else if self.all.len() >= self.per_second {
+            Some(second.saturating_sub(now - self.all[self.all.len() - self.per_second]))
+        } else {
+            None
+        };
+        if let Some(wait) = wait {
+            self.refused += 1;
+            return Some(u32::try_from(wait.as_secs_f64().ceil() as u64).unwrap_or(u32::MAX).max(1));
+        }
+        sent.push_back(now);
+        self.all.push_back(now);
+        None
+    }
 }
 
 #[derive(Clone)]
@@ -301,6 +346,24 @@ impl FakeTelegram {
         unanswered
     }
 
+    /// From now on messages beyond Telegram's flood limits are answered 429 with `retry_after`:
+    /// more than `per_second` a second in all, or `per_chat` to one chat in any `chat_span`.
+    pub fn enforce_flood_limits(&self, per_second: usize, per_chat: usize, chat_span: std::time::Duration) {
+        let flood = Flood { per_second, per_chat, chat_span, all: VecDeque::new(), chats: HashMap::new(), refused: 0 };
+        self.lock().flood = Some(flood);
+    }
+
+    /// From now on each method call is answered after `latency` (Telegram's round trip from a
+    /// Lambda region: tens of milliseconds, not the loopback's one).
+    pub fn set_latency(&self, latency: std::time::Duration) {
+        self.lock().latency = latency;
+    }
+
+    /// How many messages the flood limits answered 429.
+    pub fn flood_refusals(&self) -> u64 {
+        self.lock().flood.as_ref().map_or(0, |flood| flood.refused)
+    }
+
     /// The next `times` messages to the chat answer 429 with `retry_after`.
     pub fn rate_limit(&self, chat_id: i64, retry_after: u32, times: u32) {
         self.lock().rate_limited.insert(chat_id, (retry_after, times));
@@ -367,6 +430,9 @@ impl FakeTelegram {
                 }
                 if inner.gone.contains(&chat_id) {
                     return error(400, "Bad Request: chat not found", None);
+                }
+                if let Some(retry_after) = inner.flood.as_mut().and_then(|flood| flood.admit(chat_id)) {
+                    return error(429, &format!("Too Many Requests: retry after {retry_after}"), Some(retry_after));
                 }
                 if let Some((retry_after, times)) = inner.rate_limited.get_mut(&chat_id) {
                     if *times > 0 {
@@ -473,6 +539,8 @@ async fn api_call(
     if fake.leaves_unanswered(&method, &params) {
         return std::future::pending().await;
     }
+    let latency = fake.lock().latency;
+    tokio::time::sleep(latency).await;
     if method == "getUpdates" {
         // Long polling: wait up to `timeout` seconds for updates.
         let timeout = params["timeout"].as_u64().unwrap_or(0).min(30);
