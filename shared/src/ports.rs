@@ -264,6 +264,19 @@ pub trait UserStore: Send + Sync {
     /// What a notice to the user needs from their record, in one read: whether they can be
     /// reached, the language kept for them, and the person their account is linked to.
     fn reach(&self, user: TelegramUserId) -> impl Future<Output = Result<Reach, StoreError>> + Send;
+    /// [`UserStore::reach`] of each of `users` (one batch read where the store can).
+    fn reaches(
+        &self,
+        users: &[TelegramUserId],
+    ) -> impl Future<Output = Result<std::collections::HashMap<TelegramUserId, Reach>, StoreError>> + Send {
+        async move {
+            let mut found = std::collections::HashMap::new();
+            for user in users {
+                found.insert(*user, self.reach(*user).await?);
+            }
+            Ok(found)
+        }
+    }
     /// Until the user writes to the bot again (their next committed update rewrites the record).
     /// A user without a record has nothing to mark.
     fn mark_unreachable(&self, user: TelegramUserId) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -330,6 +343,22 @@ pub trait Directory: Send + Sync {
         &self,
         ids: &[String],
     ) -> impl Future<Output = Result<std::collections::HashMap<String, Contact>, StoreError>> + Send;
+    /// The clients of `ids` that exist, by id (batched reads where the store can: a batch of
+    /// notices).
+    fn get_clients(
+        &self,
+        ids: &[String],
+    ) -> impl Future<Output = Result<std::collections::HashMap<String, Client>, StoreError>> + Send {
+        async move {
+            let mut found = std::collections::HashMap::new();
+            for id in ids {
+                if let Some(client) = self.get_client(id).await? {
+                    found.insert(id.clone(), client);
+                }
+            }
+            Ok(found)
+        }
+    }
     /// [`Directory::put_contact`] for at most [`PUT_CONTACTS_MAX`] distinct contacts (each with
     /// its link as read) in one write: all or nothing (`Conflict` if any link is not as read).
     fn put_contacts(
@@ -700,6 +729,42 @@ pub trait CallMeRequests: Send + Sync {
 pub trait SentNotices: Send + Sync {
     fn already_sent(&self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
     fn mark_sent(&self, key: &str, now: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Which of `keys` are marked sent (one batch read where the store can: a batch's notices).
+    fn sent_among(
+        &self,
+        keys: &[String],
+    ) -> impl Future<Output = Result<std::collections::HashSet<String>, StoreError>> + Send {
+        async move {
+            let mut sent = std::collections::HashSet::new();
+            for key in keys {
+                if self.already_sent(key).await? {
+                    sent.insert(key.clone());
+                }
+            }
+            Ok(sent)
+        }
+    }
+}
+
+/// What a delivered notice leaves behind, in one write where the store can: its `SENT#`
+/// marker, its kept copy forgotten, and which ticket each of its messages (chat, message id,
+/// ticket) is about.
+pub trait Deliveries: SentNotices + FailedNotices + MessageTickets {
+    fn settle(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        messages: &[(i64, i64, u64)],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async move {
+            self.mark_sent(key, now).await?;
+            self.forget(key).await?;
+            for (chat, message, ticket) in messages {
+                self.remember_message(*chat, *message, *ticket, now).await?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// A notice on its way: rendered, addressed to a Telegram user, keyed for its markers. What is

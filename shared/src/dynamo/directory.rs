@@ -101,6 +101,13 @@ impl Directory for DynamoStore {
         Ok(found)
     }
 
+    /// One BatchGetItem (consistent) per 100 clients.
+    async fn get_clients(&self, ids: &[String]) -> Result<HashMap<String, Client>, StoreError> {
+        let items = self.batch_get(&self.bot_table, ids.iter().map(|id| keys::client(id)).collect()).await?;
+        let clients: Result<Vec<Client>, StoreError> = items.iter().map(codec::client_from_item).collect();
+        Ok(clients?.into_iter().map(|client| (client.id.clone(), client)).collect())
+    }
+
     /// One transaction of what `put_contact` writes for each.
     async fn put_contacts(
         &self,

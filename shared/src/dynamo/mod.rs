@@ -76,6 +76,45 @@ impl DynamoStore {
         Ok(output.item)
     }
 
+    /// Items by their keys, read consistently with BatchGetItem: 100 keys a request, again for
+    /// what DynamoDB leaves unprocessed. Items that are not there are simply absent.
+    async fn batch_get(&self, table: &str, keys: Vec<keys::Key>) -> Result<Vec<Item>, StoreError> {
+        let mut found = vec![];
+        for chunk in keys.chunks(100) {
+            let mut wanted = aws_sdk_dynamodb::types::KeysAndAttributes::builder().consistent_read(true);
+            for key in chunk {
+                wanted = wanted.keys(key_map(key.clone()));
+            }
+            let mut request =
+                std::collections::HashMap::from([(table.to_owned(), wanted.build().map_err(build_error)?)]);
+            while !request.is_empty() {
+                let output =
+                    self.client.batch_get_item().set_request_items(Some(request)).send().await.map_err(failed)?;
+                found.extend(output.responses.unwrap_or_default().remove(table).unwrap_or_default());
+                request = output.unprocessed_keys.unwrap_or_default();
+            }
+        }
+        Ok(found)
+    }
+
+    /// Puts and deletes with BatchWriteItem (not atomic): 25 a request, again for what DynamoDB
+    /// leaves unprocessed.
+    async fn batch_write(
+        &self,
+        table: &str,
+        writes: Vec<aws_sdk_dynamodb::types::WriteRequest>,
+    ) -> Result<(), StoreError> {
+        for chunk in writes.chunks(25) {
+            let mut request = std::collections::HashMap::from([(table.to_owned(), chunk.to_vec())]);
+            while !request.is_empty() {
+                let output =
+                    self.client.batch_write_item().set_request_items(Some(request)).send().await.map_err(failed)?;
+                request = output.unprocessed_items.unwrap_or_default();
+            }
+        }
+        Ok(())
+    }
+
     /// Runs a transaction. When `first_means_duplicate` (the plan's first write is an update
     /// marker or a kept API result, [`crate::plan::first_means_duplicate`]), its failed
     /// condition alone means a duplicate; any other failed condition is a concurrent change.

@@ -7,10 +7,11 @@ use super::listing::{filtered, newest_page, Condition};
 use super::{failed, is_condition_failure, keys, scan_all, DynamoStore};
 use crate::domain::{Actor, CallMeRequest, CallMeState};
 use crate::ports::{
-    CallMeRequests, FailedNotice, FailedNotices, MessageTickets, Page, Position, RememberedMessage, SentNotices,
-    StoreError, MESSAGE_TICKET_DAYS,
+    CallMeRequests, Deliveries, FailedNotice, FailedNotices, MessageTickets, Page, Position, RememberedMessage,
+    SentNotices, StoreError, MESSAGE_TICKET_DAYS,
 };
 use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
 
 /// How long a sent-notice marker is kept: longer than a stream record can live (24 h).
 const SENT_TTL_SECS: i64 = 2 * 24 * 3600;
@@ -24,10 +25,50 @@ impl SentNotices for DynamoStore {
     }
 
     async fn mark_sent(&self, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let mut item = keyed(keys::sent_notice(key));
-        item.insert("expires_at".into(), n(now.timestamp() + SENT_TTL_SECS));
+        let item = sent_marker(key, now);
         self.client.put_item().table_name(&self.bot_table).set_item(Some(item)).send().await.map_err(failed)?;
         Ok(())
+    }
+
+    /// One BatchGetItem (consistent) per 100 keys.
+    async fn sent_among(&self, notice_keys: &[String]) -> Result<HashSet<String>, StoreError> {
+        let by_partition: HashMap<String, &String> =
+            notice_keys.iter().map(|key| (keys::sent_notice(key).pk, key)).collect();
+        let items =
+            self.batch_get(&self.bot_table, notice_keys.iter().map(|key| keys::sent_notice(key)).collect()).await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| get_s(item, "pk").and_then(|pk| by_partition.get(pk)).map(|k| (*k).clone()))
+            .collect())
+    }
+}
+
+/// A `SENT#` marker, kept past a stream record's life.
+fn sent_marker(key: &str, now: DateTime<Utc>) -> Item {
+    let mut item = keyed(keys::sent_notice(key));
+    item.insert("expires_at".into(), n(now.timestamp() + SENT_TTL_SECS));
+    item
+}
+
+impl Deliveries for DynamoStore {
+    /// One BatchWriteItem: the marker, the kept copy deleted, each message remembered.
+    async fn settle(&self, key: &str, now: DateTime<Utc>, messages: &[(i64, i64, u64)]) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
+        let put = |item: Item| {
+            PutRequest::builder().set_item(Some(item)).build().map(|p| WriteRequest::builder().put_request(p).build())
+        };
+        let mut writes = vec![put(sent_marker(key, now)).map_err(super::build_error)?];
+        let forget = DeleteRequest::builder()
+            .set_key(Some(key_map(keys::failed_notice(key))))
+            .build()
+            .map_err(super::build_error)?;
+        writes.push(WriteRequest::builder().delete_request(forget).build());
+        let expires_at = now.timestamp() + MESSAGE_TICKET_DAYS * 24 * 3600;
+        for (chat, message, ticket) in messages {
+            writes
+                .push(put(message_ticket::to_item(*chat, *message, *ticket, expires_at)).map_err(super::build_error)?);
+        }
+        self.batch_write(&self.bot_table, writes).await
     }
 }
 

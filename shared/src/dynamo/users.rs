@@ -48,11 +48,25 @@ impl UserStore for DynamoStore {
 
     async fn reach(&self, user: TelegramUserId) -> Result<Reach, StoreError> {
         let item = self.get(&self.bot_table, keys::user(user)).await?;
-        Ok(item.map_or_else(Reach::default, |item| Reach {
-            unreachable: codec::user::is_unreachable(&item),
-            language: codec::user::language(&item),
-            person: codec::user::person(&item),
-        }))
+        Ok(item.as_ref().map_or_else(Reach::default, reach_of))
+    }
+
+    /// One BatchGetItem (consistent) per 100 users.
+    async fn reaches(
+        &self,
+        users: &[TelegramUserId],
+    ) -> Result<std::collections::HashMap<TelegramUserId, Reach>, StoreError> {
+        let by_partition: std::collections::HashMap<String, TelegramUserId> =
+            users.iter().map(|user| (keys::user(*user).pk, *user)).collect();
+        let items = self.batch_get(&self.bot_table, users.iter().map(|user| keys::user(*user)).collect()).await?;
+        let mut found: std::collections::HashMap<TelegramUserId, Reach> =
+            users.iter().map(|user| (*user, Reach::default())).collect();
+        for item in &items {
+            if let Some(user) = get_s(item, "pk").and_then(|pk| by_partition.get(pk)) {
+                found.insert(*user, reach_of(item));
+            }
+        }
+        Ok(found)
     }
 
     async fn mark_unreachable(&self, user: TelegramUserId) -> Result<(), StoreError> {
@@ -78,5 +92,14 @@ impl AlbumClaims for DynamoStore {
         let Some(item) = self.get(&self.bot_table, keys::album(user, album)).await? else { return Ok(None) };
         let target = get_s(&item, "target").ok_or_else(|| corrupt("album target"))?;
         serde_json::from_str(target).map(Some).map_err(|_| corrupt("album target"))
+    }
+}
+
+/// What a notice needs of a user's record.
+fn reach_of(item: &super::attr::Item) -> Reach {
+    Reach {
+        unreachable: codec::user::is_unreachable(item),
+        language: codec::user::language(item),
+        person: codec::user::person(item),
     }
 }

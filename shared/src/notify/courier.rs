@@ -1,8 +1,8 @@
 //! Delivering notices and recording what became of each: the one sending path of the notifier
 //! ([`super::Dispatcher`]) and of the replay ([`Courier::replay`]).
 //!
-//! - delivered: its `SENT#` marker is written, its kept copy forgotten, a call-me request
-//!   marked notified;
+//! - delivered: its `SENT#` marker is written, its kept copy forgotten and its messages
+//!   remembered as about its ticket (one write), a call-me request marked notified;
 //! - 403: the recipient is marked unreachable; 400 "chat not found": settled. Neither is ever
 //!   marked sent;
 //! - anything else stops delivery: the notice, and what was owed after it, are kept (`FAILED#`)
@@ -13,7 +13,7 @@ use crate::dialogue::{main_menu, rating_buttons, Keyboard, Reply};
 use crate::domain::{Person, TelegramUserId};
 use crate::observability::{count, count_by_reason, Metric};
 use crate::ports::{
-    CallMeRequests, FailedNotices, MessageTickets, Messenger, SendError, SentNotices, StoreError, UserStore,
+    CallMeRequests, Deliveries, FailedNotices, MessageTickets, Messenger, SendError, SentNotices, StoreError, UserStore,
 };
 use crate::texts;
 use chrono::{DateTime, Utc};
@@ -133,7 +133,7 @@ fn replies_of(notice: &Outgoing) -> Vec<Reply> {
 
 impl<S, M> Courier<S, M>
 where
-    S: UserStore + CallMeRequests + SentNotices + FailedNotices + MessageTickets,
+    S: UserStore + CallMeRequests + SentNotices + FailedNotices + MessageTickets + Deliveries,
     M: Messenger,
 {
     /// Sends a notice and records the outcome. `Err` when it may go through later: nothing is
@@ -144,10 +144,10 @@ where
         remaining: &impl Fn() -> Duration,
         now: DateTime<Utc>,
     ) -> Result<Settled, Stop> {
-        let error = match self.send(notice, remaining, now).await {
-            Ok(()) => {
+        let error = match self.send(notice, remaining).await {
+            Ok(messages) => {
                 count(Metric::NotificationsSent, 1);
-                self.record_delivery(notice, now).await.map_err(Stop::storage)?;
+                self.record_delivery(notice, now, &messages).await.map_err(Stop::storage)?;
                 return Ok(Settled::Delivered);
             }
             Err(Unsent::OutOfTime) => {
@@ -194,10 +194,10 @@ where
             &[("names", &names.join(", ")), ("url", &escape(&url))],
         );
         let instead = Outgoing { html, files: vec![], menu: None, rate: None, actions: vec![], ..notice.clone() };
-        match self.send(&instead, remaining, now).await {
-            Ok(()) => {
+        match self.send(&instead, remaining).await {
+            Ok(messages) => {
                 count(Metric::NotificationsSent, 1);
-                self.record_delivery(notice, now).await.map_err(Stop::storage)?;
+                self.record_delivery(notice, now, &messages).await.map_err(Stop::storage)?;
                 Ok(Settled::Delivered)
             }
             Err(Unsent::OutOfTime) => {
@@ -207,10 +207,15 @@ where
         }
     }
 
-    /// The marker first: once it is written, no retry sends the notice again.
-    async fn record_delivery(&self, notice: &Outgoing, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.store.mark_sent(&notice.key, now).await?;
-        self.store.forget(&notice.key).await?;
+    /// The marker first (with its kept copy forgotten and its messages remembered, in one
+    /// write): once it is written, no retry sends the notice again.
+    async fn record_delivery(
+        &self,
+        notice: &Outgoing,
+        now: DateTime<Utc>,
+        messages: &[(i64, i64, u64)],
+    ) -> Result<(), StoreError> {
+        self.store.settle(&notice.key, now, messages).await?;
         if let Some(request) = &notice.call_me {
             self.store.mark_call_me_notified(request).await?;
         }
@@ -223,13 +228,11 @@ where
     /// the stream's few retries within seconds while the limit lasts, whereas waiting makes each
     /// retry cover up to a whole invocation. A limit that outlasts every retry leaves the notice
     /// kept for replay.
-    async fn send(
-        &self,
-        notice: &Outgoing,
-        remaining: &impl Fn() -> Duration,
-        now: DateTime<Utc>,
-    ) -> Result<(), Unsent> {
+    /// Returns the messages it made that are about the notice's ticket (chat, message id,
+    /// ticket), so that a reply to one comments on the ticket.
+    async fn send(&self, notice: &Outgoing, remaining: &impl Fn() -> Duration) -> Result<Vec<(i64, i64, u64)>, Unsent> {
         let chat = notice.user as i64;
+        let mut made_messages = vec![];
         for reply in replies_of(notice) {
             loop {
                 // A slot under the flood limits that comes while more than the reserve is left.
@@ -242,7 +245,7 @@ where
                     other => {
                         let made = other.map_err(Unsent::Telegram)?;
                         if let (Some(message_id), Some(ticket)) = (made, notice.ticket) {
-                            self.remember(chat, message_id, ticket, now).await;
+                            made_messages.push((chat, message_id, ticket));
                         }
                         break;
                     }
@@ -261,16 +264,7 @@ where
                 tokio::time::sleep(wait).await;
             }
         }
-        Ok(())
-    }
-
-    /// Remembers which ticket a delivered part is about, so a reply to it comments on the ticket.
-    /// Best effort: the part reached its chat, and failing the notice would send it again; a
-    /// reply to a part not remembered is taken as an ordinary message.
-    async fn remember(&self, chat: i64, message_id: i64, ticket: u64, now: DateTime<Utc>) {
-        if let Err(error) = self.store.remember_message(chat, message_id, ticket, now).await {
-            tracing::warn!(%error, ticket, "a notice's message could not be remembered; a reply to it is an ordinary message");
-        }
+        Ok(made_messages)
     }
 
     /// Keeps notices for a later attempt or the replay. Returns whether all were kept: what

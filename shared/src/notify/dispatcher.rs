@@ -6,14 +6,14 @@ use super::{
     notices, Change, Context, Courier, FailureReason, NoticeSettings, Outgoing, Recipient, Record, Stop, TIME_TO_ANSWER,
 };
 use crate::dialogue::TicketSummary;
-use crate::domain::{TelegramUserId, Ticket, TicketCounts, TicketStatus};
+use crate::domain::{Client, Contact, Employee, TelegramUserId, Ticket, TicketCounts, TicketStatus};
 use crate::ports::{
-    CallMeRequests, Directory, FailedNotices, Messenger, SentNotices, StoreError, TicketStore, UserStore,
+    CallMeRequests, Directory, FailedNotices, Messenger, Reach, SentNotices, StoreError, TicketStore, UserStore,
 };
 use crate::texts::Lang;
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -60,6 +60,147 @@ fn ticket_now<'a>(change: &'a Change, context: &'a Context) -> Option<&'a Ticket
     }
 }
 
+/// A record's notices, rendered in every language, with the change (a later album part's
+/// resolved) and the context they were rendered with.
+struct Rendered {
+    change: Change,
+    context: Context,
+    all: [(Lang, Vec<super::Notice>); 2],
+}
+
+/// What a batch's notices read, read once for the batch: the directory entries its changes
+/// name (contacts and clients in a batch read each), the employees it names (once each), the
+/// sent markers of its notices and its recipients' user records (a batch read each), each
+/// contact's tickets for the menu (once each).
+#[derive(Default)]
+struct Batch {
+    contacts: Mutex<HashMap<String, Option<Contact>>>,
+    clients: Mutex<HashMap<String, Option<Client>>>,
+    employees: Mutex<HashMap<String, Option<Employee>>>,
+    listed: Mutex<HashMap<String, Vec<TicketSummary>>>,
+    sent: HashSet<String>,
+    reaches: HashMap<TelegramUserId, Reach>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Batch {
+    /// The contacts and clients the records' tickets and call-back requests name.
+    async fn prefetch(&mut self, store: &impl Directory, records: &[Record]) -> Result<(), StoreError> {
+        let mut contacts = HashSet::new();
+        let mut clients = HashSet::new();
+        for record in records {
+            let ticket = match &record.change {
+                Change::TicketCreated { ticket, .. } => Some(ticket),
+                Change::TicketChanged { new, .. } => Some(&**new),
+                _ => None,
+            };
+            if let Some(ticket) = ticket {
+                contacts.insert(ticket.contact_id.clone());
+                clients.insert(ticket.client_id.clone());
+            }
+            if let Change::CallMeRequested(request) = &record.change {
+                contacts.insert(request.contact_id.clone());
+                clients.insert(request.client_id.clone());
+            }
+        }
+        let (contacts, clients): (Vec<String>, Vec<String>) =
+            (contacts.into_iter().collect(), clients.into_iter().collect());
+        let mut found_contacts = store.get_contacts(&contacts).await?;
+        let mut found_clients = store.get_clients(&clients).await?;
+        *lock(&self.contacts) = contacts.into_iter().map(|id| (id.clone(), found_contacts.remove(&id))).collect();
+        *lock(&self.clients) = clients.into_iter().map(|id| (id.clone(), found_clients.remove(&id))).collect();
+        Ok(())
+    }
+
+    async fn contact(&self, store: &impl Directory, id: &str) -> Result<Option<Contact>, StoreError> {
+        if let Some(known) = lock(&self.contacts).get(id) {
+            return Ok(known.clone());
+        }
+        let contact = store.get_contact(id).await?;
+        lock(&self.contacts).insert(id.to_owned(), contact.clone());
+        Ok(contact)
+    }
+
+    async fn client(&self, store: &impl Directory, id: &str) -> Result<Option<Client>, StoreError> {
+        if let Some(known) = lock(&self.clients).get(id) {
+            return Ok(known.clone());
+        }
+        let client = store.get_client(id).await?;
+        lock(&self.clients).insert(id.to_owned(), client.clone());
+        Ok(client)
+    }
+
+    async fn employee(&self, store: &impl Directory, id: &str) -> Result<Option<Employee>, StoreError> {
+        if let Some(known) = lock(&self.employees).get(id) {
+            return Ok(known.clone());
+        }
+        let employee = store.get_employee(id).await?;
+        lock(&self.employees).insert(id.to_owned(), employee.clone());
+        Ok(employee)
+    }
+
+    /// The contact's tickets, as the contact's index lists them.
+    async fn listed(&self, store: &impl TicketStore, contact_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
+        if let Some(known) = lock(&self.listed).get(contact_id) {
+            return Ok(known.clone());
+        }
+        let listed = store.contact_tickets(contact_id).await?;
+        lock(&self.listed).insert(contact_id.to_owned(), listed.clone());
+        Ok(listed)
+    }
+
+    /// The Telegram account a recipient is linked to, if they are active (read by
+    /// [`Batch::recipients`]).
+    fn user_of(&self, to: &Recipient) -> Option<TelegramUserId> {
+        match to {
+            Recipient::Contact(id) => lock(&self.contacts).get(id)?.as_ref().filter(|c| c.active)?.telegram_user,
+            Recipient::Employee(id) => lock(&self.employees).get(id)?.as_ref().filter(|e| e.active)?.telegram_user,
+        }
+    }
+
+    /// Reads what addressing `ready`'s notices needs: the recipients (those not read yet), the
+    /// sent markers and the recipients' user records.
+    async fn recipients<S: Directory + SentNotices + UserStore>(
+        &mut self,
+        store: &S,
+        ready: &[(&Record, &Rendered)],
+    ) -> Result<(), StoreError> {
+        let notices =
+            || ready.iter().flat_map(|(record, rendered)| rendered.all[0].1.iter().map(move |n| (*record, n)));
+        let keys: Vec<String> = notices().map(|(record, notice)| key_of(&record.event_id, notice)).collect();
+        let mut contacts = vec![];
+        let mut employees = vec![];
+        for (_, notice) in notices() {
+            match &notice.to {
+                Recipient::Contact(id) if !lock(&self.contacts).contains_key(id) => contacts.push(id.clone()),
+                Recipient::Employee(id) => employees.push(id.clone()),
+                Recipient::Contact(_) => {}
+            }
+        }
+        contacts.sort();
+        contacts.dedup();
+        let mut found = store.get_contacts(&contacts).await?;
+        lock(&self.contacts).extend(contacts.into_iter().map(|id| {
+            let contact = found.remove(&id);
+            (id, contact)
+        }));
+        employees.sort();
+        employees.dedup();
+        for id in &employees {
+            self.employee(store, id).await?;
+        }
+        self.sent = store.sent_among(&keys).await?;
+        let mut users: Vec<TelegramUserId> = notices().filter_map(|(_, notice)| self.user_of(&notice.to)).collect();
+        users.sort_unstable();
+        users.dedup();
+        self.reaches = store.reaches(&users).await?;
+        Ok(())
+    }
+}
+
 /// Decides what each stream record owes and has the [`Courier`] deliver it.
 pub struct Dispatcher<S, M> {
     pub courier: Courier<S, M>,
@@ -74,7 +215,8 @@ where
         + CallMeRequests
         + SentNotices
         + FailedNotices
-        + crate::ports::MessageTickets,
+        + crate::ports::MessageTickets
+        + crate::ports::Deliveries,
     M: Messenger,
 {
     /// Handles a batch. What each record owes is worked out concurrently (each against the
@@ -100,7 +242,7 @@ where
                 seen.clone()
             })
             .collect();
-        let mut owed = join_all(records.iter().zip(&views).map(|(record, seen)| self.owed(record, seen))).await;
+        let mut owed = self.owed_by(records, &views).await;
         // A record whose notices cannot be worked out is handed back with the ones after it.
         let unread = owed.iter().position(Result::is_err);
         let held = owed.split_off(unread.unwrap_or(records.len()));
@@ -200,50 +342,95 @@ where
         }
     }
 
-    /// What a record still owes: its notices, rendered and addressed, less those sent before and
-    /// those to people Telegram cannot reach (not linked, or unreachable). `seen`: the tickets
-    /// as the batch's records up to this one left them (for the menus of clients' notices).
-    pub async fn owed(&self, record: &Record, seen: &SeenTickets) -> Result<Vec<Outgoing>, StoreError> {
-        let store = &self.courier.store;
+    /// What each record of a batch still owes: its notices, rendered and addressed, less those
+    /// sent before and those to people Telegram cannot reach (not linked, or unreachable).
+    /// `views`: the tickets as the batch's records up to each one left them (for the menus of
+    /// clients' notices). The reads are the batch's, not each notice's: the directory entries
+    /// the changes name, the sent markers and the recipients' user records in a batch read each
+    /// ([`Batch`]), each contact's tickets (the menu) once. A record whose notices cannot be
+    /// worked out is an `Err` (and so is every record after it that owes anything).
+    async fn owed_by(&self, records: &[Record], views: &[SeenTickets]) -> Vec<Result<Vec<Outgoing>, StoreError>> {
+        let mut batch = Batch::default();
+        if let Err(error) = batch.prefetch(&self.courier.store, records).await {
+            tracing::warn!(%error, "the batch's directory entries could not be read at once: read one by one");
+        }
+        let rendered = join_all(records.iter().map(|record| self.render(record, &batch))).await;
+        let upto = rendered.iter().position(Result::is_err).unwrap_or(records.len());
+        let ready: Vec<(&Record, &Rendered)> = records
+            .iter()
+            .zip(&rendered)
+            .take(upto)
+            .filter_map(|(record, rendered)| Some((record, rendered.as_ref().ok()?.as_ref()?)))
+            .collect();
+        let read = batch.recipients(&self.courier.store, &ready).await;
+        let mut out = vec![];
+        let mut failed: Option<String> = None;
+        for ((record, view), rendered) in records.iter().zip(views).zip(rendered) {
+            let owed = match (rendered, &read, &failed) {
+                (Ok(None), ..) => Ok(vec![]),
+                (_, _, Some(error)) => Err(StoreError::Unavailable(error.clone().into())),
+                (Err(error), ..) => Err(error),
+                (Ok(Some(_)), Err(error), _) => Err(StoreError::Unavailable(error.to_string().into())),
+                (Ok(Some(rendered)), Ok(()), None) => self.address(record, view, &rendered, &batch).await,
+            };
+            if let Err(error) = &owed {
+                failed.get_or_insert_with(|| error.to_string());
+            }
+            out.push(owed);
+        }
+        out
+    }
+
+    /// A record's notices in every language, with what they are about.
+    async fn render(&self, record: &Record, batch: &Batch) -> Result<Option<Rendered>, StoreError> {
         // A later album part is told as the files of what its album made, to the same people.
         let (change, files_only) = match &record.change {
             Change::FilesAdded { ticket_id, comment_id, files } => {
                 match self.joined(*ticket_id, comment_id.as_deref(), files).await? {
                     Some(joined) => (joined, true),
-                    None => return Ok(vec![]),
+                    None => return Ok(None),
                 }
             }
             change => (change.clone(), false),
         };
-        let context = self.context(&change).await?;
-        let call_me = match &change {
-            Change::CallMeRequested(request) => Some(request.id.clone()),
-            _ => None,
-        };
+        let context = self.context(&change, batch).await?;
         // Rendered in every language; each recipient gets the one kept on their record (read
         // anyway, for whether they can be reached).
-        let rendered = Lang::ALL.map(|lang| {
+        let all = Lang::ALL.map(|lang| {
             let mut all = notices(&change, &context, &self.settings, lang);
             all.retain(|notice| !files_only || !notice.files.is_empty());
             (lang, all)
         });
+        Ok(Some(Rendered { change, context, all }))
+    }
+
+    /// The record's rendered notices as they go: to whom, in their language, with their buttons.
+    async fn address(
+        &self,
+        record: &Record,
+        seen: &SeenTickets,
+        rendered: &Rendered,
+        batch: &Batch,
+    ) -> Result<Vec<Outgoing>, StoreError> {
+        let Rendered { change, context, all } = rendered;
+        let call_me = match change {
+            Change::CallMeRequested(request) => Some(request.id.clone()),
+            _ => None,
+        };
         let mut owed = vec![];
-        for (at, notice) in rendered[0].1.iter().enumerate() {
+        for (at, notice) in all[0].1.iter().enumerate() {
             let key = key_of(&record.event_id, notice);
-            if store.already_sent(&key).await? {
+            if batch.sent.contains(&key) {
                 continue;
             }
-            let Some(user) = self.telegram_user(&notice.to).await? else {
+            let Some(user) = batch.user_of(&notice.to) else {
                 continue; // not linked to Telegram: nobody to tell
             };
-            let reach = store.reach(user).await?;
-            if reach.unreachable {
-                continue;
-            }
+            let Some(reach) = batch.reaches.get(&user).filter(|reach| !reach.unreachable) else { continue };
             let lang = reach.language.map_or(self.settings.default_lang, |kept| kept.lang);
             // Every language's rendering names the same recipients in the same order (a unit
             // test holds it); should one ever not, the recipient still hears, in the first.
-            let in_their_language = rendered.iter().find(|(l, _)| *l == lang).and_then(|(_, all)| all.get(at));
+            let in_their_language = all.iter().find(|(l, _)| *l == lang).and_then(|(_, all)| all.get(at));
             let notice = in_their_language.cloned().unwrap_or_else(|| {
                 tracing::error!(event = %record.event_id, "a notice with no rendering in {lang:?}: sent as rendered first");
                 notice.clone()
@@ -252,13 +439,13 @@ where
                 // Score buttons, or files: no menu (an album carries no keyboard).
                 _ if notice.rate.is_some() || !notice.files.is_empty() => None,
                 Recipient::Contact(contact_id) => {
-                    let listed = store.contact_tickets(contact_id).await?;
+                    let listed = batch.listed(&self.courier.store, contact_id).await?;
                     Some(seen.counts(contact_id, &listed, context.ticket.as_ref()))
                 }
                 Recipient::Employee(_) => None,
             };
             // An employee's buttons: what the ticket, as the batch saw it, offers them.
-            let actions = match (&notice.to, ticket_now(&change, &context)) {
+            let actions = match (&notice.to, ticket_now(change, context)) {
                 (Recipient::Employee(id), Some(ticket)) if notice.rate.is_none() && notice.files.is_empty() => {
                     crate::dialogue::staff_presses(ticket, id, context.manager_id.as_ref() == Some(id))
                 }
@@ -301,23 +488,16 @@ where
         })
     }
 
-    async fn telegram_user(&self, to: &Recipient) -> Result<Option<TelegramUserId>, StoreError> {
-        let store = &self.courier.store;
-        Ok(match to {
-            Recipient::Contact(id) => store.get_contact(id).await?.filter(|c| c.active).and_then(|c| c.telegram_user),
-            Recipient::Employee(id) => store.get_employee(id).await?.filter(|e| e.active).and_then(|e| e.telegram_user),
-        })
-    }
-
-    async fn context(&self, change: &Change) -> Result<Context, StoreError> {
+    /// Names and facts the texts need: from the batch's reads where they hold them.
+    async fn context(&self, change: &Change, batch: &Batch) -> Result<Context, StoreError> {
         let store = &self.courier.store;
         let mut context = Context::default();
         if let Change::CallMeRequested(request) = change {
-            if let Some(contact) = store.get_contact(&request.contact_id).await? {
+            if let Some(contact) = batch.contact(store, &request.contact_id).await? {
                 context.contact_name = contact.name;
                 context.contact_phone = contact.phone.international();
             }
-            if let Some(client) = store.get_client(&request.client_id).await? {
+            if let Some(client) = batch.client(store, &request.client_id).await? {
                 context.client_name = client.name;
                 context.manager_id = client.manager_id;
             }
@@ -330,16 +510,16 @@ where
             Change::FilesAdded { .. } | Change::CallMeRequested(_) | Change::Nothing => None,
         };
         let Some(ticket) = ticket else { return Ok(context) };
-        if let Some(contact) = store.get_contact(&ticket.contact_id).await? {
+        if let Some(contact) = batch.contact(store, &ticket.contact_id).await? {
             context.contact_name = contact.name;
         }
-        if let Some(client) = store.get_client(&ticket.client_id).await? {
+        if let Some(client) = batch.client(store, &ticket.client_id).await? {
             context.client_name = client.name;
             context.client_vip = client.vip;
             context.manager_id = client.manager_id;
         }
         if let Some(assignee) = &ticket.assignee_id {
-            context.assignee_name = store.get_employee(assignee).await?.map(|e| e.name);
+            context.assignee_name = batch.employee(store, assignee).await?.map(|e| e.name);
         }
         if matches!(change, Change::CommentAdded { .. }) {
             context.ticket = Some(ticket);

@@ -986,6 +986,8 @@ impl SentNotices for InMemoryStore {
     }
 }
 
+impl crate::ports::Deliveries for InMemoryStore {}
+
 impl MessageTickets for InMemoryStore {
     async fn remember_message(
         &self,

@@ -29,7 +29,8 @@ fn batch_size() -> Result<usize, BoxError> {
     let text = std::fs::read_to_string(e2e::localstack::workspace_root().join("template.yaml"))?;
     let template: serde_yaml::Value = serde_yaml::from_str(&text)?;
     let events = &template["Resources"]["NotifierFunction"]["Properties"]["Events"];
-    let size = events.as_mapping().into_iter().flatten().find_map(|(_, event)| event["Properties"]["BatchSize"].as_u64());
+    let size =
+        events.as_mapping().into_iter().flatten().find_map(|(_, event)| event["Properties"]["BatchSize"].as_u64());
     Ok(usize::try_from(size.ok_or("no BatchSize on the notifier's stream")?)?)
 }
 
@@ -83,8 +84,11 @@ async fn notify_all(env: &TestEnv, chats: &[i64]) -> Result<Run, BoxError> {
         e2e::BOT_TOKEN,
         shared::telegram::Timeouts::default(),
     )?;
-    let notifier =
-        notifier::Notifier::with_messenger(&env.notifier_config, aws_sdk_dynamodb::Client::from_conf(dynamodb), messenger);
+    let notifier = notifier::Notifier::with_messenger(
+        &env.notifier_config,
+        aws_sdk_dynamodb::Client::from_conf(dynamodb),
+        messenger,
+    );
     let before: Vec<usize> = chats.iter().map(|chat| env.telegram.messages_to(*chat).len()).collect();
     let refused = env.telegram.flood_refusals();
     let started = Instant::now();
