@@ -343,17 +343,18 @@ pub trait Directory: Send + Sync {
         &self,
         ids: &[String],
     ) -> impl Future<Output = Result<std::collections::HashMap<String, Contact>, StoreError>> + Send;
-    /// The clients of `ids` that exist, by id (batched reads where the store can: a batch of
-    /// notices).
-    fn get_clients(
+    /// The contacts and the clients of these ids that exist, by id: a batch of notices' names,
+    /// in one batch read where the store can.
+    fn get_entries(
         &self,
-        ids: &[String],
-    ) -> impl Future<Output = Result<std::collections::HashMap<String, Client>, StoreError>> + Send {
+        contacts: &[String],
+        clients: &[String],
+    ) -> impl Future<Output = Result<Entries, StoreError>> + Send {
         async move {
-            let mut found = std::collections::HashMap::new();
-            for id in ids {
+            let mut found = Entries { contacts: self.get_contacts(contacts).await?, ..Entries::default() };
+            for id in clients {
                 if let Some(client) = self.get_client(id).await? {
-                    found.insert(id.clone(), client);
+                    found.clients.insert(id.clone(), client);
                 }
             }
             Ok(found)
@@ -546,6 +547,13 @@ pub struct RatedWork {
 
 /// The longest period one ratings summary covers (its months are read one by one).
 pub const RATINGS_PERIOD_MAX_DAYS: i64 = 366;
+
+/// Directory entries read together ([`Directory::get_entries`]), by id.
+#[derive(Debug, Default)]
+pub struct Entries {
+    pub contacts: std::collections::HashMap<String, Contact>,
+    pub clients: std::collections::HashMap<String, Client>,
+}
 
 /// The most contacts one [`Directory::put_contacts`] takes (each may need two of a
 /// transaction's 100 items).
@@ -749,7 +757,22 @@ pub trait SentNotices: Send + Sync {
 /// What a delivered notice leaves behind, in one write where the store can: its `SENT#`
 /// marker, its kept copy forgotten, and which ticket each of its messages (chat, message id,
 /// ticket) is about.
-pub trait Deliveries: SentNotices + FailedNotices + MessageTickets {
+pub trait Deliveries: SentNotices + FailedNotices + MessageTickets + UserStore {
+    /// Which of `keys` are marked sent, and the reach of each of `users`: what addressing a
+    /// batch's notices needs, in one batch read where the store can.
+    fn sent_and_reaches(
+        &self,
+        keys: &[String],
+        users: &[TelegramUserId],
+    ) -> impl Future<
+        Output = Result<
+            (std::collections::HashSet<String>, std::collections::HashMap<TelegramUserId, Reach>),
+            StoreError,
+        >,
+    > + Send {
+        async move { Ok((self.sent_among(keys).await?, self.reaches(users).await?)) }
+    }
+
     fn settle(
         &self,
         key: &str,

@@ -559,10 +559,10 @@ async fn the_simulator_draws_the_keyboard_change_when_staff_change_a_ticket() {
 }
 
 /// What the menu costs the notifier: one `Query` (the contact's tickets) per notice to a client.
-/// A status change told to a client: the contact and the client (who hears what), the sent
-/// marker, the contact's link and reachability, the menu's query; the sent marker written and
-/// any kept copy forgotten, and which ticket the message is about remembered (a reply to it
-/// comments on the ticket).
+/// A status change told to a client, alone in its batch: the contact and the client (who hears
+/// what) in one batch read, the sent marker and the contact's reachability in another, the
+/// menu's query; then one write: the sent marker, any kept copy forgotten, and which ticket the
+/// message is about remembered (a reply to it comments on the ticket).
 #[tokio::test]
 async fn a_clients_menu_costs_the_notifier_one_query_a_notice() {
     let env = world().await;
@@ -584,5 +584,5 @@ async fn a_clients_menu_costs_the_notifier_one_query_a_notice() {
     assert!(failed.is_empty());
     assert_eq!(last(&env).1, ACTIVE);
     println!("a status change told to a client: {} DynamoDB requests", requests.get());
-    assert_eq!(requests.get(), 2 + 3 + 1 + 3, "who hears what, what is owed, the menu, the delivery");
+    assert_eq!(requests.get(), 1 + 1 + 1 + 1, "who hears what, what is owed, the menu, the delivery");
 }

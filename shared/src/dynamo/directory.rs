@@ -7,7 +7,7 @@ use crate::dialogue::PhoneMatches;
 use crate::domain::{Client, Contact, Employee, TelegramUserId};
 use crate::dynamo::keys::Kind;
 use crate::phone::Phone;
-use crate::ports::{Directory, StoreError, PUT_CONTACTS_MAX};
+use crate::ports::{Directory, Entries, StoreError, PUT_CONTACTS_MAX};
 use aws_sdk_dynamodb::types::KeysAndAttributes;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -101,11 +101,24 @@ impl Directory for DynamoStore {
         Ok(found)
     }
 
-    /// One BatchGetItem (consistent) per 100 clients.
-    async fn get_clients(&self, ids: &[String]) -> Result<HashMap<String, Client>, StoreError> {
-        let items = self.batch_get(&self.bot_table, ids.iter().map(|id| keys::client(id)).collect()).await?;
-        let clients: Result<Vec<Client>, StoreError> = items.iter().map(codec::client_from_item).collect();
-        Ok(clients?.into_iter().map(|client| (client.id.clone(), client)).collect())
+    /// One BatchGetItem (consistent) per 100 entries.
+    async fn get_entries(&self, contacts: &[String], clients: &[String]) -> Result<Entries, StoreError> {
+        let wanted = contacts.iter().map(|id| keys::contact(id)).chain(clients.iter().map(|id| keys::client(id)));
+        let mut found = Entries::default();
+        for item in self.batch_get(&self.bot_table, wanted.collect()).await? {
+            match keys::kind_of(get_s(&item, "sk").unwrap_or_default()) {
+                Kind::Contact => {
+                    let contact = codec::contact_from_item(&item)?;
+                    found.contacts.insert(contact.id.clone(), contact);
+                }
+                Kind::Client => {
+                    let client = codec::client_from_item(&item)?;
+                    found.clients.insert(client.id.clone(), client);
+                }
+                _ => {}
+            }
+        }
+        Ok(found)
     }
 
     /// One transaction of what `put_contact` writes for each.

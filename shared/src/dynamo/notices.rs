@@ -29,18 +29,6 @@ impl SentNotices for DynamoStore {
         self.client.put_item().table_name(&self.bot_table).set_item(Some(item)).send().await.map_err(failed)?;
         Ok(())
     }
-
-    /// One BatchGetItem (consistent) per 100 keys.
-    async fn sent_among(&self, notice_keys: &[String]) -> Result<HashSet<String>, StoreError> {
-        let by_partition: HashMap<String, &String> =
-            notice_keys.iter().map(|key| (keys::sent_notice(key).pk, key)).collect();
-        let items =
-            self.batch_get(&self.bot_table, notice_keys.iter().map(|key| keys::sent_notice(key)).collect()).await?;
-        Ok(items
-            .iter()
-            .filter_map(|item| get_s(item, "pk").and_then(|pk| by_partition.get(pk)).map(|k| (*k).clone()))
-            .collect())
-    }
 }
 
 /// A `SENT#` marker, kept past a stream record's life.
@@ -51,6 +39,31 @@ fn sent_marker(key: &str, now: DateTime<Utc>) -> Item {
 }
 
 impl Deliveries for DynamoStore {
+    /// One BatchGetItem (consistent) per 100 markers and users.
+    async fn sent_and_reaches(
+        &self,
+        notice_keys: &[String],
+        users: &[crate::domain::TelegramUserId],
+    ) -> Result<(HashSet<String>, HashMap<crate::domain::TelegramUserId, crate::ports::Reach>), StoreError> {
+        let markers: HashMap<String, &String> =
+            notice_keys.iter().map(|key| (keys::sent_notice(key).pk, key)).collect();
+        let records: HashMap<String, crate::domain::TelegramUserId> =
+            users.iter().map(|user| (keys::user(*user).pk, *user)).collect();
+        let wanted =
+            notice_keys.iter().map(|key| keys::sent_notice(key)).chain(users.iter().map(|user| keys::user(*user)));
+        let mut sent = HashSet::new();
+        let mut reaches: HashMap<_, _> = users.iter().map(|user| (*user, crate::ports::Reach::default())).collect();
+        for item in self.batch_get(&self.bot_table, wanted.collect()).await? {
+            let pk = get_s(&item, "pk").unwrap_or_default();
+            if let Some(key) = markers.get(pk) {
+                sent.insert((*key).clone());
+            } else if let Some(user) = records.get(pk) {
+                reaches.insert(*user, super::users::reach_of(&item));
+            }
+        }
+        Ok((sent, reaches))
+    }
+
     /// One BatchWriteItem: the marker, the kept copy deleted, each message remembered.
     async fn settle(&self, key: &str, now: DateTime<Utc>, messages: &[(i64, i64, u64)]) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};

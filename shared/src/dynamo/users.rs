@@ -51,24 +51,6 @@ impl UserStore for DynamoStore {
         Ok(item.as_ref().map_or_else(Reach::default, reach_of))
     }
 
-    /// One BatchGetItem (consistent) per 100 users.
-    async fn reaches(
-        &self,
-        users: &[TelegramUserId],
-    ) -> Result<std::collections::HashMap<TelegramUserId, Reach>, StoreError> {
-        let by_partition: std::collections::HashMap<String, TelegramUserId> =
-            users.iter().map(|user| (keys::user(*user).pk, *user)).collect();
-        let items = self.batch_get(&self.bot_table, users.iter().map(|user| keys::user(*user)).collect()).await?;
-        let mut found: std::collections::HashMap<TelegramUserId, Reach> =
-            users.iter().map(|user| (*user, Reach::default())).collect();
-        for item in &items {
-            if let Some(user) = get_s(item, "pk").and_then(|pk| by_partition.get(pk)) {
-                found.insert(*user, reach_of(item));
-            }
-        }
-        Ok(found)
-    }
-
     async fn mark_unreachable(&self, user: TelegramUserId) -> Result<(), StoreError> {
         let result = self
             .client
@@ -96,7 +78,7 @@ impl AlbumClaims for DynamoStore {
 }
 
 /// What a notice needs of a user's record.
-fn reach_of(item: &super::attr::Item) -> Reach {
+pub(super) fn reach_of(item: &super::attr::Item) -> Reach {
     Reach {
         unreachable: codec::user::is_unreachable(item),
         language: codec::user::language(item),

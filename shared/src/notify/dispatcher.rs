@@ -108,10 +108,9 @@ impl Batch {
         }
         let (contacts, clients): (Vec<String>, Vec<String>) =
             (contacts.into_iter().collect(), clients.into_iter().collect());
-        let mut found_contacts = store.get_contacts(&contacts).await?;
-        let mut found_clients = store.get_clients(&clients).await?;
-        *lock(&self.contacts) = contacts.into_iter().map(|id| (id.clone(), found_contacts.remove(&id))).collect();
-        *lock(&self.clients) = clients.into_iter().map(|id| (id.clone(), found_clients.remove(&id))).collect();
+        let mut found = store.get_entries(&contacts, &clients).await?;
+        *lock(&self.contacts) = contacts.into_iter().map(|id| (id.clone(), found.contacts.remove(&id))).collect();
+        *lock(&self.clients) = clients.into_iter().map(|id| (id.clone(), found.clients.remove(&id))).collect();
         Ok(())
     }
 
@@ -163,7 +162,7 @@ impl Batch {
 
     /// Reads what addressing `ready`'s notices needs: the recipients (those not read yet), the
     /// sent markers and the recipients' user records.
-    async fn recipients<S: Directory + SentNotices + UserStore>(
+    async fn recipients<S: Directory + crate::ports::Deliveries>(
         &mut self,
         store: &S,
         ready: &[(&Record, &Rendered)],
@@ -192,11 +191,10 @@ impl Batch {
         for id in &employees {
             self.employee(store, id).await?;
         }
-        self.sent = store.sent_among(&keys).await?;
         let mut users: Vec<TelegramUserId> = notices().filter_map(|(_, notice)| self.user_of(&notice.to)).collect();
         users.sort_unstable();
         users.dedup();
-        self.reaches = store.reaches(&users).await?;
+        (self.sent, self.reaches) = store.sent_and_reaches(&keys, &users).await?;
         Ok(())
     }
 }
