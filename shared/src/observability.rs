@@ -46,6 +46,13 @@ pub enum Metric {
     /// Files Telegram would not take for a notice (too large, refused): the recipient was told
     /// they are in the ticket instead. Counted once a notice.
     NoticeFilesRefused,
+    /// The webhook check's reading of `getWebhookInfo`: updates Telegram holds for the webhook
+    /// ([`gauge_line`], a count).
+    TelegramPendingUpdates,
+    /// Seconds since Telegram's last error delivering to the webhook (only while it has one).
+    WebhookLastErrorAge,
+    /// The webhook check found no webhook, or another URL, and set it again.
+    WebhookResets,
 }
 
 impl Metric {
@@ -61,6 +68,16 @@ impl Metric {
             Metric::NotificationsKept => "NotificationsKept",
             Metric::ApiInternalErrors => "ApiInternalErrors",
             Metric::NoticeFilesRefused => "NoticeFilesRefused",
+            Metric::TelegramPendingUpdates => "TelegramPendingUpdates",
+            Metric::WebhookLastErrorAge => "WebhookLastErrorAge",
+            Metric::WebhookResets => "WebhookResets",
+        }
+    }
+
+    fn unit(self) -> &'static str {
+        match self {
+            Metric::WebhookLastErrorAge => "Seconds",
+            _ => "Count",
         }
     }
 }
@@ -87,7 +104,7 @@ fn emf(metric: Metric, reason: Option<&str>, value: u64, timestamp_ms: i64) -> S
             "CloudWatchMetrics": [{
                 "Namespace": "ServiceDeskBot",
                 "Dimensions": dimensions,
-                "Metrics": [{"Name": metric.name(), "Unit": "Count"}]
+                "Metrics": [{"Name": metric.name(), "Unit": metric.unit()}]
             }]
         },
         metric.name(): value,
@@ -109,6 +126,19 @@ pub fn count(metric: Metric, value: u64) {
 /// Emits a data point of `metric` for `reason` (and for the total).
 pub fn count_by_reason(metric: Metric, reason: &str, value: u64) {
     emit(value, || emf_line_by_reason(metric, reason, value, chrono::Utc::now().timestamp_millis()));
+}
+
+/// The EMF line of a reading (a gauge: zero is a reading too).
+pub fn gauge_line(metric: Metric, value: u64, timestamp_ms: i64) -> String {
+    emf(metric, None, value, timestamp_ms)
+}
+
+/// Emits a reading, zero included (outside Lambda: nothing).
+pub fn gauge(metric: Metric, value: u64) {
+    if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() {
+        let line = gauge_line(metric, value, chrono::Utc::now().timestamp_millis());
+        let _ = writeln!(std::io::stdout().lock(), "{line}");
+    }
 }
 
 fn emit(value: u64, line: impl FnOnce() -> String) {

@@ -103,6 +103,12 @@ struct Inner {
     flood: Option<Flood>,
     /// How long each method call takes to answer, as Telegram's servers do from afar.
     latency: std::time::Duration,
+    /// The webhook as the last `setWebhook` set it (its parameters), until `deleteWebhook`.
+    webhook: Option<Value>,
+    /// What `getWebhookInfo` reports besides the URL: pending updates, the last delivery
+    /// error (when, in seconds since the epoch, and what).
+    pending_updates: u32,
+    webhook_error: Option<(i64, String)>,
 }
 
 /// "At most `per_second` messages a second in all, `per_chat` to one chat in any `chat_span`":
@@ -359,6 +365,15 @@ impl FakeTelegram {
         self.lock().latency = latency;
     }
 
+    /// What `getWebhookInfo` will report: `url` (`None`: no webhook), the updates Telegram holds
+    /// for it, its last delivery error (when, what).
+    pub fn set_webhook_info(&self, url: Option<&str>, pending: u32, last_error: Option<(i64, &str)>) {
+        let mut inner = self.lock();
+        inner.webhook = url.map(|url| json!({"url": url}));
+        inner.pending_updates = pending;
+        inner.webhook_error = last_error.map(|(at, what)| (at, what.to_owned()));
+    }
+
     /// How many messages the flood limits answered 429.
     pub fn flood_refusals(&self) -> u64 {
         self.lock().flood.as_ref().map_or(0, |flood| flood.refused)
@@ -487,6 +502,24 @@ impl FakeTelegram {
                 }
             }
             "getMe" => ok(json!({"id": 1, "is_bot": true, "first_name": "Service desk bot", "username": "desk_bot"})),
+            "setWebhook" => {
+                inner.webhook = Some(params.clone());
+                ok(json!(true))
+            }
+            "deleteWebhook" => {
+                inner.webhook = None;
+                ok(json!(true))
+            }
+            "getWebhookInfo" => {
+                let url = inner.webhook.as_ref().and_then(|w| w["url"].as_str()).unwrap_or_default();
+                let mut info =
+                    json!({"url": url, "has_custom_certificate": false, "pending_update_count": inner.pending_updates});
+                if let Some((at, what)) = &inner.webhook_error {
+                    info["last_error_date"] = json!(at);
+                    info["last_error_message"] = json!(what);
+                }
+                ok(info)
+            }
             _ => ok(json!(true)),
         }
     }

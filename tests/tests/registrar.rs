@@ -245,3 +245,100 @@ async fn working_hours_the_webhook_cannot_read_fail_the_deploy_before_anything_i
         }
     }
 }
+
+/// The webhook check's input as the template's schedule passes it.
+fn scheduled_check() -> registrar::Scheduled {
+    serde_json::from_value(json!({
+        "WebhookCheck": {"WebhookUrl": "https://abc.lambda-url.eu-central-1.on.aws/", "MaxConnections": "20"}
+    }))
+    .unwrap()
+}
+
+/// Telegram lost the webhook (someone called deleteWebhook with the bot's token, or polled it
+/// with getUpdates): the check sets it again, as the deploy did, and says so.
+#[tokio::test]
+async fn the_check_sets_a_missing_webhook_again() {
+    let telegram = FakeTelegram::start(e2e::BOT_TOKEN).await;
+    let registrar = registrar(&telegram, e2e::BOT_TOKEN);
+    let report = registrar.check(&scheduled_check().webhook_check, chrono::Utc::now()).await.unwrap();
+    assert!(report.reset);
+    let calls = telegram.calls();
+    let methods: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
+    assert_eq!(methods, ["getWebhookInfo", "setWebhook"]);
+    let set = &calls[1].params;
+    assert_eq!(set["url"], "https://abc.lambda-url.eu-central-1.on.aws/");
+    assert_eq!(set["secret_token"], e2e::WEBHOOK_SECRET);
+    assert_eq!(set["max_connections"], 20);
+    assert_eq!(set["allowed_updates"], json!(["message", "edited_message", "callback_query", "my_chat_member"]));
+
+    // Another URL (a developer's tunnel, say) is replaced the same way; ours is left alone.
+    telegram.set_webhook_info(Some("https://tunnel.example/"), 0, None);
+    assert!(registrar.check(&scheduled_check().webhook_check, chrono::Utc::now()).await.unwrap().reset);
+    telegram.clear();
+    let report = registrar.check(&scheduled_check().webhook_check, chrono::Utc::now()).await.unwrap();
+    assert!(!report.reset);
+    assert_eq!(telegram.calls().len(), 1, "only the reading");
+}
+
+/// Updates piling up and Telegram's delivery errors become the metrics the alarms watch.
+#[tokio::test]
+async fn the_check_publishes_pending_updates_and_the_last_errors_age() {
+    let telegram = FakeTelegram::start(e2e::BOT_TOKEN).await;
+    let registrar = registrar(&telegram, e2e::BOT_TOKEN);
+    let now = chrono::Utc::now();
+    let failing_since = now.timestamp() - 120;
+    telegram.set_webhook_info(
+        Some("https://abc.lambda-url.eu-central-1.on.aws/"),
+        42,
+        Some((failing_since, "Wrong response from the webhook: 500 Internal Server Error")),
+    );
+    let report = registrar.check(&scheduled_check().webhook_check, now).await.unwrap();
+    assert_eq!((report.pending_updates, report.last_error_age, report.reset), (42, Some(120), false));
+    assert!(report.last_error.unwrap().contains("500"));
+    let metrics: Vec<Value> =
+        checked_lines(&registrar, now).await.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(metrics[0]["TelegramPendingUpdates"], 42);
+    assert_eq!(metrics[1]["WebhookLastErrorAge"], 120);
+    assert_eq!(metrics[1]["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"], "Seconds");
+    assert_eq!(metrics[2]["WebhookResets"], 0);
+
+    // A healthy webhook: no pending updates is a reading too, and no error age is published.
+    telegram.set_webhook_info(Some("https://abc.lambda-url.eu-central-1.on.aws/"), 0, None);
+    let lines = checked_lines(&registrar, now).await;
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].contains("\"TelegramPendingUpdates\":0"), "{lines:?}");
+}
+
+/// A check's metrics, as it publishes them.
+async fn checked_lines(registrar: &registrar::Registrar, now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
+    let report = registrar.check(&scheduled_check().webhook_check, now).await.unwrap();
+    report.metric_lines(now.timestamp_millis())
+}
+
+/// A Telegram that refuses the token fails the check (the function's error alarm sees it); it
+/// never touches the webhook function.
+#[tokio::test]
+async fn a_check_that_cannot_read_fails_with_the_reason_and_no_token() {
+    let telegram = FakeTelegram::start(e2e::BOT_TOKEN).await;
+    let registrar = registrar(&telegram, "123456:revoked");
+    let error = registrar.check(&scheduled_check().webhook_check, chrono::Utc::now()).await.unwrap_err();
+    assert!(error.contains("getWebhookInfo failed") && error.contains("401"), "{error}");
+    assert!(!error.contains("revoked"), "never the token: {error}");
+}
+
+/// The schedule's input in template.yaml is what the function reads as a webhook check.
+#[test]
+fn the_template_schedules_the_check_with_the_webhook_as_deployed() {
+    let text = std::fs::read_to_string(e2e::localstack::workspace_root().join("template.yaml")).unwrap();
+    let template: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let event = &template["Resources"]["RegistrarFunction"]["Properties"]["Events"]["WebhookCheck"]["Properties"];
+    assert_eq!(event["Schedule"].as_str(), Some("rate(5 minutes)"));
+    let serde_yaml::Value::Tagged(sub) = &event["Input"] else { panic!("Input is a !Sub: {:?}", event["Input"]) };
+    let input =
+        sub.value[0].as_str().unwrap().replace("${Url}", "https://abc.example/").replace("${Connections}", "20");
+    let check: registrar::Scheduled = serde_json::from_str(&input).unwrap();
+    assert_eq!(check.webhook_check.webhook_url, "https://abc.example/");
+    assert_eq!(check.webhook_check.max_connections.as_deref(), Some("20"));
+    let payload: Value = serde_json::from_str(&input).unwrap();
+    assert!(payload.get("RequestType").is_none(), "never taken for a CloudFormation request");
+}

@@ -6,6 +6,12 @@
 //! `deleteMyCommands` (every list). It always answers
 //! CloudFormation (a custom resource that never answers holds the stack for an hour); reasons
 //! never contain the token.
+//!
+//! Its second handler is the webhook check, run every 5 minutes by a schedule
+//! ([`Registrar::check`]): `getWebhookInfo`'s pending updates and the age of Telegram's last
+//! delivery error become metrics (alarms watch them), and a webhook Telegram no longer has (or
+//! has with another URL) is set again as the deploy set it. It runs in this function, never in
+//! the webhook's: its failures never touch the webhook.
 
 use aws_lambda_events::cloudformation::{
     CloudFormationCustomResourceRequest, CloudFormationCustomResourceResponse,
@@ -67,6 +73,46 @@ pub fn response_client() -> Result<reqwest::Client, reqwest::Error> {
         .build()
 }
 
+/// The webhook check's input (template.yaml: the registrar's `WebhookCheck` schedule): the
+/// webhook as the deploy registers it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WebhookCheck {
+    pub webhook_url: String,
+    /// As the `TelegramWebhook` resource's `MaxConnections`.
+    #[serde(default)]
+    pub max_connections: Option<String>,
+}
+
+/// The scheduled event that carries a [`WebhookCheck`] (`{"WebhookCheck": {...}}`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Scheduled {
+    pub webhook_check: WebhookCheck,
+}
+
+/// What a webhook check read and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    pub pending_updates: u64,
+    /// Seconds since Telegram's last error delivering to the webhook, when it has one.
+    pub last_error_age: Option<u64>,
+    pub last_error: Option<String>,
+    /// The webhook was missing (or another URL) and was set again.
+    pub reset: bool,
+}
+
+impl CheckReport {
+    /// The metrics of the check, as EMF lines at `timestamp_ms`.
+    pub fn metric_lines(&self, timestamp_ms: i64) -> Vec<String> {
+        use shared::observability::{gauge_line, Metric};
+        let mut lines = vec![gauge_line(Metric::TelegramPendingUpdates, self.pending_updates, timestamp_ms)];
+        lines.extend(self.last_error_age.map(|age| gauge_line(Metric::WebhookLastErrorAge, age, timestamp_ms)));
+        lines.push(gauge_line(Metric::WebhookResets, u64::from(self.reset), timestamp_ms));
+        lines
+    }
+}
+
 pub struct Registrar {
     pub telegram: TelegramMessenger,
     pub secret_token: shared::config::Secret,
@@ -120,6 +166,69 @@ impl Registrar {
         Ok(())
     }
 
+    /// The webhook check: reads `getWebhookInfo`, sets the webhook again if Telegram has none
+    /// or another URL, and publishes the readings.
+    pub async fn check(&self, check: &WebhookCheck, now: chrono::DateTime<chrono::Utc>) -> Result<CheckReport, String> {
+        let info = self
+            .telegram
+            .bot()
+            .get_webhook_info()
+            .await
+            .map_err(|e| format!("getWebhookInfo failed: {}", describe(e)))?
+            .result;
+        let reset = info.url != check.webhook_url;
+        if reset {
+            let had = if info.url.is_empty() { "no webhook".to_owned() } else { format!("another URL ({})", info.url) };
+            tracing::warn!(had, "Telegram had no webhook of this stack: set again");
+            let properties = Properties {
+                webhook_url: check.webhook_url.clone(),
+                default_language: None,
+                working_hours: None,
+                working_holidays: None,
+                time_zone: None,
+                max_connections: check.max_connections.clone(),
+            };
+            self.set_webhook(&check.webhook_url, properties.max_connections()?).await?;
+        }
+        let now = u64::try_from(now.timestamp()).unwrap_or_default();
+        let report = CheckReport {
+            pending_updates: u64::from(info.pending_update_count),
+            last_error_age: info.last_error_date.map(|at| now.saturating_sub(at)),
+            last_error: info.last_error_message,
+            reset,
+        };
+        tracing::info!(
+            pending = report.pending_updates,
+            last_error_age = report.last_error_age,
+            last_error = report.last_error.as_deref().unwrap_or(""),
+            reset,
+            "webhook checked"
+        );
+        shared::observability::gauge(shared::observability::Metric::TelegramPendingUpdates, report.pending_updates);
+        if let Some(age) = report.last_error_age {
+            shared::observability::gauge(shared::observability::Metric::WebhookLastErrorAge, age);
+        }
+        shared::observability::gauge(shared::observability::Metric::WebhookResets, u64::from(reset));
+        Ok(report)
+    }
+
+    /// `setWebhook` as the deploy makes it: the URL, the secret, the update kinds, the
+    /// connections.
+    async fn set_webhook(&self, url: &str, max_connections: Option<u32>) -> Result<(), String> {
+        let params = SetWebhookParams::builder()
+            .url(url)
+            .secret_token(self.secret_token.expose())
+            .allowed_updates(shared::telegram::allowed_updates())
+            .maybe_max_connections(max_connections)
+            .build();
+        self.telegram
+            .bot()
+            .set_webhook(&params)
+            .await
+            .map(drop)
+            .map_err(|e| format!("setWebhook failed: {}", describe(e)))
+    }
+
     async fn register(&self, properties: &Properties) -> Result<(), String> {
         if let Some(zone) = &properties.time_zone {
             let text = |value: &Option<String>| value.clone().unwrap_or_default();
@@ -129,18 +238,7 @@ impl Registrar {
                 zone,
             )?;
         }
-        let params = SetWebhookParams::builder()
-            .url(properties.webhook_url.clone())
-            .secret_token(self.secret_token.expose())
-            .allowed_updates(shared::telegram::allowed_updates())
-            .maybe_max_connections(properties.max_connections()?)
-            .build();
-        self.telegram
-            .bot()
-            .set_webhook(&params)
-            .await
-            .map(drop)
-            .map_err(|e| format!("setWebhook failed: {}", describe(e)))?;
+        self.set_webhook(&properties.webhook_url, properties.max_connections()?).await?;
         for (code, lang) in shared::telegram::command_lists(properties.default_lang()) {
             let commands = SetMyCommandsParams::builder()
                 .commands(shared::telegram::bot_commands(lang))

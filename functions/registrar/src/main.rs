@@ -1,4 +1,6 @@
-use aws_lambda_events::cloudformation::CloudFormationCustomResourceRequest;
+//! Two handlers in one function: CloudFormation's custom resource requests (the deploy) and the
+//! scheduled webhook check (`{"WebhookCheck": {...}}`).
+
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use shared::config::RegistrarConfig;
 
@@ -17,9 +19,19 @@ async fn main() -> Result<(), Error> {
         secret_token: config.telegram_secret_token.clone(),
         http: registrar::response_client()?,
     };
-    run(service_fn(|event: LambdaEvent<CloudFormationCustomResourceRequest<_, _>>| {
+    run(service_fn(|event: LambdaEvent<serde_json::Value>| {
         let registrar = &registrar;
-        async move { registrar.handle(event.payload).await.map_err(Error::from) }
+        async move {
+            if let Ok(scheduled) = serde_json::from_value::<registrar::Scheduled>(event.payload.clone()) {
+                // A failed check fails the invocation: the alarm on the function's errors sees it.
+                return registrar
+                    .check(&scheduled.webhook_check, chrono::Utc::now())
+                    .await
+                    .map(drop)
+                    .map_err(Error::from);
+            }
+            registrar.handle(serde_json::from_value(event.payload)?).await.map_err(Error::from)
+        }
     }))
     .await
 }
