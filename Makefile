@@ -94,10 +94,13 @@ RELEASE_DIR = $(or $(CARGO_TARGET_DIR),target)/release
 # each function's target below copies its own bootstrap. ARCH must match the Architecture
 # parameter: `make build` passes both from one variable.
 ARCH ?= arm64
+# cargo-lambda and Zig, pinned, as the Python wheels both publish: installed into .venv on first
+# use, nothing to install by hand.
+CARGO_LAMBDA_VERSION := 1.9.2
+ZIGLANG_VERSION := 0.13.0
 build: setup
-	@command -v cargo-lambda >/dev/null || { echo "install cargo-lambda first: cargo install cargo-lambda --locked"; exit 2; }
-	.venv/bin/pip install --quiet ziglang
-	ARCH=$(ARCH) CARGO_ZIGBUILD_PYTHON_PATH=$(CURDIR)/.venv/bin/python .venv/bin/sam build --parameter-overrides Architecture=$(ARCH)
+	.venv/bin/pip install --quiet cargo-lambda==$(CARGO_LAMBDA_VERSION) ziglang==$(ZIGLANG_VERSION)
+	PATH="$(CURDIR)/.venv/bin:$$PATH" ARCH=$(ARCH) CARGO_ZIGBUILD_PYTHON_PATH=$(CURDIR)/.venv/bin/python .venv/bin/sam build --parameter-overrides Architecture=$(ARCH)
 
 # `sam deploy` of what `make build` made, with the architecture it was made for: read from the
 # ELF header of the webhook's bootstrap (e_machine 183 is aarch64, 62 x86-64), so the stack's
