@@ -87,11 +87,15 @@ impl DynamoStore {
             }
             let mut request =
                 std::collections::HashMap::from([(table.to_owned(), wanted.build().map_err(build_error)?)]);
-            while !request.is_empty() {
+            for attempt in 0.. {
                 let output =
                     self.client.batch_get_item().set_request_items(Some(request)).send().await.map_err(failed)?;
                 found.extend(output.responses.unwrap_or_default().remove(table).unwrap_or_default());
                 request = output.unprocessed_keys.unwrap_or_default();
+                if request.is_empty() {
+                    break;
+                }
+                back_off(attempt).await?;
             }
         }
         Ok(found)
@@ -106,10 +110,14 @@ impl DynamoStore {
     ) -> Result<(), StoreError> {
         for chunk in writes.chunks(25) {
             let mut request = std::collections::HashMap::from([(table.to_owned(), chunk.to_vec())]);
-            while !request.is_empty() {
+            for attempt in 0.. {
                 let output =
                     self.client.batch_write_item().set_request_items(Some(request)).send().await.map_err(failed)?;
                 request = output.unprocessed_items.unwrap_or_default();
+                if request.is_empty() {
+                    break;
+                }
+                back_off(attempt).await?;
             }
         }
         Ok(())
@@ -201,6 +209,16 @@ where
         }
         _ => StoreError::Unavailable(Box::new(error) as BoxError),
     }
+}
+
+/// Before asking again for what a batch request left unprocessed (DynamoDB was throttling):
+/// 50 ms, doubling, five times; then the request fails for now (the caller retries later).
+async fn back_off(attempt: u32) -> Result<(), StoreError> {
+    if attempt >= 5 {
+        return Err(StoreError::Unavailable("DynamoDB left part of a batch unprocessed five times".into()));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
+    Ok(())
 }
 
 /// A request this code could not build: a bug, not a passing fault.

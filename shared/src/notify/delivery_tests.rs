@@ -285,6 +285,36 @@ async fn one_chats_failure_holds_up_no_other_and_hands_back_exactly_its_record()
     assert!(world.kept().await.is_empty());
 }
 
+/// A record whose notices cannot be worked out (its ticket unreadable for now) is handed back
+/// with the records after it, and what those owe is kept: the stream may give up on them all.
+#[tokio::test]
+async fn what_the_records_behind_an_unreadable_one_owe_is_kept() {
+    let world = world().await;
+    let comment = crate::domain::Comment {
+        id: "m1".into(),
+        ticket_id: 7,
+        author_kind: crate::domain::AuthorKind::Employee,
+        author_id: "e1".into(),
+        author_name: "Ирина".into(),
+        text: "Выезжаю".into(),
+        internal: false,
+        created_at: Utc::now(),
+    };
+    let unreadable = Record {
+        event_id: "ev0".into(),
+        sequence: "99".into(),
+        change: Change::CommentAdded { comment, files: vec![] },
+    };
+    world.store.fail_next(Operation::Ticket, Fault::Unavailable);
+    assert_eq!(world.run(&[unreadable, created("ev1", "100")]).await.as_deref(), Some("99"));
+    assert!(world.telegram.sent().is_empty(), "nothing behind it is sent");
+    let kept = world.kept().await;
+    let (reason, detail) = &kept[&anna_key("ev1")];
+    assert_eq!(*reason, FailureReason::Storage);
+    assert!(detail.starts_with("held back behind ev0"), "{detail}");
+    assert!(kept.contains_key(&manager_key("ev1")), "{kept:?}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_long_429_is_waited_out_as_far_as_the_invocation_allows_then_handed_back() {
     let world = world().await;

@@ -282,7 +282,8 @@ where
 
     /// Delivers one chat's notices in order. The first that fails stops the lane: it and the
     /// rest are kept, and its record is returned with why. A failure that is not about one
-    /// message or one chat (Telegram's, the token's, the store's, the time's) halts every lane.
+    /// message, one chat or this lane's time (Telegram's, the token's, the store's) halts every
+    /// lane.
     async fn run_lane(
         &self,
         lane: &[(usize, Outgoing)],
@@ -297,7 +298,9 @@ where
                 None => self.courier.deliver(notice, remaining, now).await.map(drop),
             };
             let Err(stop) = result else { continue };
-            if !matches!(stop.reason, FailureReason::Refused | FailureReason::RateLimited) {
+            // One message refused, one chat limited, or one chat's slot past the deadline (each
+            // lane finds out the time for itself): the other chats go on.
+            if !matches!(stop.reason, FailureReason::Refused | FailureReason::RateLimited | FailureReason::OutOfTime) {
                 halt.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get_or_insert_with(|| stop.clone());
             }
             let rest: Vec<Outgoing> = lane[i..].iter().map(|(_, notice)| notice.clone()).collect();
@@ -346,35 +349,29 @@ where
     /// clients' notices). The reads are the batch's, not each notice's: the directory entries
     /// the changes name, the sent markers and the recipients' user records in a batch read each
     /// ([`Batch`]), each contact's tickets (the menu) once. A record whose notices cannot be
-    /// worked out is an `Err` (and so is every record after it that owes anything).
+    /// worked out is an `Err`; the others are worked out whatever the records before them.
     async fn owed_by(&self, records: &[Record], views: &[SeenTickets]) -> Vec<Result<Vec<Outgoing>, StoreError>> {
         let mut batch = Batch::default();
         if let Err(error) = batch.prefetch(&self.courier.store, records).await {
             tracing::warn!(%error, "the batch's directory entries could not be read at once: read one by one");
         }
         let rendered = join_all(records.iter().map(|record| self.render(record, &batch))).await;
-        let upto = rendered.iter().position(Result::is_err).unwrap_or(records.len());
+        // Every record that rendered is addressed, those behind one that did not too: what
+        // they owe is kept while the stream hands them back with it.
         let ready: Vec<(&Record, &Rendered)> = records
             .iter()
             .zip(&rendered)
-            .take(upto)
             .filter_map(|(record, rendered)| Some((record, rendered.as_ref().ok()?.as_ref()?)))
             .collect();
         let read = batch.recipients(&self.courier.store, &ready).await;
         let mut out = vec![];
-        let mut failed: Option<String> = None;
         for ((record, view), rendered) in records.iter().zip(views).zip(rendered) {
-            let owed = match (rendered, &read, &failed) {
-                (Ok(None), ..) => Ok(vec![]),
-                (_, _, Some(error)) => Err(StoreError::Unavailable(error.clone().into())),
-                (Err(error), ..) => Err(error),
-                (Ok(Some(_)), Err(error), _) => Err(StoreError::Unavailable(error.to_string().into())),
-                (Ok(Some(rendered)), Ok(()), None) => self.address(record, view, &rendered, &batch).await,
-            };
-            if let Err(error) = &owed {
-                failed.get_or_insert_with(|| error.to_string());
-            }
-            out.push(owed);
+            out.push(match (rendered, &read) {
+                (Ok(None), _) => Ok(vec![]),
+                (Err(error), _) => Err(error),
+                (Ok(Some(_)), Err(error)) => Err(StoreError::Unavailable(error.to_string().into())),
+                (Ok(Some(rendered)), Ok(())) => self.address(record, view, &rendered, &batch).await,
+            });
         }
         out
     }
