@@ -1,7 +1,8 @@
 //! The webhook registrar: a CloudFormation custom resource. On create and update it calls
-//! `setWebhook` with the webhook's URL, the secret token and the update kinds the bot uses, and
-//! `setMyCommands` with the commands Telegram lists in the chat (`/start`, `/menu`, `/help`,
-//! `/language`: in the `DefaultLanguage` property's language for everyone, and in each other
+//! `setWebhook` with the webhook's URL, the secret token, the update kinds the bot uses and
+//! `max_connections`, and
+//! `setMyCommands` with the commands Telegram lists in the chat (`/start`, `/menu`, `/tickets`,
+//! `/help`, `/language`: in the `DefaultLanguage` property's language for everyone, in each other
 //! language for users whose Telegram speaks it); on delete it calls `deleteWebhook` and
 //! `deleteMyCommands` (every list). It always answers
 //! CloudFormation (a custom resource that never answers holds the stack for an hour); reasons
