@@ -264,19 +264,6 @@ pub trait UserStore: Send + Sync {
     /// What a notice to the user needs from their record, in one read: whether they can be
     /// reached, the language kept for them, and the person their account is linked to.
     fn reach(&self, user: TelegramUserId) -> impl Future<Output = Result<Reach, StoreError>> + Send;
-    /// [`UserStore::reach`] of each of `users` (one batch read where the store can).
-    fn reaches(
-        &self,
-        users: &[TelegramUserId],
-    ) -> impl Future<Output = Result<std::collections::HashMap<TelegramUserId, Reach>, StoreError>> + Send {
-        async move {
-            let mut found = std::collections::HashMap::new();
-            for user in users {
-                found.insert(*user, self.reach(*user).await?);
-            }
-            Ok(found)
-        }
-    }
     /// Until the user writes to the bot again (their next committed update rewrites the record).
     /// A user without a record has nothing to mark.
     fn mark_unreachable(&self, user: TelegramUserId) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -737,21 +724,6 @@ pub trait CallMeRequests: Send + Sync {
 pub trait SentNotices: Send + Sync {
     fn already_sent(&self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
     fn mark_sent(&self, key: &str, now: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Which of `keys` are marked sent (one batch read where the store can: a batch's notices).
-    fn sent_among(
-        &self,
-        keys: &[String],
-    ) -> impl Future<Output = Result<std::collections::HashSet<String>, StoreError>> + Send {
-        async move {
-            let mut sent = std::collections::HashSet::new();
-            for key in keys {
-                if self.already_sent(key).await? {
-                    sent.insert(key.clone());
-                }
-            }
-            Ok(sent)
-        }
-    }
 }
 
 /// What a delivered notice leaves behind, in one write where the store can: its `SENT#`
@@ -770,7 +742,19 @@ pub trait Deliveries: SentNotices + FailedNotices + MessageTickets + UserStore {
             StoreError,
         >,
     > + Send {
-        async move { Ok((self.sent_among(keys).await?, self.reaches(users).await?)) }
+        async move {
+            let mut sent = std::collections::HashSet::new();
+            for key in keys {
+                if self.already_sent(key).await? {
+                    sent.insert(key.clone());
+                }
+            }
+            let mut reaches = std::collections::HashMap::new();
+            for user in users {
+                reaches.insert(*user, self.reach(*user).await?);
+            }
+            Ok((sent, reaches))
+        }
     }
 
     fn settle(

@@ -48,17 +48,22 @@ impl Call {
     }
     /// `(label, callback_data)` of the inline keyboard's buttons.
     pub fn inline_buttons(&self) -> Vec<(String, String)> {
-        let rows = self.params["reply_markup"]["inline_keyboard"].as_array().cloned().unwrap_or_default();
-        rows.iter()
-            .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-            .map(|b| {
-                (
-                    b["text"].as_str().unwrap_or_default().to_owned(),
-                    b["callback_data"].as_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect()
+        buttons_in(&self.params["reply_markup"])
     }
+}
+
+/// The inline buttons of a `reply_markup` (label, `callback_data`; a link's is empty).
+fn buttons_in(markup: &Value) -> Vec<(String, String)> {
+    let rows = markup["inline_keyboard"].as_array().cloned().unwrap_or_default();
+    rows.iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .map(|b| {
+            (
+                b["text"].as_str().unwrap_or_default().to_owned(),
+                b["callback_data"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
 }
 
 fn labels(rows: &Value, field: &str) -> Vec<String> {
@@ -214,14 +219,7 @@ impl FakeTelegram {
     /// The inline buttons (label, `callback_data`; a link's is empty) message `message_id` of
     /// `chat_id` shows now ([`FakeTelegram::markup_of`]).
     pub fn buttons_of(&self, chat_id: i64, message_id: i64) -> Vec<(String, String)> {
-        let call = Call {
-            method: String::new(),
-            params: json!({"reply_markup": self.markup_of(chat_id, message_id)}),
-            from_webhook_response: false,
-            delivered: true,
-            message_id: None,
-        };
-        call.inline_buttons()
+        buttons_in(&self.markup_of(chat_id, message_id))
     }
 
     /// Every `answerCallbackQuery` text, in order (a press answered without one: empty).

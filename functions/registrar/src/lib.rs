@@ -53,15 +53,14 @@ impl Properties {
     fn default_lang(&self) -> Lang {
         self.default_language.as_deref().and_then(Lang::from_code).unwrap_or_default()
     }
+}
 
-    /// `max_connections` as Telegram takes it (1–100); `Err` for a value that is no number.
-    fn max_connections(&self) -> Result<Option<u32>, String> {
-        let Some(text) = self.max_connections.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
-            return Ok(None);
-        };
-        let value: u32 = text.parse().map_err(|_| format!("MaxConnections {text:?} is not a number"))?;
-        Ok(Some(value.clamp(1, 100)))
-    }
+/// `MaxConnections` as Telegram takes `max_connections` (1–100; none when empty or absent);
+/// `Err` for a value that is no number.
+fn max_connections(text: Option<&str>) -> Result<Option<u32>, String> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    let value: u32 = text.parse().map_err(|_| format!("MaxConnections {text:?} is not a number"))?;
+    Ok(Some(value.clamp(1, 100)))
 }
 
 /// The client that answers CloudFormation. CloudFormation waits an hour for an answer that
@@ -181,15 +180,7 @@ impl Registrar {
         if reset {
             let had = if info.url.is_empty() { "no webhook".to_owned() } else { format!("another URL ({})", info.url) };
             tracing::warn!(had, "Telegram had no webhook of this stack: set again");
-            let properties = Properties {
-                webhook_url: check.webhook_url.clone(),
-                default_language: None,
-                working_hours: None,
-                working_holidays: None,
-                time_zone: None,
-                max_connections: check.max_connections.clone(),
-            };
-            self.set_webhook(&check.webhook_url, properties.max_connections()?).await?;
+            self.set_webhook(&check.webhook_url, max_connections(check.max_connections.as_deref())?).await?;
         }
         let now = u64::try_from(now.timestamp()).unwrap_or_default();
         let report = CheckReport {
@@ -239,7 +230,7 @@ impl Registrar {
                 zone,
             )?;
         }
-        self.set_webhook(&properties.webhook_url, properties.max_connections()?).await?;
+        self.set_webhook(&properties.webhook_url, max_connections(properties.max_connections.as_deref())?).await?;
         for (code, lang) in shared::telegram::command_lists(properties.default_lang()) {
             let commands = SetMyCommandsParams::builder()
                 .commands(shared::telegram::bot_commands(lang))

@@ -14,6 +14,35 @@ use crate::ports::{
 use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Datelike, Utc};
 
+impl DynamoStore {
+    /// A query of the tickets' summaries in an index partition (`key`: the condition on `:k`),
+    /// newest first.
+    fn summaries(
+        &self,
+        index: &str,
+        key: &str,
+        value: &str,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.tickets_table)
+            .index_name(index)
+            .key_condition_expression(key)
+            .expression_attribute_values(":k", s(value))
+            .projection_expression(codec::ticket::SUMMARY_PROJECTION)
+            .expression_attribute_names("#s", "status")
+            .scan_index_forward(false)
+    }
+}
+
+/// The summaries a query finds; one that does not read is left out of lists rather than
+/// failing every menu.
+async fn summaries_of(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+) -> Result<Vec<TicketSummary>, StoreError> {
+    Ok(query_all(query).await?.iter().filter_map(|item| codec::ticket::summary_from_item(item).ok()).collect())
+}
+
 impl TicketStore for DynamoStore {
     /// `UpdateItem ADD`: atomic, outside any transaction.
     async fn next_ticket_id(&self) -> Result<u64, StoreError> {
@@ -43,38 +72,19 @@ impl TicketStore for DynamoStore {
     }
 
     async fn contact_tickets(&self, contact_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.tickets_table)
-            .index_name(keys::BY_CONTACT)
-            .key_condition_expression("contact_id = :c")
-            .expression_attribute_values(":c", s(contact_id))
-            .projection_expression(codec::ticket::SUMMARY_PROJECTION)
-            .expression_attribute_names("#s", "status")
-            .scan_index_forward(false);
-        // A summary that does not read is left out of lists rather than failing every menu.
-        Ok(query_all(query).await?.iter().filter_map(|item| codec::ticket::summary_from_item(item).ok()).collect())
+        let query = self.summaries(keys::BY_CONTACT, "contact_id = :k", contact_id);
+        summaries_of(query).await
     }
 
     async fn assigned_tickets(&self, employee_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
         // Completed and cancelled ones stay in the index: the filter leaves them out of the answer.
         let query = self
-            .client
-            .query()
-            .table_name(&self.tickets_table)
-            .index_name(keys::BY_ASSIGNEE)
-            .key_condition_expression("assignee_id = :e")
+            .summaries(keys::BY_ASSIGNEE, "assignee_id = :k", employee_id)
             .filter_expression("NOT #s IN (:done, :closed, :cancelled)")
-            .expression_attribute_values(":e", s(employee_id))
             .expression_attribute_values(":done", s(TicketStatus::Done.code()))
             .expression_attribute_values(":closed", s(TicketStatus::Closed.code()))
-            .expression_attribute_values(":cancelled", s(TicketStatus::Cancelled.code()))
-            .projection_expression(codec::ticket::SUMMARY_PROJECTION)
-            .expression_attribute_names("#s", "status")
-            .scan_index_forward(false);
-        let summaries = query_all(query).await?;
-        Ok(summaries.iter().filter_map(|item| codec::ticket::summary_from_item(item).ok()).collect())
+            .expression_attribute_values(":cancelled", s(TicketStatus::Cancelled.code()));
+        summaries_of(query).await
     }
 
     async fn create_ticket_with(

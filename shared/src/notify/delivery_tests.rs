@@ -103,6 +103,20 @@ fn taken(event_id: &str, sequence: &str) -> Record {
     Record { event_id: event_id.into(), sequence: sequence.into(), change }
 }
 
+/// A public comment of the manager (e1) on ticket 7.
+fn managers_comment(id: &str, text: &str) -> crate::domain::Comment {
+    crate::domain::Comment {
+        id: id.into(),
+        ticket_id: 7,
+        author_kind: crate::domain::AuthorKind::Employee,
+        author_id: "e1".into(),
+        author_name: "Ирина".into(),
+        text: text.into(),
+        internal: false,
+        created_at: Utc::now(),
+    }
+}
+
 fn anna_key(event_id: &str) -> String {
     notice_key(event_id, &Person::Contact("c1".into()))
 }
@@ -290,20 +304,10 @@ async fn one_chats_failure_holds_up_no_other_and_hands_back_exactly_its_record()
 #[tokio::test]
 async fn what_the_records_behind_an_unreadable_one_owe_is_kept() {
     let world = world().await;
-    let comment = crate::domain::Comment {
-        id: "m1".into(),
-        ticket_id: 7,
-        author_kind: crate::domain::AuthorKind::Employee,
-        author_id: "e1".into(),
-        author_name: "Ирина".into(),
-        text: "Выезжаю".into(),
-        internal: false,
-        created_at: Utc::now(),
-    };
     let unreadable = Record {
         event_id: "ev0".into(),
         sequence: "99".into(),
-        change: Change::CommentAdded { comment, files: vec![] },
+        change: Change::CommentAdded { comment: managers_comment("m1", "Выезжаю"), files: vec![] },
     };
     world.store.fail_next(Operation::Ticket, Fault::Unavailable);
     assert_eq!(world.run(&[unreadable, created("ev1", "100")]).await.as_deref(), Some("99"));
@@ -529,16 +533,7 @@ async fn the_replay_sends_nothing_to_an_account_no_longer_its_persons() {
 async fn a_comments_files_add_one_notice_and_no_read_to_its_text() {
     let world = world().await;
     crate::ports::TicketStore::create_ticket(&world.store, &ticket(TicketStatus::InProgress), &[], None).await.unwrap();
-    let comment = |id: &str| crate::domain::Comment {
-        id: id.into(),
-        ticket_id: 7,
-        author_kind: crate::domain::AuthorKind::Employee,
-        author_id: "e1".into(),
-        author_name: "Ирина".into(),
-        text: "Схема подключения".into(),
-        internal: false,
-        created_at: Utc::now(),
-    };
+    let comment = |id: &str| managers_comment(id, "Схема подключения");
     let photo = crate::test_util::fixtures::telegram_photo("AgAC");
     let cost = |event_id: &'static str, files: Vec<crate::dialogue::StoredFile>| {
         let world = &world;

@@ -65,7 +65,7 @@ fn ticket_now<'a>(change: &'a Change, context: &'a Context) -> Option<&'a Ticket
 struct Rendered {
     change: Change,
     context: Context,
-    all: [(Lang, Vec<super::Notice>); 2],
+    all: [(Lang, Vec<super::Notice>); Lang::ALL.len()],
 }
 
 /// What a batch's notices read, read once for the batch: the directory entries its changes
@@ -84,6 +84,20 @@ struct Batch {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// `cache[key]`, read with `read` the first time (the lock is not held across the read).
+async fn cached<T: Clone, F: std::future::Future<Output = Result<T, StoreError>>>(
+    cache: &Mutex<HashMap<String, T>>,
+    key: &str,
+    read: impl FnOnce() -> F,
+) -> Result<T, StoreError> {
+    if let Some(known) = lock(cache).get(key) {
+        return Ok(known.clone());
+    }
+    let value = read().await?;
+    lock(cache).insert(key.to_owned(), value.clone());
+    Ok(value)
 }
 
 impl Batch {
@@ -115,40 +129,20 @@ impl Batch {
     }
 
     async fn contact(&self, store: &impl Directory, id: &str) -> Result<Option<Contact>, StoreError> {
-        if let Some(known) = lock(&self.contacts).get(id) {
-            return Ok(known.clone());
-        }
-        let contact = store.get_contact(id).await?;
-        lock(&self.contacts).insert(id.to_owned(), contact.clone());
-        Ok(contact)
+        cached(&self.contacts, id, || store.get_contact(id)).await
     }
 
     async fn client(&self, store: &impl Directory, id: &str) -> Result<Option<Client>, StoreError> {
-        if let Some(known) = lock(&self.clients).get(id) {
-            return Ok(known.clone());
-        }
-        let client = store.get_client(id).await?;
-        lock(&self.clients).insert(id.to_owned(), client.clone());
-        Ok(client)
+        cached(&self.clients, id, || store.get_client(id)).await
     }
 
     async fn employee(&self, store: &impl Directory, id: &str) -> Result<Option<Employee>, StoreError> {
-        if let Some(known) = lock(&self.employees).get(id) {
-            return Ok(known.clone());
-        }
-        let employee = store.get_employee(id).await?;
-        lock(&self.employees).insert(id.to_owned(), employee.clone());
-        Ok(employee)
+        cached(&self.employees, id, || store.get_employee(id)).await
     }
 
     /// The contact's tickets, as the contact's index lists them.
     async fn listed(&self, store: &impl TicketStore, contact_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
-        if let Some(known) = lock(&self.listed).get(contact_id) {
-            return Ok(known.clone());
-        }
-        let listed = store.contact_tickets(contact_id).await?;
-        lock(&self.listed).insert(contact_id.to_owned(), listed.clone());
-        Ok(listed)
+        cached(&self.listed, contact_id, || store.contact_tickets(contact_id)).await
     }
 
     /// The Telegram account a recipient is linked to, if they are active (read by

@@ -265,6 +265,14 @@ impl Data {
         item.record.as_ref().map(|comment| &comment.author_id)
     }
 
+    /// The summaries of the tickets that match, newest first (as the indexes list them).
+    fn summaries(&self, matches: impl Fn(&Ticket) -> bool) -> Vec<TicketSummary> {
+        let mut tickets: Vec<Ticket> =
+            self.tickets.values().filter_map(|p| p.ticket.clone()).filter(|t| matches(t)).collect();
+        newest_first(&mut tickets);
+        tickets.into_iter().map(|t| TicketSummary { id: t.id, subject: t.subject, status: t.status }).collect()
+    }
+
     fn ticket_mut(&mut self, id: u64) -> Option<&mut Ticket> {
         self.tickets.get_mut(&id).and_then(|p| p.ticket.as_mut())
     }
@@ -808,30 +816,12 @@ impl TicketStore for InMemoryStore {
 
     async fn assigned_tickets(&self, employee_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
         self.run(Operation::AssignedTickets, |s| {
-            let mut tickets: Vec<Ticket> = s
-                .data
-                .tickets
-                .values()
-                .filter_map(|p| p.ticket.clone())
-                .filter(|t| t.assignee_id.as_deref() == Some(employee_id) && t.status.is_active())
-                .collect();
-            newest_first(&mut tickets);
-            Ok(tickets.into_iter().map(|t| TicketSummary { id: t.id, subject: t.subject, status: t.status }).collect())
+            Ok(s.data.summaries(|t| t.assignee_id.as_deref() == Some(employee_id) && t.status.is_active()))
         })
     }
 
     async fn contact_tickets(&self, contact_id: &str) -> Result<Vec<TicketSummary>, StoreError> {
-        self.run(Operation::ContactTickets, |s| {
-            let mut tickets: Vec<Ticket> = s
-                .data
-                .tickets
-                .values()
-                .filter_map(|p| p.ticket.clone())
-                .filter(|t| t.contact_id == contact_id)
-                .collect();
-            newest_first(&mut tickets);
-            Ok(tickets.into_iter().map(|t| TicketSummary { id: t.id, subject: t.subject, status: t.status }).collect())
-        })
+        self.run(Operation::ContactTickets, |s| Ok(s.data.summaries(|t| t.contact_id == contact_id)))
     }
 
     async fn create_ticket_with(
