@@ -22,7 +22,7 @@
 //! stops its chat's lane, keeps what that lane still owes as `FAILED#` items, and hands its record
 //! back to the stream (with the records after it: their delivered notices are marked sent and
 //! not sent again), so that whatever the stream's retries come to, [`Courier::replay`] can
-//! deliver it. A failure that is Telegram's, the token's, the store's or the time's stops every
+//! deliver it. A failure that is Telegram's, the token's or the store's stops every
 //! lane.
 //!
 //! Laid out as its steps: `notices` (pure: the [`Change`], who hears what, the words, the cutting
