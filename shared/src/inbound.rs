@@ -38,6 +38,32 @@ pub enum Parsed {
     Malformed(String),
 }
 
+/// The kinds of update the parser reads (any other is [`Parsed::Ignored`]). The sample events
+/// cover each (`tests/tests/events.rs`).
+pub const UPDATE_KINDS: [&str; 4] = ["message", "edited_message", "callback_query", "my_chat_member"];
+
+/// What of a message the parser reads as its content ([`WireMessage`]'s fields a ticket or
+/// comment is made of, or a polite refusal is chosen by); `game` stands for the other kinds
+/// refused alike. The sample events cover each (`tests/tests/events.rs`).
+pub const MESSAGE_CONTENTS: [&str; 16] = [
+    "text",
+    "caption",
+    "contact",
+    "photo",
+    "document",
+    "voice",
+    "audio",
+    "video",
+    "video_note",
+    "animation",
+    "location",
+    "venue",
+    "sticker",
+    "poll",
+    "dice",
+    "game",
+];
+
 /// Parses a webhook body. Never fails on a well-formed update, whatever its kind or shape.
 pub fn parse_update(body: &[u8]) -> Parsed {
     let value: Value = match serde_json::from_slice(body) {

@@ -424,6 +424,30 @@ pub enum Service {
     S3,
 }
 
+/// DynamoDB requests by signer and by the prefix of the tables they name (one test's world has
+/// tables of its own prefix): a function running as a process of its own is counted here.
+static DYNAMO_REQUESTS: Mutex<BTreeMap<(String, String), u64>> = Mutex::new(BTreeMap::new());
+
+fn count_dynamo_request(signer: &str, request: &DynamoRequest<'_>, names: &Names) {
+    let body = request.body;
+    let transacted = body["TransactItems"].get(0).and_then(Value::as_object).and_then(|item| item.values().next());
+    let batched = body["RequestItems"].as_object().and_then(|tables| tables.keys().next());
+    let table = body["TableName"]
+        .as_str()
+        .or_else(|| transacted.and_then(|item| item["TableName"].as_str()))
+        .or(batched.map(String::as_str))
+        .unwrap_or_default();
+    let prefix = names.tables.iter().find_map(|id| table.strip_suffix(id.as_str())).unwrap_or(table);
+    let mut counts = DYNAMO_REQUESTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    *counts.entry((signer.to_owned(), prefix.to_owned())).or_default() += 1;
+}
+
+/// How many DynamoDB requests `signer` has made on the tables named `<prefix><LogicalId>`.
+pub fn dynamo_requests(signer: &str, prefix: &str) -> u64 {
+    let counts = DYNAMO_REQUESTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    counts.get(&(signer.to_owned(), prefix.to_owned())).copied().unwrap_or_default()
+}
+
 /// Starts a proxy in front of `upstream` on a free loopback port, on a thread and runtime of
 /// its own (tests come and go with runtimes of their own; the proxy lives as long as the
 /// process). Returns its base URL.
@@ -479,6 +503,7 @@ async fn forward(
                 let operation = target.rsplit('.').next().unwrap_or_default();
                 let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                 let request = DynamoRequest { operation, body: &json };
+                count_dynamo_request(&function, &request, judge.names());
                 judge.check(&function, &request.permissions(judge.names())).map(|p| dynamo_denied(&function, &p))
             }
             Service::S3 => {

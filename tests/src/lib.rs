@@ -1,6 +1,7 @@
 //! Test support and the local runner's parts: the local AWS stack, the fake Telegram Bot API,
 //! and a harness that wires the real function handlers to both.
 
+pub mod artifact;
 pub mod fake_telegram;
 pub mod iam;
 pub mod localstack;
@@ -86,6 +87,29 @@ pub fn register_demo_files(telegram: &FakeTelegram) {
         telegram.add_file(id, &format!("photos/{id}.jpg"), jpeg.clone());
     }
     telegram.add_file("demo-document", "documents/demo.pdf", b"%PDF-1.4 demo".to_vec());
+    for (id, path) in [
+        ("demo-gif", "animations/error.gif.mp4"),
+        ("demo-voice", "voice/file_1.oga"),
+        ("demo-audio", "music/call.mp3"),
+        ("demo-video", "videos/blink.mp4"),
+        ("demo-video-note", "video_notes/file_2.mp4"),
+    ] {
+        telegram.add_file(id, path, format!("{id} bytes").into_bytes());
+    }
+}
+
+/// The chat of the demo engineer (`e2e::DEMO_ENGINEER_PHONE`) in the sample events, and the
+/// notice about ticket #1 the demo remembers in it.
+pub const DEMO_ENGINEER_CHAT: i64 = 100502;
+pub const DEMO_ENGINEER_NOTICE: i64 = 9001;
+
+/// Remembers the notice the sample events' engineer replies to (`events/webhook/*-engineer-reply-*`)
+/// as about ticket #1, as the notifier remembers each notice it sends.
+pub async fn seed_demo_notice(
+    store: &impl shared::ports::MessageTickets,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    store.remember_message(DEMO_ENGINEER_CHAT, DEMO_ENGINEER_NOTICE, 1, chrono::Utc::now()).await?;
+    Ok(())
 }
 
 /// The local stack shared by all tests of one test binary, started on first use and stopped
@@ -199,16 +223,31 @@ fn every_variable(resources: &Resources, telegram_api_url: &str) -> HashMap<&'st
 }
 
 /// Counts DynamoDB operations (not retry attempts) made through a client: the per-update
-/// request budget is asserted with it.
+/// request budget is asserted with it. A function running as the artifact's process is counted
+/// by the permission proxy instead ([`iam::dynamo_requests`]: its requests signed as the
+/// function, on one world's tables).
 #[derive(Debug, Default, Clone)]
-pub struct RequestCounter(std::sync::Arc<AtomicU64>);
+pub struct RequestCounter {
+    counted: std::sync::Arc<AtomicU64>,
+    proxied: Option<(&'static str, String)>,
+    since: std::sync::Arc<AtomicU64>,
+}
 
 impl RequestCounter {
+    fn proxied(signer: &'static str, table_prefix: &str) -> RequestCounter {
+        RequestCounter { proxied: Some((signer, table_prefix.to_owned())), ..RequestCounter::default() }
+    }
     pub fn get(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
+        match &self.proxied {
+            None => self.counted.load(Ordering::SeqCst),
+            Some((signer, prefix)) => iam::dynamo_requests(signer, prefix) - self.since.load(Ordering::SeqCst),
+        }
     }
     pub fn reset(&self) {
-        self.0.store(0, Ordering::SeqCst);
+        match &self.proxied {
+            None => self.counted.store(0, Ordering::SeqCst),
+            Some((signer, prefix)) => self.since.store(iam::dynamo_requests(signer, prefix), Ordering::SeqCst),
+        }
     }
 }
 
@@ -221,7 +260,7 @@ impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
         _context: &aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef<'_>,
         _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        self.counted.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 }
@@ -274,6 +313,17 @@ pub struct TestEnv {
     pub notifier: notifier::Notifier,
     /// The TicketsTable stream, read from its start.
     pub stream: tokio::sync::Mutex<stream::StreamPoller>,
+    /// The deploy artifact's webhook, API and notifier, when the suite runs them
+    /// ([`artifact::ARTIFACTS_VARIABLE`]): requests and batches go to them, not to the
+    /// handlers above (which tests of a handler's other configurations still call directly).
+    pub artifact: Option<Artifact>,
+}
+
+/// The functions of the deploy artifact the suite runs.
+pub struct Artifact {
+    pub webhook: artifact::Deployed,
+    pub api: artifact::Deployed,
+    pub notifier: artifact::Deployed,
 }
 
 /// The notifier with the [`TEST_TIMEOUTS`], talking to the Bot API at `api_url` with `token`
@@ -305,20 +355,32 @@ impl TestEnv {
         let prefix = format!("t{}-{}-", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
         let resources = stack.create_resources(&prefix).await.expect("tables and bucket from template.yaml");
         let telegram = FakeTelegram::start(BOT_TOKEN).await;
-        let configured = |function: Function| {
+        let environment = |function: Function| {
             let mut env = function_env(function, &resources, &telegram.url);
             for (name, value) in overrides {
                 if let Some(known) = function.variables().iter().find(|v| *v == name) {
                     env.insert(known, (*value).to_owned());
                 }
             }
+            env
+        };
+        let configured = |function: Function| {
+            let env = environment(function);
             move |name: &str| env.get(name).cloned()
         };
+        let artifact = artifact::artifacts_dir().map(|dir| Artifact {
+            webhook: artifact::Deployed::new(&dir, Function::Webhook, environment(Function::Webhook)),
+            api: artifact::Deployed::new(&dir, Function::Api, environment(Function::Api)),
+            notifier: artifact::Deployed::new(&dir, Function::Notifier, environment(Function::Notifier)),
+        });
         let config = WebhookConfig::from_lookup(configured(Function::Webhook)).expect("the webhook's configuration");
         let api_config = ApiConfig::from_lookup(configured(Function::Api)).expect("the API's configuration");
         let notifier_config =
             NotifierConfig::from_lookup(configured(Function::Notifier)).expect("the notifier's configuration");
-        let webhook_requests = RequestCounter::default();
+        let webhook_requests = match artifact {
+            Some(_) => RequestCounter::proxied(Function::Webhook.access_key(), &prefix),
+            None => RequestCounter::default(),
+        };
         let counted = Function::Webhook.dynamodb().config().to_builder().interceptor(webhook_requests.clone()).build();
         let stream =
             stream::StreamPoller::new(stack, &resources.table("TicketsTable"), true).await.expect("the stream");
@@ -337,6 +399,7 @@ impl TestEnv {
             config,
             notifier_config,
             resources,
+            artifact,
         }
     }
 
@@ -357,10 +420,28 @@ impl TestEnv {
             request = request.header(webhook::SECRET_HEADER, secret);
         }
         let request = request.body(lambda_http::Body::from(body)).expect("a request");
-        let response = self.webhook.handler(request).await.expect("the handler answers");
+        let response = self.call_webhook(request).await;
         let status = response.status().as_u16();
         let body: &[u8] = response.body().as_ref();
         WebhookReply { status, body: (!body.is_empty()).then(|| serde_json::from_slice(body).expect("JSON body")) }
+    }
+
+    /// The webhook's answer to `request`: the artifact's when the suite runs it, else the
+    /// handler's.
+    pub async fn call_webhook(&self, request: lambda_http::Request) -> lambda_http::Response<lambda_http::Body> {
+        match &self.artifact {
+            Some(artifact) => artifact.webhook.http(request).await.expect("the webhook answers"),
+            None => self.webhook.handler(request).await.expect("the handler answers"),
+        }
+    }
+
+    /// The staff API's answer to `request`: the artifact's when the suite runs it, else the
+    /// handler's.
+    pub async fn call_api(&self, request: lambda_http::Request) -> lambda_http::Response<lambda_http::Body> {
+        match &self.artifact {
+            Some(artifact) => artifact.api.http(request).await.expect("the API answers"),
+            None => self.api.handler(request).await.expect("the handler answers"),
+        }
     }
 
     /// Calls the staff API with the right token.
@@ -404,7 +485,7 @@ impl TestEnv {
             request = request.header(*name, *value);
         }
         let request = request.body(lambda_http::Body::from(body)).expect("a request");
-        let response = self.api.handler(request).await.expect("the handler answers");
+        let response = self.call_api(request).await;
         let status = response.status().as_u16();
         let body: &[u8] = response.body().as_ref();
         (status, serde_json::from_slice(body).unwrap_or(Value::Null))
@@ -429,10 +510,18 @@ impl TestEnv {
         stream::lambda_event(records).expect("Lambda-shaped records")
     }
 
-    /// Feeds a batch to the real notifier handler with a minute to spare.
+    /// Feeds a batch to the notifier (the artifact's when the suite runs it) with a minute to
+    /// spare; returns the records it handed back.
     pub async fn notify(&self, batch: aws_lambda_events::dynamodb::Event) -> Vec<String> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        let response = self.notifier.handle(batch, deadline).await;
+        let time = std::time::Duration::from_secs(60);
+        let response = match &self.artifact {
+            Some(artifact) => {
+                let event = serde_json::to_value(&batch).expect("a JSON batch");
+                let answer = artifact.notifier.invoke(&event, time).await.expect("the notifier answers");
+                serde_json::from_value(answer).expect("a partial-batch response")
+            }
+            None => self.notifier.handle(batch, std::time::Instant::now() + time).await,
+        };
         response.batch_item_failures.into_iter().filter_map(|f| f.item_identifier).collect()
     }
 

@@ -87,6 +87,17 @@ const CARD: &str = "cd:";
 const LANGUAGE: &str = "lg:";
 const STAFF: &str = "sf:";
 
+/// Every prefix of the protocol, as [`Press::encode`] begins the data of each kind of press
+/// (each staff action and each list its own; paging, the same for every list, one). The sample
+/// events cover each
+/// (`tests/tests/events.rs`).
+pub fn prefixes() -> Vec<String> {
+    let fixed = [CHOOSE_COMPANY, NEW_TICKET, ATTACH, PAGE, RATE, UNLINK_YES, UNLINK_NO, CARD, LANGUAGE];
+    let staff = StaffAction::ALL.iter().map(|action| format!("{STAFF}{}:", action.tag()));
+    let lists = TicketList::ALL.iter().map(|list| format!("{}:", list.tag()));
+    fixed.into_iter().map(str::to_owned).chain(staff).chain(lists).collect()
+}
+
 impl TicketList {
     /// Every list: [`Press::parse`] looks tags up here.
     const ALL: [TicketList; 6] = [

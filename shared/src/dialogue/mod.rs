@@ -330,7 +330,7 @@ mod tickets;
 mod types;
 
 pub use actions::cancellation_entry;
-pub use buttons::{Press, StaffAction, TicketList};
+pub use buttons::{prefixes as button_prefixes, Press, StaffAction, TicketList};
 pub use edits::correction_entry;
 pub use replies::{deep_link_payload, ticket_named_in, ticket_of_payload};
 pub use staff::{staff_keyboard, staff_presses};

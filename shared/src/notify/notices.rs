@@ -41,6 +41,25 @@ pub enum Change {
     Nothing,
 }
 
+impl Change {
+    /// The kinds of change someone is told of ([`Change::kind`]): the sample stream events
+    /// cover each (`tests/tests/events.rs`).
+    pub const NOTIFIED: [&'static str; 5] =
+        ["ticket_created", "ticket_changed", "comment_added", "files_added", "call_me_requested"];
+
+    /// Its kind's name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::TicketCreated { .. } => "ticket_created",
+            Change::TicketChanged { .. } => "ticket_changed",
+            Change::CommentAdded { .. } => "comment_added",
+            Change::FilesAdded { .. } => "files_added",
+            Change::CallMeRequested(_) => "call_me_requested",
+            Change::Nothing => "nothing",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     /// The stream's `eventID`: notices are keyed by it.

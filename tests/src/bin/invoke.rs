@@ -27,6 +27,12 @@ async fn main() -> Result<(), BoxError> {
         stack.s3_as(Function::Api.access_key()),
     );
     e2e::seed_demo_directory(&api).await?;
+    let store = shared::dynamo::DynamoStore::new(
+        stack.dynamodb(),
+        resources.table("BotTable"),
+        resources.table("TicketsTable"),
+    );
+    e2e::seed_demo_notice(&store).await?;
 
     let value: serde_json::Value = serde_json::from_str(&text)?;
     if value.get("Records").is_some() {

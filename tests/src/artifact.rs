@@ -1,0 +1,316 @@
+//! The deploy artifact under the end-to-end suite.
+//!
+//! With [`ARTIFACTS_VARIABLE`] naming a directory (`make test-artifact`: `.aws-sam/build`, what
+//! `make build` made), [`crate::TestEnv`] hands the webhook's and the API's requests and the
+//! notifier's batches to `<dir>/<LogicalId>/bootstrap` instead of calling the workspace's
+//! handlers in its own process. Each function runs as Lambda runs it: a process started with
+//! only the environment template.yaml gives it, asking a Runtime API on loopback for its next
+//! event and posting the answer back, one invocation at a time; invocations that overlap get
+//! another process, as Lambda starts another instance. The processes sign their AWS requests as
+//! their function, so the permission proxy holds the artifact to the template's policies too.
+
+use crate::Function;
+use base64::Engine as _;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// The environment variable naming the directory of the built functions.
+pub const ARTIFACTS_VARIABLE: &str = "E2E_ARTIFACTS";
+
+/// The directory of the built functions, when the suite is to run them (relative paths are
+/// the workspace's).
+pub fn artifacts_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os(ARTIFACTS_VARIABLE).filter(|d| !d.is_empty())?;
+    Some(crate::localstack::workspace_root().join(dir))
+}
+
+/// One event handed to a process, and its answer.
+struct Invocation {
+    id: String,
+    deadline_ms: u128,
+    event: Vec<u8>,
+}
+
+type Answer = (String, Result<Vec<u8>, String>);
+
+/// One running instance of a function: the process and its Runtime API.
+struct Instance {
+    process: tokio::process::Child,
+    invocations: mpsc::UnboundedSender<Invocation>,
+    answers: mpsc::UnboundedReceiver<Answer>,
+}
+
+/// A function of the artifact: its bootstrap, its environment, its idle instances.
+pub struct Deployed {
+    function: Function,
+    bootstrap: PathBuf,
+    environment: Vec<(String, String)>,
+    idle: Mutex<Vec<Instance>>,
+}
+
+impl Deployed {
+    /// `function` as built in `dir`, with `environment` (its template variables); the AWS
+    /// endpoints and credentials are the local stack's, signing as the function.
+    pub fn new(dir: &Path, function: Function, environment: HashMap<&'static str, String>) -> Deployed {
+        let stack = crate::stack();
+        let mut environment: Vec<(String, String)> =
+            environment.into_iter().map(|(name, value)| (name.to_owned(), value)).collect();
+        environment.extend(
+            [
+                ("AWS_REGION", crate::localstack::REGION),
+                ("AWS_ACCESS_KEY_ID", function.access_key()),
+                ("AWS_SECRET_ACCESS_KEY", "local"),
+                ("AWS_ENDPOINT_URL_DYNAMODB", &stack.dynamodb_url),
+                ("AWS_ENDPOINT_URL_S3", &stack.s3_url),
+                ("AWS_LAMBDA_FUNCTION_NAME", function.logical_id()),
+                ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
+                ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+                ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/e2e"),
+                ("AWS_LAMBDA_LOG_STREAM_NAME", "e2e"),
+            ]
+            .map(|(name, value)| (name.to_owned(), value.to_owned())),
+        );
+        Deployed {
+            function,
+            bootstrap: dir.join(function.logical_id()).join("bootstrap"),
+            environment,
+            idle: Mutex::new(vec![]),
+        }
+    }
+
+    /// Hands `event` to an idle instance (or a new one) with `time` to run; returns its answer,
+    /// or what the runtime reported as the invocation's error.
+    pub async fn invoke(&self, event: &Value, time: Duration) -> Result<Value, String> {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let idle = self.idle.lock().expect("the idle instances").pop();
+        let mut instance = match idle {
+            Some(instance) => instance,
+            None => self.start().await?,
+        };
+        let id = format!("e2e-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+        let deadline = std::time::SystemTime::now() + time;
+        let deadline_ms = deadline.duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_millis();
+        let event = serde_json::to_vec(event).map_err(|e| e.to_string())?;
+        let function = self.function.logical_id();
+        instance
+            .invocations
+            .send(Invocation { id: id.clone(), deadline_ms, event })
+            .map_err(|_| format!("{function}: the instance's Runtime API is gone"))?;
+        // A process that died, or an answer that never comes, fails this invocation only.
+        let answer = tokio::select! {
+            answer = instance.answers.recv() => answer,
+            exit = instance.process.wait() => return Err(format!("{function} exited mid-invocation: {exit:?}")),
+            () = tokio::time::sleep(time + Duration::from_secs(10)) => {
+                return Err(format!("{function} did not answer within {time:?}"));
+            }
+        };
+        let Some((answered, result)) = answer else {
+            return Err(format!("{function}: the Runtime API closed"));
+        };
+        if answered != id {
+            return Err(format!("{function} answered {answered}, was asked {id}"));
+        }
+        self.idle.lock().expect("the idle instances").push(instance);
+        let body = result?;
+        serde_json::from_slice(&body).map_err(|e| format!("{function} answered something not JSON: {e}"))
+    }
+
+    /// An HTTP request through the function as a Function URL hands it over (payload 2.0).
+    pub async fn http(
+        &self,
+        request: lambda_http::Request,
+    ) -> Result<lambda_http::Response<lambda_http::Body>, String> {
+        let answer = self.invoke(&function_url_event(request), Duration::from_secs(30)).await?;
+        http_response(&answer)
+    }
+
+    /// Starts a process with a Runtime API of its own.
+    async fn start(&self) -> Result<Instance, String> {
+        let (invocations, pending) = mpsc::unbounded_channel();
+        let (answered, answers) = mpsc::unbounded_channel();
+        let address = runtime_api(pending, answered).await.map_err(|e| format!("a Runtime API: {e}"))?;
+        let process = tokio::process::Command::new(&self.bootstrap)
+            .env_clear()
+            .envs(self.environment.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+            // Logs and metrics lines (stdout) stay out of the test output; panics (stderr) show.
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("{}: {e}", self.bootstrap.display()))?;
+        Ok(Instance { process, invocations, answers })
+    }
+}
+
+struct RuntimeState {
+    pending: tokio::sync::Mutex<mpsc::UnboundedReceiver<Invocation>>,
+    answers: mpsc::UnboundedSender<Answer>,
+}
+
+/// The Lambda Runtime API one process polls, on a free loopback port, for as long as the test's
+/// runtime lives.
+async fn runtime_api(
+    pending: mpsc::UnboundedReceiver<Invocation>,
+    answers: mpsc::UnboundedSender<Answer>,
+) -> std::io::Result<std::net::SocketAddr> {
+    use axum::extract::{Path, State};
+    use axum::response::IntoResponse;
+    use axum::routing::{get, post};
+    type Shared = State<Arc<RuntimeState>>;
+
+    async fn next(State(state): Shared) -> axum::response::Response {
+        let Some(invocation) = state.pending.lock().await.recv().await else {
+            return axum::http::StatusCode::GONE.into_response();
+        };
+        let headers = [
+            ("lambda-runtime-aws-request-id", invocation.id),
+            ("lambda-runtime-deadline-ms", invocation.deadline_ms.to_string()),
+            ("lambda-runtime-invoked-function-arn", "arn:aws:lambda:eu-central-1:000000000000:function:e2e".into()),
+            ("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000;Sampled=0".into()),
+            ("content-type", "application/json".into()),
+        ];
+        (headers, invocation.event).into_response()
+    }
+    async fn response(State(state): Shared, Path(id): Path<String>, body: axum::body::Bytes) -> impl IntoResponse {
+        let _ = state.answers.send((id, Ok(body.to_vec())));
+        axum::http::StatusCode::ACCEPTED
+    }
+    async fn error(State(state): Shared, Path(id): Path<String>, body: axum::body::Bytes) -> impl IntoResponse {
+        let _ = state.answers.send((id, Err(String::from_utf8_lossy(&body).into_owned())));
+        axum::http::StatusCode::ACCEPTED
+    }
+    async fn init_error(State(state): Shared, body: axum::body::Bytes) -> impl IntoResponse {
+        let _ = state.answers.send(("init".into(), Err(String::from_utf8_lossy(&body).into_owned())));
+        axum::http::StatusCode::ACCEPTED
+    }
+
+    let state = Arc::new(RuntimeState { pending: tokio::sync::Mutex::new(pending), answers });
+    let app = axum::Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
+        .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
+        .route("/2018-06-01/runtime/init/error", post(init_error))
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(address)
+}
+
+/// The Function URL event (payload format 2.0) for `request`; the body base64-encoded, as the
+/// service hands over anything it does not know to be text.
+pub fn function_url_event(request: lambda_http::Request) -> Value {
+    let (parts, body) = request.into_parts();
+    let mut headers = serde_json::Map::new();
+    for (name, value) in &parts.headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        let joined = match headers.get(name.as_str()).and_then(Value::as_str) {
+            Some(earlier) => format!("{earlier},{value}"),
+            None => value,
+        };
+        headers.insert(name.as_str().to_owned(), Value::String(joined));
+    }
+    let path = parts.uri.path();
+    let query = parts.uri.query().unwrap_or_default();
+    let mut parameters = serde_json::Map::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode =
+            |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+        let (name, value) = (decode(name), decode(value));
+        let joined = match parameters.get(&name).and_then(Value::as_str) {
+            Some(earlier) => format!("{earlier},{value}"),
+            None => value,
+        };
+        parameters.insert(name, Value::String(joined));
+    }
+    let body: &[u8] = body.as_ref();
+    let now = chrono::Utc::now();
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "anonymous",
+            "apiId": "e2e",
+            "domainName": parts.uri.host().unwrap_or("e2e.lambda-url.eu-central-1.on.aws"),
+            "domainPrefix": "e2e",
+            "http": {
+                "method": parts.method.as_str(),
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "e2e"
+            },
+            "requestId": "e2e",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": now.format("%d/%b/%Y:%H:%M:%S %z").to_string(),
+            "timeEpoch": now.timestamp_millis()
+        },
+        "isBase64Encoded": !body.is_empty()
+    });
+    if !parameters.is_empty() {
+        event["queryStringParameters"] = Value::Object(parameters);
+    }
+    if !body.is_empty() {
+        event["body"] = Value::String(base64::engine::general_purpose::STANDARD.encode(body));
+    }
+    event
+}
+
+/// The HTTP response a function's Function URL answer stands for.
+pub fn http_response(answer: &Value) -> Result<lambda_http::Response<lambda_http::Body>, String> {
+    let status = answer["statusCode"].as_u64().ok_or_else(|| format!("no statusCode in {answer}"))?;
+    let text = answer["body"].as_str().unwrap_or_default();
+    let body = if answer["isBase64Encoded"].as_bool() == Some(true) {
+        base64::engine::general_purpose::STANDARD.decode(text).map_err(|e| e.to_string())?
+    } else {
+        text.as_bytes().to_vec()
+    };
+    let mut response = lambda_http::Response::builder().status(status as u16);
+    for (name, value) in answer["headers"].as_object().into_iter().flatten() {
+        if let Some(value) = value.as_str() {
+            response = response.header(name.as_str(), value);
+        }
+    }
+    let body = if body.is_empty() { lambda_http::Body::Empty } else { lambda_http::Body::Binary(body) };
+    response.body(body).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_becomes_a_function_url_event_and_back() {
+        let request = lambda_http::http::Request::builder()
+            .method("GET")
+            .uri("https://api.example.com/tickets?status=new&q=%D0%BF+1")
+            .header("authorization", "Bearer x")
+            .body(lambda_http::Body::Empty)
+            .unwrap();
+        let event = function_url_event(request);
+        assert_eq!(event["rawPath"], "/tickets");
+        assert_eq!(event["queryStringParameters"], json!({"status": "new", "q": "п 1"}));
+        assert_eq!(event["headers"]["authorization"], "Bearer x");
+        assert!(event.get("body").is_none());
+        let parsed = lambda_http::request::from_str(&event.to_string()).expect("lambda_http reads it");
+        assert_eq!(parsed.uri().path(), "/tickets");
+        assert_eq!(parsed.method(), "GET");
+
+        let answer = json!({"statusCode": 201, "headers": {"content-type": "application/json"},
+            "body": "eyJpZCI6MX0=", "isBase64Encoded": true});
+        let response = http_response(&answer).unwrap();
+        assert_eq!(response.status(), 201);
+        assert_eq!(response.body().as_ref(), br#"{"id":1}"#);
+    }
+}
