@@ -30,7 +30,7 @@ fn main() {
     let settings = DialogueSettings {
         support_phone: "+7 800 555-35-35".into(),
         phone_region: "RU".parse().unwrap(),
-        timezone: chrono_tz::Europe::Moscow,
+        timezone: shared::zone::Zone::named("Europe/Moscow").expect("a zone"),
         hours: None,
         default_lang: shared::texts::Lang::Ru,
     };

@@ -7,7 +7,7 @@
 
 use crate::phone::Region;
 use crate::texts::Lang;
-use chrono_tz::Tz;
+use crate::zone::Zone as Tz;
 
 /// A secret string: compared in constant time, redacted in `Debug`.
 #[derive(Clone)]
@@ -350,11 +350,11 @@ mod tests {
         let notifier = NotifierConfig::from_lookup(|k| vars.get(k).cloned()).unwrap();
         assert_eq!(notifier.telegram_api_url, "https://api.telegram.org");
         assert_eq!(notifier.ticket_url(42), "https://desk.example.com/tickets/42");
-        assert_eq!(notifier.timezone, chrono_tz::Europe::Moscow);
+        assert_eq!(notifier.timezone, Tz::named("Europe/Moscow").unwrap());
         assert_eq!(notifier.default_language, Lang::Ru, "unset: Russian");
         let webhook = WebhookConfig::from_lookup(|k| vars.get(k).cloned()).unwrap();
         assert_eq!(webhook.attachments_bucket, "files");
-        assert_eq!(webhook.timezone, chrono_tz::Europe::Moscow);
+        assert_eq!(webhook.timezone, Tz::named("Europe/Moscow").unwrap());
         assert_eq!(webhook.default_language, Lang::Ru);
         let mut vars = env();
         vars.insert("DEFAULT_LANGUAGE", "en".into());

@@ -7,8 +7,8 @@
 //! Empty: always open. `WORKING_HOLIDAYS` lists dates the desk is closed all day
 //! (`2027-01-01,2027-01-07`).
 
+use crate::zone::Zone as Tz;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
-use chrono_tz::Tz;
 use std::collections::BTreeSet;
 
 /// Opening hours per weekday (Monday first) and closed dates, in a time zone.
@@ -138,16 +138,16 @@ mod tests {
     use super::*;
 
     fn moscow(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        chrono_tz::Europe::Moscow.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().with_timezone(&Utc)
+        Tz::named("Europe/Moscow").unwrap().with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().with_timezone(&Utc)
     }
 
     fn hours(spec: &str, holidays: &str) -> WorkingHours {
-        WorkingHours::parse(spec, holidays, chrono_tz::Europe::Moscow).unwrap().unwrap()
+        WorkingHours::parse(spec, holidays, Tz::named("Europe/Moscow").unwrap()).unwrap().unwrap()
     }
 
     #[test]
     fn empty_means_always_open() {
-        assert_eq!(WorkingHours::parse("  ", "", chrono_tz::Europe::Moscow), Ok(None));
+        assert_eq!(WorkingHours::parse("  ", "", Tz::named("Europe/Moscow").unwrap()), Ok(None));
     }
 
     #[test]
@@ -184,7 +184,10 @@ mod tests {
             ("Moon 09:00-18:00", ""),
             ("Mon-Fri 09:00-18:00", "2027-13-01"),
         ] {
-            assert!(WorkingHours::parse(spec, holidays, chrono_tz::Europe::Moscow).is_err(), "{spec:?} {holidays:?}");
+            assert!(
+                WorkingHours::parse(spec, holidays, Tz::named("Europe/Moscow").unwrap()).is_err(),
+                "{spec:?} {holidays:?}"
+            );
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod phone;
 pub mod plan;
 pub mod ports;
 pub mod texts;
+pub mod zone;
 
 #[cfg(feature = "dynamodb")]
 pub mod dynamo;

@@ -52,7 +52,7 @@ impl Notifier {
                 },
                 settings: NoticeSettings {
                     service_desk_url: config.service_desk_url.clone(),
-                    timezone: config.timezone,
+                    timezone: config.timezone.clone(),
                     default_lang: config.default_language,
                 },
             },

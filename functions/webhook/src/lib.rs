@@ -41,7 +41,7 @@ impl Webhook {
         let settings = DialogueSettings {
             support_phone: config.support_phone.clone(),
             phone_region: config.default_phone_region,
-            timezone: config.timezone,
+            timezone: config.timezone.clone(),
             hours: config.working_hours.clone(),
             default_lang: config.default_language,
         };

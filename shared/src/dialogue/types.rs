@@ -695,7 +695,7 @@ pub struct DialogueSettings {
     pub support_phone: String,
     pub phone_region: Region,
     /// Dates are shown to people in this zone.
-    pub timezone: chrono_tz::Tz,
+    pub timezone: crate::zone::Zone,
     /// The desk's working hours; `None`: always open.
     pub hours: Option<crate::hours::WorkingHours>,
     /// The language of users whose Telegram speaks neither Russian nor English (or says nothing).

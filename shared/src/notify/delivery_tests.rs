@@ -68,7 +68,7 @@ async fn world() -> World {
     let telegram = FakeMessenger::default();
     let settings = NoticeSettings {
         service_desk_url: "https://desk.example.com".into(),
-        timezone: chrono_tz::Europe::Moscow,
+        timezone: crate::zone::Zone::named("Europe/Moscow").expect("a zone"),
         default_lang: Lang::Ru,
     };
     let courier =

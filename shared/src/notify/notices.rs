@@ -5,8 +5,8 @@
 use crate::dialogue::StoredFile;
 use crate::domain::{Actor, AuthorKind, CallMeRequest, Comment, Person, Ticket, TicketStatus, BOT_SOURCE};
 use crate::texts::{self, fill, Lang};
+use crate::zone::Zone as Tz;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 
 /// Telegram's limit on a message's text.
 pub const MAX_MESSAGE_CHARS: usize = 4096;
@@ -156,8 +156,8 @@ pub fn escape(text: &str) -> String {
 }
 
 /// `DD.MM.YYYY HH:MM` in the desk's time zone.
-pub fn format_date(at: DateTime<Utc>, zone: Tz) -> String {
-    at.with_timezone(&zone).format("%d.%m.%Y %H:%M").to_string()
+pub fn format_date(at: DateTime<Utc>, zone: &Tz) -> String {
+    at.with_timezone(zone).format("%d.%m.%Y %H:%M").to_string()
 }
 
 /// Who hears what about a change (pure), in `lang`: [`super::Dispatcher::owed`] renders a change
@@ -218,7 +218,7 @@ pub fn notices(change: &Change, context: &Context, settings: &NoticeSettings, la
                 lines.push(match new.deadline {
                     Some(deadline) => fill(
                         texts::NOTICE_DEADLINE.get(lang),
-                        &[("deadline", &format_date(deadline, settings.timezone))],
+                        &[("deadline", &format_date(deadline, &settings.timezone))],
                     ),
                     None => texts::NOTICE_DEADLINE_CLEARED.get(lang).to_owned(),
                 });

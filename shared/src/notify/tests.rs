@@ -13,7 +13,11 @@ fn ticket() -> Ticket {
 }
 
 fn settings(url: &str) -> NoticeSettings {
-    NoticeSettings { service_desk_url: url.into(), timezone: chrono_tz::Europe::Moscow, default_lang: Lang::Ru }
+    NoticeSettings {
+        service_desk_url: url.into(),
+        timezone: crate::zone::Zone::named("Europe/Moscow").expect("a zone"),
+        default_lang: Lang::Ru,
+    }
 }
 
 #[test]

@@ -10,7 +10,7 @@ pub fn settings() -> DialogueSettings {
     DialogueSettings {
         support_phone: "+7 800 555-35-35".into(),
         phone_region: "RU".parse().expect("RU is a region"),
-        timezone: chrono_tz::Europe::Moscow,
+        timezone: crate::zone::Zone::named("Europe/Moscow").expect("a zone"),
         hours: None,
         default_lang: crate::texts::Lang::Ru,
     }
