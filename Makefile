@@ -20,7 +20,7 @@ help:
 	@echo "make schemathesis - the staff API against openapi.yaml, checked by schemathesis (every check, a fixed seed)"
 	@echo "make permissions - the AWS actions each function used in the last test run, held against template.yaml"
 	@echo "make build  - sam build (cargo-lambda + zig), ARCH=arm64|x86_64"
-	@echo "make test-artifact - make build ARCH=x86_64, then the end-to-end suite on the built bootstrap files"
+	@echo "make test-artifact - make build for this machine (into .aws-sam/test-build), then the end-to-end suite on the built bootstrap files"
 	@echo "make deploy - sam deploy of what make build built, with its architecture (ARGS=--guided the first time, PARAMS='Name=value ...')"
 
 setup:
@@ -101,15 +101,18 @@ CARGO_LAMBDA_VERSION := 1.9.2
 ZIGLANG_VERSION := 0.13.0
 build: setup
 	.venv/bin/pip install --quiet cargo-lambda==$(CARGO_LAMBDA_VERSION) ziglang==$(ZIGLANG_VERSION)
-	PATH="$(CURDIR)/.venv/bin:$$PATH" ARCH=$(ARCH) CARGO_ZIGBUILD_PYTHON_PATH=$(CURDIR)/.venv/bin/python .venv/bin/sam build --parameter-overrides Architecture=$(ARCH)
+	PATH="$(CURDIR)/.venv/bin:$$PATH" ARCH=$(ARCH) CARGO_ZIGBUILD_PYTHON_PATH=$(CURDIR)/.venv/bin/python .venv/bin/sam build --build-dir $(SAM_BUILD_DIR) --parameter-overrides Architecture=$(ARCH)
 	@bash scripts/check-artifact.sh $(ARCH) $(SAM_BUILD_DIR)
 
-# The end-to-end suite on the deploy artifact: `make build` for this machine (x86_64), then every
-# e2e test with the webhook, the API and the notifier run as $(SAM_BUILD_DIR)/<Function>/bootstrap
-# processes behind a local Runtime API (tests/src/artifact.rs) instead of in the test's process.
+# The end-to-end suite on the deploy artifact: `make build` for this machine's architecture, into
+# a build directory of its own (a deploy's .aws-sam/build stays as it was), then every e2e test
+# with the webhook, the API and the notifier run as <Function>/bootstrap processes behind a local
+# Runtime API (tests/src/artifact.rs) instead of in the test's process.
+HOST_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
+TEST_BUILD_DIR := .aws-sam/test-build
 test-artifact:
-	@$(MAKE) --no-print-directory build ARCH=x86_64
-	E2E_ARTIFACTS=$(SAM_BUILD_DIR) $(CARGO) test -p e2e --tests --no-fail-fast
+	@$(MAKE) --no-print-directory build ARCH=$(HOST_ARCH) SAM_BUILD_DIR=$(TEST_BUILD_DIR)
+	E2E_ARTIFACTS=$(TEST_BUILD_DIR) $(CARGO) test -p e2e --tests --no-fail-fast
 
 # `sam deploy` of what `make build` made, with the architecture it was made for: read from the
 # ELF header of the webhook's bootstrap (e_machine 183 is aarch64, 62 x86-64), so the stack's

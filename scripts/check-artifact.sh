@@ -20,7 +20,8 @@ for bootstrap in "$dir"/*Function/bootstrap; do
   name=$(basename "$(dirname "$bootstrap")")
   # e_type (offset 16) and e_machine (offset 18) of the ELF header, little-endian.
   read -r e_type e_machine < <(od -An -tu2 -j16 -N4 "$bootstrap")
-  newest=$(readelf --version-info --wide "$bootstrap" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -Vu | tail -1)
+  # No GLIBC_ version at all (a static binary) leaves `newest` empty.
+  newest=$(readelf --version-info --wide "$bootstrap" | { grep -o 'GLIBC_[0-9][0-9.]*' || true; } | sed 's/GLIBC_//' | sort -Vu | tail -1)
   echo "$name: $(file -b "$bootstrap" 2>/dev/null || echo "e_machine $e_machine")"
   echo "$name: newest glibc symbol version needed: ${newest:-none} (the runtime has $runtime_glibc)"
   if [ "$e_machine" != "$machine" ]; then
@@ -33,5 +34,10 @@ for bootstrap in "$dir"/*Function/bootstrap; do
     echo "$name: needs glibc $newest, newer than the runtime's $runtime_glibc" >&2; failed=1
   fi
 done
+# Every function of the template has its bootstrap.
+functions=$(grep -c 'Type: AWS::Serverless::Function' template.yaml)
+if [ "$count" != "$functions" ]; then
+  echo "$count bootstrap files in $dir, but template.yaml has $functions functions" >&2; failed=1
+fi
 [ "$failed" = 0 ] && echo "$count functions: $arch, position-independent, glibc <= $runtime_glibc"
 exit "$failed"

@@ -361,7 +361,9 @@ def write(path, data):
 
 
 def numbered(listed):
-    """The events as listed, each named `NN-<name>` by its place."""
+    """The events as listed, each named `NN-<name>` by its place (below 90: the two requests
+    that are no update at all keep 90 and 91, and two digits keep the files in story order)."""
+    assert len(listed) < 90, "more events than two digits number before 90"
     return [(f"{n:02d}-{name}", *rest) for n, (name, *rest) in enumerate(listed, start=1)]
 
 

@@ -608,6 +608,39 @@ fn files_of(message: &WireMessage) -> Vec<IncomingFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lists the sample events are held to name only what the parser reads: each update
+    /// kind is acted on, and a message of each content alone is taken (or refused by name).
+    #[test]
+    fn the_listed_kinds_and_contents_are_read() {
+        let from = json!({"id": 42, "is_bot": false, "first_name": "A"});
+        let chat = json!({"id": 42, "type": "private"});
+        let file = json!({"file_id": "f", "file_unique_id": "u", "file_size": 10});
+        for kind in UPDATE_KINDS {
+            let body = match kind {
+                "callback_query" => json!({"id": "q", "from": from, "data": "na:new"}),
+                "my_chat_member" => json!({"chat": chat, "from": from, "date": 1,
+                    "old_chat_member": {"status": "member"}, "new_chat_member": {"status": "kicked"}}),
+                _ => json!({"message_id": 1, "date": 1, "chat": chat, "from": from, "text": "x"}),
+            };
+            let update = serde_json::to_vec(&json!({"update_id": 1, kind: body})).unwrap();
+            assert!(matches!(parse_update(&update), Parsed::Inbound(_)), "{kind}");
+        }
+        for content in MESSAGE_CONTENTS {
+            let value = match content {
+                "text" | "caption" => json!("x"),
+                "contact" => json!({"phone_number": "79001234567", "first_name": "A"}),
+                "photo" => json!([file]),
+                "location" => json!({"latitude": 55.75, "longitude": 37.62}),
+                "venue" => json!({"location": {"latitude": 55.75, "longitude": 37.62}, "title": "T", "address": "A"}),
+                "sticker" | "poll" | "dice" | "game" => json!({}),
+                _ => file.clone(),
+            };
+            let message = json!({"message_id": 1, "date": 1, "chat": chat, "from": from, content: value});
+            let update = serde_json::to_vec(&json!({"update_id": 1, "message": message})).unwrap();
+            assert!(matches!(parse_update(&update), Parsed::Inbound(_)), "{content}");
+        }
+    }
     use serde_json::json;
 
     fn message(extra: Value) -> Vec<u8> {

@@ -38,6 +38,9 @@ struct Invocation {
 
 type Answer = (String, Result<Vec<u8>, String>);
 
+/// The "invocation" an init error answers.
+const INIT: &str = "init";
+
 /// One running instance of a function: the process and its Runtime API.
 struct Instance {
     process: tokio::process::Child,
@@ -68,7 +71,7 @@ impl Deployed {
                 ("AWS_ENDPOINT_URL_DYNAMODB", &stack.dynamodb_url),
                 ("AWS_ENDPOINT_URL_S3", &stack.s3_url),
                 ("AWS_LAMBDA_FUNCTION_NAME", function.logical_id()),
-                ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
+                ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", if function == Function::Webhook { "256" } else { "128" }),
                 ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
                 ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/e2e"),
                 ("AWS_LAMBDA_LOG_STREAM_NAME", "e2e"),
@@ -87,7 +90,9 @@ impl Deployed {
     /// or what the runtime reported as the invocation's error.
     pub async fn invoke(&self, event: &Value, time: Duration) -> Result<Value, String> {
         static NEXT: AtomicU64 = AtomicU64::new(1);
-        let idle = self.idle.lock().expect("the idle instances").pop();
+        // An idle process that has died since (it is dropped here) is not handed the event.
+        let idle = std::iter::from_fn(|| self.idle.lock().expect("the idle instances").pop())
+            .find_map(|mut instance| matches!(instance.process.try_wait(), Ok(None)).then_some(instance));
         let mut instance = match idle {
             Some(instance) => instance,
             None => self.start().await?,
@@ -112,6 +117,9 @@ impl Deployed {
         let Some((answered, result)) = answer else {
             return Err(format!("{function}: the Runtime API closed"));
         };
+        if answered == INIT {
+            return Err(format!("{function} failed to start: {}", result.err().unwrap_or_default()));
+        }
         if answered != id {
             return Err(format!("{function} answered {answered}, was asked {id}"));
         }
@@ -186,7 +194,7 @@ async fn runtime_api(
         axum::http::StatusCode::ACCEPTED
     }
     async fn init_error(State(state): Shared, body: axum::body::Bytes) -> impl IntoResponse {
-        let _ = state.answers.send(("init".into(), Err(String::from_utf8_lossy(&body).into_owned())));
+        let _ = state.answers.send((INIT.into(), Err(String::from_utf8_lossy(&body).into_owned())));
         axum::http::StatusCode::ACCEPTED
     }
 
@@ -203,8 +211,8 @@ async fn runtime_api(
     Ok(address)
 }
 
-/// The Function URL event (payload format 2.0) for `request`; the body base64-encoded, as the
-/// service hands over anything it does not know to be text.
+/// The Function URL event (payload format 2.0) for `request`; a text body (JSON, `text/*`, UTF-8)
+/// as it is, any other base64-encoded, as the service hands them over.
 pub fn function_url_event(request: lambda_http::Request) -> Value {
     let (parts, body) = request.into_parts();
     let mut headers = serde_json::Map::new();
@@ -231,6 +239,9 @@ pub fn function_url_event(request: lambda_http::Request) -> Value {
         parameters.insert(name, Value::String(joined));
     }
     let body: &[u8] = body.as_ref();
+    let content_type = parts.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let textual = content_type.starts_with("text/") || content_type.contains("json");
+    let text = std::str::from_utf8(body).ok().filter(|_| textual);
     let now = chrono::Utc::now();
     let mut event = json!({
         "version": "2.0",
@@ -256,12 +267,14 @@ pub fn function_url_event(request: lambda_http::Request) -> Value {
             "time": now.format("%d/%b/%Y:%H:%M:%S %z").to_string(),
             "timeEpoch": now.timestamp_millis()
         },
-        "isBase64Encoded": !body.is_empty()
+        "isBase64Encoded": text.is_none() && !body.is_empty()
     });
     if !parameters.is_empty() {
         event["queryStringParameters"] = Value::Object(parameters);
     }
-    if !body.is_empty() {
+    if let Some(text) = text.filter(|t| !t.is_empty()) {
+        event["body"] = Value::String(text.to_owned());
+    } else if !body.is_empty() {
         event["body"] = Value::String(base64::engine::general_purpose::STANDARD.encode(body));
     }
     event
@@ -306,6 +319,26 @@ mod tests {
         let parsed = lambda_http::request::from_str(&event.to_string()).expect("lambda_http reads it");
         assert_eq!(parsed.uri().path(), "/tickets");
         assert_eq!(parsed.method(), "GET");
+
+        let json_post = lambda_http::http::Request::builder()
+            .method("POST")
+            .uri("https://bot.example.com/")
+            .header("content-type", "application/json")
+            .body(lambda_http::Body::from(r#"{"update_id":1}"#))
+            .unwrap();
+        let event = function_url_event(json_post);
+        assert_eq!(
+            (event["body"].as_str(), event["isBase64Encoded"].as_bool()),
+            (Some(r#"{"update_id":1}"#), Some(false))
+        );
+        let bytes = lambda_http::http::Request::builder()
+            .method("POST")
+            .uri("https://bot.example.com/")
+            .header("content-type", "application/octet-stream")
+            .body(lambda_http::Body::from(vec![0xFF, 0x00]))
+            .unwrap();
+        let event = function_url_event(bytes);
+        assert_eq!((event["body"].as_str(), event["isBase64Encoded"].as_bool()), (Some("/wA="), Some(true)));
 
         let answer = json!({"statusCode": 201, "headers": {"content-type": "application/json"},
             "body": "eyJpZCI6MX0=", "isBase64Encoded": true});

@@ -225,7 +225,8 @@ fn every_variable(resources: &Resources, telegram_api_url: &str) -> HashMap<&'st
 /// Counts DynamoDB operations (not retry attempts) made through a client: the per-update
 /// request budget is asserted with it. A function running as the artifact's process is counted
 /// by the permission proxy instead ([`iam::dynamo_requests`]: its requests signed as the
-/// function, on one world's tables).
+/// function, on one world's tables), where a retried attempt counts again (DynamoDB Local
+/// does not throttle; a retry there is rare).
 #[derive(Debug, Default, Clone)]
 pub struct RequestCounter {
     counted: std::sync::Arc<AtomicU64>,
@@ -438,10 +439,41 @@ impl TestEnv {
     /// The staff API's answer to `request`: the artifact's when the suite runs it, else the
     /// handler's.
     pub async fn call_api(&self, request: lambda_http::Request) -> lambda_http::Response<lambda_http::Body> {
+        self.try_call_api(request).await.expect("the API answers")
+    }
+
+    /// [`TestEnv::call_api`], with a failed invocation as an error (what a Function URL answers
+    /// with a 502) rather than a panic.
+    pub async fn try_call_api(
+        &self,
+        request: lambda_http::Request,
+    ) -> Result<lambda_http::Response<lambda_http::Body>, lambda_http::Error> {
         match &self.artifact {
-            Some(artifact) => artifact.api.http(request).await.expect("the API answers"),
-            None => self.api.handler(request).await.expect("the handler answers"),
+            Some(artifact) => Ok(artifact.api.http(request).await?),
+            None => self.api.handler(request).await,
         }
+    }
+
+    /// A sample event file's Function URL event through the webhook (`Function::Webhook`) or
+    /// the API: handed to the artifact as written when the suite runs it, else read as
+    /// lambda_http reads it and given to the handler.
+    pub async fn invoke_http_event(
+        &self,
+        function: Function,
+        event: &str,
+    ) -> Result<lambda_http::Response<lambda_http::Body>, String> {
+        if let Some(artifact) = &self.artifact {
+            let deployed = if function == Function::Webhook { &artifact.webhook } else { &artifact.api };
+            let event: Value = serde_json::from_str(event).map_err(|e| e.to_string())?;
+            return artifact::http_response(&deployed.invoke(&event, Duration::from_secs(30)).await?);
+        }
+        let request = lambda_http::request::from_str(event).map_err(|e| e.to_string())?;
+        let response = if function == Function::Webhook {
+            self.webhook.handler(request).await
+        } else {
+            self.api.handler(request).await
+        };
+        response.map_err(|e| e.to_string())
     }
 
     /// Calls the staff API with the right token.

@@ -169,9 +169,11 @@ async fn every_webhook_event_is_handled() {
     let env = demo().await;
     for path in files("webhook") {
         env.telegram.clear();
-        let request = lambda_http::request::from_str(&std::fs::read_to_string(&path).unwrap())
+        let event = std::fs::read_to_string(&path).unwrap();
+        let response = env
+            .invoke_http_event(e2e::Function::Webhook, &event)
+            .await
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let response = env.call_webhook(request).await;
         let expected = match name(&path).as_str() {
             "90-wrong-secret" => 401,
             "91-not-an-update" => 400,
@@ -232,9 +234,11 @@ async fn every_api_event_is_handled() {
     env.registered_contact(100500).await;
     env.deliver(&updates::text(27, 100500, texts::BTN_CALL_ME.ru)).await;
     for path in files("api") {
-        let request = lambda_http::request::from_str(&std::fs::read_to_string(&path).unwrap())
+        let event = std::fs::read_to_string(&path).unwrap();
+        let response = env
+            .invoke_http_event(e2e::Function::Api, &event)
+            .await
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let response = env.call_api(request).await;
         let expected = match flow(&path).as_str() {
             "put-contact" | "post-ticket" | "post-public-comment" | "post-internal-comment" | "post-upload" => 201,
             "wrong-token" => 401,

@@ -33,7 +33,7 @@ async fn the_staff_api_keeps_its_openapi_contract_under_schemathesis() {
         let env = env.clone();
         move |request| {
             let env = env.clone();
-            async move { Ok::<_, lambda_http::Error>(env.call_api(request).await) }
+            async move { env.try_call_api(request).await }
         }
     })
     .await

@@ -201,6 +201,48 @@ mod tests {
     /// Telegram refuses a button whose `callback_data` is longer.
     const CALLBACK_DATA_MAX: usize = 64;
 
+    /// [`prefixes`] is what the sample events are held to: every press begins with one of them,
+    /// and each begins some press.
+    #[test]
+    fn every_press_begins_with_a_prefix_and_every_prefix_begins_a_press() {
+        let mut presses = vec![
+            Press::ChooseCompany("c1".into()),
+            Press::NewTicket,
+            Press::Attach,
+            Press::Page(TicketList::Status, 1),
+            Press::Rate(1, 5),
+            Press::Unlink(true),
+            Press::Unlink(false),
+            Press::Card(1),
+            Press::Language(Lang::Ru),
+        ];
+        presses.extend(TicketList::ALL.map(|list| Press::Pick(list, 1)));
+        presses.extend(StaffAction::ALL.map(|action| Press::Staff(action, 1, 1)));
+        for press in &presses {
+            // A new kind of press stops this from compiling until it has an example above.
+            match press {
+                Press::ChooseCompany(_)
+                | Press::NewTicket
+                | Press::Attach
+                | Press::Pick(..)
+                | Press::Page(..)
+                | Press::Rate(..)
+                | Press::Unlink(_)
+                | Press::Card(_)
+                | Press::Language(_)
+                | Press::Staff(..) => {}
+            }
+        }
+        let prefixes = prefixes();
+        for press in &presses {
+            let data = press.encode();
+            assert!(prefixes.iter().any(|p| data.starts_with(p.as_str())), "{data} has no prefix");
+        }
+        for prefix in &prefixes {
+            assert!(presses.iter().any(|p| p.encode().starts_with(prefix.as_str())), "{prefix} begins no press");
+        }
+    }
+
     #[test]
     fn the_wire_strings_do_not_change() {
         let cases = [
