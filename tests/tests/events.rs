@@ -47,6 +47,38 @@ fn matches(template: &str, path: &str) -> bool {
         && template.iter().zip(&path).all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
 }
 
+/// `events/` is what `scripts/make-events.py` writes now (an edit by hand, or a generator change
+/// not run, would teach newcomers something no longer generated).
+#[test]
+fn the_events_are_what_the_generator_writes() {
+    let root = e2e::localstack::workspace_root();
+    let scratch = std::env::temp_dir().join(format!("make-events-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let status = std::process::Command::new("python3")
+        .arg(root.join("scripts/make-events.py"))
+        .current_dir(&scratch)
+        .status()
+        .expect("python3 runs the generator");
+    assert!(status.success(), "scripts/make-events.py failed");
+    for kind in ["webhook", "api", "stream"] {
+        let names = |dir: &std::path::Path| {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let (generated, committed) = (scratch.join("events").join(kind), root.join("events").join(kind));
+        assert_eq!(names(&generated), names(&committed), "events/{kind}: run `make events`");
+        for name in names(&committed) {
+            let read = |dir: &std::path::Path| std::fs::read_to_string(dir.join(&name)).unwrap();
+            assert!(read(&generated) == read(&committed), "events/{kind}/{name} differs: run `make events`");
+        }
+    }
+    std::fs::remove_dir_all(&scratch).ok();
+}
+
 #[test]
 fn the_events_cover_every_flow() {
     let mut missing = vec![];
