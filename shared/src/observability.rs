@@ -133,11 +133,13 @@ pub fn gauge_line(metric: Metric, value: u64, timestamp_ms: i64) -> String {
     emf(metric, None, value, timestamp_ms)
 }
 
-/// Emits a reading, zero included (outside Lambda: nothing).
-pub fn gauge(metric: Metric, value: u64) {
+/// Emits readings ([`gauge_line`]s), zeros included (outside Lambda: nothing).
+pub fn publish(lines: impl IntoIterator<Item = String>) {
     if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() {
-        let line = gauge_line(metric, value, chrono::Utc::now().timestamp_millis());
-        let _ = writeln!(std::io::stdout().lock(), "{line}");
+        let mut out = std::io::stdout().lock();
+        for line in lines {
+            let _ = writeln!(out, "{line}");
+        }
     }
 }
 

@@ -41,91 +41,153 @@ type Answer = (String, Result<Vec<u8>, String>);
 /// The "invocation" an init error answers.
 const INIT: &str = "init";
 
-/// One running instance of a function: the process and its Runtime API.
-struct Instance {
-    process: tokio::process::Child,
+/// One instance of a function: its process, polling a Runtime API of its own on loopback.
+pub struct Process {
+    name: String,
+    child: tokio::process::Child,
     invocations: mpsc::UnboundedSender<Invocation>,
     answers: mpsc::UnboundedReceiver<Answer>,
+    /// Told at each `next` request: the process is idle, waiting for an event.
+    waiting: mpsc::UnboundedReceiver<()>,
+}
+
+impl Process {
+    /// Starts `bootstrap` with only `environment` (and the Runtime API's address); its stdout
+    /// (logs, metrics) is discarded, its stderr (panics) shown.
+    pub async fn start(bootstrap: &Path, environment: &[(String, String)]) -> Result<Process, String> {
+        let (invocations, pending) = mpsc::unbounded_channel();
+        let (answered, answers) = mpsc::unbounded_channel();
+        let (asked, waiting) = mpsc::unbounded_channel();
+        let address = runtime_api(pending, answered, asked).await.map_err(|e| format!("a Runtime API: {e}"))?;
+        let child = tokio::process::Command::new(bootstrap)
+            .env_clear()
+            .envs(environment.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("{}: {e}", bootstrap.display()))?;
+        let name = environment.iter().find(|(n, _)| n == "AWS_LAMBDA_FUNCTION_NAME").map(|(_, v)| v.clone());
+        Ok(Process {
+            name: name.unwrap_or_else(|| bootstrap.display().to_string()),
+            child,
+            invocations,
+            answers,
+            waiting,
+        })
+    }
+
+    /// Its process id (for reading its memory).
+    pub fn id(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Waits until it asks for its next event (it is idle), at most `time`.
+    pub async fn until_waiting(&mut self, time: Duration) -> Result<(), String> {
+        match tokio::time::timeout(time, self.waiting.recv()).await {
+            Ok(Some(())) => Ok(()),
+            _ => Err(format!("{} did not ask for an event within {time:?}", self.name)),
+        }
+    }
+
+    /// Hands it `event` with `time` to run. `Err`: the process failed (it died, never answered,
+    /// answered another invocation); `Ok(Err)`: the invocation's error, as the runtime reported
+    /// it (the process goes on).
+    async fn exchange(&mut self, event: &Value, time: Duration) -> Result<Result<Value, String>, String> {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let name = self.name.clone();
+        let id = format!("e2e-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+        let deadline = std::time::SystemTime::now() + time;
+        let deadline_ms = deadline.duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_millis();
+        let event = serde_json::to_vec(event).map_err(|e| e.to_string())?;
+        self.invocations
+            .send(Invocation { id: id.clone(), deadline_ms, event })
+            .map_err(|_| format!("{name}: its Runtime API is gone"))?;
+        let answer = tokio::select! {
+            answer = self.answers.recv() => answer,
+            exit = self.child.wait() => return Err(format!("{name} exited mid-invocation: {exit:?}")),
+            () = tokio::time::sleep(time + Duration::from_secs(10)) => {
+                return Err(format!("{name} did not answer within {time:?}"));
+            }
+        };
+        let Some((answered, result)) = answer else { return Err(format!("{name}: the Runtime API closed")) };
+        if answered == INIT {
+            return Err(format!("{name} failed to start: {}", result.err().unwrap_or_default()));
+        }
+        if answered != id {
+            return Err(format!("{name} answered {answered}, was asked {id}"));
+        }
+        Ok(result.and_then(|body| {
+            serde_json::from_slice(&body).map_err(|e| format!("{name} answered something not JSON: {e}"))
+        }))
+    }
+
+    /// Hands it `event` with `time` to run; its answer, or why there is none.
+    pub async fn invoke(&mut self, event: &Value, time: Duration) -> Result<Value, String> {
+        self.exchange(event, time).await?
+    }
+}
+
+/// The environment Lambda gives `function`: `variables` (its template variables), the AWS
+/// endpoints and credentials of the local stack (signing as the function), and the Lambda
+/// service's own variables.
+pub fn lambda_environment(function: Function, variables: HashMap<&'static str, String>) -> Vec<(String, String)> {
+    let stack = crate::stack();
+    let mut environment: Vec<(String, String)> =
+        variables.into_iter().map(|(name, value)| (name.to_owned(), value)).collect();
+    environment.extend(
+        [
+            ("AWS_REGION", crate::localstack::REGION),
+            ("AWS_ACCESS_KEY_ID", function.access_key()),
+            ("AWS_SECRET_ACCESS_KEY", "local"),
+            ("AWS_ENDPOINT_URL_DYNAMODB", &stack.dynamodb_url),
+            ("AWS_ENDPOINT_URL_S3", &stack.s3_url),
+            ("AWS_LAMBDA_FUNCTION_NAME", function.logical_id()),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", if function == Function::Webhook { "256" } else { "128" }),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+            ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/e2e"),
+            ("AWS_LAMBDA_LOG_STREAM_NAME", "e2e"),
+        ]
+        .map(|(name, value)| (name.to_owned(), value.to_owned())),
+    );
+    environment
 }
 
 /// A function of the artifact: its bootstrap, its environment, its idle instances.
 pub struct Deployed {
-    function: Function,
     bootstrap: PathBuf,
     environment: Vec<(String, String)>,
-    idle: Mutex<Vec<Instance>>,
+    idle: Mutex<Vec<Process>>,
 }
 
 impl Deployed {
-    /// `function` as built in `dir`, with `environment` (its template variables); the AWS
-    /// endpoints and credentials are the local stack's, signing as the function.
-    pub fn new(dir: &Path, function: Function, environment: HashMap<&'static str, String>) -> Deployed {
-        let stack = crate::stack();
-        let mut environment: Vec<(String, String)> =
-            environment.into_iter().map(|(name, value)| (name.to_owned(), value)).collect();
-        environment.extend(
-            [
-                ("AWS_REGION", crate::localstack::REGION),
-                ("AWS_ACCESS_KEY_ID", function.access_key()),
-                ("AWS_SECRET_ACCESS_KEY", "local"),
-                ("AWS_ENDPOINT_URL_DYNAMODB", &stack.dynamodb_url),
-                ("AWS_ENDPOINT_URL_S3", &stack.s3_url),
-                ("AWS_LAMBDA_FUNCTION_NAME", function.logical_id()),
-                ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", if function == Function::Webhook { "256" } else { "128" }),
-                ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
-                ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/e2e"),
-                ("AWS_LAMBDA_LOG_STREAM_NAME", "e2e"),
-            ]
-            .map(|(name, value)| (name.to_owned(), value.to_owned())),
-        );
+    /// `function` as built in `dir`, with `variables` (its template variables).
+    pub fn new(dir: &Path, function: Function, variables: HashMap<&'static str, String>) -> Deployed {
         Deployed {
-            function,
             bootstrap: dir.join(function.logical_id()).join("bootstrap"),
-            environment,
+            environment: lambda_environment(function, variables),
             idle: Mutex::new(vec![]),
         }
     }
 
     /// Hands `event` to an idle instance (or a new one) with `time` to run; returns its answer,
-    /// or what the runtime reported as the invocation's error.
+    /// or what the runtime reported as the invocation's error. An instance whose process failed
+    /// is dropped (and killed), never handed another event.
     pub async fn invoke(&self, event: &Value, time: Duration) -> Result<Value, String> {
-        static NEXT: AtomicU64 = AtomicU64::new(1);
-        // An idle process that has died since (it is dropped here) is not handed the event.
         let idle = std::iter::from_fn(|| self.idle.lock().expect("the idle instances").pop())
-            .find_map(|mut instance| matches!(instance.process.try_wait(), Ok(None)).then_some(instance));
-        let mut instance = match idle {
-            Some(instance) => instance,
-            None => self.start().await?,
+            .find_map(|mut process| process.alive().then_some(process));
+        let mut process = match idle {
+            Some(process) => process,
+            None => Process::start(&self.bootstrap, &self.environment).await?,
         };
-        let id = format!("e2e-{}", NEXT.fetch_add(1, Ordering::Relaxed));
-        let deadline = std::time::SystemTime::now() + time;
-        let deadline_ms = deadline.duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_millis();
-        let event = serde_json::to_vec(event).map_err(|e| e.to_string())?;
-        let function = self.function.logical_id();
-        instance
-            .invocations
-            .send(Invocation { id: id.clone(), deadline_ms, event })
-            .map_err(|_| format!("{function}: the instance's Runtime API is gone"))?;
-        // A process that died, or an answer that never comes, fails this invocation only.
-        let answer = tokio::select! {
-            answer = instance.answers.recv() => answer,
-            exit = instance.process.wait() => return Err(format!("{function} exited mid-invocation: {exit:?}")),
-            () = tokio::time::sleep(time + Duration::from_secs(10)) => {
-                return Err(format!("{function} did not answer within {time:?}"));
-            }
-        };
-        let Some((answered, result)) = answer else {
-            return Err(format!("{function}: the Runtime API closed"));
-        };
-        if answered == INIT {
-            return Err(format!("{function} failed to start: {}", result.err().unwrap_or_default()));
-        }
-        if answered != id {
-            return Err(format!("{function} answered {answered}, was asked {id}"));
-        }
-        self.idle.lock().expect("the idle instances").push(instance);
-        let body = result?;
-        serde_json::from_slice(&body).map_err(|e| format!("{function} answered something not JSON: {e}"))
+        let answer = process.exchange(event, time).await?;
+        self.idle.lock().expect("the idle instances").push(process);
+        answer
     }
 
     /// An HTTP request through the function as a Function URL hands it over (payload 2.0).
@@ -136,29 +198,12 @@ impl Deployed {
         let answer = self.invoke(&function_url_event(request), Duration::from_secs(30)).await?;
         http_response(&answer)
     }
-
-    /// Starts a process with a Runtime API of its own.
-    async fn start(&self) -> Result<Instance, String> {
-        let (invocations, pending) = mpsc::unbounded_channel();
-        let (answered, answers) = mpsc::unbounded_channel();
-        let address = runtime_api(pending, answered).await.map_err(|e| format!("a Runtime API: {e}"))?;
-        let process = tokio::process::Command::new(&self.bootstrap)
-            .env_clear()
-            .envs(self.environment.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-            .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
-            // Logs and metrics lines (stdout) stay out of the test output; panics (stderr) show.
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| format!("{}: {e}", self.bootstrap.display()))?;
-        Ok(Instance { process, invocations, answers })
-    }
 }
 
 struct RuntimeState {
     pending: tokio::sync::Mutex<mpsc::UnboundedReceiver<Invocation>>,
     answers: mpsc::UnboundedSender<Answer>,
+    asked: mpsc::UnboundedSender<()>,
 }
 
 /// The Lambda Runtime API one process polls, on a free loopback port, for as long as the test's
@@ -166,6 +211,7 @@ struct RuntimeState {
 async fn runtime_api(
     pending: mpsc::UnboundedReceiver<Invocation>,
     answers: mpsc::UnboundedSender<Answer>,
+    asked: mpsc::UnboundedSender<()>,
 ) -> std::io::Result<std::net::SocketAddr> {
     use axum::extract::{Path, State};
     use axum::response::IntoResponse;
@@ -173,6 +219,7 @@ async fn runtime_api(
     type Shared = State<Arc<RuntimeState>>;
 
     async fn next(State(state): Shared) -> axum::response::Response {
+        let _ = state.asked.send(());
         let Some(invocation) = state.pending.lock().await.recv().await else {
             return axum::http::StatusCode::GONE.into_response();
         };
@@ -198,7 +245,7 @@ async fn runtime_api(
         axum::http::StatusCode::ACCEPTED
     }
 
-    let state = Arc::new(RuntimeState { pending: tokio::sync::Mutex::new(pending), answers });
+    let state = Arc::new(RuntimeState { pending: tokio::sync::Mutex::new(pending), answers, asked });
     let app = axum::Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next))
         .route("/2018-06-01/runtime/invocation/{id}/response", post(response))

@@ -182,10 +182,10 @@ impl Registrar {
             tracing::warn!(had, "Telegram had no webhook of this stack: set again");
             self.set_webhook(&check.webhook_url, max_connections(check.max_connections.as_deref())?).await?;
         }
-        let now = u64::try_from(now.timestamp()).unwrap_or_default();
+        let seconds = u64::try_from(now.timestamp()).unwrap_or_default();
         let report = CheckReport {
             pending_updates: u64::from(info.pending_update_count),
-            last_error_age: info.last_error_date.map(|at| now.saturating_sub(at)),
+            last_error_age: info.last_error_date.map(|at| seconds.saturating_sub(at)),
             last_error: info.last_error_message,
             reset,
         };
@@ -196,11 +196,7 @@ impl Registrar {
             reset,
             "webhook checked"
         );
-        shared::observability::gauge(shared::observability::Metric::TelegramPendingUpdates, report.pending_updates);
-        if let Some(age) = report.last_error_age {
-            shared::observability::gauge(shared::observability::Metric::WebhookLastErrorAge, age);
-        }
-        shared::observability::gauge(shared::observability::Metric::WebhookResets, u64::from(reset));
+        shared::observability::publish(report.metric_lines(now.timestamp_millis()));
         Ok(report)
     }
 

@@ -1,7 +1,7 @@
 //! `make bench-memory`: the peak memory and the duration of the webhook's release binary, one
 //! update per fresh process, as Lambda runs it.
 //!
-//! The binary runs under a minimal Lambda Runtime API on loopback, against the local stack
+//! The binary runs under a minimal Lambda Runtime API on loopback (`e2e::artifact::Process`), against the local stack
 //! (DynamoDB Local, moto's S3) and the fake Telegram, which serves the files. Each case starts
 //! the binary, reads its resident memory when it first asks for an event (idle), hands it a
 //! registered client's `/start` and reads its peak (`VmHWM`, the memory of a warm instance),
@@ -10,53 +10,15 @@
 //!
 //!     cargo run -p e2e --bin bench-memory -- <path to the webhook binary>
 
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::routing::{get, post};
+use e2e::artifact::{lambda_environment, Process};
 use e2e::{updates, Function, TestEnv};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, Mutex};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The registered client's Telegram id.
 const USER: u64 = 4242;
-
-/// The Runtime API's two ends: events handed out, answers coming back.
-struct Runtime {
-    events: Mutex<mpsc::Receiver<Value>>,
-    answers: mpsc::Sender<Value>,
-    /// Told once per `next` request, so that the idle memory is read while the binary waits.
-    waiting: mpsc::Sender<()>,
-}
-
-async fn next(State(runtime): State<Arc<Runtime>>) -> (HeaderMap, String) {
-    let _ = runtime.waiting.send(()).await;
-    let event = runtime.events.lock().await.recv().await.unwrap_or(Value::Null);
-    let mut headers = HeaderMap::new();
-    let deadline = chrono::Utc::now().timestamp_millis() + 30_000;
-    for (name, value) in [
-        ("lambda-runtime-aws-request-id", "bench-request".to_owned()),
-        ("lambda-runtime-deadline-ms", deadline.to_string()),
-        ("lambda-runtime-invoked-function-arn", "arn:aws:lambda:us-east-1:000000000000:function:bench".into()),
-        ("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000".into()),
-    ] {
-        headers.insert(name, value.parse().expect("a header value"));
-    }
-    (headers, event.to_string())
-}
-
-async fn respond(State(runtime): State<Arc<Runtime>>, Path(_id): Path<String>, body: String) -> &'static str {
-    let _ = runtime.answers.send(serde_json::from_str(&body).unwrap_or(Value::Null)).await;
-    "{}"
-}
-
-async fn error(State(runtime): State<Arc<Runtime>>, body: String) -> &'static str {
-    let _ = runtime.answers.send(json!({"runtime error": body})).await;
-    "{}"
-}
 
 /// A Function URL request carrying `update`, as Telegram posts it.
 fn function_url_event(update: &Value) -> Value {
@@ -171,45 +133,16 @@ async fn main() -> Result<(), BoxError> {
     env.telegram.add_file("png-rgb", "photos/rgb.png", rgb);
     env.telegram.add_file("png-rgba", "photos/rgba.png", rgba);
 
-    let stack = e2e::stack();
-    let variables = e2e::function_env(Function::Webhook, &env.resources, &env.telegram.url);
+    let mut environment =
+        lambda_environment(Function::Webhook, e2e::function_env(Function::Webhook, &env.resources, &env.telegram.url));
+    environment.push(("RUST_LOG".into(), "warn".into()));
     println!(
         "{:38} {:>8} {:>9} {:>8} {:>8} {:>8} {:>10}",
         "update (fresh process, after a /start)", "idle MB", "/start MB", "peak MB", "+MB", "+/file", "ms"
     );
     for (case_number, case) in (1u8..).zip(cases) {
-        let (events, event_rx) = mpsc::channel(8);
-        let (answer_tx, mut answers) = mpsc::channel(8);
-        let (waiting_tx, mut waiting) = mpsc::channel(8);
-        let runtime = Arc::new(Runtime { events: Mutex::new(event_rx), answers: answer_tx, waiting: waiting_tx });
-        let app = axum::Router::new()
-            .route("/2018-06-01/runtime/invocation/next", get(next))
-            .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
-            .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
-            .route("/2018-06-01/runtime/init/error", post(error))
-            .with_state(runtime);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let address = listener.local_addr()?;
-        let server = tokio::spawn(async move { axum::serve(listener, app).await });
-        let mut child = tokio::process::Command::new(&binary)
-            .env_clear()
-            .envs(variables.iter().map(|(k, v)| (*k, v.as_str())))
-            .envs([
-                ("AWS_LAMBDA_RUNTIME_API", address.to_string()),
-                ("AWS_LAMBDA_FUNCTION_NAME", "bench".into()),
-                ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256".into()),
-                ("AWS_LAMBDA_FUNCTION_VERSION", "1".into()),
-                ("AWS_REGION", e2e::localstack::REGION.into()),
-                ("AWS_ACCESS_KEY_ID", e2e::Function::Webhook.access_key().into()),
-                ("AWS_SECRET_ACCESS_KEY", "local".into()),
-                ("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamodb_url.clone()),
-                ("AWS_ENDPOINT_URL_S3", stack.s3_url.clone()),
-                ("RUST_LOG", "warn".into()),
-            ])
-            .stdout(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()?;
-        let pid = child.id().ok_or("the binary exited at once")?;
+        let mut process = Process::start(std::path::Path::new(&binary), &environment).await?;
+        let pid = process.id().ok_or("the binary exited at once")?;
         // Each process first answers a registered client's `/start` (what an instance has
         // done once it is warm), then the case's updates.
         let mut warm_up = vec![updates::start(1000 + u64::from(case_number), USER)];
@@ -218,7 +151,7 @@ async fn main() -> Result<(), BoxError> {
         let mut waiting_rss = f64::NAN;
         let mut after_start = f64::NAN;
         for (i, update) in warm_up.iter().enumerate() {
-            tokio::time::timeout(Duration::from_secs(10), waiting.recv()).await?.ok_or("no next request")?;
+            process.until_waiting(Duration::from_secs(10)).await?;
             let (rss, peak) = e2e::memory_of(&pid.to_string());
             match i {
                 0 => waiting_rss = rss,
@@ -226,8 +159,7 @@ async fn main() -> Result<(), BoxError> {
                 _ => {}
             }
             let started = Instant::now();
-            events.send(function_url_event(update)).await?;
-            let answer = tokio::time::timeout(Duration::from_secs(30), answers.recv()).await?.ok_or("no answer")?;
+            let answer = process.invoke(&function_url_event(update), Duration::from_secs(30)).await?;
             timings.push(started.elapsed().as_secs_f64() * 1000.0);
             let status = answer.get("statusCode").and_then(Value::as_u64);
             if status != Some(200) {
@@ -236,7 +168,7 @@ async fn main() -> Result<(), BoxError> {
         }
         // The last answer is posted before the runtime asks again: wait for that ask, so that
         // the peak includes everything the update did.
-        tokio::time::timeout(Duration::from_secs(10), waiting.recv()).await?.ok_or("no next request")?;
+        process.until_waiting(Duration::from_secs(10)).await?;
         let (_, peak) = e2e::memory_of(&pid.to_string());
         let per_file = case.file_mb.map_or(String::new(), |file| format!("{:.2} x", (peak - after_start) / file));
         let mut warm = timings[1..].to_vec();
@@ -254,8 +186,7 @@ async fn main() -> Result<(), BoxError> {
             case.name,
             peak - after_start
         );
-        child.kill().await?;
-        server.abort();
+        drop(process);
     }
     Ok(())
 }
